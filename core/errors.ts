@@ -1,0 +1,144 @@
+/**
+ * Typed errors with stable `name` and `code`. Hosts map them to transport errors
+ * (the HTTP layer maps `code` to a status); callers test them with `isDurableError`
+ * rather than `instanceof`, which fails across realms (workers, iframes, bundles).
+ * @module
+ */
+
+export type DurableErrorCode =
+  | 'InvalidArgument'
+  | 'InstanceNotFound'
+  | 'InstanceAlreadyExists'
+  | 'InvalidState'
+  | 'UnknownOrchestrator'
+  | 'UnknownActivity'
+  | 'NonDeterminism'
+  | 'Serialization'
+  | 'VersionConflict'
+  | 'StorageCorrupted'
+  | 'StorageQuotaExceeded'
+  | 'Timeout'
+  | 'TaskFailed'
+  | 'Aggregated';
+
+export class DurableError extends Error {
+  override readonly name: string = 'DurableError';
+  constructor(readonly code: DurableErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class InvalidArgumentError extends DurableError {
+  override readonly name = 'InvalidArgumentError';
+  constructor(message: string, options?: { cause?: unknown }) { super('InvalidArgument', message, options); }
+}
+
+export class InstanceNotFoundError extends DurableError {
+  override readonly name = 'InstanceNotFoundError';
+  constructor(readonly instanceId: string, detail = '') {
+    super('InstanceNotFound', `No orchestration instance with ID '${instanceId}' exists${detail ? `; ${detail}` : ''}.`);
+  }
+}
+
+export class InstanceAlreadyExistsError extends DurableError {
+  override readonly name = 'InstanceAlreadyExistsError';
+  constructor(readonly instanceId: string, readonly runtimeStatus: string) {
+    super('InstanceAlreadyExists', `An orchestration instance with ID '${instanceId}' already exists and is ${runtimeStatus}; wait for it to finish, terminate it, or use another ID.`);
+  }
+}
+
+/** The operation is not allowed in the instance's current runtime status. */
+export class InvalidStateError extends DurableError {
+  override readonly name = 'InvalidStateError';
+  constructor(readonly instanceId: string, readonly operation: string, readonly runtimeStatus: string, readonly allowed: readonly string[]) {
+    super('InvalidState', `Cannot ${operation} instance '${instanceId}': it is ${runtimeStatus}; ${operation} applies only to ${allowed.join(', ')} instances.`);
+  }
+}
+
+export class UnknownOrchestratorError extends DurableError {
+  override readonly name = 'UnknownOrchestratorError';
+  constructor(readonly orchestratorName: string, known: readonly string[]) {
+    super('UnknownOrchestrator', `No orchestrator named '${orchestratorName}' is registered${known.length ? `; registered: ${known.join(', ')}` : ''}.`);
+  }
+}
+
+export class UnknownActivityError extends DurableError {
+  override readonly name = 'UnknownActivityError';
+  constructor(readonly activityName: string) {
+    super('UnknownActivity', `No activity named '${activityName}' is registered.`);
+  }
+}
+
+/** Orchestrator code and its recorded history disagree. */
+export class NonDeterminismError extends DurableError {
+  override readonly name = 'NonDeterminismError';
+  constructor(readonly position: number, readonly recorded: string, readonly current: string) {
+    super('NonDeterminism', `Non-deterministic orchestrator: at history position ${position} the history records ${recorded}, but the code now ${current}.`);
+  }
+}
+
+export class SerializationError extends DurableError {
+  override readonly name = 'SerializationError';
+  constructor(what: string, options?: { cause?: unknown }) {
+    super('Serialization', `${what} cannot be serialized to JSON${options?.cause instanceof Error ? `: ${options.cause.message}` : ''}.`, options);
+  }
+}
+
+/** A store write lost a race: someone else committed first. Never an overwrite. */
+export class VersionConflictError extends DurableError {
+  override readonly name = 'VersionConflictError';
+  constructor(readonly instanceId: string, readonly expected: number, readonly actual: number | undefined) {
+    super('VersionConflict', `Instance '${instanceId}' changed concurrently: expected version ${expected}, found ${actual ?? 'none'}.`);
+  }
+}
+
+export class StorageCorruptedError extends DurableError {
+  override readonly name = 'StorageCorruptedError';
+  constructor(message: string, options?: { cause?: unknown }) { super('StorageCorrupted', message, options); }
+}
+
+export class StorageQuotaExceededError extends DurableError {
+  override readonly name = 'StorageQuotaExceededError';
+  constructor(message: string, options?: { cause?: unknown }) { super('StorageQuotaExceeded', message, options); }
+}
+
+export class TimeoutError extends DurableError {
+  override readonly name = 'TimeoutError';
+  constructor(message: string) { super('Timeout', message); }
+}
+
+/** What an orchestrator sees when an activity or sub-orchestration it awaited failed. */
+export class TaskFailedError extends DurableError {
+  override readonly name = 'TaskFailedError';
+  constructor(message: string, readonly details: FailureDetails) { super('TaskFailed', message); }
+}
+
+/** Thrown into an orchestrator by `Task.all` when some of its tasks failed. */
+export class AggregatedError extends DurableError {
+  override readonly name = 'AggregatedError';
+  constructor(readonly errors: Error[]) {
+    super('Aggregated', `${errors.length} task(s) failed: ${errors.map((e) => e.message).join('; ')}`);
+  }
+}
+
+export interface FailureDetails {
+  errorType: string;
+  errorMessage: string;
+  stackTrace?: string;
+  innerFailure?: FailureDetails;
+}
+
+export function isDurableError(value: unknown, code?: DurableErrorCode): value is DurableError {
+  return typeof value === 'object' && value !== null && typeof (value as DurableError).code === 'string'
+    && value instanceof Error && (code === undefined || (value as DurableError).code === code);
+}
+
+export function toFailureDetails(error: unknown): FailureDetails {
+  if (error instanceof TaskFailedError) {
+    return { errorType: error.name, errorMessage: error.message, innerFailure: error.details, ...(error.stack ? { stackTrace: error.stack } : {}) };
+  }
+  if (error instanceof Error) {
+    return { errorType: error.name, errorMessage: error.message, ...(error.stack ? { stackTrace: error.stack } : {}) };
+  }
+  return { errorType: 'Error', errorMessage: String(error) };
+}

@@ -1,0 +1,279 @@
+/**
+ * The in-memory store: the reference adapter and the simulator's store. Everything is
+ * kept in maps with O(1) commit and lease paths; queries scan (it is memory).
+ * @module
+ */
+import { InstanceAlreadyExistsError, VersionConflictError } from '../errors.js';
+import { MinHeap } from '../heap.js';
+import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../history.js';
+import { randomId } from '../ids.js';
+import { validateTaskHubName } from '../limits.js';
+import type {
+  ActivityCompletion, ActivityWorkItem, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord,
+  LeasedActivity, NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, Storage, StoreNotification, TaskHubStore,
+} from './port.js';
+import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePurgeFilter, normalizeQuery } from './query.js';
+
+interface QueuedMessage { message: OrchestrationMessage; at: number }
+interface QueuedActivity { item: ActivityWorkItem; at: number; token?: string; expiresAt: number; deliveries: number }
+
+class MemoryTaskHub implements TaskHubStore {
+  private readonly instances = new Map<string, InstanceRecord>();
+  private readonly histories = new Map<string, HistoryEvent[]>();
+  private readonly inbox = new Map<string, QueuedMessage[]>();
+  /** Instances that may have a visible message, in arrival order. */
+  private readonly ready = new Set<string>();
+  private readonly delayed = new MinHeap<string>();
+  private readonly locks = new Map<string, { token: string; expiresAt: number }>();
+  private readonly activities = new Map<string, QueuedActivity>();
+  private readonly activityExpiries = new MinHeap<string>();
+  private readonly listeners = new Set<(n: StoreNotification) => void>();
+
+  constructor(readonly taskHub: string) {}
+
+  get isEmpty(): boolean { return this.instances.size === 0 && this.inbox.size === 0 && this.activities.size === 0; }
+
+  /** Empties the hub in place, so that workers holding it see the deletion. */
+  clear(): void {
+    for (const map of [this.instances, this.histories, this.inbox, this.locks, this.activities]) map.clear();
+    this.ready.clear();
+  }
+
+  async createInstance({ record, start }: NewInstance): Promise<InstanceRecord> {
+    const existing = this.instances.get(record.instanceId);
+    if (existing && !isTerminal(existing.runtimeStatus)) throw new InstanceAlreadyExistsError(record.instanceId, existing.runtimeStatus);
+    const created = this.install(record, start, existing);
+    this.notify({ kind: 'work' });
+    this.notify({ kind: 'instance', instanceId: created.instanceId, runtimeStatus: created.runtimeStatus });
+    return { ...created };
+  }
+
+  async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+    const record = this.instances.get(instanceId);
+    return record && { ...record };
+  }
+
+  async getHistory(instanceId: string): Promise<HistoryEvent[]> {
+    return this.histories.get(instanceId)?.slice() ?? [];
+  }
+
+  async queryInstances(query: InstanceQuery): Promise<InstancePage> {
+    const q = normalizeQuery(query);
+    const after = q.after;
+    const matching = [...this.instances.values()]
+      .filter((r) => matchesQuery(r, q) && (!after || compareInQueryOrder(q, after, r) < 0))
+      .sort((a, b) => compareInQueryOrder(q, a, b));
+    const page = matching.slice(0, q.pageSize).map((r) => ({ ...r }));
+    const last = page[page.length - 1];
+    return matching.length > q.pageSize && last ? { instances: page, continuationToken: encodeContinuationToken(last) } : { instances: page };
+  }
+
+  async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {
+    for (const m of messages) this.enqueue(m);
+    if (messages.length) this.notify({ kind: 'work' });
+  }
+
+  async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
+    while ((this.delayed.peekKey() ?? Infinity) <= now) this.ready.add(this.delayed.pop()!);
+    for (const instanceId of this.ready) {
+      const lock = this.locks.get(instanceId);
+      if (lock && lock.expiresAt > now) continue;
+      const visible = (this.inbox.get(instanceId) ?? []).filter((q) => q.at <= now);
+      if (visible.length === 0) { this.ready.delete(instanceId); continue; }
+      const lease = { token: randomId(), expiresAt: now + lockMs };
+      this.locks.set(instanceId, lease);
+      // Move to the back so that one busy instance cannot starve the others.
+      this.ready.delete(instanceId);
+      this.ready.add(instanceId);
+      return { instanceId, messages: visible.map((q) => q.message), lease: { ...lease } };
+    }
+    return undefined;
+  }
+
+  async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
+    if (this.locks.get(workItem.instanceId)?.token !== workItem.lease.token) return;
+    this.locks.delete(workItem.instanceId);
+    if (visibleAt !== undefined) {
+      const ids = new Set(workItem.messages.map((m) => m.id));
+      for (const q of this.inbox.get(workItem.instanceId) ?? []) if (ids.has(q.message.id)) q.at = Math.max(q.at, visibleAt);
+      this.delayed.push(visibleAt, workItem.instanceId);
+    }
+    this.notify({ kind: 'work' });
+  }
+
+  async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
+    const outcomes: CommitOutcome[] = [];
+    for (const episode of episodes) {
+      const error = this.checkEpisode(episode);
+      if (error) { outcomes.push({ ok: false, error }); continue; }
+      outcomes.push({ ok: true, version: this.applyEpisode(episode) });
+    }
+    this.notify({ kind: 'work' });
+    return outcomes;
+  }
+
+  async discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> {
+    this.removeMessages(workItem.instanceId, messageIds);
+    if (this.locks.get(workItem.instanceId)?.token === workItem.lease.token) this.locks.delete(workItem.instanceId);
+  }
+
+  async leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
+    while ((this.activityExpiries.peekKey() ?? Infinity) <= now) {
+      const id = this.activityExpiries.pop()!;
+      const queued = this.activities.get(id);
+      // A lapsed lease goes to the back of the queue, delivered again.
+      if (queued?.token && queued.expiresAt <= now) { this.activities.delete(id); queued.token = undefined; this.activities.set(id, queued); }
+    }
+    for (const queued of this.activities.values()) {
+      if (queued.token || queued.at > now) continue;
+      queued.token = randomId();
+      queued.expiresAt = now + lockMs;
+      queued.deliveries += 1;
+      this.activityExpiries.push(queued.expiresAt, queued.item.id);
+      return { item: { ...queued.item }, lease: { token: queued.token, expiresAt: queued.expiresAt }, deliveryCount: queued.deliveries };
+    }
+    return undefined;
+  }
+
+  async completeActivities(completions: ActivityCompletion[]): Promise<boolean[]> {
+    const applied = completions.map(({ leased, result }) => {
+      const queued = this.activities.get(leased.item.id);
+      if (!queued || queued.token !== leased.lease.token) return false;
+      this.activities.delete(leased.item.id);
+      this.enqueue(result);
+      return true;
+    });
+    this.notify({ kind: 'work' });
+    return applied;
+  }
+
+  async abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {
+    const queued = this.activities.get(leased.item.id);
+    if (!queued || queued.token !== leased.lease.token) return;
+    queued.token = undefined;
+    if (visibleAt !== undefined) queued.at = visibleAt;
+    this.notify({ kind: 'work' });
+  }
+
+  async nextWakeTime(): Promise<number | undefined> {
+    let next = Math.min(this.delayed.peekKey() ?? Infinity, this.activityExpiries.peekKey() ?? Infinity);
+    for (const [instanceId, lock] of this.locks) if (this.ready.has(instanceId)) next = Math.min(next, lock.expiresAt);
+    for (const queued of this.activities.values()) if (!queued.token) next = Math.min(next, queued.at);
+    return Number.isFinite(next) ? next : undefined;
+  }
+
+  async purgeInstance(instanceId: string, onlyIf: readonly RuntimeStatus[]): Promise<number> {
+    const record = this.instances.get(instanceId);
+    if (!record || !onlyIf.includes(record.runtimeStatus)) return 0;
+    this.remove(instanceId);
+    return 1;
+  }
+
+  async purgeInstances(filter: PurgeFilter): Promise<number> {
+    const q = normalizePurgeFilter(filter);
+    let deleted = 0;
+    for (const record of [...this.instances.values()]) {
+      if (matchesQuery(record, q)) { this.remove(record.instanceId); deleted++; }
+    }
+    return deleted;
+  }
+
+  subscribe(listener: (n: StoreNotification) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private checkEpisode(e: EpisodeCommit): Error | undefined {
+    const current = this.instances.get(e.instanceId);
+    if (!current || current.version !== e.expectedVersion) return new VersionConflictError(e.instanceId, e.expectedVersion, current?.version);
+    for (const { record } of e.newInstances) {
+      const existing = this.instances.get(record.instanceId);
+      if (existing && !isTerminal(existing.runtimeStatus)) return new InstanceAlreadyExistsError(record.instanceId, existing.runtimeStatus);
+    }
+    return undefined;
+  }
+
+  private applyEpisode(e: EpisodeCommit): number {
+    const version = e.expectedVersion + 1;
+    const previous = this.instances.get(e.instanceId);
+    this.instances.set(e.instanceId, { ...e.instance, version });
+    if ('replace' in e.history) this.histories.set(e.instanceId, e.history.replace.slice());
+    else {
+      const history = this.histories.get(e.instanceId);
+      if (history) for (const event of e.history.append) history.push(event);
+      else this.histories.set(e.instanceId, e.history.append.slice());
+    }
+    this.removeMessages(e.instanceId, e.consumedMessageIds);
+    for (const m of e.messages) this.enqueue(m);
+    for (const a of e.activities) this.activities.set(a.id, { item: a, at: Date.parse(a.enqueuedTime), expiresAt: 0, deliveries: 0 });
+    for (const child of e.newInstances) {
+      const created = this.install(child.record, child.start, this.instances.get(child.record.instanceId));
+      this.notify({ kind: 'instance', instanceId: created.instanceId, runtimeStatus: created.runtimeStatus });
+    }
+    if (e.lease && this.locks.get(e.instanceId)?.token === e.lease.token) this.locks.delete(e.instanceId);
+    if (previous?.runtimeStatus !== e.instance.runtimeStatus || isTerminal(e.instance.runtimeStatus)) {
+      this.notify({ kind: 'instance', instanceId: e.instanceId, runtimeStatus: e.instance.runtimeStatus });
+    }
+    return version;
+  }
+
+  private install(record: Omit<InstanceRecord, 'version'>, start: OrchestrationMessage, replacing: InstanceRecord | undefined): InstanceRecord {
+    if (replacing) this.remove(record.instanceId);
+    const created = { ...record, version: 1 };
+    this.instances.set(record.instanceId, created);
+    this.histories.set(record.instanceId, []);
+    this.enqueue(start);
+    return created;
+  }
+
+  private enqueue(message: OrchestrationMessage): void {
+    const at = Date.parse(message.visibleAt);
+    const inbox = this.inbox.get(message.instanceId);
+    if (inbox) inbox.push({ message, at }); else this.inbox.set(message.instanceId, [{ message, at }]);
+    this.delayed.push(at, message.instanceId);
+  }
+
+  private removeMessages(instanceId: string, ids: readonly string[]): void {
+    const inbox = this.inbox.get(instanceId);
+    if (!inbox || ids.length === 0) return;
+    const gone = new Set(ids);
+    const left = inbox.filter((q) => !gone.has(q.message.id));
+    if (left.length) this.inbox.set(instanceId, left); else this.inbox.delete(instanceId);
+  }
+
+  private remove(instanceId: string): void {
+    this.instances.delete(instanceId);
+    this.histories.delete(instanceId);
+    this.inbox.delete(instanceId);
+    this.locks.delete(instanceId);
+    this.ready.delete(instanceId);
+    for (const [id, queued] of this.activities) if (queued.item.instanceId === instanceId) this.activities.delete(id);
+  }
+
+  private notify(n: StoreNotification): void {
+    for (const listener of this.listeners) listener(n);
+  }
+}
+
+/** In-memory storage; nothing survives the process. */
+export class MemoryStorage implements Storage {
+  private readonly hubs = new Map<string, MemoryTaskHub>();
+
+  taskHub(name: string): TaskHubStore {
+    validateTaskHubName(name);
+    let hub = this.hubs.get(name);
+    if (!hub) { hub = new MemoryTaskHub(name); this.hubs.set(name, hub); }
+    return hub;
+  }
+
+  async listTaskHubs(): Promise<string[]> {
+    return [...this.hubs.values()].filter((h) => !h.isEmpty).map((h) => h.taskHub).sort();
+  }
+
+  async deleteTaskHub(name: string): Promise<boolean> {
+    const hub = this.hubs.get(name);
+    const existed = hub !== undefined && !hub.isEmpty;
+    hub?.clear();
+    return existed;
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * The storage port: the one contract every adapter (memory, IndexedDB, KV, Durable Object)
+ * implements, and that `test/conformance/store.case.ts` checks.
+ *
+ * Invariants every adapter keeps:
+ * - `commit` applies each episode atomically, and only if the instance still has the
+ *   expected version; a stale version is a conflict, never an overwrite.
+ * - A message is delivered to a worker only while its lease is held; a lease that is not
+ *   completed in time expires and the message is delivered again (at-least-once).
+ * - Consumed messages are deleted in the same atomic step that records their effects,
+ *   so an episode's effects are committed exactly once.
+ * @module
+ */
+import type { FailureDetails } from '../errors.js';
+import type { HistoryEvent, RuntimeStatus } from '../history.js';
+
+/** The status row of one instance (one execution at a time). */
+export interface InstanceRecord {
+  instanceId: string;
+  name: string;
+  executionId: string;
+  runtimeStatus: RuntimeStatus;
+  /** JSON text. */
+  input?: string;
+  /** JSON text; for a failed instance, a message like Durable Functions'. */
+  output?: string;
+  /** JSON text. */
+  customStatus?: string;
+  failureDetails?: FailureDetails;
+  /** ISO 8601 UTC, like every time in the port. */
+  createdTime: string;
+  lastUpdatedTime: string;
+  completedTime?: string;
+  parentInstanceId?: string;
+  /** Bumped by every commit; the optimistic-concurrency token. */
+  version: number;
+}
+
+/** A message addressed to an orchestration instance: it becomes a history event in an episode. */
+export interface OrchestrationMessage {
+  id: string;
+  instanceId: string;
+  /** Set for results of work the given execution scheduled; stale results of an older execution are dropped. */
+  executionId?: string;
+  event: HistoryEvent;
+  /** Not delivered before this time (durable timers). ISO 8601 UTC. */
+  visibleAt: string;
+}
+
+export interface ActivityWorkItem {
+  id: string;
+  instanceId: string;
+  executionId: string;
+  taskScheduledId: number;
+  name: string;
+  input?: string;
+  /** ISO 8601 UTC. */
+  enqueuedTime: string;
+}
+
+export interface Lease {
+  /** Proves ownership when completing; changes with every lease. */
+  token: string;
+  /** Epoch ms after which the lease lapses and the work is delivered again. */
+  expiresAt: number;
+}
+
+export interface OrchestrationWorkItem {
+  instanceId: string;
+  /** Every visible message for the instance at lease time, oldest first. */
+  messages: OrchestrationMessage[];
+  lease: Lease;
+}
+
+export interface LeasedActivity {
+  item: ActivityWorkItem;
+  lease: Lease;
+  /** How many times this item has been leased, this time included. */
+  deliveryCount: number;
+}
+
+/** An instance the commit creates, with its ExecutionStarted message (sub-orchestrations, continue-as-new). */
+export interface NewInstance {
+  record: Omit<InstanceRecord, 'version'>;
+  start: OrchestrationMessage;
+}
+
+export interface EpisodeCommit {
+  instanceId: string;
+  /** The version loaded; the commit fails with a conflict if the stored one differs. */
+  expectedVersion: number;
+  lease?: Lease;
+  /** The new status row; `version` is assigned by the store. */
+  instance: Omit<InstanceRecord, 'version'>;
+  /** Events to append, or a whole new history (continue-as-new, rewind). */
+  history: { append: HistoryEvent[] } | { replace: HistoryEvent[] };
+  consumedMessageIds: string[];
+  messages: OrchestrationMessage[];
+  activities: ActivityWorkItem[];
+  /** Child instances to create; an existing child in a non-terminal status is a conflict. */
+  newInstances: NewInstance[];
+}
+
+export type CommitOutcome = { ok: true; version: number } | { ok: false; error: Error };
+
+export interface ActivityCompletion {
+  leased: LeasedActivity;
+  /** The TaskCompleted or TaskFailed message for the orchestration. */
+  result: OrchestrationMessage;
+}
+
+export interface InstanceQuery {
+  runtimeStatus?: readonly RuntimeStatus[];
+  /** Inclusive, ISO 8601. */
+  createdTimeFrom?: string;
+  /** Inclusive, ISO 8601. */
+  createdTimeTo?: string;
+  instanceIdPrefix?: string;
+  /** 1..1000; default 100. */
+  pageSize?: number;
+  continuationToken?: string;
+}
+
+/**
+ * A page of instances. Pages are disjoint and together hold exactly the matching instances.
+ * Order: newest first (createdTime, then instanceId, descending); when `instanceIdPrefix`
+ * is set, by instanceId ascending.
+ */
+export interface InstancePage {
+  instances: InstanceRecord[];
+  /** Absent on the last page. */
+  continuationToken?: string;
+}
+
+export interface PurgeFilter {
+  createdTimeFrom?: string;
+  createdTimeTo?: string;
+  /** Only terminal statuses; default: all three. */
+  runtimeStatus?: readonly RuntimeStatus[];
+}
+
+export type StoreNotification =
+  | { kind: 'work' }
+  | { kind: 'instance'; instanceId: string; runtimeStatus: RuntimeStatus };
+
+/** One task hub's storage. */
+export interface TaskHubStore {
+  readonly taskHub: string;
+
+  /**
+   * Creates the instance and enqueues its start message, atomically. An existing instance
+   * in a terminal status is replaced (with its history and messages); a non-terminal one
+   * raises `InstanceAlreadyExistsError`.
+   */
+  createInstance(instance: NewInstance): Promise<InstanceRecord>;
+  getInstance(instanceId: string): Promise<InstanceRecord | undefined>;
+  /** The current execution's history, oldest first. */
+  getHistory(instanceId: string): Promise<HistoryEvent[]>;
+  queryInstances(query: InstanceQuery): Promise<InstancePage>;
+
+  enqueueMessages(messages: OrchestrationMessage[]): Promise<void>;
+  /** Leases one instance that has visible messages and no live lease. */
+  leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined>;
+  /** Releases a lease without effects; the messages become visible again (not before `visibleAt`, epoch ms, if given). */
+  abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void>;
+  /** Commits episodes, each atomically and independently; the lease of each is released. */
+  commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]>;
+  /** Deletes messages for an instance that cannot take them (it is gone or finished). */
+  discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void>;
+
+  leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined>;
+  /**
+   * Deletes each activity item and enqueues its result, atomically per item. An item whose
+   * lease was lost is not completed (its result is dropped): the new holder will report.
+   * Returns, per completion, whether it was applied.
+   */
+  completeActivities(completions: ActivityCompletion[]): Promise<boolean[]>;
+  abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void>;
+
+  /** The earliest time (epoch ms) at which some message or expired lease becomes deliverable, if any. */
+  nextWakeTime(): Promise<number | undefined>;
+
+  /** Deletes the instance, its history and its pending work if its status is one of `onlyIf`. Returns 1 or 0. */
+  purgeInstance(instanceId: string, onlyIf: readonly RuntimeStatus[]): Promise<number>;
+  purgeInstances(filter: PurgeFilter): Promise<number>;
+
+  /** Optional push notifications (same process); callers fall back to polling without them. */
+  subscribe?(listener: (notification: StoreNotification) => void): () => void;
+}
+
+/** A storage backend: a set of task hubs. */
+export interface Storage {
+  taskHub(name: string): TaskHubStore;
+  /** Hubs that hold at least one instance or message. */
+  listTaskHubs(): Promise<string[]>;
+  /** Deletes every instance, history and message of the hub. Returns whether it existed. */
+  deleteTaskHub(name: string): Promise<boolean>;
+  close?(): Promise<void>;
+}

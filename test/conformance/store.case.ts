@@ -1,0 +1,287 @@
+/**
+ * The storage conformance suite. Every adapter runs it in its real runtime:
+ * `runStoreConformance('memory', () => new MemoryStorage())`.
+ */
+import { describe, expect, it } from 'vitest';
+import { event, type RuntimeStatus } from '../../core/history.js';
+import type { EpisodeCommit, InstanceRecord, NewInstance, OrchestrationMessage, Storage, TaskHubStore } from '../../core/store/port.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+let seq = 0;
+const uid = (p: string) => `${p}${(++seq).toString().padStart(6, '0')}`;
+
+export function newInstance(instanceId: string, opts: { createdTime?: string; name?: string; status?: RuntimeStatus } = {}): NewInstance {
+  const createdTime = opts.createdTime ?? iso(T0);
+  const executionId = uid('exec');
+  return {
+    record: { instanceId, name: opts.name ?? 'Hello', executionId, runtimeStatus: opts.status ?? 'Pending', input: '"in"', createdTime, lastUpdatedTime: createdTime },
+    start: message(instanceId, event('ExecutionStarted', createdTime, { name: opts.name ?? 'Hello', input: '"in"', orchestrationInstance: { instanceId, executionId } }), createdTime),
+  };
+}
+
+export function message(instanceId: string, e: OrchestrationMessage['event'], visibleAt = iso(T0)): OrchestrationMessage {
+  return { id: uid('msg'), instanceId, event: e, visibleAt };
+}
+
+function episode(record: InstanceRecord, consumed: string[], patch: Partial<EpisodeCommit> = {}): EpisodeCommit {
+  const { version: _v, ...row } = record;
+  return {
+    instanceId: record.instanceId, expectedVersion: record.version,
+    instance: { ...row, runtimeStatus: 'Running', lastUpdatedTime: iso(T0 + 1000) },
+    history: { append: [event('OrchestratorStarted', iso(T0 + 1000), {})] },
+    consumedMessageIds: consumed, messages: [], activities: [], newInstances: [], ...patch,
+  };
+}
+
+export interface ConformanceOptions {
+  /** Adapter limits that the suite must respect, e.g. a smaller page size. */
+  bigQuerySize?: number;
+}
+
+export function runStoreConformance(adapter: string, createStorage: () => Storage | Promise<Storage>, options: ConformanceOptions = {}): void {
+  describe(`storage conformance: ${adapter}`, () => {
+    let storage: Storage;
+    let hub: TaskHubStore;
+    const setup = async (name = 'TestHub') => { storage = await createStorage(); hub = storage.taskHub(name); return hub; };
+
+    it('creates an instance with version 1, an empty history and a start message', async () => {
+      await setup();
+      const created = await hub.createInstance(newInstance('a1'));
+      expect(created).toMatchObject({ instanceId: 'a1', runtimeStatus: 'Pending', version: 1 });
+      expect(await hub.getInstance('a1')).toEqual(created);
+      expect(await hub.getHistory('a1')).toEqual([]);
+      expect(await hub.getInstance('missing')).toBeUndefined();
+      const item = await hub.leaseOrchestration(T0, 30_000);
+      expect(item?.instanceId).toBe('a1');
+      expect(item?.messages.map((m) => m.event.type)).toEqual(['ExecutionStarted']);
+      expect(await storage.listTaskHubs()).toContain('TestHub');
+    });
+
+    it('refuses to create over a non-terminal instance and replaces a terminal one', async () => {
+      await setup();
+      const first = await hub.createInstance(newInstance('dup'));
+      await expect(hub.createInstance(newInstance('dup'))).rejects.toMatchObject({ name: 'InstanceAlreadyExistsError' });
+      expect(await hub.getInstance('dup')).toEqual(first);
+      const item = (await hub.leaseOrchestration(T0, 30_000))!;
+      const [done] = await hub.commit([episode(first, item.messages.map((m) => m.id), {
+        lease: item.lease, instance: { ...first, runtimeStatus: 'Completed', output: '1' } as never,
+      })]);
+      expect(done).toEqual({ ok: true, version: 2 });
+      expect(await hub.getHistory('dup')).toHaveLength(1);
+      const again = await hub.createInstance(newInstance('dup'));
+      expect(again.version).toBe(1);
+      expect(again.executionId).not.toBe(first.executionId);
+      expect(await hub.getHistory('dup')).toEqual([]);
+    });
+
+    it('leases an instance to one worker at a time and redelivers after the lease lapses', async () => {
+      await setup();
+      await hub.createInstance(newInstance('l1'));
+      const a = await hub.leaseOrchestration(T0, 1000);
+      expect(a?.instanceId).toBe('l1');
+      expect(await hub.leaseOrchestration(T0 + 500, 1000)).toBeUndefined();
+      expect(await hub.nextWakeTime()).toBe(T0 + 1000);
+      const b = await hub.leaseOrchestration(T0 + 1001, 1000);
+      expect(b?.instanceId).toBe('l1');
+      expect(b?.lease.token).not.toBe(a?.lease.token);
+      await hub.abandonOrchestration(b!);
+      expect((await hub.leaseOrchestration(T0 + 1002, 1000))?.instanceId).toBe('l1');
+    });
+
+    it('holds a delayed message back until it is visible and reports when to wake', async () => {
+      await setup();
+      const created = await hub.createInstance(newInstance('t1'));
+      const start = (await hub.leaseOrchestration(T0, 1000))!;
+      await hub.commit([episode(created, start.messages.map((m) => m.id), { lease: start.lease })]);
+      const fireAt = T0 + 60_000;
+      await hub.enqueueMessages([message('t1', event('TimerFired', iso(T0), { timerId: 0, fireAt: iso(fireAt) }), iso(fireAt))]);
+      expect(await hub.leaseOrchestration(T0 + 59_999, 1000)).toBeUndefined();
+      expect(await hub.nextWakeTime()).toBe(fireAt);
+      const item = await hub.leaseOrchestration(fireAt, 1000);
+      expect(item?.messages.map((m) => m.event.type)).toEqual(['TimerFired']);
+    });
+
+    it('commits an episode atomically and refuses a stale version without changing anything', async () => {
+      await setup();
+      const created = await hub.createInstance(newInstance('c1'));
+      const item = (await hub.leaseOrchestration(T0, 30_000))!;
+      const activity = { id: uid('act'), instanceId: 'c1', executionId: created.executionId, taskScheduledId: 0, name: 'SayHello', input: '"Tokyo"', enqueuedTime: iso(T0) };
+      const commit = episode(created, item.messages.map((m) => m.id), {
+        lease: item.lease,
+        history: { append: [event('OrchestratorStarted', iso(T0), {}), event('TaskScheduled', iso(T0), { name: 'SayHello', input: '"Tokyo"' }, 0)] },
+        activities: [activity],
+      });
+      expect(await hub.commit([commit])).toEqual([{ ok: true, version: 2 }]);
+      const stale = await hub.commit([{ ...commit, history: { append: [event('OrchestratorCompleted', iso(T0), {})] } }]);
+      expect(stale[0]).toMatchObject({ ok: false, error: { name: 'VersionConflictError' } });
+      expect((await hub.getHistory('c1')).map((e) => e.type)).toEqual(['OrchestratorStarted', 'TaskScheduled']);
+      expect((await hub.getInstance('c1'))?.version).toBe(2);
+      expect(await hub.leaseOrchestration(T0 + 1, 30_000)).toBeUndefined();
+      const leased = await hub.leaseActivity(T0 + 1, 30_000);
+      expect(leased?.item).toEqual(activity);
+      expect(leased?.deliveryCount).toBe(1);
+    });
+
+    it('keeps messages that arrived during an episode', async () => {
+      await setup();
+      const created = await hub.createInstance(newInstance('m1'));
+      const item = (await hub.leaseOrchestration(T0, 30_000))!;
+      await hub.enqueueMessages([message('m1', event('EventRaised', iso(T0), { name: 'Approval', input: 'true' }))]);
+      await hub.commit([episode(created, item.messages.map((m) => m.id), { lease: item.lease })]);
+      const next = await hub.leaseOrchestration(T0 + 1, 30_000);
+      expect(next?.messages.map((m) => m.event.type)).toEqual(['EventRaised']);
+    });
+
+    it('commits several episodes independently: one conflict does not block the others', async () => {
+      await setup();
+      const x = await hub.createInstance(newInstance('x'));
+      const y = await hub.createInstance(newInstance('y'));
+      const outcomes = await hub.commit([episode(x, []), { ...episode(y, []), expectedVersion: 7 }]);
+      expect(outcomes[0]).toEqual({ ok: true, version: 2 });
+      expect(outcomes[1]).toMatchObject({ ok: false, error: { name: 'VersionConflictError' } });
+      expect((await hub.getInstance('y'))?.version).toBe(1);
+    });
+
+    it('replaces the history and creates child instances in the same commit', async () => {
+      await setup();
+      const parent = await hub.createInstance(newInstance('p1'));
+      await hub.commit([episode(parent, [], {
+        history: { replace: [event('ExecutionStarted', iso(T0), { name: 'Hello', orchestrationInstance: { instanceId: 'p1', executionId: 'e2' } })] },
+        newInstances: [newInstance('p1:child')],
+      })]);
+      expect((await hub.getHistory('p1')).map((e) => e.type)).toEqual(['ExecutionStarted']);
+      expect((await hub.getInstance('p1:child'))?.runtimeStatus).toBe('Pending');
+      const reparent = (await hub.getInstance('p1'))!;
+      const [clash] = await hub.commit([episode(reparent, [], { newInstances: [newInstance('p1:child')] })]);
+      expect(clash).toMatchObject({ ok: false, error: { name: 'InstanceAlreadyExistsError' } });
+      expect((await hub.getInstance('p1'))?.version).toBe(reparent.version);
+    });
+
+    it('completes an activity by enqueueing its result, once, and redelivers a lapsed lease', async () => {
+      await setup();
+      const created = await hub.createInstance(newInstance('a'));
+      await hub.commit([episode(created, [], { activities: [{ id: 'w1', instanceId: 'a', executionId: created.executionId, taskScheduledId: 0, name: 'F', enqueuedTime: iso(T0) }] })]);
+      const first = (await hub.leaseActivity(T0, 1000))!;
+      expect(await hub.leaseActivity(T0 + 10, 1000)).toBeUndefined();
+      const second = (await hub.leaseActivity(T0 + 1001, 1000))!;
+      expect(second.deliveryCount).toBe(2);
+      const result = (taskId: number) => message('a', event('TaskCompleted', iso(T0), { taskScheduledId: taskId, result: '1' }));
+      expect(await hub.completeActivities([{ leased: first, result: result(0) }])).toEqual([false]);
+      expect(await hub.completeActivities([{ leased: second, result: result(0) }])).toEqual([true]);
+      expect(await hub.completeActivities([{ leased: second, result: result(0) }])).toEqual([false]);
+      const item = await hub.leaseOrchestration(T0 + 2000, 1000);
+      expect(item?.messages.filter((m) => m.event.type === 'TaskCompleted')).toHaveLength(1);
+      expect(await hub.leaseActivity(T0 + 5000, 1000)).toBeUndefined();
+    });
+
+    it('abandons an activity until a later time', async () => {
+      await setup();
+      const created = await hub.createInstance(newInstance('ab'));
+      await hub.commit([episode(created, [], { activities: [{ id: 'w2', instanceId: 'ab', executionId: created.executionId, taskScheduledId: 0, name: 'F', enqueuedTime: iso(T0) }] })]);
+      const leased = (await hub.leaseActivity(T0, 1000))!;
+      await hub.abandonActivity(leased, T0 + 5000);
+      expect(await hub.leaseActivity(T0 + 4999, 1000)).toBeUndefined();
+      expect((await hub.leaseActivity(T0 + 5000, 1000))?.item.id).toBe('w2');
+    });
+
+    it('discards messages an instance cannot take', async () => {
+      await setup();
+      await hub.enqueueMessages([message('ghost', event('EventRaised', iso(T0), { name: 'x' }))]);
+      const item = (await hub.leaseOrchestration(T0, 1000))!;
+      expect(item.instanceId).toBe('ghost');
+      await hub.discardMessages(item, item.messages.map((m) => m.id));
+      expect(await hub.leaseOrchestration(T0 + 2000, 1000)).toBeUndefined();
+    });
+
+    it('queries by status, time range and prefix, in pages that are disjoint and complete', async () => {
+      await setup();
+      const n = options.bigQuerySize ?? 25;
+      for (let i = 0; i < n; i++) {
+        await hub.createInstance(newInstance(`q-${i % 2 ? 'odd' : 'even'}-${String(i).padStart(3, '0')}`, { createdTime: iso(T0 + i * 1000) }));
+      }
+      const all: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await hub.queryInstances({ pageSize: 4, ...(token ? { continuationToken: token } : {}) });
+        expect(page.instances.length).toBeLessThanOrEqual(4);
+        all.push(...page.instances.map((r) => r.instanceId));
+        token = page.continuationToken;
+      } while (token);
+      expect(all).toHaveLength(n);
+      expect(new Set(all).size).toBe(n);
+      expect(all[0]).toBe(`q-${(n - 1) % 2 ? 'odd' : 'even'}-${String(n - 1).padStart(3, '0')}`);
+
+      const range = await hub.queryInstances({ createdTimeFrom: iso(T0 + 5000), createdTimeTo: iso(T0 + 9000) });
+      expect(range.instances.map((r) => r.createdTime)).toEqual([9, 8, 7, 6, 5].map((s) => iso(T0 + s * 1000)));
+
+      const prefixed: string[] = [];
+      token = undefined;
+      do {
+        const page = await hub.queryInstances({ instanceIdPrefix: 'q-odd-', pageSize: 3, ...(token ? { continuationToken: token } : {}) });
+        prefixed.push(...page.instances.map((r) => r.instanceId));
+        token = page.continuationToken;
+      } while (token);
+      expect(prefixed).toEqual([...prefixed].sort());
+      expect(prefixed).toHaveLength(Math.floor(n / 2));
+
+      const running = (await hub.getInstance('q-even-000'))!;
+      await hub.commit([episode(running, [])]);
+      const byStatus = await hub.queryInstances({ runtimeStatus: ['Running'] });
+      expect(byStatus.instances.map((r) => r.instanceId)).toEqual(['q-even-000']);
+      expect((await hub.queryInstances({ runtimeStatus: ['Completed'] })).instances).toEqual([]);
+    });
+
+    it('rejects malformed queries with InvalidArgumentError', async () => {
+      await setup();
+      await expect(hub.queryInstances({ continuationToken: 'not-a-token' })).rejects.toMatchObject({ name: 'InvalidArgumentError' });
+      await expect(hub.queryInstances({ pageSize: 0 })).rejects.toMatchObject({ name: 'InvalidArgumentError' });
+      await expect(hub.queryInstances({ createdTimeFrom: 'yesterday' })).rejects.toMatchObject({ name: 'InvalidArgumentError' });
+      await expect(hub.queryInstances({ runtimeStatus: ['Sleeping' as RuntimeStatus] })).rejects.toMatchObject({ name: 'InvalidArgumentError' });
+    });
+
+    it('purges one terminal instance with its history and work, and refuses other statuses', async () => {
+      await setup();
+      const created = await hub.createInstance(newInstance('pg'));
+      expect(await hub.purgeInstance('pg', ['Completed', 'Failed', 'Terminated'])).toBe(0);
+      expect(await hub.getInstance('pg')).toBeDefined();
+      const item = (await hub.leaseOrchestration(T0, 1000))!;
+      await hub.commit([episode(created, item.messages.map((m) => m.id), {
+        lease: item.lease, instance: { ...created, runtimeStatus: 'Failed' } as never,
+      })]);
+      await hub.enqueueMessages([message('pg', event('EventRaised', iso(T0), { name: 'late' }))]);
+      expect(await hub.purgeInstance('pg', ['Completed', 'Failed', 'Terminated'])).toBe(1);
+      expect(await hub.getInstance('pg')).toBeUndefined();
+      expect(await hub.getHistory('pg')).toEqual([]);
+      expect(await hub.leaseOrchestration(T0 + 5000, 1000)).toBeUndefined();
+      expect(await hub.purgeInstance('pg', ['Completed', 'Failed', 'Terminated'])).toBe(0);
+    });
+
+    it('purges by filter only terminal instances in the range', async () => {
+      await setup();
+      for (const [id, status, s] of [['f1', 'Completed', 1], ['f2', 'Failed', 2], ['f3', 'Completed', 30], ['f4', 'Running', 3]] as const) {
+        const created = await hub.createInstance(newInstance(id, { createdTime: iso(T0 + s * 1000) }));
+        await hub.commit([episode(created, [], { instance: { ...created, runtimeStatus: status } as never })]);
+      }
+      await expect(hub.purgeInstances({ runtimeStatus: ['Running'] })).rejects.toMatchObject({ name: 'InvalidArgumentError' });
+      expect(await hub.purgeInstances({ createdTimeFrom: iso(T0), createdTimeTo: iso(T0 + 10_000), runtimeStatus: ['Completed'] })).toBe(1);
+      expect(await hub.purgeInstances({ createdTimeTo: iso(T0 + 10_000) })).toBe(1);
+      expect((await hub.queryInstances({})).instances.map((r) => r.instanceId).sort()).toEqual(['f3', 'f4']);
+    });
+
+    it('keeps task hubs apart, lists them and deletes one whole', async () => {
+      await setup('HubA');
+      const other = storage.taskHub('HubB');
+      await hub.createInstance(newInstance('same-id'));
+      await other.createInstance(newInstance('same-id', { name: 'Other' }));
+      expect((await hub.getInstance('same-id'))?.name).toBe('Hello');
+      expect((await other.getInstance('same-id'))?.name).toBe('Other');
+      expect(await storage.listTaskHubs()).toEqual(expect.arrayContaining(['HubA', 'HubB']));
+      expect(await storage.deleteTaskHub('HubB')).toBe(true);
+      expect(await storage.listTaskHubs()).not.toContain('HubB');
+      expect(await storage.taskHub('HubB').getInstance('same-id')).toBeUndefined();
+      expect((await hub.getInstance('same-id'))?.name).toBe('Hello');
+      expect(await storage.deleteTaskHub('NeverThere')).toBe(false);
+    });
+  });
+}
