@@ -1,0 +1,300 @@
+/**
+ * The management client: every instance-management operation of Durable Functions, with
+ * its semantics (see shared/reference/manage-instances.md). Control operations are queued
+ * as messages and take effect at the instance's next episode; operations in the wrong
+ * state raise a typed error instead of being silently dropped.
+ * @module
+ */
+import type { DurableApp } from './app.js';
+import { systemClock, type Clock } from './clock.js';
+import { InstanceNotFoundError, InvalidArgumentError, InvalidStateError, TimeoutError, UnknownOrchestratorError } from './errors.js';
+import { event, isTerminal, TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from './history.js';
+import { randomId } from './ids.js';
+import { serialize } from './json.js';
+import { DEFAULT_TASK_HUB, validateInstanceId, validateName, validateTaskHubName } from './limits.js';
+import type { InstanceQuery, InstanceRecord, OrchestrationMessage, PurgeFilter, Storage, TaskHubStore } from './store/port.js';
+import { toStatus, type OrchestrationStatus, type StatusOptions } from './status.js';
+import { checkStatusBody, createHttpManagementPayload, toStatusPayload, type HttpManagementPayload } from './wire.js';
+
+export interface ClientOptions {
+  storage: Storage;
+  taskHub?: string;
+  /** When given, `startNew` rejects orchestrator names the app does not register. */
+  app?: Pick<DurableApp, 'getOrchestrator' | 'orchestratorNames'>;
+  clock?: Clock;
+  /** Base URL of the HTTP API for management URLs. Default `http://127.0.0.1:7071`. */
+  baseUrl?: string;
+  /** Key to put in management URLs (`code=`); none by default. */
+  managementKey?: string;
+  maxPayloadBytes?: number;
+}
+
+export interface StartOptions {
+  input?: unknown;
+  /** Random when absent. */
+  instanceId?: string;
+}
+
+export interface ListOptions extends Omit<InstanceQuery, 'createdTimeFrom' | 'createdTimeTo'> {
+  createdTimeFrom?: Date | string;
+  createdTimeTo?: Date | string;
+  showInput?: boolean;
+}
+
+export interface InstanceList {
+  instances: OrchestrationStatus[];
+  continuationToken?: string;
+}
+
+export interface PurgeHistoryResult { instancesDeleted: number }
+
+export interface WaitOptions {
+  /** Default 10 s (as Durable Functions). */
+  timeoutInMilliseconds?: number;
+  /** Polling interval when the store cannot notify. Default 1 s. */
+  retryIntervalInMilliseconds?: number;
+}
+
+const ACTIVE: readonly RuntimeStatus[] = ['Pending', 'Running', 'ContinuedAsNew', 'Suspended'];
+const time = (value: Date | string | undefined): string | undefined => {
+  if (value === undefined) return undefined;
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError(`'${String(value)}' is not a valid date-time.`);
+  return date.toISOString();
+};
+
+export class DurableClient {
+  readonly taskHubName: string;
+  readonly store: TaskHubStore;
+  private readonly storage: Storage;
+  private readonly clock: Clock;
+
+  constructor(private readonly options: ClientOptions) {
+    this.storage = options.storage;
+    this.taskHubName = validateTaskHubName(options.taskHub ?? DEFAULT_TASK_HUB);
+    this.store = options.storage.taskHub(this.taskHubName);
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** A client for another task hub on the same storage. */
+  forTaskHub(taskHub: string): DurableClient {
+    return new DurableClient({ ...this.options, taskHub });
+  }
+
+  // ---- start and query ----
+
+  async startNew(orchestratorName: string, options: StartOptions = {}): Promise<string> {
+    validateName('Orchestrator', orchestratorName);
+    const app = this.options.app;
+    if (app && !app.getOrchestrator(orchestratorName)) throw new UnknownOrchestratorError(orchestratorName, app.orchestratorNames);
+    const instanceId = options.instanceId === undefined ? randomId() : validateInstanceId(options.instanceId);
+    const input = serialize('Orchestration input', options.input, this.options.maxPayloadBytes);
+    const now = new Date(this.clock.now()).toISOString();
+    const executionId = randomId();
+    await this.store.createInstance({
+      record: { instanceId, name: orchestratorName, executionId, runtimeStatus: 'Pending', ...(input !== undefined ? { input } : {}), createdTime: now, lastUpdatedTime: now },
+      start: {
+        id: randomId(), instanceId, executionId, visibleAt: now,
+        event: event('ExecutionStarted', now, { name: orchestratorName, ...(input !== undefined ? { input } : {}), orchestrationInstance: { instanceId, executionId } }),
+      },
+    });
+    return instanceId;
+  }
+
+  /** The instance's status, or null if there is no such instance. */
+  async getStatus(instanceId: string, options: StatusOptions = {}): Promise<OrchestrationStatus | null> {
+    validateInstanceId(instanceId);
+    const record = await this.store.getInstance(instanceId);
+    if (!record) return null;
+    const history = options.showHistory && record.runtimeStatus !== 'Pending' ? await this.store.getHistory(instanceId) : undefined;
+    return toStatus(record, options, history);
+  }
+
+  async listInstances(options: ListOptions = {}): Promise<InstanceList> {
+    const { showInput, createdTimeFrom, createdTimeTo, ...rest } = options;
+    const from = time(createdTimeFrom);
+    const to = time(createdTimeTo);
+    const page = await this.store.queryInstances({ ...rest, ...(from ? { createdTimeFrom: from } : {}), ...(to ? { createdTimeTo: to } : {}) });
+    return {
+      instances: page.instances.map((r) => toStatus(r, { showInput: showInput !== false })),
+      ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+    };
+  }
+
+  async getHistory(instanceId: string): Promise<HistoryEvent[]> {
+    await this.require(instanceId);
+    return this.store.getHistory(instanceId);
+  }
+
+  /** Waits until the instance has left Pending; returns its status. */
+  async waitForInstanceStart(instanceId: string, options: WaitOptions = {}): Promise<OrchestrationStatus> {
+    return this.waitFor(instanceId, (s) => s !== 'Pending', options, 'start');
+  }
+
+  /** Waits until the instance is Completed, Failed or Terminated; returns its status. */
+  async waitForCompletion(instanceId: string, options: WaitOptions = {}): Promise<OrchestrationStatus> {
+    return this.waitFor(instanceId, isTerminal, options, 'complete');
+  }
+
+  // ---- control ----
+
+  /** Queues termination; it takes effect at the instance's next episode. */
+  async terminate(instanceId: string, reason?: string, options: { recursive?: boolean } = {}): Promise<void> {
+    const record = await this.requireActive(instanceId, 'terminate');
+    const input = serialize('Termination reason', reason);
+    await this.send(record, event('ExecutionTerminated', this.nowIso(), { ...(input !== undefined ? { input } : {}), ...(options.recursive ? { recurse: true } : {}) }));
+  }
+
+  async suspend(instanceId: string, reason?: string): Promise<void> {
+    const record = await this.requireActive(instanceId, 'suspend');
+    await this.send(record, event('ExecutionSuspended', this.nowIso(), reason === undefined ? {} : { reason }));
+  }
+
+  async resume(instanceId: string, reason?: string): Promise<void> {
+    const record = await this.requireActive(instanceId, 'resume');
+    await this.send(record, event('ExecutionResumed', this.nowIso(), reason === undefined ? {} : { reason }));
+  }
+
+  /**
+   * Sends an event. It is buffered until the orchestrator waits for it. There is no queue
+   * for an instance that does not exist or has finished: those raise an error (the event is discarded).
+   */
+  async raiseEvent(instanceId: string, eventName: string, eventData?: unknown): Promise<void> {
+    validateName('Event', eventName);
+    const input = serialize('Event data', eventData, this.options.maxPayloadBytes);
+    const record = await this.requireActive(instanceId, 'raise an event to');
+    await this.send(record, event('EventRaised', this.nowIso(), { name: eventName, ...(input !== undefined ? { input } : {}) }));
+  }
+
+  /** Re-runs the failed activities and sub-orchestrations of a Failed instance, keeping what succeeded. */
+  async rewind(instanceId: string, reason?: string): Promise<void> {
+    const record = await this.require(instanceId);
+    if (record.runtimeStatus !== 'Failed') throw new InvalidStateError(instanceId, 'rewind', record.runtimeStatus, ['Failed']);
+    await this.send(record, event('ExecutionRewound', this.nowIso(), reason === undefined ? {} : { reason }));
+  }
+
+  /**
+   * Starts the instance's orchestrator again with its original input. By default under a
+   * new random ID; `newInstanceId: false` reuses the ID (the instance must have finished);
+   * a string picks the new ID.
+   */
+  async restart(instanceId: string, options: { newInstanceId?: boolean | string } = {}): Promise<string> {
+    const record = await this.require(instanceId);
+    const reuse = options.newInstanceId === false;
+    if (reuse && !isTerminal(record.runtimeStatus)) throw new InvalidStateError(instanceId, 'restart under the same ID', record.runtimeStatus, TERMINAL_STATUSES);
+    const target = reuse ? instanceId : typeof options.newInstanceId === 'string' ? options.newInstanceId : undefined;
+    return this.startNew(record.name, {
+      ...(record.input !== undefined ? { input: JSON.parse(record.input) as unknown } : {}),
+      ...(target !== undefined ? { instanceId: target } : {}),
+    });
+  }
+
+  // ---- clean-up ----
+
+  /** Deletes a Completed, Failed or Terminated instance with its history. */
+  async purgeInstanceHistory(instanceId: string): Promise<PurgeHistoryResult> {
+    const record = await this.require(instanceId);
+    if (!isTerminal(record.runtimeStatus)) throw new InvalidStateError(instanceId, 'purge', record.runtimeStatus, TERMINAL_STATUSES);
+    const deleted = await this.store.purgeInstance(instanceId, TERMINAL_STATUSES);
+    // Zero means it changed status in between; say so rather than report success.
+    if (deleted === 0) throw new InvalidStateError(instanceId, 'purge', (await this.store.getInstance(instanceId))?.runtimeStatus ?? 'gone', TERMINAL_STATUSES);
+    return { instancesDeleted: deleted };
+  }
+
+  /** Deletes the terminal instances matching the filter (by default all three terminal statuses). */
+  async purgeInstanceHistoryBy(filter: { createdTimeFrom?: Date | string; createdTimeTo?: Date | string; runtimeStatus?: readonly RuntimeStatus[] } = {}): Promise<PurgeHistoryResult> {
+    const from = time(filter.createdTimeFrom);
+    const to = time(filter.createdTimeTo);
+    const purge: PurgeFilter = { ...(from ? { createdTimeFrom: from } : {}), ...(to ? { createdTimeTo: to } : {}), ...(filter.runtimeStatus ? { runtimeStatus: filter.runtimeStatus } : {}) };
+    return { instancesDeleted: await this.store.purgeInstances(purge) };
+  }
+
+  async listTaskHubs(): Promise<string[]> {
+    return this.storage.listTaskHubs();
+  }
+
+  /** Deletes a task hub (this client's by default) with everything in it. */
+  async deleteTaskHub(taskHub: string = this.taskHubName): Promise<boolean> {
+    return this.storage.deleteTaskHub(validateTaskHubName(taskHub));
+  }
+
+  // ---- HTTP helpers ----
+
+  createHttpManagementPayload(instanceId: string, request?: Request): HttpManagementPayload {
+    validateInstanceId(instanceId);
+    return createHttpManagementPayload(instanceId, {
+      baseUrl: request ? new URL(request.url).origin : (this.options.baseUrl ?? 'http://127.0.0.1:7071'),
+      taskHub: this.taskHubName,
+      ...(this.options.managementKey ? { code: this.options.managementKey } : {}),
+    });
+  }
+
+  /** 202 with the management URLs (origin taken from the request when given), `Location` and `Retry-After`. */
+  createCheckStatusResponse(request: Request | undefined, instanceId: string): Response {
+    const payload = this.createHttpManagementPayload(instanceId, request);
+    return Response.json(checkStatusBody(payload), { status: 202, headers: { Location: payload.statusQueryGetUri, 'Retry-After': '10' } });
+  }
+
+  /**
+   * Completed within the timeout: 200 with the output. Failed: 500 with the status;
+   * Terminated: 200 with the status. Still running: the 202 check-status response.
+   */
+  async waitForCompletionOrCreateCheckStatusResponse(request: Request | undefined, instanceId: string, options: WaitOptions = {}): Promise<Response> {
+    const timeout = options.timeoutInMilliseconds ?? 10_000;
+    const interval = options.retryIntervalInMilliseconds ?? 1000;
+    if (interval > timeout) throw new InvalidArgumentError(`The retry interval (${interval} ms) must not exceed the timeout (${timeout} ms).`);
+    try {
+      const status = await this.waitForCompletion(instanceId, options);
+      if (status.runtimeStatus === 'Completed') return Response.json(status.output ?? null, { status: 200 });
+      return Response.json(toStatusPayload(status), { status: status.runtimeStatus === 'Failed' ? 500 : 200 });
+    } catch (error) {
+      if (error instanceof TimeoutError) return this.createCheckStatusResponse(request, instanceId);
+      throw error;
+    }
+  }
+
+  // ---- internals ----
+
+  private nowIso(): string { return new Date(this.clock.now()).toISOString(); }
+
+  private async require(instanceId: string): Promise<InstanceRecord> {
+    validateInstanceId(instanceId);
+    const record = await this.store.getInstance(instanceId);
+    if (!record) throw new InstanceNotFoundError(instanceId);
+    return record;
+  }
+
+  private async requireActive(instanceId: string, operation: string): Promise<InstanceRecord> {
+    const record = await this.require(instanceId);
+    if (isTerminal(record.runtimeStatus)) throw new InvalidStateError(instanceId, operation, record.runtimeStatus, ACTIVE);
+    return record;
+  }
+
+  private async send(record: InstanceRecord, e: HistoryEvent): Promise<void> {
+    const message: OrchestrationMessage = { id: randomId(), instanceId: record.instanceId, event: e, visibleAt: e.timestamp };
+    await this.store.enqueueMessages([message]);
+  }
+
+  private async waitFor(instanceId: string, done: (s: RuntimeStatus) => boolean, options: WaitOptions, what: string): Promise<OrchestrationStatus> {
+    validateInstanceId(instanceId);
+    const timeout = options.timeoutInMilliseconds ?? 10_000;
+    const interval = options.retryIntervalInMilliseconds ?? 1000;
+    const deadline = this.clock.now() + timeout;
+    const changed = new AbortController();
+    let signal = changed;
+    const unsubscribe = this.store.subscribe?.((n) => { if (n.kind === 'instance' && n.instanceId === instanceId && done(n.runtimeStatus)) signal.abort(); });
+    try {
+      for (;;) {
+        const record = await this.store.getInstance(instanceId);
+        if (!record) throw new InstanceNotFoundError(instanceId);
+        if (done(record.runtimeStatus)) return toStatus(record);
+        const left = deadline - this.clock.now();
+        if (left <= 0) throw new TimeoutError(`Instance '${instanceId}' did not ${what} within ${timeout} ms; it is ${record.runtimeStatus}.`);
+        await this.clock.sleep(Math.min(interval, left), signal.signal);
+        if (signal.signal.aborted) signal = new AbortController();
+      }
+    } finally {
+      unsubscribe?.();
+    }
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * The replay executor: history in, actions and outcome out, with no I/O.
+ *
+ * An executor replays the recorded history (`isReplaying` is true), then applies the
+ * episode's new events. A worker may keep the executor alive between episodes (the replay
+ * cache) and feed it only the next events; `confirm()` tells it that its actions are now
+ * in history. `replay()` is the pure, stateless form used by tests and strict mode.
+ * @module
+ */
+import { NonDeterminismError, TaskFailedError, toFailureDetails, UnknownOrchestratorError, type FailureDetails } from '../errors.js';
+import type { EventRaised, ExecutionStarted, HistoryEvent } from '../history.js';
+import { OrchestrationContext, type ExecutorHost } from './context.js';
+import { runDeterministically, seededRandom, hashSeed } from './determinism.js';
+import { AtomicTask, ExternalEventTask, Task, TimerTask } from './task.js';
+import type { OrchestratorFunction } from '../app.js';
+import { serialize } from '../json.js';
+
+export type OrchestratorAction =
+  | { type: 'ScheduleTask'; id: number; name: string; input?: string }
+  | { type: 'CreateTimer'; id: number; fireAt: string }
+  | { type: 'CreateSubOrchestration'; id: number; name: string; instanceId: string; input?: string };
+
+export type OrchestrationOutcome =
+  | { status: 'Completed'; result?: string }
+  | { status: 'Failed'; failureDetails: FailureDetails }
+  | { status: 'Terminated'; result?: string }
+  | { status: 'ContinuedAsNew'; input?: string; carryoverEvents: EventRaised[] };
+
+export interface EpisodeResult {
+  /** The new events that took effect; duplicate or stale completions are left out. */
+  applied: HistoryEvent[];
+  /** Actions the code issued that history does not hold yet. */
+  actions: OrchestratorAction[];
+  outcome?: OrchestrationOutcome;
+  customStatus?: string;
+  suspended: boolean;
+  /** Sub-orchestrations still running (a recursive terminate reaches them). */
+  openSubOrchestrations: string[];
+}
+
+export interface OrchestratorRegistry {
+  getOrchestrator(name: string): OrchestratorFunction | undefined;
+  readonly orchestratorNames: string[];
+}
+
+type Kind = 'activity' | 'timer' | 'subOrchestration';
+interface OpenTask { kind: Kind; task: AtomicTask<unknown>; name: string; instanceId?: string }
+
+function describeAction(a: OrchestratorAction): string {
+  switch (a.type) {
+    case 'ScheduleTask': return `callActivity('${a.name}')`;
+    case 'CreateTimer': return 'createTimer()';
+    case 'CreateSubOrchestration': return `callSubOrchestrator('${a.name}')`;
+  }
+}
+
+function describeEvent(e: HistoryEvent): string {
+  switch (e.type) {
+    case 'TaskScheduled': return `TaskScheduled '${e.name}' (eventId ${e.eventId})`;
+    case 'SubOrchestrationInstanceCreated': return `SubOrchestrationInstanceCreated '${e.name}' (eventId ${e.eventId})`;
+    default: return `${e.type} (eventId ${e.eventId})`;
+  }
+}
+
+const parse = (text: string | undefined): unknown => (text === undefined ? undefined : JSON.parse(text));
+
+export class OrchestrationExecutor implements ExecutorHost {
+  private generator: Generator<Task, unknown, unknown> | undefined;
+  private awaited: Task | undefined;
+  private context: OrchestrationContext | undefined;
+  private sequence = 0;
+  private readonly pendingActions = new Map<number, OrchestratorAction>();
+  private readonly open = new Map<number, OpenTask>();
+  private readonly waiters = new Map<string, ExternalEventTask[]>();
+  private readonly inbox = new Map<string, EventRaised[]>();
+  private suspendedEvents: HistoryEvent[] = [];
+  private suspended = false;
+  private outcome: OrchestrationOutcome | undefined;
+  /** An orchestrator that returned while tasks were still open completes once they close. */
+  private deferred: OrchestrationOutcome | undefined;
+  private continuation: { input?: string; preserveEvents: boolean } | undefined;
+  private customStatus: string | undefined;
+  private position = 0;
+  private random: () => number = Math.random;
+  replaying = true;
+  now = 0;
+  started: ExecutionStarted | undefined;
+
+  constructor(private readonly registry: OrchestratorRegistry, readonly instanceId: string) {}
+
+  /** Replays recorded history. Throws nothing: a mismatch fails the orchestration. */
+  replay(past: readonly HistoryEvent[]): void {
+    this.replaying = true;
+    for (const e of past) this.apply(e);
+  }
+
+  run(newEvents: readonly HistoryEvent[]): EpisodeResult {
+    this.replaying = false;
+    const applied: HistoryEvent[] = [];
+    for (const e of newEvents) if (this.apply(e)) applied.push(e);
+    const failedOrEnded = this.outcome && this.outcome.status !== 'Completed';
+    return {
+      applied,
+      actions: failedOrEnded ? [] : [...this.pendingActions.values()],
+      ...(this.outcome ? { outcome: this.outcome } : {}),
+      ...(this.customStatus !== undefined ? { customStatus: this.customStatus } : {}),
+      suspended: this.suspended,
+      openSubOrchestrations: [...this.open.values()].filter((o) => o.kind === 'subOrchestration').map((o) => o.instanceId!),
+    };
+  }
+
+  /** The episode's actions are committed to history. */
+  confirm(): void {
+    this.pendingActions.clear();
+  }
+
+  get isFinished(): boolean { return this.outcome !== undefined; }
+
+  // ExecutorHost: called by the context while orchestrator code runs.
+  nextSequence(): number { return this.sequence++; }
+  addAction(action: OrchestratorAction, task: AtomicTask<unknown>): void {
+    this.pendingActions.set(action.id, action);
+    const kind: Kind = action.type === 'ScheduleTask' ? 'activity' : action.type === 'CreateTimer' ? 'timer' : 'subOrchestration';
+    this.open.set(action.id, { kind, task, name: 'name' in action ? action.name : 'timer', ...(action.type === 'CreateSubOrchestration' ? { instanceId: action.instanceId } : {}) });
+    if (task instanceof TimerTask) task.onCancel = () => { this.open.delete(action.id); this.checkDeferred(); };
+  }
+  waitForEvent(task: ExternalEventTask): void {
+    const key = task.name.toLowerCase();
+    const queued = this.inbox.get(key);
+    const next = queued?.shift();
+    if (queued && queued.length === 0) this.inbox.delete(key);
+    if (next) { task.complete(parse(next.input)); return; }
+    const list = this.waiters.get(key);
+    if (list) list.push(task); else this.waiters.set(key, [task]);
+  }
+  setCustomStatus(json: string | undefined): void { this.customStatus = json; }
+  continueAsNew(input: string | undefined, preserveEvents: boolean): void { this.continuation = { ...(input !== undefined ? { input } : {}), preserveEvents }; }
+
+  private apply(e: HistoryEvent): boolean {
+    const position = this.position++;
+    if (e.type === 'OrchestratorStarted') { this.now = Date.parse(e.timestamp); return true; }
+    if (this.outcome) {
+      // Events that arrive after continue-as-new in the same episode go to the next execution.
+      if (this.outcome.status === 'ContinuedAsNew' && e.type === 'EventRaised' && this.continuation?.preserveEvents) this.outcome.carryoverEvents.push(e);
+      return false;
+    }
+    try {
+      return this.dispatch(e, position);
+    } catch (error) {
+      if (error instanceof NonDeterminismError) { this.finish({ status: 'Failed', failureDetails: toFailureDetails(error) }); return true; }
+      throw error;
+    }
+  }
+
+  private dispatch(e: HistoryEvent, position: number): boolean {
+    switch (e.type) {
+      case 'ExecutionStarted': return this.start(e);
+      case 'ExecutionTerminated': this.finish({ status: 'Terminated', ...(e.input !== undefined ? { result: e.input } : {}) }); return true;
+      case 'ExecutionSuspended': this.suspended = true; return true;
+      case 'ExecutionResumed': {
+        this.suspended = false;
+        const buffered = this.suspendedEvents;
+        this.suspendedEvents = [];
+        for (const b of buffered) this.deliver(b);
+        return true;
+      }
+      case 'TaskScheduled': case 'TimerCreated': case 'SubOrchestrationInstanceCreated':
+        this.confirmAction(e, position); return true;
+      case 'TaskCompleted': case 'TaskFailed': case 'TimerFired':
+      case 'SubOrchestrationInstanceCompleted': case 'SubOrchestrationInstanceFailed': case 'EventRaised': {
+        if (e.type !== 'EventRaised' && !this.isOpen(e)) return false;
+        if (this.suspended) { this.suspendedEvents.push(e); return true; }
+        this.deliver(e);
+        return true;
+      }
+      default: return true; // OrchestratorCompleted, ExecutionCompleted, ExecutionRewound, ContinueAsNew, GenericEvent, EventSent
+    }
+  }
+
+  private isOpen(e: HistoryEvent): boolean {
+    const id = e.type === 'TimerFired' ? e.timerId : 'taskScheduledId' in e ? e.taskScheduledId : -1;
+    if (!this.open.has(id)) return false;
+    // A completion already waiting in the suspension buffer is a duplicate too.
+    return !this.suspendedEvents.some((b) => b.type === e.type && (b.type === 'TimerFired' ? b.timerId : (b as { taskScheduledId?: number }).taskScheduledId) === id);
+  }
+
+  private start(e: ExecutionStarted): boolean {
+    if (this.started) return false;
+    this.started = e;
+    this.random = seededRandom(hashSeed(`${this.instanceId}/${e.orchestrationInstance.executionId}`));
+    const fn = this.registry.getOrchestrator(e.name);
+    if (!fn) {
+      this.finish({ status: 'Failed', failureDetails: toFailureDetails(new UnknownOrchestratorError(e.name, this.registry.orchestratorNames)) });
+      return true;
+    }
+    this.context = new OrchestrationContext(this, e);
+    this.step(() => (this.generator = fn(this.context!) as Generator<Task, unknown, unknown>).next());
+    return true;
+  }
+
+  private confirmAction(e: HistoryEvent & { type: 'TaskScheduled' | 'TimerCreated' | 'SubOrchestrationInstanceCreated' }, position: number): void {
+    const action = this.pendingActions.get(e.eventId);
+    const expected = e.type === 'TaskScheduled' ? 'ScheduleTask' : e.type === 'TimerCreated' ? 'CreateTimer' : 'CreateSubOrchestration';
+    const sameName = !action || !('name' in action) || action.name === (e as { name?: string }).name;
+    if (!action || action.type !== expected || !sameName) {
+      throw new NonDeterminismError(position, describeEvent(e), action ? `calls ${describeAction(action)} at that step` : `issues no action with eventId ${e.eventId} there`);
+    }
+    this.pendingActions.delete(e.eventId);
+  }
+
+  private deliver(e: HistoryEvent): void {
+    switch (e.type) {
+      case 'EventRaised': {
+        const key = e.name.toLowerCase();
+        const waiter = this.waiters.get(key)?.shift();
+        if (waiter) waiter.complete(parse(e.input));
+        else { const q = this.inbox.get(key); if (q) q.push(e); else this.inbox.set(key, [e]); }
+        break;
+      }
+      case 'TaskCompleted': case 'SubOrchestrationInstanceCompleted': this.close(e.taskScheduledId)?.complete(parse(e.result)); break;
+      case 'TimerFired': this.close(e.timerId)?.complete(undefined); break;
+      case 'TaskFailed': case 'SubOrchestrationInstanceFailed': {
+        const entry = this.open.get(e.taskScheduledId);
+        const what = entry?.kind === 'subOrchestration' ? `Sub-orchestration '${entry.name}' (instance '${entry.instanceId}')` : `Activity function '${entry?.name}'`;
+        this.close(e.taskScheduledId)?.fail(new TaskFailedError(`${what} failed: ${e.failureDetails.errorMessage}`, e.failureDetails));
+        break;
+      }
+      default: return;
+    }
+    this.resume();
+  }
+
+  private close(id: number): AtomicTask<unknown> | undefined {
+    const entry = this.open.get(id);
+    this.open.delete(id);
+    return entry?.task;
+  }
+
+  /** Runs orchestrator code for as long as the task it awaits is complete. */
+  private resume(): void {
+    while (this.generator && this.awaited?.isCompleted && !this.outcome) {
+      const task = this.awaited;
+      this.step(() => (task.isFaulted ? this.generator!.throw(task.error) : this.generator!.next(task.result)));
+    }
+    this.checkDeferred();
+  }
+
+  private step(advance: () => IteratorResult<Task, unknown>): void {
+    let next: IteratorResult<Task, unknown>;
+    try {
+      next = runDeterministically(() => this.now, this.random, advance);
+    } catch (error) {
+      if (error instanceof NonDeterminismError) throw error;
+      this.finish({ status: 'Failed', failureDetails: toFailureDetails(error) });
+      return;
+    }
+    if (next.done) {
+      this.generator = undefined;
+      this.awaited = undefined;
+      this.returned(next.value);
+      return;
+    }
+    if (!(next.value instanceof Task)) {
+      this.finish({ status: 'Failed', failureDetails: toFailureDetails(new TypeError(`Orchestrators must yield tasks (from context.df); got ${next.value === null ? 'null' : typeof next.value}.`)) });
+      return;
+    }
+    this.awaited = next.value;
+    if (this.awaited.isCompleted) this.resume();
+  }
+
+  private returned(value: unknown): void {
+    if (this.continuation) {
+      const carryover = this.continuation.preserveEvents ? [...this.inbox.values()].flat() : [];
+      this.finish({ status: 'ContinuedAsNew', ...(this.continuation.input !== undefined ? { input: this.continuation.input } : {}), carryoverEvents: carryover });
+      return;
+    }
+    let result: string | undefined;
+    try {
+      result = serialize('Orchestrator output', value);
+    } catch (error) {
+      this.finish({ status: 'Failed', failureDetails: toFailureDetails(error) });
+      return;
+    }
+    this.deferred = { status: 'Completed', ...(result !== undefined ? { result } : {}) };
+    this.checkDeferred();
+  }
+
+  private checkDeferred(): void {
+    if (this.deferred && this.open.size === 0 && !this.outcome) this.finish(this.deferred);
+  }
+
+  private finish(outcome: OrchestrationOutcome): void {
+    if (this.outcome) return;
+    this.outcome = outcome;
+    this.generator = undefined;
+  }
+}
+
+/** The pure form: replays `past`, applies `newEvents`, and returns what the episode does. */
+export function replay(registry: OrchestratorRegistry, instanceId: string, past: readonly HistoryEvent[], newEvents: readonly HistoryEvent[]): EpisodeResult {
+  const executor = new OrchestrationExecutor(registry, instanceId);
+  executor.replay(past);
+  return executor.run(newEvents);
+}

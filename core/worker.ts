@@ -1,0 +1,393 @@
+/**
+ * The worker runs episodes and activities against a task hub's store.
+ *
+ * - Episodes: lease an instance's messages, run the executor (from the replay cache, or
+ *   rebuilt from history), and commit the new history, status and outgoing work in one
+ *   atomic, version-checked commit. A lost race or crash commits nothing; the lease lapses
+ *   and the messages are delivered again, so effects are committed exactly once.
+ * - Activities run at least once: a worker that dies mid-activity leaves the lease to lapse.
+ * @module
+ */
+import type { ActivityContext, DurableApp } from './app.js';
+import { Batcher } from './batcher.js';
+import { systemClock, type Clock } from './clock.js';
+import { InstanceAlreadyExistsError, toFailureDetails, UnknownActivityError } from './errors.js';
+import { event, isTerminal, type ExecutionStarted, type HistoryEvent } from './history.js';
+import { randomId } from './ids.js';
+import { serialize } from './json.js';
+import { OrchestrationExecutor, type EpisodeResult } from './orchestration/executor.js';
+import { rewindHistory } from './orchestration/rewind.js';
+import type {
+  ActivityCompletion, ActivityWorkItem, CommitOutcome, EpisodeCommit, InstanceRecord, LeasedActivity, NewInstance,
+  OrchestrationMessage, OrchestrationWorkItem, TaskHubStore,
+} from './store/port.js';
+
+export interface WorkerOptions {
+  clock?: Clock;
+  /** Episodes in flight at once. Default 64. */
+  maxConcurrentOrchestrations?: number;
+  /** Activities in flight at once. Default 64. */
+  maxConcurrentActivities?: number;
+  /** How long an episode may hold its instance. Default 30 s. */
+  orchestrationLockMs?: number;
+  /** How long an activity may run before it is delivered again. Default 5 min. */
+  activityLockMs?: number;
+  /**
+   * Running orchestrators kept in memory, so a new event does not replay the history.
+   * `false` is strict mode: every episode replays from history, surfacing non-determinism early.
+   * Default 1000.
+   */
+  replayCache?: number | false;
+  /** Idle polling for stores without notifications. Default 1000 ms. */
+  pollIntervalMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+interface CachedOrchestration { executor: OrchestrationExecutor; version: number; executionId: string }
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class Worker {
+  private readonly clock: Clock;
+  private readonly options: Required<Omit<WorkerOptions, 'clock' | 'onError'>> & Pick<WorkerOptions, 'onError'>;
+  private readonly cache = new Map<string, CachedOrchestration>();
+  private readonly commits: Batcher<EpisodeCommit, CommitOutcome>;
+  private readonly completions: Batcher<ActivityCompletion, boolean>;
+  private readonly inFlight = new Set<Promise<void>>();
+  private episodes = 0;
+  private activities = 0;
+  private running = false;
+  private loopDone: Promise<void> | undefined;
+  private dirty = true;
+  private wakeUp: AbortController = new AbortController();
+
+  constructor(private readonly app: DurableApp, readonly store: TaskHubStore, options: WorkerOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.options = {
+      maxConcurrentOrchestrations: options.maxConcurrentOrchestrations ?? 64,
+      maxConcurrentActivities: options.maxConcurrentActivities ?? 64,
+      orchestrationLockMs: options.orchestrationLockMs ?? 30_000,
+      activityLockMs: options.activityLockMs ?? 300_000,
+      replayCache: options.replayCache ?? 1000,
+      pollIntervalMs: options.pollIntervalMs ?? 1000,
+      onError: options.onError,
+    };
+    this.commits = new Batcher((batch) => store.commit(batch));
+    this.completions = new Batcher((batch) => store.completeActivities(batch));
+  }
+
+  /** Starts processing in the background until `stop()`. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Stops leasing new work and waits for the work in flight. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Processes everything that is due now, then returns. For tests and the simulator. */
+  async runUntilIdle(): Promise<void> {
+    if (this.running) throw new Error('runUntilIdle() cannot be used while the worker runs in the background.');
+    for (;;) {
+      const leased = await this.fill();
+      if (!leased && this.inFlight.size === 0) return;
+      if (!leased) await Promise.race(this.inFlight);
+    }
+  }
+
+  /** Forgets every cached orchestrator, as a fresh process would. */
+  clearCache(): void { this.cache.clear(); }
+
+  private async loop(): Promise<void> {
+    const unsubscribe = this.store.subscribe?.(() => this.wake());
+    try {
+      while (this.running) {
+        this.dirty = false;
+        let leased = false;
+        try {
+          leased = await this.fill();
+        } catch (error) {
+          this.report(error);
+        }
+        if (!leased) await this.idle();
+      }
+    } finally {
+      unsubscribe?.();
+    }
+  }
+
+  private wake(): void {
+    this.dirty = true;
+    this.wakeUp.abort();
+  }
+
+  private async idle(): Promise<void> {
+    if (this.dirty || !this.running) return;
+    this.wakeUp = new AbortController();
+    let sleepMs = this.options.pollIntervalMs;
+    try {
+      const next = await this.store.nextWakeTime();
+      if (next !== undefined) sleepMs = Math.min(sleepMs, Math.max(0, next - this.clock.now()));
+    } catch (error) {
+      this.report(error);
+    }
+    if (this.dirty || !this.running) return;
+    await this.clock.sleep(sleepMs, this.wakeUp.signal);
+  }
+
+  private async fill(): Promise<boolean> {
+    let leased = false;
+    while (this.episodes < this.options.maxConcurrentOrchestrations) {
+      const item = await this.store.leaseOrchestration(this.clock.now(), this.options.orchestrationLockMs);
+      if (!item) break;
+      leased = true;
+      this.episodes++;
+      this.track(this.runEpisode(item).finally(() => { this.episodes--; }));
+    }
+    while (this.activities < this.options.maxConcurrentActivities) {
+      const leasedActivity = await this.store.leaseActivity(this.clock.now(), this.options.activityLockMs);
+      if (!leasedActivity) break;
+      leased = true;
+      this.activities++;
+      this.track(this.runActivity(leasedActivity).finally(() => { this.activities--; }));
+    }
+    return leased;
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((error) => this.report(error)).finally(() => { this.inFlight.delete(tracked); this.wake(); });
+    this.inFlight.add(tracked);
+  }
+
+  private report(error: unknown): void {
+    if (this.options.onError) this.options.onError(error);
+    else console.error('[edge-durable worker]', error);
+  }
+
+  // ---- episodes ----
+
+  private async runEpisode(item: OrchestrationWorkItem): Promise<void> {
+    const now = this.clock.now();
+    try {
+      const instance = await this.store.getInstance(item.instanceId);
+      const ids = item.messages.map((m) => m.id);
+      if (!instance) { await this.store.discardMessages(item, ids); return; }
+      const current = item.messages.filter((m) => !m.executionId || m.executionId === instance.executionId);
+      if (isTerminal(instance.runtimeStatus)) {
+        const rewind = current.find((m) => m.event.type === 'ExecutionRewound');
+        if (rewind && instance.runtimeStatus === 'Failed') await this.rewind(instance, item, rewind, now);
+        else await this.store.discardMessages(item, ids);
+        return;
+      }
+      // A rewind that finds the instance no longer failed has nothing to do.
+      const events = current.filter((m) => m.event.type !== 'ExecutionRewound').map((m) => m.event);
+      if (events.length === 0) { await this.store.discardMessages(item, ids); return; }
+      const executor = await this.executorFor(instance);
+      const result = executor.run([event('OrchestratorStarted', iso(now), {}), ...events]);
+      if (result.applied.length === 1 && result.actions.length === 0 && !result.outcome && result.customStatus === instance.customStatus) {
+        // Only duplicates or stale completions: nothing happened, so no episode is recorded.
+        await this.store.discardMessages(item, ids);
+        return;
+      }
+      const episode = await this.buildCommit(instance, item, ids, result, now);
+      const outcome = await this.commits.submit(episode);
+      this.remember(instance, executor, result, outcome);
+      if (!outcome.ok) await this.store.abandonOrchestration(item);
+    } catch (error) {
+      this.cache.delete(item.instanceId);
+      await this.store.abandonOrchestration(item, now + 1000).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async executorFor(instance: InstanceRecord): Promise<OrchestrationExecutor> {
+    const cached = this.cache.get(instance.instanceId);
+    if (cached && cached.version === instance.version && cached.executionId === instance.executionId) {
+      // LRU: most recently used last.
+      this.cache.delete(instance.instanceId);
+      this.cache.set(instance.instanceId, cached);
+      return cached.executor;
+    }
+    this.cache.delete(instance.instanceId);
+    const executor = new OrchestrationExecutor(this.app, instance.instanceId);
+    executor.replay(await this.store.getHistory(instance.instanceId));
+    return executor;
+  }
+
+  private remember(instance: InstanceRecord, executor: OrchestrationExecutor, result: EpisodeResult, outcome: CommitOutcome): void {
+    const limit = this.options.replayCache;
+    if (!outcome.ok || limit === false || result.outcome) { this.cache.delete(instance.instanceId); return; }
+    executor.confirm();
+    this.cache.set(instance.instanceId, { executor, version: outcome.version, executionId: instance.executionId });
+    if (this.cache.size > limit) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  private async buildCommit(instance: InstanceRecord, item: OrchestrationWorkItem, consumed: string[], result: EpisodeResult, now: number): Promise<EpisodeCommit> {
+    const at = iso(now);
+    const { instanceId, executionId } = instance;
+    const append: HistoryEvent[] = [...result.applied];
+    const messages: OrchestrationMessage[] = [];
+    const activities: ActivityWorkItem[] = [];
+    const newInstances: NewInstance[] = [];
+    const started = result.applied.find((e): e is ExecutionStarted => e.type === 'ExecutionStarted')
+      ?? (await this.startedEvent(instance, result));
+
+    for (const action of result.actions) {
+      switch (action.type) {
+        case 'ScheduleTask':
+          append.push(event('TaskScheduled', at, { name: action.name, ...(action.input !== undefined ? { input: action.input } : {}) }, action.id));
+          activities.push({ id: randomId(), instanceId, executionId, taskScheduledId: action.id, name: action.name, ...(action.input !== undefined ? { input: action.input } : {}), enqueuedTime: at });
+          break;
+        case 'CreateTimer':
+          append.push(event('TimerCreated', at, { fireAt: action.fireAt }, action.id));
+          messages.push({ id: randomId(), instanceId, executionId, event: event('TimerFired', action.fireAt, { timerId: action.id, fireAt: action.fireAt }), visibleAt: action.fireAt });
+          break;
+        case 'CreateSubOrchestration': {
+          append.push(event('SubOrchestrationInstanceCreated', at, { name: action.name, instanceId: action.instanceId, ...(action.input !== undefined ? { input: action.input } : {}) }, action.id));
+          const existing = await this.store.getInstance(action.instanceId);
+          if (existing && !isTerminal(existing.runtimeStatus)) {
+            const failure = toFailureDetails(new InstanceAlreadyExistsError(action.instanceId, existing.runtimeStatus));
+            messages.push({ id: randomId(), instanceId, executionId, event: event('SubOrchestrationInstanceFailed', at, { taskScheduledId: action.id, failureDetails: failure }), visibleAt: at });
+            break;
+          }
+          const childExecution = randomId();
+          newInstances.push({
+            record: { instanceId: action.instanceId, name: action.name, executionId: childExecution, runtimeStatus: 'Pending', ...(action.input !== undefined ? { input: action.input } : {}), createdTime: at, lastUpdatedTime: at, parentInstanceId: instanceId },
+            start: {
+              id: randomId(), instanceId: action.instanceId, executionId: childExecution, visibleAt: at,
+              event: event('ExecutionStarted', at, {
+                name: action.name, ...(action.input !== undefined ? { input: action.input } : {}),
+                orchestrationInstance: { instanceId: action.instanceId, executionId: childExecution },
+                parentInstance: { instanceId, executionId, name: instance.name, taskScheduledId: action.id },
+              }),
+            },
+          });
+          break;
+        }
+      }
+    }
+
+    const row: Omit<InstanceRecord, 'version'> = {
+      instanceId, name: instance.name, executionId, createdTime: instance.createdTime, lastUpdatedTime: at,
+      runtimeStatus: result.suspended ? 'Suspended' : 'Running',
+      ...(instance.input !== undefined ? { input: instance.input } : {}),
+      ...(instance.parentInstanceId !== undefined ? { parentInstanceId: instance.parentInstanceId } : {}),
+      ...((result.customStatus ?? instance.customStatus) !== undefined ? { customStatus: result.customStatus ?? instance.customStatus } : {}),
+    };
+    const commit: EpisodeCommit = {
+      instanceId, expectedVersion: instance.version, lease: item.lease, instance: row,
+      history: { append }, consumedMessageIds: consumed, messages, activities, newInstances,
+    };
+
+    const outcome = result.outcome;
+    if (!outcome) { append.push(event('OrchestratorCompleted', at, {})); return commit; }
+
+    if (outcome.status === 'ContinuedAsNew') {
+      const next = randomId();
+      const input = outcome.input;
+      commit.instance = { ...row, executionId: next, runtimeStatus: 'ContinuedAsNew' };
+      delete commit.instance.input;
+      if (input !== undefined) commit.instance.input = input;
+      commit.history = { replace: [] };
+      commit.activities = [];
+      commit.newInstances = [];
+      commit.messages = [
+        { id: randomId(), instanceId, executionId: next, visibleAt: at, event: event('ExecutionStarted', at, {
+          name: instance.name, ...(input !== undefined ? { input } : {}), orchestrationInstance: { instanceId, executionId: next },
+          ...(started?.parentInstance ? { parentInstance: started.parentInstance } : {}),
+        }) },
+        ...outcome.carryoverEvents.map((e) => ({ id: randomId(), instanceId, visibleAt: at, event: e })),
+      ];
+      return commit;
+    }
+
+    const output = outcome.status === 'Failed'
+      ? serialize('Failure', `Orchestrator function '${instance.name}' failed: ${outcome.failureDetails.errorMessage}`)
+      : outcome.result;
+    append.push(event('ExecutionCompleted', at, {
+      orchestrationStatus: outcome.status,
+      ...(outcome.status !== 'Failed' && outcome.result !== undefined ? { result: outcome.result } : {}),
+      ...(outcome.status === 'Failed' ? { failureDetails: outcome.failureDetails } : {}),
+    }), event('OrchestratorCompleted', at, {}));
+    commit.instance = {
+      ...row, runtimeStatus: outcome.status, completedTime: at,
+      ...(output !== undefined ? { output } : {}),
+      ...(outcome.status === 'Failed' ? { failureDetails: outcome.failureDetails } : {}),
+    };
+    const parent = started?.parentInstance;
+    if (parent) {
+      const completion = outcome.status === 'Completed'
+        ? event('SubOrchestrationInstanceCompleted', at, { taskScheduledId: parent.taskScheduledId, ...(outcome.result !== undefined ? { result: outcome.result } : {}) })
+        : event('SubOrchestrationInstanceFailed', at, {
+          taskScheduledId: parent.taskScheduledId,
+          failureDetails: outcome.status === 'Failed' ? outcome.failureDetails : { errorType: 'TerminatedError', errorMessage: `Terminated: ${outcome.result ?? 'no reason given'}` },
+        });
+      messages.push({ id: randomId(), instanceId: parent.instanceId, executionId: parent.executionId, visibleAt: at, event: completion });
+    }
+    const terminated = result.applied.find((e) => e.type === 'ExecutionTerminated');
+    if (outcome.status === 'Terminated' && terminated?.type === 'ExecutionTerminated' && terminated.recurse) {
+      for (const child of result.openSubOrchestrations) {
+        messages.push({ id: randomId(), instanceId: child, visibleAt: at, event: event('ExecutionTerminated', at, { ...(terminated.input !== undefined ? { input: terminated.input } : {}), recurse: true }) });
+      }
+    }
+    return commit;
+  }
+
+  /** The ExecutionStarted of an instance whose start is not in this episode (for parent links). */
+  private async startedEvent(instance: InstanceRecord, result: EpisodeResult): Promise<ExecutionStarted | undefined> {
+    if (!result.outcome) return undefined;
+    const cached = this.cache.get(instance.instanceId)?.executor.started;
+    if (cached) return cached;
+    return (await this.store.getHistory(instance.instanceId)).find((e): e is ExecutionStarted => e.type === 'ExecutionStarted');
+  }
+
+  private async rewind(instance: InstanceRecord, item: OrchestrationWorkItem, message: OrchestrationMessage, now: number): Promise<void> {
+    const at = iso(now);
+    const reason = message.event.type === 'ExecutionRewound' ? message.event.reason : undefined;
+    const { history, failedChildren } = rewindHistory(await this.store.getHistory(instance.instanceId), reason, at);
+    const executor = new OrchestrationExecutor(this.app, instance.instanceId);
+    executor.replay(history);
+    const result = executor.run([event('OrchestratorStarted', at, {}), ...item.messages.filter((m) => m !== message && m.event.type === 'EventRaised').map((m) => m.event)]);
+    const { failureDetails: _f, output: _o, completedTime: _c, ...rest } = instance;
+    const reopened = { ...rest, runtimeStatus: 'Running' as const };
+    const episode = await this.buildCommit(reopened, item, item.messages.map((m) => m.id), result, now);
+    const applied = 'append' in episode.history ? episode.history.append : [];
+    episode.history = { replace: [...history, ...applied] };
+    for (const child of failedChildren) {
+      episode.messages.push({ id: randomId(), instanceId: child, visibleAt: at, event: event('ExecutionRewound', at, reason === undefined ? {} : { reason }) });
+    }
+    const outcome = await this.commits.submit(episode);
+    this.cache.delete(instance.instanceId);
+    if (!outcome.ok) await this.store.abandonOrchestration(item);
+  }
+
+  // ---- activities ----
+
+  private async runActivity(leased: LeasedActivity): Promise<void> {
+    const { item } = leased;
+    const handler = this.app.getActivity(item.name);
+    let outcome: HistoryEvent;
+    const at = () => iso(this.clock.now());
+    if (!handler) {
+      outcome = event('TaskFailed', at(), { taskScheduledId: item.taskScheduledId, failureDetails: toFailureDetails(new UnknownActivityError(item.name)) });
+    } else {
+      const context: ActivityContext = { name: item.name, instanceId: item.instanceId, deliveryCount: leased.deliveryCount };
+      try {
+        const value: unknown = await handler(item.input === undefined ? undefined : JSON.parse(item.input), context);
+        const result = serialize(`Output of activity '${item.name}'`, value);
+        outcome = event('TaskCompleted', at(), { taskScheduledId: item.taskScheduledId, ...(result !== undefined ? { result } : {}) });
+      } catch (error) {
+        outcome = event('TaskFailed', at(), { taskScheduledId: item.taskScheduledId, failureDetails: toFailureDetails(error) });
+      }
+    }
+    const message: OrchestrationMessage = { id: randomId(), instanceId: item.instanceId, executionId: item.executionId, event: outcome, visibleAt: at() };
+    await this.completions.submit({ leased, result: message });
+  }
+}
+
