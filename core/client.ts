@@ -27,6 +27,8 @@ export interface ClientOptions {
   /** Key to put in management URLs (`code=`); none by default. */
   managementKey?: string;
   maxPayloadBytes?: number;
+  /** Source of instance, execution and message IDs; inject a deterministic one for reproducible histories. */
+  newId?: () => string;
 }
 
 export interface StartOptions {
@@ -68,12 +70,14 @@ export class DurableClient {
   readonly store: TaskHubStore;
   private readonly storage: Storage;
   private readonly clock: Clock;
+  private readonly newId: () => string;
 
   constructor(private readonly options: ClientOptions) {
     this.storage = options.storage;
     this.taskHubName = validateTaskHubName(options.taskHub ?? DEFAULT_TASK_HUB);
     this.store = options.storage.taskHub(this.taskHubName);
     this.clock = options.clock ?? systemClock;
+    this.newId = options.newId ?? randomId;
   }
 
   /** A client for another task hub on the same storage. */
@@ -87,14 +91,14 @@ export class DurableClient {
     validateName('Orchestrator', orchestratorName);
     const app = this.options.app;
     if (app && !app.getOrchestrator(orchestratorName)) throw new UnknownOrchestratorError(orchestratorName, app.orchestratorNames);
-    const instanceId = options.instanceId === undefined ? randomId() : validateInstanceId(options.instanceId);
+    const instanceId = options.instanceId === undefined ? this.newId() : validateInstanceId(options.instanceId);
     const input = serialize('Orchestration input', options.input, this.options.maxPayloadBytes);
     const now = new Date(this.clock.now()).toISOString();
-    const executionId = randomId();
+    const executionId = this.newId();
     await this.store.createInstance({
       record: { instanceId, name: orchestratorName, executionId, runtimeStatus: 'Pending', ...(input !== undefined ? { input } : {}), createdTime: now, lastUpdatedTime: now },
       start: {
-        id: randomId(), instanceId, executionId, visibleAt: now,
+        id: this.newId(), instanceId, executionId, visibleAt: now,
         event: event('ExecutionStarted', now, { name: orchestratorName, ...(input !== undefined ? { input } : {}), orchestrationInstance: { instanceId, executionId } }),
       },
     });
@@ -271,7 +275,7 @@ export class DurableClient {
   }
 
   private async send(record: InstanceRecord, e: HistoryEvent): Promise<void> {
-    const message: OrchestrationMessage = { id: randomId(), instanceId: record.instanceId, event: e, visibleAt: e.timestamp };
+    const message: OrchestrationMessage = { id: this.newId(), instanceId: record.instanceId, event: e, visibleAt: e.timestamp };
     await this.store.enqueueMessages([message]);
   }
 
@@ -280,8 +284,7 @@ export class DurableClient {
     const timeout = options.timeoutInMilliseconds ?? 10_000;
     const interval = options.retryIntervalInMilliseconds ?? 1000;
     const deadline = this.clock.now() + timeout;
-    const changed = new AbortController();
-    let signal = changed;
+    let signal = new AbortController();
     const unsubscribe = this.store.subscribe?.((n) => { if (n.kind === 'instance' && n.instanceId === instanceId && done(n.runtimeStatus)) signal.abort(); });
     try {
       for (;;) {

@@ -40,6 +40,8 @@ export interface WorkerOptions {
   replayCache?: number | false;
   /** Idle polling for stores without notifications. Default 1000 ms. */
   pollIntervalMs?: number;
+  /** Source of message, work-item and execution IDs; inject a deterministic one for reproducible histories. */
+  newId?: () => string;
   onError?: (error: unknown) => void;
 }
 
@@ -49,7 +51,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export class Worker {
   private readonly clock: Clock;
-  private readonly options: Required<Omit<WorkerOptions, 'clock' | 'onError'>> & Pick<WorkerOptions, 'onError'>;
+  private readonly options: Required<Omit<WorkerOptions, 'clock' | 'onError' | 'newId'>> & Pick<WorkerOptions, 'onError'>;
   private readonly cache = new Map<string, CachedOrchestration>();
   private readonly commits: Batcher<EpisodeCommit, CommitOutcome>;
   private readonly completions: Batcher<ActivityCompletion, boolean>;
@@ -60,9 +62,11 @@ export class Worker {
   private loopDone: Promise<void> | undefined;
   private dirty = true;
   private wakeUp: AbortController = new AbortController();
+  private readonly newId: () => string;
 
   constructor(private readonly app: DurableApp, readonly store: TaskHubStore, options: WorkerOptions = {}) {
     this.clock = options.clock ?? systemClock;
+    this.newId = options.newId ?? randomId;
     this.options = {
       maxConcurrentOrchestrations: options.maxConcurrentOrchestrations ?? 64,
       maxConcurrentActivities: options.maxConcurrentActivities ?? 64,
@@ -242,25 +246,25 @@ export class Worker {
       switch (action.type) {
         case 'ScheduleTask':
           append.push(event('TaskScheduled', at, { name: action.name, ...(action.input !== undefined ? { input: action.input } : {}) }, action.id));
-          activities.push({ id: randomId(), instanceId, executionId, taskScheduledId: action.id, name: action.name, ...(action.input !== undefined ? { input: action.input } : {}), enqueuedTime: at });
+          activities.push({ id: this.newId(), instanceId, executionId, taskScheduledId: action.id, name: action.name, ...(action.input !== undefined ? { input: action.input } : {}), enqueuedTime: at });
           break;
         case 'CreateTimer':
           append.push(event('TimerCreated', at, { fireAt: action.fireAt }, action.id));
-          messages.push({ id: randomId(), instanceId, executionId, event: event('TimerFired', action.fireAt, { timerId: action.id, fireAt: action.fireAt }), visibleAt: action.fireAt });
+          messages.push({ id: this.newId(), instanceId, executionId, event: event('TimerFired', action.fireAt, { timerId: action.id, fireAt: action.fireAt }), visibleAt: action.fireAt });
           break;
         case 'CreateSubOrchestration': {
           append.push(event('SubOrchestrationInstanceCreated', at, { name: action.name, instanceId: action.instanceId, ...(action.input !== undefined ? { input: action.input } : {}) }, action.id));
           const existing = await this.store.getInstance(action.instanceId);
           if (existing && !isTerminal(existing.runtimeStatus)) {
             const failure = toFailureDetails(new InstanceAlreadyExistsError(action.instanceId, existing.runtimeStatus));
-            messages.push({ id: randomId(), instanceId, executionId, event: event('SubOrchestrationInstanceFailed', at, { taskScheduledId: action.id, failureDetails: failure }), visibleAt: at });
+            messages.push({ id: this.newId(), instanceId, executionId, event: event('SubOrchestrationInstanceFailed', at, { taskScheduledId: action.id, failureDetails: failure }), visibleAt: at });
             break;
           }
-          const childExecution = randomId();
+          const childExecution = this.newId();
           newInstances.push({
             record: { instanceId: action.instanceId, name: action.name, executionId: childExecution, runtimeStatus: 'Pending', ...(action.input !== undefined ? { input: action.input } : {}), createdTime: at, lastUpdatedTime: at, parentInstanceId: instanceId },
             start: {
-              id: randomId(), instanceId: action.instanceId, executionId: childExecution, visibleAt: at,
+              id: this.newId(), instanceId: action.instanceId, executionId: childExecution, visibleAt: at,
               event: event('ExecutionStarted', at, {
                 name: action.name, ...(action.input !== undefined ? { input: action.input } : {}),
                 orchestrationInstance: { instanceId: action.instanceId, executionId: childExecution },
@@ -289,7 +293,7 @@ export class Worker {
     if (!outcome) { append.push(event('OrchestratorCompleted', at, {})); return commit; }
 
     if (outcome.status === 'ContinuedAsNew') {
-      const next = randomId();
+      const next = this.newId();
       const input = outcome.input;
       commit.instance = { ...row, executionId: next, runtimeStatus: 'ContinuedAsNew' };
       delete commit.instance.input;
@@ -298,11 +302,11 @@ export class Worker {
       commit.activities = [];
       commit.newInstances = [];
       commit.messages = [
-        { id: randomId(), instanceId, executionId: next, visibleAt: at, event: event('ExecutionStarted', at, {
+        { id: this.newId(), instanceId, executionId: next, visibleAt: at, event: event('ExecutionStarted', at, {
           name: instance.name, ...(input !== undefined ? { input } : {}), orchestrationInstance: { instanceId, executionId: next },
           ...(started?.parentInstance ? { parentInstance: started.parentInstance } : {}),
         }) },
-        ...outcome.carryoverEvents.map((e) => ({ id: randomId(), instanceId, visibleAt: at, event: e })),
+        ...outcome.carryoverEvents.map((e) => ({ id: this.newId(), instanceId, visibleAt: at, event: e })),
       ];
       return commit;
     }
@@ -328,12 +332,12 @@ export class Worker {
           taskScheduledId: parent.taskScheduledId,
           failureDetails: outcome.status === 'Failed' ? outcome.failureDetails : { errorType: 'TerminatedError', errorMessage: `Terminated: ${outcome.result ?? 'no reason given'}` },
         });
-      messages.push({ id: randomId(), instanceId: parent.instanceId, executionId: parent.executionId, visibleAt: at, event: completion });
+      messages.push({ id: this.newId(), instanceId: parent.instanceId, executionId: parent.executionId, visibleAt: at, event: completion });
     }
     const terminated = result.applied.find((e) => e.type === 'ExecutionTerminated');
     if (outcome.status === 'Terminated' && terminated?.type === 'ExecutionTerminated' && terminated.recurse) {
       for (const child of result.openSubOrchestrations) {
-        messages.push({ id: randomId(), instanceId: child, visibleAt: at, event: event('ExecutionTerminated', at, { ...(terminated.input !== undefined ? { input: terminated.input } : {}), recurse: true }) });
+        messages.push({ id: this.newId(), instanceId: child, visibleAt: at, event: event('ExecutionTerminated', at, { ...(terminated.input !== undefined ? { input: terminated.input } : {}), recurse: true }) });
       }
     }
     return commit;
@@ -360,7 +364,7 @@ export class Worker {
     const applied = 'append' in episode.history ? episode.history.append : [];
     episode.history = { replace: [...history, ...applied] };
     for (const child of failedChildren) {
-      episode.messages.push({ id: randomId(), instanceId: child, visibleAt: at, event: event('ExecutionRewound', at, reason === undefined ? {} : { reason }) });
+      episode.messages.push({ id: this.newId(), instanceId: child, visibleAt: at, event: event('ExecutionRewound', at, reason === undefined ? {} : { reason }) });
     }
     const outcome = await this.commits.submit(episode);
     this.cache.delete(instance.instanceId);
@@ -386,7 +390,7 @@ export class Worker {
         outcome = event('TaskFailed', at(), { taskScheduledId: item.taskScheduledId, failureDetails: toFailureDetails(error) });
       }
     }
-    const message: OrchestrationMessage = { id: randomId(), instanceId: item.instanceId, executionId: item.executionId, event: outcome, visibleAt: at() };
+    const message: OrchestrationMessage = { id: this.newId(), instanceId: item.instanceId, executionId: item.executionId, event: outcome, visibleAt: at() };
     await this.completions.submit({ leased, result: message });
   }
 }

@@ -71,6 +71,11 @@ type Job<T> = (tx: WriteTx) => Promise<T>;
 /** An episode's outcome and the notifications it owes once committed. */
 interface Applied { outcome: CommitOutcome; changes: StoreNotification[] }
 const refused = (error: Error): Applied => ({ outcome: { ok: false, error }, changes: [] });
+function leaseLost(instanceId: string, version: number): VersionConflictError {
+  const error = new VersionConflictError(instanceId, version, version);
+  error.message = `Instance '${instanceId}' was leased by another worker after this episode's lease lapsed; the episode is not committed.`;
+  return error;
+}
 
 export interface IndexedDbOptions {
   /** Defaults to `globalThis.indexedDB`; idb also needs the matching IDB* globals (fake-indexeddb/auto in Node). */
@@ -239,10 +244,11 @@ class IndexedDbTaskHub implements TaskHubStore {
     const resume = q.after !== undefined && q.after.instanceId >= prefix;
     const rows: InstanceRow[] = [];
     let cursor = await store.openCursor(IDBKeyRange.bound([this.taskHub, resume ? q.after!.instanceId : prefix], [this.taskHub, []], resume, true));
-    for (; cursor && rows.length <= q.pageSize; cursor = await cursor.continue()) {
+    while (cursor) {
       const row = checked('instances', cursor.value);
       if (!row.instanceId.startsWith(prefix)) break;
-      if (matchesQuery(row, q)) rows.push(row);
+      if (matchesQuery(row, q) && rows.push(row) > q.pageSize) break;
+      cursor = await cursor.continue();
     }
     return rows;
   }
@@ -258,13 +264,12 @@ class IndexedDbTaskHub implements TaskHubStore {
       : [{ index: store.index('byCreated'), range: span([this.taskHub], q) }];
     const heads = await Promise.all(sources.filter((s) => s.range).map((s) => s.index.openCursor(s.range, 'prev')));
     const rows: InstanceRow[] = [];
-    while (rows.length <= q.pageSize) {
+    for (;;) {
       let next = -1;
       heads.forEach((head, i) => {
         if (head && (next < 0 || compareInQueryOrder(q, head.value, heads[next]!.value) < 0)) next = i;
       });
-      if (next < 0) break;
-      rows.push(checked('instances', heads[next]!.value));
+      if (next < 0 || rows.push(checked('instances', heads[next]!.value)) > q.pageSize) break;
       heads[next] = await heads[next]!.continue();
     }
     return rows;
@@ -416,6 +421,11 @@ class IndexedDbTaskHub implements TaskHubStore {
     const instances = tx.objectStore('instances');
     const current = maybe('instances', await instances.get([hub, e.instanceId]));
     if (!current || current.version !== e.expectedVersion) return refused(new VersionConflictError(e.instanceId, e.expectedVersion, current?.version));
+    if (e.lease) {
+      // A lease that lapsed and was taken over: the new holder got these messages too, so committing would duplicate.
+      const inbox = maybe('inboxes', await tx.objectStore('inboxes').get([hub, e.instanceId]));
+      if (inbox?.lock?.token !== e.lease.token) return refused(leaseLost(e.instanceId, current.version));
+    }
     for (const { record } of e.newInstances) {
       const existing = maybe('instances', await instances.get([hub, record.instanceId]));
       if (existing && !isTerminal(existing.runtimeStatus)) return refused(new InstanceAlreadyExistsError(record.instanceId, existing.runtimeStatus));
