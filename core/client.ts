@@ -71,6 +71,8 @@ export class DurableClient {
   private readonly storage: Storage;
   private readonly clock: Clock;
   private readonly newId: () => string;
+  private readonly watchers = new Map<string, Set<(status: RuntimeStatus) => void>>();
+  private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: ClientOptions) {
     this.storage = options.storage;
@@ -284,8 +286,8 @@ export class DurableClient {
     const timeout = options.timeoutInMilliseconds ?? 10_000;
     const interval = options.retryIntervalInMilliseconds ?? 1000;
     const deadline = this.clock.now() + timeout;
-    let signal = new AbortController();
-    const unsubscribe = this.store.subscribe?.((n) => { if (n.kind === 'instance' && n.instanceId === instanceId && done(n.runtimeStatus)) signal.abort(); });
+    let wake = new AbortController();
+    const stopWatching = this.watch(instanceId, (status) => { if (done(status)) wake.abort('changed'); });
     try {
       for (;;) {
         const record = await this.store.getInstance(instanceId);
@@ -293,11 +295,27 @@ export class DurableClient {
         if (done(record.runtimeStatus)) return toStatus(record);
         const left = deadline - this.clock.now();
         if (left <= 0) throw new TimeoutError(`Instance '${instanceId}' did not ${what} within ${timeout} ms; it is ${record.runtimeStatus}.`);
-        await this.clock.sleep(Math.min(interval, left), signal.signal);
-        if (signal.signal.aborted) signal = new AbortController();
+        await this.clock.sleep(Math.min(interval, left), wake.signal);
+        if (wake.signal.aborted) wake = new AbortController();
       }
     } finally {
-      unsubscribe?.();
+      stopWatching();
     }
+  }
+
+  /** One store subscription per client, fanned out by instance: waiting costs O(1) per change. */
+  private watch(instanceId: string, listener: (status: RuntimeStatus) => void): () => void {
+    if (!this.store.subscribe) return () => undefined;
+    let listeners = this.watchers.get(instanceId);
+    if (!listeners) { listeners = new Set(); this.watchers.set(instanceId, listeners); }
+    listeners.add(listener);
+    this.unsubscribe ??= this.store.subscribe((n) => {
+      if (n.kind === 'instance') for (const l of this.watchers.get(n.instanceId) ?? []) l(n.runtimeStatus);
+    });
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.watchers.delete(instanceId);
+      if (this.watchers.size === 0) { this.unsubscribe?.(); this.unsubscribe = undefined; }
+    };
   }
 }

@@ -9,7 +9,8 @@ import { DEFAULT_MAX_PAYLOAD_BYTES } from './limits.js';
 const encoder = new TextEncoder();
 
 /** Serializes a value, rejecting what JSON would silently mangle (functions, symbols, bigint, cycles). */
-export function serialize(what: string, value: unknown, maxBytes = DEFAULT_MAX_PAYLOAD_BYTES): string | undefined {
+/** `what` names the value in errors; pass a function to build that name only when needed. */
+export function serialize(what: string | (() => string), value: unknown, maxBytes = DEFAULT_MAX_PAYLOAD_BYTES): string | undefined {
   if (value === undefined) return undefined;
   let text: string | undefined;
   try {
@@ -19,12 +20,12 @@ export function serialize(what: string, value: unknown, maxBytes = DEFAULT_MAX_P
       return v;
     });
   } catch (cause) {
-    throw new SerializationError(what, { cause });
+    throw new SerializationError(name(what), { cause });
   }
-  if (text === undefined) throw new SerializationError(what);
+  if (text === undefined) throw new SerializationError(name(what));
   const size = text.length > maxBytes / 3 ? encoder.encode(text).length : text.length;
   if (size > maxBytes) {
-    throw new InvalidArgumentError(`${what} is ${size} bytes of JSON; the limit is ${maxBytes} bytes.`);
+    throw new InvalidArgumentError(`${name(what)} is ${size} bytes of JSON; the limit is ${maxBytes} bytes.`);
   }
   return text;
 }
@@ -32,3 +33,5 @@ export function serialize(what: string, value: unknown, maxBytes = DEFAULT_MAX_P
 export function deserialize<T = unknown>(text: string | undefined): T | undefined {
   return text === undefined ? undefined : (JSON.parse(text) as T);
 }
+
+const name = (what: string | (() => string)): string => (typeof what === 'function' ? what() : what);

@@ -13,7 +13,7 @@ import { Batcher } from './batcher.js';
 import { systemClock, type Clock } from './clock.js';
 import { InstanceAlreadyExistsError, toFailureDetails, UnknownActivityError } from './errors.js';
 import { event, isTerminal, type ExecutionStarted, type HistoryEvent } from './history.js';
-import { randomId } from './ids.js';
+import { uniqueId } from './ids.js';
 import { serialize } from './json.js';
 import { OrchestrationExecutor, type EpisodeResult } from './orchestration/executor.js';
 import { rewindHistory } from './orchestration/rewind.js';
@@ -45,9 +45,16 @@ export interface WorkerOptions {
   onError?: (error: unknown) => void;
 }
 
-interface CachedOrchestration { executor: OrchestrationExecutor; version: number; executionId: string }
+interface CachedOrchestration { executor: OrchestrationExecutor; record: InstanceRecord }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** Episodes in the same millisecond share one timestamp string (toISOString is costly on hot paths). */
+let lastIso = { ms: NaN, text: '' };
+const iso = (ms: number): string => {
+  if (ms !== lastIso.ms) lastIso = { ms, text: new Date(ms).toISOString() };
+  return lastIso.text;
+};
+/** A fixed abort reason: without one, every abort allocates a DOMException with a stack. */
+const WAKE = 'wake';
 
 export class Worker {
   private readonly clock: Clock;
@@ -61,12 +68,12 @@ export class Worker {
   private running = false;
   private loopDone: Promise<void> | undefined;
   private dirty = true;
-  private wakeUp: AbortController = new AbortController();
+  private wakeResolve: (() => void) | undefined;
   private readonly newId: () => string;
 
   constructor(private readonly app: DurableApp, readonly store: TaskHubStore, options: WorkerOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.newId = options.newId ?? randomId;
+    this.newId = options.newId ?? uniqueId;
     this.options = {
       maxConcurrentOrchestrations: options.maxConcurrentOrchestrations ?? 64,
       maxConcurrentActivities: options.maxConcurrentActivities ?? 64,
@@ -128,21 +135,31 @@ export class Worker {
 
   private wake(): void {
     this.dirty = true;
-    this.wakeUp.abort();
+    const resolve = this.wakeResolve;
+    this.wakeResolve = undefined;
+    resolve?.();
   }
 
+  /**
+   * Sleeps until woken (new work, a finished task) or until the next due timer or lease
+   * expiry. A store that notifies needs no polling, so most waits arm no timer at all.
+   */
   private async idle(): Promise<void> {
     if (this.dirty || !this.running) return;
-    this.wakeUp = new AbortController();
-    let sleepMs = this.options.pollIntervalMs;
+    let waitMs = this.store.subscribe ? Infinity : this.options.pollIntervalMs;
     try {
       const next = await this.store.nextWakeTime();
-      if (next !== undefined) sleepMs = Math.min(sleepMs, Math.max(0, next - this.clock.now()));
+      if (next !== undefined) waitMs = Math.min(waitMs, next - this.clock.now());
     } catch (error) {
       this.report(error);
+      waitMs = this.options.pollIntervalMs;
     }
-    if (this.dirty || !this.running) return;
-    await this.clock.sleep(sleepMs, this.wakeUp.signal);
+    if (this.dirty || !this.running || waitMs <= 0) return;
+    const woken = new Promise<void>((resolve) => { this.wakeResolve = resolve; });
+    if (waitMs === Infinity) { await woken; return; }
+    const timer = new AbortController();
+    await Promise.race([woken, this.clock.sleep(waitMs, timer.signal)]);
+    timer.abort(WAKE);
   }
 
   private async fill(): Promise<boolean> {
@@ -179,7 +196,8 @@ export class Worker {
   private async runEpisode(item: OrchestrationWorkItem): Promise<void> {
     const now = this.clock.now();
     try {
-      const instance = await this.store.getInstance(item.instanceId);
+      // A cached orchestrator knows its row as of its last commit; if that is stale, the commit's version check says so.
+      const instance = this.cache.get(item.instanceId)?.record ?? await this.store.getInstance(item.instanceId);
       const ids = item.messages.map((m) => m.id);
       if (!instance) { await this.store.discardMessages(item, ids); return; }
       const current = item.messages.filter((m) => !m.executionId || m.executionId === instance.executionId);
@@ -193,15 +211,16 @@ export class Worker {
       const events = current.filter((m) => m.event.type !== 'ExecutionRewound').map((m) => m.event);
       if (events.length === 0) { await this.store.discardMessages(item, ids); return; }
       const executor = await this.executorFor(instance);
-      const result = executor.run([event('OrchestratorStarted', iso(now), {}), ...events]);
+      events.unshift({ type: 'OrchestratorStarted', eventId: -1, timestamp: iso(now) });
+      const result = executor.run(events);
       if (result.applied.length === 1 && result.actions.length === 0 && !result.outcome && result.customStatus === instance.customStatus) {
         // Only duplicates or stale completions: nothing happened, so no episode is recorded.
         await this.store.discardMessages(item, ids);
         return;
       }
-      const episode = await this.buildCommit(instance, item, ids, result, now);
+      const episode = await this.buildCommit(instance, item, ids, executor, result, now);
       const outcome = await this.commits.submit(episode);
-      this.remember(instance, executor, result, outcome);
+      this.remember(episode, executor, result, outcome);
       if (!outcome.ok) await this.store.abandonOrchestration(item);
     } catch (error) {
       this.cache.delete(item.instanceId);
@@ -212,7 +231,7 @@ export class Worker {
 
   private async executorFor(instance: InstanceRecord): Promise<OrchestrationExecutor> {
     const cached = this.cache.get(instance.instanceId);
-    if (cached && cached.version === instance.version && cached.executionId === instance.executionId) {
+    if (cached && cached.record.version === instance.version && cached.record.executionId === instance.executionId) {
       // LRU: most recently used last.
       this.cache.delete(instance.instanceId);
       this.cache.set(instance.instanceId, cached);
@@ -224,15 +243,15 @@ export class Worker {
     return executor;
   }
 
-  private remember(instance: InstanceRecord, executor: OrchestrationExecutor, result: EpisodeResult, outcome: CommitOutcome): void {
+  private remember(episode: EpisodeCommit, executor: OrchestrationExecutor, result: EpisodeResult, outcome: CommitOutcome): void {
     const limit = this.options.replayCache;
-    if (!outcome.ok || limit === false || result.outcome) { this.cache.delete(instance.instanceId); return; }
+    if (!outcome.ok || limit === false || result.outcome) { this.cache.delete(episode.instanceId); return; }
     executor.confirm();
-    this.cache.set(instance.instanceId, { executor, version: outcome.version, executionId: instance.executionId });
+    this.cache.set(episode.instanceId, { executor, record: { ...episode.instance, version: outcome.version } });
     if (this.cache.size > limit) this.cache.delete(this.cache.keys().next().value!);
   }
 
-  private async buildCommit(instance: InstanceRecord, item: OrchestrationWorkItem, consumed: string[], result: EpisodeResult, now: number): Promise<EpisodeCommit> {
+  private async buildCommit(instance: InstanceRecord, item: OrchestrationWorkItem, consumed: string[], executor: OrchestrationExecutor, result: EpisodeResult, now: number): Promise<EpisodeCommit> {
     const at = iso(now);
     const { instanceId, executionId } = instance;
     const append: HistoryEvent[] = [...result.applied];
@@ -245,8 +264,9 @@ export class Worker {
     for (const action of result.actions) {
       switch (action.type) {
         case 'ScheduleTask':
-          append.push(event('TaskScheduled', at, { name: action.name, ...(action.input !== undefined ? { input: action.input } : {}) }, action.id));
-          activities.push({ id: this.newId(), instanceId, executionId, taskScheduledId: action.id, name: action.name, ...(action.input !== undefined ? { input: action.input } : {}), enqueuedTime: at });
+          // The hot path: plain literals (an absent input stays an undefined property, dropped by JSON).
+          append.push({ type: 'TaskScheduled', eventId: action.id, timestamp: at, name: action.name, input: action.input });
+          activities.push({ id: this.newId(), instanceId, executionId, taskScheduledId: action.id, name: action.name, input: action.input, enqueuedTime: at });
           break;
         case 'CreateTimer':
           append.push(event('TimerCreated', at, { fireAt: action.fireAt }, action.id));
@@ -280,9 +300,7 @@ export class Worker {
     const row: Omit<InstanceRecord, 'version'> = {
       instanceId, name: instance.name, executionId, createdTime: instance.createdTime, lastUpdatedTime: at,
       runtimeStatus: result.suspended ? 'Suspended' : 'Running',
-      ...(instance.input !== undefined ? { input: instance.input } : {}),
-      ...(instance.parentInstanceId !== undefined ? { parentInstanceId: instance.parentInstanceId } : {}),
-      ...((result.customStatus ?? instance.customStatus) !== undefined ? { customStatus: result.customStatus ?? instance.customStatus } : {}),
+      input: instance.input, parentInstanceId: instance.parentInstanceId, customStatus: result.customStatus ?? instance.customStatus,
     };
     const commit: EpisodeCommit = {
       instanceId, expectedVersion: instance.version, lease: item.lease, instance: row,
@@ -290,7 +308,7 @@ export class Worker {
     };
 
     const outcome = result.outcome;
-    if (!outcome) { append.push(event('OrchestratorCompleted', at, {})); return commit; }
+    if (!outcome) { append.push({ type: 'OrchestratorCompleted', eventId: -1, timestamp: at }); return commit; }
 
     if (outcome.status === 'ContinuedAsNew') {
       const next = this.newId();
@@ -336,7 +354,7 @@ export class Worker {
     }
     const terminated = result.applied.find((e) => e.type === 'ExecutionTerminated');
     if (outcome.status === 'Terminated' && terminated?.type === 'ExecutionTerminated' && terminated.recurse) {
-      for (const child of result.openSubOrchestrations) {
+      for (const child of executor.openSubOrchestrations()) {
         messages.push({ id: this.newId(), instanceId: child, visibleAt: at, event: event('ExecutionTerminated', at, { ...(terminated.input !== undefined ? { input: terminated.input } : {}), recurse: true }) });
       }
     }
@@ -360,7 +378,7 @@ export class Worker {
     const result = executor.run([event('OrchestratorStarted', at, {}), ...item.messages.filter((m) => m !== message && m.event.type === 'EventRaised').map((m) => m.event)]);
     const { failureDetails: _f, output: _o, completedTime: _c, ...rest } = instance;
     const reopened = { ...rest, runtimeStatus: 'Running' as const };
-    const episode = await this.buildCommit(reopened, item, item.messages.map((m) => m.id), result, now);
+    const episode = await this.buildCommit(reopened, item, item.messages.map((m) => m.id), executor, result, now);
     const applied = 'append' in episode.history ? episode.history.append : [];
     episode.history = { replace: [...history, ...applied] };
     for (const child of failedChildren) {
@@ -375,23 +393,24 @@ export class Worker {
 
   private async runActivity(leased: LeasedActivity): Promise<void> {
     const { item } = leased;
+    const { taskScheduledId } = item;
     const handler = this.app.getActivity(item.name);
     let outcome: HistoryEvent;
-    const at = () => iso(this.clock.now());
     if (!handler) {
-      outcome = event('TaskFailed', at(), { taskScheduledId: item.taskScheduledId, failureDetails: toFailureDetails(new UnknownActivityError(item.name)) });
+      outcome = event('TaskFailed', iso(this.clock.now()), { taskScheduledId, failureDetails: toFailureDetails(new UnknownActivityError(item.name)) });
     } else {
       const context: ActivityContext = { name: item.name, instanceId: item.instanceId, deliveryCount: leased.deliveryCount };
       try {
         const value: unknown = await handler(item.input === undefined ? undefined : JSON.parse(item.input), context);
-        const result = serialize(`Output of activity '${item.name}'`, value);
-        outcome = event('TaskCompleted', at(), { taskScheduledId: item.taskScheduledId, ...(result !== undefined ? { result } : {}) });
+        const result = serialize(() => `Output of activity '${item.name}'`, value);
+        outcome = { type: 'TaskCompleted', eventId: -1, timestamp: iso(this.clock.now()), taskScheduledId, result };
       } catch (error) {
-        outcome = event('TaskFailed', at(), { taskScheduledId: item.taskScheduledId, failureDetails: toFailureDetails(error) });
+        outcome = event('TaskFailed', iso(this.clock.now()), { taskScheduledId, failureDetails: toFailureDetails(error) });
       }
     }
-    const message: OrchestrationMessage = { id: this.newId(), instanceId: item.instanceId, executionId: item.executionId, event: outcome, visibleAt: at() };
+    const message: OrchestrationMessage = { id: this.newId(), instanceId: item.instanceId, executionId: item.executionId, event: outcome, visibleAt: outcome.timestamp };
     await this.completions.submit({ leased, result: message });
   }
+
 }
 

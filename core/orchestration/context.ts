@@ -51,7 +51,7 @@ export class DurableOrchestrationContext {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   callActivity<T = any>(name: string, input?: unknown): Task<T> {
     validateName('Activity', name);
-    const payload = serialize(`Input of activity '${name}'`, input);
+    const payload = serialize(() => `Input of activity '${name}'`, input);
     const id = this.host.nextSequence();
     return this.issue<T>({ type: 'ScheduleTask', id, name, ...(payload !== undefined ? { input: payload } : {}) }, new AtomicTask<T>(id));
   }

@@ -34,8 +34,6 @@ export interface EpisodeResult {
   outcome?: OrchestrationOutcome;
   customStatus?: string;
   suspended: boolean;
-  /** Sub-orchestrations still running (a recursive terminate reaches them). */
-  openSubOrchestrations: string[];
 }
 
 export interface OrchestratorRegistry {
@@ -105,8 +103,12 @@ export class OrchestrationExecutor implements ExecutorHost {
       ...(this.outcome ? { outcome: this.outcome } : {}),
       ...(this.customStatus !== undefined ? { customStatus: this.customStatus } : {}),
       suspended: this.suspended,
-      openSubOrchestrations: [...this.open.values()].filter((o) => o.kind === 'subOrchestration').map((o) => o.instanceId!),
     };
+  }
+
+  /** Sub-orchestrations still running (a recursive terminate reaches them). */
+  openSubOrchestrations(): string[] {
+    return [...this.open.values()].filter((o) => o.kind === 'subOrchestration').map((o) => o.instanceId!);
   }
 
   /** The episode's actions are committed to history. */

@@ -6,13 +6,15 @@
 import { InstanceAlreadyExistsError, VersionConflictError } from '../errors.js';
 import { MinHeap } from '../heap.js';
 import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../history.js';
-import { randomId } from '../ids.js';
+import { uniqueId } from '../ids.js';
 import { validateTaskHubName } from '../limits.js';
 import type {
   ActivityCompletion, ActivityWorkItem, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord,
   LeasedActivity, NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, Storage, StoreNotification, TaskHubStore,
 } from './port.js';
 import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePurgeFilter, normalizeQuery } from './query.js';
+
+const WORK: StoreNotification = { kind: 'work' };
 
 interface QueuedMessage { message: OrchestrationMessage; at: number }
 interface QueuedActivity { item: ActivityWorkItem; at: number; token?: string; expiresAt: number; deliveries: number }
@@ -43,7 +45,7 @@ class MemoryTaskHub implements TaskHubStore {
     const existing = this.instances.get(record.instanceId);
     if (existing && !isTerminal(existing.runtimeStatus)) throw new InstanceAlreadyExistsError(record.instanceId, existing.runtimeStatus);
     const created = this.install(record, start, existing);
-    this.notify({ kind: 'work' });
+    this.notify(WORK);
     this.notify({ kind: 'instance', instanceId: created.instanceId, runtimeStatus: created.runtimeStatus });
     return { ...created };
   }
@@ -70,7 +72,7 @@ class MemoryTaskHub implements TaskHubStore {
 
   async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {
     for (const m of messages) this.enqueue(m);
-    if (messages.length) this.notify({ kind: 'work' });
+    if (messages.length) this.notify(WORK);
   }
 
   async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
@@ -80,12 +82,12 @@ class MemoryTaskHub implements TaskHubStore {
       if (lock && lock.expiresAt > now) continue;
       const visible = (this.inbox.get(instanceId) ?? []).filter((q) => q.at <= now);
       if (visible.length === 0) { this.ready.delete(instanceId); continue; }
-      const lease = { token: randomId(), expiresAt: now + lockMs };
-      this.locks.set(instanceId, lease);
+      const lease = { token: uniqueId(), expiresAt: now + lockMs };
+      this.locks.set(instanceId, { ...lease });
       // Move to the back so that one busy instance cannot starve the others.
       this.ready.delete(instanceId);
       this.ready.add(instanceId);
-      return { instanceId, messages: visible.map((q) => q.message), lease: { ...lease } };
+      return { instanceId, messages: visible.map((q) => q.message), lease };
     }
     return undefined;
   }
@@ -98,7 +100,7 @@ class MemoryTaskHub implements TaskHubStore {
       for (const q of this.inbox.get(workItem.instanceId) ?? []) if (ids.has(q.message.id)) q.at = Math.max(q.at, visibleAt);
       this.delayed.push(visibleAt, workItem.instanceId);
     }
-    this.notify({ kind: 'work' });
+    this.notify(WORK);
   }
 
   async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
@@ -108,7 +110,7 @@ class MemoryTaskHub implements TaskHubStore {
       if (error) { outcomes.push({ ok: false, error }); continue; }
       outcomes.push({ ok: true, version: this.applyEpisode(episode) });
     }
-    this.notify({ kind: 'work' });
+    this.notify(WORK);
     return outcomes;
   }
 
@@ -126,7 +128,7 @@ class MemoryTaskHub implements TaskHubStore {
     }
     for (const queued of this.activities.values()) {
       if (queued.token || queued.at > now) continue;
-      queued.token = randomId();
+      queued.token = uniqueId();
       queued.expiresAt = now + lockMs;
       queued.deliveries += 1;
       this.activityExpiries.push(queued.expiresAt, queued.item.id);
@@ -143,7 +145,7 @@ class MemoryTaskHub implements TaskHubStore {
       this.enqueue(result);
       return true;
     });
-    this.notify({ kind: 'work' });
+    this.notify(WORK);
     return applied;
   }
 
@@ -152,7 +154,7 @@ class MemoryTaskHub implements TaskHubStore {
     if (!queued || queued.token !== leased.lease.token) return;
     queued.token = undefined;
     if (visibleAt !== undefined) queued.at = visibleAt;
-    this.notify({ kind: 'work' });
+    this.notify(WORK);
   }
 
   async nextWakeTime(): Promise<number | undefined> {

@@ -1,0 +1,18 @@
+/**
+ * The offline simulator: run orchestrations on a virtual clock with deterministic IDs,
+ * inject faults, and print histories as trees. Platform-neutral (web-standard APIs only).
+ *
+ * @example
+ * import { Simulation } from 'edge-durable/core/simulator';
+ * const sim = new Simulation(app, { start: new Date('2026-01-01T00:00:00Z') });
+ * const id = await sim.startNew('Approval', { input: { timeoutSeconds: 3600 } });
+ * await sim.raiseEvent(id, 'Approval', true, { at: 30 * 60_000 });
+ * await sim.runUntilIdle();
+ * console.log(await sim.formatHistoryTree(id));
+ * @module
+ */
+export { Simulation, DEFAULT_SIMULATION_START, type RunOptions, type ScheduleOptions, type SimulationLogEntry, type SimulationOptions } from './simulation.js';
+export { formatHistoryTree, formatDuration, type ChildHistory, type TreeOptions } from './tree.js';
+export { checkHistory } from './check.js';
+export { deterministicIds } from './ids.js';
+export { isSimulatedCrash, SimulatedCrash, type ActivityFault, type InjectedFailure } from './faults.js';

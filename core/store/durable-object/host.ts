@@ -1,0 +1,124 @@
+/**
+ * What runs inside a task hub's Durable Object, free of Cloudflare imports so that it
+ * also runs in tests: it serves the storage port to callers (`invoke`) and, when given
+ * an app, hosts the engine's `Worker` so the object drives its own orchestrations.
+ *
+ * How the engine is driven inside the object: every call that adds work kicks a drive
+ * loop (`worker.runUntilIdle()` until nothing is due); before the loop the alarm is set
+ * as a backstop (so an evicted object wakes up again), after it the alarm is set to the
+ * store's `nextWakeTime()` (durable timers, lapsed leases, retries). `alarm()` runs the
+ * same loop. Activities run in the object too; a host without an app only stores, and
+ * external workers lease through `invoke`.
+ * @module
+ */
+import type { DurableApp } from '../../app.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { Worker, type WorkerOptions } from '../../worker.js';
+import type { CommitOutcome } from '../port.js';
+import { DurableObjectTaskHubStore } from './store.js';
+import { isSqliteStorage, syncStorage } from './sync.js';
+import type { DurableObjectStorageLike } from './tx.js';
+import { toWire, type WireResult } from './wire.js';
+
+/** Port methods callable across the boundary, plus the hub's housekeeping. */
+export const HUB_METHODS = [
+  'createInstance', 'getInstance', 'getHistory', 'queryInstances', 'enqueueMessages', 'leaseOrchestration',
+  'abandonOrchestration', 'commit', 'discardMessages', 'leaseActivity', 'completeActivities', 'abandonActivity',
+  'nextWakeTime', 'purgeInstance', 'purgeInstances', 'isEmpty', 'clear',
+] as const;
+export type HubMethod = typeof HUB_METHODS[number];
+
+/** The registry object's name; hub names start with a letter, so it cannot clash. */
+export const REGISTRY = '#registry';
+
+const ADDS_WORK = new Set<string>(['createInstance', 'enqueueMessages', 'commit', 'completeActivities', 'abandonOrchestration', 'abandonActivity']);
+const NAME_KEY = '#hub';
+const BACKSTOP_MS = 60_000;
+
+export interface AlarmStorageLike {
+  setAlarm(scheduledTime: number): Promise<void>;
+  deleteAlarm(): Promise<void>;
+}
+
+export interface TaskHubHostOptions {
+  /** Run the engine inside the object for this app. */
+  app?: DurableApp;
+  worker?: WorkerOptions;
+  now?: () => number;
+}
+
+export class TaskHubHost {
+  private store: DurableObjectTaskHubStore | undefined;
+  private worker: Worker | undefined;
+  private driving: Promise<void> | undefined;
+  private again = false;
+  private readonly now: () => number;
+
+  constructor(private readonly storage: DurableObjectStorageLike & Partial<AlarmStorageLike>, private readonly options: TaskHubHostOptions = {}) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async invoke(hub: string, method: string, args: unknown[]): Promise<WireResult> {
+    try {
+      if (hub === REGISTRY) return { ok: true, value: await this.registry(method, args) };
+      if (!(HUB_METHODS as readonly string[]).includes(method)) throw new InvalidArgumentError(`'${method}' is not a task hub method.`);
+      const store = await this.hub(hub);
+      const call = store[method as HubMethod] as (...a: unknown[]) => Promise<unknown>;
+      let value = await call.apply(store, args);
+      if (method === 'commit') value = (value as CommitOutcome[]).map((o) => (o.ok ? o : { ok: false, error: toWire(o.error) }));
+      if (method === 'clear') await this.storage.put({ [NAME_KEY]: hub });
+      if (ADDS_WORK.has(method)) this.kick();
+      return { ok: true, value };
+    } catch (error) {
+      return { ok: false, error: toWire(error) };
+    }
+  }
+
+  /** The alarm handler: runs the engine for what is due. */
+  async alarm(): Promise<void> {
+    if (!this.options.app) return;
+    const [name] = (await this.storage.get<string>([NAME_KEY])).values();
+    if (name === undefined) return;
+    await this.hub(name);
+    this.kick();
+    await this.driving;
+  }
+
+  /** The hub store, named on the first call (the object's ID does not carry the name). */
+  async hub(name: string): Promise<DurableObjectTaskHubStore> {
+    if (this.store) {
+      if (this.store.taskHub !== name) throw new InvalidArgumentError(`This object holds task hub '${this.store.taskHub}', not '${name}'.`);
+      return this.store;
+    }
+    if (!(await this.storage.get([NAME_KEY])).size) await this.storage.put({ [NAME_KEY]: name });
+    this.store = new DurableObjectTaskHubStore(name, isSqliteStorage(this.storage) ? syncStorage(this.storage) : this.storage);
+    if (this.options.app) this.worker = new Worker(this.options.app, this.store, { onError: (e) => console.error('[task hub object]', e), ...this.options.worker });
+    return this.store;
+  }
+
+  private kick(): void {
+    if (!this.worker) return;
+    if (this.driving) { this.again = true; return; }
+    this.driving = this.drive().catch((e) => console.error('[task hub object]', e)).finally(() => { this.driving = undefined; });
+  }
+
+  private async drive(): Promise<void> {
+    await this.storage.setAlarm?.(this.now() + BACKSTOP_MS);
+    do {
+      this.again = false;
+      await this.worker!.runUntilIdle();
+    } while (this.again);
+    const next = await this.store!.nextWakeTime();
+    if (next === undefined) await this.storage.deleteAlarm?.();
+    else await this.storage.setAlarm?.(Math.max(next, this.now()));
+  }
+
+  private async registry(method: string, args: unknown[]): Promise<unknown> {
+    if (method === 'registerHub') {
+      await this.storage.put({ [`hub/${String(args[0])}`]: '' });
+      return undefined;
+    }
+    if (method === 'listHubs') return [...(await this.storage.list({ prefix: 'hub/' })).keys()].map((k) => k.slice(4));
+    throw new InvalidArgumentError(`'${method}' is not a registry method.`);
+  }
+}

@@ -1,0 +1,445 @@
+/**
+ * A task hub over Durable Object storage: the recommended multi-writer deployment. The
+ * object is the hub's single, strongly consistent owner; every port operation runs in
+ * it, one at a time, and commits its writes atomically (see `tx.ts`). Queues and queries
+ * use ordered index keys (`keys.ts`), so leasing, waking and paging never scan the hub.
+ * @module
+ */
+import { InstanceAlreadyExistsError, VersionConflictError } from '../../errors.js';
+import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../history.js';
+import { randomId } from '../../ids.js';
+import type {
+  ActivityCompletion, ActivityWorkItem, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, Lease,
+  LeasedActivity, NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
+} from '../port.js';
+import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePurgeFilter, normalizeQuery, type NormalizedQuery } from '../query.js';
+import { createdRange, dueInstance, dueTime, hubKeys, type HubKeys } from './keys.js';
+import { ChangeSet, type DurableObjectStorageLike } from './tx.js';
+
+interface StoredInstance { r: InstanceRecord; h: number }
+interface QueueState { n: number; at?: number; lock?: Lease }
+interface StoredMessage { message: OrchestrationMessage; at: number; seq: number }
+interface StoredActivity { item: ActivityWorkItem; at: number; seq: number; deliveries: number; token?: string; expiresAt?: number }
+
+const RETRY = Symbol('retry');
+/** Due entries examined per lease attempt. */
+const LEASE_SCAN = 16;
+const PURGE_BATCH = 64;
+
+export interface DurableObjectTaskHubStoreOptions {
+  /** Key prefix, to share one object's storage with other data. */
+  prefix?: string;
+}
+
+export class DurableObjectTaskHubStore implements TaskHubStore {
+  private readonly k: HubKeys;
+  private readonly listeners = new Set<(n: StoreNotification) => void>();
+  private tail: Promise<unknown> = Promise.resolve();
+  private seq: number | undefined;
+  private readonly prefix: string;
+
+  constructor(readonly taskHub: string, private readonly storage: DurableObjectStorageLike, options: DurableObjectTaskHubStoreOptions = {}) {
+    this.prefix = options.prefix ?? '';
+    this.k = hubKeys(this.prefix);
+  }
+
+  async createInstance({ record, start }: NewInstance): Promise<InstanceRecord> {
+    const created = await this.run(async (tx) => {
+      const existing = await tx.get<StoredInstance>(this.k.instance(record.instanceId));
+      if (existing && !isTerminal(existing.r.runtimeStatus)) throw new InstanceAlreadyExistsError(record.instanceId, existing.r.runtimeStatus);
+      return this.install(tx, record, start, existing);
+    });
+    this.notify({ kind: 'work' });
+    this.notify({ kind: 'instance', instanceId: created.instanceId, runtimeStatus: created.runtimeStatus });
+    return created;
+  }
+
+  async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+    return this.run(async (tx) => (await tx.get<StoredInstance>(this.k.instance(instanceId)))?.r);
+  }
+
+  async getHistory(instanceId: string): Promise<HistoryEvent[]> {
+    return this.run(async (tx) => [...(await tx.listAll<HistoryEvent>(this.k.histories(instanceId))).values()]);
+  }
+
+  async queryInstances(query: InstanceQuery): Promise<InstancePage> {
+    const q = normalizeQuery(query);
+    return this.run(async (tx) => {
+      const found = q.instanceIdPrefix !== undefined ? await this.queryByPrefix(tx, q) : await this.queryByTime(tx, q);
+      const page = found.slice(0, q.pageSize);
+      const last = page[page.length - 1];
+      return found.length > q.pageSize && last ? { instances: page, continuationToken: encodeContinuationToken(last) } : { instances: page };
+    });
+  }
+
+  async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.run(async (tx) => { for (const m of messages) await this.enqueue(tx, m); });
+    this.notify({ kind: 'work' });
+  }
+
+  async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
+    for (;;) {
+      const result = await this.run((tx) => this.tryLeaseOrchestration(tx, now, lockMs));
+      if (result !== RETRY) return result;
+    }
+  }
+
+  async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
+    await this.run(async (tx) => {
+      const { instanceId } = workItem;
+      const queue = await tx.get<QueueState>(this.k.queue(instanceId));
+      if (!queue || queue.lock?.token !== workItem.lease.token) return;
+      delete queue.lock;
+      if (visibleAt !== undefined) {
+        const keys = workItem.messages.map((m) => this.k.message(instanceId, m.id));
+        for (const [key, stored] of await tx.getMany<StoredMessage>(keys)) tx.put(key, { ...stored, at: Math.max(stored.at, visibleAt) });
+      }
+      await this.reschedule(tx, instanceId, queue);
+    });
+    this.notify({ kind: 'work' });
+  }
+
+  async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
+    const changed: InstanceRecord[] = [];
+    const outcomes = await this.run(async (tx) => {
+      const results: CommitOutcome[] = [];
+      for (const episode of episodes) results.push(await this.applyEpisode(tx, episode, changed));
+      return results;
+    });
+    this.notify({ kind: 'work' });
+    for (const r of changed) this.notify({ kind: 'instance', instanceId: r.instanceId, runtimeStatus: r.runtimeStatus });
+    return outcomes;
+  }
+
+  async discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> {
+    await this.run(async (tx) => {
+      const queue = await tx.get<QueueState>(this.k.queue(workItem.instanceId));
+      if (!queue) return;
+      await this.removeMessages(tx, workItem.instanceId, queue, messageIds);
+      if (queue.lock?.token === workItem.lease.token) delete queue.lock;
+      await this.reschedule(tx, workItem.instanceId, queue);
+    });
+  }
+
+  async leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
+    for (;;) {
+      const result = await this.run((tx) => this.tryLeaseActivity(tx, now, lockMs));
+      if (result !== RETRY) return result;
+    }
+  }
+
+  async completeActivities(completions: ActivityCompletion[]): Promise<boolean[]> {
+    const applied = await this.run(async (tx) => {
+      const done: boolean[] = [];
+      for (const { leased, result } of completions) {
+        const stored = await tx.get<StoredActivity>(this.k.activity(leased.item.id));
+        if (!stored || stored.token !== leased.lease.token) { done.push(false); continue; }
+        this.deleteActivity(tx, stored);
+        await this.enqueue(tx, result);
+        done.push(true);
+      }
+      return done;
+    });
+    if (applied.includes(true)) this.notify({ kind: 'work' });
+    return applied;
+  }
+
+  async abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {
+    await this.run(async (tx) => {
+      const stored = await tx.get<StoredActivity>(this.k.activity(leased.item.id));
+      if (!stored || stored.token !== leased.lease.token) return;
+      tx.delete(this.activityDueKey(stored));
+      const { token: _t, expiresAt: _e, ...released } = stored;
+      this.putActivity(tx, { ...released, at: visibleAt ?? stored.at });
+    });
+    this.notify({ kind: 'work' });
+  }
+
+  async nextWakeTime(): Promise<number | undefined> {
+    return this.run(async (tx) => {
+      const [due] = (await tx.list({ prefix: this.k.due, limit: 1 })).keys();
+      const [activityDue] = (await tx.list({ prefix: this.k.activityDue, limit: 1 })).keys();
+      const times = [due && dueTime(due, this.k.due), activityDue && dueTime(activityDue, this.k.activityDue)].filter((t): t is number => typeof t === 'number');
+      return times.length ? Math.min(...times) : undefined;
+    });
+  }
+
+  async purgeInstance(instanceId: string, onlyIf: readonly RuntimeStatus[]): Promise<number> {
+    return this.run(async (tx) => {
+      const stored = await tx.get<StoredInstance>(this.k.instance(instanceId));
+      if (!stored || !onlyIf.includes(stored.r.runtimeStatus)) return 0;
+      await this.remove(tx, stored);
+      return 1;
+    });
+  }
+
+  async purgeInstances(filter: PurgeFilter): Promise<number> {
+    const q = normalizePurgeFilter(filter);
+    let deleted = 0;
+    for (const status of q.runtimeStatus) {
+      // In batches, each atomic, so that a large purge does not build one huge write.
+      for (;;) {
+        const n = await this.run(async (tx) => {
+          const { start, end } = createdRange(this.k.status(status), q.createdTimeFrom, q.createdTimeTo);
+          const ids = [...(await tx.list({ start, end, limit: PURGE_BATCH })).keys()].map((key) => key.slice(key.lastIndexOf('/') + 1));
+          const found = await tx.getMany<StoredInstance>(ids.map((id) => this.k.instance(id)));
+          for (const stored of found.values()) await this.remove(tx, stored);
+          return ids.length;
+        });
+        deleted += n;
+        if (n < PURGE_BATCH) break;
+      }
+    }
+    return deleted;
+  }
+
+  subscribe(listener: (n: StoreNotification) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Whether the hub holds no instance, message or activity. */
+  async isEmpty(): Promise<boolean> {
+    return this.run(async (tx) => {
+      for (const prefix of [this.k.instances, this.k.queues, this.k.activities]) if ((await tx.list({ prefix, limit: 1 })).size) return false;
+      return true;
+    });
+  }
+
+  /** Deletes everything of the hub. */
+  async clear(): Promise<void> {
+    await this.run(async () => {
+      this.seq = undefined;
+      if (this.storage.deleteAll && this.prefix === '') return this.storage.deleteAll();
+      for (;;) {
+        const keys = [...(await this.storage.list({ prefix: this.prefix, limit: 1024 })).keys()];
+        if (keys.length === 0) return;
+        for (let i = 0; i < keys.length; i += 128) await this.storage.delete(keys.slice(i, i + 128));
+      }
+    });
+  }
+
+  // ---- internals ----
+
+  /** Runs one operation at a time; its staged writes are committed together. */
+  private run<T>(operation: (tx: ChangeSet) => Promise<T>): Promise<T> {
+    const result = this.tail.then(async () => {
+      const tx = new ChangeSet(this.storage);
+      const value = await operation(tx);
+      if (tx.size) await tx.commit();
+      return value;
+    });
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private async applyEpisode(tx: ChangeSet, e: EpisodeCommit, changed: InstanceRecord[]): Promise<CommitOutcome> {
+    const stored = await tx.get<StoredInstance>(this.k.instance(e.instanceId));
+    if (!stored || stored.r.version !== e.expectedVersion) {
+      return { ok: false, error: new VersionConflictError(e.instanceId, e.expectedVersion, stored?.r.version) };
+    }
+    const children = await tx.getMany<StoredInstance>(e.newInstances.map((c) => this.k.instance(c.record.instanceId)));
+    for (const child of children.values()) {
+      if (!isTerminal(child.r.runtimeStatus)) return { ok: false, error: new InstanceAlreadyExistsError(child.r.instanceId, child.r.runtimeStatus) };
+    }
+    const version = e.expectedVersion + 1;
+    const record: InstanceRecord = { ...e.instance, version };
+    let length = stored.h;
+    if ('replace' in e.history) {
+      for (let n = 0; n < stored.h; n++) tx.delete(this.k.history(e.instanceId, n));
+      length = 0;
+    }
+    const events = 'replace' in e.history ? e.history.replace : e.history.append;
+    for (const event of events) tx.put(this.k.history(e.instanceId, length++), event);
+    tx.put(this.k.instance(e.instanceId), { r: record, h: length } satisfies StoredInstance);
+    this.index(tx, stored.r, record);
+
+    const queue = (await tx.get<QueueState>(this.k.queue(e.instanceId))) ?? { n: 0 };
+    await this.removeMessages(tx, e.instanceId, queue, e.consumedMessageIds);
+    if (e.lease && queue.lock?.token === e.lease.token) delete queue.lock;
+    tx.put(this.k.queue(e.instanceId), queue);
+    for (const m of e.messages) await this.enqueue(tx, m);
+    for (const a of e.activities) this.putActivity(tx, { item: a, at: Date.parse(a.enqueuedTime), seq: await this.nextSeq(tx), deliveries: 0 });
+    for (const child of e.newInstances) {
+      changed.push(await this.install(tx, child.record, child.start, children.get(this.k.instance(child.record.instanceId))));
+    }
+    await this.reschedule(tx, e.instanceId, (await tx.get<QueueState>(this.k.queue(e.instanceId)))!);
+    if (stored.r.runtimeStatus !== record.runtimeStatus || isTerminal(record.runtimeStatus)) changed.push(record);
+    return { ok: true, version };
+  }
+
+  private async install(tx: ChangeSet, row: Omit<InstanceRecord, 'version'>, start: OrchestrationMessage, replacing: StoredInstance | undefined): Promise<InstanceRecord> {
+    if (replacing) await this.remove(tx, replacing);
+    const record = { ...row, version: 1 };
+    tx.put(this.k.instance(record.instanceId), { r: record, h: 0 } satisfies StoredInstance);
+    this.index(tx, undefined, record);
+    await this.enqueue(tx, start);
+    return record;
+  }
+
+  private index(tx: ChangeSet, before: InstanceRecord | undefined, after: InstanceRecord | undefined): void {
+    if (before && (before.createdTime !== after?.createdTime || before.runtimeStatus !== after.runtimeStatus)) {
+      tx.delete(this.k.createdKey(before.createdTime, before.instanceId));
+      tx.delete(this.k.statusKey(before.runtimeStatus, before.createdTime, before.instanceId));
+    }
+    if (after) {
+      tx.put(this.k.createdKey(after.createdTime, after.instanceId), '');
+      tx.put(this.k.statusKey(after.runtimeStatus, after.createdTime, after.instanceId), '');
+    }
+  }
+
+  private async enqueue(tx: ChangeSet, message: OrchestrationMessage): Promise<void> {
+    const at = Date.parse(message.visibleAt);
+    tx.put(this.k.message(message.instanceId, message.id), { message, at, seq: await this.nextSeq(tx) } satisfies StoredMessage);
+    const queue = (await tx.get<QueueState>(this.k.queue(message.instanceId))) ?? { n: 0 };
+    queue.n++;
+    // While leased, the instance is due when the lease lapses at the earliest.
+    this.setDue(tx, message.instanceId, queue, Math.min(queue.at ?? Infinity, queue.lock ? Math.max(queue.lock.expiresAt, at) : at));
+  }
+
+  private async removeMessages(tx: ChangeSet, instanceId: string, queue: QueueState, messageIds: readonly string[]): Promise<void> {
+    if (messageIds.length === 0 || queue.n === 0) return;
+    const found = await tx.getMany(messageIds.map((id) => this.k.message(instanceId, id)));
+    for (const key of found.keys()) tx.delete(key);
+    queue.n -= found.size;
+  }
+
+  /** Sets the exact due time after messages or the lock changed. */
+  private async reschedule(tx: ChangeSet, instanceId: string, queue: QueueState): Promise<void> {
+    let at = queue.lock?.expiresAt;
+    if (at === undefined && queue.n > 0) {
+      at = Infinity;
+      for (const stored of (await tx.listAll<StoredMessage>(this.k.messages(instanceId))).values()) at = Math.min(at, stored.at);
+    }
+    if (at === undefined || !Number.isFinite(at)) {
+      if (queue.at !== undefined) tx.delete(this.k.dueKey(queue.at, instanceId));
+      if (queue.n === 0 && !queue.lock) { tx.delete(this.k.queue(instanceId)); return; }
+      delete queue.at;
+      tx.put(this.k.queue(instanceId), queue);
+      return;
+    }
+    this.setDue(tx, instanceId, queue, at);
+  }
+
+  private setDue(tx: ChangeSet, instanceId: string, queue: QueueState, at: number): void {
+    if (queue.at !== at) {
+      if (queue.at !== undefined) tx.delete(this.k.dueKey(queue.at, instanceId));
+      tx.put(this.k.dueKey(at, instanceId), '');
+      queue.at = at;
+    }
+    tx.put(this.k.queue(instanceId), queue);
+  }
+
+  private async tryLeaseOrchestration(tx: ChangeSet, now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined | typeof RETRY> {
+    const due = await tx.list({ prefix: this.k.due, end: this.k.dueUntil(now + 1), limit: LEASE_SCAN });
+    if (due.size === 0) return undefined;
+    for (const key of due.keys()) {
+      const instanceId = dueInstance(key, this.k.due);
+      const queue = await tx.get<QueueState>(this.k.queue(instanceId));
+      if (!queue || queue.at !== dueTime(key, this.k.due)) { tx.delete(key); continue; }
+      if (queue.lock && queue.lock.expiresAt > now) { this.setDue(tx, instanceId, queue, queue.lock.expiresAt); continue; }
+      const messages = [...(await tx.listAll<StoredMessage>(this.k.messages(instanceId))).values()].sort((a, b) => a.seq - b.seq);
+      const visible = messages.filter((m) => m.at <= now);
+      if (visible.length === 0) {
+        delete queue.lock;
+        await this.reschedule(tx, instanceId, queue);
+        continue;
+      }
+      const lease = { token: randomId(), expiresAt: now + lockMs };
+      queue.lock = lease;
+      this.setDue(tx, instanceId, queue, lease.expiresAt);
+      return { instanceId, messages: visible.map((m) => m.message), lease: { ...lease } };
+    }
+    // Every entry looked at was out of date and is now fixed; look again.
+    return RETRY;
+  }
+
+  private async tryLeaseActivity(tx: ChangeSet, now: number, lockMs: number): Promise<LeasedActivity | undefined | typeof RETRY> {
+    const [key] = (await tx.list({ prefix: this.k.activityDue, end: this.k.activityDueUntil(now + 1), limit: 1 })).keys();
+    if (!key) return undefined;
+    const itemId = key.slice(this.k.activityDue.length + 29);
+    const stored = await tx.get<StoredActivity>(this.k.activity(itemId));
+    if (!stored || this.activityDueKey(stored) !== key) { tx.delete(key); return RETRY; }
+    tx.delete(key);
+    const leased: StoredActivity = { ...stored, token: randomId(), expiresAt: now + lockMs, deliveries: stored.deliveries + 1 };
+    this.putActivity(tx, leased);
+    return { item: { ...stored.item }, lease: { token: leased.token!, expiresAt: leased.expiresAt! }, deliveryCount: leased.deliveries };
+  }
+
+  private activityDueKey(a: StoredActivity): string {
+    return this.k.activityDueKey(a.token ? a.expiresAt! : a.at, a.seq, a.item.id);
+  }
+
+  private putActivity(tx: ChangeSet, a: StoredActivity): void {
+    tx.put(this.k.activity(a.item.id), a);
+    tx.put(this.k.instanceActivity(a.item.instanceId, a.item.id), '');
+    tx.put(this.activityDueKey(a), '');
+  }
+
+  private deleteActivity(tx: ChangeSet, a: StoredActivity): void {
+    tx.delete(this.k.activity(a.item.id));
+    tx.delete(this.k.instanceActivity(a.item.instanceId, a.item.id));
+    tx.delete(this.activityDueKey(a));
+  }
+
+  private async remove(tx: ChangeSet, stored: StoredInstance): Promise<void> {
+    const id = stored.r.instanceId;
+    tx.delete(this.k.instance(id));
+    this.index(tx, stored.r, undefined);
+    for (let n = 0; n < stored.h; n++) tx.delete(this.k.history(id, n));
+    for (const key of (await tx.listAll(this.k.messages(id))).keys()) tx.delete(key);
+    const queue = await tx.get<QueueState>(this.k.queue(id));
+    if (queue?.at !== undefined) tx.delete(this.k.dueKey(queue.at, id));
+    tx.delete(this.k.queue(id));
+    const base = this.k.instanceActivities(id);
+    const itemKeys = [...(await tx.listAll(base)).keys()].map((key) => this.k.activity(key.slice(base.length)));
+    for (const a of (await tx.getMany<StoredActivity>(itemKeys)).values()) this.deleteActivity(tx, a);
+  }
+
+  private async nextSeq(tx: ChangeSet): Promise<number> {
+    this.seq ??= (await tx.get<{ seq: number }>(this.k.meta))?.seq ?? 0;
+    tx.put(this.k.meta, { seq: ++this.seq });
+    return this.seq;
+  }
+
+  private async queryByPrefix(tx: ChangeSet, q: NormalizedQuery): Promise<InstanceRecord[]> {
+    const found: InstanceRecord[] = [];
+    let startAfter = q.after ? this.k.instance(q.after.instanceId) : undefined;
+    for (;;) {
+      const batch = await tx.list<StoredInstance>({ prefix: this.k.instance(q.instanceIdPrefix!), limit: q.pageSize + 1, ...(startAfter ? { startAfter } : {}) });
+      for (const [key, stored] of batch) {
+        startAfter = key;
+        if (matchesQuery(stored.r, q)) found.push(stored.r);
+        if (found.length > q.pageSize) return found;
+      }
+      if (batch.size <= q.pageSize) return found;
+    }
+  }
+
+  private async queryByTime(tx: ChangeSet, q: NormalizedQuery): Promise<InstanceRecord[]> {
+    const bases = q.runtimeStatus ? [...q.runtimeStatus].map((s) => this.k.status(s)) : [this.k.created];
+    const keys: { createdTime: string; instanceId: string }[] = [];
+    for (const base of bases) {
+      const range = createdRange(base, q.createdTimeFrom, q.createdTimeTo);
+      const end = q.after ? `${base}${q.after.createdTime}/${q.after.instanceId}` : range.end;
+      const entries = await tx.list({ start: range.start, end: end < range.end ? end : range.end, reverse: true, limit: q.pageSize + 1 });
+      for (const key of entries.keys()) {
+        const rest = key.slice(base.length);
+        const cut = rest.indexOf('/');
+        keys.push({ createdTime: rest.slice(0, cut), instanceId: rest.slice(cut + 1) });
+      }
+    }
+    // Each status list is in order; the first pageSize + 1 of their union are enough.
+    const wanted = keys.sort((a, b) => compareInQueryOrder(q, a, b)).slice(0, q.pageSize + 1);
+    const records = await tx.getMany<StoredInstance>(wanted.map((w) => this.k.instance(w.instanceId)));
+    return wanted.flatMap((w) => {
+      const r = records.get(this.k.instance(w.instanceId))?.r;
+      return r && matchesQuery(r, q) ? [r] : [];
+    });
+  }
+
+  private notify(n: StoreNotification): void {
+    for (const listener of this.listeners) listener(n);
+  }
+}
