@@ -80,7 +80,8 @@ class MemoryTaskHub implements TaskHubStore {
     for (const instanceId of this.ready) {
       const lock = this.locks.get(instanceId);
       if (lock && lock.expiresAt > now) continue;
-      const visible = (this.inbox.get(instanceId) ?? []).filter((q) => q.at <= now);
+      // Oldest first by the time each message became due: a timer that fired after an event was raised comes after it.
+      const visible = (this.inbox.get(instanceId) ?? []).filter((q) => q.at <= now).sort((a, b) => a.at - b.at);
       if (visible.length === 0) { this.ready.delete(instanceId); continue; }
       const lease = { token: uniqueId(), expiresAt: now + lockMs };
       this.locks.set(instanceId, { ...lease });

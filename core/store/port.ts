@@ -67,7 +67,7 @@ export interface Lease {
 
 export interface OrchestrationWorkItem {
   instanceId: string;
-  /** Every visible message for the instance at lease time, oldest first. */
+  /** Every visible message for the instance at lease time, ordered by `visibleAt` (ties: enqueue order). */
   messages: OrchestrationMessage[];
   lease: Lease;
 }

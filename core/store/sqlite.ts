@@ -212,11 +212,17 @@ function newestFirst(a: SortKey, b: SortKey): number {
 
 /** Maps SQLite failures to the port's typed errors; durable errors pass through. */
 export function toStorageError(error: unknown): Error {
-  if (isDurableError(error)) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const message = (error as { message?: unknown } | null)?.message;
+  // SQLite codes first: isDurableError takes any Error with a string `code`, SqliteError included.
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) return sqliteError(error, code, message);
+  if (isDurableError(error)) return error;
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function sqliteError(error: unknown, code: string, message: unknown): Error {
   if (code === 'SQLITE_FULL') return new StorageQuotaExceededError(`The SQLite database or disk is full; the transaction was rolled back. Free space (purge finished instances) and retry.`, { cause: error });
-  if (typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code)) {
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) {
     return new StorageCorruptedError(`The SQLite database is damaged or not a database (${code}: ${String(message)}).`, { cause: error });
   }
   return error instanceof Error ? error : new Error(String(error));
@@ -375,6 +381,8 @@ class SqliteTaskHub implements TaskHubStore {
 
   async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
     const hub = this.taskHub;
+    // Nothing ready: answer from a read, without taking the write lock (other processes may be writing).
+    if (!this.sql.get('SELECT 1 FROM inboxes WHERE hub = ? AND ready_at <= ? LIMIT 1', hub, now)) return undefined;
     const leased = this.sql.write(() => {
       // An inbox that is ready but shows nothing visible is repaired and skipped; bounded, in case rows disagree.
       for (let attempt = 0; attempt < 16; attempt++) {
@@ -446,6 +454,7 @@ class SqliteTaskHub implements TaskHubStore {
 
   async leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
     const hub = this.taskHub;
+    if (!this.sql.get('SELECT 1 FROM activities WHERE hub = ? AND ready_at <= ? LIMIT 1', hub, now)) return undefined;
     return this.sql.write(() => {
       const row = this.sql.get<ActivityRow>(
         'SELECT seq, instance_id, id, execution_id, task_scheduled_id, name, input, enqueued_time, deliveries FROM activities WHERE hub = ? AND ready_at <= ? ORDER BY ready_at LIMIT 1',

@@ -14,7 +14,7 @@
 import type { DurableApp } from '../../app.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { Worker, type WorkerOptions } from '../../worker.js';
-import type { CommitOutcome } from '../port.js';
+import type { CommitOutcome, StoreNotification } from '../port.js';
 import { DurableObjectTaskHubStore } from './store.js';
 import { isSqliteStorage, syncStorage } from './sync.js';
 import type { DurableObjectStorageLike } from './tx.js';
@@ -26,7 +26,15 @@ export const HUB_METHODS = [
   'abandonOrchestration', 'commit', 'discardMessages', 'leaseActivity', 'completeActivities', 'abandonActivity',
   'nextWakeTime', 'purgeInstance', 'purgeInstances', 'isEmpty', 'clear',
 ] as const;
-export type HubMethod = typeof HUB_METHODS[number];
+export type HubMethod = typeof HUB_METHODS[number] | 'pollNotifications';
+
+/** What `pollNotifications` returns: notifications after the caller's sequence number. */
+export interface NotificationBatch {
+  seq: number;
+  notifications: StoreNotification[];
+  /** Some notifications were dropped (the caller was too far behind). */
+  gap?: boolean;
+}
 
 /** The registry object's name; hub names start with a letter, so it cannot clash. */
 export const REGISTRY = '#registry';
@@ -34,6 +42,8 @@ export const REGISTRY = '#registry';
 const ADDS_WORK = new Set<string>(['createInstance', 'enqueueMessages', 'commit', 'completeActivities', 'abandonOrchestration', 'abandonActivity']);
 const NAME_KEY = '#hub';
 const BACKSTOP_MS = 60_000;
+const KEPT_NOTIFICATIONS = 1024;
+const MAX_POLL_MS = 30_000;
 
 export interface AlarmStorageLike {
   setAlarm(scheduledTime: number): Promise<void>;
@@ -52,6 +62,11 @@ export class TaskHubHost {
   private worker: Worker | undefined;
   private driving: Promise<void> | undefined;
   private again = false;
+  /** The alarm this object set, if any (saves rewriting it). */
+  private alarmAt: number | null | undefined;
+  private readonly recent: StoreNotification[] = [];
+  private seq = 0;
+  private readonly pollers = new Set<() => void>();
   private readonly now: () => number;
 
   constructor(private readonly storage: DurableObjectStorageLike & Partial<AlarmStorageLike>, private readonly options: TaskHubHostOptions = {}) {
@@ -61,6 +76,7 @@ export class TaskHubHost {
   async invoke(hub: string, method: string, args: unknown[]): Promise<WireResult> {
     try {
       if (hub === REGISTRY) return { ok: true, value: await this.registry(method, args) };
+      if (method === 'pollNotifications') return { ok: true, value: await this.poll(hub, Number(args[0]), Number(args[1])) };
       if (!(HUB_METHODS as readonly string[]).includes(method)) throw new InvalidArgumentError(`'${method}' is not a task hub method.`);
       const store = await this.hub(hub);
       const call = store[method as HubMethod] as (...a: unknown[]) => Promise<unknown>;
@@ -76,6 +92,7 @@ export class TaskHubHost {
 
   /** The alarm handler: runs the engine for what is due. */
   async alarm(): Promise<void> {
+    this.alarmAt = null;
     if (!this.options.app) return;
     const [name] = (await this.storage.get<string>([NAME_KEY])).values();
     if (name === undefined) return;
@@ -92,6 +109,7 @@ export class TaskHubHost {
     }
     if (!(await this.storage.get([NAME_KEY])).size) await this.storage.put({ [NAME_KEY]: name });
     this.store = new DurableObjectTaskHubStore(name, isSqliteStorage(this.storage) ? syncStorage(this.storage) : this.storage);
+    this.store.subscribe((n) => this.remember(n));
     if (this.options.app) this.worker = new Worker(this.options.app, this.store, { onError: (e) => console.error('[task hub object]', e), ...this.options.worker });
     return this.store;
   }
@@ -103,14 +121,50 @@ export class TaskHubHost {
   }
 
   private async drive(): Promise<void> {
-    await this.storage.setAlarm?.(this.now() + BACKSTOP_MS);
+    // A backstop, so that an object evicted mid-loop wakes up again.
+    const backstop = this.now() + BACKSTOP_MS;
+    if (this.alarmAt == null || this.alarmAt > backstop) await this.setAlarm(backstop);
     do {
       this.again = false;
       await this.worker!.runUntilIdle();
     } while (this.again);
     const next = await this.store!.nextWakeTime();
-    if (next === undefined) await this.storage.deleteAlarm?.();
-    else await this.storage.setAlarm?.(Math.max(next, this.now()));
+    if (next === undefined) {
+      if (this.alarmAt !== null) { await this.storage.deleteAlarm?.(); this.alarmAt = null; }
+    } else if (this.alarmAt == null || this.alarmAt > next || this.alarmAt < this.now()) {
+      await this.setAlarm(Math.max(next, this.now()));
+    }
+  }
+
+  private async setAlarm(at: number): Promise<void> {
+    await this.storage.setAlarm?.(at);
+    this.alarmAt = at;
+  }
+
+  private remember(n: StoreNotification): void {
+    this.recent.push(n);
+    if (this.recent.length > KEPT_NOTIFICATIONS) this.recent.shift();
+    this.seq++;
+    for (const wake of this.pollers) wake();
+    this.pollers.clear();
+  }
+
+  /**
+   * Long poll: the notifications after `after`, waiting up to `waitMs` for one. A negative
+   * `after` returns the current sequence number at once, to start from.
+   */
+  private async poll(hub: string, after: number, waitMs: number): Promise<NotificationBatch> {
+    await this.hub(hub);
+    if (after >= 0 && after >= this.seq) {
+      await new Promise<void>((resolve) => {
+        const done = () => { clearTimeout(timer); this.pollers.delete(done); resolve(); };
+        const timer = setTimeout(done, Math.min(Math.max(0, waitMs), MAX_POLL_MS));
+        this.pollers.add(done);
+      });
+    }
+    if (after < 0) return { seq: this.seq, notifications: [] };
+    const missed = this.seq - after;
+    return { seq: this.seq, notifications: this.recent.slice(-Math.min(missed, this.recent.length)), ...(missed > this.recent.length ? { gap: true } : {}) };
   }
 
   private async registry(method: string, args: unknown[]): Promise<unknown> {

@@ -7,10 +7,10 @@
 import { validateTaskHubName } from '../../limits.js';
 import type {
   ActivityCompletion, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity, NewInstance,
-  OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, Storage, TaskHubStore,
+  OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, Storage, StoreNotification, TaskHubStore,
 } from '../port.js';
 import type { HistoryEvent, RuntimeStatus } from '../../history.js';
-import { REGISTRY, type HubMethod } from './host.js';
+import { REGISTRY, type HubMethod, type NotificationBatch } from './host.js';
 import { fromWire, type WireError, type WireResult } from './wire.js';
 
 /** The RPC surface of `TaskHubDurableObject` that the caller needs. */
@@ -30,8 +30,40 @@ async function call<T>(stub: TaskHubStub, hub: string, method: string, args: unk
   return result.value as T;
 }
 
+/** How long one notification poll may wait in the object. */
+const POLL_MS = 10_000;
+
 class RemoteTaskHub implements TaskHubStore {
+  private readonly listeners = new Set<(n: StoreNotification) => void>();
+  private polling = false;
+
   constructor(readonly taskHub: string, private readonly stub: TaskHubStub, private readonly registered: () => Promise<void>) {}
+
+  /**
+   * Notifications across the boundary, by long polling the object while anyone listens.
+   * Best effort, as the port allows: callers still poll (e.g. a client's wait interval).
+   */
+  subscribe(listener: (n: StoreNotification) => void): () => void {
+    this.listeners.add(listener);
+    if (!this.polling) { this.polling = true; void this.poll(); }
+    return () => this.listeners.delete(listener);
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      let after = -1;
+      while (this.listeners.size) {
+        const batch = await this.call<NotificationBatch>('pollNotifications', after, after < 0 ? 0 : POLL_MS);
+        after = batch.seq;
+        const notifications = batch.gap ? [{ kind: 'work' } as const, ...batch.notifications] : batch.notifications;
+        for (const n of notifications) for (const listener of this.listeners) listener(n);
+      }
+    } catch {
+      // The listeners fall back to polling; the next subscribe starts again.
+    } finally {
+      this.polling = false;
+    }
+  }
 
   async createInstance(instance: NewInstance): Promise<InstanceRecord> {
     await this.registered();
