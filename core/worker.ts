@@ -12,7 +12,7 @@ import type { ActivityContext, DurableApp } from './app.js';
 import { Batcher } from './batcher.js';
 import { systemClock, type Clock } from './clock.js';
 import { InstanceAlreadyExistsError, toFailureDetails, UnknownActivityError } from './errors.js';
-import { event, isTerminal, type ExecutionStarted, type HistoryEvent } from './history.js';
+import { event, isTerminal, type HistoryEvent } from './history.js';
 import { uniqueId } from './ids.js';
 import { serialize } from './json.js';
 import { OrchestrationExecutor, type EpisodeResult } from './orchestration/executor.js';
@@ -60,6 +60,7 @@ export class Worker {
   private readonly clock: Clock;
   private readonly options: Required<Omit<WorkerOptions, 'clock' | 'onError' | 'newId'>> & Pick<WorkerOptions, 'onError'>;
   private readonly cache = new Map<string, CachedOrchestration>();
+  private readonly settling = new Map<string, Promise<void>>();
   private readonly commits: Batcher<EpisodeCommit, CommitOutcome>;
   private readonly completions: Batcher<ActivityCompletion, boolean>;
   private readonly inFlight = new Set<Promise<void>>();
@@ -194,7 +195,11 @@ export class Worker {
   // ---- episodes ----
 
   private async runEpisode(item: OrchestrationWorkItem): Promise<void> {
+    // The store releases the instance when the commit lands, before this worker has updated
+    // its cache; an episode that leased it meanwhile waits for that update.
+    await this.settling.get(item.instanceId);
     const now = this.clock.now();
+    let settled: () => void = () => undefined;
     try {
       // A cached orchestrator knows its row as of its last commit; if that is stale, the commit's version check says so.
       const instance = this.cache.get(item.instanceId)?.record ?? await this.store.getInstance(item.instanceId);
@@ -219,6 +224,7 @@ export class Worker {
         return;
       }
       const episode = await this.buildCommit(instance, item, ids, executor, result, now);
+      this.settling.set(item.instanceId, new Promise<void>((resolve) => { settled = resolve; }));
       const outcome = await this.commits.submit(episode);
       this.remember(episode, executor, result, outcome);
       if (!outcome.ok) await this.store.abandonOrchestration(item);
@@ -226,6 +232,9 @@ export class Worker {
       this.cache.delete(item.instanceId);
       await this.store.abandonOrchestration(item, now + 1000).catch(() => undefined);
       throw error;
+    } finally {
+      this.settling.delete(item.instanceId);
+      settled();
     }
   }
 
@@ -258,8 +267,7 @@ export class Worker {
     const messages: OrchestrationMessage[] = [];
     const activities: ActivityWorkItem[] = [];
     const newInstances: NewInstance[] = [];
-    const started = result.applied.find((e): e is ExecutionStarted => e.type === 'ExecutionStarted')
-      ?? (await this.startedEvent(instance, result));
+    const started = executor.started;
 
     for (const action of result.actions) {
       switch (action.type) {
@@ -361,14 +369,6 @@ export class Worker {
     return commit;
   }
 
-  /** The ExecutionStarted of an instance whose start is not in this episode (for parent links). */
-  private async startedEvent(instance: InstanceRecord, result: EpisodeResult): Promise<ExecutionStarted | undefined> {
-    if (!result.outcome) return undefined;
-    const cached = this.cache.get(instance.instanceId)?.executor.started;
-    if (cached) return cached;
-    return (await this.store.getHistory(instance.instanceId)).find((e): e is ExecutionStarted => e.type === 'ExecutionStarted');
-  }
-
   private async rewind(instance: InstanceRecord, item: OrchestrationWorkItem, message: OrchestrationMessage, now: number): Promise<void> {
     const at = iso(now);
     const reason = message.event.type === 'ExecutionRewound' ? message.event.reason : undefined;
@@ -384,8 +384,8 @@ export class Worker {
     for (const child of failedChildren) {
       episode.messages.push({ id: this.newId(), instanceId: child, visibleAt: at, event: event('ExecutionRewound', at, reason === undefined ? {} : { reason }) });
     }
-    const outcome = await this.commits.submit(episode);
     this.cache.delete(instance.instanceId);
+    const outcome = await this.commits.submit(episode);
     if (!outcome.ok) await this.store.abandonOrchestration(item);
   }
 

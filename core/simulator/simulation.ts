@@ -65,6 +65,8 @@ export type SimulationLogEntry =
   | { time: string; kind: 'input'; label: string; message: string }
   | { time: string; kind: 'dropped'; label: string; message: string };
 
+type LogInput = SimulationLogEntry extends infer E ? (E extends unknown ? Omit<E, 'time'> : never) : never;
+
 interface AgendaItem { at: number; seq: number; label: string; run: () => Promise<void> }
 
 const toMs = (value: Date | number | string): number => {
@@ -123,7 +125,7 @@ export class Simulation {
   async raiseEvent(instanceId: string, eventName: string, eventData?: unknown, options: ScheduleOptions = {}): Promise<void> {
     const at = this.when(options);
     if (at === undefined) return this.client.raiseEvent(instanceId, eventName, eventData);
-    this.at(at, `raise '${eventName}' to '${instanceId}'`, () => this.client.raiseEvent(instanceId, eventName, eventData));
+    this.at(new Date(at), `raise '${eventName}' to '${instanceId}'`, () => this.client.raiseEvent(instanceId, eventName, eventData));
   }
 
   /**
@@ -332,7 +334,7 @@ export class Simulation {
     return typeof options.at === 'number' ? this.clock.now() + options.at : options.at.getTime();
   }
 
-  private record(entry: Omit<SimulationLogEntry, 'time'> & { kind: SimulationLogEntry['kind'] }): void {
+  private record(entry: LogInput): void {
     this.log.push({ time: this.now().toISOString(), ...entry } as SimulationLogEntry);
   }
 }

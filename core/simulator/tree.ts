@@ -168,7 +168,8 @@ function buildTree(history: readonly HistoryEvent[], status: OrchestrationStatus
   for (const pair of allPairs) {
     const e = pair.completion;
     if (!e) {
-      pair.node.children.push(node(pair.rewound ? '… retired by rewind before it completed' : finished ? '– never completed (the orchestration ended first)' : '… pending'));
+      const never = pair.scheduled.type === 'TimerCreated' ? '– never fired (cancelled, or the orchestration ended first)' : '– never completed (the orchestration ended first)';
+      pair.node.children.push(node(pair.rewound ? '… retired by rewind before it completed' : finished ? never : '… pending'));
     } else {
       const after = formatDuration(Date.parse(e.timestamp) - Date.parse(pair.scheduled.timestamp));
       const where = `episode ${pair.completionEpisode}`;

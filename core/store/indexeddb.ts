@@ -99,7 +99,7 @@ export class IndexedDbStorage implements Storage {
     return [...hubs].sort();
   }
 
-  deleteTaskHub(name: string): Promise<boolean> {
+  async deleteTaskHub(name: string): Promise<boolean> {
     validateTaskHubName(name);
     return this.connection.write({
       run: async (unit) => {

@@ -265,24 +265,29 @@ class Connection {
     return this.transaction('BEGIN', body);
   }
 
+  /** Transaction control goes through cached statements too: `exec` would parse it every time. */
+  private control(sql: string): void {
+    this.statement(sql).run();
+  }
+
   private transaction<T>(begin: string, body: () => T): T {
     if (this.closed) throw new Error('This SqliteStorage is closed.');
     const name = `sp${this.depth}`;
     const nested = this.depth > 0;
     try {
-      this.db.exec(nested ? `SAVEPOINT ${name}` : begin);
+      this.control(nested ? `SAVEPOINT ${name}` : begin);
     } catch (error) {
       throw toStorageError(error);
     }
     this.depth++;
     try {
       const result = body();
-      this.db.exec(nested ? `RELEASE ${name}` : 'COMMIT');
+      this.control(nested ? `RELEASE ${name}` : 'COMMIT');
       return result;
     } catch (error) {
       // SQLite may already have rolled back (disk full, I/O error); then this fails, and that is fine.
       try {
-        this.db.exec(nested ? `ROLLBACK TO ${name}; RELEASE ${name}` : 'ROLLBACK');
+        if (nested) { this.control(`ROLLBACK TO ${name}`); this.control(`RELEASE ${name}`); } else this.control('ROLLBACK');
       } catch {
         if (nested) this.lost = true;
       }
@@ -389,7 +394,7 @@ class SqliteTaskHub implements TaskHubStore {
         const inbox = this.sql.get<{ instance_id: string }>('SELECT instance_id FROM inboxes WHERE hub = ? AND ready_at <= ? ORDER BY ready_at LIMIT 1', hub, now);
         if (!inbox) return undefined;
         const instanceId = inbox.instance_id;
-        const rows = this.sql.all<MessageRow>('SELECT id, instance_id, execution_id, visible_at, event FROM messages WHERE hub = ? AND instance_id = ? AND visible_at <= ? ORDER BY seq', hub, instanceId, now);
+        const rows = this.sql.all<MessageRow>('SELECT id, instance_id, execution_id, visible_at, event FROM messages WHERE hub = ? AND instance_id = ? AND visible_at <= ? ORDER BY visible_at, seq', hub, instanceId, now);
         if (rows.length === 0) { this.settle(instanceId, undefined, true); continue; }
         const lease = { token: randomId(), expiresAt: now + lockMs };
         this.sql.run('UPDATE inboxes SET lock_token = ?, lock_expires_at = ?, ready_at = max(pending_at, ?) WHERE hub = ? AND instance_id = ?', lease.token, lease.expiresAt, lease.expiresAt, hub, instanceId);

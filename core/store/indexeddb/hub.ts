@@ -109,7 +109,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
     this.db.notify(hub, { kind: 'work' });
   }
 
-  leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
+  async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
     return this.db.write({ run: (unit) => leaseInbox(unit, this.taskHub, now, lockMs, randomId()) });
   }
 
@@ -154,7 +154,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
     });
   }
 
-  leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
+  async leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
     const hub = this.taskHub;
     return this.db.write({
       run: async (unit) => {
@@ -211,7 +211,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
     return Number.isFinite(next) ? next : undefined;
   }
 
-  purgeInstance(instanceId: string, onlyIf: readonly RuntimeStatus[]): Promise<number> {
+  async purgeInstance(instanceId: string, onlyIf: readonly RuntimeStatus[]): Promise<number> {
     const hub = this.taskHub;
     return this.db.write({
       warm: (unit) => void unit.get('instances', [hub, instanceId]),
@@ -224,7 +224,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
     });
   }
 
-  purgeInstances(filter: PurgeFilter): Promise<number> {
+  async purgeInstances(filter: PurgeFilter): Promise<number> {
     const hub = this.taskHub;
     const q = normalizePurgeFilter(filter);
     return this.db.write({

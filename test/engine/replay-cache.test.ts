@@ -1,0 +1,69 @@
+/** The replay cache keeps running orchestrators in memory; strict mode replays every episode. */
+import { describe, expect, it } from 'vitest';
+import { DurableApp, MemoryStorage, type TaskHubStore } from '../../core/index.js';
+import { harness } from '../helpers.js';
+
+function countingHistoryReads(storage: MemoryStorage, hub = 'DurableFunctionsHub') {
+  const store = storage.taskHub(hub);
+  const reads = { count: 0, events: 0 };
+  const original = store.getHistory.bind(store);
+  (store as TaskHubStore).getHistory = async (id: string) => {
+    const history = await original(id);
+    reads.count++;
+    reads.events += history.length;
+    return history;
+  };
+  return reads;
+}
+
+const chain = new DurableApp()
+  .orchestration('Chain', function* (ctx) {
+    let x = 0;
+    for (let i = 0; i < ctx.df.getInput<number>(); i++) x = yield ctx.df.callActivity('Inc', x);
+    return x;
+  })
+  .activity('Inc', (x: number) => x + 1);
+
+describe('replay cache', () => {
+  it('does not re-read or replay history for a cached orchestrator', async () => {
+    const storage = new MemoryStorage();
+    const reads = countingHistoryReads(storage);
+    const h = harness({ app: chain, storage });
+    const id = await h.client.startNew('Chain', { input: 200 });
+    await h.settle();
+    expect((await h.client.getStatus(id))?.output).toBe(200);
+    expect(reads.count).toBe(1); // the first episode of a new instance
+    expect(reads.events).toBe(0);
+  });
+
+  it('strict mode replays the whole history every episode, with the same result', async () => {
+    const storage = new MemoryStorage();
+    const reads = countingHistoryReads(storage);
+    const h = harness({ app: chain, storage, worker: { replayCache: false } });
+    const id = await h.client.startNew('Chain', { input: 20 });
+    await h.settle();
+    expect((await h.client.getStatus(id))?.output).toBe(20);
+    expect(reads.count).toBe(21);
+    expect(reads.events).toBeGreaterThan(20 * 20); // quadratic: the price of strictness
+  });
+
+  it('stays within its bound and falls back to replay for evicted instances', async () => {
+    const storage = new MemoryStorage();
+    const reads = countingHistoryReads(storage);
+    const h = harness({ app: chain, storage, worker: { replayCache: 2 } });
+    const ids = await Promise.all(Array.from({ length: 6 }, () => h.client.startNew('Chain', { input: 5 })));
+    await h.settle();
+    for (const id of ids) expect((await h.client.getStatus(id))?.output).toBe(5);
+    expect(reads.count).toBeGreaterThan(6);
+  });
+
+  it('a fresh worker (cold cache) continues a half-run orchestration from history', async () => {
+    const storage = new MemoryStorage();
+    const h = harness({ app: chain, storage });
+    const id = await h.client.startNew('Chain', { input: 10 });
+    await h.worker.runUntilIdle();
+    h.worker.clearCache();
+    await h.settle();
+    expect((await h.client.getStatus(id))?.output).toBe(10);
+  });
+});
