@@ -128,9 +128,16 @@ export interface FailureDetails {
   innerFailure?: FailureDetails;
 }
 
+const CODES: ReadonlySet<string> = new Set<DurableErrorCode>([
+  'InvalidArgument', 'InstanceNotFound', 'InstanceAlreadyExists', 'InvalidState', 'UnknownOrchestrator', 'UnknownActivity',
+  'NonDeterminism', 'Serialization', 'VersionConflict', 'StorageCorrupted', 'StorageQuotaExceeded', 'Timeout', 'TaskFailed', 'Aggregated',
+]);
+
+/** True for the engine's own errors (by their stable code, so it works across realms); other libraries' `code`s do not count. */
 export function isDurableError(value: unknown, code?: DurableErrorCode): value is DurableError {
-  return typeof value === 'object' && value !== null && typeof (value as DurableError).code === 'string'
-    && value instanceof Error && (code === undefined || (value as DurableError).code === code);
+  if (!(value instanceof Error)) return false;
+  const own = (value as Partial<DurableError>).code;
+  return typeof own === 'string' && CODES.has(own) && (code === undefined || own === code);
 }
 
 export function toFailureDetails(error: unknown): FailureDetails {

@@ -201,28 +201,43 @@ export class Worker {
     const now = this.clock.now();
     let settled: () => void = () => undefined;
     try {
-      // A cached orchestrator knows its row as of its last commit; if that is stale, the commit's version check says so.
-      const instance = this.cache.get(item.instanceId)?.record ?? await this.store.getInstance(item.instanceId);
+      // A cached orchestrator knows its row as of its last commit. A commit's version check
+      // catches a stale row; anything this episode drops without committing is checked first.
+      const cached = this.cache.get(item.instanceId)?.record;
+      let instance = cached ?? await this.store.getInstance(item.instanceId);
       const ids = item.messages.map((m) => m.id);
-      if (!instance) { await this.store.discardMessages(item, ids); return; }
-      const current = item.messages.filter((m) => !m.executionId || m.executionId === instance.executionId);
+      const discard = async (): Promise<void> => {
+        if (cached) {
+          const fresh = await this.store.getInstance(item.instanceId);
+          if (fresh?.version !== cached.version || fresh.executionId !== cached.executionId) {
+            // Another worker moved the instance on: forget what this one knew and look again.
+            this.cache.delete(item.instanceId);
+            await this.store.abandonOrchestration(item);
+            return;
+          }
+        }
+        await this.store.discardMessages(item, ids);
+      };
+      if (!instance) { await discard(); return; }
+      const current = item.messages.filter((m) => !m.executionId || m.executionId === instance!.executionId);
       if (isTerminal(instance.runtimeStatus)) {
         const rewind = current.find((m) => m.event.type === 'ExecutionRewound');
         if (rewind && instance.runtimeStatus === 'Failed') await this.rewind(instance, item, rewind, now);
-        else await this.store.discardMessages(item, ids);
+        else await discard();
         return;
       }
       // A rewind that finds the instance no longer failed has nothing to do.
       const events = current.filter((m) => m.event.type !== 'ExecutionRewound').map((m) => m.event);
-      if (events.length === 0) { await this.store.discardMessages(item, ids); return; }
+      if (events.length === 0) { await discard(); return; }
       const executor = await this.executorFor(instance);
       events.unshift({ type: 'OrchestratorStarted', eventId: -1, timestamp: iso(now) });
       const result = executor.run(events);
       if (result.applied.length === 1 && result.actions.length === 0 && !result.outcome && result.customStatus === instance.customStatus) {
         // Only duplicates or stale completions: nothing happened, so no episode is recorded.
-        await this.store.discardMessages(item, ids);
+        await discard();
         return;
       }
+      instance = instance as InstanceRecord;
       const episode = await this.buildCommit(instance, item, ids, executor, result, now);
       this.settling.set(item.instanceId, new Promise<void>((resolve) => { settled = resolve; }));
       const outcome = await this.commits.submit(episode);

@@ -159,6 +159,14 @@ class MemoryTaskHub implements TaskHubStore {
   }
 
   async nextWakeTime(): Promise<number | undefined> {
+    // Drop expiries of activities that completed or were leased again since.
+    for (;;) {
+      const top = this.activityExpiries.peekKey();
+      if (top === undefined) break;
+      const id = this.activityExpiries.pop()!;
+      const queued = this.activities.get(id);
+      if (queued?.token && queued.expiresAt === top) { this.activityExpiries.push(top, id); break; }
+    }
     let next = Math.min(this.delayed.peekKey() ?? Infinity, this.activityExpiries.peekKey() ?? Infinity);
     for (const [instanceId, lock] of this.locks) if (this.ready.has(instanceId)) next = Math.min(next, lock.expiresAt);
     for (const queued of this.activities.values()) if (!queued.token) next = Math.min(next, queued.at);

@@ -72,13 +72,19 @@ export function compareInQueryOrder(q: Pick<NormalizedQuery, 'instanceIdPrefix'>
   return a.instanceId > b.instanceId ? -1 : a.instanceId < b.instanceId ? 1 : 0;
 }
 
+/** Tokens are base64url of UTF-8 JSON: safe in headers and URLs, whatever the instance IDs hold. */
 export function encodeContinuationToken(key: SortKey): string {
-  return btoa(JSON.stringify([key.createdTime, key.instanceId]));
+  const bytes = new TextEncoder().encode(JSON.stringify([key.createdTime, key.instanceId]));
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
 
 export function decodeContinuationToken(token: string): SortKey {
   try {
-    const [createdTime, instanceId] = JSON.parse(atob(token)) as unknown[];
+    const binary = atob(token.replaceAll('-', '+').replaceAll('_', '/'));
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+    const [createdTime, instanceId] = JSON.parse(text) as unknown[];
     if (typeof createdTime === 'string' && typeof instanceId === 'string') return { createdTime, instanceId };
   } catch { /* reported below */ }
   throw new InvalidArgumentError('The continuation token is malformed; pass back the token from the previous page unchanged.');

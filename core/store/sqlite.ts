@@ -3,10 +3,10 @@
  *
  * The core stays web-standard: this module imports no driver and no `node:*` module. It takes
  * any synchronous SQLite connection with `prepare(sql)` (statements with `run`, `get`, `all`)
- * and `exec(sql)` — better-sqlite3's `Database` fits (`new SqliteStorage(new Database(file))`),
- * and so do node:sqlite's `DatabaseSync` and bun:sqlite's `Database`. Transactions are plain
- * `BEGIN IMMEDIATE` / `SAVEPOINT` statements and pragmas plain `PRAGMA` statements, so the
- * driver needs no `transaction()` or `pragma()` helper.
+ * and `exec(sql)`: better-sqlite3's `Database` fits (`new SqliteStorage(new Database(file))`).
+ * Transactions are plain `BEGIN IMMEDIATE` / `SAVEPOINT` statements and pragmas plain `PRAGMA`
+ * statements, so the driver needs no `transaction()` or `pragma()` helper; that subset is also
+ * what node:sqlite's `DatabaseSync` and bun:sqlite offer (not tested here).
  *
  * Schema (version 1, recorded in `meta`; WAL journal, `synchronous=NORMAL`). Every key starts
  * with the task hub, so a hub, an instance's history or its inbox is one index range:
@@ -16,7 +16,7 @@
  * | meta       | key, value (`format` = edge-durable, `schema_version` = 1)                 | key |
  * | instances  | hub, instance_id, name, execution_id, runtime_status, input, output, custom_status, failure_details (JSON), created_time, last_updated_time, completed_time, parent_instance_id, version | unique (hub, instance_id); (hub, created_time, instance_id); (hub, runtime_status, created_time, instance_id) |
  * | history    | hub, instance_id, seq, event (JSON)                                        | primary (hub, instance_id, seq) |
- * | messages   | seq (arrival order), hub, instance_id, id, execution_id, visible_at (ms), event (JSON) | unique (hub, instance_id, id) |
+ * | messages   | seq (arrival order), hub, instance_id, id, execution_id, visible_at (ms), event (JSON); leased by (visible_at, seq) | unique (hub, instance_id, id) |
  * | inboxes    | hub, instance_id, pending_at, lock_token, lock_expires_at, ready_at        | primary (hub, instance_id); (hub, ready_at) |
  * | activities | seq, hub, instance_id, id, execution_id, task_scheduled_id, name, input, enqueued_time, visible_at, lease_token, expires_at, deliveries, ready_at | unique (hub, instance_id, id); (hub, ready_at) |
  *

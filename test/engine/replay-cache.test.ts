@@ -1,6 +1,6 @@
 /** The replay cache keeps running orchestrators in memory; strict mode replays every episode. */
 import { describe, expect, it } from 'vitest';
-import { DurableApp, MemoryStorage, type TaskHubStore } from '../../core/index.js';
+import { DurableApp, MemoryStorage, Worker, type TaskHubStore } from '../../core/index.js';
 import { harness } from '../helpers.js';
 
 function countingHistoryReads(storage: MemoryStorage, hub = 'DurableFunctionsHub') {
@@ -65,5 +65,20 @@ describe('replay cache', () => {
     h.worker.clearCache();
     await h.settle();
     expect((await h.client.getStatus(id))?.output).toBe(10);
+  });
+});
+
+describe('several workers on one store', () => {
+  it('a worker with a stale cache re-reads before dropping anything', async () => {
+    const storage = new MemoryStorage();
+    const h = harness({ app: chain, storage });
+    const orchestrationsOnly = { clock: h.clock, maxConcurrentActivities: 0 };
+    const a = new Worker(chain, h.client.store, orchestrationsOnly);
+    const b = new Worker(chain, h.client.store, orchestrationsOnly);
+    const c = new Worker(chain, h.client.store, { clock: h.clock, maxConcurrentOrchestrations: 0 });
+    const id = await h.client.startNew('Chain', { input: 6 });
+    for (let i = 0; i < 6; i++) for (const w of [a, c, b, c]) await w.runUntilIdle();
+    await a.runUntilIdle();
+    expect(await h.client.getStatus(id)).toMatchObject({ runtimeStatus: 'Completed', output: 6 });
   });
 });

@@ -119,7 +119,7 @@ export class Unit {
     const id = `${store}:${hub}`;
     let scan = this.scans.get(id);
     if (!scan || rescan) {
-      const limit = 2 * this.size + 8;
+      const limit = this.size + 8;
       const entry: { rows: Promise<unknown[]>; now: number; stamp: number; complete?: boolean } = { rows: Promise.resolve([]), now, stamp: this.stamps[store] };
       entry.rows = quiet(this.tx.objectStore(store).index('byReadyAt').getAll(readyBy(hub, now), limit).then((found) => {
         entry.complete = found.length < limit;
@@ -190,7 +190,8 @@ export async function leaseInbox(unit: Unit, hub: string, now: number, lockMs: n
       if (!inbox || inbox.readyAt > now) continue;
       const pending = [...(await unit.messages(hub, inbox.instanceId)).values()];
       if (pending.length === 0) { unit.delete('inboxes', [hub, inbox.instanceId]); continue; }
-      const visible = pending.filter((m) => m.at <= now).sort((a, b) => a.seq - b.seq);
+      // Ordered by when each became due, then by arrival: an event raised before a timer fired comes first.
+      const visible = pending.filter((m) => m.at <= now).sort((a, b) => a.at - b.at || a.seq - b.seq);
       // readyAt <= now: any lock on it has lapsed.
       const { lock: _lapsed, ...rest } = inbox;
       const next: InboxRow = { ...rest, pendingAt: Math.min(...pending.map((m) => m.at)) };
