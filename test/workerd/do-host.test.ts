@@ -1,0 +1,38 @@
+/**
+ * The Durable Object host in Node, through the RPC-shaped storage: the engine runs in the
+ * object, a waiting client is woken by notifications (not by polling), and durable timers
+ * are fired by the object's alarm.
+ */
+import { describe, expect, it } from 'vitest';
+import { DurableClient, VirtualClock } from '../../core/index.js';
+import { DurableObjectStorage } from '../../core/store/durable-object/index.js';
+import { registerSamples } from '../../samples/index.js';
+import { FakeNamespace } from './do-fakes.js';
+
+describe('task hub object host', () => {
+  it('runs orchestrations in the object and wakes a waiting client by notification', async () => {
+    const ns = new FakeNamespace({ app: registerSamples() });
+    const client = new DurableClient({ storage: new DurableObjectStorage(ns), taskHub: 'Samples' });
+    const id = await client.startNew('HelloSequence');
+    const started = Date.now();
+    // A one-minute poll interval: only a notification can end this wait in time.
+    const status = await client.waitForCompletion(id, { timeoutInMilliseconds: 5_000, retryIntervalInMilliseconds: 60_000 });
+    expect(status.output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('sets the alarm to the next durable timer and completes the instance when it fires', async () => {
+    const clock = new VirtualClock(Date.parse('2026-01-01T00:00:00Z'));
+    const ns = new FakeNamespace({ app: registerSamples(), now: () => clock.now(), worker: { clock } });
+    const client = new DurableClient({ storage: new DurableObjectStorage(ns), taskHub: 'Samples', clock });
+    const id = await client.startNew('Approval', { input: { timeoutSeconds: 3600 } });
+    const object = () => ns.hosts.get('Samples')!;
+    await expect.poll(async () => (await client.getStatus(id))?.runtimeStatus).toBe('Running');
+    const fireAt = clock.now() + 3_600_000;
+    await expect.poll(() => object().storage.alarm).toBe(fireAt);
+
+    clock.advanceTo(fireAt);
+    await object().host.alarm();
+    expect(await client.getStatus(id)).toMatchObject({ runtimeStatus: 'Completed', output: 'timed out' });
+  });
+});

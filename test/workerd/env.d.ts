@@ -1,0 +1,8 @@
+/** The bindings of `wrangler.toml`, as the tests see them. */
+declare module 'cloudflare:workers' {
+  export const env: {
+    KV: import('../../core/store/kv/index.js').KvNamespaceLike;
+    TASK_HUB: import('../../core/store/durable-object/index.js').TaskHubNamespaceLike<unknown>;
+    SAMPLE_HUB: import('../../core/store/durable-object/index.js').TaskHubNamespaceLike<unknown>;
+  };
+}
