@@ -53,8 +53,6 @@ const iso = (ms: number): string => {
   if (ms !== lastIso.ms) lastIso = { ms, text: new Date(ms).toISOString() };
   return lastIso.text;
 };
-/** A fixed abort reason: without one, every abort allocates a DOMException with a stack. */
-const WAKE = 'wake';
 
 export class Worker {
   private readonly clock: Clock;
@@ -70,6 +68,8 @@ export class Worker {
   private loopDone: Promise<void> | undefined;
   private dirty = true;
   private wakeResolve: (() => void) | undefined;
+  private timerAt: number | undefined;
+  private stopping = new AbortController();
   private readonly newId: () => string;
 
   constructor(private readonly app: DurableApp, readonly store: TaskHubStore, options: WorkerOptions = {}) {
@@ -92,12 +92,15 @@ export class Worker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = new AbortController();
     this.loopDone = this.loop();
   }
 
   /** Stops leasing new work and waits for the work in flight. */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort('stopped');
+    this.timerAt = undefined;
     this.wake();
     await this.loopDone;
     await Promise.allSettled([...this.inFlight]);
@@ -142,25 +145,37 @@ export class Worker {
   }
 
   /**
-   * Sleeps until woken (new work, a finished task) or until the next due timer or lease
-   * expiry. A store that notifies needs no polling, so most waits arm no timer at all.
+   * Sleeps until woken (new work in this process, a finished task) or until the next due
+   * timer, lease expiry or poll. Polling stays on even with notifications: they come only
+   * from writers in this process, not from another tab, host or CLI on the same store.
    */
   private async idle(): Promise<void> {
     if (this.dirty || !this.running) return;
-    let waitMs = this.store.subscribe ? Infinity : this.options.pollIntervalMs;
+    const now = this.clock.now();
+    let deadline = now + this.options.pollIntervalMs;
     try {
       const next = await this.store.nextWakeTime();
-      if (next !== undefined) waitMs = Math.min(waitMs, next - this.clock.now());
+      if (next !== undefined) deadline = Math.min(deadline, next);
     } catch (error) {
       this.report(error);
-      waitMs = this.options.pollIntervalMs;
     }
-    if (this.dirty || !this.running || waitMs <= 0) return;
+    if (this.dirty || !this.running || deadline <= this.clock.now()) return;
     const woken = new Promise<void>((resolve) => { this.wakeResolve = resolve; });
-    if (waitMs === Infinity) { await woken; return; }
-    const timer = new AbortController();
-    await Promise.race([woken, this.clock.sleep(waitMs, timer.signal)]);
-    timer.abort(WAKE);
+    this.armTimer(deadline);
+    await woken;
+  }
+
+  /**
+   * One timer at a time, re-armed only for an earlier deadline: most waits end by a
+   * notification, and a timer that fires late just wakes an idle loop once.
+   */
+  private armTimer(deadline: number): void {
+    if (this.timerAt !== undefined && this.timerAt <= deadline) return;
+    this.timerAt = deadline;
+    void this.clock.sleep(deadline - this.clock.now(), this.stopping.signal).then(() => {
+      if (this.timerAt === deadline) this.timerAt = undefined;
+      this.wake();
+    });
   }
 
   private async fill(): Promise<boolean> {

@@ -1,0 +1,93 @@
+/**
+ * The local-store backend: a DurableClient on the store file. Nothing runs here: work is
+ * queued in the store and a host running on the same store picks it up.
+ * @module
+ */
+import { DurableClient } from '../core/client.js';
+import type { Storage } from '../core/store/port.js';
+import { toHistoryEvents, toStatusPayload } from '../core/wire.js';
+import type { Backend, HistoryRow, InstanceFilter, InstancePage, ListQuery, Started, StatusPayload } from './backend.js';
+import { BackendError, toBackendError } from './errors.js';
+
+export class StoreBackend implements Backend {
+  readonly mode = 'store' as const;
+  readonly client: DurableClient;
+
+  constructor(private readonly storage: Storage, readonly taskHub: string, readonly description: string) {
+    this.client = new DurableClient({ storage, taskHub });
+  }
+
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw toBackendError(error);
+    }
+  }
+
+  startNew(name: string, input: unknown, instanceId?: string): Promise<Started> {
+    return this.call(async () => ({ id: await this.client.startNew(name, { input, ...(instanceId !== undefined ? { instanceId } : {}) }) }));
+  }
+
+  getStatus(instanceId: string, options: { showInput?: boolean } = {}): Promise<StatusPayload | undefined> {
+    return this.call(async () => {
+      const status = await this.client.getStatus(instanceId, { showInput: options.showInput !== false });
+      return status ? toStatusPayload(status) : undefined;
+    });
+  }
+
+  getHistory(instanceId: string): Promise<HistoryRow[]> {
+    return this.call(async () => toHistoryEvents(await this.client.getHistory(instanceId), { showHistoryOutput: true }) as HistoryRow[]);
+  }
+
+  listInstances(query: ListQuery): Promise<InstancePage> {
+    return this.call(async () => {
+      const page = await this.client.listInstances({
+        ...filterOf(query),
+        ...(query.top !== undefined ? { pageSize: query.top } : {}),
+        ...(query.continuationToken ? { continuationToken: query.continuationToken } : {}),
+        showInput: query.showInput !== false,
+      });
+      return { instances: page.instances.map((s) => toStatusPayload(s)), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+    });
+  }
+
+  raiseEvent(instanceId: string, eventName: string, eventData: unknown): Promise<void> {
+    return this.call(() => this.client.raiseEvent(instanceId, eventName, eventData));
+  }
+
+  terminate(instanceId: string, reason?: string): Promise<void> { return this.call(() => this.client.terminate(instanceId, reason)); }
+  suspend(instanceId: string, reason?: string): Promise<void> { return this.call(() => this.client.suspend(instanceId, reason)); }
+  resume(instanceId: string, reason?: string): Promise<void> { return this.call(() => this.client.resume(instanceId, reason)); }
+  rewind(instanceId: string, reason?: string): Promise<void> { return this.call(() => this.client.rewind(instanceId, reason)); }
+
+  restart(instanceId: string, options: { newInstanceId: boolean }): Promise<string> {
+    return this.call(() => this.client.restart(instanceId, { newInstanceId: options.newInstanceId }));
+  }
+
+  purgeInstance(instanceId: string): Promise<number> {
+    return this.call(async () => (await this.client.purgeInstanceHistory(instanceId)).instancesDeleted);
+  }
+
+  purgeInstances(filter: InstanceFilter): Promise<number> {
+    return this.call(async () => (await this.client.purgeInstanceHistoryBy(filterOf(filter))).instancesDeleted);
+  }
+
+  deleteTaskHub(): Promise<boolean> { return this.call(() => this.client.deleteTaskHub()); }
+  listTaskHubs(): Promise<string[]> { return this.call(() => this.client.listTaskHubs()); }
+
+  async listOrchestrators(): Promise<string[]> {
+    throw new BackendError('Unsupported', 'A local store does not know which orchestrators the app registers.');
+  }
+
+  async close(): Promise<void> { await this.storage.close?.(); }
+}
+
+function filterOf(filter: InstanceFilter) {
+  return {
+    ...(filter.createdTimeFrom ? { createdTimeFrom: filter.createdTimeFrom } : {}),
+    ...(filter.createdTimeTo ? { createdTimeTo: filter.createdTimeTo } : {}),
+    ...(filter.runtimeStatus?.length ? { runtimeStatus: filter.runtimeStatus } : {}),
+    ...(filter.instanceIdPrefix ? { instanceIdPrefix: filter.instanceIdPrefix } : {}),
+  };
+}

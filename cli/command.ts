@@ -1,0 +1,36 @@
+/**
+ * The shape of a command, and the context it runs in.
+ * @module
+ */
+import type { OptionSpecs, Values } from './args.js';
+import type { Backend } from './backend.js';
+import type { CliIO } from './io.js';
+
+export interface Context {
+  io: CliIO;
+  command: string;
+  values: Values;
+  positionals: string[];
+  /** `--json`: machine-readable stdout. */
+  json: boolean;
+  /** Opened on first use from --endpoint/--store (or the environment). */
+  backend(): Promise<Backend>;
+  out(text: string): void;
+  err(text: string): void;
+  /** JSON with --json, else the text. */
+  print(data: unknown, text: () => string): void;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** After `durable <name>`, e.g. `--id ID [--reason TEXT]`. */
+  synopsis: string;
+  description?: string;
+  options: OptionSpecs;
+  positionals?: { name: string; description: string }[];
+  /** Whether it needs --endpoint or --store. */
+  backend: boolean;
+  examples: string[];
+  run(context: Context): Promise<number>;
+}

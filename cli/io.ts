@@ -1,0 +1,55 @@
+/**
+ * Everything the CLI touches outside itself, injectable so that tests run commands
+ * in-process: output streams, environment, files, stdin, prompts, time and the store opener.
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
+import type { StoreOpener } from './stores.js';
+
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  /** Whether stdin is a terminal: confirmations are refused without one (unless --yes). */
+  stdinIsTTY: boolean;
+  /** Whether stderr is a terminal: progress lines are redrawn in place only then. */
+  stderrIsTTY: boolean;
+  readFile(path: string): Promise<string>;
+  readStdin(): Promise<string>;
+  /** Asks a yes/no question on the terminal. */
+  confirm(question: string): Promise<boolean>;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** Opens `--store PATH`; default: the Node host's SQLite file. */
+  openStore?: StoreOpener;
+  fetch?: typeof fetch;
+}
+
+export function nodeIO(): CliIO {
+  return {
+    stdout: (text) => { process.stdout.write(text); },
+    stderr: (text) => { process.stderr.write(text); },
+    env: process.env,
+    cwd: process.cwd(),
+    stdinIsTTY: process.stdin.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    readFile: (path) => readFile(path, 'utf8'),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    confirm: async (question) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return /^y(es)?$/i.test((await rl.question(question)).trim());
+      } finally {
+        rl.close();
+      }
+    },
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
