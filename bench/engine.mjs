@@ -39,14 +39,14 @@ async function runToCompletion(client, name, input, expected) {
   if (status.output !== expected) throw new Error(`${name}(${input}) returned ${JSON.stringify(status.output)} (${status.runtimeStatus}), expected ${expected}`);
 }
 
-export async function sequentialThroughput({ orchestrations = 100, steps = 3, mode = 'serial' } = {}) {
+export async function sequentialThroughput({ orchestrations = 100, steps = 3, mode = 'serial', warmups = 1 } = {}) {
   const once = () => withEngine(async (client) => {
     const t0 = performance.now();
     if (mode === 'serial') for (let i = 0; i < orchestrations; i++) await runToCompletion(client, 'Chain', steps, steps);
     else await Promise.all(Array.from({ length: orchestrations }, () => runToCompletion(client, 'Chain', steps, steps)));
     return performance.now() - t0;
   });
-  await once(); // warm-up
+  for (let i = 0; i < warmups; i++) await once();
   globalThis.gc?.();
   const totalMs = await once();
   return { orchestrationsPerSecond: (orchestrations * 1000) / totalMs, totalMs };

@@ -120,11 +120,11 @@ async function runThroughput({ orchestrations, steps, mode }) {
 /**
  * `orchestrations` instances of an orchestrator that chains `steps` activities.
  * serial: start one, wait for it, then the next. concurrent: start all, then wait
- * for all. Times include scheduling and waiting; one identical warm-up run first.
+ * for all. Times include scheduling and waiting; `warmups` identical runs first.
  */
-export async function sequentialThroughput({ orchestrations = 100, steps = 3, mode = 'serial' } = {}) {
+export async function sequentialThroughput({ orchestrations = 100, steps = 3, mode = 'serial', warmups = 1 } = {}) {
   if (mode !== 'serial' && mode !== 'concurrent') throw new Error(`unknown mode ${mode}`);
-  await runThroughput({ orchestrations, steps, mode });
+  for (let i = 0; i < warmups; i++) await runThroughput({ orchestrations, steps, mode });
   collectGarbage();
   const totalMs = await runThroughput({ orchestrations, steps, mode });
   return { orchestrationsPerSecond: (orchestrations * 1000) / totalMs, totalMs };
