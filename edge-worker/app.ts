@@ -1,0 +1,91 @@
+/**
+ * The Durable Functions built-in HTTP API as a Hono app, under `/runtime/webhooks/durabletask`.
+ * Web-standard Request/Response only: the same app runs on Node, Cloudflare Workers and in
+ * a browser. The task hub is chosen per request with `?taskHub=` (default DurableFunctionsHub).
+ *
+ * @example
+ * ```ts
+ * const api = createApp({ storage: new MemoryStorage(), app: registerSamples(), auth: { adminTokens: [token] } });
+ * const res = await api.fetch(new Request('http://127.0.0.1:7071/runtime/webhooks/durabletask/orchestrators/HelloSequence', { method: 'POST', headers: { authorization: `Bearer ${token}` } }));
+ * ```
+ * @module
+ */
+import { Hono } from 'hono/tiny';
+import type { DurableApp } from '../core/app.js';
+import type { Clock } from '../core/clock.js';
+import { WEBHOOK_PATH } from '../core/wire.js';
+import { createApi, type ApiHooks, type StorageSource } from './api.js';
+import { createAuthorizer, type AuthOptions } from './auth.js';
+import { DEFAULT_MAX_BODY_BYTES } from './body.js';
+import { errorResponse, onError } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import { instanceRoutes } from './routes/instances.js';
+import { operationRoutes } from './routes/operations.js';
+import { orchestratorRoutes } from './routes/orchestrators.js';
+import { taskHubRoutes } from './routes/taskhubs.js';
+
+export interface AppOptions {
+  /** The storage, or a per-request factory (for request-bound handles such as Durable Object stubs). */
+  storage: StorageSource;
+  /** The registered orchestrators and activities (`startNew` rejects other names with 400). */
+  app: DurableApp;
+  /** Tokens, or `{ anonymous: true }`; required, so that an open API is always a decision. */
+  auth: AuthOptions;
+  /** Origin (and path prefix) for management URLs; default: the request's origin. */
+  baseUrl?: string;
+  /** Key to put in management URLs as `code=`; none by default (URLs carry no secret). */
+  managementKey?: string;
+  /** Largest request body; checked while reading. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Largest serialized input or event payload (core limit). Default 1 MiB. */
+  maxPayloadBytes?: number;
+  /** Upper bound of `timeout` on start and restart. Default 300 s. */
+  maxWaitSeconds?: number;
+  clock?: Clock;
+  hooks?: ApiHooks;
+  /** Abort it when the host shuts down: open waits (start/restart with timeout) answer at once. */
+  signal?: AbortSignal;
+  /** Where unexpected errors (the 500s) are reported. Default console.error. */
+  onError?: (error: unknown) => void;
+}
+
+export type DurableHttpApp = Hono;
+
+const METHODS = ['GET', 'POST', 'DELETE'] as const;
+
+export function createApp(options: AppOptions): DurableHttpApp {
+  const log = options.onError ?? ((error: unknown) => console.error('[edge-durable http]', error));
+  const root = new Hono({ strict: false });
+  const hono = root.basePath(WEBHOOK_PATH);
+  const api = createApi(hono, {
+    storage: options.storage,
+    app: options.app,
+    authorize: createAuthorizer(options.auth),
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxWaitSeconds: options.maxWaitSeconds ?? 300,
+    ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    ...(options.managementKey ? { managementKey: options.managementKey } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    hooks: options.hooks ?? {},
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+
+  orchestratorRoutes(api);
+  instanceRoutes(api);
+  operationRoutes(api);
+  taskHubRoutes(api);
+  const document = JSON.stringify(openApiDocument());
+  api.route('GET', '/openapi.json', 'read', (c) => c.body(document, 200, { 'content-type': 'application/json' }));
+
+  root.onError(onError(log));
+  // Unknown path → 404; known path, other method → 405 with Allow. Neither needs a token.
+  root.notFound((c) => {
+    const path = root.getPath(c.req.raw);
+    const allowed = METHODS.filter((m) => root.router.match(m, path)[0].length > 0);
+    if (allowed.length === 0) return errorResponse(404, 'RouteNotFound', `No route for ${c.req.method} ${path}.`);
+    const allow = (allowed.includes('GET') ? [...allowed, 'HEAD'] : allowed).join(', ');
+    return errorResponse(405, 'MethodNotAllowed', `${c.req.method} is not allowed on ${path}; use ${allow}.`, { Allow: allow });
+  });
+  return root;
+}

@@ -1,0 +1,79 @@
+/**
+ * The Cloudflare Worker entry: the HTTP API in the Worker, task hubs in Durable Objects.
+ * Each hub is one `TaskHub` object (SQLite-backed) that stores the hub and runs its engine:
+ * calls that add work start its drive loop, and its alarm fires durable timers and retries
+ * (see core/store/durable-object/host.ts). The Worker itself holds no state.
+ *
+ * Configuration (wrangler.toml + secrets):
+ * - `TASK_HUB`: the Durable Object binding (class `TaskHub`, exported here);
+ * - `DURABLE_TOKEN` / `DURABLE_READ_TOKEN`: secrets (`wrangler secret put DURABLE_TOKEN`);
+ * - `DURABLE_ANONYMOUS = "true"`: a var that allows anonymous access (never the default);
+ * - `BASE_URL`, `MANAGEMENT_KEY`, `MAX_BODY_BYTES`: optional vars.
+ * Deploy: `wrangler deploy --config edge-worker/wrangler.toml`.
+ * @module
+ */
+import type { ExecutionContext } from 'hono';
+import type { DurableApp } from '../core/app.js';
+import { TaskHubDurableObject } from '../core/store/durable-object/object.js';
+import { DurableObjectStorage, type TaskHubNamespaceLike } from '../core/store/durable-object/remote.js';
+import { registerSamples } from '../samples/index.js';
+import { createApp, type DurableHttpApp } from './app.js';
+import type { AuthOptions } from './auth.js';
+import { errorResponse } from './errors.js';
+
+export interface Env {
+  TASK_HUB: TaskHubNamespaceLike<unknown>;
+  DURABLE_TOKEN?: string;
+  DURABLE_READ_TOKEN?: string;
+  DURABLE_ANONYMOUS?: string;
+  BASE_URL?: string;
+  MANAGEMENT_KEY?: string;
+  MAX_BODY_BYTES?: string;
+}
+
+
+/** The orchestrations and activities this deployment runs (inside the task hub objects). */
+function durableApp(): DurableApp { return registerSamples(); }
+
+/** A task hub: its storage and its engine, in one Durable Object. */
+export class TaskHub extends TaskHubDurableObject<Env> {
+  protected override app(): DurableApp { return durableApp(); }
+}
+
+function authFrom(env: Env): AuthOptions | undefined {
+  const adminTokens = env.DURABLE_TOKEN ? [env.DURABLE_TOKEN] : [];
+  const readTokens = env.DURABLE_READ_TOKEN ? [env.DURABLE_READ_TOKEN] : [];
+  if (adminTokens.length + readTokens.length > 0) return { adminTokens, readTokens };
+  if (env.DURABLE_ANONYMOUS === 'true') return { anonymous: true };
+  return undefined;
+}
+
+let cached: { env: Env; app: DurableHttpApp | undefined } | undefined;
+
+/** One app per isolate (rebuilt if the bindings object changes). */
+function appFor(env: Env): DurableHttpApp | undefined {
+  if (cached?.env === env) return cached.app;
+  const auth = authFrom(env);
+  const maxBodyBytes = Number(env.MAX_BODY_BYTES);
+  const app = auth && createApp({
+    // Per request: a Durable Object stub belongs to the request that made it.
+    storage: (c) => new DurableObjectStorage((c.env as Env).TASK_HUB),
+    app: durableApp(),
+    auth,
+    ...(env.BASE_URL ? { baseUrl: env.BASE_URL } : {}),
+    ...(env.MANAGEMENT_KEY ? { managementKey: env.MANAGEMENT_KEY } : {}),
+    ...(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0 ? { maxBodyBytes } : {}),
+  });
+  cached = { env, app };
+  return app;
+}
+
+export default {
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
+    const app = appFor(env);
+    if (!app) {
+      return errorResponse(500, 'NotConfigured', 'No token is configured: run `wrangler secret put DURABLE_TOKEN`, or set the var DURABLE_ANONYMOUS = "true" to allow anonymous access.');
+    }
+    return app.fetch(request, env, ctx);
+  },
+};

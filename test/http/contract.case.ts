@@ -1,0 +1,507 @@
+/**
+ * The HTTP contract suite: every route and every status code of the API, written once and
+ * run against each host over a real socket:
+ *   runHttpContract('node', async () => ({ baseUrl, fetch, tokens, close }))
+ * The suite only speaks HTTP, so it needs nothing from the host but the samples registered
+ * (HelloSequence, Approval, FlakyActivity, LongTimer) and an admin and a read token.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+export interface ContractTarget {
+  /** Origin of the server, e.g. `http://127.0.0.1:7071`. */
+  baseUrl: string;
+  fetch: typeof fetch;
+  tokens: { admin: string; read: string };
+  close?: () => Promise<void>;
+}
+
+const PATH = '/runtime/webhooks/durabletask';
+const CHECK_STATUS_KEYS = ['id', 'purgeHistoryDeleteUri', 'restartPostUri', 'resumePostUri', 'sendEventPostUri', 'statusQueryGetUri', 'suspendPostUri', 'terminatePostUri'];
+const STATUS_KEYS = ['createdTime', 'customStatus', 'input', 'instanceId', 'lastUpdatedTime', 'name', 'output', 'runtimeStatus'];
+const WIRE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function runHttpContract(name: string, setup: () => Promise<ContractTarget>): void {
+  describe(`HTTP contract: ${name}`, () => {
+    let target: ContractTarget;
+    // A fresh task hub per run, so that state left by other runs (persistent stores) cannot interfere.
+    const hub = `Contract${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    let seq = 0;
+    const uid = (prefix: string) => `${prefix}-${(++seq).toString().padStart(3, '0')}`;
+
+    beforeAll(async () => { target = await setup(); }, 60_000);
+    afterAll(async () => { await target?.close?.(); });
+
+    /** A request with the admin token (or `token`), `taskHub` added to the query. */
+    const call = (method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string>; token?: string | null; hub?: string | null } = {}) => {
+      const url = new URL(`${PATH}${path}`, target.baseUrl);
+      if (init.hub !== null && !url.searchParams.has('taskHub')) url.searchParams.set('taskHub', init.hub ?? hub);
+      const token = init.token === undefined ? target.tokens.admin : init.token;
+      return target.fetch(url, {
+        method,
+        headers: { ...(token !== null ? { authorization: `Bearer ${token}` } : {}), ...init.headers },
+        ...(init.body !== undefined ? { body: init.body } : {}),
+      });
+    };
+    const jsonBody = (value: unknown) => ({ body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });
+    const start = async (orchestrator: string, instanceId: string, input?: unknown) => {
+      const res = await call('POST', `/orchestrators/${orchestrator}/${encodeURIComponent(instanceId)}`, input === undefined ? {} : jsonBody(input));
+      expect(res.status, await res.clone().text()).toBe(202);
+      return (await res.json()) as Json;
+    };
+    const status = async (instanceId: string, query = '') => {
+      const res = await call('GET', `/instances/${encodeURIComponent(instanceId)}${query}`);
+      return { res, body: res.status === 404 ? undefined : ((await res.json()) as Json) };
+    };
+    /** Polls GET status until the instance is in one of `statuses`. */
+    const until = async (instanceId: string, statuses: string[], timeoutMs = 15_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const { body } = await status(instanceId);
+        if (body && statuses.includes(body.runtimeStatus)) return body;
+        if (Date.now() > deadline) throw new Error(`${instanceId} is ${body?.runtimeStatus ?? 'missing'}, not ${statuses.join('/')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const expectError = async (res: Response, statusCode: number, code?: string) => {
+      const text = await res.text();
+      expect(res.status, text).toBe(statusCode);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const body = JSON.parse(text) as Json;
+      expect(typeof body.error.message).toBe('string');
+      if (code) expect(body.error.code).toBe(code);
+      return body;
+    };
+    /** A Failed FlakyActivity instance (its activity fails once; no retry). */
+    const failed = async (instanceId: string) => {
+      await start('FlakyActivity', instanceId, { failTimes: 1 });
+      return until(instanceId, ['Failed']);
+    };
+
+    describe('POST orchestrators/{functionName}/{instanceId?}', () => {
+      it('202 with the check-status payload, Location and Retry-After: 10', async () => {
+        const res = await call('POST', '/orchestrators/HelloSequence');
+        expect(res.status).toBe(202);
+        const body = (await res.json()) as Json;
+        expect(Object.keys(body).sort()).toEqual(CHECK_STATUS_KEYS);
+        expect(body.id).toMatch(/^[0-9a-f]{32}$/);
+        expect(res.headers.get('location')).toBe(body.statusQueryGetUri);
+        expect(res.headers.get('retry-after')).toBe('10');
+        const statusUrl = new URL(body.statusQueryGetUri);
+        expect(statusUrl.pathname).toBe(`${PATH}/instances/${body.id}`);
+        expect(statusUrl.searchParams.get('taskHub')).toBe(hub);
+        expect(statusUrl.searchParams.has('code')).toBe(false);
+        expect(body.sendEventPostUri).toContain(`/instances/${body.id}/raiseEvent/{eventName}?`);
+        expect(body.terminatePostUri).toContain(`/instances/${body.id}/terminate?reason={text}&taskHub=${hub}`);
+        expect(body.restartPostUri).toContain(`/instances/${body.id}/restart?`);
+        await until(body.id, ['Completed']);
+      });
+
+      it('takes the instance ID from the path and the input from the body', async () => {
+        const id = uid('start');
+        const body = await start('LongTimer', id, { seconds: 3600 });
+        expect(body.id).toBe(id);
+        const s = await until(id, ['Running']);
+        expect(s.input).toEqual({ seconds: 3600 });
+        await call('POST', `/instances/${id}/terminate`);
+      });
+
+      it('200 with the raw output when it completes within timeout', async () => {
+        const res = await call('POST', `/orchestrators/HelloSequence/${uid('wait')}?timeout=20&pollingInterval=0.05`);
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+      });
+
+      it('202 check-status when the timeout passes first', async () => {
+        const id = uid('slow');
+        const res = await call('POST', `/orchestrators/Approval/${id}?timeout=0.3&pollingInterval=0.1`, jsonBody({ timeoutSeconds: 3600 }));
+        expect(res.status).toBe(202);
+        expect(((await res.json()) as Json).id).toBe(id);
+        await call('POST', `/instances/${id}/terminate`);
+      });
+
+      it('a Failed wait: 200 with the status payload, 500 with returnInternalServerErrorOnFailure', async () => {
+        let res = await call('POST', `/orchestrators/FlakyActivity/${uid('fw')}?timeout=20&pollingInterval=0.05`, jsonBody({ failTimes: 1 }));
+        expect(res.status).toBe(200);
+        expect(((await res.json()) as Json).runtimeStatus).toBe('Failed');
+        res = await call('POST', `/orchestrators/FlakyActivity/${uid('fw')}?timeout=20&pollingInterval=0.05&returnInternalServerErrorOnFailure=true`, jsonBody({ failTimes: 1 }));
+        expect(res.status).toBe(500);
+        expect(((await res.json()) as Json).runtimeStatus).toBe('Failed');
+      });
+
+      it('400 for malformed JSON, an unknown orchestrator, an invalid ID, bad wait parameters; none creates anything', async () => {
+        const id = uid('bad');
+        await expectError(await call('POST', `/orchestrators/HelloSequence/${id}`, { body: '{"a":', headers: { 'content-type': 'application/json' } }), 400, 'InvalidJson');
+        await expectError(await call('POST', `/orchestrators/NoSuchOrchestrator/${id}`), 400, 'UnknownOrchestrator');
+        await expectError(await call('POST', '/orchestrators/HelloSequence/%40entity'), 400, 'InvalidArgument');
+        await expectError(await call('POST', `/orchestrators/HelloSequence/${'x'.repeat(101)}`), 400, 'InvalidArgument');
+        await expectError(await call('POST', `/orchestrators/HelloSequence/${id}?timeout=1&pollingInterval=2`), 400, 'InvalidArgument');
+        await expectError(await call('POST', `/orchestrators/HelloSequence/${id}?timeout=abc&pollingInterval=1`), 400, 'InvalidArgument');
+        expect((await status(id)).res.status).toBe(404);
+      });
+
+      it('409 when a running instance has the ID', async () => {
+        const id = uid('dup');
+        await start('Approval', id);
+        await expectError(await call('POST', `/orchestrators/Approval/${id}`), 409, 'InstanceAlreadyExists');
+        await call('POST', `/instances/${id}/terminate`);
+      });
+
+      it('413 for a body over the limit, declared or streamed', async () => {
+        const id = uid('big');
+        const big = `"${'x'.repeat(1024 * 1024)}"`;
+        await expectError(await call('POST', `/orchestrators/HelloSequence/${id}`, { body: big }), 413, 'PayloadTooLarge');
+        const stream = new ReadableStream<Uint8Array>({
+          start(controller) {
+            const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+            for (let i = 0; i < 20; i++) controller.enqueue(chunk);
+            controller.close();
+          },
+        });
+        const url = new URL(`${PATH}/orchestrators/HelloSequence/${id}?taskHub=${hub}`, target.baseUrl);
+        const res = await target.fetch(url, { method: 'POST', body: stream, headers: { authorization: `Bearer ${target.tokens.admin}` }, duplex: 'half' } as RequestInit);
+        await expectError(res, 413, 'PayloadTooLarge');
+        expect((await status(id)).res.status).toBe(404);
+      });
+    });
+
+    describe('GET instances/{instanceId}', () => {
+      it('202 while running, with Location (the request URL) and Retry-After: 5', async () => {
+        const id = uid('run');
+        await start('Approval', id, { timeoutSeconds: 3600 });
+        await until(id, ['Running']);
+        const { res, body } = await status(id);
+        expect(res.status).toBe(202);
+        expect(res.headers.get('retry-after')).toBe('5');
+        expect(res.headers.get('location')).toBe(res.url);
+        expect(Object.keys(body).sort()).toEqual(STATUS_KEYS);
+        expect(body).toMatchObject({ name: 'Approval', instanceId: id, runtimeStatus: 'Running', input: { timeoutSeconds: 3600 }, output: null });
+        expect(body.customStatus).toEqual({ stage: 'Waiting for approval', timeoutSeconds: 3600 });
+        expect(body.createdTime).toMatch(WIRE_TIME);
+        expect(body.lastUpdatedTime).toMatch(WIRE_TIME);
+        await call('POST', `/instances/${id}/terminate`);
+      });
+
+      it('200 when completed; historyEvents in the Durable Functions view', async () => {
+        const id = uid('hist');
+        await start('HelloSequence', id);
+        await until(id, ['Completed']);
+        let { res, body } = await status(id, '?showHistory=true');
+        expect(res.status).toBe(200);
+        expect(body.output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+        const types = body.historyEvents.map((e: Json) => e.EventType);
+        expect(types).toEqual(['ExecutionStarted', 'TaskCompleted', 'TaskCompleted', 'TaskCompleted', 'ExecutionCompleted']);
+        expect(body.historyEvents[0]).toMatchObject({ FunctionName: 'HelloSequence' });
+        expect(body.historyEvents[1]).toMatchObject({ FunctionName: 'SayHello', Input: 'Tokyo' });
+        expect(body.historyEvents[1].ScheduledTime).toBeTypeOf('string');
+        expect(body.historyEvents[1]).not.toHaveProperty('Result');
+        expect(body.historyEvents[4]).toMatchObject({ OrchestrationStatus: 'Completed' });
+        ({ body } = await status(id, '?showHistory=true&showHistoryOutput=true&showInput=false'));
+        expect(body.historyEvents[1]).toMatchObject({ Result: 'Hello Tokyo!' });
+        expect(body.historyEvents[1]).not.toHaveProperty('Input');
+        expect(body.historyEvents[4]).toMatchObject({ Result: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'] });
+        ({ body } = await status(id));
+        expect(body).not.toHaveProperty('historyEvents');
+      });
+
+      it('showInput=false hides the input', async () => {
+        const id = uid('noin');
+        await start('LongTimer', id, { seconds: 3600 });
+        const body = await until(id, ['Running']);
+        expect(body.input).toEqual({ seconds: 3600 });
+        expect((await status(id, '?showInput=false')).body.input).toBeNull();
+        await call('POST', `/instances/${id}/terminate`);
+      });
+
+      it('Failed: 200, or 500 with returnInternalServerErrorOnFailure=true', async () => {
+        const id = uid('fail');
+        await failed(id);
+        const ok = await status(id);
+        expect(ok.res.status).toBe(200);
+        expect(ok.body.output).toMatch(/Flaky failure 1 of 1/);
+        const flagged = await status(id, '?returnInternalServerErrorOnFailure=true');
+        expect(flagged.res.status).toBe(500);
+        expect(flagged.body.runtimeStatus).toBe('Failed');
+      });
+
+      it('404 with an empty body when there is no such instance', async () => {
+        const { res } = await status('no-such-instance');
+        expect(res.status).toBe(404);
+        expect(await res.text()).toBe('');
+      });
+
+      it('400 for an invalid ID or a malformed flag', async () => {
+        await expectError(await call('GET', '/instances/%40entity'), 400, 'InvalidArgument');
+        await expectError(await call('GET', '/instances/a%2Fb'), 400, 'InvalidArgument');
+        await expectError(await call('GET', '/instances/x?showHistory=maybe'), 400, 'InvalidArgument');
+      });
+    });
+
+    describe('GET instances', () => {
+      const prefix = `list${Math.random().toString(36).slice(2, 7)}-`;
+      let ids: string[];
+      beforeAll(async () => {
+        ids = [`${prefix}a`, `${prefix}b`, `${prefix}c`];
+        for (const id of ids) await start('HelloSequence', id);
+        for (const id of ids) await until(id, ['Completed']);
+        await start('Approval', `${prefix}d`);
+        await until(`${prefix}d`, ['Running']);
+      });
+      afterAll(async () => { await call('POST', `/instances/${prefix}d/terminate`); });
+
+      it('200 with a JSON array of status payloads (no history)', async () => {
+        const res = await call('GET', `/instances?instanceIdPrefix=${prefix}&showHistory=true`);
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as Json[];
+        expect(body.map((s) => s.instanceId)).toEqual([...ids, `${prefix}d`]);
+        for (const s of body) expect(Object.keys(s).sort()).toEqual(STATUS_KEYS);
+        expect(res.headers.get('x-ms-continuation-token')).toBeNull();
+      });
+
+      it('filters by runtimeStatus (comma list and repeated, any case) and creation time', async () => {
+        const q = (query: string) => call('GET', `/instances?instanceIdPrefix=${prefix}&${query}`).then(async (r) => ((await r.json()) as Json[]).map((s) => s.instanceId));
+        expect(await q('runtimeStatus=Running')).toEqual([`${prefix}d`]);
+        expect(await q('runtimeStatus=completed,Running')).toHaveLength(4);
+        expect(await q('runtimeStatus=Failed&runtimeStatus=Running')).toEqual([`${prefix}d`]);
+        expect(await q('runtimeStatus=Canceled')).toEqual([]);
+        expect(await q('createdTimeFrom=2999-01-01T00:00:00Z')).toEqual([]);
+        expect(await q('createdTimeTo=2000-01-01T00:00:00Z')).toEqual([]);
+        const noInput = (await (await call('GET', `/instances?instanceIdPrefix=${prefix}d&showInput=false`)).json()) as Json[];
+        expect(noInput[0].input).toBeNull();
+      });
+
+      it('pages with top and x-ms-continuation-token', async () => {
+        const seen: string[] = [];
+        let token: string | null = null;
+        let pages = 0;
+        do {
+          const res: Response = await call('GET', `/instances?instanceIdPrefix=${prefix}&top=1`, { headers: token ? { 'x-ms-continuation-token': token } : {} });
+          expect(res.status).toBe(200);
+          const page = (await res.json()) as Json[];
+          expect(page.length).toBeLessThanOrEqual(1);
+          seen.push(...page.map((s) => s.instanceId));
+          token = res.headers.get('x-ms-continuation-token');
+          pages++;
+        } while (token && pages < 10);
+        expect(seen).toEqual([...ids, `${prefix}d`]);
+      });
+
+      it('400 for an unknown status, a bad top, a bad date or a bad continuation token', async () => {
+        await expectError(await call('GET', '/instances?runtimeStatus=Sleeping'), 400, 'InvalidArgument');
+        await expectError(await call('GET', '/instances?top=0'), 400, 'InvalidArgument');
+        await expectError(await call('GET', '/instances?top=abc'), 400, 'InvalidArgument');
+        await expectError(await call('GET', '/instances?createdTimeFrom=yesterday'), 400, 'InvalidArgument');
+        await expectError(await call('GET', '/instances', { headers: { 'x-ms-continuation-token': 'garbage!' } }), 400, 'InvalidArgument');
+      });
+    });
+
+    describe('DELETE instances/{instanceId}', () => {
+      it('200 {"instancesDeleted":1}, then the instance is gone', async () => {
+        const id = uid('purge');
+        await start('HelloSequence', id);
+        await until(id, ['Completed']);
+        const res = await call('DELETE', `/instances/${id}`);
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual({ instancesDeleted: 1 });
+        expect((await status(id)).res.status).toBe(404);
+      });
+
+      it('404 when missing; 409 while the instance is running (Durable Functions would purge it)', async () => {
+        await expectError(await call('DELETE', '/instances/no-such-instance'), 404, 'InstanceNotFound');
+        const id = uid('purgerun');
+        await start('Approval', id);
+        await until(id, ['Running']);
+        await expectError(await call('DELETE', `/instances/${id}`), 409, 'InvalidState');
+        expect((await status(id)).res.status).toBe(202);
+        await call('POST', `/instances/${id}/terminate`);
+      });
+    });
+
+    describe('DELETE instances', () => {
+      it('400 without createdTimeFrom; 200 with the count; 404 when nothing matched', async () => {
+        const purgeHub = `${hub}P`;
+        await expectError(await call('DELETE', '/instances', { hub: purgeHub }), 400, 'InvalidArgument');
+        const from = new Date(Date.now() - 60_000).toISOString();
+        for (const id of ['p1', 'p2']) {
+          await call('POST', `/orchestrators/HelloSequence/${id}?timeout=20&pollingInterval=0.05`, { hub: purgeHub });
+        }
+        await expectError(await call('DELETE', `/instances?createdTimeFrom=${from}&runtimeStatus=Running`, { hub: purgeHub }), 400, 'InvalidArgument');
+        let res = await call('DELETE', `/instances?createdTimeFrom=${from}&runtimeStatus=Failed`, { hub: purgeHub });
+        await expectError(res, 404);
+        res = await call('DELETE', `/instances?createdTimeFrom=${from}&runtimeStatus=Completed,Terminated`, { hub: purgeHub });
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual({ instancesDeleted: 2 });
+        await expectError(await call('DELETE', `/instances?createdTimeFrom=${from}`, { hub: purgeHub }), 404);
+      });
+    });
+
+    describe('POST instances/{instanceId}/raiseEvent/{eventName}', () => {
+      it('202, and the instance receives the event', async () => {
+        const id = uid('event');
+        await start('Approval', id);
+        await until(id, ['Running']);
+        const res = await call('POST', `/instances/${id}/RaiseEvent/Approval`, jsonBody(true));
+        expect(res.status).toBe(202);
+        expect((await until(id, ['Completed'])).output).toBe('approved');
+        // Finished: 410 Gone.
+        await expectError(await call('POST', `/instances/${id}/raiseEvent/Approval`, jsonBody(true)), 410, 'InvalidState');
+      });
+
+      it('400 for a non-JSON content type or malformed JSON; 404 when missing; 413 when too large', async () => {
+        const id = uid('eventbad');
+        await start('Approval', id);
+        await until(id, ['Running']);
+        const body = await expectError(await call('POST', `/instances/${id}/raiseEvent/Approval`, { body: 'true', headers: { 'content-type': 'text/plain' } }), 400, 'UnsupportedContentType');
+        expect(body.error.message).toBe('Only application/json request content is supported');
+        await expectError(await call('POST', `/instances/${id}/raiseEvent/Approval`, { body: 'tru', headers: { 'content-type': 'application/json' } }), 400, 'InvalidJson');
+        await expectError(await call('POST', `/instances/${id}/raiseEvent/Approval`, { body: `"${'x'.repeat(1024 * 1024)}"`, headers: { 'content-type': 'application/json' } }), 413, 'PayloadTooLarge');
+        await expectError(await call('POST', '/instances/no-such-instance/raiseEvent/Approval', jsonBody(true)), 404, 'InstanceNotFound');
+        expect((await status(id)).body.runtimeStatus).toBe('Running');
+        await call('POST', `/instances/${id}/terminate`);
+      });
+    });
+
+    describe('POST instances/{instanceId}/terminate|suspend|resume', () => {
+      it('suspend → Suspended (202 status), resume → Running, terminate → Terminated with the reason', async () => {
+        const id = uid('ctl');
+        await start('Approval', id);
+        await until(id, ['Running']);
+        expect((await call('POST', `/instances/${id}/suspend?reason=pause`)).status).toBe(202);
+        await until(id, ['Suspended']);
+        expect((await status(id)).res.status).toBe(202);
+        expect((await call('POST', `/instances/${id}/Resume?reason=go`)).status).toBe(202);
+        await until(id, ['Running']);
+        expect((await call('POST', `/instances/${id}/TERMINATE?reason=done`)).status).toBe(202);
+        const s = await until(id, ['Terminated']);
+        expect(s.output).toBe('done');
+        expect((await status(id)).res.status).toBe(200);
+        for (const op of ['terminate', 'suspend', 'resume']) {
+          await expectError(await call('POST', `/instances/${id}/${op}`), 410, 'InvalidState');
+          await expectError(await call('POST', `/instances/no-such-instance/${op}`), 404, 'InstanceNotFound');
+        }
+      });
+    });
+
+    describe('POST instances/{instanceId}/rewind', () => {
+      it('202 on a Failed instance, which then completes; 410 otherwise; 404 when missing', async () => {
+        const id = uid('rewind');
+        await failed(id);
+        expect((await call('POST', `/instances/${id}/rewind?reason=retry`)).status).toBe(202);
+        expect((await until(id, ['Completed'])).output).toBe('recovered');
+        await expectError(await call('POST', `/instances/${id}/rewind`), 410, 'InvalidState');
+        await expectError(await call('POST', '/instances/no-such-instance/rewind'), 404, 'InstanceNotFound');
+      });
+    });
+
+    describe('POST instances/{instanceId}/restart', () => {
+      it('202 check-status of a new instance; restartWithNewInstanceId=false reuses a finished ID', async () => {
+        const id = uid('restart');
+        await start('HelloSequence', id);
+        await until(id, ['Completed']);
+        let res = await call('POST', `/instances/${id}/restart`);
+        expect(res.status).toBe(202);
+        const fresh = (await res.json()) as Json;
+        expect(Object.keys(fresh).sort()).toEqual(CHECK_STATUS_KEYS);
+        expect(fresh.id).not.toBe(id);
+        expect(res.headers.get('location')).toBe(fresh.statusQueryGetUri);
+        expect((await until(fresh.id, ['Completed'])).name).toBe('HelloSequence');
+        res = await call('POST', `/instances/${id}/ReStart?restartWithNewInstanceId=false&timeout=20&pollingInterval=0.05`);
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+      });
+
+      it('400 when missing (as Durable Functions); 409 for the same ID while running', async () => {
+        await expectError(await call('POST', '/instances/no-such-instance/restart'), 400, 'InstanceNotFound');
+        const id = uid('restartrun');
+        await start('Approval', id);
+        await until(id, ['Running']);
+        await expectError(await call('POST', `/instances/${id}/restart?restartWithNewInstanceId=false`), 409, 'InvalidState');
+        await expectError(await call('POST', `/instances/${id}/restart?restartWithNewInstanceId=perhaps`), 400, 'InvalidArgument');
+        await call('POST', `/instances/${id}/terminate`);
+      });
+    });
+
+    describe('task hubs, orchestrators, OpenAPI', () => {
+      it('GET taskhubs lists hubs with data; DELETE taskhubs/{name} deletes one (404 if absent)', async () => {
+        const doomed = `${hub}D`;
+        const res = await call('POST', '/orchestrators/HelloSequence/one?timeout=20&pollingInterval=0.05', { hub: doomed });
+        expect(res.status).toBe(200);
+        const hubs = (await (await call('GET', '/taskhubs', { hub: null })).json()) as string[];
+        expect(hubs).toContain(doomed);
+        const del = await call('DELETE', `/taskhubs/${doomed}`, { hub: null });
+        expect(del.status).toBe(200);
+        expect(await del.json()).toEqual({ taskHub: doomed, deleted: true });
+        expect((await (await call('GET', '/taskhubs', { hub: null })).json()) as string[]).not.toContain(doomed);
+        await expectError(await call('DELETE', `/taskhubs/${doomed}`, { hub: null }), 404, 'TaskHubNotFound');
+        await expectError(await call('DELETE', '/taskhubs/1nvalid', { hub: null }), 400, 'InvalidArgument');
+      });
+
+      it('GET orchestrators lists the registered names', async () => {
+        const res = await call('GET', '/orchestrators', { token: target.tokens.read });
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual(expect.arrayContaining([{ name: 'HelloSequence' }, { name: 'Approval' }]));
+      });
+
+      it('GET openapi.json is an OpenAPI 3.1 document', async () => {
+        const res = await call('GET', '/openapi.json', { token: target.tokens.read });
+        expect(res.status).toBe(200);
+        const doc = (await res.json()) as Json;
+        expect(doc.openapi).toBe('3.1.0');
+        expect(Object.keys(doc.paths)).toContain('/instances/{instanceId}/raiseEvent/{eventName}');
+      });
+
+      it('400 for an invalid taskHub; the taskHub key matches in any case', async () => {
+        await expectError(await call('GET', '/instances?taskHub=has%20space', { hub: null }), 400, 'InvalidArgument');
+        const id = uid('case');
+        await start('HelloSequence', id);
+        await until(id, ['Completed']);
+        const res = await call('GET', `/instances/${id}?TASKHUB=${hub}`, { hub: null });
+        expect(res.status).toBe(200);
+      });
+    });
+
+    describe('auth, unknown routes and methods', () => {
+      it('401 with WWW-Authenticate for a missing, wrong or non-Bearer token', async () => {
+        let res = await call('GET', '/instances', { token: null });
+        await expectError(res, 401, 'Unauthorized');
+        expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+        res = await call('GET', '/instances', { token: 'wrong' });
+        await expectError(res, 401, 'Unauthorized');
+        expect(res.headers.get('www-authenticate')).toMatch(/invalid_token/);
+        await expectError(await call('GET', '/instances', { token: null, headers: { authorization: `Basic ${btoa('a:b')}` } }), 401, 'Unauthorized');
+        await expectError(await call('POST', '/orchestrators/HelloSequence/anon', { token: null }), 401, 'Unauthorized');
+        expect((await status('anon')).res.status).toBe(404);
+      });
+
+      it('the read token reads; admin routes answer it 403', async () => {
+        expect((await call('GET', '/instances', { token: target.tokens.read })).status).toBe(200);
+        await expectError(await call('POST', '/orchestrators/HelloSequence/ro', { token: target.tokens.read }), 403, 'Forbidden');
+        await expectError(await call('DELETE', '/instances/ro', { token: target.tokens.read }), 403, 'Forbidden');
+        await expectError(await call('DELETE', '/taskhubs/Nope', { token: target.tokens.read, hub: null }), 403, 'Forbidden');
+        expect((await status('ro')).res.status).toBe(404);
+      });
+
+      it('accepts x-functions-key and the code query parameter', async () => {
+        expect((await call('GET', '/instances', { token: null, headers: { 'x-functions-key': target.tokens.read } })).status).toBe(200);
+        expect((await call('GET', `/instances?code=${encodeURIComponent(target.tokens.read)}`, { token: null })).status).toBe(200);
+        await expectError(await call('GET', '/instances?code=wrong', { token: null }), 401, 'Unauthorized');
+      });
+
+      it('404 JSON for an unknown route, 405 with Allow for a known path with another method', async () => {
+        await expectError(await call('GET', '/nothing-here'), 404, 'RouteNotFound');
+        await expectError(await call('POST', '/instances/x/explode'), 404, 'RouteNotFound');
+        await expectError(await call('GET', '/instances/x/extra/segments/here'), 404, 'RouteNotFound');
+        let res = await call('PUT', '/instances/x');
+        await expectError(res, 405, 'MethodNotAllowed');
+        expect(res.headers.get('allow')).toBe('GET, DELETE, HEAD');
+        res = await call('GET', '/orchestrators/HelloSequence');
+        await expectError(res, 405, 'MethodNotAllowed');
+        expect(res.headers.get('allow')).toBe('POST');
+        res = await call('PATCH', '/instances/x/terminate');
+        expect(res.status).toBe(405);
+        expect(res.headers.get('allow')).toBe('POST');
+      });
+    });
+  });
+}
