@@ -1,18 +1,20 @@
 /** Every management operation, every status transition, and bad input that loses nothing. */
 import { describe, expect, it } from 'vitest';
-import { DurableApp, MemoryStorage, RetryOptions, type OrchestrationContext } from '../../core/index.js';
+import { DurableApp, MemoryStorage, RetryOptions, type OrchestrationContext, type Task } from '../../core/index.js';
+
+type Orchestrator = Generator<Task, unknown, unknown>;
 import { registerSamples } from '../../samples/index.js';
 import { harness } from '../helpers.js';
 
-function* waitsForever(context: OrchestrationContext) {
+function* waitsForever(context: OrchestrationContext): Orchestrator {
   return yield context.df.waitForExternalEvent('Never');
 }
 
-function* parentOfWaiter(context: OrchestrationContext) {
+function* parentOfWaiter(context: OrchestrationContext): Orchestrator {
   return yield context.df.callSubOrchestrator('WaitsForever', undefined, `${context.df.instanceId}-child`);
 }
 
-function* parentOfFlaky(context: OrchestrationContext) {
+function* parentOfFlaky(context: OrchestrationContext): Orchestrator {
   return yield context.df.callSubOrchestrator('FlakyActivity', { failTimes: 1 }, `${context.df.instanceId}-child`);
 }
 
