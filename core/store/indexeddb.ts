@@ -8,7 +8,7 @@
  * | store      | key                    | value                                              | indexes |
  * |------------|------------------------|----------------------------------------------------|---------|
  * | instances  | [hub, instanceId]      | InstanceRecord + hub, historyLength                | byCreated [hub, createdTime, instanceId]; byStatus [hub, runtimeStatus, createdTime, instanceId] |
- * | history    | [hub, instanceId, seq] | one event                                          | |
+ * | history    | [hub, instanceId, seq] | the events one commit appended, seq = the first's position | |
  * | messages   | [hub, instanceId, id]  | message + at (visibleAt, ms) + seq (arrival order) | |
  * | inboxes    | [hub, instanceId]      | one per instance with messages: pendingAt (earliest at), lock, readyAt = max(pendingAt, lock.expiresAt), nextSeq | byReadyAt [hub, readyAt] |
  * | activities | [hub, instanceId, id]  | work item + at, lock, readyAt = lock ? lock.expiresAt : at, deliveries | byReadyAt [hub, readyAt] |
@@ -18,10 +18,12 @@
  *   primary key forwards for a prefix, and stops after a page;
  * - leasing takes the oldest inboxes or activities with readyAt <= now, and a lease is a
  *   lock stored in that row, so every connection to the database sees it;
- * - nextWakeTime is the first readyAt; appending history writes only the new events.
+ * - nextWakeTime is the first readyAt; a commit appends its new events as one history row,
+ *   and getHistory reads the instance's key range.
  *
  * Writes are group-committed: whatever operations are queued when a write transaction starts
- * share it, each still atomic on its own (see indexeddb/unit.ts and indexeddb/connection.ts).
+ * share it, each still atomic on its own, and the next transaction's requests go out while
+ * one commits (see indexeddb/connection.ts and indexeddb/unit.ts).
  * An episode commits only if the instance still has the expected version and, when it
  * carries a lease, that lease is still the instance's: a lapsed lease that another worker
  * took over cannot commit the same messages twice.

@@ -21,6 +21,8 @@ interface Envelope { hub: string; notification: StoreNotification }
 export class Connection {
   private readonly queue: Queued[] = [];
   private pumping: Promise<void> | undefined;
+  /** Wakes the pump when it waits for a commit and a write comes in. */
+  private arrived: (() => void) | undefined;
   private readonly listeners = new Map<string, Set<(n: StoreNotification) => void>>();
   private readonly channel: BroadcastChannel | undefined;
 
@@ -34,44 +36,62 @@ export class Connection {
   }
 
   /**
-   * Queues a write. Whatever is queued when a transaction starts shares it: one transaction
-   * in flight at a time, so a busy connection commits in ever larger groups.
+   * Queues a write. Whatever is queued when a transaction starts shares it, so a busy
+   * connection commits in ever larger groups. Two transactions may be in flight: the next
+   * one's requests go out while the previous one commits, and the database runs them after it.
    */
   write<T>(op: Op<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ op, resolve: resolve as (value: unknown) => void, reject });
+      this.arrived?.();
       // A microtask later, so that operations issued together (commit of many episodes) share the transaction.
       this.pumping ??= Promise.resolve().then(() => this.pump());
     });
   }
 
   private async pump(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch ?? 128);
-      try {
-        const results = await this.transact(batch.length, async (unit) => {
-          for (const { op } of batch) op.warm?.(unit);
-          const out: unknown[] = [];
-          for (const { op } of batch) out.push(await op.run(unit));
-          return out;
-        });
-        batch.forEach(({ resolve }, i) => resolve(results[i]));
-      } catch (error) {
-        if (batch.length === 1) batch[0]!.reject(error);
-        // The shared transaction rolled back whole: replay each operation alone, so only the culprit fails.
-        else for (const { op, resolve, reject } of batch) await this.transact(1, (unit) => { op.warm?.(unit); return op.run(unit); }).then(resolve, reject);
+    const committing = new Set<Promise<void>>();
+    while (this.queue.length > 0 || committing.size > 0) {
+      if (this.queue.length === 0 || committing.size >= 2) {
+        await Promise.race([...committing, new Promise<void>((resolve) => { this.arrived = resolve; })]);
+        this.arrived = undefined;
+        continue;
       }
+      const batch = this.queue.splice(0, this.options.maxBatch ?? 128);
+      let sent!: () => void;
+      const issued = new Promise<void>((resolve) => { sent = resolve; });
+      const done: Promise<void> = this.commit(batch, sent).finally(() => committing.delete(done));
+      committing.add(done);
+      await Promise.race([issued, done]);
     }
     this.pumping = undefined;
   }
 
-  /** One readwrite transaction; on any failure it is aborted, so nothing of it is written. */
-  private async transact<T>(size: number, body: (unit: Unit) => Promise<T>): Promise<T> {
+  private async commit(batch: Queued[], sent: () => void): Promise<void> {
+    try {
+      const results = await this.transact(batch.length, async (unit) => {
+        for (const { op } of batch) op.warm?.(unit);
+        const out: unknown[] = [];
+        for (const { op } of batch) out.push(await op.run(unit));
+        return out;
+      }, sent);
+      batch.forEach(({ resolve }, i) => resolve(results[i]));
+    } catch (error) {
+      sent();
+      if (batch.length === 1) batch[0]!.reject(error);
+      // The shared transaction rolled back whole: replay each operation alone, so only the culprit fails.
+      else for (const { op, resolve, reject } of batch) await this.transact(1, (unit) => { op.warm?.(unit); return op.run(unit); }).then(resolve, reject);
+    }
+  }
+
+  /** One readwrite transaction; on any failure it is aborted, so nothing of it is written. `sent`: every request is out. */
+  private async transact<T>(size: number, body: (unit: Unit) => Promise<T>, sent = noop): Promise<T> {
     let tx: WriteTx | undefined;
     try {
       tx = this.db.transaction(ALL, 'readwrite', { durability: this.options.durability ?? 'default' });
       tx.done.catch(noop);
       const result = await body(new Unit(tx, size));
+      sent();
       await tx.done;
       return result;
     } catch (error) {

@@ -13,7 +13,7 @@ import type {
 } from '../port.js';
 import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePurgeFilter, normalizeQuery, type NormalizedQuery } from '../query.js';
 import type { Connection } from './connection.js';
-import { checked, maybe, quiet, span, timeOf, toRecord, within, type InstanceRow, type Name, type Schema } from './schema.js';
+import { checked, maybe, span, timeOf, toRecord, within, type HistoryRow, type InstanceRow, type Name, type Schema } from './schema.js';
 import { enqueue, install, leaseInbox, settle, warmInboxes, type Unit } from './unit.js';
 
 type Instances = IDBPObjectStore<Schema, Name[], 'instances'>;
@@ -54,7 +54,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
 
   async getHistory(instanceId: string): Promise<HistoryEvent[]> {
     const rows = await this.db.read(['history'], (tx) => tx.objectStore('history').getAll(within(this.taskHub, instanceId)));
-    return rows.map((row) => checked('history', row).event);
+    return rows.flatMap((row) => checked('history', row).events);
   }
 
   async queryInstances(query: InstanceQuery): Promise<InstancePage> {
@@ -265,12 +265,15 @@ export class IndexedDbTaskHub implements TaskHubStore {
       const existing = await unit.get('instances', [hub, record.instanceId]);
       if (existing && !isTerminal(existing.runtimeStatus)) return refused(new InstanceAlreadyExistsError(record.instanceId, existing.runtimeStatus));
     }
-    const history = unit.tx.objectStore('history');
-    let seq = current.historyLength;
-    if ('replace' in e.history) { quiet(history.delete(within(hub, e.instanceId))); seq = 0; }
-    for (const event of 'replace' in e.history ? e.history.replace : e.history.append) quiet(history.put({ hub, instanceId: e.instanceId, seq: seq++, event }));
+    // The new events go in one row, keyed by the position of the first: one write per commit, however many events.
+    const history = unit.write('history');
+    const replace = 'replace' in e.history;
+    const events = 'replace' in e.history ? e.history.replace : e.history.append;
+    const seq = replace ? 0 : current.historyLength;
+    if (replace) history.delete(within(hub, e.instanceId));
+    if (events.length > 0) history.put({ hub, instanceId: e.instanceId, seq, events } satisfies HistoryRow);
     const version = current.version + 1;
-    unit.put('instances', { ...e.instance, hub, instanceId: e.instanceId, version, historyLength: seq });
+    unit.put('instances', { ...e.instance, hub, instanceId: e.instanceId, version, historyLength: seq + events.length });
     for (const id of e.consumedMessageIds) unit.deleteMessage(hub, e.instanceId, id);
     for (const item of e.activities) {
       const at = timeOf('enqueuedTime', item.enqueuedTime);

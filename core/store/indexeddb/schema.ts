@@ -12,7 +12,8 @@ import type { NormalizedQuery } from '../query.js';
 export const SCHEMA_VERSION = 1;
 
 export type InstanceRow = InstanceRecord & { hub: string; historyLength: number };
-export interface HistoryRow { hub: string; instanceId: string; seq: number; event: HistoryEvent }
+/** The events one commit appended; `seq` is the position of the first of them in the history. */
+export interface HistoryRow { hub: string; instanceId: string; seq: number; events: HistoryEvent[] }
 export interface MessageRow { hub: string; instanceId: string; id: string; seq: number; at: number; message: OrchestrationMessage }
 export interface InboxRow { hub: string; instanceId: string; pendingAt: number; readyAt: number; nextSeq: number; lock?: Lease }
 export interface ActivityRow { hub: string; instanceId: string; id: string; at: number; readyAt: number; deliveries: number; lock?: Lease; item: ActivityWorkItem }
@@ -95,7 +96,7 @@ const num = (v: unknown) => typeof v === 'number' && !Number.isNaN(v);
 const obj = (v: unknown) => typeof v === 'object' && v !== null;
 const SHAPES: Record<Name, Record<string, (v: unknown) => boolean>> = {
   instances: { hub: str, instanceId: str, name: str, executionId: str, runtimeStatus: isRuntimeStatus, createdTime: str, lastUpdatedTime: str, version: num, historyLength: num },
-  history: { seq: num, event: (v) => obj(v) && str((v as HistoryEvent).type) },
+  history: { seq: num, events: (v) => Array.isArray(v) && v.every((e) => obj(e) && str((e as HistoryEvent).type)) },
   messages: { hub: str, instanceId: str, id: str, seq: num, at: num, message: obj },
   inboxes: { hub: str, instanceId: str, pendingAt: num, readyAt: num, nextSeq: num },
   activities: { hub: str, instanceId: str, id: str, at: num, readyAt: num, deliveries: num, item: obj },

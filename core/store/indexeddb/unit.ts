@@ -13,13 +13,12 @@
  * Leasing reads the ready rows once per transaction and hands them out to its lease operations.
  * @module
  */
-import type { IDBPTransaction } from 'idb';
-import type { OrchestrationMessage } from '../port.js';
+import { unwrap, type IDBPTransaction } from 'idb';
+import type { NewInstance, OrchestrationMessage } from '../port.js';
 import {
   checked, keyOf, maybe, quiet, readyBy, timeOf, within,
   type InboxRow, type InstanceRow, type Key, type MessageRow, type Name, type Row, type Schema,
 } from './schema.js';
-import type { NewInstance } from '../port.js';
 
 export type WriteTx = IDBPTransaction<Schema, Name[], 'readwrite'>;
 type Cached = 'instances' | 'inboxes' | 'activities';
@@ -32,13 +31,16 @@ export interface Op<T> {
 }
 
 const cacheKey = (store: Name, key: IDBValidKey) => `${store}:${JSON.stringify(key)}`;
+/** A read of a queue's ready rows: as of `now` and of the queue's write `stamp`; `complete` once it found fewer than it asked for. */
+interface Scan { rows: Promise<unknown[]>; now: number; stamp: number; complete?: boolean }
 
 export class Unit {
   private readonly rows = new Map<string, Promise<unknown>>();
   private readonly inboxes = new Map<string, Promise<ReadonlyMap<string, MessageRow>>>();
-  private readonly scans = new Map<string, { rows: Promise<unknown[]>; now: number; stamp: number; complete?: boolean }>();
+  private readonly scans = new Map<string, Scan>();
   /** Writes per queue store, to tell whether a scan still shows every ready row. */
   private readonly stamps: Record<Queue, number> = { inboxes: 0, activities: 0 };
+  private readonly plain = new Map<Name, IDBObjectStore>();
 
   /** `size`: how many operations share the transaction; scans read enough rows for all of them. */
   constructor(readonly tx: WriteTx, private readonly size: number) {}
@@ -52,14 +54,24 @@ export class Unit {
 
   put<N extends Cached>(store: N, row: Row<N>): void {
     this.rows.set(cacheKey(store, keyOf(store, row)), Promise.resolve(row));
-    quiet(this.tx.objectStore(store).put(row as never));
+    this.write(store).put(row);
     if (store !== 'instances') this.stamps[store as Queue]++;
   }
 
   delete<N extends Cached>(store: N, key: Key<N>): void {
     this.rows.set(cacheKey(store, key), Promise.resolve(undefined));
-    quiet(this.tx.objectStore(store).delete(key as never));
+    this.write(store).delete(key);
     if (store !== 'instances') this.stamps[store as Queue]++;
+  }
+
+  /**
+   * Writes go to the plain IDBObjectStore: nothing awaits them, so idb's promise per request
+   * would be pure cost, and a failed request aborts the transaction, which `tx.done` reports.
+   */
+  write(store: Name): IDBObjectStore {
+    let plain = this.plain.get(store);
+    if (!plain) this.plain.set(store, plain = unwrap(this.tx).objectStore(store));
+    return plain;
   }
 
   /** An instance's pending messages by id. */
@@ -75,12 +87,12 @@ export class Unit {
   }
 
   putMessage(row: MessageRow): void {
-    quiet(this.tx.objectStore('messages').put(row));
+    this.write('messages').put(row);
     this.change(row.hub, row.instanceId, (messages) => messages.set(row.id, row));
   }
 
   deleteMessage(hub: string, instanceId: string, id: string): void {
-    quiet(this.tx.objectStore('messages').delete([hub, instanceId, id]));
+    this.write('messages').delete([hub, instanceId, id]);
     this.change(hub, instanceId, (messages) => messages.delete(id));
   }
 
@@ -94,7 +106,7 @@ export class Unit {
   drop(hub: string, instanceId: string): void {
     this.delete('instances', [hub, instanceId]);
     this.delete('inboxes', [hub, instanceId]);
-    for (const store of ['history', 'messages', 'activities'] as const) quiet(this.tx.objectStore(store).delete(within(hub, instanceId)));
+    for (const store of ['history', 'messages', 'activities'] as const) this.write(store).delete(within(hub, instanceId));
     this.inboxes.set(JSON.stringify([hub, instanceId]), Promise.resolve(new Map()));
     const owned = `${cacheKey('activities', [hub, instanceId]).slice(0, -1)},`;
     for (const id of this.rows.keys()) if (id.startsWith(owned)) this.rows.set(id, Promise.resolve(undefined));
@@ -103,7 +115,7 @@ export class Unit {
 
   /** Deletes a whole task hub; the cache is dropped, so later reads go to the database. */
   dropHub(hub: string): void {
-    for (const store of ['instances', 'history', 'messages', 'inboxes', 'activities'] as const) quiet(this.tx.objectStore(store).delete(within(hub)));
+    for (const store of ['instances', 'history', 'messages', 'inboxes', 'activities'] as const) this.write(store).delete(within(hub));
     this.rows.clear();
     this.inboxes.clear();
     this.scans.clear();
@@ -120,7 +132,7 @@ export class Unit {
     let scan = this.scans.get(id);
     if (!scan || rescan) {
       const limit = this.size + 8;
-      const entry: { rows: Promise<unknown[]>; now: number; stamp: number; complete?: boolean } = { rows: Promise.resolve([]), now, stamp: this.stamps[store] };
+      const entry: Scan = { rows: Promise.resolve([]), now, stamp: this.stamps[store] };
       entry.rows = quiet(this.tx.objectStore(store).index('byReadyAt').getAll(readyBy(hub, now), limit).then((found) => {
         entry.complete = found.length < limit;
         return found.map((value) => {

@@ -1,0 +1,45 @@
+// The IndexedDB store in Debian's Chromium (playwright-core): durable steps per second, at
+// the port level and through the engine, with and without group commit, next to what plain
+// IndexedDB transactions cost on this machine. A step is one activity call through an
+// orchestration: lease the instance, commit an episode that schedules the activity, lease
+// the activity, complete it. Functions return plain numbers and print nothing.
+//
+//   node bench/indexeddb.chromium.mjs [seconds] [lanes]   # one run, prints JSON
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ENSURE_CHROMIUM, runInChromium } from '../test/browser/chromium.mjs';
+
+const ENTRY = fileURLToPath(new URL('../test/browser/bench.entry.ts', import.meta.url));
+
+/**
+ * One run in a fresh Chromium.
+ * @param {{ seconds?: number, lanes?: number }} [options] seconds per port-level measurement; concurrent lease→commit→activity loops
+ */
+export async function indexedDbChromium({ seconds = 3, lanes = 64 } = {}) {
+  execFileSync('bash', [ENSURE_CHROMIUM], { stdio: 'ignore' });
+  const { report, userAgent } = await runInChromium(ENTRY, { hash: JSON.stringify({ seconds, lanes }), timeoutMs: 900_000 });
+  return { browser: /Chrome\/[\d.]+/.exec(userAgent)?.[0] ?? userAgent, ...report };
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+/** Rows for bench/run.mjs: medians over `rounds` runs (3 at most by default: a run takes about a minute). */
+export async function benchmarks({ rounds = Number(process.env.BENCH_IDB_ROUNDS ?? 3) } = {}) {
+  const runs = [];
+  for (let r = 0; r < rounds; r++) runs.push(await indexedDbChromium());
+  const m = (pick) => Math.round(median(runs.map(pick)));
+  const baseline = `plain IndexedDB on this machine meanwhile: ${m((r) => r.rawPutTransactionsPerSecond)} single-put transactions/s, ${m((r) => r.rawGet3PutTransactionsPerSecond)} get+3-put transactions/s`;
+  const row = (name, pick, note) => ({ name: `IndexedDB (${runs[0].browser}): ${name}`, ours: m(pick), peer: null, unit: 'steps/s', ratio: null, better: 'higher', target: '>= 1000', note: `${note}; ${baseline}; median of ${rounds}` });
+  return [
+    row('durable steps/s, group commit', (r) => r.port.groupCommit.stepsPerSecond, `port level, 64 concurrent loops; ${m((r) => r.port.groupCommit.operationsPerTransaction)} operations per transaction`),
+    row('durable steps/s, group commit, strict durability', (r) => r.port.groupCommitStrict.stepsPerSecond, 'port level, 64 concurrent loops, transactions flushed to disk'),
+    row('durable steps/s, one operation per transaction', (r) => r.port.noGroupCommit.stepsPerSecond, 'port level, 64 concurrent loops, maxBatch 1'),
+    row('durable steps/s, Worker', (r) => r.engine.chain.stepsPerSecond, '100 orchestrations of 10 sequential activities on one Worker (it leases one item per call)'),
+    row('durable steps/s, Worker leasing 16 at a time', (r) => r.engine.chainLeasingInGroupsOf16.stepsPerSecond, 'as above, the store wrapped to take 16 leases per call in one transaction'),
+  ];
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [seconds, lanes] = process.argv.slice(2).map(Number);
+  console.log(JSON.stringify(await indexedDbChromium({ ...(seconds ? { seconds } : {}), ...(lanes ? { lanes } : {}) }), null, 2));
+}

@@ -1,0 +1,169 @@
+/**
+ * The browser side of bench/indexeddb.chromium.mjs: durable steps per second on the page's
+ * real IndexedDB. A step is one activity call through an orchestration: lease the instance,
+ * commit an episode that appends TaskScheduled and enqueues the activity, lease the activity,
+ * complete it (its TaskCompleted is the next episode's message).
+ */
+import { DurableApp, DurableClient, Worker } from '../../core/index.js';
+import { event } from '../../core/history.js';
+import { IndexedDbStorage, type IndexedDbOptions } from '../../core/store/indexeddb.js';
+import type { EpisodeCommit, LeasedActivity, OrchestrationMessage, OrchestrationWorkItem, TaskHubStore } from '../../core/store/port.js';
+
+const config = { seconds: 3, lanes: 64, ...JSON.parse(decodeURIComponent(location.hash.slice(1)) || '{}') as { seconds?: number; lanes?: number } };
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+let dbSeq = 0;
+const dbName = () => `bench-${Date.now()}-${++dbSeq}`;
+
+// Counts readwrite transactions, to report how many operations each one carried.
+let writeTransactions = 0;
+const transaction = IDBDatabase.prototype.transaction;
+IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+  if (args[1] === 'readwrite') writeTransactions++;
+  return transaction.apply(this, args);
+} as IDBDatabase['transaction'];
+
+const done = (request: IDBTransaction) => new Promise((resolve, reject) => { request.oncomplete = resolve; request.onerror = request.onabort = () => reject(request.error); });
+
+/** Plain IndexedDB, one awaited transaction at a time: what this machine's disk path costs. */
+async function rawTransactions(seconds: number, shape: 'put' | 'get+3put'): Promise<number> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open(dbName(), 1);
+    request.onupgradeneeded = () => request.result.createObjectStore('s');
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  let n = 0;
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end) {
+    const tx = db.transaction('s', 'readwrite');
+    const store = tx.objectStore('s');
+    if (shape === 'put') store.put({ n }, n);
+    else store.get(n - 1).onsuccess = () => { for (let k = 0; k < 3; k++) store.put({ n, k }, `${n}-${k}`); };
+    await done(tx);
+    n++;
+  }
+  db.close();
+  return n / seconds;
+}
+
+async function portSteps(options: IndexedDbOptions & { lanes: number; seconds: number }) {
+  const storage = await IndexedDbStorage.open(dbName(), options);
+  const hub = storage.taskHub('Bench');
+  await Promise.all(Array.from({ length: options.lanes * 2 }, (_, i) => hub.createInstance({
+    record: { instanceId: `i${i}`, name: 'B', executionId: 'e', runtimeStatus: 'Pending', createdTime: iso(T0), lastUpdatedTime: iso(T0) },
+    start: { id: `s${i}`, instanceId: `i${i}`, event: event('ExecutionStarted', iso(T0), { name: 'B', orchestrationInstance: { instanceId: `i${i}`, executionId: 'e' } }), visibleAt: iso(T0) },
+  })));
+  let steps = 0, conflicts = 0, running = true;
+  const versions = new Map<string, number>();
+  async function lane(store: TaskHubStore): Promise<void> {
+    while (running) {
+      const now = Date.now();
+      const item = await store.leaseOrchestration(now, 30_000);
+      if (!item) { await new Promise((resolve) => setTimeout(resolve, 1)); continue; }
+      const version = versions.get(item.instanceId) ?? 1;
+      const at = iso(now);
+      const activityId = crypto.randomUUID();
+      const commit: EpisodeCommit = {
+        instanceId: item.instanceId, expectedVersion: version, lease: item.lease,
+        instance: { instanceId: item.instanceId, name: 'B', executionId: 'e', runtimeStatus: 'Running', createdTime: iso(T0), lastUpdatedTime: at },
+        history: { append: [event('OrchestratorStarted', at, {}), ...item.messages.map((m) => m.event), event('TaskScheduled', at, { name: 'Step', input: '1' }, version), event('OrchestratorCompleted', at, {})] },
+        consumedMessageIds: item.messages.map((m) => m.id), messages: [], newInstances: [],
+        activities: [{ id: activityId, instanceId: item.instanceId, executionId: 'e', taskScheduledId: version, name: 'Step', input: '1', enqueuedTime: at }],
+      };
+      const [outcome] = await store.commit([commit]);
+      if (!outcome!.ok) { conflicts++; await store.abandonOrchestration(item); continue; }
+      versions.set(item.instanceId, outcome!.version);
+      const leased = await store.leaseActivity(Date.now(), 300_000);
+      if (!leased) continue;
+      const result: OrchestrationMessage = { id: crypto.randomUUID(), instanceId: leased.item.instanceId, executionId: 'e', event: event('TaskCompleted', iso(Date.now()), { taskScheduledId: leased.item.taskScheduledId, result: '2' }), visibleAt: iso(Date.now()) };
+      await store.completeActivities([{ leased, result }]);
+      if (running) steps++;
+    }
+  }
+  const lanes = Array.from({ length: options.lanes }, () => lane(hub));
+  await new Promise((resolve) => setTimeout(resolve, 500)); // warm-up
+  steps = 0;
+  const transactionsBefore = writeTransactions;
+  const start = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
+  const elapsed = (performance.now() - start) / 1000;
+  const measured = steps, transactions = writeTransactions - transactionsBefore;
+  running = false;
+  await Promise.all(lanes);
+  await storage.close();
+  // Each step is four store operations (two leases, a commit, a completion).
+  return { stepsPerSecond: measured / elapsed, operationsPerTransaction: (4 * measured) / Math.max(1, transactions), transactionsPerSecond: transactions / elapsed, conflicts };
+}
+
+/**
+ * What the worker would get from leasing several items at once (it leases one at a time, so
+ * each lease waits for a transaction of its own): each lease call takes `n` leases in one
+ * transaction and hands out the extras to the following calls.
+ */
+function leasingInGroups(store: TaskHubStore, n: number): TaskHubStore {
+  const spare: { orchestrations: OrchestrationWorkItem[]; activities: LeasedActivity[] } = { orchestrations: [], activities: [] };
+  async function take<T>(buffer: T[], lease: () => Promise<T | undefined>): Promise<T | undefined> {
+    if (buffer.length) return buffer.shift();
+    const items = (await Promise.all(Array.from({ length: n }, lease))).filter((item): item is Awaited<T> => item !== undefined);
+    buffer.push(...items.slice(1));
+    return items[0];
+  }
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'leaseOrchestration') return (now: number, lockMs: number) => take(spare.orchestrations, () => target.leaseOrchestration(now, lockMs));
+      if (prop === 'leaseActivity') return (now: number, lockMs: number) => take(spare.activities, () => target.leaseActivity(now, lockMs));
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** The engine itself: Chain orchestrations (`steps` activity calls each) on one Worker. */
+async function engineSteps(options: { orchestrations: number; steps: number; durability?: IndexedDbOptions['durability']; leaseGroup?: number }) {
+  const app = new DurableApp()
+    .orchestration('Chain', function* (ctx) {
+      let x = 0;
+      for (let i = 0; i < (ctx.df.getInput() as number); i++) x = yield ctx.df.callActivity('Increment', x);
+      return x;
+    })
+    .activity('Increment', (x: number) => x + 1);
+  const storage = await IndexedDbStorage.open(dbName(), { durability: options.durability });
+  const client = new DurableClient({ storage, app });
+  const worker = new Worker(app, options.leaseGroup ? leasingInGroups(client.store, options.leaseGroup) : client.store, { onError: (error) => console.error(error) });
+  worker.start();
+  const transactionsBefore = writeTransactions;
+  const start = performance.now();
+  const ids = await Promise.all(Array.from({ length: options.orchestrations }, () => client.startNew('Chain', { input: options.steps })));
+  for (const id of ids) {
+    const status = await client.waitForCompletion(id, { timeoutInMilliseconds: 600_000 });
+    if (status.output !== options.steps) throw new Error(`Chain returned ${JSON.stringify(status.output)} (${status.runtimeStatus})`);
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  const transactions = writeTransactions - transactionsBefore;
+  await worker.stop();
+  await storage.close();
+  const steps = options.orchestrations * options.steps;
+  return { stepsPerSecond: steps / elapsed, orchestrationsPerSecond: options.orchestrations / elapsed, transactionsPerSecond: transactions / elapsed, seconds: elapsed };
+}
+
+async function main() {
+  const { seconds, lanes } = config;
+  return {
+    rawPutTransactionsPerSecond: await rawTransactions(1, 'put'),
+    rawGet3PutTransactionsPerSecond: await rawTransactions(1, 'get+3put'),
+    port: {
+      oneLane: await portSteps({ lanes: 1, seconds }),
+      noGroupCommit: await portSteps({ lanes, seconds, maxBatch: 1 }),
+      groupCommit: await portSteps({ lanes, seconds }),
+      groupCommitStrict: await portSteps({ lanes, seconds, durability: 'strict' }),
+      groupCommit4xLanes: await portSteps({ lanes: 4 * lanes, seconds, maxBatch: 512 }),
+    },
+    engine: {
+      chain: await engineSteps({ orchestrations: 100, steps: 10 }),
+      chainLeasingInGroupsOf16: await engineSteps({ orchestrations: 100, steps: 10, leaseGroup: 16 }),
+    },
+  };
+}
+
+(globalThis as { __report?: unknown }).__report = main();
