@@ -86,8 +86,9 @@ export function runCrashScenarios(label: string, target: CrashTarget): void {
           expect(run.crashed).toBe(true);
           reran += run.reran;
         }
-        // Some crash points fall between an activity's run and its completion: it runs again.
-        expect(reran).toBeGreaterThan(0);
+        // A crash just before an activity's completion lands makes it run again; after it lands,
+        // re-runs depend on what else was in flight, so they are only required of 'before'.
+        if (when === 'before') expect(reran).toBeGreaterThan(0);
       });
     }
   });
