@@ -21,8 +21,11 @@ export interface ApiHooks {
 }
 
 /**
- * A storage, or a factory called per request: for storages whose handles are bound to the
- * request that made them (Workers' Durable Object stubs cannot be used from another request).
+ * A storage, or a factory called per request. A storage gets one cached client per task
+ * hub, shared by all requests (and with it the client's store subscription). With a factory each
+ * request gets its own client: for storages bound to the request that made them, or, on
+ * Workers, so that no request waits on a subscription run by another request (it ends with
+ * that request). The factory may return the same storage every time.
  */
 export type StorageSource = Storage | ((c: Context) => Storage);
 

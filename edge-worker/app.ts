@@ -25,7 +25,7 @@ import { orchestratorRoutes } from './routes/orchestrators.js';
 import { taskHubRoutes } from './routes/taskhubs.js';
 
 export interface AppOptions {
-  /** The storage, or a per-request factory (for request-bound handles such as Durable Object stubs). */
+  /** The storage, or a per-request factory (a client per request; see `StorageSource`). */
   storage: StorageSource;
   /** The registered orchestrators and activities (`startNew` rejects other names with 400). */
   app: DurableApp;

@@ -2,7 +2,17 @@
  * The Cloudflare Worker entry: the HTTP API in the Worker, task hubs in Durable Objects.
  * Each hub is one `TaskHub` object (SQLite-backed) that stores the hub and runs its engine:
  * calls that add work start its drive loop, and its alarm fires durable timers and retries
- * (see core/store/durable-object/host.ts). The Worker itself holds no state.
+ * (see core/store/durable-object/host.ts). The Worker holds no hub state.
+ *
+ * Per isolate, not per request: the app and one `DurableObjectStorage`, which keeps no
+ * request-bound I/O (it gets each Durable Object stub per call; see remote.ts), so a hub's
+ * registration in `#registry` costs one RPC per isolate, not one per write. Per request:
+ * the `DurableClient`, so that a waiting request's notification long poll is its own.
+ *
+ * No `ctx.waitUntil`: nothing needs to drain after the response. Every write is awaited
+ * before it, the hub's object starts its own engine on each write (a DO keeps running
+ * its work after the call returns) and its alarm fires timers. A waiting request's long
+ * poll is deliberately left to be cancelled with its request (see remote.ts).
  *
  * Configuration (wrangler.toml + secrets):
  * - `TASK_HUB`: the Durable Object binding (class `TaskHub`, exported here);
@@ -31,7 +41,6 @@ export interface Env {
   MAX_BODY_BYTES?: string;
 }
 
-
 /** The orchestrations and activities this deployment runs (inside the task hub objects). */
 function durableApp(): DurableApp { return registerSamples(); }
 
@@ -50,14 +59,15 @@ function authFrom(env: Env): AuthOptions | undefined {
 
 let cached: { env: Env; app: DurableHttpApp | undefined } | undefined;
 
-/** One app per isolate (rebuilt if the bindings object changes). */
+/** One app and one storage per isolate (rebuilt if the bindings object changes). */
 function appFor(env: Env): DurableHttpApp | undefined {
   if (cached?.env === env) return cached.app;
   const auth = authFrom(env);
   const maxBodyBytes = Number(env.MAX_BODY_BYTES);
+  const storage = new DurableObjectStorage(env.TASK_HUB);
   const app = auth && createApp({
-    // Per request: a Durable Object stub belongs to the request that made it.
-    storage: (c) => new DurableObjectStorage((c.env as Env).TASK_HUB),
+    // The isolate's storage, through a factory so that each request gets its own client.
+    storage: () => storage,
     app: durableApp(),
     auth,
     ...(env.BASE_URL ? { baseUrl: env.BASE_URL } : {}),

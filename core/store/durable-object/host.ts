@@ -9,6 +9,11 @@
  * wakes up again), after it the alarm is set to the store's `nextWakeTime()` (durable
  * timers, lapsed leases, retries). `alarm()` runs the same loop. Activities run in the object too; a host without an app only stores, and
  * external workers lease through `invoke`.
+ *
+ * The loop outlives the call that kicked it without `ctx.waitUntil`, which does nothing in
+ * a Durable Object (it exists for compatibility with Workers): an object with work or
+ * outbound I/O in progress stays active, at least 70 s after its last caller left. Only an
+ * eviction or a restart can cut the loop short, and the backstop alarm covers those.
  * @module
  */
 import type { DurableApp } from '../../app.js';

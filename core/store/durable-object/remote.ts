@@ -2,6 +2,13 @@
  * The Worker side: a `Storage` whose `taskHub(name)` talks to the hub's Durable Object
  * (`namespace.idFromName(name)`) over RPC. A registry object (`#registry`) remembers
  * which hubs were ever written, for `listTaskHubs`.
+ *
+ * Safe to keep for the life of an isolate (one per Worker, not one per request): a
+ * Durable Object stub is bound to the request that created it ("Cannot perform I/O on
+ * behalf of a different request"), so every call gets its stub from the namespace
+ * binding, which is not request-bound, and nothing here keeps a stub, a pending RPC
+ * promise or any other request-bound object between calls. What is kept across requests
+ * is plain data: the names of the hubs already registered.
  * @module
  */
 import { validateTaskHubName } from '../../limits.js';
@@ -32,36 +39,47 @@ async function call<T>(stub: TaskHubStub, hub: string, method: string, args: unk
 
 /** How long one notification poll may wait in the object. */
 const POLL_MS = 10_000;
+/** Hub names remembered as registered; past it the oldest is forgotten (it costs one idempotent RPC again). */
+const MAX_REGISTERED = 1024;
 
+/** Stateless but for its name: as cheap to make per call as to keep. */
 class RemoteTaskHub implements TaskHubStore {
-  private readonly listeners = new Set<(n: StoreNotification) => void>();
-  private polling = false;
-
-  constructor(readonly taskHub: string, private readonly stub: TaskHubStub, private readonly registered: () => Promise<void>) {}
+  constructor(readonly taskHub: string, private readonly stub: () => TaskHubStub, private readonly registered: () => Promise<void>) {}
 
   /**
-   * Notifications across the boundary, by long polling the object while anyone listens.
-   * Best effort, as the port allows: callers still poll (e.g. a client's wait interval).
+   * Notifications across the boundary, by long polling the object while the listener is
+   * subscribed. Best effort, as the port allows: callers still poll (e.g. a client's wait
+   * interval).
+   *
+   * Each subscription has its own poll loop, run by the request that subscribed: loops
+   * are never shared, so a listener never depends on another request's I/O. On Workers a
+   * loop lives no longer than its request: once the response is sent the runtime cancels
+   * the pending poll and the loop ends silently, without calling the listener again (a
+   * subscriber that outlives its request just falls back to polling). It is deliberately
+   * not kept alive with `waitUntil`: a poll is only of use to a listener in a live request.
+   * After unsubscribing, a poll already in flight is left to end (at most `POLL_MS`); its
+   * result is dropped.
    */
   subscribe(listener: (n: StoreNotification) => void): () => void {
-    this.listeners.add(listener);
-    if (!this.polling) { this.polling = true; void this.poll(); }
-    return () => this.listeners.delete(listener);
+    const subscription = { open: true };
+    void this.poll(listener, subscription);
+    return () => { subscription.open = false; };
   }
 
-  private async poll(): Promise<void> {
+  private async poll(listener: (n: StoreNotification) => void, subscription: { open: boolean }): Promise<void> {
     try {
       let after = -1;
-      while (this.listeners.size) {
+      while (subscription.open) {
         const batch = await this.call<NotificationBatch>('pollNotifications', after, after < 0 ? 0 : POLL_MS);
         after = batch.seq;
         const notifications = batch.gap ? [{ kind: 'work' } as const, ...batch.notifications] : batch.notifications;
-        for (const n of notifications) for (const listener of this.listeners) listener(n);
+        for (const n of notifications) {
+          if (!subscription.open) return;
+          listener(n);
+        }
       }
     } catch {
-      // The listeners fall back to polling; the next subscribe starts again.
-    } finally {
-      this.polling = false;
+      // The listener falls back to polling; a new subscription starts again.
     }
   }
 
@@ -95,14 +113,17 @@ class RemoteTaskHub implements TaskHubStore {
   private call<T>(method: HubMethod, ...args: unknown[]): Promise<T> {
     // Trailing undefined arguments are dropped: RPC would send them as explicit values.
     while (args.length && args[args.length - 1] === undefined) args.pop();
-    return call<T>(this.stub, this.taskHub, method, args);
+    return call<T>(this.stub(), this.taskHub, method, args);
   }
 }
 
-/** Task hubs in Durable Objects, one object per hub. */
+/**
+ * Task hubs in Durable Objects, one object per hub. Keep one per isolate (see the module
+ * comment): it holds only the namespace binding and the names of registered hubs.
+ */
 export class DurableObjectStorage implements Storage {
-  private readonly hubs = new Map<string, RemoteTaskHub>();
-  private readonly registrations = new Map<string, Promise<void>>();
+  /** Hubs registered by this instance, in registration order (oldest first). */
+  private readonly registered = new Set<string>();
 
   constructor(private readonly namespace: TaskHubNamespaceLike<any>) {} // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -124,21 +145,21 @@ export class DurableObjectStorage implements Storage {
 
   private remote(name: string): RemoteTaskHub {
     validateTaskHubName(name);
-    let hub = this.hubs.get(name);
-    if (!hub) this.hubs.set(name, hub = new RemoteTaskHub(name, this.stub(name), () => this.register(name)));
-    return hub;
+    return new RemoteTaskHub(name, () => this.stub(name), () => this.register(name));
   }
 
-  /** Records the hub in the registry before its first write from this process. */
-  private register(name: string): Promise<void> {
-    let done = this.registrations.get(name);
-    if (!done) {
-      done = call<void>(this.stub(REGISTRY), REGISTRY, 'registerHub', [name]);
-      done.catch(() => this.registrations.delete(name));
-      this.registrations.set(name, done);
-    }
-    return done;
+  /**
+   * Records the hub in the registry before its first write through this instance. Only
+   * the outcome is remembered, never the pending call (it belongs to its request): two
+   * first writes at once both register, which is idempotent.
+   */
+  private async register(name: string): Promise<void> {
+    if (this.registered.has(name)) return;
+    await call<void>(this.stub(REGISTRY), REGISTRY, 'registerHub', [name]);
+    if (this.registered.size >= MAX_REGISTERED) this.registered.delete(this.registered.values().next().value!);
+    this.registered.add(name);
   }
 
+  /** A stub for the current request: cheap, and never kept (stubs are request-bound on Workers). */
   private stub(name: string): TaskHubStub { return this.namespace.get(this.namespace.idFromName(name)); }
 }
