@@ -1,0 +1,29 @@
+/** What every command handler gets: the tree, the stores and the output channel for reports. */
+import * as vscode from 'vscode';
+import type { ConnectionStore } from '../connections';
+import type { InstanceDocumentProvider } from '../documents';
+import type { FilterStore } from '../filterStore';
+import type { ExplorerNode } from '../tree/explorerNode';
+import type { ExplorerProvider } from '../tree/explorerProvider';
+
+export interface CommandContext {
+  provider: ExplorerProvider;
+  connections: ConnectionStore;
+  filters: FilterStore;
+  documents: InstanceDocumentProvider;
+  output: vscode.OutputChannel;
+  /** Reveals a node in the tree view (absent in unit tests that have no view). */
+  reveal?: (node: ExplorerNode, options: { select: boolean; focus: boolean; expand: boolean }) => Thenable<void>;
+}
+
+/** Wraps a handler so a failure becomes an error notification instead of a silent rejected promise. */
+export function reportErrors<A extends unknown[]>(title: string, handler: (...args: A) => Promise<unknown>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await handler(...args);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      void vscode.window.showErrorMessage(`${title} failed: ${message}`);
+    }
+  };
+}

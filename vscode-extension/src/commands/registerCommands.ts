@@ -1,0 +1,55 @@
+/** Binds every contributed command ID to its handler. The IDs must match package.json (a unit test checks both ways). */
+import * as vscode from 'vscode';
+import type { InstanceRef } from '../tree/explorerNode';
+import type { ConnectionNode } from '../tree/connectionNode';
+import type { TaskHubNode } from '../tree/taskHubNode';
+import { reportErrors, type CommandContext } from './commandContext';
+import { addConnection, editConnection, refresh, removeConnection } from './connectionCommands';
+import { batchOperation, clearFilter, deleteTaskHub, filterInstances, goToInstance, loadMore, purgeByFilter, startInstance } from './hubCommands';
+import {
+  copyInstanceId,
+  copyStatusUrl,
+  purgeInstance,
+  raiseEvent,
+  restartInstance,
+  runReasonOperation,
+  showInstanceTimeline,
+  showStatusDocument,
+} from './instanceCommands';
+
+export function commandHandlers(ctx: CommandContext): Record<string, (...args: never[]) => Promise<unknown> | unknown> {
+  return {
+    'edgeDurable.addConnection': () => addConnection(ctx),
+    'edgeDurable.editConnection': (target: ConnectionNode | string) => editConnection(ctx, target),
+    'edgeDurable.removeConnection': (target: ConnectionNode | string) => removeConnection(ctx, target),
+    'edgeDurable.refresh': (node?: vscode.TreeItem) => refresh(ctx, node),
+
+    'edgeDurable.startInstance': (hub: TaskHubNode) => startInstance(ctx, hub),
+    'edgeDurable.filterInstances': (hub: TaskHubNode) => filterInstances(ctx, hub),
+    'edgeDurable.clearFilter': (hub: TaskHubNode) => clearFilter(ctx, hub),
+    'edgeDurable.purgeByFilter': (hub: TaskHubNode) => purgeByFilter(ctx, hub),
+    'edgeDurable.batchOperation': (hub: TaskHubNode) => batchOperation(ctx, hub),
+    'edgeDurable.goToInstance': (hub: TaskHubNode) => goToInstance(ctx, hub),
+    'edgeDurable.deleteTaskHub': (hub: TaskHubNode) => deleteTaskHub(ctx, hub),
+    'edgeDurable.loadMore': (hub: TaskHubNode) => loadMore(ctx, hub),
+
+    'edgeDurable.showStatus': (ref: InstanceRef) => showStatusDocument(ctx, ref, 'status'),
+    'edgeDurable.showHistory': (ref: InstanceRef) => showStatusDocument(ctx, ref, 'history'),
+    'edgeDurable.showTimeline': (ref: InstanceRef) => showInstanceTimeline(ref),
+    'edgeDurable.terminate': (ref: InstanceRef) => runReasonOperation(ctx, ref, 'terminate'),
+    'edgeDurable.suspend': (ref: InstanceRef) => runReasonOperation(ctx, ref, 'suspend'),
+    'edgeDurable.resume': (ref: InstanceRef) => runReasonOperation(ctx, ref, 'resume'),
+    'edgeDurable.rewind': (ref: InstanceRef) => runReasonOperation(ctx, ref, 'rewind'),
+    'edgeDurable.raiseEvent': (ref: InstanceRef) => raiseEvent(ctx, ref),
+    'edgeDurable.restart': (ref: InstanceRef) => restartInstance(ctx, ref),
+    'edgeDurable.purge': (ref: InstanceRef) => purgeInstance(ctx, ref),
+    'edgeDurable.copyInstanceId': (ref: InstanceRef) => copyInstanceId(ref),
+    'edgeDurable.copyStatusUrl': (ref: InstanceRef) => copyStatusUrl(ref),
+  };
+}
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  return Object.entries(commandHandlers(ctx)).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, reportErrors(id.replace('edgeDurable.', ''), async (...args: unknown[]) => (handler as (...a: unknown[]) => unknown)(...args))),
+  );
+}

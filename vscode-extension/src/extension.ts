@@ -1,0 +1,92 @@
+/**
+ * Entry point. One CommonJS bundle serves as both `main` (Node extension host) and `browser` (web worker
+ * extension host): the extension reaches the server only through `fetch`.
+ */
+import * as vscode from 'vscode';
+import { AutoRefresher } from './autoRefresh';
+import type { CommandContext } from './commands/commandContext';
+import { registerCommands } from './commands/registerCommands';
+import { ConnectionStore } from './connections';
+import { DOCUMENT_SCHEME, InstanceDocumentProvider } from './documents';
+import { FilterStore } from './filterStore';
+import { ExplorerProvider } from './tree/explorerProvider';
+import { hubKey, type ExplorerNode, type ExplorerServices } from './tree/explorerNode';
+import { InstancePages } from './tree/instanceList';
+
+export const VIEW_ID = 'edgeDurable.explorer';
+
+export interface EdgeDurableExtensionApi {
+  provider: ExplorerProvider;
+  connections: ConnectionStore;
+}
+
+export function activate(context: vscode.ExtensionContext): EdgeDurableExtensionApi {
+  const settings = () => vscode.workspace.getConfiguration('edgeDurable');
+  const connections = new ConnectionStore(context.secrets);
+  const filters = new FilterStore(context.workspaceState);
+  const services: ExplorerServices = {
+    client: (connection) => connections.client(connection),
+    filterFor: (connection, taskHub) => filters.get(hubKey(connection, taskHub)),
+    pages: new InstancePages(),
+    pageSize: () => clamp(settings().get<number>('pageSize') ?? 50, 1, 1000),
+    now: () => Date.now(),
+  };
+  const provider = new ExplorerProvider(() => connections.list(), services);
+  const treeView = vscode.window.createTreeView<ExplorerNode>(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  const documents = new InstanceDocumentProvider((name) => connections.get(name), (connection) => connections.client(connection));
+  const output = vscode.window.createOutputChannel('Edge Durable');
+  const ctx: CommandContext = {
+    provider,
+    connections,
+    filters,
+    documents,
+    output,
+    reveal: (node, options) => treeView.reveal(node, options),
+  };
+  const autoRefresh = new AutoRefresher(
+    () => provider.refreshActiveInstances(),
+    () => ({
+      enabled: settings().get<boolean>('autoRefresh') ?? true,
+      intervalMs: clamp(settings().get<number>('autoRefreshIntervalSeconds') ?? 5, 1, 3600) * 1000,
+    }),
+    () => treeView.visible,
+  );
+  autoRefresh.restart();
+
+  context.subscriptions.push(
+    connections,
+    provider,
+    treeView,
+    output,
+    documents,
+    autoRefresh,
+    vscode.workspace.registerTextDocumentContentProvider(DOCUMENT_SCHEME, documents),
+    ...registerCommands(ctx),
+    // one edit changes a setting and up to two secrets: refresh once, after the last of them
+    connections.onDidChange(debounce(() => provider.refresh(), 150)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('edgeDurable.autoRefresh') || e.affectsConfiguration('edgeDurable.autoRefreshIntervalSeconds')) {
+        autoRefresh.restart();
+      }
+      if (e.affectsConfiguration('edgeDurable.pageSize')) provider.refresh();
+    }),
+  );
+  return { provider, connections };
+}
+
+export function deactivate(): void {}
+
+function debounce(action: () => void, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      action();
+    }, ms);
+  };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(Math.max(Number.isFinite(value) ? value : min, min), max);
+}

@@ -1,0 +1,38 @@
+/** Remembers each task hub's instance filter across reloads (workspace state, keyed by connection and hub). */
+import type * as vscode from 'vscode';
+import { EMPTY_FILTER, type InstanceFilter } from './filters';
+import { isRuntimeStatus } from './status';
+
+const STATE_KEY = 'edgeDurable.filters';
+
+export class FilterStore {
+  constructor(private readonly state: vscode.Memento) {}
+
+  get(key: string): InstanceFilter {
+    const stored = this.all()[key];
+    if (!stored) return EMPTY_FILTER;
+    // the state may come from an older version of the extension: keep only what still parses
+    return {
+      statuses: Array.isArray(stored.statuses) ? stored.statuses.filter(isRuntimeStatus) : [],
+      ...(typeof stored.createdFrom === 'string' ? { createdFrom: stored.createdFrom } : {}),
+      ...(typeof stored.createdTo === 'string' ? { createdTo: stored.createdTo } : {}),
+      ...(typeof stored.idPrefix === 'string' ? { idPrefix: stored.idPrefix } : {}),
+    };
+  }
+
+  async set(key: string, filter: InstanceFilter): Promise<void> {
+    const all = this.all();
+    all[key] = filter;
+    await this.state.update(STATE_KEY, all);
+  }
+
+  async clear(key: string): Promise<void> {
+    const all = this.all();
+    delete all[key];
+    await this.state.update(STATE_KEY, all);
+  }
+
+  private all(): Record<string, InstanceFilter> {
+    return { ...(this.state.get<Record<string, InstanceFilter>>(STATE_KEY) ?? {}) };
+  }
+}

@@ -1,0 +1,52 @@
+/** An activity call: scheduling paired with its completion, with duration, result or failure message. */
+import * as vscode from 'vscode';
+import { formatDuration } from '../format';
+import type { ActivityItem } from '../history';
+import { ExplorerNode } from './explorerNode';
+import { detailsTooltip } from './tooltip';
+
+export class ActivityNode extends ExplorerNode {
+  constructor(
+    readonly parent: ExplorerNode,
+    readonly item: ActivityItem,
+  ) {
+    super(item.name, vscode.TreeItemCollapsibleState.None);
+    this.contextValue = `activity.${item.outcome}`;
+    this.description = taskDescription(item);
+    this.iconPath = taskIcon(item, 'symbol-method');
+    this.tooltip = detailsTooltip(
+      `Activity ${item.name}: ${item.outcome}`,
+      [
+        ['Scheduled', item.scheduledTime],
+        ['Completed', item.completedTime],
+        ['Duration', item.durationMs === undefined ? undefined : formatDuration(item.durationMs)],
+        ['Failure', item.failure],
+      ],
+      [['Input', item.input], ['Result', item.result]],
+    );
+  }
+}
+
+/** "1.2 s", "failed after 3 s: Boom", "pending": the description shared by activities and sub-orchestrations. */
+export function taskDescription(item: Pick<ActivityItem, 'outcome' | 'durationMs' | 'failure'>): string {
+  const took = item.durationMs === undefined ? '' : formatDuration(item.durationMs);
+  switch (item.outcome) {
+    case 'pending':
+      return 'pending';
+    case 'failed':
+      return `failed${took ? ` after ${took}` : ''}: ${item.failure ?? ''}`;
+    case 'completed':
+      return took;
+  }
+}
+
+export function taskIcon(item: Pick<ActivityItem, 'outcome'>, completedIcon: string): vscode.ThemeIcon {
+  switch (item.outcome) {
+    case 'pending':
+      return new vscode.ThemeIcon('loading~spin');
+    case 'failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('charts.red'));
+    case 'completed':
+      return new vscode.ThemeIcon(completedIcon, new vscode.ThemeColor('charts.blue'));
+  }
+}

@@ -1,0 +1,33 @@
+/** Top level: one API endpoint. Its children are the task hubs the server reports. */
+import * as vscode from 'vscode';
+import type { Connection } from '../connections';
+import { ExplorerNode, type ExplorerServices } from './explorerNode';
+import { MessageNode } from './messageNode';
+import { TaskHubNode } from './taskHubNode';
+
+export class ConnectionNode extends ExplorerNode {
+  readonly parent = undefined;
+
+  constructor(
+    readonly connection: Connection,
+    readonly services: ExplorerServices,
+  ) {
+    super(connection.name, vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `connection:${connection.name}`;
+    this.description = connection.endpoint;
+    this.tooltip = `${connection.name}\n${connection.endpoint}`;
+    this.contextValue = 'connection';
+    this.iconPath = new vscode.ThemeIcon('plug');
+  }
+
+  override async getChildren(): Promise<ExplorerNode[]> {
+    try {
+      const client = await this.services.client(this.connection);
+      const hubs = await client.listTaskHubs();
+      if (hubs.length === 0) return [new MessageNode(this, 'No task hubs yet', { description: 'start an orchestration to create one' })];
+      return [...hubs].sort((a, b) => a.localeCompare(b)).map((hub) => new TaskHubNode(this, hub));
+    } catch (error) {
+      return [MessageNode.fromError(this, error, this.connection)];
+    }
+  }
+}

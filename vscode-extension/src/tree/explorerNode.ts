@@ -1,0 +1,34 @@
+/** The base of every node in the explorer tree, and the services the nodes need to load their children. */
+import * as vscode from 'vscode';
+import type { DurableApiClient } from '../api';
+import type { Connection } from '../connections';
+import type { InstanceFilter } from '../filters';
+import type { InstancePages } from './instanceList';
+
+export interface ExplorerServices {
+  client(connection: Connection): Promise<DurableApiClient>;
+  filterFor(connection: Connection, taskHub: string): InstanceFilter;
+  pages: InstancePages;
+  pageSize(): number;
+  now(): number;
+}
+
+export abstract class ExplorerNode extends vscode.TreeItem {
+  abstract readonly parent: ExplorerNode | undefined;
+
+  getChildren(): Promise<ExplorerNode[]> {
+    return Promise.resolve([]);
+  }
+}
+
+/** What instance commands need: enough to address one instance through the API. */
+export interface InstanceRef {
+  readonly connection: Connection;
+  readonly taskHub: string;
+  readonly instanceId: string;
+  readonly services: ExplorerServices;
+}
+
+export function hubKey(connection: Connection, taskHub: string): string {
+  return `${connection.name}/${taskHub}`;
+}

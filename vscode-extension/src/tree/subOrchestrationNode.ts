@@ -1,0 +1,63 @@
+/**
+ * A sub-orchestration call, paired like an activity. When the child's instance ID is known it expands into the
+ * child's own history, fetched by that ID from the same task hub.
+ */
+import * as vscode from 'vscode';
+import type { Connection } from '../connections';
+import { formatDuration } from '../format';
+import { groupIntoEpisodes, type SubOrchestrationItem } from '../history';
+import { taskDescription, taskIcon } from './activityNode';
+import { EpisodeNode } from './episodeNode';
+import { ExplorerNode, type ExplorerServices, type InstanceRef } from './explorerNode';
+import { MessageNode } from './messageNode';
+import { detailsTooltip } from './tooltip';
+
+export class SubOrchestrationNode extends ExplorerNode implements InstanceRef {
+  readonly connection: Connection;
+  readonly taskHub: string;
+  readonly services: ExplorerServices;
+
+  constructor(
+    readonly parent: ExplorerNode,
+    owner: InstanceRef,
+    readonly item: SubOrchestrationItem,
+  ) {
+    super(item.name, item.instanceId ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    this.connection = owner.connection;
+    this.taskHub = owner.taskHub;
+    this.services = owner.services;
+    // only a node that knows the child's ID can offer the instance commands (status, history, timeline, copy)
+    this.contextValue = item.instanceId ? 'subOrchestration' : 'subOrchestration.unknownId';
+    const took = taskDescription(item);
+    this.description = item.instanceId ? `${item.instanceId}${took ? ` · ${took}` : ''}` : took;
+    this.iconPath = taskIcon(item, 'type-hierarchy-sub');
+    this.tooltip = detailsTooltip(
+      `Sub-orchestration ${item.name}: ${item.outcome}`,
+      [
+        ['Instance ID', item.instanceId],
+        ['Scheduled', item.scheduledTime],
+        ['Completed', item.completedTime],
+        ['Duration', item.durationMs === undefined ? undefined : formatDuration(item.durationMs)],
+        ['Failure', item.failure],
+      ],
+      [['Input', item.input], ['Result', item.result]],
+    );
+  }
+
+  get instanceId(): string {
+    return this.item.instanceId ?? '';
+  }
+
+  override async getChildren(): Promise<ExplorerNode[]> {
+    if (!this.item.instanceId) return [];
+    try {
+      const client = await this.services.client(this.connection);
+      const child = await client.getInstance(this.taskHub, this.item.instanceId, { history: true });
+      const episodes = groupIntoEpisodes(child.historyEvents ?? []);
+      if (episodes.length === 0) return [new MessageNode(this, 'No history yet')];
+      return episodes.map((episode) => new EpisodeNode(this, this, episode));
+    } catch (error) {
+      return [MessageNode.fromError(this, error, this.connection)];
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/** A task hub. Its children are the loaded pages of its instances (filtered), newest first, then "Load more…". */
+import * as vscode from 'vscode';
+import type { Connection } from '../connections';
+import { describeFilter, filterToQuery, isEmptyFilter, type InstanceFilter } from '../filters';
+import type { ConnectionNode } from './connectionNode';
+import { ExplorerNode, hubKey, type ExplorerServices } from './explorerNode';
+import { InstanceNode } from './instanceNode';
+import { LoadMoreNode } from './loadMoreNode';
+import { MessageNode } from './messageNode';
+
+export class TaskHubNode extends ExplorerNode {
+  readonly connection: Connection;
+  readonly services: ExplorerServices;
+  readonly filter: InstanceFilter;
+
+  constructor(
+    readonly parent: ConnectionNode,
+    readonly taskHub: string,
+  ) {
+    super(taskHub, vscode.TreeItemCollapsibleState.Collapsed);
+    this.connection = parent.connection;
+    this.services = parent.services;
+    this.filter = this.services.filterFor(this.connection, taskHub);
+    this.id = `hub:${this.key}`;
+    const filtered = !isEmptyFilter(this.filter);
+    // the active filter is part of what the node shows, so that a short list is never mistaken for the whole hub
+    this.description = filtered ? `filter: ${describeFilter(this.filter)}` : undefined;
+    this.tooltip = filtered ? `Task hub ${taskHub}\nFilter: ${describeFilter(this.filter)}` : `Task hub ${taskHub}`;
+    this.contextValue = filtered ? 'taskHub.filtered' : 'taskHub';
+    this.iconPath = new vscode.ThemeIcon(filtered ? 'filter' : 'database');
+  }
+
+  get key(): string {
+    return hubKey(this.connection, this.taskHub);
+  }
+
+  override async getChildren(): Promise<ExplorerNode[]> {
+    const list = this.services.pages.get(this.key);
+    try {
+      if (!list.loaded) {
+        const client = await this.services.client(this.connection);
+        await list.loadFirst(client, this.taskHub, filterToQuery(this.filter), this.services.pageSize());
+      }
+    } catch (error) {
+      this.services.pages.reset(this.key); // retry on the next expansion instead of showing a stale empty list
+      return [MessageNode.fromError(this, error, this.connection)];
+    }
+    const nodes: ExplorerNode[] = list.sorted().map((status) => new InstanceNode(this, status));
+    if (list.continuationToken) nodes.push(new LoadMoreNode(this));
+    if (nodes.length === 0) {
+      return [new MessageNode(this, isEmptyFilter(this.filter) ? 'No instances' : 'No instances match the filter')];
+    }
+    return nodes;
+  }
+
+  /** Fetches the next page into the list; the caller refreshes this node. */
+  async loadMore(): Promise<void> {
+    const client = await this.services.client(this.connection);
+    await this.services.pages.get(this.key).loadMore(client, this.taskHub, filterToQuery(this.filter), this.services.pageSize());
+  }
+}
