@@ -11,11 +11,12 @@
  * @module
  */
 import { Hono } from 'hono/tiny';
+import { cors } from 'hono/cors';
 import type { DurableApp } from '../core/app.js';
 import type { Clock } from '../core/clock.js';
 import { WEBHOOK_PATH } from '../core/wire.js';
 import { createApi, type ApiHooks, type StorageSource } from './api.js';
-import { createAuthorizer, type AuthOptions } from './auth.js';
+import { createAuthorizer, isLoopbackOrigin, type AuthOptions } from './auth.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import { errorResponse, onError } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -31,6 +32,13 @@ export interface AppOptions {
   app: DurableApp;
   /** Tokens, or `{ anonymous: true }`; required, so that an open API is always a decision. */
   auth: AuthOptions;
+  /**
+   * Which browser origins may call the API (CORS). Default: any origin (`'*'`), except under
+   * `{ anonymous: true, loopbackOnly: true }`, where only loopback origins (`http://localhost:*`,
+   * `http://127.0.0.1:*`, `http://[::1]:*`) are allowed. `false`: no CORS headers at all.
+   * Preflights (OPTIONS) are answered without a token.
+   */
+  cors?: CorsOptions | false;
   /** Origin (and path prefix) for management URLs; default: the request's origin. */
   baseUrl?: string;
   /** Key to put in management URLs as `code=`; none by default (URLs carry no secret). */
@@ -49,13 +57,46 @@ export interface AppOptions {
   onError?: (error: unknown) => void;
 }
 
+export interface CorsOptions {
+  /** Exact origins (`https://vscode.dev`), or `'*'` for any. */
+  origins: readonly string[] | '*';
+}
+
 export type DurableHttpApp = Hono;
+
+/** Methods, request headers and response headers a browser client of the API needs. */
+export const CORS_ALLOW_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'];
+export const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'x-ms-continuation-token', 'x-functions-key'];
+export const CORS_EXPOSE_HEADERS = ['x-ms-continuation-token', 'Location', 'Retry-After'];
+
+/** Hono's CORS middleware with the API's methods and headers, or undefined when CORS is off. */
+function corsMiddleware(options: AppOptions) {
+  if (options.cors === false) return undefined;
+  const loopbackOnly = options.auth.anonymous === true && options.auth.loopbackOnly === true;
+  const origins = options.cors?.origins ?? (loopbackOnly ? undefined : '*');
+  if (origins !== undefined && origins !== '*' && (!Array.isArray(origins) || !origins.every((o) => typeof o === 'string' && o.length > 0))) {
+    throw new TypeError("cors.origins: a list of origins (e.g. ['https://vscode.dev']) or '*'.");
+  }
+  return cors({
+    // A function: Hono then answers with the request's origin (and Vary: Origin), or no Allow-Origin at all.
+    origin: origins === undefined
+      ? (origin) => (isLoopbackOrigin(origin) ? origin : null)
+      : origins === '*' ? '*' : [...origins],
+    allowMethods: CORS_ALLOW_METHODS,
+    allowHeaders: CORS_ALLOW_HEADERS,
+    exposeHeaders: CORS_EXPOSE_HEADERS,
+    maxAge: 600,
+  });
+}
 
 const METHODS = ['GET', 'POST', 'DELETE'] as const;
 
 export function createApp(options: AppOptions): DurableHttpApp {
   const log = options.onError ?? ((error: unknown) => console.error('[edge-durable http]', error));
   const root = new Hono({ strict: false });
+  // First: headers on every response (errors included), and preflights answered before auth and routing.
+  const corsHandler = corsMiddleware(options);
+  if (corsHandler) root.use('*', corsHandler);
   const hono = root.basePath(WEBHOOK_PATH);
   const api = createApi(hono, {
     storage: options.storage,
@@ -82,7 +123,8 @@ export function createApp(options: AppOptions): DurableHttpApp {
   // Unknown path → 404; known path, other method → 405 with Allow. Neither needs a token.
   root.notFound((c) => {
     const path = root.getPath(c.req.raw);
-    const allowed = METHODS.filter((m) => root.router.match(m, path)[0].length > 0);
+    // Routes only: the CORS middleware matches every path and method.
+    const allowed = METHODS.filter((m) => root.router.match(m, path)[0].some(([[handler]]) => handler !== corsHandler));
     if (allowed.length === 0) return errorResponse(404, 'RouteNotFound', `No route for ${c.req.method} ${path}.`);
     const allow = (allowed.includes('GET') ? [...allowed, 'HEAD'] : allowed).join(', ');
     return errorResponse(405, 'MethodNotAllowed', `${c.req.method} is not allowed on ${path}; use ${allow}.`, { Allow: allow });

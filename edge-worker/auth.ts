@@ -49,6 +49,11 @@ const MAX_VERIFIED = 64;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
+/** True for an origin such as `http://localhost:3000` or `http://[::1]:8080` (never for `null` or a non-URL). */
+export function isLoopbackOrigin(origin: string): boolean {
+  try { return LOOPBACK_HOSTS.has(new URL(origin).hostname); } catch { return false; }
+}
+
 function unauthorized(message: string, invalidToken: boolean): HttpError {
   return new HttpError(401, 'Unauthorized', message, {
     'WWW-Authenticate': invalidToken ? 'Bearer realm="durabletask", error="invalid_token"' : 'Bearer realm="durabletask"',
@@ -74,11 +79,10 @@ export function createAuthorizer(options: AuthOptions): Authorizer {
       if (!LOOPBACK_HOSTS.has(host)) {
         throw new HttpError(403, 'Forbidden', `Anonymous access is allowed on loopback only; the Host is '${host}'. Configure a token to serve other hosts.`);
       }
+      // An opaque origin ('null': sandboxed iframes, file: pages) is any site: refused like one.
       const origin = request.headers.get('origin');
-      if (origin !== null && origin !== 'null') {
-        let originHost = '';
-        try { originHost = new URL(origin).hostname; } catch { /* not a URL: refused below */ }
-        if (!LOOPBACK_HOSTS.has(originHost)) throw new HttpError(403, 'Forbidden', `Cross-site requests from '${origin}' are refused by an anonymous server.`);
+      if (origin !== null && !isLoopbackOrigin(origin)) {
+        throw new HttpError(403, 'Forbidden', `Cross-site requests from '${origin}' are refused by an anonymous server.`);
       }
     };
   }

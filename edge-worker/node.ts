@@ -3,7 +3,8 @@
  * embedded SQLite store that survives restarts (`.data/durable.sqlite` by default).
  *
  * Run it (`npm start`): `tsx edge-worker/node.ts`. Environment: PORT (7071), HOST (127.0.0.1),
- * DURABLE_TOKEN (admin), DURABLE_READ_TOKEN (read-only), DURABLE_DATA_DIR (.data).
+ * DURABLE_TOKEN (admin), DURABLE_READ_TOKEN (read-only), DURABLE_DATA_DIR (.data),
+ * DURABLE_CORS_ORIGINS (comma-separated browser origins, or `*`; see the README's security section).
  * Without a token it serves anonymously, on loopback only, and says so; on another host it refuses to start.
  *
  * Programmatic use (tests): `const { url, close } = await startNodeServer({ port: 0 })`.
@@ -22,7 +23,7 @@ import type { Storage } from '../core/store/port.js';
 import { WEBHOOK_PATH } from '../core/wire.js';
 import { Worker, type WorkerOptions } from '../core/worker.js';
 import { registerSamples } from '../samples/index.js';
-import { createApp } from './app.js';
+import { createApp, type CorsOptions } from './app.js';
 import type { AuthOptions } from './auth.js';
 
 export interface NodeServerOptions {
@@ -40,6 +41,8 @@ export interface NodeServerOptions {
   readToken?: string;
   /** Overrides the tokens. */
   auth?: AuthOptions;
+  /** Browser origins allowed (CORS); see `AppOptions.cors`. Default '*' with tokens, loopback origins when anonymous. */
+  cors?: CorsOptions | false;
   maxBodyBytes?: number;
   /** Upper bound of `timeout` on start and restart. Default 300 s. */
   maxWaitSeconds?: number;
@@ -122,6 +125,7 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
 
   const api = createApp({
     storage, app: durableApp, auth, signal: shutdown.signal,
+    ...(options.cors !== undefined ? { cors: options.cors } : {}),
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.maxWaitSeconds ? { maxWaitSeconds: options.maxWaitSeconds } : {}),
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
@@ -166,6 +170,12 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
   };
 }
 
+/** `*`, or a comma-separated list of origins. */
+export function corsFromEnv(value: string): CorsOptions {
+  const trimmed = value.trim();
+  return { origins: trimmed === '*' ? '*' : trimmed.split(',').map((o) => o.trim()).filter(Boolean) };
+}
+
 /** `npm start`: reads the environment, prints the URL and a curl example, and shuts down cleanly on SIGINT/SIGTERM. */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<NodeServer> {
   const port = env.PORT === undefined || env.PORT === '' ? 7071 : Number(env.PORT);
@@ -175,6 +185,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<NodeSe
     port, host: env.HOST || '127.0.0.1', dataDir,
     ...(env.DURABLE_TOKEN ? { adminToken: env.DURABLE_TOKEN } : {}),
     ...(env.DURABLE_READ_TOKEN ? { readToken: env.DURABLE_READ_TOKEN } : {}),
+    ...(env.DURABLE_CORS_ORIGINS ? { cors: corsFromEnv(env.DURABLE_CORS_ORIGINS) } : {}),
   });
   const base = `${server.url}${WEBHOOK_PATH}`;
   const authHeader = env.DURABLE_TOKEN ? ' -H "Authorization: Bearer $DURABLE_TOKEN"' : '';

@@ -39,6 +39,8 @@ export interface Env {
   BASE_URL?: string;
   MANAGEMENT_KEY?: string;
   MAX_BODY_BYTES?: string;
+  /** Browser origins allowed (CORS): `*` or a comma-separated list. Default `*` (a token is always required here, unless DURABLE_ANONYMOUS). */
+  CORS_ORIGINS?: string;
 }
 
 /** The orchestrations and activities this deployment runs (inside the task hub objects). */
@@ -73,6 +75,7 @@ function appFor(env: Env): DurableHttpApp | undefined {
     ...(env.BASE_URL ? { baseUrl: env.BASE_URL } : {}),
     ...(env.MANAGEMENT_KEY ? { managementKey: env.MANAGEMENT_KEY } : {}),
     ...(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0 ? { maxBodyBytes } : {}),
+    ...(env.CORS_ORIGINS ? { cors: { origins: env.CORS_ORIGINS.trim() === '*' ? '*' as const : env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) } } : {}),
   });
   cached = { env, app };
   return app;

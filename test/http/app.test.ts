@@ -96,6 +96,92 @@ describe('auth', () => {
   });
 });
 
+describe('CORS', () => {
+  const preflight = (api: ReturnType<typeof make>['api'], origin: string, url = `${BASE}/instances/x/terminate`) => Promise.resolve(api.fetch(new Request(url, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+  })));
+
+  it('a preflight is answered 204 without a token, with the methods and headers a browser client needs', async () => {
+    const { api, storage } = make();
+    const res = await preflight(api, 'https://vscode.dev');
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-methods')!.split(',')).toEqual(['GET', 'POST', 'DELETE', 'OPTIONS']);
+    expect(res.headers.get('access-control-allow-headers')!.split(',')).toEqual(['authorization', 'content-type', 'x-ms-continuation-token', 'x-functions-key']);
+    expect(res.headers.get('access-control-expose-headers')!.split(',')).toEqual(['x-ms-continuation-token', 'Location', 'Retry-After']);
+    expect(await res.text()).toBe('');
+    expect(await storage.listTaskHubs()).toEqual([]); // nothing ran
+  });
+
+  it('actual responses carry the headers: successes, errors (401 before auth passes) and 404s', async () => {
+    const { send } = make();
+    const origin = { origin: 'https://vscode.dev' };
+    const started = await send('POST', '/orchestrators/HelloSequence/cors-1', { headers: origin });
+    expect(started.status).toBe(202);
+    expect(started.headers.get('access-control-allow-origin')).toBe('*');
+    expect(started.headers.get('access-control-expose-headers')).toContain('Location');
+    expect(started.headers.get('location')).toContain('/instances/cors-1');
+    const denied = await send('GET', '/instances', { token: null, headers: origin });
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get('access-control-allow-origin')).toBe('*');
+    expect(denied.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    const missing = await send('GET', '/nope', { token: null, headers: origin });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('the continuation token of a paged list is exposed to the browser', async () => {
+    const { send } = make();
+    for (const id of ['p1', 'p2', 'p3']) expect((await send('POST', `/orchestrators/LongTimer/${id}`, { body: '{"seconds":3600}' })).status).toBe(202);
+    const page = await send('GET', '/instances?top=2', { headers: { origin: 'https://vscode.dev' } });
+    expect(page.headers.get('x-ms-continuation-token')).toBeTruthy();
+    expect(page.headers.get('access-control-expose-headers')!.split(',')).toContain('x-ms-continuation-token');
+  });
+
+  it('configured origins: only those get Allow-Origin (echoed, with Vary: Origin)', async () => {
+    const { api, send } = make({ cors: { origins: ['https://vscode.dev', 'https://insiders.vscode.dev'] } });
+    const ok = await preflight(api, 'https://insiders.vscode.dev');
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://insiders.vscode.dev');
+    expect(ok.headers.get('vary')).toMatch(/Origin/);
+    const other = await preflight(api, 'https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const read = await send('GET', '/instances', { headers: { origin: 'https://evil.example' } });
+    expect(read.status).toBe(200); // CORS is not auth: the token decides; the browser just cannot read the answer
+    expect(read.headers.get('access-control-allow-origin')).toBeNull();
+    expect(() => make({ cors: { origins: [''] } })).toThrow(/cors\.origins/);
+  });
+
+  it('an anonymous loopback server allows loopback origins only (not null, not other sites)', async () => {
+    const { api } = make({ auth: { anonymous: true, loopbackOnly: true } });
+    for (const origin of ['http://localhost:3000', 'http://127.0.0.1:8080', 'http://[::1]:5173']) {
+      const res = await preflight(api, origin);
+      expect(res.status, origin).toBe(204);
+      expect(res.headers.get('access-control-allow-origin'), origin).toBe(origin);
+    }
+    for (const origin of ['https://vscode.dev', 'null', 'http://localhost.evil.example']) {
+      const res = await preflight(api, origin);
+      expect(res.headers.get('access-control-allow-origin'), origin).toBeNull();
+    }
+    const get = await api.fetch(new Request(`${BASE}/instances`, { headers: { origin: 'http://localhost:3000' } }));
+    expect(get.status).toBe(200);
+    expect(get.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    // A sandboxed iframe on any site sends Origin: null; its simple POST must not act.
+    const post = await api.fetch(new Request(`${BASE}/orchestrators/HelloSequence`, { method: 'POST', headers: { origin: 'null' } }));
+    expect(post.status).toBe(403);
+    expect((await api.fetch(new Request(`${BASE}/instances`))).status).toBe(200);
+    expect(await (await api.fetch(new Request(`${BASE}/instances`))).json()).toEqual([]);
+  });
+
+  it('cors: false sends no CORS headers; OPTIONS is then a 405', async () => {
+    const { api } = make({ cors: false });
+    const res = await preflight(api, 'https://vscode.dev');
+    expect(res.status).toBe(405);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
 describe('configuration', () => {
   it('management URLs use baseUrl when configured, and carry code= only with managementKey', async () => {
     let res = await make({ baseUrl: 'https://durable.example.com/' }).send('POST', '/orchestrators/HelloSequence/u1');

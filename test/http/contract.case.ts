@@ -488,6 +488,24 @@ export function runHttpContract(name: string, setup: () => Promise<ContractTarge
         await expectError(await call('GET', '/instances?code=wrong', { token: null }), 401, 'Unauthorized');
       });
 
+      it('CORS: a preflight is 204 without a token; answers (errors too) carry Allow-Origin and the exposed headers', async () => {
+        const preflight = await call('OPTIONS', '/instances', {
+          token: null,
+          headers: { origin: 'https://vscode.dev', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization,x-ms-continuation-token' },
+        });
+        expect(preflight.status).toBe(204);
+        expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+        expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,POST,DELETE,OPTIONS');
+        expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization,content-type,x-ms-continuation-token,x-functions-key');
+        const page = await call('GET', '/instances?top=1', { headers: { origin: 'https://vscode.dev' } });
+        expect(page.status).toBe(200);
+        expect(page.headers.get('access-control-allow-origin')).toBe('*');
+        expect(page.headers.get('access-control-expose-headers')).toBe('x-ms-continuation-token,Location,Retry-After');
+        const denied = await call('GET', '/instances', { token: null, headers: { origin: 'https://vscode.dev' } });
+        expect(denied.headers.get('access-control-allow-origin')).toBe('*');
+        await expectError(denied, 401, 'Unauthorized');
+      });
+
       it('404 JSON for an unknown route, 405 with Allow for a known path with another method', async () => {
         await expectError(await call('GET', '/nothing-here'), 404, 'RouteNotFound');
         await expectError(await call('POST', '/instances/x/explode'), 404, 'RouteNotFound');

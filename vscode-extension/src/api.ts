@@ -153,8 +153,17 @@ export class DurableApiClient {
     const query = options.history
       ? { showHistory: 'true', showHistoryOutput: 'true', showInput: 'true' }
       : { showInput: 'true' };
-    const { body } = await this.request('GET', this.url(`instances/${encodeURIComponent(instanceId)}`, taskHub, query));
-    return body as InstanceStatus;
+    try {
+      const { body } = await this.request('GET', this.url(`instances/${encodeURIComponent(instanceId)}`, taskHub, query));
+      return body as InstanceStatus;
+    } catch (error) {
+      // Durable Functions (and edge-durable, which keeps it) answer a missing instance with an EMPTY 404 here:
+      // give it the code and a message that names the instance.
+      if (isNotFound(error) && (error as ApiError).code === 'NotFound') {
+        throw new ApiError(404, 'InstanceNotFound', `No instance '${instanceId}' in task hub '${taskHub}'.`);
+      }
+      throw error;
+    }
   }
 
   async listInstances(taskHub: string, query: InstanceQuery = {}): Promise<InstancePage> {

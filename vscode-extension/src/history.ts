@@ -179,7 +179,10 @@ export function itemStartTime(item: HistoryItem): string {
 export function failureMessage(event: HistoryEvent): string | undefined {
   const details = event.FailureDetails;
   if (details && typeof details === 'object') {
-    const { ErrorType, ErrorMessage } = details as { ErrorType?: unknown; ErrorMessage?: unknown };
+    // PascalCase from DTFx; camelCase from edge-durable (its FailureDetails object keeps the core's field names)
+    const fields = details as { ErrorType?: unknown; ErrorMessage?: unknown; errorType?: unknown; errorMessage?: unknown };
+    const ErrorType = fields.ErrorType ?? fields.errorType;
+    const ErrorMessage = fields.ErrorMessage ?? fields.errorMessage;
     if (typeof ErrorMessage === 'string' && ErrorMessage) {
       return typeof ErrorType === 'string' && ErrorType ? `${ErrorType}: ${ErrorMessage}` : ErrorMessage;
     }

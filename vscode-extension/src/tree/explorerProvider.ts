@@ -79,7 +79,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode> {
       this.refreshHub(connection, taskHub);
       return;
     }
-    list.upsert(status);
+    list.upsert(status, { newest: true });
     const hub = this.latest.get(`hub:${key}`);
     this.changed.fire(hub);
   }

@@ -38,11 +38,16 @@ export class InstanceList {
     return this.instances.find((i) => i.instanceId === instanceId);
   }
 
-  /** Replaces the entry with the same id, or adds it (e.g. "Go to instance" for one not loaded yet). */
-  upsert(status: InstanceStatus): void {
+  /**
+   * Replaces the entry with the same id, or adds it (e.g. "Go to instance" for one not loaded yet).
+   * `newest`: a just-started instance, added in front. createdTime has whole seconds only (as in Durable
+   * Functions), so it ties with the instances started in the same second, and a tie keeps list positions.
+   */
+  upsert(status: InstanceStatus, { newest = false }: { newest?: boolean } = {}): void {
     const index = this.instances.findIndex((i) => i.instanceId === status.instanceId);
     const { historyEvents: _history, ...withoutHistory } = status;
     if (index >= 0) this.instances[index] = withoutHistory;
+    else if (newest) this.instances.unshift(withoutHistory);
     else this.instances.push(withoutHistory);
   }
 

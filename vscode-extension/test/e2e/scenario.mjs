@@ -108,7 +108,7 @@ export async function runScenario(t, { page, backend, api, flavour, offlineEndpo
     await expand(page, 'Episode 1');
     const sub = treeRow(page, 'HelloSequence');
     await sub.waitFor({ timeout: 15000 });
-    assert.match(await rowDescription(sub), /^parent-1:0 · /);
+    assert.match(await rowDescription(sub), /^parent-1:0000 · /); // the server names the first child {parentId}:0000
     await expand(page, 'HelloSequence');
     await until(async () => (await page.locator('.monaco-list-row[role="treeitem"] .label-name', { hasText: /^Episode 1$/ }).count()) === 2, { what: "the child's Episode 1" });
     await treeRow(page, 'Episode 4').waitFor({ timeout: 15000 });
@@ -173,7 +173,7 @@ export async function runScenario(t, { page, backend, api, flavour, offlineEndpo
     await widget.filter({ hasText: '(2/2)' }).waitFor();
     await widget.locator('input.input').first().fill('{approved: yes}');
     await widget.filter({ hasText: 'Not valid JSON' }).waitFor({ timeout: 10000 });
-    await answerInput(page, '{"approved": true}', { expect: '(2/2)' });
+    await answerInput(page, 'true', { expect: '(2/2)' }); // the Approval sample approves on `true`
     const done = await api.waitFor('approval-1', 'Completed');
     assert.equal(done.output, 'approved');
     await until(async () => (await rowIcon(treeRow(page, 'approval-1'))) === 'pass', { what: 'approval-1 shown as completed' });
@@ -224,11 +224,11 @@ export async function runScenario(t, { page, backend, api, flavour, offlineEndpo
   await step('Start New Instance picks an orchestrator and validated JSON input', async () => {
     await contextMenu(page, treeRow(page, HUB), 'Start New Instance…');
     await pickItem(page, 'FanOutFanIn', { expect: '(1/3)' });
-    await answerInput(page, '{"n": 4}', { expect: 'Start FanOutFanIn (2/3)' });
+    await answerInput(page, '4', { expect: 'Start FanOutFanIn (2/3)' }); // n; the output is 1² + 2² + 3² + 4²
     await answerInput(page, 'started-1', { expect: '(3/3)' });
     const started = await api.waitFor('started-1', 'Completed');
-    assert.deepEqual(started.input, { n: 4 });
-    assert.equal(started.output, 12);
+    assert.equal(started.input, 4);
+    assert.equal(started.output, 30);
     await treeRow(page, 'started-1').waitFor({ timeout: 15000 });
   });
 
@@ -242,7 +242,11 @@ export async function runScenario(t, { page, backend, api, flavour, offlineEndpo
     await until(async () => {
       const labels = await visibleRowLabels(page);
       const hubIndex = labels.indexOf(HUB);
-      return JSON.stringify(labels.slice(hubIndex + 1, hubIndex + 3)) === JSON.stringify(['batch-2', 'batch-1']) && !labels.includes('parent-1');
+      // With an ID prefix the server lists by instanceId, and createdTime has whole seconds (batch-1 and batch-2 are
+      // seeded 15 ms apart), so their order on screen depends on the clock: compare them as a set.
+      const listed = labels.slice(hubIndex + 1, hubIndex + 3).sort();
+      const others = ['hello-1', 'parent-1', 'parent-1:0000', 'flaky-1', 'approval-1', 'timer-1', 'started-1'];
+      return JSON.stringify(listed) === JSON.stringify(['batch-1', 'batch-2']) && !labels.some((l) => others.includes(l));
     }, { what: 'only batch-* instances listed' });
     await page.screenshot({ path: shot('08-filter') });
   });
@@ -256,16 +260,20 @@ export async function runScenario(t, { page, backend, api, flavour, offlineEndpo
     await api.waitFor('batch-2', 'Terminated');
     await contextMenu(page, treeRow(page, HUB), 'Clear Filter');
     await until(async () => (await rowDescription(treeRow(page, HUB))) === '', { what: 'filter cleared' });
-    await treeRow(page, 'parent-1').waitFor({ timeout: 15000 });
+    // the server lists newest first (page size 5): started-1, the newest instance, is back on the first page
+    await treeRow(page, 'started-1').waitFor({ timeout: 15000 });
   });
 
   await step('Go to Instance ID selects the instance in the tree', async () => {
     await contextMenu(page, treeRow(page, HUB), 'Go to Instance ID…');
-    await answerInput(page, 'parent-1:0', { expect: 'Go to instance' });
-    await until(async () => (await treeRow(page, 'parent-1:0').getAttribute('aria-selected')) === 'true', { what: 'parent-1:0 selected' });
+    await answerInput(page, 'parent-1:0000', { expect: 'Go to instance' });
+    await until(async () => (await treeRow(page, 'parent-1:0000').getAttribute('aria-selected')) === 'true', { what: 'parent-1:0000 selected' });
   });
 
   await step('Purge History by Filter deletes the terminal instances after confirmation', async () => {
+    // a running instance, which the purge must spare (and which keeps the hub: the server lists hubs that hold data)
+    assert.equal((await api.start('LongTimer', 'keep-1', { seconds: 3600 })).status, 202);
+    await api.waitFor('keep-1', 'Running');
     const before = await api.list();
     const terminal = before.filter((i) => ['Completed', 'Failed', 'Terminated'].includes(i.runtimeStatus)).length;
     assert.ok(terminal >= 5, `seeded terminal instances: ${terminal}`);
@@ -275,8 +283,8 @@ export async function runScenario(t, { page, backend, api, flavour, offlineEndpo
     await answerInput(page, '', { expect: '(3/3)' });
     await answerDialog(page, 'Purge', { expect: `in task hub ${HUB}` });
     await notification(page, `Purged ${terminal} instances from ${HUB}.`).waitFor({ timeout: 15000 });
-    assert.deepEqual((await api.list()).map((i) => i.runtimeStatus).filter((s) => s !== 'Running'), []);
-    await treeRow(page, 'parent-1').waitFor({ state: 'detached', timeout: 15000 });
+    assert.deepEqual((await api.list()).map((i) => [i.instanceId, i.runtimeStatus]), [['keep-1', 'Running']]);
+    await treeRow(page, 'started-1').waitFor({ state: 'detached', timeout: 15000 }); // was on the first page
   });
 
   await step('Delete Task Hub asks for confirmation, then removes the hub', async () => {

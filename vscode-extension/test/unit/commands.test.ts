@@ -13,7 +13,7 @@ let backend: Backend;
 let client: DurableApiClient;
 
 beforeAll(async () => {
-  backend = await startBackend({ activityMs: 25 });
+  backend = await startBackend();
   client = new DurableApiClient({ endpoint: backend.endpoint, token: backend.token });
 });
 afterAll(() => backend.close());
@@ -166,7 +166,7 @@ describe('task hub commands', () => {
       },
       (options: { validateInput(v: string): string | undefined }) => {
         expect(options.validateInput('{n: 2}')).toMatch(/Not valid JSON/);
-        return '{"n": 2}';
+        return '3'; // FanOutFanIn takes n and returns 1² + … + n²
       },
       (options: { validateInput(v: string): string | undefined }) => {
         expect(options.validateInput('@entity')).toMatch(/cannot start with @/);
@@ -175,7 +175,7 @@ describe('task hub commands', () => {
     );
     await run('startInstance', hubNode);
     await waitForStatus(hub, 'fan-1', 'Completed');
-    expect(await client.getInstance(hub, 'fan-1')).toMatchObject({ name: 'FanOutFanIn', input: { n: 2 }, output: 2 });
+    expect(await client.getInstance(hub, 'fan-1')).toMatchObject({ name: 'FanOutFanIn', input: 3, output: 14 });
     expect(ui.messages).toContainEqual({ kind: 'information', message: 'Started FanOutFanIn as fan-1.' });
   });
 
@@ -189,11 +189,12 @@ describe('task hub commands', () => {
       { pageSize: 2 },
     );
     const before = await explorer.provider.getChildren(hubNode);
-    expect(before.map((n) => n.label)).toEqual(['old-2', 'old-1', 'Load more…']);
+    // the server lists newest first: the first page is old-3, old-2
+    expect(before.map((n) => n.label)).toEqual(['old-3', 'old-2', 'Load more…']);
     ui.answer('LongTimer', '{"seconds": 60}', 'newest');
     await run('startInstance', hubNode);
     const after = await explorer.provider.getChildren(explorer.provider.find(hubNode.id!)!);
-    expect(after.map((n) => n.label)).toEqual(['newest', 'old-2', 'old-1', 'Load more…']);
+    expect(after.map((n) => n.label)).toEqual(['newest', 'old-3', 'old-2', 'Load more…']);
     expect(['Pending', 'Running']).toContain(await statusOf(hub, 'newest'));
   });
 

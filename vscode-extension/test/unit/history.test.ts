@@ -151,6 +151,10 @@ describe('failureMessage', () => {
     expect(failureMessage(row('TaskFailed', 0, { FailureDetails: { ErrorType: 'TypeError', ErrorMessage: 'x is undefined' }, Reason: 'r' }))).toBe(
       'TypeError: x is undefined',
     );
+    // edge-durable's FailureDetails has camelCase fields
+    expect(failureMessage(row('TaskFailed', 0, { FailureDetails: { errorType: 'Error', errorMessage: 'nope', stackTrace: 'Error: nope\n    at x' }, Reason: 'nope' }))).toBe(
+      'Error: nope',
+    );
     expect(failureMessage(row('TaskFailed', 0, { Reason: 'boom', Details: 'at line 3' }))).toBe('boom (at line 3)');
     expect(failureMessage(row('TaskFailed', 0, { Reason: 'boom', Details: 'boom' }))).toBe('boom');
     expect(failureMessage(row('ExecutionCompleted', 0, { Result: 'orchestrator threw' }))).toBe('orchestrator threw');

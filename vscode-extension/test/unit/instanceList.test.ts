@@ -62,4 +62,13 @@ describe('InstanceList', () => {
     list.remove('a');
     expect(list.sorted().map((i) => i.instanceId)).toEqual(['z']);
   });
+
+  it('puts a just-started instance on top of those created in the same second (createdTime has whole seconds)', async () => {
+    const { client } = pagedClient([{ instances: [instance('b', '2026-11-25T10:00:00Z'), instance('a', '2026-11-25T10:00:00Z')] }]);
+    const list = new InstanceList();
+    await list.loadFirst(client, 'hub', {}, 10);
+    list.upsert(instance('started', '2026-11-25T10:00:00Z'), { newest: true });
+    list.upsert(instance('looked-up', '2026-11-25T10:00:00Z'));
+    expect(list.sorted().map((i) => i.instanceId)).toEqual(['started', 'b', 'a', 'looked-up']);
+  });
 });

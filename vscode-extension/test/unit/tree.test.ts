@@ -19,7 +19,7 @@ let backend: Backend;
 let client: DurableApiClient;
 
 beforeAll(async () => {
-  backend = await startBackend({ activityMs: 25 });
+  backend = await startBackend();
   client = new DurableApiClient({ endpoint: backend.endpoint, token: backend.token });
 });
 afterAll(() => backend.close());
@@ -68,13 +68,17 @@ describe('connections and task hubs', () => {
   it('shows an "Unauthorized" error node that opens "Edit Connection" when the token is wrong', async () => {
     const secured = await startBackend({ token: 'right-token' });
     try {
+      // a fresh server has no task hubs: one instance makes one
+      await new DurableApiClient({ endpoint: secured.endpoint, token: secured.token }).startOrchestration('secured-hub', 'HelloSequence');
       const explorer = await makeExplorer(secured, { token: 'wrong-token' });
       const [node] = await explorer.expand('Test');
       expect(node!.label).toBe('Unauthorized: the token was rejected (401)');
       expect(node!.command).toEqual({ command: 'edgeDurable.editConnection', title: 'Edit Connection', arguments: ['Test'] });
       // with the right token in the secret storage the same tree loads
       await explorer.secrets.store('edgeDurable.token:Test', secured.token!);
-      expect((await explorer.expand('Test')).every((n) => n.contextValue === 'taskHub')).toBe(true);
+      const hubs = (await explorer.expand('Test')).map((n) => [n.label, n.contextValue]);
+      expect(hubs).toContainEqual(['secured-hub', 'taskHub']);
+      expect(hubs.every(([, contextValue]) => contextValue === 'taskHub')).toBe(true);
     } finally {
       await secured.close();
     }
@@ -175,13 +179,13 @@ describe('history', () => {
     const explorer = await makeExplorer(backend);
     const [first, second] = await explorer.expand('Test', hub, 'flaky');
     const [, failedActivity] = await explorer.provider.getChildren(first);
-    expect(failedActivity!.description).toMatch(/^failed after .+: Error: Flaky failed on attempt 1$/);
+    expect(failedActivity!.description).toMatch(/^failed after .+: Error: Flaky failure 1 of 1$/);
     expect(icon(failedActivity!)).toBe('error');
     expect(first!.iconPath).toMatchObject({ id: 'warning' });
     const [finished] = await explorer.provider.getChildren(second);
     expect(finished).toBeInstanceOf(LifecycleNode);
     expect(finished!.label).toBe('Finished: Failed');
-    expect(finished!.description).toContain("Activity 'Flaky' failed: Flaky failed on attempt 1");
+    expect(finished!.description).toContain("TaskFailedError: Activity function 'Flaky' failed: Flaky failure 1 of 1");
   });
 
   it("expands a sub-orchestration into the child's own history", async () => {
