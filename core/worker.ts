@@ -17,6 +17,7 @@ import { uniqueId } from './ids.js';
 import { serialize } from './json.js';
 import { OrchestrationExecutor, type EpisodeResult } from './orchestration/executor.js';
 import { rewindHistory } from './orchestration/rewind.js';
+import { leaseActivities, leaseOrchestrations } from './store/lease-many.js';
 import type {
   ActivityCompletion, ActivityWorkItem, CommitOutcome, EpisodeCommit, InstanceRecord, LeasedActivity, NewInstance,
   OrchestrationMessage, OrchestrationWorkItem, TaskHubStore,
@@ -46,6 +47,20 @@ export interface WorkerOptions {
 }
 
 interface CachedOrchestration { executor: OrchestrationExecutor; record: InstanceRecord }
+
+/**
+ * Most work items one lease call asks for. A store with batch leasing takes them in one
+ * transaction; each lease on its own costs one (the bottleneck on IndexedDB).
+ */
+const LEASE_BATCH = 32;
+/**
+ * Lock time per item of a batch. Leasing a batch at once makes the worker take work faster
+ * than it finishes it under load; with a lock shorter than that work, every lease lapses and
+ * is taken over again before its episode commits (two workers on 20 ms leases livelock). So
+ * the batch shrinks with the lock: 32 at the defaults, one item per call below 100 ms.
+ */
+const LOCK_MS_PER_BATCHED_ITEM = 50;
+const batchFor = (lockMs: number) => Math.max(1, Math.min(LEASE_BATCH, Math.floor(lockMs / LOCK_MS_PER_BATCHED_ITEM)));
 
 /** Episodes in the same millisecond share one timestamp string (toISOString is costly on hot paths). */
 let lastIso = { ms: NaN, text: '' };
@@ -110,9 +125,11 @@ export class Worker {
   async runUntilIdle(): Promise<void> {
     if (this.running) throw new Error('runUntilIdle() cannot be used while the worker runs in the background.');
     for (;;) {
+      // Work that finishes during a fill may have made new work after the fill looked: fill again.
+      this.dirty = false;
       const leased = await this.fill();
-      if (!leased && this.inFlight.size === 0) return;
-      if (!leased) await Promise.race(this.inFlight);
+      if (!leased && this.inFlight.size === 0 && !this.dirty) return;
+      if (!leased && this.inFlight.size > 0) await Promise.race(this.inFlight);
     }
   }
 
@@ -178,21 +195,31 @@ export class Worker {
     });
   }
 
+  /**
+   * Leases work up to the free slots, in calls of up to `batchFor(lock)` items, until the store
+   * has no more; each item starts as soon as it is leased.
+   */
   private async fill(): Promise<boolean> {
     let leased = false;
-    while (this.episodes < this.options.maxConcurrentOrchestrations) {
-      const item = await this.store.leaseOrchestration(this.clock.now(), this.options.orchestrationLockMs);
-      if (!item) break;
+    const runEpisode = (item: OrchestrationWorkItem) => {
       leased = true;
       this.episodes++;
       this.track(this.runEpisode(item).finally(() => { this.episodes--; }));
-    }
-    while (this.activities < this.options.maxConcurrentActivities) {
-      const leasedActivity = await this.store.leaseActivity(this.clock.now(), this.options.activityLockMs);
-      if (!leasedActivity) break;
+    };
+    const runActivity = (leasedActivity: LeasedActivity) => {
       leased = true;
       this.activities++;
       this.track(this.runActivity(leasedActivity).finally(() => { this.activities--; }));
+    };
+    for (let free; (free = this.options.maxConcurrentOrchestrations - this.episodes) > 0;) {
+      const want = Math.min(free, batchFor(this.options.orchestrationLockMs));
+      const items = await leaseOrchestrations(this.store, this.clock.now(), this.options.orchestrationLockMs, want, runEpisode);
+      if (items.length < want) break;
+    }
+    for (let free; (free = this.options.maxConcurrentActivities - this.activities) > 0;) {
+      const want = Math.min(free, batchFor(this.options.activityLockMs));
+      const items = await leaseActivities(this.store, this.clock.now(), this.options.activityLockMs, want, runActivity);
+      if (items.length < want) break;
     }
     return leased;
   }

@@ -76,6 +76,16 @@ class MemoryTaskHub implements TaskHubStore {
   }
 
   async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
+    return this.leaseInstance(now, lockMs);
+  }
+
+  async leaseOrchestrations(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]> {
+    const items: OrchestrationWorkItem[] = [];
+    for (let item; items.length < Math.floor(max) && (item = this.leaseInstance(now, lockMs));) items.push(item);
+    return items;
+  }
+
+  private leaseInstance(now: number, lockMs: number): OrchestrationWorkItem | undefined {
     while ((this.delayed.peekKey() ?? Infinity) <= now) this.ready.add(this.delayed.pop()!);
     for (const instanceId of this.ready) {
       const lock = this.locks.get(instanceId);
@@ -121,6 +131,16 @@ class MemoryTaskHub implements TaskHubStore {
   }
 
   async leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
+    return this.leaseWorkItem(now, lockMs);
+  }
+
+  async leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> {
+    const leased: LeasedActivity[] = [];
+    for (let one; leased.length < Math.floor(max) && (one = this.leaseWorkItem(now, lockMs));) leased.push(one);
+    return leased;
+  }
+
+  private leaseWorkItem(now: number, lockMs: number): LeasedActivity | undefined {
     while ((this.activityExpiries.peekKey() ?? Infinity) <= now) {
       const id = this.activityExpiries.pop()!;
       const queued = this.activities.get(id);

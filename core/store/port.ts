@@ -161,6 +161,14 @@ export interface TaskHubStore {
   enqueueMessages(messages: OrchestrationMessage[]): Promise<void>;
   /** Leases one instance that has visible messages and no live lease. */
   leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined>;
+  /**
+   * Optional batch form of `leaseOrchestration`: the same as calling it up to `max` times
+   * with the same `now` and `lockMs`, atomically (one transaction or round trip). Returns
+   * 0..max work items, each for a distinct instance with its own lease (lockMs > 0); fewer than `max`
+   * means nothing else was leasable. Callers use `leaseOrchestrations()` from
+   * `store/lease-many.ts`, which falls back to the single form for adapters without it.
+   */
+  leaseOrchestrations?(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]>;
   /** Releases a lease without effects; the messages become visible again (not before `visibleAt`, epoch ms, if given). */
   abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void>;
   /** Commits episodes, each atomically and independently; the lease of each is released. */
@@ -169,6 +177,13 @@ export interface TaskHubStore {
   discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void>;
 
   leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined>;
+  /**
+   * Optional batch form of `leaseActivity`: the same as calling it up to `max` times with the
+   * same `now` and `lockMs`, atomically. Returns 0..max distinct activity items, each with its
+   * own lease; fewer than `max` means nothing else was leasable. See `leaseActivities()` in
+   * `store/lease-many.ts` for the fallback.
+   */
+  leaseActivities?(now: number, lockMs: number, max: number): Promise<LeasedActivity[]>;
   /**
    * Deletes each activity item and enqueues its result, atomically per item. An item whose
    * lease was lost is not completed (its result is dropped): the new holder will report.

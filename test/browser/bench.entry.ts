@@ -7,6 +7,7 @@
 import { DurableApp, DurableClient, Worker } from '../../core/index.js';
 import { event } from '../../core/history.js';
 import { IndexedDbStorage, type IndexedDbOptions } from '../../core/store/indexeddb.js';
+import { leaseActivities, leaseOrchestrations } from '../../core/store/lease-many.js';
 import type { EpisodeCommit, LeasedActivity, OrchestrationMessage, OrchestrationWorkItem, TaskHubStore } from '../../core/store/port.js';
 
 const config = { seconds: 3, lanes: 64, ...JSON.parse(decodeURIComponent(location.hash.slice(1)) || '{}') as { seconds?: number; lanes?: number } };
@@ -47,7 +48,8 @@ async function rawTransactions(seconds: number, shape: 'put' | 'get+3put'): Prom
   return n / seconds;
 }
 
-async function portSteps(options: IndexedDbOptions & { lanes: number; seconds: number }) {
+/** `leaseBatch`: each lane leases up to that many orchestrations, then activities, per call (the batch methods). */
+async function portSteps(options: IndexedDbOptions & { lanes: number; seconds: number; leaseBatch?: number }) {
   const storage = await IndexedDbStorage.open(dbName(), options);
   const hub = storage.taskHub('Bench');
   await Promise.all(Array.from({ length: options.lanes * 2 }, (_, i) => hub.createInstance({
@@ -56,32 +58,48 @@ async function portSteps(options: IndexedDbOptions & { lanes: number; seconds: n
   })));
   let steps = 0, conflicts = 0, running = true;
   const versions = new Map<string, number>();
+  const episodeOf = (item: OrchestrationWorkItem, now: number): EpisodeCommit => {
+    const version = versions.get(item.instanceId) ?? 1;
+    const at = iso(now);
+    return {
+      instanceId: item.instanceId, expectedVersion: version, lease: item.lease,
+      instance: { instanceId: item.instanceId, name: 'B', executionId: 'e', runtimeStatus: 'Running', createdTime: iso(T0), lastUpdatedTime: at },
+      history: { append: [event('OrchestratorStarted', at, {}), ...item.messages.map((m) => m.event), event('TaskScheduled', at, { name: 'Step', input: '1' }, version), event('OrchestratorCompleted', at, {})] },
+      consumedMessageIds: item.messages.map((m) => m.id), messages: [], newInstances: [],
+      activities: [{ id: crypto.randomUUID(), instanceId: item.instanceId, executionId: 'e', taskScheduledId: version, name: 'Step', input: '1', enqueuedTime: at }],
+    };
+  };
+  const resultOf = (leased: LeasedActivity): OrchestrationMessage => ({ id: crypto.randomUUID(), instanceId: leased.item.instanceId, executionId: 'e', event: event('TaskCompleted', iso(Date.now()), { taskScheduledId: leased.item.taskScheduledId, result: '2' }), visibleAt: iso(Date.now()) });
   async function lane(store: TaskHubStore): Promise<void> {
     while (running) {
       const now = Date.now();
       const item = await store.leaseOrchestration(now, 30_000);
       if (!item) { await new Promise((resolve) => setTimeout(resolve, 1)); continue; }
-      const version = versions.get(item.instanceId) ?? 1;
-      const at = iso(now);
-      const activityId = crypto.randomUUID();
-      const commit: EpisodeCommit = {
-        instanceId: item.instanceId, expectedVersion: version, lease: item.lease,
-        instance: { instanceId: item.instanceId, name: 'B', executionId: 'e', runtimeStatus: 'Running', createdTime: iso(T0), lastUpdatedTime: at },
-        history: { append: [event('OrchestratorStarted', at, {}), ...item.messages.map((m) => m.event), event('TaskScheduled', at, { name: 'Step', input: '1' }, version), event('OrchestratorCompleted', at, {})] },
-        consumedMessageIds: item.messages.map((m) => m.id), messages: [], newInstances: [],
-        activities: [{ id: activityId, instanceId: item.instanceId, executionId: 'e', taskScheduledId: version, name: 'Step', input: '1', enqueuedTime: at }],
-      };
-      const [outcome] = await store.commit([commit]);
+      const [outcome] = await store.commit([episodeOf(item, now)]);
       if (!outcome!.ok) { conflicts++; await store.abandonOrchestration(item); continue; }
       versions.set(item.instanceId, outcome!.version);
       const leased = await store.leaseActivity(Date.now(), 300_000);
       if (!leased) continue;
-      const result: OrchestrationMessage = { id: crypto.randomUUID(), instanceId: leased.item.instanceId, executionId: 'e', event: event('TaskCompleted', iso(Date.now()), { taskScheduledId: leased.item.taskScheduledId, result: '2' }), visibleAt: iso(Date.now()) };
-      await store.completeActivities([{ leased, result }]);
+      await store.completeActivities([{ leased, result: resultOf(leased) }]);
       if (running) steps++;
     }
   }
-  const lanes = Array.from({ length: options.lanes }, () => lane(hub));
+  async function batchLane(store: TaskHubStore, max: number): Promise<void> {
+    while (running) {
+      const now = Date.now();
+      const items = await leaseOrchestrations(store, now, 30_000, max);
+      if (items.length === 0) { await new Promise((resolve) => setTimeout(resolve, 1)); continue; }
+      const outcomes = await store.commit(items.map((item) => episodeOf(item, now)));
+      let committed = 0;
+      for (const [i, outcome] of outcomes.entries()) {
+        if (outcome.ok) { committed++; versions.set(items[i]!.instanceId, outcome.version); } else { conflicts++; await store.abandonOrchestration(items[i]!); }
+      }
+      const leased = await leaseActivities(store, Date.now(), 300_000, committed);
+      await store.completeActivities(leased.map((l) => ({ leased: l, result: resultOf(l) })));
+      if (running) steps += leased.length;
+    }
+  }
+  const lanes = Array.from({ length: options.lanes }, () => (options.leaseBatch ? batchLane(hub, options.leaseBatch) : lane(hub)));
   await new Promise((resolve) => setTimeout(resolve, 500)); // warm-up
   steps = 0;
   const transactionsBefore = writeTransactions;
@@ -92,27 +110,15 @@ async function portSteps(options: IndexedDbOptions & { lanes: number; seconds: n
   running = false;
   await Promise.all(lanes);
   await storage.close();
-  // Each step is four store operations (two leases, a commit, a completion).
+  // Each step is four store operations (two leases, a commit, a completion); in batches, as many rows.
   return { stepsPerSecond: measured / elapsed, operationsPerTransaction: (4 * measured) / Math.max(1, transactions), transactionsPerSecond: transactions / elapsed, conflicts };
 }
 
-/**
- * What the worker would get from leasing several items at once (it leases one at a time, so
- * each lease waits for a transaction of its own): each lease call takes `n` leases in one
- * transaction and hands out the extras to the following calls.
- */
-function leasingInGroups(store: TaskHubStore, n: number): TaskHubStore {
-  const spare: { orchestrations: OrchestrationWorkItem[]; activities: LeasedActivity[] } = { orchestrations: [], activities: [] };
-  async function take<T>(buffer: T[], lease: () => Promise<T | undefined>): Promise<T | undefined> {
-    if (buffer.length) return buffer.shift();
-    const items = (await Promise.all(Array.from({ length: n }, lease))).filter((item): item is Awaited<T> => item !== undefined);
-    buffer.push(...items.slice(1));
-    return items[0];
-  }
+/** The store as an adapter without batch leasing shows it: the worker then leases one item per call (one transaction each). */
+function withoutBatchLeasing(store: TaskHubStore): TaskHubStore {
   return new Proxy(store, {
     get(target, prop) {
-      if (prop === 'leaseOrchestration') return (now: number, lockMs: number) => take(spare.orchestrations, () => target.leaseOrchestration(now, lockMs));
-      if (prop === 'leaseActivity') return (now: number, lockMs: number) => take(spare.activities, () => target.leaseActivity(now, lockMs));
+      if (prop === 'leaseOrchestrations' || prop === 'leaseActivities') return undefined;
       const value = Reflect.get(target, prop, target) as unknown;
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -120,7 +126,7 @@ function leasingInGroups(store: TaskHubStore, n: number): TaskHubStore {
 }
 
 /** The engine itself: Chain orchestrations (`steps` activity calls each) on one Worker. */
-async function engineSteps(options: { orchestrations: number; steps: number; durability?: IndexedDbOptions['durability']; leaseGroup?: number }) {
+async function engineSteps(options: { orchestrations: number; steps: number; durability?: IndexedDbOptions['durability']; singleLeases?: boolean }) {
   const app = new DurableApp()
     .orchestration('Chain', function* (ctx) {
       let x = 0;
@@ -130,7 +136,7 @@ async function engineSteps(options: { orchestrations: number; steps: number; dur
     .activity('Increment', (x: number) => x + 1);
   const storage = await IndexedDbStorage.open(dbName(), { durability: options.durability });
   const client = new DurableClient({ storage, app });
-  const worker = new Worker(app, options.leaseGroup ? leasingInGroups(client.store, options.leaseGroup) : client.store, { onError: (error) => console.error(error) });
+  const worker = new Worker(app, options.singleLeases ? withoutBatchLeasing(client.store) : client.store, { onError: (error) => console.error(error) });
   worker.start();
   const transactionsBefore = writeTransactions;
   const start = performance.now();
@@ -158,10 +164,11 @@ async function main() {
       groupCommit: await portSteps({ lanes, seconds }),
       groupCommitStrict: await portSteps({ lanes, seconds, durability: 'strict' }),
       groupCommit4xLanes: await portSteps({ lanes: 4 * lanes, seconds, maxBatch: 512 }),
+      groupCommitBatchLeasing: await portSteps({ lanes: Math.max(1, lanes / 16), seconds, leaseBatch: 16 }),
     },
     engine: {
       chain: await engineSteps({ orchestrations: 100, steps: 10 }),
-      chainLeasingInGroupsOf16: await engineSteps({ orchestrations: 100, steps: 10, leaseGroup: 16 }),
+      chainSingleLeases: await engineSteps({ orchestrations: 100, steps: 10, singleLeases: true }),
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { event, type RuntimeStatus } from '../../core/history.js';
+import { leaseActivities, leaseOrchestrations } from '../../core/store/lease-many.js';
 import type { EpisodeCommit, InstanceRecord, NewInstance, OrchestrationMessage, Storage, TaskHubStore } from '../../core/store/port.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
@@ -87,6 +88,64 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       expect(b?.lease.token).not.toBe(a?.lease.token);
       await hub.abandonOrchestration(b!);
       expect((await hub.leaseOrchestration(T0 + 1002, 1000))?.instanceId).toBe('l1');
+    });
+
+    // The batch forms are optional: an adapter without them is checked through the helper the
+    // worker uses, which then calls the single form up to `max` times.
+    it('leases a batch of orchestrations, each instance once (the batch form, or the helper without it)', async () => {
+      await setup();
+      const batch = (now: number, lockMs: number, max: number) => (hub.leaseOrchestrations ? hub.leaseOrchestrations(now, lockMs, max) : leaseOrchestrations(hub, now, lockMs, max));
+      const created = new Map<string, InstanceRecord>();
+      for (const id of ['b1', 'b2', 'b3', 'b4', 'b5']) created.set(id, await hub.createInstance(newInstance(id)));
+      await hub.createInstance(newInstance('b-later', { createdTime: iso(T0 + 60_000) }));
+      expect(await batch(T0, 1000, 0)).toEqual([]);
+      const first = await batch(T0, 1000, 3);
+      expect(first).toHaveLength(3);
+      const rest = await batch(T0, 1000, 10);
+      expect(rest).toHaveLength(2);
+      const all = [...first, ...rest];
+      expect(new Set(all.map((w) => w.instanceId))).toEqual(new Set(created.keys()));
+      expect(new Set(all.map((w) => w.lease.token)).size).toBe(5);
+      for (const w of all) {
+        expect(w.messages.map((m) => m.event.type)).toEqual(['ExecutionStarted']);
+        expect(w.lease.expiresAt).toBe(T0 + 1000);
+      }
+      expect(await batch(T0 + 1, 1000, 10)).toEqual([]);
+      expect(await hub.leaseOrchestration(T0 + 1, 1000)).toBeUndefined();
+      // Each lease of the batch is a lease of its own: it commits its episode.
+      const done = first[1]!;
+      const [outcome] = await hub.commit([episode(created.get(done.instanceId)!, done.messages.map((m) => m.id), { lease: done.lease })]);
+      expect(outcome).toEqual({ ok: true, version: 2 });
+      // The others lapse and are delivered again; the committed one has nothing left.
+      const again = await batch(T0 + 1001, 1000, 10);
+      expect(new Set(again.map((w) => w.instanceId))).toEqual(new Set([...created.keys()].filter((id) => id !== done.instanceId)));
+      for (const w of again) expect(all.map((x) => x.lease.token)).not.toContain(w.lease.token);
+      expect((await batch(T0 + 60_000, 1000, 10)).map((w) => w.instanceId).sort()).toEqual(['b-later', ...again.map((w) => w.instanceId)].sort());
+    });
+
+    it('leases a batch of activities, each once (the batch form, or the helper without it)', async () => {
+      await setup();
+      const batch = (now: number, lockMs: number, max: number) => (hub.leaseActivities ? hub.leaseActivities(now, lockMs, max) : leaseActivities(hub, now, lockMs, max));
+      const created = await hub.createInstance(newInstance('ba'));
+      const activities = [0, 1, 2, 3].map((n) => ({ id: `bw${n}`, instanceId: 'ba', executionId: created.executionId, taskScheduledId: n, name: 'F', input: String(n), enqueuedTime: iso(T0) }));
+      await hub.commit([episode(created, [], { activities })]);
+      expect(await batch(T0, 1000, 0)).toEqual([]);
+      const first = await batch(T0, 1000, 3);
+      expect(first).toHaveLength(3);
+      const rest = await batch(T0, 1000, 3);
+      expect(rest).toHaveLength(1);
+      const all = [...first, ...rest];
+      expect(all.map((l) => l.item).sort((a, b) => a.taskScheduledId - b.taskScheduledId)).toEqual(activities);
+      expect(new Set(all.map((l) => l.lease.token)).size).toBe(4);
+      for (const l of all) { expect(l.deliveryCount).toBe(1); expect(l.lease.expiresAt).toBe(T0 + 1000); }
+      expect(await batch(T0 + 1, 1000, 3)).toEqual([]);
+      expect(await hub.leaseActivity(T0 + 1, 1000)).toBeUndefined();
+      const done = first[0]!;
+      const result = message('ba', event('TaskCompleted', iso(T0), { taskScheduledId: done.item.taskScheduledId, result: '1' }));
+      expect(await hub.completeActivities([{ leased: done, result }])).toEqual([true]);
+      const again = await batch(T0 + 1001, 1000, 10);
+      expect(again.map((l) => l.item.id).sort()).toEqual(activities.map((a) => a.id).filter((id) => id !== done.item.id));
+      for (const l of again) expect(l.deliveryCount).toBe(2);
     });
 
     it('holds a delayed message back until it is visible and reports when to wake', async () => {

@@ -58,7 +58,9 @@ if [ "$WHAT" != web ]; then
   if ! installed "$TOOLS/code-server" || ! [ -x "$TOOLS/code-server/node_modules/.bin/code-server" ]; then
     # code-server's postinstall runs `npm install` in lib/vscode, which compiles native modules: allow scripts there too
     s=$SECONDS
-    (cd "$TOOLS/code-server" && export npm_config_dangerously_allow_all_scripts=true && npm_install --foreground-scripts > "$TOOLS/code-server/install.log" 2>&1) \
+    # Under `npm run`, the outer npm's user agent (node/v20) is inherited and code-server's postinstall
+    # reads the Node version from it: drop it so the inner npm (on Node 24) reports its own.
+    (cd "$TOOLS/code-server" && unset npm_config_user_agent && export npm_config_dangerously_allow_all_scripts=true && npm_install --foreground-scripts > "$TOOLS/code-server/install.log" 2>&1) \
       || { tail -40 "$TOOLS/code-server/install.log"; exit 1; }
     echo "### code-server install, native modules built for Node 24 ($((SECONDS - s)) s; log: $TOOLS/code-server/install.log)"
   fi

@@ -69,7 +69,7 @@ export class Connection {
 
   private async commit(batch: Queued[], sent: () => void): Promise<void> {
     try {
-      const results = await this.transact(batch.length, async (unit) => {
+      const results = await this.transact(batch.reduce((rows, { op }) => rows + (op.weight ?? 1), 0), async (unit) => {
         for (const { op } of batch) op.warm?.(unit);
         const out: unknown[] = [];
         for (const { op } of batch) out.push(await op.run(unit));
@@ -80,7 +80,7 @@ export class Connection {
       sent();
       if (batch.length === 1) batch[0]!.reject(error);
       // The shared transaction rolled back whole: replay each operation alone, so only the culprit fails.
-      else for (const { op, resolve, reject } of batch) await this.transact(1, (unit) => { op.warm?.(unit); return op.run(unit); }).then(resolve, reject);
+      else for (const { op, resolve, reject } of batch) await this.transact(op.weight ?? 1, (unit) => { op.warm?.(unit); return op.run(unit); }).then(resolve, reject);
     }
   }
 

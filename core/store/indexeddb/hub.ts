@@ -14,7 +14,7 @@ import type {
 import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePurgeFilter, normalizeQuery, type NormalizedQuery } from '../query.js';
 import type { Connection } from './connection.js';
 import { checked, maybe, span, timeOf, toRecord, within, type HistoryRow, type InstanceRow, type Name, type Schema } from './schema.js';
-import { enqueue, install, leaseInbox, settle, warmInboxes, type Unit } from './unit.js';
+import { enqueue, install, leaseActivityRow, leaseInbox, leaseSeveral, settle, warmInboxes, type Unit } from './unit.js';
 
 type Instances = IDBPObjectStore<Schema, Name[], 'instances'>;
 /** An episode's outcome and the notifications it owes once committed. */
@@ -113,6 +113,14 @@ export class IndexedDbTaskHub implements TaskHubStore {
     return this.db.write({ run: (unit) => leaseInbox(unit, this.taskHub, now, lockMs, randomId()) });
   }
 
+  /** One operation in one write transaction: one scan of the ready inboxes serves the whole batch. */
+  async leaseOrchestrations(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]> {
+    const n = Math.floor(max);
+    if (!(n >= 1)) return [];
+    // The weight sizes the transaction's scan of the queue: rows for the whole batch in one read.
+    return this.db.write({ weight: Math.min(n, 1024), run: (unit) => leaseSeveral(n, () => leaseInbox(unit, this.taskHub, now, lockMs, randomId())) });
+  }
+
   async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
     const hub = this.taskHub;
     const { instanceId, lease } = workItem;
@@ -155,21 +163,14 @@ export class IndexedDbTaskHub implements TaskHubStore {
   }
 
   async leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
-    const hub = this.taskHub;
-    return this.db.write({
-      run: async (unit) => {
-        for (let rescan = false; ; rescan = true) {
-          for (const candidate of await unit.ready('activities', hub, now, rescan)) {
-            const row = await unit.get('activities', [hub, candidate.instanceId, candidate.id]);
-            if (!row || row.readyAt > now) continue;
-            const lock = { token: randomId(), expiresAt: now + lockMs };
-            unit.put('activities', { ...row, lock, readyAt: lock.expiresAt, deliveries: row.deliveries + 1 });
-            return { item: row.item, lease: { ...lock }, deliveryCount: row.deliveries + 1 };
-          }
-          if (unit.exhaustive('activities', hub, now)) return undefined;
-        }
-      },
-    });
+    return this.db.write({ run: (unit) => leaseActivityRow(unit, this.taskHub, now, lockMs, randomId()) });
+  }
+
+  async leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> {
+    const n = Math.floor(max);
+    if (!(n >= 1)) return [];
+    // The weight sizes the transaction's scan of the queue: rows for the whole batch in one read.
+    return this.db.write({ weight: Math.min(n, 1024), run: (unit) => leaseSeveral(n, () => leaseActivityRow(unit, this.taskHub, now, lockMs, randomId())) });
   }
 
   async completeActivities(completions: ActivityCompletion[]): Promise<boolean[]> {

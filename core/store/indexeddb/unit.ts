@@ -28,6 +28,8 @@ type Queue = 'inboxes' | 'activities';
 export interface Op<T> {
   warm?(unit: Unit): void;
   run(unit: Unit): Promise<T>;
+  /** How many queue rows it may lease (a batch lease): scans read enough rows for every operation. Default 1. */
+  weight?: number;
 }
 
 const cacheKey = (store: Name, key: IDBValidKey) => `${store}:${JSON.stringify(key)}`;
@@ -38,11 +40,13 @@ export class Unit {
   private readonly rows = new Map<string, Promise<unknown>>();
   private readonly inboxes = new Map<string, Promise<ReadonlyMap<string, MessageRow>>>();
   private readonly scans = new Map<string, Scan>();
-  /** Writes per queue store, to tell whether a scan still shows every ready row. */
+  /** Writes per queue store that may have made a row ready, to tell whether a scan still shows every ready row. */
   private readonly stamps: Record<Queue, number> = { inboxes: 0, activities: 0 };
+  /** The latest `now` any scan of the queue store was taken at. */
+  private readonly scannedUpTo: Record<Queue, number> = { inboxes: -Infinity, activities: -Infinity };
   private readonly plain = new Map<Name, IDBObjectStore>();
 
-  /** `size`: how many operations share the transaction; scans read enough rows for all of them. */
+  /** `size`: how many rows the operations sharing the transaction may lease (see `Op.weight`); scans read enough for all of them. */
   constructor(readonly tx: WriteTx, private readonly size: number) {}
 
   get<N extends Cached>(store: N, key: Key<N>): Promise<Row<N> | undefined> {
@@ -55,13 +59,14 @@ export class Unit {
   put<N extends Cached>(store: N, row: Row<N>): void {
     this.rows.set(cacheKey(store, keyOf(store, row)), Promise.resolve(row));
     this.write(store).put(row);
-    if (store !== 'instances') this.stamps[store as Queue]++;
+    // A row ready later than every scan's `now` (a lease just taken) cannot be missing from them.
+    if (store !== 'instances' && !((row as Row<Queue>).readyAt > this.scannedUpTo[store as Queue])) this.stamps[store as Queue]++;
   }
 
+  /** A deleted row cannot be missing from a scan: scans check every row they return against the cache. */
   delete<N extends Cached>(store: N, key: Key<N>): void {
     this.rows.set(cacheKey(store, key), Promise.resolve(undefined));
     this.write(store).delete(key);
-    if (store !== 'instances') this.stamps[store as Queue]++;
   }
 
   /**
@@ -133,6 +138,7 @@ export class Unit {
     if (!scan || rescan) {
       const limit = this.size + 8;
       const entry: Scan = { rows: Promise.resolve([]), now, stamp: this.stamps[store] };
+      this.scannedUpTo[store] = Math.max(this.scannedUpTo[store], now);
       entry.rows = quiet(this.tx.objectStore(store).index('byReadyAt').getAll(readyBy(hub, now), limit).then((found) => {
         entry.complete = found.length < limit;
         return found.map((value) => {
@@ -214,6 +220,28 @@ export async function leaseInbox(unit: Unit, hub: string, now: number, lockMs: n
     }
     if (unit.exhaustive('inboxes', hub, now)) return undefined;
   }
+}
+
+/** Leases the oldest ready activity. */
+export async function leaseActivityRow(unit: Unit, hub: string, now: number, lockMs: number, token: string) {
+  for (let rescan = false; ; rescan = true) {
+    for (const candidate of await unit.ready('activities', hub, now, rescan)) {
+      const row = await unit.get('activities', [hub, candidate.instanceId, candidate.id]);
+      // Leased or completed since the scan, by an operation before this one.
+      if (!row || row.readyAt > now) continue;
+      const lock = { token, expiresAt: now + lockMs };
+      unit.put('activities', { ...row, lock, readyAt: lock.expiresAt, deliveries: row.deliveries + 1 });
+      return { item: row.item, lease: { ...lock }, deliveryCount: row.deliveries + 1 };
+    }
+    if (unit.exhaustive('activities', hub, now)) return undefined;
+  }
+}
+
+/** Up to `max` leases in one operation: `lease` until it finds nothing. */
+export async function leaseSeveral<T>(max: number, lease: () => Promise<T | undefined>): Promise<T[]> {
+  const leased: T[] = [];
+  for (let item; leased.length < max && (item = await lease()) !== undefined;) leased.push(item);
+  return leased;
 }
 
 export async function install(unit: Unit, hub: string, { record, start }: NewInstance): Promise<InstanceRow> {

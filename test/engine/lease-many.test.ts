@@ -1,0 +1,134 @@
+/** Batch leasing: the helper over the optional batch methods, and the worker leasing in batches. */
+import { describe, expect, it } from 'vitest';
+import { DurableApp, MemoryStorage, Worker, type TaskHubStore } from '../../core/index.js';
+import { leaseActivities, leaseOrchestrations } from '../../core/store/lease-many.js';
+import { newInstance } from '../conformance/store.case.js';
+import { harness } from '../helpers.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+
+/** The store as an adapter without the batch methods sees it. */
+function singleOnly(store: TaskHubStore): TaskHubStore {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'leaseOrchestrations' || prop === 'leaseActivities') return undefined;
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** Records every lease call the store gets: its name and `max`. */
+function recording(store: TaskHubStore) {
+  const calls: string[] = [];
+  const proxy = new Proxy(store, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (typeof prop === 'string' && prop.startsWith('lease')) calls.push(args.length > 2 ? `${prop}(${String(args[2])})` : prop);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls };
+}
+
+async function hubWith(instances: number): Promise<TaskHubStore> {
+  const hub = new MemoryStorage().taskHub('H');
+  for (let i = 0; i < instances; i++) await hub.createInstance(newInstance(`i${i}`));
+  return hub;
+}
+
+describe('leaseOrchestrations / leaseActivities (store/lease-many.ts)', () => {
+  it("uses the store's batch method in one call when it has one", async () => {
+    const { store, calls } = recording(await hubWith(5));
+    expect(await leaseOrchestrations(store, T0, 1000, 3)).toHaveLength(3);
+    expect(await leaseActivities(store, T0, 1000, 3)).toEqual([]);
+    expect(calls).toEqual(['leaseOrchestrations(3)', 'leaseActivities(3)']);
+  });
+
+  it('without it, calls the single form until max or until it finds nothing', async () => {
+    const { store, calls } = recording(singleOnly(await hubWith(5)));
+    expect(await leaseOrchestrations(store, T0, 1000, 3)).toHaveLength(3);
+    expect(calls).toEqual(['leaseOrchestration', 'leaseOrchestration', 'leaseOrchestration']);
+    calls.length = 0;
+    const rest = await leaseOrchestrations(store, T0, 1000, 10);
+    expect(rest).toHaveLength(2);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('asks for nothing when max is below 1', async () => {
+    const { store, calls } = recording(await hubWith(1));
+    expect(await leaseOrchestrations(store, T0, 1000, 0)).toEqual([]);
+    expect(await leaseActivities(singleOnly(store), T0, 1000, -1)).toEqual([]);
+    expect(calls).toEqual([]);
+  });
+
+  it('hands each item to onLeased as soon as it is leased: without the batch method, before the next call', async () => {
+    const { store, calls } = recording(singleOnly(await hubWith(3)));
+    const seen: string[] = [];
+    const items = await leaseOrchestrations(store, T0, 1000, 5, (item) => seen.push(`${item.instanceId} after call ${calls.length}`));
+    expect(seen).toEqual(items.map((item, i) => `${item.instanceId} after call ${i + 1}`));
+    expect(items.map((i) => i.instanceId).sort()).toEqual(['i0', 'i1', 'i2']);
+    expect(calls).toHaveLength(4);
+    const batched: string[] = [];
+    await leaseOrchestrations(await hubWith(2), T0, 1000, 5, (item) => batched.push(item.instanceId));
+    expect(batched.sort()).toEqual(['i0', 'i1']);
+  });
+
+  it('without it, throws a failing call; what was leased before it has gone to onLeased', async () => {
+    const hub = singleOnly(await hubWith(3));
+    let calls = 0;
+    const flaky = new Proxy(hub, {
+      get(target, prop) {
+        if (prop === 'leaseOrchestration') return (now: number, lockMs: number) => (++calls === 2 ? Promise.reject(new Error('flaky')) : target.leaseOrchestration(now, lockMs));
+        return Reflect.get(target, prop, target) as unknown;
+      },
+    });
+    const seen: string[] = [];
+    await expect(leaseOrchestrations(flaky, T0, 1000, 3, (item) => seen.push(item.instanceId))).rejects.toThrow('flaky');
+    expect(seen).toEqual(['i0']);
+  });
+});
+
+describe('Worker batch leasing', () => {
+  const app = new DurableApp()
+    .orchestration('Fan', function* (ctx) {
+      return (yield ctx.df.Task.all(Array.from({ length: ctx.df.getInput<number>() }, (_, i) => ctx.df.callActivity('Id', i)))) as number[];
+    })
+    .activity('Id', (x: number) => x);
+
+  it('leases up to its free slots in calls of at most 32', async () => {
+    const h = harness({ app });
+    for (let i = 0; i < 40; i++) await h.client.startNew('Fan', { instanceId: `f${i}`, input: 2 });
+    const { store, calls } = recording(h.client.store);
+    const worker = new Worker(app, store, { clock: h.clock, onError: (e) => { throw e; }, maxConcurrentOrchestrations: 50, maxConcurrentActivities: 64 });
+    await worker.runUntilIdle();
+    // 40 ready instances, 50 slots: 32, then the 8 left (of the 18 free asked for).
+    expect(calls.slice(0, 2)).toEqual(['leaseOrchestrations(32)', 'leaseOrchestrations(18)']);
+    // Only batch calls, never more than 32 at once.
+    for (const call of calls) expect(Number(/^lease(?:Orchestrations|Activities)\((\d+)\)$/.exec(call)?.[1])).toBeLessThanOrEqual(32);
+    expect(calls.filter((c) => c.startsWith('leaseActivities(')).length).toBeGreaterThan(0);
+    for (let i = 0; i < 40; i++) expect((await h.client.getStatus(`f${i}`))?.output).toEqual([0, 1]);
+  });
+
+  it('leases fewer at once on short locks (one per 50 ms of lock), so that leases do not lapse in the batch', async () => {
+    const h = harness({ app });
+    for (let i = 0; i < 10; i++) await h.client.startNew('Fan', { instanceId: `l${i}`, input: 1 });
+    const { store, calls } = recording(h.client.store);
+    const worker = new Worker(app, store, { clock: h.clock, onError: (e) => { throw e; }, orchestrationLockMs: 20, activityLockMs: 200 });
+    await worker.runUntilIdle();
+    expect(new Set(calls.filter((c) => c.startsWith('leaseOrchestrations(')))).toEqual(new Set(['leaseOrchestrations(1)']));
+    expect(new Set(calls.filter((c) => c.startsWith('leaseActivities(')))).toEqual(new Set(['leaseActivities(4)']));
+    for (let i = 0; i < 10; i++) expect((await h.client.getStatus(`l${i}`))?.output).toEqual([0]);
+  });
+
+  it('works the same on a store without the batch methods', async () => {
+    const h = harness({ app });
+    for (let i = 0; i < 10; i++) await h.client.startNew('Fan', { instanceId: `s${i}`, input: 3 });
+    const worker = new Worker(app, singleOnly(h.client.store), { clock: h.clock, onError: (e) => { throw e; }, maxConcurrentOrchestrations: 4, maxConcurrentActivities: 5 });
+    await worker.runUntilIdle();
+    for (let i = 0; i < 10; i++) expect((await h.client.getStatus(`s${i}`))?.output).toEqual([0, 1, 2]);
+  });
+});
