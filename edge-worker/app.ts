@@ -11,7 +11,8 @@
  * @module
  */
 import { Hono } from 'hono/tiny';
-import { cors } from 'hono/cors';
+import { cors as honoCors } from 'hono/cors';
+import type { MiddlewareHandler } from 'hono';
 import type { DurableApp } from '../core/app.js';
 import type { Clock } from '../core/clock.js';
 import { WEBHOOK_PATH } from '../core/wire.js';
@@ -77,7 +78,7 @@ function corsMiddleware(options: AppOptions) {
   if (origins !== undefined && origins !== '*' && (!Array.isArray(origins) || !origins.every((o) => typeof o === 'string' && o.length > 0))) {
     throw new TypeError("cors.origins: a list of origins (e.g. ['https://vscode.dev']) or '*'.");
   }
-  return cors({
+  return honoCors({
     // A function: Hono then answers with the request's origin (and Vary: Origin), or no Allow-Origin at all.
     origin: origins === undefined
       ? (origin) => (isLoopbackOrigin(origin) ? origin : null)
@@ -95,7 +96,11 @@ export function createApp(options: AppOptions): DurableHttpApp {
   const log = options.onError ?? ((error: unknown) => console.error('[edge-durable http]', error));
   const root = new Hono({ strict: false });
   // First: headers on every response (errors included), and preflights answered before auth and routing.
-  const corsHandler = corsMiddleware(options);
+  // Only browsers need CORS headers, and they always send Origin on cross-origin requests.
+  // Skipping the middleware otherwise keeps the plain Response intact: adding headers after
+  // the handler makes Hono rebuild it with a streamed body, the Node adapter's slow path.
+  const cors = corsMiddleware(options);
+  const corsHandler: MiddlewareHandler | undefined = cors && ((c, next) => (c.req.header('origin') ? cors(c, next) : next()));
   if (corsHandler) root.use('*', corsHandler);
   const hono = root.basePath(WEBHOOK_PATH);
   const api = createApi(hono, {
