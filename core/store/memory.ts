@@ -7,6 +7,7 @@ import { InstanceAlreadyExistsError, VersionConflictError } from '../errors.js';
 import { MinHeap } from '../heap.js';
 import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../history.js';
 import { uniqueId } from '../ids.js';
+import { pushMessage, removeMessages, type Inboxes } from './inbox.js';
 import { validateTaskHubName } from '../limits.js';
 import type {
   ActivityCompletion, ActivityWorkItem, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord,
@@ -16,13 +17,12 @@ import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePu
 
 const WORK: StoreNotification = { kind: 'work' };
 
-interface QueuedMessage { message: OrchestrationMessage; at: number }
 interface QueuedActivity { item: ActivityWorkItem; at: number; token?: string; expiresAt: number; deliveries: number }
 
 class MemoryTaskHub implements TaskHubStore {
   private readonly instances = new Map<string, InstanceRecord>();
   private readonly histories = new Map<string, HistoryEvent[]>();
-  private readonly inbox = new Map<string, QueuedMessage[]>();
+  private readonly inbox: Inboxes = new Map();
   /** Instances that may have a visible message, in arrival order. */
   private readonly ready = new Set<string>();
   private readonly delayed = new MinHeap<string>();
@@ -126,7 +126,7 @@ class MemoryTaskHub implements TaskHubStore {
   }
 
   async discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> {
-    this.removeMessages(workItem.instanceId, messageIds);
+    removeMessages(this.inbox, workItem.instanceId, messageIds);
     if (this.locks.get(workItem.instanceId)?.token === workItem.lease.token) this.locks.delete(workItem.instanceId);
   }
 
@@ -234,7 +234,7 @@ class MemoryTaskHub implements TaskHubStore {
       if (history) for (const event of e.history.append) history.push(event);
       else this.histories.set(e.instanceId, e.history.append.slice());
     }
-    this.removeMessages(e.instanceId, e.consumedMessageIds);
+    removeMessages(this.inbox, e.instanceId, e.consumedMessageIds);
     for (const m of e.messages) this.enqueue(m);
     for (const a of e.activities) this.activities.set(a.id, { item: a, at: Date.parse(a.enqueuedTime), expiresAt: 0, deliveries: 0 });
     for (const child of e.newInstances) {
@@ -258,18 +258,7 @@ class MemoryTaskHub implements TaskHubStore {
   }
 
   private enqueue(message: OrchestrationMessage): void {
-    const at = Date.parse(message.visibleAt);
-    const inbox = this.inbox.get(message.instanceId);
-    if (inbox) inbox.push({ message, at }); else this.inbox.set(message.instanceId, [{ message, at }]);
-    this.delayed.push(at, message.instanceId);
-  }
-
-  private removeMessages(instanceId: string, ids: readonly string[]): void {
-    const inbox = this.inbox.get(instanceId);
-    if (!inbox || ids.length === 0) return;
-    const gone = new Set(ids);
-    const left = inbox.filter((q) => !gone.has(q.message.id));
-    if (left.length) this.inbox.set(instanceId, left); else this.inbox.delete(instanceId);
+    this.delayed.push(pushMessage(this.inbox, message).at, message.instanceId);
   }
 
   private remove(instanceId: string): void {

@@ -12,6 +12,7 @@ import type {
   ActivityWorkItem, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, Lease, LeasedActivity,
   OrchestrationMessage, OrchestrationWorkItem, PurgeFilter,
 } from '../port.js';
+import { pushMessage, removeMessages, type Inboxes, type QueuedMessage } from '../inbox.js';
 import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePurgeFilter, normalizeQuery } from '../query.js';
 
 /** A durable change; one or more make up a log entry. */
@@ -24,14 +25,13 @@ export type LogOp =
   | { op: 'purge'; instanceIds: string[] }
   | { op: 'clear' };
 
-interface Queued { message: OrchestrationMessage; at: number }
 interface QueuedActivity { item: ActivityWorkItem; at: number }
 interface ActivityLease { token: string; expiresAt: number; deliveries: number }
 
 export interface HubSnapshot {
   instances: InstanceRecord[];
   histories: [string, HistoryEvent[]][];
-  inbox: [string, Queued[]][];
+  inbox: [string, QueuedMessage[]][];
   activities: QueuedActivity[];
 }
 
@@ -39,7 +39,7 @@ export class HubState {
   private instances = new Map<string, InstanceRecord>();
   private histories = new Map<string, HistoryEvent[]>();
   /** Instances with queued messages, in the order they are offered to workers. */
-  private inbox = new Map<string, Queued[]>();
+  private inbox: Inboxes = new Map();
   private activities = new Map<string, QueuedActivity>();
   private readonly locks = new Map<string, Lease>();
   private readonly activityLeases = new Map<string, ActivityLease>();
@@ -71,7 +71,7 @@ export class HubState {
         this.activityLeases.delete(op.itemId);
         this.enqueue(op.result);
         break;
-      case 'discard': this.removeMessages(op.instanceId, op.messageIds); break;
+      case 'discard': removeMessages(this.inbox, op.instanceId, op.messageIds); break;
       case 'purge': for (const id of op.instanceIds) this.remove(id); break;
       case 'clear':
         for (const map of [this.instances, this.histories, this.inbox, this.activities, this.locks, this.activityLeases]) map.clear();
@@ -196,7 +196,7 @@ export class HubState {
       if (history) history.push(...e.history.append);
       else this.histories.set(e.instanceId, e.history.append.slice());
     }
-    this.removeMessages(e.instanceId, e.consumedMessageIds);
+    removeMessages(this.inbox, e.instanceId, e.consumedMessageIds);
     for (const m of e.messages) this.enqueue(m);
     for (const a of e.activities) this.activities.set(a.id, { item: a, at: Date.parse(a.enqueuedTime) });
     for (const child of e.newInstances) this.install({ ...child.record, version: 1 }, child.start);
@@ -210,17 +210,7 @@ export class HubState {
   }
 
   private enqueue(message: OrchestrationMessage): void {
-    const queued = { message, at: Date.parse(message.visibleAt) };
-    const queue = this.inbox.get(message.instanceId);
-    if (queue) queue.push(queued); else this.inbox.set(message.instanceId, [queued]);
-  }
-
-  private removeMessages(instanceId: string, ids: readonly string[]): void {
-    const queue = this.inbox.get(instanceId);
-    if (!queue || ids.length === 0) return;
-    const gone = new Set(ids);
-    const left = queue.filter((q) => !gone.has(q.message.id));
-    if (left.length) this.inbox.set(instanceId, left); else this.inbox.delete(instanceId);
+    pushMessage(this.inbox, message);
   }
 
   private remove(instanceId: string): void {
