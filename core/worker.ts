@@ -19,7 +19,7 @@ import { OrchestrationExecutor, type EpisodeResult } from './orchestration/execu
 import { rewindHistory } from './orchestration/rewind.js';
 import { leaseActivities, leaseOrchestrations } from './store/lease-many.js';
 import type {
-  ActivityCompletion, ActivityWorkItem, CommitOutcome, EpisodeCommit, InstanceRecord, LeasedActivity, NewInstance,
+  ActivityCompletion, ActivityWorkItem, CommitOutcome, CompletionOutcome, EpisodeCommit, InstanceRecord, LeasedActivity, NewInstance,
   OrchestrationMessage, OrchestrationWorkItem, TaskHubStore,
 } from './store/port.js';
 
@@ -41,8 +41,13 @@ export interface WorkerOptions {
   replayCache?: number | false;
   /** Idle polling for stores without notifications. Default 1000 ms. */
   pollIntervalMs?: number;
-  /** Source of message, work-item and execution IDs; inject a deterministic one for reproducible histories. */
-  newId?: () => string;
+  /**
+   * Source of message, work-item and execution IDs; inject a deterministic one for reproducible
+   * histories. Execution IDs are asked for with `derivedFrom`, a key unique to what the ID names
+   * (the parent execution and task), so that a deterministic source can give them independently
+   * of the order in which concurrent episodes run.
+   */
+  newId?: (derivedFrom?: string) => string;
   onError?: (error: unknown) => void;
 }
 
@@ -75,17 +80,21 @@ export class Worker {
   private readonly cache = new Map<string, CachedOrchestration>();
   private readonly settling = new Map<string, Promise<void>>();
   private readonly commits: Batcher<EpisodeCommit, CommitOutcome>;
-  private readonly completions: Batcher<ActivityCompletion, boolean>;
+  private readonly completions: Batcher<ActivityCompletion, CompletionOutcome>;
   private readonly inFlight = new Set<Promise<void>>();
   private episodes = 0;
   private activities = 0;
   private running = false;
+  /** Whether the last fill stopped at the concurrency limits. */
+  private saturated = false;
+  /** Whether the store pushes notifications (else the loop re-leases after each task). */
+  private readonly notified: boolean;
   private loopDone: Promise<void> | undefined;
   private dirty = true;
   private wakeResolve: (() => void) | undefined;
   private timerAt: number | undefined;
   private stopping = new AbortController();
-  private readonly newId: () => string;
+  private readonly newId: (derivedFrom?: string) => string;
 
   constructor(private readonly app: DurableApp, readonly store: TaskHubStore, options: WorkerOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -99,6 +108,7 @@ export class Worker {
       pollIntervalMs: options.pollIntervalMs ?? 1000,
       onError: options.onError,
     };
+    this.notified = typeof store.subscribe === 'function';
     this.commits = new Batcher((batch) => store.commit(batch));
     this.completions = new Batcher((batch) => store.completeActivities(batch));
   }
@@ -201,16 +211,8 @@ export class Worker {
    */
   private async fill(): Promise<boolean> {
     let leased = false;
-    const runEpisode = (item: OrchestrationWorkItem) => {
-      leased = true;
-      this.episodes++;
-      this.track(this.runEpisode(item).finally(() => { this.episodes--; }));
-    };
-    const runActivity = (leasedActivity: LeasedActivity) => {
-      leased = true;
-      this.activities++;
-      this.track(this.runActivity(leasedActivity).finally(() => { this.activities--; }));
-    };
+    const runEpisode = (item: OrchestrationWorkItem) => { leased = true; this.startEpisode(item); };
+    const runActivity = (item: LeasedActivity) => { leased = true; this.startActivity(item); };
     for (let free; (free = this.options.maxConcurrentOrchestrations - this.episodes) > 0;) {
       const want = Math.min(free, batchFor(this.options.orchestrationLockMs));
       const items = await leaseOrchestrations(this.store, this.clock.now(), this.options.orchestrationLockMs, want, runEpisode);
@@ -221,11 +223,31 @@ export class Worker {
       const items = await leaseActivities(this.store, this.clock.now(), this.options.activityLockMs, want, runActivity);
       if (items.length < want) break;
     }
+    this.saturated = this.episodes >= this.options.maxConcurrentOrchestrations || this.activities >= this.options.maxConcurrentActivities;
     return leased;
   }
 
+  private startEpisode(item: OrchestrationWorkItem): void {
+    this.episodes++;
+    this.track(this.runEpisode(item).finally(() => { this.episodes--; }));
+  }
+
+  private startActivity(leased: LeasedActivity): void {
+    this.activities++;
+    this.track(this.runActivity(leased).finally(() => { this.activities--; }));
+  }
+
+  /**
+   * A finished task wakes the loop only when the loop may be waiting for it: when slots were
+   * full, or when the store cannot notify (the next lease may find what the task produced).
+   * Otherwise the store's notification says whether there is new work; most steps have none,
+   * because eager dispatch handed it straight back.
+   */
   private track(work: Promise<void>): void {
-    const tracked = work.catch((error) => this.report(error)).finally(() => { this.inFlight.delete(tracked); this.wake(); });
+    const tracked = work.catch((error) => this.report(error)).finally(() => {
+      this.inFlight.delete(tracked);
+      if (this.saturated || !this.notified || !this.running) this.wake();
+    });
     this.inFlight.add(tracked);
   }
 
@@ -282,9 +304,21 @@ export class Worker {
       instance = instance as InstanceRecord;
       const episode = await this.buildCommit(instance, item, ids, executor, result, now);
       this.settling.set(item.instanceId, new Promise<void>((resolve) => { settled = resolve; }));
-      const outcome = await this.commits.submit(episode);
+      // Eager dispatch: the activities this episode schedules come back leased, up to the free slots (reserved meanwhile).
+      const eager = Math.min(episode.activities.length, this.options.maxConcurrentActivities - this.activities);
+      if (eager > 0) {
+        episode.leaseActivities = { now: this.clock.now(), lockMs: this.options.activityLockMs, max: eager };
+        this.activities += eager;
+      }
+      let outcome: CommitOutcome;
+      try {
+        outcome = await this.commits.submit(episode);
+      } finally {
+        this.activities -= Math.max(0, eager);
+      }
       this.remember(episode, executor, result, outcome);
       if (!outcome.ok) await this.store.abandonOrchestration(item);
+      else for (const leased of outcome.leasedActivities ?? []) this.startActivity(leased);
     } catch (error) {
       this.cache.delete(item.instanceId);
       await this.store.abandonOrchestration(item, now + 1000).catch(() => undefined);
@@ -345,7 +379,7 @@ export class Worker {
             messages.push({ id: this.newId(), instanceId, executionId, event: event('SubOrchestrationInstanceFailed', at, { taskScheduledId: action.id, failureDetails: failure }), visibleAt: at });
             break;
           }
-          const childExecution = this.newId();
+          const childExecution = this.newId(`${executionId}/${action.id}`);
           newInstances.push({
             record: { instanceId: action.instanceId, name: action.name, executionId: childExecution, runtimeStatus: 'Pending', ...(action.input !== undefined ? { input: action.input } : {}), createdTime: at, lastUpdatedTime: at, parentInstanceId: instanceId },
             start: {
@@ -376,7 +410,7 @@ export class Worker {
     if (!outcome) { append.push({ type: 'OrchestratorCompleted', eventId: -1, timestamp: at }); return commit; }
 
     if (outcome.status === 'ContinuedAsNew') {
-      const next = this.newId();
+      const next = this.newId(`${executionId}/next`);
       const input = outcome.input;
       commit.instance = { ...row, executionId: next, runtimeStatus: 'ContinuedAsNew' };
       delete commit.instance.input;
@@ -466,7 +500,17 @@ export class Worker {
       }
     }
     const message: OrchestrationMessage = { id: this.newId(), instanceId: item.instanceId, executionId: item.executionId, event: outcome, visibleAt: outcome.timestamp };
-    await this.completions.submit({ leased, result: message });
+    // Eager dispatch: the instance comes back leased with its new message, if a slot is free (reserved meanwhile).
+    const eager = this.episodes < this.options.maxConcurrentOrchestrations;
+    if (!eager) { await this.completions.submit({ leased, result: message }); return; }
+    this.episodes++;
+    let completed: CompletionOutcome;
+    try {
+      completed = await this.completions.submit({ leased, result: message, leaseInstance: { now: this.clock.now(), lockMs: this.options.orchestrationLockMs } });
+    } finally {
+      this.episodes--;
+    }
+    if (completed.workItem) this.startEpisode(completed.workItem);
   }
 
 }

@@ -7,7 +7,7 @@ import type { ActivityContext, ActivityHandler, DurableApp } from '../app.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { HistoryEvent, RuntimeStatus } from '../history.js';
 import type {
-  ActivityCompletion, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity,
+  ActivityCompletion, CompletionOutcome, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity,
   NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
 } from '../store/port.js';
 
@@ -48,6 +48,8 @@ export class GenerationStore implements TaskHubStore {
 
   get taskHub(): string { return this.inner.taskHub; }
   get isDead(): boolean { return this.dead; }
+  /** The write after which it died (writes already in flight may still have landed). */
+  get diedAfter(): number { return this.crashPoint; }
 
   private alive(): void {
     if (this.dead) throw new SimulatedCrash(this.crashPoint);
@@ -105,16 +107,16 @@ export class GenerationStore implements TaskHubStore {
     return leased;
   }
 
-  async completeActivities(completions: ActivityCompletion[]): Promise<boolean[]> {
-    const applied: boolean[] = [];
+  async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
+    const outcomes: CompletionOutcome[] = [];
     for (const completion of completions) {
       this.alive();
-      const [ok] = await this.inner.completeActivities([completion]);
-      applied.push(ok!);
-      if (ok) this.maybeDie(this.observer.written('activity', completion.leased.item.instanceId));
+      const [outcome] = await this.inner.completeActivities([completion]);
+      outcomes.push(outcome!);
+      if (outcome!.applied) this.maybeDie(this.observer.written('activity', completion.leased.item.instanceId));
     }
     this.alive();
-    return applied;
+    return outcomes;
   }
 
   async abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {

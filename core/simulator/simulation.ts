@@ -84,7 +84,7 @@ export class Simulation {
   readonly log: SimulationLogEntry[] = [];
 
   private readonly app: DurableApp;
-  private readonly newId: () => string;
+  private readonly newId: (derivedFrom?: string) => string;
   private readonly faults: ActivityFaults;
   private readonly crashPoints = new Set<number>();
   private readonly agenda: AgendaItem[] = [];
@@ -295,7 +295,8 @@ export class Simulation {
       if (!crashed && !this.generation.isDead) break;
       // The dead process's leftovers can no longer touch the store; let them settle first.
       await this.worker.stop();
-      this.record({ kind: 'crash', afterWrite: this.writes, message: `Worker crashed after durable write #${this.writes}; in-flight work and the replay cache are lost.` });
+      const afterWrite = this.generation.diedAfter || this.writes;
+      this.record({ kind: 'crash', afterWrite, message: `Worker crashed after durable write #${afterWrite}; in-flight work and the replay cache are lost.` });
       [this.worker, this.generation] = this.newWorker();
     }
     if (this.workerErrors.length) {

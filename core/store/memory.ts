@@ -10,7 +10,7 @@ import { uniqueId } from '../ids.js';
 import { pushMessage, removeMessages, type Inboxes } from './inbox.js';
 import { validateTaskHubName } from '../limits.js';
 import type {
-  ActivityCompletion, ActivityWorkItem, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord,
+  ActivityCompletion, ActivityWorkItem, CommitOutcome, CompletionOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord,
   LeasedActivity, NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, Storage, StoreNotification, TaskHubStore,
 } from './port.js';
 import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePurgeFilter, normalizeQuery } from './query.js';
@@ -88,19 +88,25 @@ class MemoryTaskHub implements TaskHubStore {
   private leaseInstance(now: number, lockMs: number): OrchestrationWorkItem | undefined {
     while ((this.delayed.peekKey() ?? Infinity) <= now) this.ready.add(this.delayed.pop()!);
     for (const instanceId of this.ready) {
-      const lock = this.locks.get(instanceId);
-      if (lock && lock.expiresAt > now) continue;
-      // Oldest first by the time each message became due: a timer that fired after an event was raised comes after it.
-      const visible = (this.inbox.get(instanceId) ?? []).filter((q) => q.at <= now).sort((a, b) => a.at - b.at);
-      if (visible.length === 0) { this.ready.delete(instanceId); continue; }
-      const lease = { token: uniqueId(), expiresAt: now + lockMs };
-      this.locks.set(instanceId, { ...lease });
-      // Move to the back so that one busy instance cannot starve the others.
-      this.ready.delete(instanceId);
-      this.ready.add(instanceId);
-      return { instanceId, messages: visible.map((q) => q.message), lease };
+      const item = this.tryLease(instanceId, now, lockMs);
+      if (item) return item;
     }
     return undefined;
+  }
+
+  /** Leases the instance if no live lease holds it and it has visible messages. */
+  private tryLease(instanceId: string, now: number, lockMs: number): OrchestrationWorkItem | undefined {
+    const lock = this.locks.get(instanceId);
+    if (lock && lock.expiresAt > now) return undefined;
+    // Oldest first by the time each message became due: a timer that fired after an event was raised comes after it.
+    const visible = (this.inbox.get(instanceId) ?? []).filter((q) => q.at <= now).sort((a, b) => a.at - b.at);
+    if (visible.length === 0) { this.ready.delete(instanceId); return undefined; }
+    const lease = { token: uniqueId(), expiresAt: now + lockMs };
+    this.locks.set(instanceId, { ...lease });
+    // Move to the back so that one busy instance cannot starve the others.
+    this.ready.delete(instanceId);
+    this.ready.add(instanceId);
+    return { instanceId, messages: visible.map((q) => q.message), lease };
   }
 
   async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
@@ -116,12 +122,18 @@ class MemoryTaskHub implements TaskHubStore {
 
   async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
     const outcomes: CommitOutcome[] = [];
+    let work = false;
     for (const episode of episodes) {
       const error = this.checkEpisode(episode);
       if (error) { outcomes.push({ ok: false, error }); continue; }
-      outcomes.push({ ok: true, version: this.applyEpisode(episode) });
+      const version = this.applyEpisode(episode);
+      const eager = episode.leaseActivities;
+      const leasedActivities = eager ? episode.activities.slice(0, Math.max(0, Math.floor(eager.max))).map((a) => this.leaseQueued(this.activities.get(a.id)!, eager.now, eager.lockMs)) : [];
+      outcomes.push(leasedActivities.length ? { ok: true, version, leasedActivities } : { ok: true, version });
+      // Work a worker could lease now or later: anything not handed back eagerly.
+      work ||= episode.messages.length > 0 || episode.newInstances.length > 0 || episode.activities.length > leasedActivities.length || this.inbox.has(episode.instanceId);
     }
-    this.notify(WORK);
+    if (work) this.notify(WORK);
     return outcomes;
   }
 
@@ -149,25 +161,36 @@ class MemoryTaskHub implements TaskHubStore {
     }
     for (const queued of this.activities.values()) {
       if (queued.token || queued.at > now) continue;
-      queued.token = uniqueId();
-      queued.expiresAt = now + lockMs;
-      queued.deliveries += 1;
-      this.activityExpiries.push(queued.expiresAt, queued.item.id);
-      return { item: { ...queued.item }, lease: { token: queued.token, expiresAt: queued.expiresAt }, deliveryCount: queued.deliveries };
+      return this.leaseQueued(queued, now, lockMs);
     }
     return undefined;
   }
 
-  async completeActivities(completions: ActivityCompletion[]): Promise<boolean[]> {
-    const applied = completions.map(({ leased, result }) => {
+  private leaseQueued(queued: QueuedActivity, now: number, lockMs: number): LeasedActivity {
+    queued.token = uniqueId();
+    queued.expiresAt = now + lockMs;
+    queued.deliveries += 1;
+    this.activityExpiries.push(queued.expiresAt, queued.item.id);
+    return { item: { ...queued.item }, lease: { token: queued.token, expiresAt: queued.expiresAt }, deliveryCount: queued.deliveries };
+  }
+
+  async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
+    const outcomes: CompletionOutcome[] = completions.map(({ leased, result }) => {
       const queued = this.activities.get(leased.item.id);
-      if (!queued || queued.token !== leased.lease.token) return false;
+      if (!queued || queued.token !== leased.lease.token) return { applied: false };
       this.activities.delete(leased.item.id);
       this.enqueue(result);
-      return true;
+      return { applied: true };
     });
-    this.notify(WORK);
-    return applied;
+    let work = false;
+    const leased = new Set<string>();
+    completions.forEach(({ result, leaseInstance }, i) => {
+      if (!outcomes[i]!.applied || leased.has(result.instanceId)) return;
+      const workItem = leaseInstance && this.tryLease(result.instanceId, leaseInstance.now, leaseInstance.lockMs);
+      if (workItem) { outcomes[i]!.workItem = workItem; leased.add(result.instanceId); } else work = true;
+    });
+    if (work) this.notify(WORK);
+    return outcomes;
   }
 
   async abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {

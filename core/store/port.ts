@@ -99,14 +99,38 @@ export interface EpisodeCommit {
   activities: ActivityWorkItem[];
   /** Child instances to create; an existing child in a non-terminal status is a conflict. */
   newInstances: NewInstance[];
+  /**
+   * Eager dispatch: lease up to `max` of `activities` to the committer in the same atomic step,
+   * so the worker that scheduled them runs them without a round trip through the queue. A
+   * store may lease fewer or none (it is an optimisation); the rest are queued as usual.
+   */
+  leaseActivities?: EagerLease & { max: number };
 }
 
-export type CommitOutcome = { ok: true; version: number } | { ok: false; error: Error };
+/** When and for how long an eagerly leased item is leased: the same arguments as a lease call. */
+export interface EagerLease { now: number; lockMs: number }
+
+export type CommitOutcome =
+  | { ok: true; version: number; /** The activities leased eagerly (`EpisodeCommit.leaseActivities`). */ leasedActivities?: LeasedActivity[] }
+  | { ok: false; error: Error };
 
 export interface ActivityCompletion {
   leased: LeasedActivity;
   /** The TaskCompleted or TaskFailed message for the orchestration. */
   result: OrchestrationMessage;
+  /**
+   * Eager dispatch: once the result is enqueued, lease its instance to the completer as
+   * `leaseOrchestration` would (every visible message, only if no live lease holds it). A store
+   * may decline; the instance is then leased from the queue as usual.
+   */
+  leaseInstance?: EagerLease;
+}
+
+export interface CompletionOutcome {
+  /** False when the activity's lease was lost: the result was dropped, the new holder will report. */
+  applied: boolean;
+  /** The instance, leased eagerly (`ActivityCompletion.leaseInstance`). */
+  workItem?: OrchestrationWorkItem;
 }
 
 export interface InstanceQuery {
@@ -187,9 +211,10 @@ export interface TaskHubStore {
   /**
    * Deletes each activity item and enqueues its result, atomically per item. An item whose
    * lease was lost is not completed (its result is dropped): the new holder will report.
-   * Returns, per completion, whether it was applied.
+   * Eager instance leases are taken after every result of the call is enqueued, so an instance
+   * that several completions address is leased once, with all of them.
    */
-  completeActivities(completions: ActivityCompletion[]): Promise<boolean[]>;
+  completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]>;
   abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void>;
 
   /** The earliest time (epoch ms) at which some message or expired lease becomes deliverable, if any. */

@@ -43,7 +43,7 @@ import { isRuntimeStatus, isTerminal, type HistoryEvent, type RuntimeStatus } fr
 import { randomId } from '../ids.js';
 import { validateTaskHubName } from '../limits.js';
 import type {
-  ActivityCompletion, ActivityWorkItem, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord,
+  ActivityCompletion, CompletionOutcome, ActivityWorkItem, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord,
   LeasedActivity, NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, Storage, StoreNotification, TaskHubStore,
 } from './port.js';
 import { encodeContinuationToken, normalizePurgeFilter, normalizeQuery, type NormalizedQuery, type SortKey } from './query.js';
@@ -472,19 +472,19 @@ class SqliteTaskHub implements TaskHubStore {
     });
   }
 
-  async completeActivities(completions: ActivityCompletion[]): Promise<boolean[]> {
+  async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
     if (completions.length === 0) return [];
     const hub = this.taskHub;
-    const applied = this.sql.write(() => completions.map(({ leased, result }) => this.sql.write(() => {
+    const outcomes = this.sql.write(() => completions.map(({ leased, result }): CompletionOutcome => this.sql.write(() => {
       const { instanceId, id } = leased.item;
       const row = this.sql.get<{ lease_token: string | null }>('SELECT lease_token FROM activities WHERE hub = ? AND instance_id = ? AND id = ?', hub, instanceId, id);
-      if (!row || row.lease_token !== leased.lease.token) return false;
+      if (!row || row.lease_token !== leased.lease.token) return { applied: false };
       this.sql.run('DELETE FROM activities WHERE hub = ? AND instance_id = ? AND id = ?', hub, instanceId, id);
       this.enqueue([result]);
-      return true;
+      return { applied: true };
     })));
-    if (applied.includes(true)) this.notify({ kind: 'work' });
-    return applied;
+    if (outcomes.some((o) => o.applied)) this.notify({ kind: 'work' });
+    return outcomes;
   }
 
   async abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {

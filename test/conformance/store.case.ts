@@ -142,7 +142,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       expect(await hub.leaseActivity(T0 + 1, 1000)).toBeUndefined();
       const done = first[0]!;
       const result = message('ba', event('TaskCompleted', iso(T0), { taskScheduledId: done.item.taskScheduledId, result: '1' }));
-      expect(await hub.completeActivities([{ leased: done, result }])).toEqual([true]);
+      expect(await hub.completeActivities([{ leased: done, result }])).toEqual([{ applied: true }]);
       const again = await batch(T0 + 1001, 1000, 10);
       expect(again.map((l) => l.item.id).sort()).toEqual(activities.map((a) => a.id).filter((id) => id !== done.item.id));
       for (const l of again) expect(l.deliveryCount).toBe(2);
@@ -226,9 +226,9 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       const second = (await hub.leaseActivity(T0 + 1001, 1000))!;
       expect(second.deliveryCount).toBe(2);
       const result = (taskId: number) => message('a', event('TaskCompleted', iso(T0), { taskScheduledId: taskId, result: '1' }));
-      expect(await hub.completeActivities([{ leased: first, result: result(0) }])).toEqual([false]);
-      expect(await hub.completeActivities([{ leased: second, result: result(0) }])).toEqual([true]);
-      expect(await hub.completeActivities([{ leased: second, result: result(0) }])).toEqual([false]);
+      expect(await hub.completeActivities([{ leased: first, result: result(0) }])).toEqual([{ applied: false }]);
+      expect(await hub.completeActivities([{ leased: second, result: result(0) }])).toEqual([{ applied: true }]);
+      expect(await hub.completeActivities([{ leased: second, result: result(0) }])).toEqual([{ applied: false }]);
       const item = await hub.leaseOrchestration(T0 + 2000, 1000);
       expect(item?.messages.filter((m) => m.event.type === 'TaskCompleted')).toHaveLength(1);
       expect(await hub.leaseActivity(T0 + 5000, 1000)).toBeUndefined();

@@ -96,7 +96,7 @@ export function runRaceCase(adapter: string, openTwo: (name: string) => Promise<
           if (leased) {
             await pause(Math.random() * 3);
             const result = { id: `done-${leased.item.id}-${leased.deliveryCount}`, instanceId: leased.item.instanceId, executionId: 'e1', event: event('TaskCompleted', iso(T0), { taskScheduledId: 0, result: '1' }), visibleAt: iso(T0) };
-            const [applied] = await hub.completeActivities([{ leased, result }]);
+            const applied = (await hub.completeActivities([{ leased, result }]))[0]?.applied;
             if (applied) completedActivities.set(leased.item.id, (completedActivities.get(leased.item.id) ?? 0) + 1);
             else refusedCompletions++;
           }

@@ -13,7 +13,7 @@
  */
 import { validateTaskHubName } from '../../limits.js';
 import type {
-  ActivityCompletion, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity, NewInstance,
+  ActivityCompletion, CompletionOutcome, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity, NewInstance,
   OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, Storage, StoreNotification, TaskHubStore,
 } from '../port.js';
 import type { HistoryEvent, RuntimeStatus } from '../../history.js';
@@ -102,7 +102,7 @@ class RemoteTaskHub implements TaskHubStore {
   }
   discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> { return this.call('discardMessages', workItem, messageIds); }
   leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> { return this.call('leaseActivity', now, lockMs); }
-  completeActivities(completions: ActivityCompletion[]): Promise<boolean[]> { return this.call('completeActivities', completions); }
+  completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> { return this.call('completeActivities', completions); }
   abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> { return this.call('abandonActivity', leased, visibleAt); }
   nextWakeTime(): Promise<number | undefined> { return this.call('nextWakeTime'); }
   purgeInstance(instanceId: string, onlyIf: readonly RuntimeStatus[]): Promise<number> { return this.call('purgeInstance', instanceId, onlyIf); }

@@ -9,7 +9,7 @@ import { InstanceAlreadyExistsError, VersionConflictError } from '../../errors.j
 import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../history.js';
 import { randomId } from '../../ids.js';
 import type {
-  ActivityCompletion, ActivityWorkItem, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, Lease,
+  ActivityCompletion, CompletionOutcome, ActivityWorkItem, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, Lease,
   LeasedActivity, NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
 } from '../port.js';
 import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePurgeFilter, normalizeQuery, type NormalizedQuery } from '../query.js';
@@ -129,20 +129,20 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     }
   }
 
-  async completeActivities(completions: ActivityCompletion[]): Promise<boolean[]> {
-    const applied = await this.run(async (tx) => {
-      const done: boolean[] = [];
+  async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
+    const outcomes = await this.run(async (tx) => {
+      const done: CompletionOutcome[] = [];
       for (const { leased, result } of completions) {
         const stored = await tx.get<StoredActivity>(this.k.activity(leased.item.id));
-        if (!stored || stored.token !== leased.lease.token) { done.push(false); continue; }
+        if (!stored || stored.token !== leased.lease.token) { done.push({ applied: false }); continue; }
         this.deleteActivity(tx, stored);
         await this.enqueue(tx, result);
-        done.push(true);
+        done.push({ applied: true });
       }
       return done;
     });
-    if (applied.includes(true)) this.notify({ kind: 'work' });
-    return applied;
+    if (outcomes.some((o) => o.applied)) this.notify({ kind: 'work' });
+    return outcomes;
   }
 
   async abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {

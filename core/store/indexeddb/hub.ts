@@ -8,7 +8,7 @@ import { InstanceAlreadyExistsError, VersionConflictError } from '../../errors.j
 import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../history.js';
 import { randomId } from '../../ids.js';
 import type {
-  ActivityCompletion, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity, NewInstance,
+  ActivityCompletion, CompletionOutcome, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity, NewInstance,
   OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
 } from '../port.js';
 import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePurgeFilter, normalizeQuery, type NormalizedQuery } from '../query.js';
@@ -173,7 +173,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
     return this.db.write({ weight: Math.min(n, 1024), run: (unit) => leaseSeveral(n, () => leaseActivityRow(unit, this.taskHub, now, lockMs, randomId())) });
   }
 
-  async completeActivities(completions: ActivityCompletion[]): Promise<boolean[]> {
+  async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
     const hub = this.taskHub;
     const applied = await Promise.all(completions.map(({ leased: { item, lease }, result }) => this.db.write({
       warm: (unit) => { void unit.get('activities', [hub, item.instanceId, item.id]); warmInboxes(unit, hub, [result]); },
@@ -185,7 +185,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
       },
     })));
     if (applied.includes(true)) this.db.notify(hub, { kind: 'work' });
-    return applied;
+    return applied.map((ok) => ({ applied: ok }));
   }
 
   async abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../history.js';
 import type {
-  ActivityCompletion, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity, NewInstance,
+  ActivityCompletion, CompletionOutcome, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity, NewInstance,
   OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
 } from '../port.js';
 import type { HubLog } from './log.js';
@@ -89,13 +89,13 @@ export class KvTaskHub implements TaskHubStore {
     return (await this.read()).state.leaseActivity(now, lockMs);
   }
 
-  async completeActivities(completions: ActivityCompletion[]): Promise<boolean[]> {
+  async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
     const log = await this.open();
     const writes: Promise<void>[] = [];
-    const applied = completions.map(({ leased, result }) => {
-      if (!log.state.holdsActivity(leased)) return false;
+    const applied = completions.map(({ leased, result }): CompletionOutcome => {
+      if (!log.state.holdsActivity(leased)) return { applied: false };
       writes.push(this.change(log, { op: 'complete', itemId: leased.item.id, result }));
-      return true;
+      return { applied: true };
     });
     await Promise.all(writes);
     if (writes.length) this.notify({ kind: 'work' });
