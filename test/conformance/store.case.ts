@@ -38,6 +38,8 @@ function episode(record: InstanceRecord, consumed: string[], patch: Partial<Epis
 export interface ConformanceOptions {
   /** Adapter limits that the suite must respect, e.g. a smaller page size. */
   bigQuerySize?: number;
+  /** The adapter takes eager leases (EpisodeCommit.leaseActivities, ActivityCompletion.leaseInstance); without it, it must decline them safely. */
+  eagerDispatch?: boolean;
 }
 
 export function runStoreConformance(adapter: string, createStorage: () => Storage | Promise<Storage>, options: ConformanceOptions = {}): void {
@@ -146,6 +148,81 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       const again = await batch(T0 + 1001, 1000, 10);
       expect(again.map((l) => l.item.id).sort()).toEqual(activities.map((a) => a.id).filter((id) => id !== done.item.id));
       for (const l of again) expect(l.deliveryCount).toBe(2);
+    });
+
+    it(`eager dispatch: a commit ${options.eagerDispatch ? 'leases' : 'may decline to lease'} the activities it schedules, up to max`, async () => {
+      await setup();
+      const created = await hub.createInstance(newInstance('ea'));
+      const start = (await hub.leaseOrchestration(T0, 1000))!;
+      const activities = [0, 1, 2].map((n) => ({ id: `ea${n}`, instanceId: 'ea', executionId: created.executionId, taskScheduledId: n, name: 'F', input: String(n), enqueuedTime: iso(T0) }));
+      const [outcome] = await hub.commit([episode(created, start.messages.map((m) => m.id), { lease: start.lease, activities, leaseActivities: { now: T0 + 5, lockMs: 1000, max: 2 } })]);
+      expect(outcome).toMatchObject({ ok: true, version: 2 });
+      const eager = (outcome!.ok && outcome!.leasedActivities) || [];
+      expect(eager).toHaveLength(options.eagerDispatch ? 2 : 0);
+      for (const l of eager) { expect(l.deliveryCount).toBe(1); expect(l.lease.expiresAt).toBe(T0 + 1005); }
+      expect(new Set(eager.map((l) => l.item.id)).size).toBe(eager.length);
+      // Whatever was not handed back is queued as usual; what was is leased, not delivered twice.
+      const queued = await leaseActivities(hub, T0 + 5, 1000, 10);
+      expect([...eager, ...queued].map((l) => l.item).sort((a, b) => a.taskScheduledId - b.taskScheduledId)).toEqual(activities);
+      // An eager lease is a lease: it completes with its token, and lapses like any other.
+      if (eager[0]) {
+        const result = message('ea', event('TaskCompleted', iso(T0), { taskScheduledId: eager[0].item.taskScheduledId, result: '1' }));
+        expect(await hub.completeActivities([{ leased: eager[0], result }])).toEqual([{ applied: true }]);
+      }
+      const redelivered = await leaseActivities(hub, T0 + 1006, 1000, 10);
+      expect(redelivered.map((l) => l.item.id).sort()).toEqual(activities.map((a) => a.id).filter((id) => id !== eager[0]?.item.id));
+      for (const l of redelivered) expect(l.deliveryCount).toBe(2);
+    });
+
+    it(`eager dispatch: a completion ${options.eagerDispatch ? 'leases' : 'may decline to lease'} its free instance with every visible message`, async () => {
+      await setup();
+      const created = await hub.createInstance(newInstance('ec'));
+      const start = (await hub.leaseOrchestration(T0, 1000))!;
+      const activities = [0, 1].map((n) => ({ id: `ec${n}`, instanceId: 'ec', executionId: created.executionId, taskScheduledId: n, name: 'F', input: String(n), enqueuedTime: iso(T0) }));
+      await hub.commit([episode(created, start.messages.map((m) => m.id), { lease: start.lease, activities })]);
+      const [a, b] = (await leaseActivities(hub, T0, 5000, 2)).sort((x, y) => x.item.taskScheduledId - y.item.taskScheduledId);
+      const raised = message('ec', event('EventRaised', iso(T0), { name: 'E' }));
+      await hub.enqueueMessages([raised]);
+      const result = (l: typeof a) => message('ec', event('TaskCompleted', iso(T0 + 10), { taskScheduledId: l!.item.taskScheduledId, result: '1' }), iso(T0 + 10));
+      const ra = result(a), rb = result(b);
+      const lease = { now: T0 + 10, lockMs: 1000 };
+      // Two completions for one instance in one call: it is leased once, with both results and the event.
+      const outcomes = await hub.completeActivities([{ leased: a!, result: ra, leaseInstance: lease }, { leased: b!, result: rb, leaseInstance: lease }]);
+      expect(outcomes.map((o) => o.applied)).toEqual([true, true]);
+      const items = outcomes.flatMap((o) => (o.workItem ? [o.workItem] : []));
+      expect(items).toHaveLength(options.eagerDispatch ? 1 : 0);
+      const item = items[0] ?? (await hub.leaseOrchestration(T0 + 10, 1000))!;
+      expect(item.instanceId).toBe('ec');
+      expect(item.messages.map((m) => m.id)).toEqual([raised.id, ra.id, rb.id]);
+      if (items[0]) expect(item.lease.expiresAt).toBe(T0 + 1010);
+      // Leased: nobody else gets it, and its commit is accepted.
+      expect(await hub.leaseOrchestration(T0 + 11, 1000)).toBeUndefined();
+      const current = (await hub.getInstance('ec'))!;
+      expect(await hub.commit([episode(current, item.messages.map((m) => m.id), { lease: item.lease })])).toEqual([{ ok: true, version: 3 }]);
+      expect(await hub.leaseOrchestration(T0 + 2000, 1000)).toBeUndefined();
+    });
+
+    it('eager dispatch: a completion does not lease an instance another worker holds, nor for a lost activity lease', async () => {
+      await setup();
+      const created = await hub.createInstance(newInstance('eh'));
+      const start = (await hub.leaseOrchestration(T0, 1000))!;
+      const activities = [0, 1].map((n) => ({ id: `eh${n}`, instanceId: 'eh', executionId: created.executionId, taskScheduledId: n, name: 'F', input: String(n), enqueuedTime: iso(T0) }));
+      await hub.commit([episode(created, start.messages.map((m) => m.id), { lease: start.lease, activities })]);
+      const [a, b] = (await leaseActivities(hub, T0, 1000, 2)).sort((x, y) => x.item.taskScheduledId - y.item.taskScheduledId);
+      await hub.enqueueMessages([message('eh', event('EventRaised', iso(T0), { name: 'E' }))]);
+      const holder = (await hub.leaseOrchestration(T0 + 1, 5000))!;
+      expect(holder.instanceId).toBe('eh');
+      const done = (l: typeof a) => message('eh', event('TaskCompleted', iso(T0 + 2), { taskScheduledId: l!.item.taskScheduledId, result: '1' }), iso(T0 + 2));
+      const [held] = await hub.completeActivities([{ leased: a!, result: done(a), leaseInstance: { now: T0 + 2, lockMs: 1000 } }]);
+      expect(held).toEqual({ applied: true });
+      // b's lease lapses and is taken over: its old holder's completion is dropped and leases nothing.
+      const taken = (await leaseActivities(hub, T0 + 1001, 1000, 1))[0]!;
+      expect(taken.item.id).toBe(b!.item.id);
+      const [lost] = await hub.completeActivities([{ leased: b!, result: done(b), leaseInstance: { now: T0 + 1002, lockMs: 1000 } }]);
+      expect(lost).toEqual({ applied: false });
+      // The holder's lease lapses; the result that arrived meanwhile is delivered the usual way.
+      const next = (await hub.leaseOrchestration(T0 + 5001, 1000))!;
+      expect(next.messages.map((m) => m.event.type)).toEqual(['EventRaised', 'TaskCompleted']);
     });
 
     it('holds a delayed message back until it is visible and reports when to wake', async () => {
