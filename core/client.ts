@@ -286,8 +286,10 @@ export class DurableClient {
     const timeout = options.timeoutInMilliseconds ?? 10_000;
     const interval = options.retryIntervalInMilliseconds ?? 1000;
     const deadline = this.clock.now() + timeout;
-    let wake = new AbortController();
-    const stopWatching = this.watch(instanceId, (status) => { if (done(status)) wake.abort('changed'); });
+    // A change seen while the row is being read counts too: `changed` holds it until the next look.
+    let changed = false;
+    let wake: (() => void) | undefined;
+    const stopWatching = this.watch(instanceId, (status) => { if (done(status)) { changed = true; wake?.(); } });
     try {
       for (;;) {
         const record = await this.store.getInstance(instanceId);
@@ -295,8 +297,14 @@ export class DurableClient {
         if (done(record.runtimeStatus)) return toStatus(record);
         const left = deadline - this.clock.now();
         if (left <= 0) throw new TimeoutError(`Instance '${instanceId}' did not ${what} within ${timeout} ms; it is ${record.runtimeStatus}.`);
-        await this.clock.sleep(Math.min(interval, left), wake.signal);
-        if (wake.signal.aborted) wake = new AbortController();
+        if (!changed) {
+          await new Promise<void>((resolve) => {
+            const cancel = this.clock.setTimer(Math.min(interval, left), resolve);
+            wake = () => { cancel(); resolve(); };
+          });
+        }
+        changed = false;
+        wake = undefined;
       }
     } finally {
       stopWatching();

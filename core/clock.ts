@@ -7,24 +7,29 @@
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
-  /** Resolves after `ms` of this clock's time, or early when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Calls `callback` once `ms` of this clock's time have passed; the returned function cancels
+   * it. A plain callback rather than an AbortSignal: the worker and every client wait arm one,
+   * and signals cost an event dispatch each.
+   */
+  setTimer(ms: number, callback: () => void): () => void;
 }
+
+/** Resolves after `ms` of the clock's time. */
+export const sleep = (clock: Clock, ms: number): Promise<void> => new Promise((resolve) => { clock.setTimer(ms, resolve); });
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) => new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal?.addEventListener('abort', done, { once: true });
-    function done() { clearTimeout(timer); signal?.removeEventListener('abort', done); resolve(); }
-  }),
+  setTimer: (ms, callback) => {
+    const timer = setTimeout(callback, Math.max(0, ms));
+    return () => clearTimeout(timer);
+  },
 };
 
-/** A clock that moves only when told to. Sleepers wake when time passes their deadline. */
+/** A clock that moves only when told to. Timers fire when time passes their deadline. */
 export class VirtualClock implements Clock {
   private time: number;
-  private sleepers: { until: number; resolve: () => void }[] = [];
+  private timers = new Set<{ until: number; callback: () => void }>();
 
   constructor(start: number | Date = Date.UTC(2026, 0, 1)) {
     this.time = typeof start === 'number' ? start : start.getTime();
@@ -32,22 +37,18 @@ export class VirtualClock implements Clock {
 
   now(): number { return this.time; }
 
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const sleeper = { until: this.time + Math.max(0, ms), resolve };
-      this.sleepers.push(sleeper);
-      signal?.addEventListener('abort', () => { this.sleepers = this.sleepers.filter((s) => s !== sleeper); resolve(); }, { once: true });
-    });
+  setTimer(ms: number, callback: () => void): () => void {
+    const timer = { until: this.time + Math.max(0, ms), callback };
+    this.timers.add(timer);
+    return () => { this.timers.delete(timer); };
   }
 
-  /** Moves time forward (never back) and wakes the sleepers that are due. */
+  /** Moves time forward (never back) and fires the timers that are due, earliest first. */
   advanceTo(time: number): void {
     if (time < this.time) return;
     this.time = time;
-    const due = this.sleepers.filter((s) => s.until <= time);
-    this.sleepers = this.sleepers.filter((s) => s.until > time);
-    for (const s of due) s.resolve();
+    const due = [...this.timers].filter((t) => t.until <= time).sort((a, b) => a.until - b.until);
+    for (const t of due) { this.timers.delete(t); t.callback(); }
   }
 
   advance(ms: number): void { this.advanceTo(this.time + ms); }

@@ -87,13 +87,11 @@ export class Worker {
   private running = false;
   /** Whether the last fill stopped at the concurrency limits. */
   private saturated = false;
-  /** Whether the store pushes notifications (else the loop re-leases after each task). */
-  private readonly notified: boolean;
   private loopDone: Promise<void> | undefined;
   private dirty = true;
   private wakeResolve: (() => void) | undefined;
-  private timerAt: number | undefined;
-  private stopping = new AbortController();
+  /** The one armed wake-up timer (see `armTimer`). */
+  private timer: { at: number; cancel: () => void } | undefined;
   private readonly newId: (derivedFrom?: string) => string;
 
   constructor(private readonly app: DurableApp, readonly store: TaskHubStore, options: WorkerOptions = {}) {
@@ -108,7 +106,6 @@ export class Worker {
       pollIntervalMs: options.pollIntervalMs ?? 1000,
       onError: options.onError,
     };
-    this.notified = typeof store.subscribe === 'function';
     this.commits = new Batcher((batch) => store.commit(batch));
     this.completions = new Batcher((batch) => store.completeActivities(batch));
   }
@@ -117,15 +114,14 @@ export class Worker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.stopping = new AbortController();
     this.loopDone = this.loop();
   }
 
   /** Stops leasing new work and waits for the work in flight. */
   async stop(): Promise<void> {
     this.running = false;
-    this.stopping.abort('stopped');
-    this.timerAt = undefined;
+    this.timer?.cancel();
+    this.timer = undefined;
     this.wake();
     await this.loopDone;
     await Promise.allSettled([...this.inFlight]);
@@ -197,12 +193,16 @@ export class Worker {
    * notification, and a timer that fires late just wakes an idle loop once.
    */
   private armTimer(deadline: number): void {
-    if (this.timerAt !== undefined && this.timerAt <= deadline) return;
-    this.timerAt = deadline;
-    void this.clock.sleep(deadline - this.clock.now(), this.stopping.signal).then(() => {
-      if (this.timerAt === deadline) this.timerAt = undefined;
-      this.wake();
-    });
+    if (this.timer && this.timer.at <= deadline) return;
+    this.timer?.cancel();
+    const timer = {
+      at: deadline,
+      cancel: this.clock.setTimer(deadline - this.clock.now(), () => {
+        if (this.timer === timer) this.timer = undefined;
+        this.wake();
+      }),
+    };
+    this.timer = timer;
   }
 
   /**
@@ -238,15 +238,14 @@ export class Worker {
   }
 
   /**
-   * A finished task wakes the loop only when the loop may be waiting for it: when slots were
-   * full, or when the store cannot notify (the next lease may find what the task produced).
-   * Otherwise the store's notification says whether there is new work; most steps have none,
-   * because eager dispatch handed it straight back.
+   * `work` resolves to whether it handed its follow-up work on by eager dispatch. Only a task
+   * that did not wakes the loop to lease what it may have produced (or when slots were full):
+   * a chain of eagerly dispatched steps runs without a trip through the lease loop.
    */
-  private track(work: Promise<void>): void {
-    const tracked = work.catch((error) => this.report(error)).finally(() => {
+  private track(work: Promise<boolean>): void {
+    const tracked = work.catch((error) => { this.report(error); return false; }).then((handedOn) => {
       this.inFlight.delete(tracked);
-      if (this.saturated || !this.notified || !this.running) this.wake();
+      if (!handedOn || this.saturated || !this.running) this.wake();
     });
     this.inFlight.add(tracked);
   }
@@ -258,7 +257,8 @@ export class Worker {
 
   // ---- episodes ----
 
-  private async runEpisode(item: OrchestrationWorkItem): Promise<void> {
+  /** Resolves to whether every piece of follow-up work went on by eager dispatch (see `track`). */
+  private async runEpisode(item: OrchestrationWorkItem): Promise<boolean> {
     // The store releases the instance when the commit lands, before this worker has updated
     // its cache; an episode that leased it meanwhile waits for that update.
     await this.settling.get(item.instanceId);
@@ -282,24 +282,24 @@ export class Worker {
         }
         await this.store.discardMessages(item, ids);
       };
-      if (!instance) { await discard(); return; }
+      if (!instance) { await discard(); return false; }
       const current = item.messages.filter((m) => !m.executionId || m.executionId === instance!.executionId);
       if (isTerminal(instance.runtimeStatus)) {
         const rewind = current.find((m) => m.event.type === 'ExecutionRewound');
         if (rewind && instance.runtimeStatus === 'Failed') await this.rewind(instance, item, rewind, now);
         else await discard();
-        return;
+        return false;
       }
       // A rewind that finds the instance no longer failed has nothing to do.
       const events = current.filter((m) => m.event.type !== 'ExecutionRewound').map((m) => m.event);
-      if (events.length === 0) { await discard(); return; }
+      if (events.length === 0) { await discard(); return false; }
       const executor = await this.executorFor(instance);
       events.unshift({ type: 'OrchestratorStarted', eventId: -1, timestamp: iso(now) });
       const result = executor.run(events);
       if (result.applied.length === 1 && result.actions.length === 0 && !result.outcome && result.customStatus === instance.customStatus) {
         // Only duplicates or stale completions: nothing happened, so no episode is recorded.
         await discard();
-        return;
+        return false;
       }
       instance = instance as InstanceRecord;
       const episode = await this.buildCommit(instance, item, ids, executor, result, now);
@@ -317,8 +317,10 @@ export class Worker {
         this.activities -= Math.max(0, eager);
       }
       this.remember(episode, executor, result, outcome);
-      if (!outcome.ok) await this.store.abandonOrchestration(item);
-      else for (const leased of outcome.leasedActivities ?? []) this.startActivity(leased);
+      if (!outcome.ok) { await this.store.abandonOrchestration(item); return false; }
+      const leased = outcome.leasedActivities ?? [];
+      for (const activity of leased) this.startActivity(activity);
+      return leased.length > 0 && leased.length === episode.activities.length && episode.messages.length === 0 && episode.newInstances.length === 0;
     } catch (error) {
       this.cache.delete(item.instanceId);
       await this.store.abandonOrchestration(item, now + 1000).catch(() => undefined);
@@ -482,7 +484,8 @@ export class Worker {
 
   // ---- activities ----
 
-  private async runActivity(leased: LeasedActivity): Promise<void> {
+  /** Resolves to whether the instance came back leased (see `track`). */
+  private async runActivity(leased: LeasedActivity): Promise<boolean> {
     const { item } = leased;
     const { taskScheduledId } = item;
     const handler = this.app.getActivity(item.name);
@@ -502,7 +505,7 @@ export class Worker {
     const message: OrchestrationMessage = { id: this.newId(), instanceId: item.instanceId, executionId: item.executionId, event: outcome, visibleAt: outcome.timestamp };
     // Eager dispatch: the instance comes back leased with its new message, if a slot is free (reserved meanwhile).
     const eager = this.episodes < this.options.maxConcurrentOrchestrations;
-    if (!eager) { await this.completions.submit({ leased, result: message }); return; }
+    if (!eager) { await this.completions.submit({ leased, result: message }); return false; }
     this.episodes++;
     let completed: CompletionOutcome;
     try {
@@ -510,7 +513,9 @@ export class Worker {
     } finally {
       this.episodes--;
     }
-    if (completed.workItem) this.startEpisode(completed.workItem);
+    if (!completed.workItem) return false;
+    this.startEpisode(completed.workItem);
+    return true;
   }
 
 }

@@ -14,12 +14,12 @@ import type {
 import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePurgeFilter, normalizeQuery, type NormalizedQuery } from '../query.js';
 import type { Connection } from './connection.js';
 import { checked, maybe, span, timeOf, toRecord, within, type HistoryRow, type InstanceRow, type Name, type Schema } from './schema.js';
-import { enqueue, install, leaseActivityRow, leaseInbox, leaseSeveral, settle, warmInboxes, type Unit } from './unit.js';
+import { enqueue, install, leaseActivityRow, leaseInbox, leaseInstance, leaseSeveral, settle, warmInboxes, type Unit } from './unit.js';
 
 type Instances = IDBPObjectStore<Schema, Name[], 'instances'>;
-/** An episode's outcome and the notifications it owes once committed. */
-interface Applied { outcome: CommitOutcome; changes: StoreNotification[] }
-const refused = (error: Error): Applied => ({ outcome: { ok: false, error }, changes: [] });
+/** An episode's outcome, the notifications it owes once committed, and whether it left work that was not handed back. */
+interface Applied { outcome: CommitOutcome; changes: StoreNotification[]; work: boolean }
+const refused = (error: Error): Applied => ({ outcome: { ok: false, error }, changes: [], work: false });
 
 function leaseLost(instanceId: string, version: number): VersionConflictError {
   const error = new VersionConflictError(instanceId, version, version);
@@ -145,7 +145,8 @@ export class IndexedDbTaskHub implements TaskHubStore {
   async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
     const results = await Promise.all(episodes.map((e) => this.db.write({ warm: (unit) => this.warmEpisode(unit, e), run: (unit) => this.applyEpisode(unit, e) })
       .catch((error: Error): Applied => refused(error))));
-    if (episodes.length) this.db.notify(this.taskHub, { kind: 'work' });
+    // Workers wake on 'work': only for what they can lease, not for what went back eagerly.
+    if (results.some((r) => r.work)) this.db.notify(this.taskHub, { kind: 'work' });
     for (const { changes } of results) for (const n of changes) this.db.notify(this.taskHub, n);
     return results.map((r) => r.outcome);
   }
@@ -173,19 +174,43 @@ export class IndexedDbTaskHub implements TaskHubStore {
     return this.db.write({ weight: Math.min(n, 1024), run: (unit) => leaseSeveral(n, () => leaseActivityRow(unit, this.taskHub, now, lockMs, randomId())) });
   }
 
+  /**
+   * One operation for the call: every result is enqueued before any instance is leased, so an
+   * instance that several completions address is leased once, with all of them.
+   */
   async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
+    if (completions.length === 0) return [];
     const hub = this.taskHub;
-    const applied = await Promise.all(completions.map(({ leased: { item, lease }, result }) => this.db.write({
-      warm: (unit) => { void unit.get('activities', [hub, item.instanceId, item.id]); warmInboxes(unit, hub, [result]); },
-      run: async (unit) => {
-        if ((await unit.get('activities', [hub, item.instanceId, item.id]))?.lock?.token !== lease.token) return false;
-        unit.delete('activities', [hub, item.instanceId, item.id]);
-        await enqueue(unit, hub, [result]);
-        return true;
+    const { outcomes, work } = await this.db.write({
+      warm: (unit) => {
+        for (const { leased: { item }, result } of completions) {
+          void unit.get('activities', [hub, item.instanceId, item.id]);
+          void unit.get('inboxes', [hub, result.instanceId]);
+          void unit.messages(hub, result.instanceId);
+        }
       },
-    })));
-    if (applied.includes(true)) this.db.notify(hub, { kind: 'work' });
-    return applied.map((ok) => ({ applied: ok }));
+      run: async (unit) => {
+        const outcomes: CompletionOutcome[] = [];
+        for (const { leased: { item, lease }, result } of completions) {
+          const applied = (await unit.get('activities', [hub, item.instanceId, item.id]))?.lock?.token === lease.token;
+          if (applied) {
+            unit.delete('activities', [hub, item.instanceId, item.id]);
+            await enqueue(unit, hub, [result]);
+          }
+          outcomes.push({ applied });
+        }
+        let work = false;
+        const leased = new Set<string>();
+        for (const [i, { result, leaseInstance: eager }] of completions.entries()) {
+          if (!outcomes[i]!.applied || leased.has(result.instanceId)) continue;
+          const workItem = eager && await leaseInstance(unit, hub, result.instanceId, eager.now, eager.lockMs, randomId());
+          if (workItem) { outcomes[i]!.workItem = workItem; leased.add(result.instanceId); } else work = true;
+        }
+        return { outcomes, work };
+      },
+    });
+    if (work) this.db.notify(hub, { kind: 'work' });
+    return outcomes;
   }
 
   async abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {
@@ -276,17 +301,28 @@ export class IndexedDbTaskHub implements TaskHubStore {
     const version = current.version + 1;
     unit.put('instances', { ...e.instance, hub, instanceId: e.instanceId, version, historyLength: seq + events.length });
     for (const id of e.consumedMessageIds) unit.deleteMessage(hub, e.instanceId, id);
+    // Eager dispatch: the first `max` activities are written already leased to the committer.
+    const eager = e.leaseActivities;
+    const max = eager ? Math.floor(eager.max) : 0;
+    const leasedActivities: LeasedActivity[] = [];
     for (const item of e.activities) {
       const at = timeOf('enqueuedTime', item.enqueuedTime);
-      unit.put('activities', { hub, instanceId: item.instanceId, id: item.id, at, readyAt: at, deliveries: 0, item });
+      if (eager && leasedActivities.length < max) {
+        const lock = { token: randomId(), expiresAt: eager.now + eager.lockMs };
+        unit.put('activities', { hub, instanceId: item.instanceId, id: item.id, at, readyAt: lock.expiresAt, deliveries: 1, lock, item });
+        leasedActivities.push({ item, lease: { ...lock }, deliveryCount: 1 });
+      } else {
+        unit.put('activities', { hub, instanceId: item.instanceId, id: item.id, at, readyAt: at, deliveries: 0, item });
+      }
     }
     for (const child of e.newInstances) await install(unit, hub, child);
     await enqueue(unit, hub, e.messages);
-    await settle(unit, hub, e.instanceId, e.lease?.token);
+    const pending = await settle(unit, hub, e.instanceId, e.lease?.token);
     const changes: StoreNotification[] = e.newInstances.map(({ record }) => ({ kind: 'instance', instanceId: record.instanceId, runtimeStatus: record.runtimeStatus }));
     if (current.runtimeStatus !== e.instance.runtimeStatus || isTerminal(e.instance.runtimeStatus)) {
       changes.push({ kind: 'instance', instanceId: e.instanceId, runtimeStatus: e.instance.runtimeStatus });
     }
-    return { outcome: { ok: true, version }, changes };
+    const work = pending || e.messages.length > 0 || e.newInstances.length > 0 || e.activities.length > leasedActivities.length;
+    return { outcome: leasedActivities.length ? { ok: true, version, leasedActivities } : { ok: true, version }, changes, work };
   }
 }

@@ -187,16 +187,17 @@ export async function enqueue(unit: Unit, hub: string, messages: readonly Orches
   }
 }
 
-/** Recomputes an inbox after messages left it, releasing the lease `token` holds; an empty inbox goes. */
-export async function settle(unit: Unit, hub: string, instanceId: string, token?: string): Promise<void> {
+/** Recomputes an inbox after messages left it, releasing the lease `token` holds; an empty inbox goes. Returns whether messages remain. */
+export async function settle(unit: Unit, hub: string, instanceId: string, token?: string): Promise<boolean> {
   const found = await unit.get('inboxes', [hub, instanceId]);
   const pending = [...(await unit.messages(hub, instanceId)).values()];
-  if (pending.length === 0) { if (found) unit.delete('inboxes', [hub, instanceId]); return; }
+  if (pending.length === 0) { if (found) unit.delete('inboxes', [hub, instanceId]); return false; }
   const inbox: InboxRow = found ? { ...found } : { hub, instanceId, pendingAt: Infinity, readyAt: Infinity, nextSeq: Math.max(...pending.map((m) => m.seq)) + 1 };
   if (token !== undefined && inbox.lock?.token === token) delete inbox.lock;
   inbox.pendingAt = Math.min(...pending.map((m) => m.at));
   inbox.readyAt = readyAt(inbox);
   unit.put('inboxes', inbox);
+  return true;
 }
 
 /** Leases the oldest ready inbox with visible messages, repairing rows whose messages are gone. */
@@ -206,20 +207,33 @@ export async function leaseInbox(unit: Unit, hub: string, now: number, lockMs: n
       const inbox = await unit.get('inboxes', [hub, candidate.instanceId]);
       // Leased or emptied since the scan, by an operation before this one.
       if (!inbox || inbox.readyAt > now) continue;
-      const pending = [...(await unit.messages(hub, inbox.instanceId)).values()];
-      if (pending.length === 0) { unit.delete('inboxes', [hub, inbox.instanceId]); continue; }
-      // Ordered by when each became due, then by arrival: an event raised before a timer fired comes first.
-      const visible = pending.filter((m) => m.at <= now).sort((a, b) => a.at - b.at || a.seq - b.seq);
-      // readyAt <= now: any lock on it has lapsed.
-      const { lock: _lapsed, ...rest } = inbox;
-      const next: InboxRow = { ...rest, pendingAt: Math.min(...pending.map((m) => m.at)) };
-      if (visible.length > 0) next.lock = { token, expiresAt: now + lockMs };
-      next.readyAt = readyAt(next);
-      unit.put('inboxes', next);
-      if (next.lock) return { instanceId: next.instanceId, messages: visible.map((m) => m.message), lease: { ...next.lock } };
+      const item = await lockInbox(unit, hub, inbox, now, lockMs, token);
+      if (item) return item;
     }
     if (unit.exhaustive('inboxes', hub, now)) return undefined;
   }
+}
+
+/** Leases one instance if no live lease holds it and it has visible messages (eager dispatch). */
+export async function leaseInstance(unit: Unit, hub: string, instanceId: string, now: number, lockMs: number, token: string) {
+  const inbox = await unit.get('inboxes', [hub, instanceId]);
+  if (!inbox || (inbox.lock && inbox.lock.expiresAt > now)) return undefined;
+  return lockInbox(unit, hub, inbox, now, lockMs, token);
+}
+
+/** Locks an inbox that no live lease holds, with its visible messages; none visible: it is only recomputed. */
+async function lockInbox(unit: Unit, hub: string, inbox: InboxRow, now: number, lockMs: number, token: string) {
+  const pending = [...(await unit.messages(hub, inbox.instanceId)).values()];
+  if (pending.length === 0) { unit.delete('inboxes', [hub, inbox.instanceId]); return undefined; }
+  // Ordered by when each became due, then by arrival: an event raised before a timer fired comes first.
+  const visible = pending.filter((m) => m.at <= now).sort((a, b) => a.at - b.at || a.seq - b.seq);
+  const { lock: _lapsed, ...rest } = inbox;
+  const next: InboxRow = { ...rest, pendingAt: Math.min(...pending.map((m) => m.at)) };
+  if (visible.length > 0) next.lock = { token, expiresAt: now + lockMs };
+  next.readyAt = readyAt(next);
+  // Nothing visible and nothing lapsed to clear: the row stands as it is.
+  if (next.lock || inbox.lock || next.readyAt !== inbox.readyAt || next.pendingAt !== inbox.pendingAt) unit.put('inboxes', next);
+  return next.lock ? { instanceId: next.instanceId, messages: visible.map((m) => m.message), lease: { ...next.lock } } : undefined;
 }
 
 /** Leases the oldest ready activity. */

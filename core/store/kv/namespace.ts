@@ -3,7 +3,7 @@
  * an in-memory fake or a REST client all fit), and the write pacing KV requires.
  * @module
  */
-import type { Clock } from '../../clock.js';
+import { sleep, type Clock } from '../../clock.js';
 
 export interface KvListKey { name: string; metadata?: unknown }
 
@@ -44,7 +44,7 @@ export class WritePacer {
   async before(key: string): Promise<void> {
     const previous = this.last.get(key);
     const wait = previous === undefined ? 0 : previous + this.gapMs - this.clock.now();
-    if (wait > 0) await this.clock.sleep(wait);
+    if (wait > 0) await sleep(this.clock, wait);
     this.last.set(key, this.clock.now());
     if (this.last.size > 1024) {
       const horizon = this.clock.now() - this.gapMs;
