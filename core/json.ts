@@ -12,6 +12,10 @@ const encoder = new TextEncoder();
 /** `what` names the value in errors; pass a function to build that name only when needed. */
 export function serialize(what: string | (() => string), value: unknown, maxBytes = DEFAULT_MAX_PAYLOAD_BYTES): string | undefined {
   if (value === undefined) return undefined;
+  // The common payloads need no replacer (it runs per value): short strings, booleans, finite numbers, null.
+  if (value === null || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.length <= maxBytes / 6)) {
+    return JSON.stringify(value);
+  }
   let text: string | undefined;
   try {
     text = JSON.stringify(value, (_key, v: unknown) => {

@@ -78,7 +78,8 @@ export class Worker {
   private readonly clock: Clock;
   private readonly options: Required<Omit<WorkerOptions, 'clock' | 'onError' | 'newId'>> & Pick<WorkerOptions, 'onError'>;
   private readonly cache = new Map<string, CachedOrchestration>();
-  private readonly settling = new Map<string, Promise<void>>();
+  /** Instances whose commit is in flight, with the episodes waiting for it to settle. */
+  private readonly settling = new Map<string, (() => void)[]>();
   private readonly commits: Batcher<EpisodeCommit, CommitOutcome>;
   private readonly completions: Batcher<ActivityCompletion, CompletionOutcome>;
   private readonly inFlight = new Set<Promise<void>>();
@@ -261,9 +262,10 @@ export class Worker {
   private async runEpisode(item: OrchestrationWorkItem): Promise<boolean> {
     // The store releases the instance when the commit lands, before this worker has updated
     // its cache; an episode that leased it meanwhile waits for that update.
-    await this.settling.get(item.instanceId);
+    const waiting = this.settling.get(item.instanceId);
+    if (waiting) await new Promise<void>((resolve) => { waiting.push(resolve); });
     const now = this.clock.now();
-    let settled: () => void = () => undefined;
+    let gate: (() => void)[] | undefined;
     try {
       // A cached orchestrator knows its row as of its last commit. A commit's version check
       // catches a stale row; anything this episode drops without committing is checked first.
@@ -283,18 +285,23 @@ export class Worker {
         await this.store.discardMessages(item, ids);
       };
       if (!instance) { await discard(); return false; }
-      const current = item.messages.filter((m) => !m.executionId || m.executionId === instance!.executionId);
+      // The episode's events: messages for this execution (or for none in particular), rewinds aside.
+      const { executionId } = instance;
+      const events: HistoryEvent[] = [{ type: 'OrchestratorStarted', eventId: -1, timestamp: iso(now) }];
+      let rewind: OrchestrationMessage | undefined;
+      for (const m of item.messages) {
+        if (m.executionId && m.executionId !== executionId) continue;
+        if (m.event.type === 'ExecutionRewound') rewind ??= m;
+        else events.push(m.event);
+      }
       if (isTerminal(instance.runtimeStatus)) {
-        const rewind = current.find((m) => m.event.type === 'ExecutionRewound');
         if (rewind && instance.runtimeStatus === 'Failed') await this.rewind(instance, item, rewind, now);
         else await discard();
         return false;
       }
       // A rewind that finds the instance no longer failed has nothing to do.
-      const events = current.filter((m) => m.event.type !== 'ExecutionRewound').map((m) => m.event);
-      if (events.length === 0) { await discard(); return false; }
+      if (events.length === 1) { await discard(); return false; }
       const executor = await this.executorFor(instance);
-      events.unshift({ type: 'OrchestratorStarted', eventId: -1, timestamp: iso(now) });
       const result = executor.run(events);
       if (result.applied.length === 1 && result.actions.length === 0 && !result.outcome && result.customStatus === instance.customStatus) {
         // Only duplicates or stale completions: nothing happened, so no episode is recorded.
@@ -303,7 +310,7 @@ export class Worker {
       }
       instance = instance as InstanceRecord;
       const episode = await this.buildCommit(instance, item, ids, executor, result, now);
-      this.settling.set(item.instanceId, new Promise<void>((resolve) => { settled = resolve; }));
+      this.settling.set(item.instanceId, gate = []);
       // Eager dispatch: the activities this episode schedules come back leased, up to the free slots (reserved meanwhile).
       const eager = Math.min(episode.activities.length, this.options.maxConcurrentActivities - this.activities);
       if (eager > 0) {
@@ -326,8 +333,10 @@ export class Worker {
       await this.store.abandonOrchestration(item, now + 1000).catch(() => undefined);
       throw error;
     } finally {
-      this.settling.delete(item.instanceId);
-      settled();
+      if (gate) {
+        if (this.settling.get(item.instanceId) === gate) this.settling.delete(item.instanceId);
+        for (const resume of gate) resume();
+      }
     }
   }
 
@@ -356,7 +365,8 @@ export class Worker {
   private async buildCommit(instance: InstanceRecord, item: OrchestrationWorkItem, consumed: string[], executor: OrchestrationExecutor, result: EpisodeResult, now: number): Promise<EpisodeCommit> {
     const at = iso(now);
     const { instanceId, executionId } = instance;
-    const append: HistoryEvent[] = [...result.applied];
+    // The executor made `applied` for this episode alone: it becomes the appended history as is.
+    const append: HistoryEvent[] = result.applied;
     const messages: OrchestrationMessage[] = [];
     const activities: ActivityWorkItem[] = [];
     const newInstances: NewInstance[] = [];

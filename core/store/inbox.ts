@@ -17,6 +17,8 @@ export function pushMessage(inboxes: Inboxes, message: OrchestrationMessage): Qu
 export function removeMessages(inboxes: Inboxes, instanceId: string, ids: readonly string[]): void {
   const queue = inboxes.get(instanceId);
   if (!queue || ids.length === 0) return;
+  // Usually an episode consumes every message it was given, in order: the whole queue.
+  if (queue.length === ids.length && queue.every((q, i) => q.message.id === ids[i])) { inboxes.delete(instanceId); return; }
   const gone = new Set(ids);
   const left = queue.filter((q) => !gone.has(q.message.id));
   if (left.length) inboxes.set(instanceId, left); else inboxes.delete(instanceId);

@@ -6,7 +6,7 @@ import { run } from './vitest-shim.js';
 
 const prefix = `edge-durable-${Date.now()}`;
 let n = 0;
-runStoreConformance('indexeddb (Chromium)', () => IndexedDbStorage.open(`${prefix}-${++n}`));
+runStoreConformance('indexeddb (Chromium)', () => IndexedDbStorage.open(`${prefix}-${++n}`), { eagerDispatch: true });
 runRaceCase('indexeddb (Chromium)', async (name) => [await IndexedDbStorage.open(`${prefix}-${name}`), await IndexedDbStorage.open(`${prefix}-${name}`)]);
 
 (globalThis as { __report?: unknown }).__report = run().then((results) => ({ results, userAgent: navigator.userAgent }));

@@ -4,7 +4,12 @@ import { RetryOptions, type OrchestrationContext } from '../../core/index.js';
 import { Simulation, type SimulationOptions } from '../../core/simulator/index.js';
 import { registerSamples } from '../../samples/index.js';
 
-async function scenario(options: SimulationOptions = {}, faults = true): Promise<string> {
+/**
+ * `episodes: false` leaves out how events group into episodes (the OrchestratorStarted and
+ * OrchestratorCompleted markers, and the order within a history): how many results one fan-in
+ * episode takes depends on how work interleaves, which the replay cache changes.
+ */
+async function scenario(options: SimulationOptions = {}, faults = true, episodes = true): Promise<string> {
   const app = registerSamples().orchestration('RetryHello', function* (context: OrchestrationContext) {
     return (yield context.df.callActivityWithRetry('SayHello', new RetryOptions(1000, 3), 'Oslo')) as string;
   });
@@ -27,7 +32,9 @@ async function scenario(options: SimulationOptions = {}, faults = true): Promise
   ids.push('parent:0000');
   const out: string[] = [];
   for (const id of ids) {
-    out.push(JSON.stringify(await sim.getHistory(id)), JSON.stringify(await sim.getStatus(id)), await sim.formatHistoryTree(id));
+    const history = await sim.getHistory(id);
+    if (episodes) out.push(JSON.stringify(history), JSON.stringify(await sim.getStatus(id)), await sim.formatHistoryTree(id));
+    else out.push(history.filter((e) => e.type !== 'OrchestratorStarted' && e.type !== 'OrchestratorCompleted').map((e) => JSON.stringify(e)).sort().join('\n'), JSON.stringify(await sim.getStatus(id)));
   }
   out.push(JSON.stringify(sim.log), sim.now().toISOString());
   return out.join('\n');
@@ -50,7 +57,10 @@ describe('determinism', () => {
     expect(outputs(a)).toEqual(outputs(b));
   });
 
-  it('strict mode (no replay cache) records exactly the same history as the cached worker', async () => {
-    expect(await scenario({ replayCache: false }, false)).toBe(await scenario({}, false));
+  it('strict mode (no replay cache) records the same events, IDs, results and statuses as the cached worker', async () => {
+    const strict = await scenario({ replayCache: false }, false, false);
+    expect(strict).toBe(await scenario({}, false, false));
+    expect(strict).toContain('"output":"approved"');
+    expect(strict).toContain('"type":"SubOrchestrationInstanceCompleted"');
   });
 });
