@@ -6,4 +6,4 @@ import { runStoreConformance } from '../conformance/store.case.js';
 import { isolated } from './isolated.js';
 
 runStoreConformance('kv (workerd KV binding)', () => new KvStorage(env.KV, { prefix: `${crypto.randomUUID()}/`, snapshotEvery: 3 }));
-runStoreConformance('durable object (workerd, over RPC)', () => new DurableObjectStorage(isolated(env.TASK_HUB)));
+runStoreConformance('durable object (workerd, over RPC)', () => new DurableObjectStorage(isolated(env.TASK_HUB)), { eagerDispatch: true });

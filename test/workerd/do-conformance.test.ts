@@ -4,7 +4,7 @@ import { DurableObjectStorage, DurableObjectTaskHubStore } from '../../core/stor
 import { runStoreConformance } from '../conformance/store.case.js';
 import { FakeDurableObjectStorage, FakeNamespace } from './do-fakes.js';
 
-runStoreConformance('durable object (RPC-shaped, fake storage)', () => new DurableObjectStorage(new FakeNamespace()));
+runStoreConformance('durable object (RPC-shaped, fake storage)', () => new DurableObjectStorage(new FakeNamespace()), { eagerDispatch: true });
 
 /** The store object itself, one storage per hub, as inside the object. */
 function direct(): Storage {
@@ -25,4 +25,4 @@ function direct(): Storage {
     },
   };
 }
-runStoreConformance('durable object store (direct, prefixed keys)', direct);
+runStoreConformance('durable object store (direct, prefixed keys)', direct, { eagerDispatch: true });

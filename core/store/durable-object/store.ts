@@ -102,12 +102,19 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
 
   async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
     const changed: InstanceRecord[] = [];
+    let work = false;
     const outcomes = await this.run(async (tx) => {
       const results: CommitOutcome[] = [];
-      for (const episode of episodes) results.push(await this.applyEpisode(tx, episode, changed));
+      for (const episode of episodes) {
+        const outcome = await this.applyEpisode(tx, episode, changed);
+        results.push(outcome);
+        // Work someone could lease now or later: anything not handed back eagerly, or messages left in the inbox.
+        work ||= outcome.ok && (episode.messages.length > 0 || episode.newInstances.length > 0
+          || episode.activities.length > (outcome.leasedActivities?.length ?? 0) || (await tx.get(this.k.queue(episode.instanceId))) !== undefined);
+      }
       return results;
     });
-    this.notify({ kind: 'work' });
+    if (work) this.notify({ kind: 'work' });
     for (const r of changed) this.notify({ kind: 'instance', instanceId: r.instanceId, runtimeStatus: r.runtimeStatus });
     return outcomes;
   }
@@ -130,6 +137,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   }
 
   async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
+    let work = false;
     const outcomes = await this.run(async (tx) => {
       const done: CompletionOutcome[] = [];
       for (const { leased, result } of completions) {
@@ -139,9 +147,16 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
         await this.enqueue(tx, result);
         done.push({ applied: true });
       }
+      // Eager dispatch, once every result is in: each instance at most once, with all of them.
+      const leased = new Set<string>();
+      for (const [i, { result, leaseInstance }] of completions.entries()) {
+        if (!done[i]!.applied || leased.has(result.instanceId)) continue;
+        const workItem = leaseInstance && await this.leaseInstance(tx, result.instanceId, leaseInstance.now, leaseInstance.lockMs);
+        if (workItem) { done[i]!.workItem = workItem; leased.add(result.instanceId); } else work = true;
+      }
       return done;
     });
-    if (outcomes.some((o) => o.applied)) this.notify({ kind: 'work' });
+    if (work) this.notify({ kind: 'work' });
     return outcomes;
   }
 
@@ -260,13 +275,23 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     if (e.lease && queue.lock?.token === e.lease.token) delete queue.lock;
     tx.put(this.k.queue(e.instanceId), queue);
     for (const m of e.messages) await this.enqueue(tx, m);
-    for (const a of e.activities) this.putActivity(tx, { item: a, at: Date.parse(a.enqueuedTime), seq: await this.nextSeq(tx), deliveries: 0 });
+    // Eager dispatch: the first `max` activities are written already leased to the committer.
+    const eager = e.leaseActivities;
+    const leasedActivities: LeasedActivity[] = [];
+    for (const a of e.activities) {
+      const activity: StoredActivity = { item: a, at: Date.parse(a.enqueuedTime), seq: await this.nextSeq(tx), deliveries: 0 };
+      if (eager && leasedActivities.length < eager.max) {
+        Object.assign(activity, { token: randomId(), expiresAt: eager.now + eager.lockMs, deliveries: 1 });
+        leasedActivities.push({ item: { ...a }, lease: { token: activity.token!, expiresAt: activity.expiresAt! }, deliveryCount: 1 });
+      }
+      this.putActivity(tx, activity);
+    }
     for (const child of e.newInstances) {
       changed.push(await this.install(tx, child.record, child.start, children.get(this.k.instance(child.record.instanceId))));
     }
     await this.reschedule(tx, e.instanceId, (await tx.get<QueueState>(this.k.queue(e.instanceId)))!);
     if (stored.r.runtimeStatus !== record.runtimeStatus || isTerminal(record.runtimeStatus)) changed.push(record);
-    return { ok: true, version };
+    return leasedActivities.length ? { ok: true, version, leasedActivities } : { ok: true, version };
   }
 
   private async install(tx: ChangeSet, row: Omit<InstanceRecord, 'version'>, start: OrchestrationMessage, replacing: StoredInstance | undefined): Promise<InstanceRecord> {
@@ -339,20 +364,33 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
       const queue = await tx.get<QueueState>(this.k.queue(instanceId));
       if (!queue || queue.at !== dueTime(key, this.k.due)) { tx.delete(key); continue; }
       if (queue.lock && queue.lock.expiresAt > now) { this.setDue(tx, instanceId, queue, queue.lock.expiresAt); continue; }
-      const messages = [...(await tx.listAll<StoredMessage>(this.k.messages(instanceId))).values()].sort((a, b) => a.seq - b.seq);
-      const visible = messages.filter((m) => m.at <= now);
-      if (visible.length === 0) {
-        delete queue.lock;
-        await this.reschedule(tx, instanceId, queue);
-        continue;
-      }
-      const lease = { token: randomId(), expiresAt: now + lockMs };
-      queue.lock = lease;
-      this.setDue(tx, instanceId, queue, lease.expiresAt);
-      return { instanceId, messages: visible.map((m) => m.message), lease: { ...lease } };
+      const item = await this.lockQueue(tx, instanceId, queue, now, lockMs);
+      if (item) return item;
     }
     // Every entry looked at was out of date and is now fixed; look again.
     return RETRY;
+  }
+
+  /** Leases one instance if no live lease holds it and it has visible messages (eager dispatch). */
+  private async leaseInstance(tx: ChangeSet, instanceId: string, now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
+    const queue = await tx.get<QueueState>(this.k.queue(instanceId));
+    if (!queue || (queue.lock && queue.lock.expiresAt > now)) return undefined;
+    return this.lockQueue(tx, instanceId, queue, now, lockMs);
+  }
+
+  /** Locks a queue with no live lease: every visible message, in arrival order; none visible releases it. */
+  private async lockQueue(tx: ChangeSet, instanceId: string, queue: QueueState, now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
+    const messages = [...(await tx.listAll<StoredMessage>(this.k.messages(instanceId))).values()].sort((a, b) => a.seq - b.seq);
+    const visible = messages.filter((m) => m.at <= now);
+    if (visible.length === 0) {
+      delete queue.lock;
+      await this.reschedule(tx, instanceId, queue);
+      return undefined;
+    }
+    const lease = { token: randomId(), expiresAt: now + lockMs };
+    queue.lock = lease;
+    this.setDue(tx, instanceId, queue, lease.expiresAt);
+    return { instanceId, messages: visible.map((m) => m.message), lease: { ...lease } };
   }
 
   private async tryLeaseActivity(tx: ChangeSet, now: number, lockMs: number): Promise<LeasedActivity | undefined | typeof RETRY> {
