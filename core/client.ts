@@ -8,13 +8,16 @@
 import type { DurableApp } from './app.js';
 import { systemClock, type Clock } from './clock.js';
 import { InstanceNotFoundError, InvalidArgumentError, InvalidStateError, TimeoutError, UnknownOrchestratorError } from './errors.js';
-import { event, isTerminal, TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from './history.js';
+import { event, isTerminal, RUNTIME_STATUSES, TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from './history.js';
 import { randomId } from './ids.js';
 import { serialize } from './json.js';
 import { DEFAULT_TASK_HUB, validateInstanceId, validateName, validateTaskHubName } from './limits.js';
 import type { InstanceQuery, InstanceRecord, OrchestrationMessage, PurgeFilter, Storage, TaskHubStore } from './store/port.js';
 import { toStatus, type OrchestrationStatus, type StatusOptions } from './status.js';
 import { checkStatusBody, createHttpManagementPayload, toStatusPayload, type HttpManagementPayload } from './wire.js';
+
+/** Every status but Pending: what waitForInstanceStart waits for. */
+const STARTED = RUNTIME_STATUSES.filter((s) => s !== 'Pending');
 
 export interface ClientOptions {
   storage: Storage;
@@ -134,12 +137,12 @@ export class DurableClient {
 
   /** Waits until the instance has left Pending; returns its status. */
   async waitForInstanceStart(instanceId: string, options: WaitOptions = {}): Promise<OrchestrationStatus> {
-    return this.waitFor(instanceId, (s) => s !== 'Pending', options, 'start');
+    return this.waitFor(instanceId, STARTED, options, 'start');
   }
 
   /** Waits until the instance is Completed, Failed or Terminated; returns its status. */
   async waitForCompletion(instanceId: string, options: WaitOptions = {}): Promise<OrchestrationStatus> {
-    return this.waitFor(instanceId, isTerminal, options, 'complete');
+    return this.waitFor(instanceId, TERMINAL_STATUSES, options, 'complete');
   }
 
   // ---- control ----
@@ -281,11 +284,22 @@ export class DurableClient {
     await this.store.enqueueMessages([message]);
   }
 
-  private async waitFor(instanceId: string, done: (s: RuntimeStatus) => boolean, options: WaitOptions, what: string): Promise<OrchestrationStatus> {
+  private async waitFor(instanceId: string, statuses: readonly RuntimeStatus[], options: WaitOptions, what: string): Promise<OrchestrationStatus> {
     validateInstanceId(instanceId);
     const timeout = options.timeoutInMilliseconds ?? 10_000;
     const interval = options.retryIntervalInMilliseconds ?? 1000;
     const deadline = this.clock.now() + timeout;
+    const done = (status: RuntimeStatus) => statuses.includes(status);
+    const late = (record: InstanceRecord) => new TimeoutError(`Instance '${instanceId}' did not ${what} within ${timeout} ms; it is ${record.runtimeStatus}.`);
+    if (this.store.waitForInstance) {
+      // The store waits (a remote one: one round trip per wait, not a read plus a notification per change).
+      for (;;) {
+        const record = await this.store.waitForInstance(instanceId, statuses, Math.max(0, deadline - this.clock.now()));
+        if (!record) throw new InstanceNotFoundError(instanceId);
+        if (done(record.runtimeStatus)) return toStatus(record);
+        if (deadline - this.clock.now() <= 0) throw late(record);
+      }
+    }
     // A change seen while the row is being read counts too: `changed` holds it until the next look.
     let changed = false;
     let wake: (() => void) | undefined;
@@ -296,7 +310,7 @@ export class DurableClient {
         if (!record) throw new InstanceNotFoundError(instanceId);
         if (done(record.runtimeStatus)) return toStatus(record);
         const left = deadline - this.clock.now();
-        if (left <= 0) throw new TimeoutError(`Instance '${instanceId}' did not ${what} within ${timeout} ms; it is ${record.runtimeStatus}.`);
+        if (left <= 0) throw late(record);
         if (!changed) {
           await new Promise<void>((resolve) => {
             const cancel = this.clock.setTimer(Math.min(interval, left), resolve);

@@ -224,6 +224,14 @@ export interface TaskHubStore {
   purgeInstance(instanceId: string, onlyIf: readonly RuntimeStatus[]): Promise<number>;
   purgeInstances(filter: PurgeFilter): Promise<number>;
 
+  /**
+   * Optional, for remote stores: resolves with the instance once its status is one of
+   * `statuses` (at once if it already is), or with its row as it is when `timeoutMs` has
+   * passed; undefined if there is no such instance. A wait in the store saves the caller a read
+   * and a notification round trip per change; callers use `subscribe` and reads without it.
+   */
+  waitForInstance?(instanceId: string, statuses: readonly RuntimeStatus[], timeoutMs: number): Promise<InstanceRecord | undefined>;
+
   /** Optional push notifications (same process); callers fall back to polling without them. */
   subscribe?(listener: (notification: StoreNotification) => void): () => void;
 }

@@ -35,4 +35,26 @@ describe('task hub object host', () => {
     await object().host.alarm();
     expect(await client.getStatus(id)).toMatchObject({ runtimeStatus: 'Completed', output: 'timed out' });
   });
+
+  it('waits for a status inside the object: one call per wait, a row at once, after the timeout, or none', async () => {
+    const ns = new FakeNamespace({ app: registerSamples() });
+    const storage = new DurableObjectStorage(ns);
+    const hub = storage.taskHub('Samples');
+    const client = new DurableClient({ storage, taskHub: 'Samples' });
+    expect(await hub.waitForInstance!('missing', ['Completed'], 50)).toBeUndefined();
+    const id = await client.startNew('HelloSequence');
+    // Already reached: at once. Not reached within the timeout: the row as it is.
+    expect((await hub.waitForInstance!(id, ['Pending', 'Running', 'Completed'], 10_000))?.instanceId).toBe(id);
+    const approval = await client.startNew('Approval', { input: { timeoutSeconds: 3600 } });
+    expect((await hub.waitForInstance!(approval, ['Completed'], 30))?.runtimeStatus).toMatch(/Pending|Running/);
+    // Reached later: answered by the change, in one call.
+    const before = ns.calls;
+    const done = await hub.waitForInstance!(id, ['Completed', 'Failed', 'Terminated'], 10_000);
+    expect(done).toMatchObject({ instanceId: id, runtimeStatus: 'Completed', output: '["Hello Tokyo!","Hello Seattle!","Hello London!"]' });
+    expect(ns.calls - before).toBe(1);
+    // The client waits through it: an event completes Approval while it waits.
+    const waiting = client.waitForCompletion(approval, { timeoutInMilliseconds: 10_000 });
+    await client.raiseEvent(approval, 'Approval', true);
+    expect((await waiting).output).toBe('approved');
+  });
 });

@@ -29,7 +29,7 @@ import { toWire, type WireResult } from './wire.js';
 export const HUB_METHODS = [
   'createInstance', 'getInstance', 'getHistory', 'queryInstances', 'enqueueMessages', 'leaseOrchestration',
   'abandonOrchestration', 'commit', 'discardMessages', 'leaseActivity', 'completeActivities', 'abandonActivity',
-  'nextWakeTime', 'purgeInstance', 'purgeInstances', 'isEmpty', 'clear',
+  'nextWakeTime', 'purgeInstance', 'purgeInstances', 'isEmpty', 'clear', 'waitForInstance',
 ] as const;
 export type HubMethod = typeof HUB_METHODS[number] | 'pollNotifications';
 
@@ -85,6 +85,8 @@ export class TaskHubHost {
       if (method === 'pollNotifications') return { ok: true, value: await this.poll(hub, Number(args[0]), Number(args[1])) };
       if (!(HUB_METHODS as readonly string[]).includes(method)) throw new InvalidArgumentError(`'${method}' is not a task hub method.`);
       const store = await this.hub(hub);
+      // A wait holds no gate (it awaits a notification, not storage); it is bounded like a poll.
+      if (method === 'waitForInstance') args = [args[0], args[1], Math.min(Math.max(0, Number(args[2]) || 0), MAX_POLL_MS)];
       const call = store[method as typeof HUB_METHODS[number]] as (...a: unknown[]) => Promise<unknown>;
       let value = await call.apply(store, args);
       if (method === 'commit') value = (value as CommitOutcome[]).map((o) => (o.ok ? o : { ok: false, error: toWire(o.error) }));

@@ -108,6 +108,10 @@ class RemoteTaskHub implements TaskHubStore {
   purgeInstance(instanceId: string, onlyIf: readonly RuntimeStatus[]): Promise<number> { return this.call('purgeInstance', instanceId, onlyIf); }
   purgeInstances(filter: PurgeFilter): Promise<number> { return this.call('purgeInstances', filter); }
   isEmpty(): Promise<boolean> { return this.call('isEmpty'); }
+  /** One RPC per wait (bounded by `POLL_MS`; the caller waits again for longer). */
+  waitForInstance(instanceId: string, statuses: readonly RuntimeStatus[], timeoutMs: number): Promise<InstanceRecord | undefined> {
+    return this.call('waitForInstance', instanceId, statuses, Math.min(timeoutMs, POLL_MS));
+  }
   clear(): Promise<void> { return this.call('clear'); }
 
   private call<T>(method: HubMethod, ...args: unknown[]): Promise<T> {

@@ -34,6 +34,8 @@ export interface DurableObjectTaskHubStoreOptions {
 export class DurableObjectTaskHubStore implements TaskHubStore {
   private readonly k: HubKeys;
   private readonly listeners = new Set<(n: StoreNotification) => void>();
+  /** `waitForInstance` calls in progress, by instance. */
+  private readonly watchers = new Map<string, Set<(status: RuntimeStatus) => void>>();
   private tail: Promise<unknown> = Promise.resolve();
   private seq: number | undefined;
   private readonly prefix: string;
@@ -212,6 +214,28 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   subscribe(listener: (n: StoreNotification) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Waits in the object, so a caller across RPC needs one call per wait (see the port). */
+  async waitForInstance(instanceId: string, statuses: readonly RuntimeStatus[], timeoutMs: number): Promise<InstanceRecord | undefined> {
+    let reached!: () => void;
+    const changed = new Promise<void>((resolve) => { reached = resolve; });
+    // Watching before the read: a change between the two is not missed.
+    const watcher = (status: RuntimeStatus) => { if (statuses.includes(status)) reached(); };
+    let watchers = this.watchers.get(instanceId);
+    if (!watchers) this.watchers.set(instanceId, watchers = new Set());
+    watchers.add(watcher);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const record = await this.getInstance(instanceId);
+      if (!record || statuses.includes(record.runtimeStatus) || !(timeoutMs > 0)) return record;
+      await Promise.race([changed, new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); })]);
+      return await this.getInstance(instanceId);
+    } finally {
+      clearTimeout(timer);
+      watchers.delete(watcher);
+      if (watchers.size === 0) this.watchers.delete(instanceId);
+    }
   }
 
   /** Whether the hub holds no instance, message or activity. */
@@ -478,6 +502,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   }
 
   private notify(n: StoreNotification): void {
+    if (n.kind === 'instance') for (const watcher of this.watchers.get(n.instanceId) ?? []) watcher(n.runtimeStatus);
     for (const listener of this.listeners) listener(n);
   }
 }

@@ -3,26 +3,35 @@
  * checks that records read back are ours and whole.
  * @module
  */
-import type { DBSchema, IDBPDatabase, StoreNames } from 'idb';
+import { unwrap, type DBSchema, type IDBPDatabase, type StoreNames } from 'idb';
 import { InvalidArgumentError, isDurableError, StorageCorruptedError, StorageQuotaExceededError } from '../../errors.js';
 import { isRuntimeStatus, type HistoryEvent } from '../../history.js';
 import type { ActivityWorkItem, InstanceRecord, Lease, OrchestrationMessage } from '../port.js';
 import type { NormalizedQuery } from '../query.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export type InstanceRow = InstanceRecord & { hub: string; historyLength: number };
 /** The events one commit appended; `seq` is the position of the first of them in the history. */
 export interface HistoryRow { hub: string; instanceId: string; seq: number; events: HistoryEvent[] }
-export interface MessageRow { hub: string; instanceId: string; id: string; seq: number; at: number; message: OrchestrationMessage }
-export interface InboxRow { hub: string; instanceId: string; pendingAt: number; readyAt: number; nextSeq: number; lock?: Lease }
+/** A pending message and when it is visible (ms); an inbox keeps them in arrival order. */
+export interface Pending { at: number; message: OrchestrationMessage }
+/** An activity kept in its instance's inbox (leased eagerly by the commit that scheduled it); `at` is when it was enqueued. */
+export interface InlineActivity { at: number; deliveries: number; lock?: Lease; item: ActivityWorkItem }
+/**
+ * One instance's queue state, one row so that an episode or a completion reads and writes it
+ * once: its pending messages, the orchestration lease, and the activities leased eagerly.
+ * `readyAt` = max(first visible, lease expiry), absent without messages; `activityAt` = the
+ * earliest an inline activity is due (lease expiry, or `at` unleased), absent without any.
+ * An absent field keeps the row out of that index.
+ */
+export interface InboxRow { hub: string; instanceId: string; messages: Pending[]; lock?: Lease; readyAt?: number; activities?: InlineActivity[]; activityAt?: number }
 export interface ActivityRow { hub: string; instanceId: string; id: string; at: number; readyAt: number; deliveries: number; lock?: Lease; item: ActivityWorkItem }
 
 export interface Schema extends DBSchema {
   instances: { key: [string, string]; value: InstanceRow; indexes: { byCreated: [string, string, string]; byStatus: [string, string, string, string] } };
   history: { key: [string, string, number]; value: HistoryRow };
-  messages: { key: [string, string, string]; value: MessageRow };
-  inboxes: { key: [string, string]; value: InboxRow; indexes: { byReadyAt: [string, number] } };
+  inboxes: { key: [string, string]; value: InboxRow; indexes: { byReadyAt: [string, number]; byActivityAt: [string, number] } };
   activities: { key: [string, string, string]; value: ActivityRow; indexes: { byReadyAt: [string, number] } };
 }
 
@@ -34,12 +43,12 @@ export type Key<N extends Name> = Schema[N]['key'];
 export const STORES: Record<Name, { keyPath: string[]; indexes: Record<string, string[]> }> = {
   instances: { keyPath: ['hub', 'instanceId'], indexes: { byCreated: ['hub', 'createdTime', 'instanceId'], byStatus: ['hub', 'runtimeStatus', 'createdTime', 'instanceId'] } },
   history: { keyPath: ['hub', 'instanceId', 'seq'], indexes: {} },
-  messages: { keyPath: ['hub', 'instanceId', 'id'], indexes: {} },
-  inboxes: { keyPath: ['hub', 'instanceId'], indexes: { byReadyAt: ['hub', 'readyAt'] } },
+  inboxes: { keyPath: ['hub', 'instanceId'], indexes: { byReadyAt: ['hub', 'readyAt'], byActivityAt: ['hub', 'activityAt'] } },
   activities: { keyPath: ['hub', 'instanceId', 'id'], indexes: { byReadyAt: ['hub', 'readyAt'] } },
 };
 export const ALL = Object.keys(STORES) as Name[];
 
+/** Creates the layout in an empty database (the upgrade from version 0). */
 export function create(db: IDBDatabase): void {
   for (const name of ALL) {
     const { keyPath, indexes } = STORES[name];
@@ -48,32 +57,41 @@ export function create(db: IDBDatabase): void {
   }
 }
 
+export type Layout = Record<string, { keyPath: string[]; indexes: Record<string, string[]> }>;
+
+/** How a database's stores differ from `layout`; `store` opens one of them (in any transaction over them all). */
+export function problems(names: readonly string[], store: (name: string) => IDBObjectStore, layout: Layout = STORES): string[] {
+  const wanted = Object.keys(layout);
+  const found = [
+    ...wanted.filter((n) => !names.includes(n)).map((n) => `no store '${n}'`),
+    ...names.filter((n) => !(n in layout)).map((n) => `a foreign store '${n}'`),
+  ];
+  if (found.length) return found;
+  for (const name of wanted) {
+    const os = store(name);
+    if (JSON.stringify(os.keyPath) !== JSON.stringify(layout[name]!.keyPath)) found.push(`store '${name}' keyed by ${JSON.stringify(os.keyPath)}`);
+    for (const [index, path] of Object.entries(layout[name]!.indexes)) {
+      const on = os.indexNames.contains(index) ? JSON.stringify(os.index(index).keyPath) : undefined;
+      if (on !== JSON.stringify(path)) found.push(on ? `index '${name}.${index}' on ${on}` : `no index '${name}.${index}'`);
+    }
+  }
+  return found;
+}
+
+export function notOurs(name: string, version: number, found: string[], schema = SCHEMA_VERSION): StorageCorruptedError {
+  return new StorageCorruptedError(`IndexedDB database '${name}' (version ${version}) is not an edge-durable store of schema version ${schema}: it has ${found.join(', ')}. Use another database name, or delete this one.`);
+}
+
 /** Refuses a database with another layout: someone else's, or a damaged one. */
 export function verify(db: IDBPDatabase<Schema>): void {
   const names = [...db.objectStoreNames] as string[];
-  const problems = [
-    ...ALL.filter((n) => !names.includes(n)).map((n) => `no store '${n}'`),
-    ...names.filter((n) => !(n in STORES)).map((n) => `a foreign store '${n}'`),
-  ];
-  if (problems.length === 0) {
-    const tx = db.transaction(ALL, 'readonly');
-    tx.done.catch(noop);
-    for (const name of ALL) {
-      const store = tx.objectStore(name);
-      if (JSON.stringify(store.keyPath) !== JSON.stringify(STORES[name].keyPath)) problems.push(`store '${name}' keyed by ${JSON.stringify(store.keyPath)}`);
-      for (const [index, path] of Object.entries(STORES[name].indexes)) {
-        const found = store.indexNames.contains(index as never) ? JSON.stringify(store.index(index as never).keyPath) : undefined;
-        if (found !== JSON.stringify(path)) problems.push(found ? `index '${name}.${index}' on ${found}` : `no index '${name}.${index}'`);
-      }
-    }
-  }
-  if (problems.length) {
-    throw new StorageCorruptedError(`IndexedDB database '${db.name}' (version ${db.version}) is not an edge-durable store of schema version ${SCHEMA_VERSION}: it has ${problems.join(', ')}. Use another database name, or delete this one.`);
-  }
+  let tx: IDBTransaction | undefined;
+  const found = problems(names, (name) => {
+    if (!tx) { tx = unwrap(db).transaction(ALL, 'readonly'); }
+    return tx.objectStore(name);
+  });
+  if (found.length) throw notOurs(db.name, db.version, found);
 }
-
-export const keyOf = <N extends Name>(store: N, row: Row<N>): Key<N> =>
-  STORES[store].keyPath.map((field) => (row as unknown as Record<string, IDBValidKey>)[field]) as Key<N>;
 
 // Key ranges. Array keys sort after every string and number, so [...prefix, []] bounds a prefix.
 
@@ -97,13 +115,18 @@ const obj = (v: unknown) => typeof v === 'object' && v !== null;
 const SHAPES: Record<Name, Record<string, (v: unknown) => boolean>> = {
   instances: { hub: str, instanceId: str, name: str, executionId: str, runtimeStatus: isRuntimeStatus, createdTime: str, lastUpdatedTime: str, version: num, historyLength: num },
   history: { seq: num, events: (v) => Array.isArray(v) && v.every((e) => obj(e) && str((e as HistoryEvent).type)) },
-  messages: { hub: str, instanceId: str, id: str, seq: num, at: num, message: obj },
-  inboxes: { hub: str, instanceId: str, pendingAt: num, readyAt: num, nextSeq: num },
+  inboxes: {
+    hub: str, instanceId: str,
+    messages: (v) => Array.isArray(v) && v.every((p) => obj(p) && num((p as Pending).at) && obj((p as Pending).message)),
+    activities: (v) => v === undefined || (Array.isArray(v) && v.every((a) => obj(a) && num((a as InlineActivity).at) && num((a as InlineActivity).deliveries) && obj((a as InlineActivity).item))),
+  },
   activities: { hub: str, instanceId: str, id: str, at: num, readyAt: num, deliveries: num, item: obj },
 };
 
+const CHECKS = Object.fromEntries(ALL.map((name) => [name, Object.entries(SHAPES[name])])) as Record<Name, [string, (v: unknown) => boolean][]>;
+
 export function checked<N extends Name>(store: N, value: unknown): Row<N> {
-  const bad = !obj(value) ? 'not an object' : Object.entries(SHAPES[store]).find(([field, ok]) => !ok((value as Record<string, unknown>)[field]))?.[0];
+  const bad = !obj(value) ? 'not an object' : CHECKS[store].find(([field, ok]) => !ok((value as Record<string, unknown>)[field]))?.[0];
   if (bad) throw new StorageCorruptedError(`A record in IndexedDB store '${store}' is malformed (${bad === 'not an object' ? bad : `bad or missing '${bad}'`}); the database was written by something else or is damaged.`);
   return value as Row<N>;
 }
