@@ -128,15 +128,24 @@ export class Worker {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Processes everything that is due now, then returns. For tests and the simulator. */
+  /**
+   * Processes everything that is due now, then returns: for the simulator, tests, and hosts
+   * that run the engine in bursts (a Durable Object). Between fills it waits for a sign of new
+   * work (a store notification, or a task that did not hand its follow-up on eagerly).
+   */
   async runUntilIdle(): Promise<void> {
     if (this.running) throw new Error('runUntilIdle() cannot be used while the worker runs in the background.');
-    for (;;) {
-      // Work that finishes during a fill may have made new work after the fill looked: fill again.
-      this.dirty = false;
-      const leased = await this.fill();
-      if (!leased && this.inFlight.size === 0 && !this.dirty) return;
-      if (!leased && this.inFlight.size > 0) await Promise.race(this.inFlight);
+    const unsubscribe = this.store.subscribe?.(() => this.wake());
+    try {
+      for (;;) {
+        // Work that finishes during a fill may have made new work after the fill looked: fill again.
+        this.dirty = false;
+        const leased = await this.fill();
+        if (!leased && this.inFlight.size === 0 && !this.dirty) return;
+        while (!this.dirty && this.inFlight.size > 0) await Promise.race(this.inFlight);
+      }
+    } finally {
+      unsubscribe?.();
     }
   }
 
@@ -246,7 +255,7 @@ export class Worker {
   private track(work: Promise<boolean>): void {
     const tracked = work.catch((error) => { this.report(error); return false; }).then((handedOn) => {
       this.inFlight.delete(tracked);
-      if (!handedOn || this.saturated || !this.running) this.wake();
+      if (!handedOn || this.saturated) this.wake();
     });
     this.inFlight.add(tracked);
   }

@@ -303,7 +303,8 @@ class Connection {
 type Listeners = Map<string, Set<(n: StoreNotification) => void>>;
 
 /** An episode's outcome and the notifications it owes once committed. */
-interface Applied { outcome: CommitOutcome; changes: StoreNotification[] }
+/** An episode's outcome, the notifications it owes, and whether it left work to lease (else no 'work' notice). */
+interface Applied { outcome: CommitOutcome; changes: StoreNotification[]; work?: boolean }
 const refused = (error: Error): Applied => ({ outcome: { ok: false, error }, changes: [] });
 
 class SqliteTaskHub implements TaskHubStore {
@@ -393,22 +394,31 @@ class SqliteTaskHub implements TaskHubStore {
       for (let attempt = 0; attempt < 16; attempt++) {
         const inbox = this.sql.get<{ instance_id: string }>('SELECT instance_id FROM inboxes WHERE hub = ? AND ready_at <= ? ORDER BY ready_at LIMIT 1', hub, now);
         if (!inbox) return undefined;
-        const instanceId = inbox.instance_id;
-        const rows = this.sql.all<MessageRow>('SELECT id, instance_id, execution_id, visible_at, event FROM messages WHERE hub = ? AND instance_id = ? AND visible_at <= ? ORDER BY visible_at, seq', hub, instanceId, now);
-        if (rows.length === 0) { this.settle(instanceId, undefined, true); continue; }
-        const lease = { token: randomId(), expiresAt: now + lockMs };
-        this.sql.run('UPDATE inboxes SET lock_token = ?, lock_expires_at = ?, ready_at = max(pending_at, ?) WHERE hub = ? AND instance_id = ?', lease.token, lease.expiresAt, lease.expiresAt, hub, instanceId);
-        // A damaged message keeps its instance locked (so the others go on) and is reported.
-        try {
-          return { instanceId, messages: rows.map((row) => this.toMessage(row)), lease };
-        } catch (error) {
-          return error as Error;
-        }
+        const item = this.lockInbox(inbox.instance_id, now, lockMs);
+        if (item) return item;
       }
       return undefined;
     });
     if (leased instanceof Error) throw leased;
     return leased;
+  }
+
+  /**
+   * Locks an instance's inbox whose lock (if any) has lapsed, with every visible message;
+   * with none visible, repairs the row and returns undefined. Inside a write transaction.
+   */
+  private lockInbox(instanceId: string, now: number, lockMs: number): OrchestrationWorkItem | Error | undefined {
+    const hub = this.taskHub;
+    const rows = this.sql.all<MessageRow>('SELECT id, instance_id, execution_id, visible_at, event FROM messages WHERE hub = ? AND instance_id = ? AND visible_at <= ? ORDER BY visible_at, seq', hub, instanceId, now);
+    if (rows.length === 0) { this.settle(instanceId, undefined, true); return undefined; }
+    const lease = { token: randomId(), expiresAt: now + lockMs };
+    this.sql.run('UPDATE inboxes SET lock_token = ?, lock_expires_at = ?, ready_at = max(pending_at, ?) WHERE hub = ? AND instance_id = ?', lease.token, lease.expiresAt, lease.expiresAt, hub, instanceId);
+    // A damaged message keeps its instance locked (so the others go on) and is reported.
+    try {
+      return { instanceId, messages: rows.map((row) => this.toMessage(row)), lease };
+    } catch (error) {
+      return error as Error;
+    }
   }
 
   async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
@@ -444,7 +454,7 @@ class SqliteTaskHub implements TaskHubStore {
       const failure = toStorageError(error);
       return episodes.map(() => ({ ok: false, error: failure }));
     }
-    this.notify({ kind: 'work' });
+    if (results.some((r) => r.work)) this.notify({ kind: 'work' });
     for (const { changes } of results) for (const n of changes) this.notify(n);
     return results.map((r) => r.outcome);
   }
@@ -475,15 +485,28 @@ class SqliteTaskHub implements TaskHubStore {
   async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
     if (completions.length === 0) return [];
     const hub = this.taskHub;
-    const outcomes = this.sql.write(() => completions.map(({ leased, result }): CompletionOutcome => this.sql.write(() => {
-      const { instanceId, id } = leased.item;
-      const row = this.sql.get<{ lease_token: string | null }>('SELECT lease_token FROM activities WHERE hub = ? AND instance_id = ? AND id = ?', hub, instanceId, id);
-      if (!row || row.lease_token !== leased.lease.token) return { applied: false };
-      this.sql.run('DELETE FROM activities WHERE hub = ? AND instance_id = ? AND id = ?', hub, instanceId, id);
-      this.enqueue([result]);
-      return { applied: true };
-    })));
-    if (outcomes.some((o) => o.applied)) this.notify({ kind: 'work' });
+    let work = false;
+    const outcomes = this.sql.write(() => {
+      const done = completions.map(({ leased, result }): CompletionOutcome => this.sql.write(() => {
+        const { instanceId, id } = leased.item;
+        const row = this.sql.get<{ lease_token: string | null }>('SELECT lease_token FROM activities WHERE hub = ? AND instance_id = ? AND id = ?', hub, instanceId, id);
+        if (!row || row.lease_token !== leased.lease.token) return { applied: false };
+        this.sql.run('DELETE FROM activities WHERE hub = ? AND instance_id = ? AND id = ?', hub, instanceId, id);
+        this.enqueue([result]);
+        return { applied: true };
+      }));
+      // Eager dispatch, once every result is in: each free instance at most once, with all of them.
+      const leasedNow = new Set<string>();
+      completions.forEach(({ result, leaseInstance }, i) => {
+        if (!done[i]!.applied || leasedNow.has(result.instanceId)) return;
+        const free = leaseInstance && (this.sql.get<{ lock_expires_at: number }>('SELECT lock_expires_at FROM inboxes WHERE hub = ? AND instance_id = ?', hub, result.instanceId)?.lock_expires_at ?? 0) <= leaseInstance.now;
+        const item = free ? this.lockInbox(result.instanceId, leaseInstance.now, leaseInstance.lockMs) : undefined;
+        // A damaged message: leave the instance to the queue, which reports it.
+        if (item && !(item instanceof Error)) { done[i]!.workItem = item; leasedNow.add(result.instanceId); } else work = true;
+      });
+      return done;
+    });
+    if (work) this.notify({ kind: 'work' });
     return outcomes;
   }
 
@@ -572,13 +595,19 @@ class SqliteTaskHub implements TaskHubStore {
       ...instanceParams(hub, e.instanceId, e.instance, version).slice(2), hub, e.instanceId,
     );
     for (const id of e.consumedMessageIds) this.sql.run('DELETE FROM messages WHERE hub = ? AND instance_id = ? AND id = ?', hub, e.instanceId, id);
+    // Eager dispatch: the first `max` activities are written already leased to the committer.
+    const eager = e.leaseActivities;
+    const leasedActivities: LeasedActivity[] = [];
     for (const item of e.activities) {
       const at = timeOf('enqueuedTime', item.enqueuedTime);
+      const lease = eager && leasedActivities.length < eager.max ? { token: randomId(), expiresAt: eager.now + eager.lockMs } : undefined;
       this.sql.run(
-        `INSERT INTO activities (hub, instance_id, id, execution_id, task_scheduled_id, name, input, enqueued_time, visible_at, ready_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        hub, item.instanceId, item.id, item.executionId, item.taskScheduledId, item.name, item.input ?? null, item.enqueuedTime, at, at,
+        `INSERT INTO activities (hub, instance_id, id, execution_id, task_scheduled_id, name, input, enqueued_time, visible_at, lease_token, expires_at, deliveries, ready_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        hub, item.instanceId, item.id, item.executionId, item.taskScheduledId, item.name, item.input ?? null, item.enqueuedTime, at,
+        lease?.token ?? null, lease?.expiresAt ?? 0, lease ? 1 : 0, lease?.expiresAt ?? at,
       );
+      if (lease) leasedActivities.push({ item: { ...item }, lease, deliveryCount: 1 });
     }
     const changes: StoreNotification[] = [];
     for (const child of e.newInstances) {
@@ -590,7 +619,11 @@ class SqliteTaskHub implements TaskHubStore {
     if (current.runtimeStatus !== e.instance.runtimeStatus || isTerminal(e.instance.runtimeStatus)) {
       changes.push({ kind: 'instance', instanceId: e.instanceId, runtimeStatus: e.instance.runtimeStatus });
     }
-    return { outcome: { ok: true, version }, changes };
+    const outcome: CommitOutcome = leasedActivities.length ? { ok: true, version, leasedActivities } : { ok: true, version };
+    // Work left for a lease: anything not handed back eagerly, or messages still in the inbox.
+    const work = e.messages.length > 0 || e.newInstances.length > 0 || e.activities.length > leasedActivities.length
+      || this.sql.get('SELECT 1 FROM inboxes WHERE hub = ? AND instance_id = ?', hub, e.instanceId) !== undefined;
+    return { outcome, changes, work };
   }
 
   private status(instanceId: string): { runtimeStatus: RuntimeStatus; version: number } | undefined {

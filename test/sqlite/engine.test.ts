@@ -200,8 +200,9 @@ describe('durability on a database file', () => {
 
   it('resumes instances after the process stops mid-flight, with no gaps or duplicates in history', async () => {
     const file = tempFile();
-    // First "process": a background worker that dies after its 3rd commit batch.
-    const first = dyingAfterCommits(new SqliteStorage(new Database(file)), 3);
+    // First "process": a background worker that dies after its 4th commit batch (chosen so that it holds
+    // episode and activity leases then; the assertions on the mid-flight state below check that).
+    const first = dyingAfterCommits(new SqliteStorage(new Database(file)), 4);
     const a = harness({ storage: first.storage });
     const hellos = [];
     for (let i = 0; i < 4; i++) hellos.push(await a.client.startNew('HelloSequence', { instanceId: `hello-${i}` }));
