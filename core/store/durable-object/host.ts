@@ -29,7 +29,7 @@ import { toWire, type WireResult } from './wire.js';
 export const HUB_METHODS = [
   'createInstance', 'getInstance', 'getHistory', 'queryInstances', 'enqueueMessages', 'leaseOrchestration',
   'abandonOrchestration', 'commit', 'discardMessages', 'leaseActivity', 'completeActivities', 'abandonActivity',
-  'nextWakeTime', 'purgeInstance', 'purgeInstances', 'isEmpty', 'clear', 'waitForInstance',
+  'nextWakeTime', 'purgeInstance', 'purgeInstances', 'isEmpty', 'clear', 'waitForInstance', 'leaseOrchestrations', 'leaseActivities',
 ] as const;
 export type HubMethod = typeof HUB_METHODS[number] | 'pollNotifications';
 
@@ -125,7 +125,12 @@ export class TaskHubHost {
   private kick(): void {
     if (!this.worker) return;
     if (this.driving) { this.again = true; return; }
-    this.driving = this.drive().catch((e) => console.error('[task hub object]', e)).finally(() => { this.driving = undefined; });
+    this.again = false;
+    // A kick that lands after the loop's last look (while it sets the alarm or returns) drives again.
+    this.driving = this.drive().catch((e) => console.error('[task hub object]', e)).finally(() => {
+      this.driving = undefined;
+      if (this.again) this.kick();
+    });
   }
 
   private async drive(): Promise<void> {
@@ -143,7 +148,8 @@ export class TaskHubHost {
       // workerd clocks also move only on I/O) is due in a few ms: wait here, not for an alarm.
       const wait = next === undefined ? Infinity : next - this.now();
       if (wait > SHORT_WAIT_MS) break;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(1, wait)));
+      // Due already (it came in while the loop looked): go again at once.
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     }
     // Everything is durable now, so the alarm moves to the next wake time, later than the
     // backstop or not. With nothing due the backstop stays: a spare wake-up costs less

@@ -102,6 +102,8 @@ class RemoteTaskHub implements TaskHubStore {
   }
   discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> { return this.call('discardMessages', workItem, messageIds); }
   leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> { return this.call('leaseActivity', now, lockMs); }
+  leaseOrchestrations(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]> { return this.call('leaseOrchestrations', now, lockMs, max); }
+  leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> { return this.call('leaseActivities', now, lockMs, max); }
   completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> { return this.call('completeActivities', completions); }
   abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> { return this.call('abandonActivity', leased, visibleAt); }
   nextWakeTime(): Promise<number | undefined> { return this.call('nextWakeTime'); }

@@ -87,6 +87,25 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     }
   }
 
+  /** The batch form: one operation (one storage transaction) for up to `max` instances. */
+  async leaseOrchestrations(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]> {
+    return this.run(async (tx) => {
+      const items: OrchestrationWorkItem[] = [];
+      // Entries already looked at are skipped by key: `tx.list` reads storage, not this operation's own writes.
+      let startAfter: string | undefined;
+      while (items.length < max) {
+        const due = await tx.list({ prefix: this.k.due, end: this.k.dueUntil(now + 1), limit: LEASE_SCAN, ...(startAfter ? { startAfter } : {}) });
+        for (const key of due.keys()) {
+          startAfter = key;
+          const item = await this.leaseDue(tx, key, now, lockMs);
+          if (item && items.push(item) >= max) break;
+        }
+        if (due.size < LEASE_SCAN) break;
+      }
+      return items;
+    });
+  }
+
   async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
     await this.run(async (tx) => {
       const { instanceId } = workItem;
@@ -136,6 +155,24 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
       const result = await this.run((tx) => this.tryLeaseActivity(tx, now, lockMs));
       if (result !== RETRY) return result;
     }
+  }
+
+  /** The batch form: one operation (one storage transaction) for up to `max` activities. */
+  async leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> {
+    return this.run(async (tx) => {
+      const leased: LeasedActivity[] = [];
+      let startAfter: string | undefined;
+      while (leased.length < max) {
+        const due = await tx.list({ prefix: this.k.activityDue, end: this.k.activityDueUntil(now + 1), limit: LEASE_SCAN, ...(startAfter ? { startAfter } : {}) });
+        for (const key of due.keys()) {
+          startAfter = key;
+          const one = await this.leaseActivityAt(tx, key, now, lockMs);
+          if (one && leased.push(one) >= max) break;
+        }
+        if (due.size < LEASE_SCAN) break;
+      }
+      return leased;
+    });
   }
 
   async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
@@ -384,15 +421,20 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     const due = await tx.list({ prefix: this.k.due, end: this.k.dueUntil(now + 1), limit: LEASE_SCAN });
     if (due.size === 0) return undefined;
     for (const key of due.keys()) {
-      const instanceId = dueInstance(key, this.k.due);
-      const queue = await tx.get<QueueState>(this.k.queue(instanceId));
-      if (!queue || queue.at !== dueTime(key, this.k.due)) { tx.delete(key); continue; }
-      if (queue.lock && queue.lock.expiresAt > now) { this.setDue(tx, instanceId, queue, queue.lock.expiresAt); continue; }
-      const item = await this.lockQueue(tx, instanceId, queue, now, lockMs);
+      const item = await this.leaseDue(tx, key, now, lockMs);
       if (item) return item;
     }
     // Every entry looked at was out of date and is now fixed; look again.
     return RETRY;
+  }
+
+  /** Leases the instance of one due entry, or fixes the entry if it is out of date. */
+  private async leaseDue(tx: ChangeSet, key: string, now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
+    const instanceId = dueInstance(key, this.k.due);
+    const queue = await tx.get<QueueState>(this.k.queue(instanceId));
+    if (!queue || queue.at !== dueTime(key, this.k.due)) { tx.delete(key); return undefined; }
+    if (queue.lock && queue.lock.expiresAt > now) { this.setDue(tx, instanceId, queue, queue.lock.expiresAt); return undefined; }
+    return this.lockQueue(tx, instanceId, queue, now, lockMs);
   }
 
   /** Leases one instance if no live lease holds it and it has visible messages (eager dispatch). */
@@ -420,9 +462,14 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   private async tryLeaseActivity(tx: ChangeSet, now: number, lockMs: number): Promise<LeasedActivity | undefined | typeof RETRY> {
     const [key] = (await tx.list({ prefix: this.k.activityDue, end: this.k.activityDueUntil(now + 1), limit: 1 })).keys();
     if (!key) return undefined;
+    return (await this.leaseActivityAt(tx, key, now, lockMs)) ?? RETRY;
+  }
+
+  /** Leases the activity of one due entry, or drops the entry if it is out of date. */
+  private async leaseActivityAt(tx: ChangeSet, key: string, now: number, lockMs: number): Promise<LeasedActivity | undefined> {
     const itemId = key.slice(this.k.activityDue.length + 29);
     const stored = await tx.get<StoredActivity>(this.k.activity(itemId));
-    if (!stored || this.activityDueKey(stored) !== key) { tx.delete(key); return RETRY; }
+    if (!stored || this.activityDueKey(stored) !== key) { tx.delete(key); return undefined; }
     tx.delete(key);
     const leased: StoredActivity = { ...stored, token: randomId(), expiresAt: now + lockMs, deliveries: stored.deliveries + 1 };
     this.putActivity(tx, leased);
