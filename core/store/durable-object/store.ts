@@ -365,7 +365,10 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   }
 
   private index(tx: ChangeSet, before: InstanceRecord | undefined, after: InstanceRecord | undefined): void {
-    if (before && (before.createdTime !== after?.createdTime || before.runtimeStatus !== after.runtimeStatus)) {
+    const moved = !before || !after || before.createdTime !== after.createdTime || before.runtimeStatus !== after.runtimeStatus;
+    // Most commits leave both keys where they are: nothing to write.
+    if (!moved) return;
+    if (before) {
       tx.delete(this.k.createdKey(before.createdTime, before.instanceId));
       tx.delete(this.k.statusKey(before.runtimeStatus, before.createdTime, before.instanceId));
     }
