@@ -89,21 +89,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
 
   /** The batch form: one operation (one storage transaction) for up to `max` instances. */
   async leaseOrchestrations(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]> {
-    return this.run(async (tx) => {
-      const items: OrchestrationWorkItem[] = [];
-      // Entries already looked at are skipped by key: `tx.list` reads storage, not this operation's own writes.
-      let startAfter: string | undefined;
-      while (items.length < max) {
-        const due = await tx.list({ prefix: this.k.due, end: this.k.dueUntil(now + 1), limit: LEASE_SCAN, ...(startAfter ? { startAfter } : {}) });
-        for (const key of due.keys()) {
-          startAfter = key;
-          const item = await this.leaseDue(tx, key, now, lockMs);
-          if (item && items.push(item) >= max) break;
-        }
-        if (due.size < LEASE_SCAN) break;
-      }
-      return items;
-    });
+    return this.run((tx) => this.leaseBatch(tx, this.k.due, this.k.dueUntil(now + 1), max, (key) => this.leaseDue(tx, key, now, lockMs)));
   }
 
   async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
@@ -159,20 +145,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
 
   /** The batch form: one operation (one storage transaction) for up to `max` activities. */
   async leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> {
-    return this.run(async (tx) => {
-      const leased: LeasedActivity[] = [];
-      let startAfter: string | undefined;
-      while (leased.length < max) {
-        const due = await tx.list({ prefix: this.k.activityDue, end: this.k.activityDueUntil(now + 1), limit: LEASE_SCAN, ...(startAfter ? { startAfter } : {}) });
-        for (const key of due.keys()) {
-          startAfter = key;
-          const one = await this.leaseActivityAt(tx, key, now, lockMs);
-          if (one && leased.push(one) >= max) break;
-        }
-        if (due.size < LEASE_SCAN) break;
-      }
-      return leased;
-    });
+    return this.run((tx) => this.leaseBatch(tx, this.k.activityDue, this.k.activityDueUntil(now + 1), max, (key) => this.leaseActivityAt(tx, key, now, lockMs)));
   }
 
   async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
@@ -429,6 +402,23 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     }
     // Every entry looked at was out of date and is now fixed; look again.
     return RETRY;
+  }
+
+  /** Walks a due index from its start to `end`, leasing by `leaseAt` until `max` are leased. */
+  private async leaseBatch<T>(tx: ChangeSet, prefix: string, end: string, max: number, leaseAt: (key: string) => Promise<T | undefined>): Promise<T[]> {
+    const leased: T[] = [];
+    // Entries already looked at are skipped by key: `tx.list` reads storage, not this operation's own writes.
+    let startAfter: string | undefined;
+    while (leased.length < max) {
+      const due = await tx.list({ prefix, end, limit: LEASE_SCAN, ...(startAfter ? { startAfter } : {}) });
+      for (const key of due.keys()) {
+        startAfter = key;
+        const one = await leaseAt(key);
+        if (one && leased.push(one) >= max) break;
+      }
+      if (due.size < LEASE_SCAN) break;
+    }
+    return leased;
   }
 
   /** Leases the instance of one due entry, or fixes the entry if it is out of date. */
