@@ -88,6 +88,8 @@ export class Worker {
   private running = false;
   /** Whether the last fill stopped at the concurrency limits. */
   private saturated = false;
+  /** Set by `stop()`: no more eager leases (background or `runUntilIdle`). */
+  private stopped = false;
   private loopDone: Promise<void> | undefined;
   private dirty = true;
   private wakeResolve: (() => void) | undefined;
@@ -115,17 +117,20 @@ export class Worker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopped = false;
     this.loopDone = this.loop();
   }
 
   /** Stops leasing new work and waits for the work in flight. */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopped = true;
     this.timer?.cancel();
     this.timer = undefined;
     this.wake();
     await this.loopDone;
-    await Promise.allSettled([...this.inFlight]);
+    // Work in flight may still start its eager follow-up until it sees `stopped`: wait for all of it.
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
   }
 
   /**
@@ -135,6 +140,7 @@ export class Worker {
    */
   async runUntilIdle(): Promise<void> {
     if (this.running) throw new Error('runUntilIdle() cannot be used while the worker runs in the background.');
+    this.stopped = false;
     const unsubscribe = this.store.subscribe?.(() => this.wake());
     try {
       for (;;) {
@@ -321,7 +327,7 @@ export class Worker {
       const episode = await this.buildCommit(instance, item, ids, executor, result, now);
       this.settling.set(item.instanceId, gate = []);
       // Eager dispatch: the activities this episode schedules come back leased, up to the free slots (reserved meanwhile).
-      const eager = Math.min(episode.activities.length, this.options.maxConcurrentActivities - this.activities);
+      const eager = this.stopped ? 0 : Math.min(episode.activities.length, this.options.maxConcurrentActivities - this.activities);
       if (eager > 0) {
         episode.leaseActivities = { now: this.clock.now(), lockMs: this.options.activityLockMs, max: eager };
         this.activities += eager;
@@ -523,7 +529,7 @@ export class Worker {
     }
     const message: OrchestrationMessage = { id: this.newId(), instanceId: item.instanceId, executionId: item.executionId, event: outcome, visibleAt: outcome.timestamp };
     // Eager dispatch: the instance comes back leased with its new message, if a slot is free (reserved meanwhile).
-    const eager = this.episodes < this.options.maxConcurrentOrchestrations;
+    const eager = !this.stopped && this.episodes < this.options.maxConcurrentOrchestrations;
     if (!eager) { await this.completions.submit({ leased, result: message }); return false; }
     this.episodes++;
     let completed: CompletionOutcome;

@@ -1,0 +1,113 @@
+/** Eager dispatch in the worker: chains run without the lease loop, limits hold, and stop() waits for them. */
+import { describe, expect, it } from 'vitest';
+import { DurableApp, DurableClient, MemoryStorage, Worker, type TaskHubStore } from '../../core/index.js';
+
+const chain = new DurableApp()
+  .orchestration('Chain', function* (ctx) {
+    let x = 0;
+    for (let i = 0; i < ctx.df.getInput<number>(); i++) x = yield ctx.df.callActivity('Inc', x);
+    return x;
+  })
+  .orchestration('Fan', function* (ctx) {
+    const n = ctx.df.getInput<number>();
+    const xs = (yield ctx.df.Task.all(Array.from({ length: n }, (_, i) => ctx.df.callActivity('Inc', i)))) as number[];
+    return xs.reduce((a, b) => a + b, 0);
+  })
+  .activity('Inc', (x: number) => x + 1);
+
+/** Counts the store's lease calls and the eager leases its answers carry. */
+function counting(store: TaskHubStore) {
+  const counts = { leaseCalls: 0, eagerActivities: 0, eagerEpisodes: 0, commits: 0 };
+  return {
+    counts,
+    store: new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop === 'subscribe') return (value as () => unknown).bind(target);
+        return async (...args: unknown[]) => {
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (String(prop).startsWith('lease')) counts.leaseCalls++;
+          if (prop === 'commit') {
+            counts.commits += args[0] instanceof Array ? args[0].length : 0;
+            for (const o of result as { ok: boolean; leasedActivities?: unknown[] }[]) counts.eagerActivities += o.ok ? o.leasedActivities?.length ?? 0 : 0;
+          }
+          if (prop === 'completeActivities') for (const o of result as { workItem?: unknown }[]) counts.eagerEpisodes += o.workItem ? 1 : 0;
+          return result;
+        };
+      },
+    }) as TaskHubStore,
+  };
+}
+
+describe('eager dispatch', () => {
+  it('runs a 100-step chain with a handful of lease calls: each step hands on the next', async () => {
+    const storage = new MemoryStorage();
+    const client = new DurableClient({ storage, app: chain });
+    const { store, counts } = counting(client.store);
+    const worker = new Worker(chain, store);
+    const id = await client.startNew('Chain', { input: 100 });
+    await worker.runUntilIdle();
+    expect((await client.getStatus(id))?.output).toBe(100);
+    expect(counts.eagerActivities).toBe(100);
+    expect(counts.eagerEpisodes).toBe(100);
+    // Without eager dispatch every step would take two lease calls (an episode and an activity).
+    expect(counts.leaseCalls).toBeLessThan(10);
+  });
+
+  it('never runs more activities at once than the limit, eager leases included', async () => {
+    let running = 0, most = 0;
+    const app = new DurableApp()
+      .orchestration('Fan', function* (ctx) {
+        return (yield ctx.df.Task.all(Array.from({ length: 40 }, (_, i) => ctx.df.callActivity('Slow', i)))) as number[];
+      })
+      .activity('Slow', async (x: number) => {
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 1));
+        running--;
+        return x;
+      });
+    const storage = new MemoryStorage();
+    const client = new DurableClient({ storage, app });
+    const { store, counts } = counting(client.store);
+    const worker = new Worker(app, store, { maxConcurrentActivities: 8 });
+    const id = await client.startNew('Fan');
+    await worker.runUntilIdle();
+    expect((await client.getStatus(id))?.output).toHaveLength(40);
+    expect(most).toBe(8);
+    expect(counts.eagerActivities).toBe(8);
+  });
+
+  it('stop() returns only when eagerly dispatched work has finished, and nothing runs after it', async () => {
+    // Activities that take a timer tick: chains are still running when stop() is called.
+    const app = new DurableApp()
+      .orchestration('Chain', chain.getOrchestrator('Chain')!)
+      .activity('Inc', async (x: number) => { await new Promise((r) => setTimeout(r, 1)); return x + 1; });
+    const storage = new MemoryStorage();
+    const client = new DurableClient({ storage, app });
+    const { store, counts } = counting(client.store);
+    const worker = new Worker(app, store);
+    const ids = await Promise.all(Array.from({ length: 20 }, () => client.startNew('Chain', { input: 20 })));
+    worker.start();
+    await new Promise((r) => setTimeout(r, 10));
+    await worker.stop();
+    const after = counts.commits;
+    expect(after).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(counts.commits).toBe(after);
+    // What was left is still queued: a new worker finishes every chain.
+    await new Worker(app, client.store).runUntilIdle();
+    for (const id of ids) expect((await client.getStatus(id))?.output).toBe(20);
+  });
+
+  it('fan-in results that land together go into one episode', async () => {
+    const storage = new MemoryStorage();
+    const client = new DurableClient({ storage, app: chain });
+    const { store, counts } = counting(client.store);
+    const id = await client.startNew('Fan', { input: 30 });
+    await new Worker(chain, store).runUntilIdle();
+    expect((await client.getStatus(id))?.output).toBe(465);
+    // 30 results, far fewer episodes: completions are group-committed and leased once per call.
+    expect(counts.commits).toBeLessThan(10);
+  });
+});
