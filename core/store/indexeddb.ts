@@ -2,24 +2,29 @@
  * The IndexedDB store, on `idb`: for a browser tab, a worker, or Node with fake-indexeddb.
  * Only web-standard APIs: IndexedDB, BroadcastChannel, crypto.
  *
- * Schema (database version 1). Every key starts with the task hub, so hubs share the stores
- * and a hub, an instance's history or its messages are one key range:
+ * Schema (database version 2; version 1 databases are upgraded in place, see
+ * indexeddb/upgrade.ts). Every key starts with the task hub, so hubs share the stores and a
+ * hub, or an instance's history or activities, is one key range:
  *
  * | store      | key                    | value                                              | indexes |
  * |------------|------------------------|----------------------------------------------------|---------|
- * | instances  | [hub, instanceId]      | InstanceRecord + hub, historyLength                | byCreated [hub, createdTime, instanceId]; byStatus [hub, runtimeStatus, createdTime, instanceId] |
- * | history    | [hub, instanceId, seq] | the events one commit appended, seq = the first's position | |
- * | messages   | [hub, instanceId, id]  | message + at (visibleAt, ms) + seq (arrival order) | |
- * | inboxes    | [hub, instanceId]      | one per instance with messages: pendingAt (earliest at), lock, readyAt = max(pendingAt, lock.expiresAt), nextSeq | byReadyAt [hub, readyAt] |
+ * | instances  | [hub, instanceId]      | InstanceRecord + hub, historyLength, tail (newest events); the queue: messages (arrival order), lock, readyAt, activities leased eagerly, activityAt. A shell row (queue only) holds messages for an instance that does not exist | byCreated [hub, createdTime, instanceId]; byStatus [hub, runtimeStatus, createdTime, instanceId]; byReadyAt [hub, readyAt]; byActivityAt [hub, activityAt] |
+ * | history    | [hub, instanceId, seq] | a run of events, seq = the first's position         | |
  * | activities | [hub, instanceId, id]  | work item + at, lock, readyAt = lock ? lock.expiresAt : at, deliveries | byReadyAt [hub, readyAt] |
  *
- * So every hot path is a key lookup or the head of an index range:
+ * readyAt = max(first visible message, lease expiry) is absent without messages, activityAt
+ * (when the first inline activity is due) without inline activities, and a shell has no status
+ * fields: IndexedDB leaves a record out of an index whose key it lacks, so every index holds
+ * only what it is for. So every hot path is a key lookup or the head of an index range:
+ * - a step of an orchestration is one read and one write of its row per commit (the new
+ *   events join the tail; a full tail becomes a history row) and per activity completion
+ *   (the activity leaves the row, its result joins the queue, the instance is leased back);
  * - listing walks byCreated or byStatus backwards (one cursor per status, merged), or the
  *   primary key forwards for a prefix, and stops after a page;
- * - leasing takes the oldest inboxes or activities with readyAt <= now, and a lease is a
- *   lock stored in that row, so every connection to the database sees it;
- * - nextWakeTime is the first readyAt; a commit appends its new events as one history row,
- *   and getHistory reads the instance's key range.
+ * - leasing takes the oldest rows with readyAt (or activityAt) <= now, and a lease is a lock
+ *   stored in that row, so every connection to the database sees it;
+ * - nextWakeTime is the first key of the three ready indexes; getHistory reads the
+ *   instance's history range and its row's tail.
  *
  * Writes are group-committed: whatever operations are queued when a write transaction starts
  * share it, each still atomic on its own, and the next transaction's requests go out while
@@ -35,9 +40,10 @@ import { validateTaskHubName } from '../limits.js';
 import type { Storage, TaskHubStore } from './port.js';
 import { Connection, type ConnectionOptions } from './indexeddb/connection.js';
 import { IndexedDbTaskHub } from './indexeddb/hub.js';
-import { create, SCHEMA_VERSION, toStorageError, verify, within, type Schema } from './indexeddb/schema.js';
+import { notOurs, SCHEMA_VERSION, toStorageError, verify, within, type Schema } from './indexeddb/schema.js';
+import { upgrade } from './indexeddb/upgrade.js';
 
-export { SCHEMA_VERSION, type ActivityRow, type HistoryRow, type InboxRow, type InstanceRow, type MessageRow, type Schema } from './indexeddb/schema.js';
+export { SCHEMA_VERSION, type ActivityRow, type HistoryRow, type InlineActivity, type InstanceRow, type Pending, type Schema, type ShellRow, type StateRow } from './indexeddb/schema.js';
 
 export interface IndexedDbOptions extends ConnectionOptions {
   /** Defaults to `globalThis.indexedDB`. idb also needs the IDB* globals (in Node: `import 'fake-indexeddb/auto'`). */
@@ -62,11 +68,17 @@ export class IndexedDbStorage implements Storage {
     const factory = options.indexedDB ?? globalThis.indexedDB;
     if (!factory) throw new InvalidArgumentError('IndexedDB is not available here; pass options.indexedDB (in Node: fake-indexeddb).');
     let db: IDBPDatabase<Schema>;
+    let foreign: { version: number; found: string[] } | undefined;
     try {
       const request = factory.open(name, SCHEMA_VERSION);
-      request.onupgradeneeded = (event) => { if (event.oldVersion === 0) create(request.result); };
+      request.onupgradeneeded = (event) => {
+        const found = upgrade(request.result, request.transaction!, event.oldVersion);
+        // Not ours: abort, so that it keeps its version and contents.
+        if (found.length) { foreign = { version: event.oldVersion, found }; request.transaction!.abort(); }
+      };
       db = (await wrap(request)) as unknown as IDBPDatabase<Schema>;
     } catch (error) {
+      if (foreign) throw notOurs(name, foreign.version, foreign.found, foreign.version);
       if ((error as Error | null)?.name === 'VersionError') {
         throw new StorageCorruptedError(`IndexedDB database '${name}' has a newer schema than version ${SCHEMA_VERSION}; it was written by a newer edge-durable or by something else.`, { cause: error });
       }
@@ -87,7 +99,7 @@ export class IndexedDbStorage implements Storage {
 
   /** Distinct hubs, skipping from one hub's first key to the next one's: O(hubs), not O(records). */
   async listTaskHubs(): Promise<string[]> {
-    const stores = ['instances', 'inboxes', 'activities'] as const;
+    const stores = ['instances', 'activities'] as const;
     const hubs = await this.connection.read([...stores], async (tx) => {
       const found = new Set<string>();
       for (const name of stores) {
@@ -105,7 +117,9 @@ export class IndexedDbStorage implements Storage {
     validateTaskHubName(name);
     return this.connection.write({
       run: async (unit) => {
-        const found = await Promise.all((['instances', 'inboxes', 'activities'] as const).map((store) => unit.tx.objectStore(store).getKey(within(name))));
+        // The database shows what earlier operations of the transaction wrote once they are sent.
+        unit.flush();
+        const found = await Promise.all((['instances', 'activities'] as const).map((store) => unit.tx.objectStore(store).getKey(within(name))));
         unit.dropHub(name);
         return found.some((key) => key !== undefined);
       },

@@ -2,7 +2,9 @@
  * The browser side of bench/indexeddb.chromium.mjs: durable steps per second on the page's
  * real IndexedDB. A step is one activity call through an orchestration: lease the instance,
  * commit an episode that appends TaskScheduled and enqueues the activity, lease the activity,
- * complete it (its TaskCompleted is the next episode's message).
+ * complete it (its TaskCompleted is the next episode's message). With eager dispatch (the
+ * Worker's path, and the `eager` port rows) the commit leases the activity and the completion
+ * leases the instance back: two store operations per step instead of four.
  */
 import { DurableApp, DurableClient, Worker } from '../../core/index.js';
 import { event } from '../../core/history.js';
@@ -48,15 +50,19 @@ async function rawTransactions(seconds: number, shape: 'put' | 'get+3put'): Prom
   return n / seconds;
 }
 
-/** `leaseBatch`: each lane leases up to that many orchestrations, then activities, per call (the batch methods). */
-async function portSteps(options: IndexedDbOptions & { lanes: number; seconds: number; leaseBatch?: number }) {
+/**
+ * `leaseBatch`: each lane leases up to that many orchestrations, then activities, per call (the
+ * batch methods). `eager`: each lane runs its instance on eager leases (what the Worker does).
+ */
+async function portSteps(options: IndexedDbOptions & { lanes: number; seconds: number; leaseBatch?: number; eager?: boolean }) {
   const storage = await IndexedDbStorage.open(dbName(), options);
   const hub = storage.taskHub('Bench');
   await Promise.all(Array.from({ length: options.lanes * 2 }, (_, i) => hub.createInstance({
     record: { instanceId: `i${i}`, name: 'B', executionId: 'e', runtimeStatus: 'Pending', createdTime: iso(T0), lastUpdatedTime: iso(T0) },
     start: { id: `s${i}`, instanceId: `i${i}`, event: event('ExecutionStarted', iso(T0), { name: 'B', orchestrationInstance: { instanceId: `i${i}`, executionId: 'e' } }), visibleAt: iso(T0) },
   })));
-  let steps = 0, conflicts = 0, running = true;
+  // Operations: lease calls, episodes committed and activities completed (what shares write transactions).
+  let steps = 0, operations = 0, conflicts = 0, running = true;
   const versions = new Map<string, number>();
   const episodeOf = (item: OrchestrationWorkItem, now: number): EpisodeCommit => {
     const version = versions.get(item.instanceId) ?? 1;
@@ -73,45 +79,75 @@ async function portSteps(options: IndexedDbOptions & { lanes: number; seconds: n
   async function lane(store: TaskHubStore): Promise<void> {
     while (running) {
       const now = Date.now();
+      operations++;
       const item = await store.leaseOrchestration(now, 30_000);
       if (!item) { await new Promise((resolve) => setTimeout(resolve, 1)); continue; }
+      operations++;
       const [outcome] = await store.commit([episodeOf(item, now)]);
       if (!outcome!.ok) { conflicts++; await store.abandonOrchestration(item); continue; }
       versions.set(item.instanceId, outcome!.version);
+      operations++;
       const leased = await store.leaseActivity(Date.now(), 300_000);
       if (!leased) continue;
-      await store.completeActivities([{ leased, result: resultOf(leased) }]);
-      if (running) steps++;
+      operations++;
+      const [done] = await store.completeActivities([{ leased, result: resultOf(leased) }]);
+      if (running && done!.applied) steps++;
+    }
+  }
+  /** The Worker's path: the commit leases the activity it schedules, the completion leases the instance back. */
+  async function eagerLane(store: TaskHubStore): Promise<void> {
+    let item: OrchestrationWorkItem | undefined;
+    while (running) {
+      const now = Date.now();
+      if (!item) { operations++; item = await store.leaseOrchestration(now, 30_000); }
+      if (!item) { await new Promise((resolve) => setTimeout(resolve, 1)); continue; }
+      operations++;
+      const [outcome] = await store.commit([{ ...episodeOf(item, now), leaseActivities: { now, lockMs: 300_000, max: 1 } }]);
+      const held = item;
+      item = undefined;
+      if (!outcome!.ok) { conflicts++; await store.abandonOrchestration(held); continue; }
+      versions.set(held.instanceId, outcome!.version);
+      let leased = outcome!.leasedActivities?.[0];
+      if (!leased) { operations++; leased = await store.leaseActivity(Date.now(), 300_000); }
+      if (!leased) continue;
+      operations++;
+      const [done] = await store.completeActivities([{ leased, result: resultOf(leased), leaseInstance: { now: Date.now(), lockMs: 30_000 } }]);
+      if (running && done!.applied) steps++;
+      item = done!.workItem;
     }
   }
   async function batchLane(store: TaskHubStore, max: number): Promise<void> {
     while (running) {
       const now = Date.now();
+      operations++;
       const items = await leaseOrchestrations(store, now, 30_000, max);
       if (items.length === 0) { await new Promise((resolve) => setTimeout(resolve, 1)); continue; }
+      operations += items.length;
       const outcomes = await store.commit(items.map((item) => episodeOf(item, now)));
       let committed = 0;
       for (const [i, outcome] of outcomes.entries()) {
         if (outcome.ok) { committed++; versions.set(items[i]!.instanceId, outcome.version); } else { conflicts++; await store.abandonOrchestration(items[i]!); }
       }
+      operations++;
       const leased = await leaseActivities(store, Date.now(), 300_000, committed);
-      await store.completeActivities(leased.map((l) => ({ leased: l, result: resultOf(l) })));
-      if (running) steps += leased.length;
+      operations += leased.length;
+      const done = await store.completeActivities(leased.map((l) => ({ leased: l, result: resultOf(l) })));
+      if (running) steps += done.filter((d) => d.applied).length;
     }
   }
-  const lanes = Array.from({ length: options.lanes }, () => (options.leaseBatch ? batchLane(hub, options.leaseBatch) : lane(hub)));
+  const lanes = Array.from({ length: options.lanes }, () => (options.leaseBatch ? batchLane(hub, options.leaseBatch) : options.eager ? eagerLane(hub) : lane(hub)));
   await new Promise((resolve) => setTimeout(resolve, 500)); // warm-up
   steps = 0;
+  operations = 0;
   const transactionsBefore = writeTransactions;
   const start = performance.now();
   await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
   const elapsed = (performance.now() - start) / 1000;
-  const measured = steps, transactions = writeTransactions - transactionsBefore;
+  const measured = steps, operated = operations, transactions = writeTransactions - transactionsBefore;
   running = false;
   await Promise.all(lanes);
   await storage.close();
-  // Each step is four store operations (two leases, a commit, a completion); in batches, as many rows.
-  return { stepsPerSecond: measured / elapsed, operationsPerTransaction: (4 * measured) / Math.max(1, transactions), transactionsPerSecond: transactions / elapsed, conflicts };
+  return { stepsPerSecond: measured / elapsed, operationsPerTransaction: operated / Math.max(1, transactions), transactionsPerSecond: transactions / elapsed, conflicts };
 }
 
 /** The store as an adapter without batch leasing shows it: the worker then leases one item per call (one transaction each). */
@@ -165,10 +201,12 @@ async function main() {
       groupCommitStrict: await portSteps({ lanes, seconds, durability: 'strict' }),
       groupCommit4xLanes: await portSteps({ lanes: 4 * lanes, seconds, maxBatch: 512 }),
       groupCommitBatchLeasing: await portSteps({ lanes: Math.max(1, lanes / 16), seconds, leaseBatch: 16 }),
+      groupCommitEager: await portSteps({ lanes, seconds, eager: true }),
     },
     engine: {
       chain: await engineSteps({ orchestrations: 100, steps: 10 }),
       chainSingleLeases: await engineSteps({ orchestrations: 100, steps: 10, singleLeases: true }),
+      chainRelaxed: await engineSteps({ orchestrations: 100, steps: 10, durability: 'relaxed' }),
     },
   };
 }

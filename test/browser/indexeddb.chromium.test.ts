@@ -1,6 +1,6 @@
 /// <reference types="node" />
 /**
- * The storage conformance suite (and the two-engine race) on the IndexedDB adapter inside
+ * The storage conformance suite (with the two-engine race and the schema upgrade) on the IndexedDB adapter inside
  * Debian's Chromium, driven by playwright-core. Each browser-side test becomes a test here.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,9 +14,10 @@ const { report, userAgent } = await runInChromium(fileURLToPath(new URL('./confo
 const results = (report as { results: TestResult[] }).results;
 
 describe(`in Chromium (${/Chrome\/[\d.]+/.exec(userAgent)?.[0] ?? userAgent})`, () => {
-  it('ran the conformance suite and the race', () => {
-    expect(results.filter((r) => r.name.startsWith('storage conformance: indexeddb (Chromium)')).length).toBeGreaterThanOrEqual(16);
-    expect(results.filter((r) => r.name.startsWith('two engines racing')).length).toBeGreaterThanOrEqual(4);
+  it('ran the conformance suite, the race and the upgrade', () => {
+    expect(results.filter((r) => r.name.startsWith('storage conformance: indexeddb (Chromium)')).length).toBeGreaterThanOrEqual(21);
+    expect(results.filter((r) => r.name.startsWith('two engines racing')).length).toBeGreaterThanOrEqual(5);
+    expect(results.filter((r) => r.name.startsWith('schema upgrade from version 1')).length).toBeGreaterThanOrEqual(2);
   });
   for (const result of results) {
     it(result.name, () => {

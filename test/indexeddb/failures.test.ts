@@ -48,6 +48,14 @@ async function rawPut(factory: IDBFactory, name: string, store: string, value: u
   db.close();
 }
 
+async function rawGet(factory: IDBFactory, name: string, store: string, key: IDBValidKey): Promise<unknown> {
+  const db = await rawOpen(factory, name);
+  const request = db.transaction(store).objectStore(store).get(key);
+  const value = await new Promise((resolve, reject) => { request.onsuccess = () => resolve(request.result); request.onerror = () => reject(request.error); });
+  db.close();
+  return value;
+}
+
 async function fresh() {
   const factory = new IDBFactory();
   const name = `failures-${++seq}`;
@@ -84,8 +92,8 @@ describe('IndexedDB failures', () => {
     const created = await hub.createInstance(newInstance('q1'));
     const item = (await hub.leaseOrchestration(T0, 60_000))!;
     const before = await snapshot(hub, 'q1');
-    // Put 1 writes the history row, 2 the instance row, 3 the activity: fail the 3rd.
-    failPut(3, 'quota');
+    // The episode's writes are sent when it is done: its row (with the new events), then its activity. Fail the 2nd.
+    failPut(2, 'quota');
     const [outcome] = await hub.commit([episode(created, { lease: item.lease })]);
     expect(outcome).toMatchObject({ ok: false, error: { name: 'StorageQuotaExceededError', code: 'StorageQuotaExceeded' } });
     expect(await snapshot(hub, 'q1')).toEqual(before);
@@ -98,14 +106,17 @@ describe('IndexedDB failures', () => {
   it('rolls back when the browser aborts the transaction, and says so with a typed error', async () => {
     const { hub } = await fresh();
     await hub.createInstance(newInstance('ab'));
+    await hub.createInstance(newInstance('cd'));
     const before = await snapshot(hub, 'ab');
+    // Two inboxes, so two puts: the browser aborts at the second, after the first was sent.
     failPut(2, 'abort');
     await expect(hub.enqueueMessages([
       { id: 'm1', instanceId: 'ab', event: event('EventRaised', iso(T0), { name: 'x' }), visibleAt: iso(T0) },
-      { id: 'm2', instanceId: 'ab', event: event('EventRaised', iso(T0), { name: 'y' }), visibleAt: iso(T0) },
+      { id: 'm2', instanceId: 'cd', event: event('EventRaised', iso(T0), { name: 'y' }), visibleAt: iso(T0) },
     ])).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringMatching(/(AbortError|TransactionInactiveError).*rolled back/) });
     expect(await snapshot(hub, 'ab')).toEqual(before);
-    expect((await hub.leaseOrchestration(T0, 1000))?.messages.map((m) => m.id)).toEqual(['start-ab']);
+    const leased = await hub.leaseOrchestrations!(T0, 1000, 10);
+    expect(leased.map((item) => item.messages.map((m) => m.id)).sort()).toEqual([['start-ab'], ['start-cd']]);
   });
 
   it('keeps group-committed episodes independent: a failing one does not sink the others', async () => {
@@ -117,7 +128,9 @@ describe('IndexedDB failures', () => {
     expect(outcomes[0]).toEqual({ ok: true, version: 2 });
     expect(outcomes[1]).toMatchObject({ ok: false, error: { name: 'StorageCorruptedError', message: expect.stringMatching(/store 'instances'.*'executionId'/) } });
     expect(outcomes[2]).toEqual({ ok: true, version: 2 });
-    expect(await hub.getHistory('g2')).toEqual([]);
+    // Its row is as the damage left it: the episode wrote nothing.
+    expect(await rawGet(factory, name, 'instances', ['Hub', 'g2'])).toEqual({ hub: 'Hub', instanceId: 'g2', name: 'F' });
+    await expect(hub.getHistory('g2')).rejects.toMatchObject({ name: 'StorageCorruptedError' });
     expect((await hub.getHistory('g3')).map((e) => e.type)).toEqual(['OrchestratorStarted', 'TaskScheduled']);
   });
 
@@ -128,8 +141,9 @@ describe('IndexedDB failures', () => {
     await expect(hub.getInstance('bad')).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringMatching(/runtimeStatus/) });
     await expect(hub.queryInstances({ instanceIdPrefix: 'b' })).rejects.toMatchObject({ name: 'StorageCorruptedError' });
     expect((await hub.getInstance('ok'))?.runtimeStatus).toBe('Pending');
-    await rawPut(factory, name, 'inboxes', { hub: 'Hub', instanceId: 'ok', readyAt: 0 });
-    await expect(hub.leaseOrchestration(T0, 1000)).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringMatching(/store 'inboxes'/) });
+    // A queue whose message lost its body, ready in the index.
+    await rawPut(factory, name, 'instances', { hub: 'Hub', instanceId: 'queue', readyAt: 0, messages: [{ at: 0 }] });
+    await expect(hub.leaseOrchestration(T0, 1000)).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringMatching(/store 'instances'.*'messages'/) });
     await rawPut(factory, name, 'history', { hub: 'Hub', instanceId: 'ok', seq: 0, events: ['not an event'] });
     await expect(hub.getHistory('ok')).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringMatching(/store 'history'/) });
   });
@@ -138,6 +152,10 @@ describe('IndexedDB failures', () => {
     const factory = new IDBFactory();
     (await rawOpen(factory, 'foreign', 1, (db) => db.createObjectStore('todos', { keyPath: 'id' }))).close();
     await expect(IndexedDbStorage.open('foreign', { indexedDB: factory })).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringMatching(/foreign store 'todos'.*no store 'instances'|no store 'instances'.*foreign store 'todos'/) });
+    // Refused before any change: it keeps its version and its stores.
+    const foreign = await rawOpen(factory, 'foreign');
+    expect([foreign.version, [...foreign.objectStoreNames]]).toEqual([1, ['todos']]);
+    foreign.close();
 
     (await rawOpen(factory, 'newer', 7, (db) => db.createObjectStore('instances'))).close();
     await expect(IndexedDbStorage.open('newer', { indexedDB: factory })).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringMatching(/newer schema/) });

@@ -3,7 +3,7 @@
  * notifications for this connection and, over BroadcastChannel, for other tabs and workers.
  * @module
  */
-import type { IDBPDatabase, IDBPTransaction } from 'idb';
+import { unwrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { StoreNotification } from '../port.js';
 import { ALL, noop, toStorageError, type Name, type Schema } from './schema.js';
 import { Unit, type Op, type WriteTx } from './unit.js';
@@ -25,11 +25,14 @@ export class Connection {
   private arrived: (() => void) | undefined;
   private readonly listeners = new Map<string, Set<(n: StoreNotification) => void>>();
   private readonly channel: BroadcastChannel | undefined;
+  private outgoing: Envelope[] = [];
 
   constructor(readonly db: IDBPDatabase<Schema>, private readonly options: ConnectionOptions) {
     if (typeof BroadcastChannel === 'function') {
       this.channel = new BroadcastChannel(`edge-durable:${db.name}`);
-      this.channel.onmessage = ({ data }: MessageEvent<Envelope>) => { if (typeof data?.hub === 'string') this.deliver(data.hub, data.notification); };
+      this.channel.onmessage = ({ data }: MessageEvent<Envelope[]>) => {
+        if (Array.isArray(data)) for (const e of data) if (typeof e?.hub === 'string') this.deliver(e.hub, e.notification);
+      };
       // Node keeps a process alive for an open channel; a store must not.
       (this.channel as { unref?: () => void }).unref?.();
     }
@@ -90,12 +93,23 @@ export class Connection {
     try {
       tx = this.db.transaction(ALL, 'readwrite', { durability: this.options.durability ?? 'default' });
       tx.done.catch(noop);
-      const result = await body(new Unit(tx, size));
+      const unit = new Unit(tx, size);
+      const result = await body(unit);
+      unit.flush();
       sent();
       await tx.done;
       return result;
     } catch (error) {
       try { tx?.abort(); } catch { /* already finished */ }
+      throw toStorageError(error);
+    }
+  }
+
+  /** A point read on a plain readonly transaction: the hot reads (an instance, its history) skip idb's wrappers. */
+  async get<T>(stores: Name[], body: (tx: IDBTransaction) => Promise<T>): Promise<T> {
+    try {
+      return await body(unwrap(this.db).transaction(stores, 'readonly'));
+    } catch (error) {
       throw toStorageError(error);
     }
   }
@@ -110,9 +124,17 @@ export class Connection {
     }
   }
 
+  /** Delivered here at once; to other tabs and workers in one message for those sent together (each post is an IPC). */
   notify(hub: string, notification: StoreNotification): void {
     this.deliver(hub, notification);
-    this.channel?.postMessage({ hub, notification } satisfies Envelope);
+    if (!this.channel) return;
+    if (this.outgoing.push({ hub, notification }) === 1) {
+      queueMicrotask(() => {
+        const batch = this.outgoing;
+        this.outgoing = [];
+        try { this.channel?.postMessage(batch); } catch { /* closed meanwhile: nobody left to tell */ }
+      });
+    }
   }
 
   private deliver(hub: string, notification: StoreNotification): void {

@@ -3,29 +3,21 @@
  * that the connection runs in shared write transactions (see unit.ts).
  * @module
  */
-import type { IDBPObjectStore } from 'idb';
-import { InstanceAlreadyExistsError, VersionConflictError } from '../../errors.js';
+import { InstanceAlreadyExistsError } from '../../errors.js';
 import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../history.js';
-import { randomId } from '../../ids.js';
 import type {
   ActivityCompletion, CompletionOutcome, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity, NewInstance,
   OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
 } from '../port.js';
-import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePurgeFilter, normalizeQuery, type NormalizedQuery } from '../query.js';
+import { normalizePurgeFilter, normalizeQuery } from '../query.js';
 import type { Connection } from './connection.js';
-import { checked, maybe, span, timeOf, toRecord, within, type HistoryRow, type InstanceRow, type Name, type Schema } from './schema.js';
-import { enqueue, install, leaseActivityRow, leaseInbox, leaseInstance, leaseSeveral, settle, warmInboxes, type Unit } from './unit.js';
-
-type Instances = IDBPObjectStore<Schema, Name[], 'instances'>;
-/** An episode's outcome, the notifications it owes once committed, and whether it left work that was not handed back. */
-interface Applied { outcome: CommitOutcome; changes: StoreNotification[]; work: boolean }
-const refused = (error: Error): Applied => ({ outcome: { ok: false, error }, changes: [], work: false });
-
-function leaseLost(instanceId: string, version: number): VersionConflictError {
-  const error = new VersionConflictError(instanceId, version, version);
-  error.message = `Instance '${instanceId}' was leased by another worker after this episode's lease lapsed; the episode is not committed.`;
-  return error;
-}
+import { applyEpisode, refused, warmEpisode, type Applied } from './episode.js';
+import { listInstances } from './listing.js';
+import {
+  consume, enqueue, finish, install, isInline, leaseActivityRow, leaseInstance, leaseReady, leaseSeveral, release, save, warmRows,
+} from './queue.js';
+import { checked, isInstance, maybe, span, toRecord, within, type Pending } from './schema.js';
+import { request } from './unit.js';
 
 export class IndexedDbTaskHub implements TaskHubStore {
   constructor(readonly taskHub: string, private readonly db: Connection) {}
@@ -37,7 +29,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
       warm: (unit) => void unit.get('instances', [hub, instanceId]),
       run: async (unit) => {
         const existing = await unit.get('instances', [hub, instanceId]);
-        if (existing && !isTerminal(existing.runtimeStatus)) return new InstanceAlreadyExistsError(instanceId, existing.runtimeStatus);
+        if (existing && isInstance(existing) && !isTerminal(existing.runtimeStatus)) return new InstanceAlreadyExistsError(instanceId, existing.runtimeStatus);
         return toRecord(await install(unit, hub, instance));
       },
     });
@@ -48,94 +40,57 @@ export class IndexedDbTaskHub implements TaskHubStore {
   }
 
   async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
-    const row = await this.db.read(['instances'], async (tx) => maybe('instances', await tx.objectStore('instances').get([this.taskHub, instanceId])));
-    return row && toRecord(row);
+    const row = maybe('instances', await this.db.get(['instances'], (tx) => request(tx.objectStore('instances').get([this.taskHub, instanceId]))));
+    return row && isInstance(row) ? toRecord(row) : undefined;
   }
 
+  /** The history rows, then the newest events, which are still in the instance's row. */
   async getHistory(instanceId: string): Promise<HistoryEvent[]> {
-    const rows = await this.db.read(['history'], (tx) => tx.objectStore('history').getAll(within(this.taskHub, instanceId)));
-    return rows.flatMap((row) => checked('history', row).events);
+    const [rows, row] = await this.db.get(['history', 'instances'], (tx) => Promise.all([
+      request(tx.objectStore('history').getAll(within(this.taskHub, instanceId))),
+      request(tx.objectStore('instances').get([this.taskHub, instanceId])),
+    ]));
+    const instance = maybe('instances', row);
+    const tail = instance && isInstance(instance) ? instance.tail ?? [] : [];
+    return [...rows.flatMap((r) => checked('history', r).events), ...tail];
   }
 
   async queryInstances(query: InstanceQuery): Promise<InstancePage> {
     const q = normalizeQuery(query);
-    const rows = await this.db.read(['instances'], (tx) => (q.instanceIdPrefix !== undefined ? this.byPrefix(tx.objectStore('instances'), q) : this.newestFirst(tx.objectStore('instances'), q)));
-    const page = rows.slice(0, q.pageSize).map(toRecord);
-    const last = page[page.length - 1];
-    return rows.length > q.pageSize && last ? { instances: page, continuationToken: encodeContinuationToken(last) } : { instances: page };
-  }
-
-  /** Walks the primary key from the prefix (or the continuation point), filtering the rest, up to a page and one. */
-  private async byPrefix(store: Instances, q: NormalizedQuery): Promise<InstanceRow[]> {
-    const prefix = q.instanceIdPrefix!;
-    const resume = q.after !== undefined && q.after.instanceId >= prefix;
-    const rows: InstanceRow[] = [];
-    let cursor = await store.openCursor(IDBKeyRange.bound([this.taskHub, resume ? q.after!.instanceId : prefix], [this.taskHub, []], resume, true));
-    while (cursor) {
-      const row = checked('instances', cursor.value);
-      if (!row.instanceId.startsWith(prefix)) break;
-      if (matchesQuery(row, q) && rows.push(row) > q.pageSize) break;
-      cursor = await cursor.continue();
-    }
-    return rows;
-  }
-
-  /**
-   * Newest first: one backward cursor over byCreated, or one per requested status over byStatus
-   * merged by (createdTime, instanceId). The time range is part of each index range, so every
-   * record read is a match.
-   */
-  private async newestFirst(store: Instances, q: NormalizedQuery): Promise<InstanceRow[]> {
-    const sources = q.runtimeStatus
-      ? [...q.runtimeStatus].map((status) => ({ index: store.index('byStatus'), range: span([this.taskHub, status], q) }))
-      : [{ index: store.index('byCreated'), range: span([this.taskHub], q) }];
-    const heads = await Promise.all(sources.filter((s) => s.range).map((s) => s.index.openCursor(s.range, 'prev')));
-    const rows: InstanceRow[] = [];
-    for (;;) {
-      let next = -1;
-      heads.forEach((head, i) => {
-        if (head && (next < 0 || compareInQueryOrder(q, head.value, heads[next]!.value) < 0)) next = i;
-      });
-      if (next < 0 || rows.push(checked('instances', heads[next]!.value)) > q.pageSize) break;
-      heads[next] = await heads[next]!.continue();
-    }
-    return rows;
+    return this.db.read(['instances'], (tx) => listInstances(tx.objectStore('instances'), this.taskHub, q));
   }
 
   async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const hub = this.taskHub;
-    await this.db.write({ warm: (unit) => warmInboxes(unit, hub, messages), run: (unit) => enqueue(unit, hub, messages) });
+    await this.db.write({ warm: (unit) => warmRows(unit, hub, messages), run: (unit) => enqueue(unit, hub, messages) });
     this.db.notify(hub, { kind: 'work' });
   }
 
   async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
-    return this.db.write({ run: (unit) => leaseInbox(unit, this.taskHub, now, lockMs, randomId()) });
+    return this.db.write({ run: (unit) => leaseReady(unit, this.taskHub, now, lockMs) });
   }
 
-  /** One operation in one write transaction: one scan of the ready inboxes serves the whole batch. */
+  /** One operation in one write transaction: one scan of the ready instances serves the whole batch. */
   async leaseOrchestrations(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]> {
     const n = Math.floor(max);
     if (!(n >= 1)) return [];
     // The weight sizes the transaction's scan of the queue: rows for the whole batch in one read.
-    return this.db.write({ weight: Math.min(n, 1024), run: (unit) => leaseSeveral(n, () => leaseInbox(unit, this.taskHub, now, lockMs, randomId())) });
+    return this.db.write({ weight: Math.min(n, 1024), run: (unit) => leaseSeveral(n, () => leaseReady(unit, this.taskHub, now, lockMs)) });
   }
 
   async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
     const hub = this.taskHub;
     const { instanceId, lease } = workItem;
     const released = await this.db.write({
-      warm: (unit) => { void unit.get('inboxes', [hub, instanceId]); void unit.messages(hub, instanceId); },
+      warm: (unit) => void unit.get('instances', [hub, instanceId]),
       run: async (unit) => {
-        if ((await unit.get('inboxes', [hub, instanceId]))?.lock?.token !== lease.token) return false;
-        if (visibleAt !== undefined) {
-          const pending = await unit.messages(hub, instanceId);
-          for (const { id } of workItem.messages) {
-            const row = pending.get(id);
-            if (row && row.at < visibleAt) unit.putMessage({ ...row, at: visibleAt });
-          }
-        }
-        await settle(unit, hub, instanceId, lease.token);
+        const row = await unit.get('instances', [hub, instanceId]);
+        if (row?.lock?.token !== lease.token) return false;
+        const ids = new Set(workItem.messages.map((m) => m.id));
+        const later = (m: Pending) => (visibleAt !== undefined && ids.has(m.message.id) && m.at < visibleAt ? { ...m, at: visibleAt } : m);
+        const { lock: _released, ...rest } = row;
+        save(unit, visibleAt === undefined ? rest : { ...rest, messages: rest.messages?.map(later) });
         return true;
       },
     });
@@ -143,11 +98,12 @@ export class IndexedDbTaskHub implements TaskHubStore {
   }
 
   async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
-    const results = await Promise.all(episodes.map((e) => this.db.write({ warm: (unit) => this.warmEpisode(unit, e), run: (unit) => this.applyEpisode(unit, e) })
+    const hub = this.taskHub;
+    const results = await Promise.all(episodes.map((e) => this.db.write({ warm: (unit) => warmEpisode(unit, hub, e), run: (unit) => applyEpisode(unit, hub, e) })
       .catch((error: Error): Applied => refused(error))));
     // Workers wake on 'work': only for what they can lease, not for what went back eagerly.
-    if (results.some((r) => r.work)) this.db.notify(this.taskHub, { kind: 'work' });
-    for (const { changes } of results) for (const n of changes) this.db.notify(this.taskHub, n);
+    if (results.some((r) => r.work)) this.db.notify(hub, { kind: 'work' });
+    for (const { changes } of results) for (const n of changes) this.db.notify(hub, n);
     return results.map((r) => r.outcome);
   }
 
@@ -155,23 +111,23 @@ export class IndexedDbTaskHub implements TaskHubStore {
     const hub = this.taskHub;
     const { instanceId } = workItem;
     await this.db.write({
-      warm: (unit) => { void unit.get('inboxes', [hub, instanceId]); void unit.messages(hub, instanceId); },
+      warm: (unit) => void unit.get('instances', [hub, instanceId]),
       run: async (unit) => {
-        for (const id of messageIds) unit.deleteMessage(hub, instanceId, id);
-        await settle(unit, hub, instanceId, workItem.lease.token);
+        const row = await unit.get('instances', [hub, instanceId]);
+        if (row) save(unit, consume(row, messageIds, workItem.lease.token));
       },
     });
   }
 
   async leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
-    return this.db.write({ run: (unit) => leaseActivityRow(unit, this.taskHub, now, lockMs, randomId()) });
+    return this.db.write({ run: (unit) => leaseActivityRow(unit, this.taskHub, now, lockMs) });
   }
 
   async leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> {
     const n = Math.floor(max);
     if (!(n >= 1)) return [];
     // The weight sizes the transaction's scan of the queue: rows for the whole batch in one read.
-    return this.db.write({ weight: Math.min(n, 1024), run: (unit) => leaseSeveral(n, () => leaseActivityRow(unit, this.taskHub, now, lockMs, randomId())) });
+    return this.db.write({ weight: Math.min(n, 1024), run: (unit) => leaseSeveral(n, () => leaseActivityRow(unit, this.taskHub, now, lockMs)) });
   }
 
   /**
@@ -183,27 +139,24 @@ export class IndexedDbTaskHub implements TaskHubStore {
     const hub = this.taskHub;
     const { outcomes, work } = await this.db.write({
       warm: (unit) => {
-        for (const { leased: { item }, result } of completions) {
-          void unit.get('activities', [hub, item.instanceId, item.id]);
-          void unit.get('inboxes', [hub, result.instanceId]);
-          void unit.messages(hub, result.instanceId);
+        for (const { leased: { item, lease }, result } of completions) {
+          if (!isInline(lease.token)) void unit.get('activities', [hub, item.instanceId, item.id]);
+          void unit.get('instances', [hub, item.instanceId]);
+          void unit.get('instances', [hub, result.instanceId]);
         }
       },
       run: async (unit) => {
         const outcomes: CompletionOutcome[] = [];
         for (const { leased: { item, lease }, result } of completions) {
-          const applied = (await unit.get('activities', [hub, item.instanceId, item.id]))?.lock?.token === lease.token;
-          if (applied) {
-            unit.delete('activities', [hub, item.instanceId, item.id]);
-            await enqueue(unit, hub, [result]);
-          }
+          const applied = await finish(unit, hub, item, lease.token);
+          if (applied) await enqueue(unit, hub, [result]);
           outcomes.push({ applied });
         }
         let work = false;
         const leased = new Set<string>();
         for (const [i, { result, leaseInstance: eager }] of completions.entries()) {
           if (!outcomes[i]!.applied || leased.has(result.instanceId)) continue;
-          const workItem = eager && await leaseInstance(unit, hub, result.instanceId, eager.now, eager.lockMs, randomId());
+          const workItem = eager && await leaseInstance(unit, hub, result.instanceId, eager.now, eager.lockMs);
           if (workItem) { outcomes[i]!.workItem = workItem; leased.add(result.instanceId); } else work = true;
         }
         return { outcomes, work };
@@ -214,25 +167,24 @@ export class IndexedDbTaskHub implements TaskHubStore {
   }
 
   async abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {
-    const key: [string, string, string] = [this.taskHub, leased.item.instanceId, leased.item.id];
+    const hub = this.taskHub;
+    const { item, lease } = leased;
     const released = await this.db.write({
-      warm: (unit) => void unit.get('activities', key),
-      run: async (unit) => {
-        const row = await unit.get('activities', key);
-        if (row?.lock?.token !== leased.lease.token) return false;
-        const { lock: _released, ...rest } = row;
-        const at = visibleAt ?? row.at;
-        unit.put('activities', { ...rest, at, readyAt: at });
-        return true;
-      },
+      warm: (unit) => void (isInline(lease.token) ? unit.get('instances', [hub, item.instanceId]) : unit.get('activities', [hub, item.instanceId, item.id])),
+      run: (unit) => release(unit, hub, item, lease.token, visibleAt),
     });
-    if (released) this.db.notify(this.taskHub, { kind: 'work' });
+    if (released) this.db.notify(hub, { kind: 'work' });
   }
 
+  /** The first key of each ready index: instances with messages, queued activities, inline activities. */
   async nextWakeTime(): Promise<number | undefined> {
-    const firsts = await this.db.read(['inboxes', 'activities'], (tx) => Promise.all((['inboxes', 'activities'] as const).map(
-      (store) => tx.objectStore(store).index('byReadyAt').openKeyCursor(within(this.taskHub)).then((cursor) => (cursor ? cursor.key[1] : Infinity)),
-    )));
+    const first = (cursor: { key: [string, number] } | null) => (cursor ? cursor.key[1] : Infinity);
+    const range = within(this.taskHub);
+    const firsts = await this.db.read(['instances', 'activities'], (tx) => Promise.all([
+      tx.objectStore('instances').index('byReadyAt').openKeyCursor(range).then(first),
+      tx.objectStore('activities').index('byReadyAt').openKeyCursor(range).then(first),
+      tx.objectStore('instances').index('byActivityAt').openKeyCursor(range).then(first),
+    ]));
     const next = Math.min(...firsts);
     return Number.isFinite(next) ? next : undefined;
   }
@@ -243,7 +195,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
       warm: (unit) => void unit.get('instances', [hub, instanceId]),
       run: async (unit) => {
         const row = await unit.get('instances', [hub, instanceId]);
-        if (!row || !onlyIf.includes(row.runtimeStatus)) return 0;
+        if (!row || !isInstance(row) || !onlyIf.includes(row.runtimeStatus)) return 0;
         unit.drop(hub, instanceId);
         return 1;
       },
@@ -258,7 +210,9 @@ export class IndexedDbTaskHub implements TaskHubStore {
         let purged = 0;
         for (const status of q.runtimeStatus) {
           const range = span([hub, status], q);
-          const keys = range ? await unit.tx.objectStore('instances').index('byStatus').getAllKeys(range) : [];
+          // The index shows what earlier operations of the transaction wrote once they are sent.
+          unit.flush();
+          const keys = range ? (await request(unit.raw('instances').index('byStatus').getAllKeys(range))) as unknown as [string, string][] : [];
           for (const [, instanceId] of keys) unit.drop(hub, instanceId);
           purged += keys.length;
         }
@@ -269,60 +223,5 @@ export class IndexedDbTaskHub implements TaskHubStore {
 
   subscribe(listener: (notification: StoreNotification) => void): () => void {
     return this.db.listen(this.taskHub, listener);
-  }
-
-  private warmEpisode(unit: Unit, e: EpisodeCommit): void {
-    const hub = this.taskHub;
-    void unit.get('instances', [hub, e.instanceId]);
-    void unit.get('inboxes', [hub, e.instanceId]);
-    void unit.messages(hub, e.instanceId);
-    for (const { record } of e.newInstances) void unit.get('instances', [hub, record.instanceId]);
-    warmInboxes(unit, hub, e.messages);
-  }
-
-  /** One episode: every check before the first write, so a refused episode leaves a shared transaction untouched. */
-  private async applyEpisode(unit: Unit, e: EpisodeCommit): Promise<Applied> {
-    const hub = this.taskHub;
-    const current = await unit.get('instances', [hub, e.instanceId]);
-    if (!current || current.version !== e.expectedVersion) return refused(new VersionConflictError(e.instanceId, e.expectedVersion, current?.version));
-    // A lease that lapsed and was taken over: the new holder got these messages too, so committing would duplicate.
-    if (e.lease && (await unit.get('inboxes', [hub, e.instanceId]))?.lock?.token !== e.lease.token) return refused(leaseLost(e.instanceId, current.version));
-    for (const { record } of e.newInstances) {
-      const existing = await unit.get('instances', [hub, record.instanceId]);
-      if (existing && !isTerminal(existing.runtimeStatus)) return refused(new InstanceAlreadyExistsError(record.instanceId, existing.runtimeStatus));
-    }
-    // The new events go in one row, keyed by the position of the first: one write per commit, however many events.
-    const history = unit.write('history');
-    const replace = 'replace' in e.history;
-    const events = 'replace' in e.history ? e.history.replace : e.history.append;
-    const seq = replace ? 0 : current.historyLength;
-    if (replace) history.delete(within(hub, e.instanceId));
-    if (events.length > 0) history.put({ hub, instanceId: e.instanceId, seq, events } satisfies HistoryRow);
-    const version = current.version + 1;
-    unit.put('instances', { ...e.instance, hub, instanceId: e.instanceId, version, historyLength: seq + events.length });
-    for (const id of e.consumedMessageIds) unit.deleteMessage(hub, e.instanceId, id);
-    // Eager dispatch: the first `max` activities are written already leased to the committer.
-    const eager = e.leaseActivities;
-    const max = eager ? Math.floor(eager.max) : 0;
-    const leasedActivities: LeasedActivity[] = [];
-    for (const item of e.activities) {
-      const at = timeOf('enqueuedTime', item.enqueuedTime);
-      if (eager && leasedActivities.length < max) {
-        const lock = { token: randomId(), expiresAt: eager.now + eager.lockMs };
-        unit.put('activities', { hub, instanceId: item.instanceId, id: item.id, at, readyAt: lock.expiresAt, deliveries: 1, lock, item });
-        leasedActivities.push({ item, lease: { ...lock }, deliveryCount: 1 });
-      } else {
-        unit.put('activities', { hub, instanceId: item.instanceId, id: item.id, at, readyAt: at, deliveries: 0, item });
-      }
-    }
-    for (const child of e.newInstances) await install(unit, hub, child);
-    await enqueue(unit, hub, e.messages);
-    const pending = await settle(unit, hub, e.instanceId, e.lease?.token);
-    const changes: StoreNotification[] = e.newInstances.map(({ record }) => ({ kind: 'instance', instanceId: record.instanceId, runtimeStatus: record.runtimeStatus }));
-    if (current.runtimeStatus !== e.instance.runtimeStatus || isTerminal(e.instance.runtimeStatus)) {
-      changes.push({ kind: 'instance', instanceId: e.instanceId, runtimeStatus: e.instance.runtimeStatus });
-    }
-    const work = pending || e.messages.length > 0 || e.newInstances.length > 0 || e.activities.length > leasedActivities.length;
-    return { outcome: leasedActivities.length ? { ok: true, version, leasedActivities } : { ok: true, version }, changes, work };
   }
 }

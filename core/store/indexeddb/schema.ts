@@ -11,27 +11,38 @@ import type { NormalizedQuery } from '../query.js';
 
 export const SCHEMA_VERSION = 2;
 
-export type InstanceRow = InstanceRecord & { hub: string; historyLength: number };
-/** The events one commit appended; `seq` is the position of the first of them in the history. */
-export interface HistoryRow { hub: string; instanceId: string; seq: number; events: HistoryEvent[] }
-/** A pending message and when it is visible (ms); an inbox keeps them in arrival order. */
+/** A pending message and when it is visible (ms); a queue keeps them in arrival order. */
 export interface Pending { at: number; message: OrchestrationMessage }
-/** An activity kept in its instance's inbox (leased eagerly by the commit that scheduled it); `at` is when it was enqueued. */
+/** An activity kept in its instance's row (leased eagerly by the commit that scheduled it); `at` is when it is due unleased. */
 export interface InlineActivity { at: number; deliveries: number; lock?: Lease; item: ActivityWorkItem }
 /**
- * One instance's queue state, one row so that an episode or a completion reads and writes it
- * once: its pending messages, the orchestration lease, and the activities leased eagerly.
+ * An instance's queue, kept in its row so that an episode or a completion reads and writes one
+ * row: pending messages, the orchestration lease, and the activities leased eagerly.
  * `readyAt` = max(first visible, lease expiry), absent without messages; `activityAt` = the
  * earliest an inline activity is due (lease expiry, or `at` unleased), absent without any.
- * An absent field keeps the row out of that index.
+ * An absent field keeps the row out of that index; so do absent status fields (a shell).
  */
-export interface InboxRow { hub: string; instanceId: string; messages: Pending[]; lock?: Lease; readyAt?: number; activities?: InlineActivity[]; activityAt?: number }
+export interface QueueFields { messages?: Pending[]; lock?: Lease; readyAt?: number; activities?: InlineActivity[]; activityAt?: number }
+/**
+ * An instance: its status, its queue, and the newest events of its history (`tail`, the last
+ * `tail.length` of `historyLength`), which move to a history row once there are enough of
+ * them, so that most commits write this row and nothing else.
+ */
+export type InstanceRow = InstanceRecord & QueueFields & { hub: string; historyLength: number; tail?: HistoryEvent[] };
+/** Messages for an instance that does not exist (yet, or any more): a queue and nothing else, in no listing index. */
+export type ShellRow = QueueFields & { hub: string; instanceId: string };
+export type StateRow = InstanceRow | ShellRow;
+export const isInstance = (row: StateRow): row is InstanceRow => 'version' in row;
+/** A run of events; `seq` is the position of the first of them in the history. */
+export interface HistoryRow { hub: string; instanceId: string; seq: number; events: HistoryEvent[] }
 export interface ActivityRow { hub: string; instanceId: string; id: string; at: number; readyAt: number; deliveries: number; lock?: Lease; item: ActivityWorkItem }
 
 export interface Schema extends DBSchema {
-  instances: { key: [string, string]; value: InstanceRow; indexes: { byCreated: [string, string, string]; byStatus: [string, string, string, string] } };
+  instances: {
+    key: [string, string]; value: StateRow;
+    indexes: { byCreated: [string, string, string]; byStatus: [string, string, string, string]; byReadyAt: [string, number]; byActivityAt: [string, number] };
+  };
   history: { key: [string, string, number]; value: HistoryRow };
-  inboxes: { key: [string, string]; value: InboxRow; indexes: { byReadyAt: [string, number]; byActivityAt: [string, number] } };
   activities: { key: [string, string, string]; value: ActivityRow; indexes: { byReadyAt: [string, number] } };
 }
 
@@ -41,9 +52,11 @@ export type Key<N extends Name> = Schema[N]['key'];
 
 /** The layout as data: the upgrade creates it and `verify` checks an existing database against it. */
 export const STORES: Record<Name, { keyPath: string[]; indexes: Record<string, string[]> }> = {
-  instances: { keyPath: ['hub', 'instanceId'], indexes: { byCreated: ['hub', 'createdTime', 'instanceId'], byStatus: ['hub', 'runtimeStatus', 'createdTime', 'instanceId'] } },
+  instances: {
+    keyPath: ['hub', 'instanceId'],
+    indexes: { byCreated: ['hub', 'createdTime', 'instanceId'], byStatus: ['hub', 'runtimeStatus', 'createdTime', 'instanceId'], byReadyAt: ['hub', 'readyAt'], byActivityAt: ['hub', 'activityAt'] },
+  },
   history: { keyPath: ['hub', 'instanceId', 'seq'], indexes: {} },
-  inboxes: { keyPath: ['hub', 'instanceId'], indexes: { byReadyAt: ['hub', 'readyAt'], byActivityAt: ['hub', 'activityAt'] } },
   activities: { keyPath: ['hub', 'instanceId', 'id'], indexes: { byReadyAt: ['hub', 'readyAt'] } },
 };
 export const ALL = Object.keys(STORES) as Name[];
@@ -86,10 +99,7 @@ export function notOurs(name: string, version: number, found: string[], schema =
 export function verify(db: IDBPDatabase<Schema>): void {
   const names = [...db.objectStoreNames] as string[];
   let tx: IDBTransaction | undefined;
-  const found = problems(names, (name) => {
-    if (!tx) { tx = unwrap(db).transaction(ALL, 'readonly'); }
-    return tx.objectStore(name);
-  });
+  const found = problems(names, (name) => (tx ??= unwrap(db).transaction(ALL, 'readonly')).objectStore(name));
   if (found.length) throw notOurs(db.name, db.version, found);
 }
 
@@ -112,28 +122,40 @@ export function span(prefix: IDBValidKey[], q: Pick<NormalizedQuery, 'createdTim
 const str = (v: unknown) => typeof v === 'string';
 const num = (v: unknown) => typeof v === 'number' && !Number.isNaN(v);
 const obj = (v: unknown) => typeof v === 'object' && v !== null;
+const events = (v: unknown) => Array.isArray(v) && v.every((e) => obj(e) && str((e as HistoryEvent).type));
+const optional = (ok: (v: unknown) => boolean) => (v: unknown) => v === undefined || ok(v);
+/** Fields of every instances row (a shell has only these), and of an instance's row besides. */
+const QUEUE: Record<string, (v: unknown) => boolean> = {
+  hub: str, instanceId: str,
+  messages: optional((v) => Array.isArray(v) && v.every((p) => obj(p) && num((p as Pending).at) && obj((p as Pending).message))),
+  activities: optional((v) => Array.isArray(v) && v.every((a) => obj(a) && num((a as InlineActivity).at) && num((a as InlineActivity).deliveries) && obj((a as InlineActivity).item))),
+};
+const INSTANCE: Record<string, (v: unknown) => boolean> = {
+  name: str, executionId: str, runtimeStatus: isRuntimeStatus, createdTime: str, lastUpdatedTime: str, version: num, historyLength: num, tail: optional(events),
+};
 const SHAPES: Record<Name, Record<string, (v: unknown) => boolean>> = {
-  instances: { hub: str, instanceId: str, name: str, executionId: str, runtimeStatus: isRuntimeStatus, createdTime: str, lastUpdatedTime: str, version: num, historyLength: num },
-  history: { seq: num, events: (v) => Array.isArray(v) && v.every((e) => obj(e) && str((e as HistoryEvent).type)) },
-  inboxes: {
-    hub: str, instanceId: str,
-    messages: (v) => Array.isArray(v) && v.every((p) => obj(p) && num((p as Pending).at) && obj((p as Pending).message)),
-    activities: (v) => v === undefined || (Array.isArray(v) && v.every((a) => obj(a) && num((a as InlineActivity).at) && num((a as InlineActivity).deliveries) && obj((a as InlineActivity).item))),
-  },
+  instances: QUEUE,
+  history: { seq: num, events },
   activities: { hub: str, instanceId: str, id: str, at: num, readyAt: num, deliveries: num, item: obj },
 };
-
-const CHECKS = Object.fromEntries(ALL.map((name) => [name, Object.entries(SHAPES[name])])) as Record<Name, [string, (v: unknown) => boolean][]>;
+type Checks = [string, (v: unknown) => boolean][];
+const CHECKS = Object.fromEntries(ALL.map((name) => [name, Object.entries(SHAPES[name])])) as Record<Name, Checks>;
+const INSTANCE_CHECKS: Checks = Object.entries(INSTANCE);
+const STATUS_FIELDS = Object.keys(INSTANCE).filter((field) => field !== 'tail');
 
 export function checked<N extends Name>(store: N, value: unknown): Row<N> {
-  const bad = !obj(value) ? 'not an object' : CHECKS[store].find(([field, ok]) => !ok((value as Record<string, unknown>)[field]))?.[0];
+  const failing = (checks: Checks) => checks.find(([field, ok]) => !ok((value as Record<string, unknown>)[field]))?.[0];
+  let bad = !obj(value) ? 'not an object' : failing(CHECKS[store]);
+  // A row with any status field is an instance's, and must have them all.
+  if (!bad && store === 'instances' && STATUS_FIELDS.some((field) => field in (value as object))) bad = failing(INSTANCE_CHECKS);
   if (bad) throw new StorageCorruptedError(`A record in IndexedDB store '${store}' is malformed (${bad === 'not an object' ? bad : `bad or missing '${bad}'`}); the database was written by something else or is damaged.`);
   return value as Row<N>;
 }
 export const maybe = <N extends Name>(store: N, value: unknown) => value === undefined ? undefined : checked(store, value);
 
+/** The port's record of an instance's row: without the hub, the queue and the history tail. */
 export function toRecord(row: InstanceRow): InstanceRecord {
-  const { hub: _hub, historyLength: _length, ...record } = row;
+  const { hub: _h, historyLength: _l, tail: _t, messages: _m, lock: _k, readyAt: _r, activities: _a, activityAt: _at, ...record } = row;
   return record;
 }
 

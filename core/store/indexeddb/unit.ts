@@ -1,28 +1,28 @@
 /**
- * One write transaction as seen by the operations that share it (group commit): a
- * write-through cache over it, so that operations run one after another, each seeing the
- * writes of those before it, while their reads were all sent in one round trip beforehand.
+ * One write transaction as seen by the operations that share it (group commit): a cache over
+ * it, so that operations run one after another, each seeing the writes of those before it,
+ * while their reads were all sent in one round trip beforehand.
  *
- * In Chromium every awaited request is a round trip to the browser process; awaiting the
- * reads of fifty operations one by one costs more than the commit. So each operation first
- * `warm`s the rows it will read (sent together, not awaited), then runs against the cache:
- * - a read is served from the cache, or sent and cached;
- * - a write is sent at once (not awaited: a failure aborts the transaction) and cached;
- * - requests run in the order sent, so a read sent after a write sees it, and the cache
- *   applies writes to reads still in flight.
+ * In Chromium every request costs the page about a hundred microseconds to issue and the
+ * browser process as much again, nearly whatever its size; awaiting the reads of fifty
+ * operations one by one costs more than the commit. So:
+ * - each operation first `warm`s the rows it will read (sent together, not awaited), then
+ *   runs against the cache: a read is served from it, or sent and cached;
+ * - a write only updates the cache and marks the row dirty; dirty rows are written once, when
+ *   the transaction's operations are done (`flush`), so an instance row that ten completions
+ *   and an eager lease touch is written once. Anything that reads the database past the cache (a
+ *   scan of a ready queue, a range) flushes first, as requests run in the order sent.
  * Leasing reads the ready rows once per transaction and hands them out to its lease operations.
  * @module
  */
 import { unwrap, type IDBPTransaction } from 'idb';
-import type { NewInstance, OrchestrationMessage } from '../port.js';
-import {
-  checked, keyOf, maybe, quiet, readyBy, timeOf, within,
-  type InboxRow, type InstanceRow, type Key, type MessageRow, type Name, type Row, type Schema,
-} from './schema.js';
+import { checked, maybe, quiet, readyBy, within, type Key, type Name, type Row, type Schema, type StateRow } from './schema.js';
 
 export type WriteTx = IDBPTransaction<Schema, Name[], 'readwrite'>;
-type Cached = 'instances' | 'inboxes' | 'activities';
-type Queue = 'inboxes' | 'activities';
+type Cached = 'instances' | 'activities';
+/** The ready queues: instances with messages, queued activities, and instances holding activities (inline). */
+export type Queue = 'instances' | 'activities' | 'inline';
+type QueueRow<Q extends Queue> = Q extends 'activities' ? Row<'activities'> : StateRow;
 
 /** An operation in a shared write transaction: `warm` sends its reads, `run` decides and writes. */
 export interface Op<T> {
@@ -32,236 +32,143 @@ export interface Op<T> {
   weight?: number;
 }
 
-const cacheKey = (store: Name, key: IDBValidKey) => `${store}:${JSON.stringify(key)}`;
+/** Cache ids: length-prefixed, so that no two keys share one, without JSON. */
+const idOf = (key: readonly IDBValidKey[]): string => key.length === 2
+  ? `${(key[0] as string).length}:${key[0] as string}${key[1] as string}`
+  : `${(key[0] as string).length}:${(key[1] as string).length}:${key[0] as string}${key[1] as string}${key[2] as string}`;
+const keyOf = (store: Cached, row: Row<Cached>): readonly IDBValidKey[] =>
+  store === 'activities' ? [row.hub, row.instanceId, (row as Row<'activities'>).id] : [row.hub, row.instanceId];
+
+/** A request as a promise, without idb's listeners. Nobody need await it: a failure also aborts the transaction, which `tx.done` reports. */
+export function request<T>(req: IDBRequest<T>): Promise<T> {
+  return quiet(new Promise<T>((resolve, reject) => { req.onsuccess = () => resolve(req.result); req.onerror = () => reject(req.error); }));
+}
+
+const SCANNED: Record<Queue, { store: Cached; index: 'byReadyAt' | 'byActivityAt' }> = {
+  instances: { store: 'instances', index: 'byReadyAt' },
+  activities: { store: 'activities', index: 'byReadyAt' },
+  inline: { store: 'instances', index: 'byActivityAt' },
+};
 /** A read of a queue's ready rows: as of `now` and of the queue's write `stamp`; `complete` once it found fewer than it asked for. */
 interface Scan { rows: Promise<unknown[]>; now: number; stamp: number; complete?: boolean }
+interface Dirty { store: Cached; key: readonly IDBValidKey[]; row: Row<Cached> | undefined }
 
 export class Unit {
-  private readonly rows = new Map<string, Promise<unknown>>();
-  private readonly inboxes = new Map<string, Promise<ReadonlyMap<string, MessageRow>>>();
+  private readonly rows: Record<Cached, Map<string, Promise<unknown>>> = { instances: new Map(), activities: new Map() };
+  private readonly dirty: Record<Cached, Map<string, Dirty>> = { instances: new Map(), activities: new Map() };
   private readonly scans = new Map<string, Scan>();
-  /** Writes per queue store that may have made a row ready, to tell whether a scan still shows every ready row. */
-  private readonly stamps: Record<Queue, number> = { inboxes: 0, activities: 0 };
-  /** The latest `now` any scan of the queue store was taken at. */
-  private readonly scannedUpTo: Record<Queue, number> = { inboxes: -Infinity, activities: -Infinity };
+  /** Writes per queue that may have made a row ready, to tell whether a scan still shows every ready row. */
+  private readonly stamps: Record<Queue, number> = { instances: 0, activities: 0, inline: 0 };
+  /** The latest `now` any scan of the queue was taken at. */
+  private readonly scannedUpTo: Record<Queue, number> = { instances: -Infinity, activities: -Infinity, inline: -Infinity };
   private readonly plain = new Map<Name, IDBObjectStore>();
 
   /** `size`: how many rows the operations sharing the transaction may lease (see `Op.weight`); scans read enough for all of them. */
   constructor(readonly tx: WriteTx, private readonly size: number) {}
 
   get<N extends Cached>(store: N, key: Key<N>): Promise<Row<N> | undefined> {
-    const id = cacheKey(store, key);
-    let hit = this.rows.get(id);
-    if (!hit) this.rows.set(id, hit = quiet(this.tx.objectStore(store).get(key as never).then((value) => maybe(store, value))));
+    const id = idOf(key);
+    const cache = this.rows[store];
+    let hit = cache.get(id);
+    if (!hit) cache.set(id, hit = quiet(request(this.raw(store).get(key)).then((value) => maybe(store, value))));
     return hit as Promise<Row<N> | undefined>;
   }
 
   put<N extends Cached>(store: N, row: Row<N>): void {
-    this.rows.set(cacheKey(store, keyOf(store, row)), Promise.resolve(row));
-    this.write(store).put(row);
+    const key = keyOf(store, row);
+    const id = idOf(key);
+    this.rows[store].set(id, Promise.resolve(row));
+    this.dirty[store].set(id, { store, key, row });
     // A row ready later than every scan's `now` (a lease just taken) cannot be missing from them.
-    if (store !== 'instances' && !((row as Row<Queue>).readyAt > this.scannedUpTo[store as Queue])) this.stamps[store as Queue]++;
+    if (store === 'activities') this.touch('activities', (row as Row<'activities'>).readyAt);
+    else { this.touch('instances', (row as StateRow).readyAt); this.touch('inline', (row as StateRow).activityAt); }
   }
 
   /** A deleted row cannot be missing from a scan: scans check every row they return against the cache. */
   delete<N extends Cached>(store: N, key: Key<N>): void {
-    this.rows.set(cacheKey(store, key), Promise.resolve(undefined));
-    this.write(store).delete(key);
+    const id = idOf(key);
+    this.rows[store].set(id, Promise.resolve(undefined));
+    this.dirty[store].set(id, { store, key, row: undefined });
+  }
+
+  private touch(queue: Queue, readyAt: number | undefined): void {
+    if (readyAt !== undefined && readyAt <= this.scannedUpTo[queue]) this.stamps[queue]++;
+  }
+
+  /** Sends the dirty rows: at the end of the transaction's operations, and before any read past the cache. */
+  flush(): void {
+    for (const store of ['instances', 'activities'] as const) {
+      const dirty = this.dirty[store];
+      if (dirty.size === 0) continue;
+      const os = this.raw(store);
+      for (const { key, row } of dirty.values()) if (row) os.put(row); else os.delete(key as IDBValidKey);
+      dirty.clear();
+    }
   }
 
   /**
-   * Writes go to the plain IDBObjectStore: nothing awaits them, so idb's promise per request
-   * would be pure cost, and a failed request aborts the transaction, which `tx.done` reports.
+   * The plain IDBObjectStore: writes go there directly (nothing awaits them, so idb's promise
+   * per request would be pure cost; a failed request aborts the transaction, which `tx.done` reports).
    */
-  write(store: Name): IDBObjectStore {
+  raw(store: Name): IDBObjectStore {
     let plain = this.plain.get(store);
     if (!plain) this.plain.set(store, plain = unwrap(this.tx).objectStore(store));
     return plain;
   }
 
-  /** An instance's pending messages by id. */
-  messages(hub: string, instanceId: string): Promise<ReadonlyMap<string, MessageRow>> {
-    const id = JSON.stringify([hub, instanceId]);
-    let hit = this.inboxes.get(id);
-    if (!hit) {
-      hit = quiet(this.tx.objectStore('messages').getAll(within(hub, instanceId))
-        .then((rows) => new Map(rows.map((row) => [row.id, checked('messages', row)]))));
-      this.inboxes.set(id, hit);
-    }
-    return hit;
-  }
-
-  putMessage(row: MessageRow): void {
-    this.write('messages').put(row);
-    this.change(row.hub, row.instanceId, (messages) => messages.set(row.id, row));
-  }
-
-  deleteMessage(hub: string, instanceId: string, id: string): void {
-    this.write('messages').delete([hub, instanceId, id]);
-    this.change(hub, instanceId, (messages) => messages.delete(id));
-  }
-
-  private change(hub: string, instanceId: string, apply: (messages: Map<string, MessageRow>) => void): void {
-    const id = JSON.stringify([hub, instanceId]);
-    const hit = this.inboxes.get(id);
-    if (hit) this.inboxes.set(id, quiet(hit.then((messages) => { const next = new Map(messages); apply(next); return next; })));
-  }
-
-  /** Deletes an instance with its history, messages and activities. */
+  /** Deletes an instance with its queue, history and activities. */
   drop(hub: string, instanceId: string): void {
     this.delete('instances', [hub, instanceId]);
-    this.delete('inboxes', [hub, instanceId]);
-    for (const store of ['history', 'messages', 'activities'] as const) this.write(store).delete(within(hub, instanceId));
-    this.inboxes.set(JSON.stringify([hub, instanceId]), Promise.resolve(new Map()));
-    const owned = `${cacheKey('activities', [hub, instanceId]).slice(0, -1)},`;
-    for (const id of this.rows.keys()) if (id.startsWith(owned)) this.rows.set(id, Promise.resolve(undefined));
+    for (const store of ['history', 'activities'] as const) this.raw(store).delete(within(hub, instanceId));
+    // Its cached and dirty activities are gone too: the range delete is sent now, later puts after it.
+    const owned = idOf([hub, instanceId, '']);
+    for (const id of this.rows.activities.keys()) if (id.startsWith(owned)) this.rows.activities.set(id, Promise.resolve(undefined));
+    for (const id of this.dirty.activities.keys()) if (id.startsWith(owned)) this.dirty.activities.delete(id);
     this.stamps.activities++;
   }
 
-  /** Deletes a whole task hub; the cache is dropped, so later reads go to the database. */
+  /** Deletes a whole task hub; its cached and dirty rows are dropped, so later reads go to the database. */
   dropHub(hub: string): void {
-    for (const store of ['instances', 'history', 'messages', 'inboxes', 'activities'] as const) this.write(store).delete(within(hub));
-    this.rows.clear();
-    this.inboxes.clear();
+    for (const store of ['instances', 'history', 'activities'] as const) this.raw(store).delete(within(hub));
+    for (const store of ['instances', 'activities'] as const) {
+      for (const [id, { key }] of this.dirty[store]) if (key[0] === hub) this.dirty[store].delete(id);
+      this.rows[store].clear();
+    }
     this.scans.clear();
-    this.stamps.inboxes++;
-    this.stamps.activities++;
+    for (const queue of ['instances', 'activities', 'inline'] as const) this.stamps[queue]++;
   }
 
   /**
-   * Rows of a queue ready by `now` (readyAt <= now), oldest first: read once per transaction
-   * and shared by its lease operations, which check each against the cache. `rescan` reads again.
+   * Rows of a queue ready by `now`, soonest first: read once per transaction and shared by its
+   * lease operations, which check each against the cache. `rescan` reads again.
    */
-  async ready<N extends Queue>(store: N, hub: string, now: number, rescan = false): Promise<Row<N>[]> {
-    const id = `${store}:${hub}`;
+  async ready<Q extends Queue>(queue: Q, hub: string, now: number, rescan = false): Promise<QueueRow<Q>[]> {
+    const id = `${queue}:${hub}`;
     let scan = this.scans.get(id);
     if (!scan || rescan) {
+      this.flush();
       const limit = this.size + 8;
-      const entry: Scan = { rows: Promise.resolve([]), now, stamp: this.stamps[store] };
-      this.scannedUpTo[store] = Math.max(this.scannedUpTo[store], now);
-      entry.rows = quiet(this.tx.objectStore(store).index('byReadyAt').getAll(readyBy(hub, now), limit).then((found) => {
+      const { store, index } = SCANNED[queue];
+      const entry: Scan = { rows: Promise.resolve([]), now, stamp: this.stamps[queue] };
+      this.scannedUpTo[queue] = Math.max(this.scannedUpTo[queue], now);
+      entry.rows = quiet(request(this.raw(store).index(index).getAll(readyBy(hub, now), limit)).then((found) => {
         entry.complete = found.length < limit;
         return found.map((value) => {
           const row = checked(store, value);
-          const key = cacheKey(store, keyOf(store, row));
-          if (!this.rows.has(key)) this.rows.set(key, Promise.resolve(row));
-          // Their messages are read now too: one round trip for every candidate.
-          if (store === 'inboxes') void this.messages(hub, row.instanceId);
+          const cache = this.rows[store];
+          const key = idOf(keyOf(store, row));
+          if (!cache.has(key)) cache.set(key, Promise.resolve(row));
           return row;
         });
       }));
       this.scans.set(id, scan = entry);
     }
-    return scan.rows as Promise<Row<N>[]>;
+    return scan.rows as Promise<QueueRow<Q>[]>;
   }
 
   /** Whether the last scan of the queue showed every row ready by `now` as it is now. */
-  exhaustive(store: Queue, hub: string, now: number): boolean {
-    const scan = this.scans.get(`${store}:${hub}`);
-    return scan?.complete === true && scan.stamp === this.stamps[store] && scan.now >= now;
+  exhaustive(queue: Queue, hub: string, now: number): boolean {
+    const scan = this.scans.get(`${queue}:${hub}`);
+    return scan?.complete === true && scan.stamp === this.stamps[queue] && scan.now >= now;
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Writes shared by the operations.
-
-const readyAt = (inbox: InboxRow) => Math.max(inbox.pendingAt, inbox.lock?.expiresAt ?? -Infinity);
-
-export function warmInboxes(unit: Unit, hub: string, messages: readonly OrchestrationMessage[]): void {
-  for (const { instanceId } of messages) void unit.get('inboxes', [hub, instanceId]);
-}
-
-export async function enqueue(unit: Unit, hub: string, messages: readonly OrchestrationMessage[]): Promise<void> {
-  const byInstance = new Map<string, OrchestrationMessage[]>();
-  for (const m of messages) byInstance.set(m.instanceId, [...byInstance.get(m.instanceId) ?? [], m]);
-  for (const [instanceId, list] of byInstance) {
-    const found = await unit.get('inboxes', [hub, instanceId]);
-    const inbox: InboxRow = found ? { ...found } : { hub, instanceId, pendingAt: Infinity, readyAt: Infinity, nextSeq: 0 };
-    for (const message of list) {
-      const at = timeOf('visibleAt', message.visibleAt);
-      unit.putMessage({ hub, instanceId, id: message.id, seq: inbox.nextSeq++, at, message });
-      inbox.pendingAt = Math.min(inbox.pendingAt, at);
-    }
-    inbox.readyAt = readyAt(inbox);
-    unit.put('inboxes', inbox);
-  }
-}
-
-/** Recomputes an inbox after messages left it, releasing the lease `token` holds; an empty inbox goes. Returns whether messages remain. */
-export async function settle(unit: Unit, hub: string, instanceId: string, token?: string): Promise<boolean> {
-  const found = await unit.get('inboxes', [hub, instanceId]);
-  const pending = [...(await unit.messages(hub, instanceId)).values()];
-  if (pending.length === 0) { if (found) unit.delete('inboxes', [hub, instanceId]); return false; }
-  const inbox: InboxRow = found ? { ...found } : { hub, instanceId, pendingAt: Infinity, readyAt: Infinity, nextSeq: Math.max(...pending.map((m) => m.seq)) + 1 };
-  if (token !== undefined && inbox.lock?.token === token) delete inbox.lock;
-  inbox.pendingAt = Math.min(...pending.map((m) => m.at));
-  inbox.readyAt = readyAt(inbox);
-  unit.put('inboxes', inbox);
-  return true;
-}
-
-/** Leases the oldest ready inbox with visible messages, repairing rows whose messages are gone. */
-export async function leaseInbox(unit: Unit, hub: string, now: number, lockMs: number, token: string) {
-  for (let rescan = false; ; rescan = true) {
-    for (const candidate of await unit.ready('inboxes', hub, now, rescan)) {
-      const inbox = await unit.get('inboxes', [hub, candidate.instanceId]);
-      // Leased or emptied since the scan, by an operation before this one.
-      if (!inbox || inbox.readyAt > now) continue;
-      const item = await lockInbox(unit, hub, inbox, now, lockMs, token);
-      if (item) return item;
-    }
-    if (unit.exhaustive('inboxes', hub, now)) return undefined;
-  }
-}
-
-/** Leases one instance if no live lease holds it and it has visible messages (eager dispatch). */
-export async function leaseInstance(unit: Unit, hub: string, instanceId: string, now: number, lockMs: number, token: string) {
-  const inbox = await unit.get('inboxes', [hub, instanceId]);
-  if (!inbox || (inbox.lock && inbox.lock.expiresAt > now)) return undefined;
-  return lockInbox(unit, hub, inbox, now, lockMs, token);
-}
-
-/** Locks an inbox that no live lease holds, with its visible messages; none visible: it is only recomputed. */
-async function lockInbox(unit: Unit, hub: string, inbox: InboxRow, now: number, lockMs: number, token: string) {
-  const pending = [...(await unit.messages(hub, inbox.instanceId)).values()];
-  if (pending.length === 0) { unit.delete('inboxes', [hub, inbox.instanceId]); return undefined; }
-  // Ordered by when each became due, then by arrival: an event raised before a timer fired comes first.
-  const visible = pending.filter((m) => m.at <= now).sort((a, b) => a.at - b.at || a.seq - b.seq);
-  const { lock: _lapsed, ...rest } = inbox;
-  const next: InboxRow = { ...rest, pendingAt: Math.min(...pending.map((m) => m.at)) };
-  if (visible.length > 0) next.lock = { token, expiresAt: now + lockMs };
-  next.readyAt = readyAt(next);
-  // Nothing visible and nothing lapsed to clear: the row stands as it is.
-  if (next.lock || inbox.lock || next.readyAt !== inbox.readyAt || next.pendingAt !== inbox.pendingAt) unit.put('inboxes', next);
-  return next.lock ? { instanceId: next.instanceId, messages: visible.map((m) => m.message), lease: { ...next.lock } } : undefined;
-}
-
-/** Leases the oldest ready activity. */
-export async function leaseActivityRow(unit: Unit, hub: string, now: number, lockMs: number, token: string) {
-  for (let rescan = false; ; rescan = true) {
-    for (const candidate of await unit.ready('activities', hub, now, rescan)) {
-      const row = await unit.get('activities', [hub, candidate.instanceId, candidate.id]);
-      // Leased or completed since the scan, by an operation before this one.
-      if (!row || row.readyAt > now) continue;
-      const lock = { token, expiresAt: now + lockMs };
-      unit.put('activities', { ...row, lock, readyAt: lock.expiresAt, deliveries: row.deliveries + 1 });
-      return { item: row.item, lease: { ...lock }, deliveryCount: row.deliveries + 1 };
-    }
-    if (unit.exhaustive('activities', hub, now)) return undefined;
-  }
-}
-
-/** Up to `max` leases in one operation: `lease` until it finds nothing. */
-export async function leaseSeveral<T>(max: number, lease: () => Promise<T | undefined>): Promise<T[]> {
-  const leased: T[] = [];
-  for (let item; leased.length < max && (item = await lease()) !== undefined;) leased.push(item);
-  return leased;
-}
-
-export async function install(unit: Unit, hub: string, { record, start }: NewInstance): Promise<InstanceRow> {
-  unit.drop(hub, record.instanceId);
-  const row: InstanceRow = { ...record, hub, version: 1, historyLength: 0 };
-  unit.put('instances', row);
-  await enqueue(unit, hub, [start]);
-  return row;
 }
