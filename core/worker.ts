@@ -365,7 +365,8 @@ export class Worker {
     }
     this.cache.delete(instance.instanceId);
     const executor = new OrchestrationExecutor(this.app, instance.instanceId);
-    executor.replay(await this.store.getHistory(instance.instanceId));
+    // Version 1 is an instance no episode has committed to yet: its history is empty, no read needed.
+    if (instance.version > 1) executor.replay(await this.store.getHistory(instance.instanceId));
     return executor;
   }
 
