@@ -204,6 +204,8 @@ async function main() {
       groupCommitEager: await portSteps({ lanes, seconds, eager: true }),
     },
     engine: {
+      // A short unmeasured run first: the engine's code is still cold after the port-level rows.
+      warmUp: await engineSteps({ orchestrations: 20, steps: 10 }),
       chain: await engineSteps({ orchestrations: 100, steps: 10 }),
       chainSingleLeases: await engineSteps({ orchestrations: 100, steps: 10, singleLeases: true }),
       chainRelaxed: await engineSteps({ orchestrations: 100, steps: 10, durability: 'relaxed' }),
