@@ -1,26 +1,23 @@
 /**
- * Group commit: a request that finds a free write slot is written at once; requests that
- * arrive while every slot is busy are written together in the next free one. Each request
- * gets its own outcome. Two slots by default, so that a store that commits asynchronously
- * (IndexedDB) prepares the next batch while the previous one commits; requests in different
- * batches must not depend on each other (the worker's never do: one episode per instance at a
- * time, and each completion stands alone).
+ * Group commit: a request that finds no write in flight is written at once; requests that
+ * arrive while a write is in flight are written together in the next one. One write at a
+ * time per batcher; each request gets its own outcome.
  */
 export class Batcher<I, O> {
   private queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
-  private writing = 0;
+  private writing = false;
 
-  constructor(private readonly write: (items: I[]) => Promise<O[]>, private readonly maxBatch = 256, private readonly slots = 2) {}
+  constructor(private readonly write: (items: I[]) => Promise<O[]>, private readonly maxBatch = 256) {}
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (this.writing < this.slots) void this.drain();
+      if (!this.writing) void this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    this.writing++;
+    this.writing = true;
     while (this.queue.length) {
       const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
       this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
@@ -31,6 +28,6 @@ export class Batcher<I, O> {
         for (const b of batch) b.reject(error);
       }
     }
-    this.writing--;
+    this.writing = false;
   }
 }
