@@ -31,3 +31,14 @@ export class Batcher<I, O> {
     this.writing = false;
   }
 }
+
+/**
+ * How the worker writes one item: through a Batcher, or, for a store that groups concurrent
+ * writes into shared transactions itself (`TaskHubStore.groupsWrites`), straight away, so that
+ * the store can pipeline them instead of waiting for one batch before the next.
+ */
+export function groupCommit<I, O>(store: { readonly groupsWrites?: boolean }, write: (items: I[]) => Promise<O[]>): (item: I) => Promise<O> {
+  if (store.groupsWrites) return (item) => write([item]).then((outcomes) => outcomes[0]!);
+  const batcher = new Batcher(write);
+  return (item) => batcher.submit(item);
+}

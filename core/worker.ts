@@ -9,7 +9,7 @@
  * @module
  */
 import type { ActivityContext, DurableApp } from './app.js';
-import { Batcher } from './batcher.js';
+import { groupCommit } from './batcher.js';
 import { systemClock, type Clock } from './clock.js';
 import { InstanceAlreadyExistsError, toFailureDetails, UnknownActivityError } from './errors.js';
 import { event, isTerminal, type HistoryEvent } from './history.js';
@@ -80,8 +80,8 @@ export class Worker {
   private readonly cache = new Map<string, CachedOrchestration>();
   /** Instances whose commit is in flight, with the episodes waiting for it to settle. */
   private readonly settling = new Map<string, (() => void)[]>();
-  private readonly commits: Batcher<EpisodeCommit, CommitOutcome>;
-  private readonly completions: Batcher<ActivityCompletion, CompletionOutcome>;
+  private readonly commit: (episode: EpisodeCommit) => Promise<CommitOutcome>;
+  private readonly complete: (completion: ActivityCompletion) => Promise<CompletionOutcome>;
   private readonly inFlight = new Set<Promise<void>>();
   private episodes = 0;
   private activities = 0;
@@ -109,8 +109,8 @@ export class Worker {
       pollIntervalMs: options.pollIntervalMs ?? 1000,
       onError: options.onError,
     };
-    this.commits = new Batcher((batch) => store.commit(batch));
-    this.completions = new Batcher((batch) => store.completeActivities(batch));
+    this.commit = groupCommit(store, (batch) => store.commit(batch));
+    this.complete = groupCommit(store, (batch) => store.completeActivities(batch));
   }
 
   /** Starts processing in the background until `stop()`. */
@@ -334,7 +334,7 @@ export class Worker {
       }
       let outcome: CommitOutcome;
       try {
-        outcome = await this.commits.submit(episode);
+        outcome = await this.commit(episode);
       } finally {
         this.activities -= Math.max(0, eager);
       }
@@ -504,7 +504,7 @@ export class Worker {
       episode.messages.push({ id: this.newId(), instanceId: child, visibleAt: at, event: event('ExecutionRewound', at, reason === undefined ? {} : { reason }) });
     }
     this.cache.delete(instance.instanceId);
-    const outcome = await this.commits.submit(episode);
+    const outcome = await this.commit(episode);
     if (!outcome.ok) await this.store.abandonOrchestration(item);
   }
 
@@ -531,11 +531,11 @@ export class Worker {
     const message: OrchestrationMessage = { id: this.newId(), instanceId: item.instanceId, executionId: item.executionId, event: outcome, visibleAt: outcome.timestamp };
     // Eager dispatch: the instance comes back leased with its new message, if a slot is free (reserved meanwhile).
     const eager = !this.stopped && this.episodes < this.options.maxConcurrentOrchestrations;
-    if (!eager) { await this.completions.submit({ leased, result: message }); return false; }
+    if (!eager) { await this.complete({ leased, result: message }); return false; }
     this.episodes++;
     let completed: CompletionOutcome;
     try {
-      completed = await this.completions.submit({ leased, result: message, leaseInstance: { now: this.clock.now(), lockMs: this.options.orchestrationLockMs } });
+      completed = await this.complete({ leased, result: message, leaseInstance: { now: this.clock.now(), lockMs: this.options.orchestrationLockMs } });
     } finally {
       this.episodes--;
     }

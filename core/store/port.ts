@@ -170,6 +170,12 @@ export type StoreNotification =
 /** One task hub's storage. */
 export interface TaskHubStore {
   readonly taskHub: string;
+  /**
+   * The store merges concurrent `commit` and `completeActivities` calls into shared
+   * transactions itself (IndexedDB's connection does), so callers send each write at once
+   * rather than batching them behind the one in flight. Default: callers batch (group commit).
+   */
+  readonly groupsWrites?: boolean;
 
   /**
    * Creates the instance and enqueues its start message, atomically. An existing instance

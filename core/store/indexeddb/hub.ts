@@ -20,6 +20,8 @@ import { checked, isInstance, maybe, span, toRecord, within, type Pending } from
 import { request } from './unit.js';
 
 export class IndexedDbTaskHub implements TaskHubStore {
+  /** The connection shares write transactions between whatever operations are queued (see connection.ts). */
+  readonly groupsWrites = true;
   constructor(readonly taskHub: string, private readonly db: Connection) {}
 
   async createInstance(instance: NewInstance): Promise<InstanceRecord> {
