@@ -369,35 +369,23 @@ export const deleteTaskHub: Command = {
   },
 };
 
-export const getTaskHubs: Command = {
-  name: 'get-task-hubs',
-  summary: 'List the task hubs that hold instances.',
-  synopsis: '',
-  options: {},
-  backend: true,
-  examples: ['durable get-task-hubs --store ./durable.db'],
-  async run(ctx) {
-    const backend = await ctx.backend();
-    const hubs = await backend.listTaskHubs();
-    ctx.print(hubs, () => (hubs.length ? table(['TASK HUB'], hubs.map((h) => [h])) : 'No task hubs hold any instances.\n'));
-    return EXIT.ok;
-  },
-};
+/** A command that prints a list of names: a one-column table, or a sentence when there are none. */
+function nameList(name: string, summary: string, example: string, column: string, none: string, list: (backend: Backend) => Promise<string[]>): Command {
+  return {
+    name, summary, synopsis: '', options: {}, backend: true, examples: [example],
+    async run(ctx) {
+      const names = await list(await ctx.backend());
+      ctx.print(names, () => (names.length ? table([column], names.map((n) => [n])) : `${none}\n`));
+      return EXIT.ok;
+    },
+  };
+}
 
-export const getOrchestrators: Command = {
-  name: 'get-orchestrators',
-  summary: 'List the orchestrators a host registers (endpoint mode).',
-  synopsis: '',
-  options: {},
-  backend: true,
-  examples: ['durable get-orchestrators --endpoint http://127.0.0.1:7071'],
-  async run(ctx) {
-    const backend = await ctx.backend();
-    const names = await backend.listOrchestrators();
-    ctx.print(names, () => (names.length ? table(['ORCHESTRATOR'], names.map((n) => [n])) : 'The host registers no orchestrators.\n'));
-    return EXIT.ok;
-  },
-};
+export const getTaskHubs = nameList('get-task-hubs', 'List the task hubs that hold instances.', 'durable get-task-hubs --store ./durable.db',
+  'TASK HUB', 'No task hubs hold any instances.', (backend) => backend.listTaskHubs());
+
+export const getOrchestrators = nameList('get-orchestrators', 'List the orchestrators a host registers (endpoint mode).', 'durable get-orchestrators --endpoint http://127.0.0.1:7071',
+  'ORCHESTRATOR', 'The host registers no orchestrators.', (backend) => backend.listOrchestrators());
 
 // ---- shared ----
 
