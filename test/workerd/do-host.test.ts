@@ -57,4 +57,32 @@ describe('task hub object host', () => {
     await client.raiseEvent(approval, 'Approval', true);
     expect((await waiting).output).toBe('approved');
   });
+
+  it('sends the starts a request makes together as one call, each answered on its own', async () => {
+    const ns = new FakeNamespace({ app: registerSamples() });
+    const storage = new DurableObjectStorage(ns);
+    const client = new DurableClient({ storage, taskHub: 'Samples' });
+    await client.startNew('HelloSequence', { instanceId: 'taken', input: undefined });
+    const before = ns.calls;
+    // 20 starts in one turn, one of them for an instance that is still running.
+    const starts = await Promise.allSettled([...Array.from({ length: 19 }, (_, i) => client.startNew('HelloSequence', { instanceId: `burst-${i}` })), client.startNew('Approval', { instanceId: 'taken' })]);
+    expect(ns.calls - before).toBe(1);
+    expect(starts.slice(0, 19).map((s) => s.status === 'fulfilled' && s.value)).toEqual(Array.from({ length: 19 }, (_, i) => `burst-${i}`));
+    expect(starts[19]).toMatchObject({ status: 'rejected', reason: { name: 'InstanceAlreadyExistsError' } });
+    for (let i = 0; i < 19; i++) expect((await client.waitForCompletion(`burst-${i}`, { timeoutInMilliseconds: 10_000 })).runtimeStatus).toBe('Completed');
+    // Starts in separate turns are separate calls; a first write from a fresh storage registers the hub once per turn.
+    const fresh = new DurableClient({ storage: new DurableObjectStorage(ns), taskHub: 'Samples' });
+    const calls = ns.calls;
+    await Promise.all([fresh.startNew('HelloSequence'), fresh.startNew('HelloSequence')]);
+    expect(ns.calls - calls).toBe(2); // one registration, one batch
+    await fresh.startNew('HelloSequence');
+    expect(ns.calls - calls).toBe(3);
+  });
+
+  it('refuses a malformed batch call with a typed error', async () => {
+    const ns = new FakeNamespace({ app: registerSamples() });
+    const stub = ns.get('Samples');
+    expect(await stub.invoke('Samples', 'batch', [[['pollNotifications', [0, 0]]]])).toMatchObject({ ok: false, error: { name: 'InvalidArgumentError' } });
+    expect(await stub.invoke('Samples', 'batch', ['nope'])).toMatchObject({ ok: false, error: { name: 'InvalidArgumentError' } });
+  });
 });

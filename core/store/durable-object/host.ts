@@ -31,7 +31,7 @@ export const HUB_METHODS = [
   'abandonOrchestration', 'commit', 'discardMessages', 'leaseActivity', 'completeActivities', 'abandonActivity',
   'nextWakeTime', 'purgeInstance', 'purgeInstances', 'isEmpty', 'clear', 'waitForInstance', 'leaseOrchestrations', 'leaseActivities',
 ] as const;
-export type HubMethod = typeof HUB_METHODS[number] | 'pollNotifications';
+export type HubMethod = typeof HUB_METHODS[number] | 'pollNotifications' | 'batch';
 
 /** What `pollNotifications` returns: notifications after the caller's sequence number. */
 export interface NotificationBatch {
@@ -43,6 +43,14 @@ export interface NotificationBatch {
 
 /** The registry object's name; hub names start with a letter, so it cannot clash. */
 export const REGISTRY = '#registry';
+
+/** The calls of a 'batch': port methods only (no nested batch, no long poll). */
+function batchOf(value: unknown): [string, unknown[]][] {
+  if (!Array.isArray(value) || !value.every((c) => Array.isArray(c) && typeof c[0] === 'string' && (HUB_METHODS as readonly string[]).includes(c[0]) && Array.isArray(c[1]))) {
+    throw new InvalidArgumentError("A 'batch' call takes a list of [port method, arguments] pairs.");
+  }
+  return value as [string, unknown[]][];
+}
 
 const ADDS_WORK = new Set<string>(['createInstance', 'enqueueMessages', 'commit', 'completeActivities', 'abandonOrchestration', 'abandonActivity']);
 const NAME_KEY = '#hub';
@@ -83,6 +91,8 @@ export class TaskHubHost {
     try {
       if (hub === REGISTRY) return { ok: true, value: await this.registry(method, args) };
       if (method === 'pollNotifications') return { ok: true, value: await this.poll(hub, Number(args[0]), Number(args[1])) };
+      // Calls a caller made together (see RemoteTaskHub.together): each is answered on its own.
+      if (method === 'batch') return { ok: true, value: await Promise.all(batchOf(args[0]).map(([m, a]) => this.invoke(hub, m, a))) };
       if (!(HUB_METHODS as readonly string[]).includes(method)) throw new InvalidArgumentError(`'${method}' is not a task hub method.`);
       const store = await this.hub(hub);
       // A wait holds no gate (it awaits a notification, not storage); it is bounded like a poll.

@@ -42,8 +42,13 @@ const POLL_MS = 10_000;
 /** Hub names remembered as registered; past it the oldest is forgotten (it costs one idempotent RPC again). */
 const MAX_REGISTERED = 1024;
 
-/** Stateless but for its name: as cheap to make per call as to keep. */
+interface Joined { method: HubMethod; args: unknown[]; resolve: (value: unknown) => void; reject: (error: unknown) => void }
+
+/** Stateless but for its name and the calls of the current turn: as cheap to make per call as to keep. */
 class RemoteTaskHub implements TaskHubStore {
+  /** Calls made in this turn, sent together at its end (see `together`). */
+  private turn: Joined[] | undefined;
+
   constructor(readonly taskHub: string, private readonly stub: () => TaskHubStub, private readonly registered: () => Promise<void>) {}
 
   /**
@@ -85,7 +90,7 @@ class RemoteTaskHub implements TaskHubStore {
 
   async createInstance(instance: NewInstance): Promise<InstanceRecord> {
     await this.registered();
-    return this.call('createInstance', instance);
+    return this.together<InstanceRecord>('createInstance', [instance]);
   }
   getInstance(instanceId: string): Promise<InstanceRecord | undefined> { return this.call('getInstance', instanceId); }
   getHistory(instanceId: string): Promise<HistoryEvent[]> { return this.call('getHistory', instanceId); }
@@ -116,6 +121,30 @@ class RemoteTaskHub implements TaskHubStore {
   }
   clear(): Promise<void> { return this.call('clear'); }
 
+  /**
+   * Calls made in the same turn go to the object as one RPC ('batch'), each still answered on
+   * its own. A burst of starts then reaches the object as one event: it takes them in together
+   * and leases them together, instead of one orchestration per incoming call. Only calls of one
+   * turn are joined, and those come from one request (another request's code runs in an event
+   * of its own), so no call waits on another request's I/O.
+   */
+  private together<T>(method: HubMethod, args: unknown[]): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (!this.turn) {
+        const calls: Joined[] = this.turn = [];
+        queueMicrotask(() => {
+          this.turn = undefined;
+          if (calls.length === 1) { const [only] = calls; this.call(only!.method, ...only!.args).then(only!.resolve, only!.reject); return; }
+          this.call<WireResult[]>('batch', calls.map((c) => [c.method, c.args])).then(
+            (results) => results.forEach((r, i) => (r.ok ? calls[i]!.resolve(r.value) : calls[i]!.reject(fromWire(r.error)))),
+            (error: unknown) => { for (const c of calls) c.reject(error); },
+          );
+        });
+      }
+      this.turn.push({ method, args, resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
   private call<T>(method: HubMethod, ...args: unknown[]): Promise<T> {
     // Trailing undefined arguments are dropped: RPC would send them as explicit values.
     while (args.length && args[args.length - 1] === undefined) args.pop();
@@ -130,6 +159,8 @@ class RemoteTaskHub implements TaskHubStore {
 export class DurableObjectStorage implements Storage {
   /** Hubs registered by this instance, in registration order (oldest first). */
   private readonly registered = new Set<string>();
+  /** Registrations asked for in the current turn (see `register`). */
+  private readonly registering = new Map<string, Promise<void>>();
 
   constructor(private readonly namespace: TaskHubNamespaceLike<any>) {} // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -155,15 +186,23 @@ export class DurableObjectStorage implements Storage {
   }
 
   /**
-   * Records the hub in the registry before its first write through this instance. Only
-   * the outcome is remembered, never the pending call (it belongs to its request): two
-   * first writes at once both register, which is idempotent.
+   * Records the hub in the registry before its first write through this instance. Only the
+   * outcome is kept across turns, never the pending call (it belongs to its request): first
+   * writes in one turn (one request's burst) share a registration, first writes in different
+   * turns each register, which is idempotent.
    */
-  private async register(name: string): Promise<void> {
-    if (this.registered.has(name)) return;
-    await call<void>(this.stub(REGISTRY), REGISTRY, 'registerHub', [name]);
-    if (this.registered.size >= MAX_REGISTERED) this.registered.delete(this.registered.values().next().value!);
-    this.registered.add(name);
+  private register(name: string): Promise<void> {
+    if (this.registered.has(name)) return Promise.resolve();
+    let pending = this.registering.get(name);
+    if (!pending) {
+      pending = call<void>(this.stub(REGISTRY), REGISTRY, 'registerHub', [name]).then(() => {
+        if (this.registered.size >= MAX_REGISTERED) this.registered.delete(this.registered.values().next().value!);
+        this.registered.add(name);
+      });
+      this.registering.set(name, pending);
+      queueMicrotask(() => this.registering.delete(name));
+    }
+    return pending;
   }
 
   /** A stub for the current request: cheap, and never kept (stubs are request-bound on Workers). */
