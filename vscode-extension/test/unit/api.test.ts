@@ -4,55 +4,48 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, DurableApiClient, EndpointUnreachableError, isNotFound, UnauthorizedError, type InstanceStatus } from '../../src/api';
+import { uniqueHub } from '../support/explorer';
 import { startBackend, type Backend } from '../support/backend';
-import { eventually, uniqueHub } from '../support/explorer';
+import { useLiveBackend } from '../support/live';
 
-let backend: Backend;
-let client: DurableApiClient;
+const live = useLiveBackend();
+const { statusOf, waitForStatus } = live;
 
-beforeAll(async () => {
-  backend = await startBackend();
-  client = new DurableApiClient({ endpoint: backend.endpoint, token: backend.token });
-});
-afterAll(() => backend.close());
-
-const statusOf = async (hub: string, id: string) => (await client.getInstance(hub, id)).runtimeStatus;
-const waitForStatus = (hub: string, id: string, status: string) => eventually(async () => (await statusOf(hub, id)) === status);
 
 describe('task hubs and orchestrators', () => {
   it('lists the registered orchestrators', async () => {
-    const names = await client.listOrchestrators('default');
+    const names = await live.client.listOrchestrators('default');
     expect(names).toEqual(expect.arrayContaining(['HelloSequence', 'FanOutFanIn', 'Approval', 'Counter', 'ParentChild', 'FlakyActivity', 'LongTimer']));
   });
 
   it('lists a hub once an orchestration ran in it, and forgets it after deletion', async () => {
     const hub = uniqueHub();
-    await client.startOrchestration(hub, 'HelloSequence');
-    expect(await client.listTaskHubs()).toContain(hub);
-    await client.deleteTaskHub(hub);
-    expect(await client.listTaskHubs()).not.toContain(hub);
-    await expect(client.listInstances(hub)).resolves.toEqual({ instances: [] });
+    await live.client.startOrchestration(hub, 'HelloSequence');
+    expect(await live.client.listTaskHubs()).toContain(hub);
+    await live.client.deleteTaskHub(hub);
+    expect(await live.client.listTaskHubs()).not.toContain(hub);
+    await expect(live.client.listInstances(hub)).resolves.toEqual({ instances: [] });
   });
 });
 
 describe('instances', () => {
   it('starts an orchestration and returns the check-status payload', async () => {
     const hub = uniqueHub();
-    const payload = await client.startOrchestration(hub, 'LongTimer', { seconds: 60, who: 'me' }, 'hello-1');
+    const payload = await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60, who: 'me' }, 'hello-1');
     expect(payload.id).toBe('hello-1');
     expect(payload.statusQueryGetUri).toContain('/runtime/webhooks/durabletask/instances/hello-1');
     expect(payload.statusQueryGetUri).toContain(`taskHub=${hub}`);
     expect(payload.terminatePostUri).toContain('/instances/hello-1/terminate');
-    const status = await client.getInstance(hub, 'hello-1');
+    const status = await live.client.getInstance(hub, 'hello-1');
     expect(status).toMatchObject({ name: 'LongTimer', instanceId: 'hello-1', input: { seconds: 60, who: 'me' } });
     expect(['Pending', 'Running']).toContain(status.runtimeStatus);
   });
 
   it('returns the merged history of a completed instance', async () => {
     const hub = uniqueHub();
-    await client.startOrchestration(hub, 'HelloSequence', null, 'seq');
+    await live.client.startOrchestration(hub, 'HelloSequence', null, 'seq');
     await waitForStatus(hub, 'seq', 'Completed');
-    const status = await client.getInstance(hub, 'seq', { history: true });
+    const status = await live.client.getInstance(hub, 'seq', { history: true });
     expect(status.output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
     const events = status.historyEvents!;
     expect(events.map((e) => e.EventType)).toEqual(['ExecutionStarted', 'TaskCompleted', 'TaskCompleted', 'TaskCompleted', 'ExecutionCompleted']);
@@ -61,47 +54,47 @@ describe('instances', () => {
     expect(Date.parse(events[1]!.ScheduledTime as string)).toBeLessThanOrEqual(Date.parse(events[1]!.Timestamp));
     expect(events[4]).toMatchObject({ OrchestrationStatus: 'Completed' });
     // without showHistory the status carries no history
-    expect((await client.getInstance(hub, 'seq')).historyEvents).toBeUndefined();
+    expect((await live.client.getInstance(hub, 'seq')).historyEvents).toBeUndefined();
   });
 
   it('encodes instance IDs with spaces and colons in the URL', async () => {
     const hub = uniqueHub();
-    await client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'order 1:a');
-    expect((await client.getInstance(hub, 'order 1:a')).instanceId).toBe('order 1:a');
-    await client.terminate(hub, 'order 1:a');
+    await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'order 1:a');
+    expect((await live.client.getInstance(hub, 'order 1:a')).instanceId).toBe('order 1:a');
+    await live.client.terminate(hub, 'order 1:a');
   });
 
   it('reports a missing instance as a 404 ApiError with the server code', async () => {
-    const error = await client.getInstance(uniqueHub(), 'nope').catch((e: unknown) => e);
+    const error = await live.client.getInstance(uniqueHub(), 'nope').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
-    // the server's 404 here is empty (as in Durable Functions); the client names the instance itself
+    // the server's 404 here is empty (as in Durable Functions); the live.client names the instance itself
     expect(error).toMatchObject({ status: 404, code: 'InstanceNotFound', message: expect.stringContaining("'nope'") });
     expect(isNotFound(error)).toBe(true);
   });
 
   it('pages with continuation tokens until the server has no more', async () => {
     const hub = uniqueHub();
-    for (let i = 0; i < 5; i++) await client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, `page-${i}`);
-    const first = await client.listInstances(hub, { top: 2 });
+    for (let i = 0; i < 5; i++) await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, `page-${i}`);
+    const first = await live.client.listInstances(hub, { top: 2 });
     expect(first.instances).toHaveLength(2);
     expect(first.continuationToken).toBeTruthy();
-    const second = await client.listInstances(hub, { top: 2, continuationToken: first.continuationToken! });
-    const third = await client.listInstances(hub, { top: 2, continuationToken: second.continuationToken! });
+    const second = await live.client.listInstances(hub, { top: 2, continuationToken: first.continuationToken! });
+    const third = await live.client.listInstances(hub, { top: 2, continuationToken: second.continuationToken! });
     expect(third.instances).toHaveLength(1);
     expect(third.continuationToken).toBeUndefined();
     const ids = [...first.instances, ...second.instances, ...third.instances].map((i) => i.instanceId).sort();
     expect(ids).toEqual(['page-0', 'page-1', 'page-2', 'page-3', 'page-4']);
-    expect((await client.listAllInstances(hub, {}, 2)).map((i) => i.instanceId).sort()).toEqual(ids);
+    expect((await live.client.listAllInstances(hub, {}, 2)).map((i) => i.instanceId).sort()).toEqual(ids);
   });
 
   it('filters by runtime status, ID prefix and created time', async () => {
     const hub = uniqueHub();
-    await client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'run-a');
-    await client.startOrchestration(hub, 'HelloSequence', null, 'done-b');
+    await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'run-a');
+    await live.client.startOrchestration(hub, 'HelloSequence', null, 'done-b');
     await waitForStatus(hub, 'done-b', 'Completed');
     await waitForStatus(hub, 'run-a', 'Running');
     const ids = async (query: Parameters<DurableApiClient['listInstances']>[1]) =>
-      (await client.listInstances(hub, query)).instances.map((i: InstanceStatus) => i.instanceId).sort();
+      (await live.client.listInstances(hub, query)).instances.map((i: InstanceStatus) => i.instanceId).sort();
     expect(await ids({ runtimeStatus: ['Running'] })).toEqual(['run-a']);
     expect(await ids({ runtimeStatus: ['Running', 'Completed'] })).toEqual(['done-b', 'run-a']);
     expect(await ids({ instanceIdPrefix: 'done' })).toEqual(['done-b']);
@@ -113,75 +106,75 @@ describe('instances', () => {
 describe('management operations', () => {
   it('raises an event the orchestrator waits for; a finished instance answers 410', async () => {
     const hub = uniqueHub();
-    await client.startOrchestration(hub, 'Approval', null, 'appr');
+    await live.client.startOrchestration(hub, 'Approval', null, 'appr');
     await waitForStatus(hub, 'appr', 'Running');
-    await client.raiseEvent(hub, 'appr', 'Approval', true); // the sample approves on `true` exactly
+    await live.client.raiseEvent(hub, 'appr', 'Approval', true); // the sample approves on `true` exactly
     await waitForStatus(hub, 'appr', 'Completed');
-    expect((await client.getInstance(hub, 'appr')).output).toBe('approved');
-    await expect(client.raiseEvent(hub, 'appr', 'Approval', true)).rejects.toMatchObject({ status: 410 });
+    expect((await live.client.getInstance(hub, 'appr')).output).toBe('approved');
+    await expect(live.client.raiseEvent(hub, 'appr', 'Approval', true)).rejects.toMatchObject({ status: 410 });
   });
 
   it('suspends, resumes and terminates with a reason recorded in history', async () => {
     const hub = uniqueHub();
-    await client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'timer');
+    await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'timer');
     await waitForStatus(hub, 'timer', 'Running');
-    await client.suspend(hub, 'timer', 'maintenance');
+    await live.client.suspend(hub, 'timer', 'maintenance');
     await waitForStatus(hub, 'timer', 'Suspended');
-    await client.resume(hub, 'timer', 'back');
+    await live.client.resume(hub, 'timer', 'back');
     await waitForStatus(hub, 'timer', 'Running');
-    await client.terminate(hub, 'timer', 'no longer needed');
+    await live.client.terminate(hub, 'timer', 'no longer needed');
     await waitForStatus(hub, 'timer', 'Terminated');
-    const history = (await client.getInstance(hub, 'timer', { history: true })).historyEvents!;
+    const history = (await live.client.getInstance(hub, 'timer', { history: true })).historyEvents!;
     expect(history.map((e) => e.EventType)).toEqual(
       expect.arrayContaining(['ExecutionSuspended', 'ExecutionResumed', 'ExecutionTerminated', 'ExecutionCompleted']),
     );
     expect(history.find((e) => e.EventType === 'ExecutionTerminated')).toMatchObject({ Input: 'no longer needed' });
-    await expect(client.terminate(hub, 'timer')).rejects.toMatchObject({ status: 410 });
+    await expect(live.client.terminate(hub, 'timer')).rejects.toMatchObject({ status: 410 });
   });
 
   it('rewinds a failed instance to completion', async () => {
     const hub = uniqueHub();
-    await client.startOrchestration(hub, 'FlakyActivity', { failTimes: 1 }, 'flaky');
+    await live.client.startOrchestration(hub, 'FlakyActivity', { failTimes: 1 }, 'flaky');
     await waitForStatus(hub, 'flaky', 'Failed');
-    await client.rewind(hub, 'flaky', 'try again');
+    await live.client.rewind(hub, 'flaky', 'try again');
     await waitForStatus(hub, 'flaky', 'Completed');
-    const history = (await client.getInstance(hub, 'flaky', { history: true })).historyEvents!;
+    const history = (await live.client.getInstance(hub, 'flaky', { history: true })).historyEvents!;
     expect(history.map((e) => e.EventType)).toContain('ExecutionRewound');
   });
 
   it('restarts with a new instance ID, or with the same one', async () => {
     const hub = uniqueHub();
-    await client.startOrchestration(hub, 'HelloSequence', { x: 1 }, 'orig');
+    await live.client.startOrchestration(hub, 'HelloSequence', { x: 1 }, 'orig');
     await waitForStatus(hub, 'orig', 'Completed');
-    const fresh = await client.restart(hub, 'orig', true);
+    const fresh = await live.client.restart(hub, 'orig', true);
     expect(fresh.id).not.toBe('orig');
-    expect((await client.getInstance(hub, fresh.id)).input).toEqual({ x: 1 });
-    const same = await client.restart(hub, 'orig', false);
+    expect((await live.client.getInstance(hub, fresh.id)).input).toEqual({ x: 1 });
+    const same = await live.client.restart(hub, 'orig', false);
     expect(same.id).toBe('orig');
   });
 
   it('purges one terminal instance, refuses a running one, and purges by filter', async () => {
     const hub = uniqueHub();
-    await client.startOrchestration(hub, 'HelloSequence', null, 'p1');
-    await client.startOrchestration(hub, 'HelloSequence', null, 'p2');
-    await client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'p3');
+    await live.client.startOrchestration(hub, 'HelloSequence', null, 'p1');
+    await live.client.startOrchestration(hub, 'HelloSequence', null, 'p2');
+    await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'p3');
     await waitForStatus(hub, 'p1', 'Completed');
     await waitForStatus(hub, 'p2', 'Completed');
-    expect(await client.purgeInstance(hub, 'p1')).toBe(1);
-    await expect(client.getInstance(hub, 'p1')).rejects.toMatchObject({ status: 404 });
-    const refused = await client.purgeInstance(hub, 'p3').catch((e: unknown) => e);
+    expect(await live.client.purgeInstance(hub, 'p1')).toBe(1);
+    await expect(live.client.getInstance(hub, 'p1')).rejects.toMatchObject({ status: 404 });
+    const refused = await live.client.purgeInstance(hub, 'p3').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).status).toBeGreaterThanOrEqual(400);
     expect((refused as ApiError).status).toBeLessThan(500);
-    expect(await client.purgeInstances(hub, { createdTimeFrom: '2000-01-01T00:00:00Z', runtimeStatus: ['Completed'] })).toBe(1);
-    expect((await client.listInstances(hub)).instances.map((i) => i.instanceId)).toEqual(['p3']);
-    expect(await client.purgeInstances(hub, { createdTimeFrom: '2000-01-01T00:00:00Z', runtimeStatus: ['Completed'] })).toBe(0);
+    expect(await live.client.purgeInstances(hub, { createdTimeFrom: '2000-01-01T00:00:00Z', runtimeStatus: ['Completed'] })).toBe(1);
+    expect((await live.client.listInstances(hub)).instances.map((i) => i.instanceId)).toEqual(['p3']);
+    expect(await live.client.purgeInstances(hub, { createdTimeFrom: '2000-01-01T00:00:00Z', runtimeStatus: ['Completed'] })).toBe(0);
   });
 
   it('builds the status URL without any token in it', () => {
-    const withToken = new DurableApiClient({ endpoint: `${backend.endpoint}/`, token: 'secret' });
+    const withToken = new DurableApiClient({ endpoint: `${live.backend.endpoint}/`, token: 'secret' });
     const url = withToken.statusUrl('my hub', 'a/b');
-    expect(url).toBe(`${backend.endpoint}/runtime/webhooks/durabletask/instances/a%2Fb?taskHub=my+hub`);
+    expect(url).toBe(`${live.backend.endpoint}/runtime/webhooks/durabletask/instances/a%2Fb?taskHub=my+hub`);
     expect(url).not.toContain('secret');
   });
 });

@@ -1,34 +1,26 @@
 // The command handlers with scripted answers to their prompts, against a real HTTP endpoint. Effects are checked
 // through the API, the tree and what the stub recorded (documents, webviews, clipboard, messages).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DurableApiClient } from '../../src/api';
 import { registerCommands } from '../../src/commands/registerCommands';
 import type { InstanceNode } from '../../src/tree/instanceNode';
 import type { TaskHubNode } from '../../src/tree/taskHubNode';
-import { startBackend, type Backend } from '../support/backend';
-import { eventually, makeExplorer, uniqueHub, type Explorer } from '../support/explorer';
+import { makeExplorer, uniqueHub, type Explorer } from '../support/explorer';
+import { useLiveBackend } from '../support/live';
 import { commands, configuration, openedDocuments, resetStub, ui, webviewPanels } from '../support/vscode-stub';
 
-let backend: Backend;
-let client: DurableApiClient;
-
-beforeAll(async () => {
-  backend = await startBackend();
-  client = new DurableApiClient({ endpoint: backend.endpoint, token: backend.token });
-});
-afterAll(() => backend.close());
+const live = useLiveBackend();
+const { statusOf, waitForStatus } = live;
 beforeEach(() => resetStub());
 
-const statusOf = async (hub: string, id: string) => (await client.getInstance(hub, id)).runtimeStatus;
-const waitForStatus = (hub: string, id: string, status: string) => eventually(async () => (await statusOf(hub, id)) === status);
 const run = (id: string, ...args: unknown[]) => commands.executeCommand(`edgeDurable.${id}`, ...args);
 
 /** An explorer with the commands registered and one hub holding the given instances (started and settled). */
 async function setup(instances: [id: string, orchestrator: string, input: unknown, status: string][], { pageSize = 50 } = {}) {
   const hub = uniqueHub();
-  for (const [id, orchestrator, input] of instances) await client.startOrchestration(hub, orchestrator, input, id);
+  for (const [id, orchestrator, input] of instances) await live.client.startOrchestration(hub, orchestrator, input, id);
   for (const [id, , , status] of instances) await waitForStatus(hub, id, status);
-  const explorer = await makeExplorer(backend, { pageSize });
+  const explorer = await makeExplorer(live.backend, { pageSize });
   const revealed: unknown[] = [];
   explorer.ctx.reveal = async (node) => void revealed.push(node);
   registerCommands(explorer.ctx);
@@ -47,7 +39,7 @@ describe('instance commands', () => {
     ui.answer('cleanup');
     await run('terminate', node);
     expect(await statusOf(hub, 't1')).toBe('Terminated');
-    const history = (await client.getInstance(hub, 't1', { history: true })).historyEvents!;
+    const history = (await live.client.getInstance(hub, 't1', { history: true })).historyEvents!;
     expect(history.find((e) => e.EventType === 'ExecutionTerminated')).toMatchObject({ Input: 'cleanup' });
     expect(explorer.provider.find<InstanceNode>(node.id!)!.contextValue).toBe('instance.Terminated');
     expect(ui.messages).toContainEqual({ kind: 'information', message: 'Terminate request accepted for t1.' });
@@ -80,7 +72,7 @@ describe('instance commands', () => {
     );
     await run('raiseEvent', await instance('a1'));
     await waitForStatus(hub, 'a1', 'Completed');
-    const history = (await client.getInstance(hub, 'a1', { history: true })).historyEvents!;
+    const history = (await live.client.getInstance(hub, 'a1', { history: true })).historyEvents!;
     expect(history.find((e) => e.EventType === 'EventRaised')).toMatchObject({ Name: 'Approval', Input: { approved: true } });
   });
 
@@ -98,7 +90,7 @@ describe('instance commands', () => {
     const message = ui.messages.find((m) => m.message.startsWith('Restarted r1 as '))!.message;
     const newId = message.replace('Restarted r1 as ', '').replace(/\.$/, '');
     expect(newId).not.toBe('r1');
-    expect((await client.getInstance(hub, newId)).input).toEqual({ n: 1 });
+    expect((await live.client.getInstance(hub, newId)).input).toEqual({ n: 1 });
   });
 
   it('purge needs the modal confirmation, then deletes and removes the node', async () => {
@@ -109,7 +101,7 @@ describe('instance commands', () => {
     expect(await statusOf(hub, 'p1')).toBe('Completed');
     ui.answer('Purge');
     await run('purge', await instance('p1'));
-    await expect(client.getInstance(hub, 'p1')).rejects.toMatchObject({ status: 404 });
+    await expect(live.client.getInstance(hub, 'p1')).rejects.toMatchObject({ status: 404 });
     expect(explorer.services.pages.get(`Test/${hub}`).get('p1')).toBeUndefined();
   });
 
@@ -120,7 +112,7 @@ describe('instance commands', () => {
     await run('copyInstanceId', node);
     expect(ui.clipboard).toBe('c1');
     await run('copyStatusUrl', node);
-    expect(ui.clipboard).toBe(`${backend.endpoint}/runtime/webhooks/durabletask/instances/c1?taskHub=${hub}`);
+    expect(ui.clipboard).toBe(`${live.backend.endpoint}/runtime/webhooks/durabletask/instances/c1?taskHub=${hub}`);
   });
 
   it('shows status and history as read-only JSON documents of the custom scheme', async () => {
@@ -150,7 +142,7 @@ describe('instance commands', () => {
   it('reports a failing command as an error notification', async () => {
     const { instance, hub } = await setup([['gone', 'HelloSequence', null, 'Completed']]);
     const node = await instance('gone');
-    await client.purgeInstance(hub, 'gone');
+    await live.client.purgeInstance(hub, 'gone');
     await run('showStatus', node);
     expect(ui.messages).toContainEqual({ kind: 'error', message: expect.stringMatching(/^showStatus failed: .*gone/) });
   });
@@ -175,7 +167,7 @@ describe('task hub commands', () => {
     );
     await run('startInstance', hubNode);
     await waitForStatus(hub, 'fan-1', 'Completed');
-    expect(await client.getInstance(hub, 'fan-1')).toMatchObject({ name: 'FanOutFanIn', input: 3, output: 14 });
+    expect(await live.client.getInstance(hub, 'fan-1')).toMatchObject({ name: 'FanOutFanIn', input: 3, output: 14 });
     expect(ui.messages).toContainEqual({ kind: 'information', message: 'Started FanOutFanIn as fan-1.' });
   });
 
@@ -229,7 +221,7 @@ describe('task hub commands', () => {
     }, '2000-01-01', '', 'Purge');
     await run('purgeByFilter', hubNode);
     expect(ui.prompts.at(-1)).toMatchObject({ kind: 'warning', options: { modal: true } });
-    expect((await client.listInstances(hub)).instances.map((i) => i.instanceId).sort()).toEqual(['live', 'old-2']);
+    expect((await live.client.listInstances(hub)).instances.map((i) => i.instanceId).sort()).toEqual(['live', 'old-2']);
     expect(ui.messages).toContainEqual({ kind: 'information', message: `Purged 1 instance from ${hub}.` });
   });
 
@@ -244,7 +236,7 @@ describe('task hub commands', () => {
       (_o: unknown, items: { label: string }[]) => items.find((i) => i.label === 'Terminate all matching'),
       async (_options: unknown) => {
         // someone else terminates b2 between the listing and the batch: its terminate then fails with 410
-        await client.terminate(hub, 'b2', 'elsewhere');
+        await live.client.terminate(hub, 'b2', 'elsewhere');
         return 'Terminate';
       },
     );
@@ -288,10 +280,10 @@ describe('task hub commands', () => {
     const { hub, hubNode, explorer } = await setup([['x', 'HelloSequence', null, 'Completed']]);
     ui.answer(undefined);
     await run('deleteTaskHub', hubNode);
-    expect(await client.listTaskHubs()).toContain(hub);
+    expect(await live.client.listTaskHubs()).toContain(hub);
     ui.answer('Delete Task Hub');
     await run('deleteTaskHub', hubNode);
-    expect(await client.listTaskHubs()).not.toContain(hub);
+    expect(await live.client.listTaskHubs()).not.toContain(hub);
     expect((await explorer.expand('Test')).map((n) => n.label)).not.toContain(hub);
   });
 });
@@ -299,7 +291,7 @@ describe('task hub commands', () => {
 describe('connection commands', () => {
   let explorer: Explorer;
   beforeEach(async () => {
-    explorer = await makeExplorer(backend, { token: undefined });
+    explorer = await makeExplorer(live.backend, { token: undefined });
     registerCommands(explorer.ctx);
   });
 
@@ -314,14 +306,14 @@ describe('connection commands', () => {
         expect(options.value).toBe('http://127.0.0.1:7071');
         expect(options.validateInput('ftp://x')).toMatch(/http/);
         expect(options.validateInput('not a url')).toMatch(/Enter a URL/);
-        return `${backend.endpoint}/runtime/webhooks/durabletask/`;
+        return `${live.backend.endpoint}/runtime/webhooks/durabletask/`;
       },
       'tok-2',
     );
     await run('addConnection');
     expect(configuration.get('edgeDurable.connections')).toEqual([
-      { name: 'Test', endpoint: backend.endpoint },
-      { name: 'Second', endpoint: backend.endpoint },
+      { name: 'Test', endpoint: live.backend.endpoint },
+      { name: 'Second', endpoint: live.backend.endpoint },
     ]);
     expect(JSON.stringify(configuration.get('edgeDurable.connections'))).not.toContain('tok-2');
     expect(await explorer.secrets.get('edgeDurable.token:Second')).toBe('tok-2');
@@ -330,13 +322,13 @@ describe('connection commands', () => {
 
   it('edits a connection: renaming moves the token, "none" removes it', async () => {
     await explorer.secrets.store('edgeDurable.token:Test', 'tok');
-    ui.answer('Renamed', backend.endpoint, '');
+    ui.answer('Renamed', live.backend.endpoint, '');
     await run('editConnection', 'Test');
-    expect(configuration.get('edgeDurable.connections')).toEqual([{ name: 'Renamed', endpoint: backend.endpoint }]);
+    expect(configuration.get('edgeDurable.connections')).toEqual([{ name: 'Renamed', endpoint: live.backend.endpoint }]);
     expect(await explorer.secrets.get('edgeDurable.token:Test')).toBeUndefined();
     expect(await explorer.secrets.get('edgeDurable.token:Renamed')).toBe('tok');
     const [node] = await explorer.expand();
-    ui.answer('Renamed', backend.endpoint, 'none');
+    ui.answer('Renamed', live.backend.endpoint, 'none');
     await run('editConnection', node);
     expect(await explorer.secrets.get('edgeDurable.token:Renamed')).toBeUndefined();
   });

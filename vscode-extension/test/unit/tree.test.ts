@@ -1,7 +1,7 @@
 // The explorer tree (TreeDataProvider + node classes) against a real HTTP endpoint, with the vscode stub.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DurableApiClient } from '../../src/api';
 import { ActivityNode } from '../../src/tree/activityNode';
 import { EpisodeNode } from '../../src/tree/episodeNode';
@@ -11,33 +11,26 @@ import { LoadMoreNode } from '../../src/tree/loadMoreNode';
 import { MessageNode } from '../../src/tree/messageNode';
 import { SubOrchestrationNode } from '../../src/tree/subOrchestrationNode';
 import type { TaskHubNode } from '../../src/tree/taskHubNode';
-import { startBackend, type Backend } from '../support/backend';
-import { eventually, makeExplorer, uniqueHub } from '../support/explorer';
+import { makeExplorer, uniqueHub } from '../support/explorer';
+import { startBackend } from '../support/backend';
+import { useLiveBackend } from '../support/live';
 import { MarkdownString, resetStub, ThemeIcon } from '../support/vscode-stub';
 
-let backend: Backend;
-let client: DurableApiClient;
-
-beforeAll(async () => {
-  backend = await startBackend();
-  client = new DurableApiClient({ endpoint: backend.endpoint, token: backend.token });
-});
-afterAll(() => backend.close());
+const live = useLiveBackend();
+const { waitForStatus } = live;
 beforeEach(() => resetStub());
 
-const waitForStatus = (hub: string, id: string, status: string) =>
-  eventually(async () => (await client.getInstance(hub, id)).runtimeStatus === status);
 const icon = (node: { iconPath?: unknown }) => (node.iconPath as ThemeIcon).id;
 
 describe('connections and task hubs', () => {
   it('lists the configured connections, then the task hubs of each, sorted', async () => {
     const hubB = `b${uniqueHub()}`;
     const hubA = `a${uniqueHub()}`;
-    await client.startOrchestration(hubB, 'HelloSequence');
-    await client.startOrchestration(hubA, 'HelloSequence');
-    const explorer = await makeExplorer(backend);
+    await live.client.startOrchestration(hubB, 'HelloSequence');
+    await live.client.startOrchestration(hubA, 'HelloSequence');
+    const explorer = await makeExplorer(live.backend);
     const roots = await explorer.expand();
-    expect(roots.map((r) => [r.label, r.description, r.contextValue])).toEqual([['Test', backend.endpoint, 'connection']]);
+    expect(roots.map((r) => [r.label, r.description, r.contextValue])).toEqual([['Test', live.backend.endpoint, 'connection']]);
     const hubs = (await explorer.expand('Test')).map((h) => h.label as string);
     expect(hubs).toEqual([...hubs].sort((a, b) => a.localeCompare(b)));
     expect(hubs.indexOf(hubA)).toBeGreaterThanOrEqual(0);
@@ -55,7 +48,7 @@ describe('connections and task hubs', () => {
         server.close(() => resolve(p));
       });
     });
-    const explorer = await makeExplorer(backend, { connections: [{ name: 'Gone', endpoint: `http://127.0.0.1:${port}` }] });
+    const explorer = await makeExplorer(live.backend, { connections: [{ name: 'Gone', endpoint: `http://127.0.0.1:${port}` }] });
     const children = await explorer.expand('Gone');
     expect(children).toHaveLength(1);
     expect(children[0]).toBeInstanceOf(MessageNode);
@@ -88,17 +81,17 @@ describe('connections and task hubs', () => {
 describe('instances', () => {
   it('shows each instance with ID, status icon and context value, "name · age" and a Markdown tooltip, newest first', async () => {
     const hub = uniqueHub();
-    await client.startOrchestration(hub, 'HelloSequence', { city: 'Oslo' }, 'done');
+    await live.client.startOrchestration(hub, 'HelloSequence', { city: 'Oslo' }, 'done');
     await waitForStatus(hub, 'done', 'Completed');
-    await client.startOrchestration(hub, 'FlakyActivity', { failTimes: 5 }, 'failed');
+    await live.client.startOrchestration(hub, 'FlakyActivity', { failTimes: 5 }, 'failed');
     await waitForStatus(hub, 'failed', 'Failed');
-    await client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'running');
+    await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'running');
     await waitForStatus(hub, 'running', 'Running');
-    await client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'suspended');
+    await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'suspended');
     await waitForStatus(hub, 'suspended', 'Running');
-    await client.suspend(hub, 'suspended');
+    await live.client.suspend(hub, 'suspended');
     await waitForStatus(hub, 'suspended', 'Suspended');
-    const explorer = await makeExplorer(backend);
+    const explorer = await makeExplorer(live.backend);
     const nodes = (await explorer.expand('Test', hub)) as InstanceNode[];
     expect(nodes.every((n) => n instanceof InstanceNode)).toBe(true);
     const created = nodes.map((n) => Date.parse(n.status.createdTime));
@@ -119,8 +112,8 @@ describe('instances', () => {
 
   it('loads more pages on demand and drops the "Load more…" node after the last page', async () => {
     const hub = uniqueHub();
-    for (let i = 0; i < 5; i++) await client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, `i${i}`);
-    const explorer = await makeExplorer(backend, { pageSize: 2 });
+    for (let i = 0; i < 5; i++) await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, `i${i}`);
+    const explorer = await makeExplorer(live.backend, { pageSize: 2 });
     const hubNode = (await explorer.node('Test', hub)) as TaskHubNode;
     let children = await explorer.provider.getChildren(hubNode);
     expect(children.map((c) => c.constructor.name)).toEqual(['InstanceNode', 'InstanceNode', 'LoadMoreNode']);
@@ -136,10 +129,10 @@ describe('instances', () => {
 
   it('applies the hub filter to the query and shows it on the hub node', async () => {
     const hub = uniqueHub();
-    await client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'keep-running');
-    await client.startOrchestration(hub, 'HelloSequence', null, 'done');
+    await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'keep-running');
+    await live.client.startOrchestration(hub, 'HelloSequence', null, 'done');
     await waitForStatus(hub, 'done', 'Completed');
-    const explorer = await makeExplorer(backend);
+    const explorer = await makeExplorer(live.backend);
     await explorer.filters.set(`Test/${hub}`, { statuses: ['Running', 'Pending'], idPrefix: 'keep' });
     const hubNode = await explorer.node('Test', hub);
     expect(hubNode.description).toBe('filter: Running, Pending · id keep*');
@@ -155,9 +148,9 @@ describe('instances', () => {
 describe('history', () => {
   it('groups the history into episodes with paired activities and durations', async () => {
     const hub = uniqueHub();
-    await client.startOrchestration(hub, 'HelloSequence', null, 'seq');
+    await live.client.startOrchestration(hub, 'HelloSequence', null, 'seq');
     await waitForStatus(hub, 'seq', 'Completed');
-    const explorer = await makeExplorer(backend);
+    const explorer = await makeExplorer(live.backend);
     const episodes = await explorer.expand('Test', hub, 'seq');
     expect(episodes.every((e) => e instanceof EpisodeNode)).toBe(true);
     expect(episodes.map((e) => e.label)).toEqual(['Episode 1', 'Episode 2', 'Episode 3', 'Episode 4']);
@@ -174,9 +167,9 @@ describe('history', () => {
 
   it('shows a failure message on the failed activity and on the orchestration', async () => {
     const hub = uniqueHub();
-    await client.startOrchestration(hub, 'FlakyActivity', { failTimes: 1 }, 'flaky');
+    await live.client.startOrchestration(hub, 'FlakyActivity', { failTimes: 1 }, 'flaky');
     await waitForStatus(hub, 'flaky', 'Failed');
-    const explorer = await makeExplorer(backend);
+    const explorer = await makeExplorer(live.backend);
     const [first, second] = await explorer.expand('Test', hub, 'flaky');
     const [, failedActivity] = await explorer.provider.getChildren(first);
     expect(failedActivity!.description).toMatch(/^failed after .+: Error: Flaky failure 1 of 1$/);
@@ -190,9 +183,9 @@ describe('history', () => {
 
   it("expands a sub-orchestration into the child's own history", async () => {
     const hub = uniqueHub();
-    await client.startOrchestration(hub, 'ParentChild', { x: 1 }, 'parent');
+    await live.client.startOrchestration(hub, 'ParentChild', { x: 1 }, 'parent');
     await waitForStatus(hub, 'parent', 'Completed');
-    const explorer = await makeExplorer(backend);
+    const explorer = await makeExplorer(live.backend);
     const [first] = await explorer.expand('Test', hub, 'parent');
     const items = await explorer.provider.getChildren(first);
     const sub = items.find((n) => n instanceof SubOrchestrationNode) as SubOrchestrationNode;
@@ -211,16 +204,16 @@ describe('history', () => {
 describe('auto-refresh', () => {
   it('updates running instances in place and leaves finished and suspended ones alone', async () => {
     const hub = uniqueHub();
-    await client.startOrchestration(hub, 'Approval', null, 'waiting');
-    await client.startOrchestration(hub, 'HelloSequence', null, 'finished');
+    await live.client.startOrchestration(hub, 'Approval', null, 'waiting');
+    await live.client.startOrchestration(hub, 'HelloSequence', null, 'finished');
     await waitForStatus(hub, 'waiting', 'Running');
     await waitForStatus(hub, 'finished', 'Completed');
-    const explorer = await makeExplorer(backend);
+    const explorer = await makeExplorer(live.backend);
     const nodes = (await explorer.expand('Test', hub)) as InstanceNode[];
     const waiting = nodes.find((n) => n.label === 'waiting')!;
     expect(await explorer.provider.refreshActiveInstances()).toBe(1);
     expect(waiting.contextValue).toBe('instance.Running');
-    await client.raiseEvent(hub, 'waiting', 'Approval', true);
+    await live.client.raiseEvent(hub, 'waiting', 'Approval', true);
     await waitForStatus(hub, 'waiting', 'Completed');
     const fired: unknown[] = [];
     explorer.provider.onDidChangeTreeData((node) => fired.push(node));
@@ -233,11 +226,11 @@ describe('auto-refresh', () => {
 
   it('drops an instance that no longer exists', async () => {
     const hub = uniqueHub();
-    await client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'doomed');
+    await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'doomed');
     await waitForStatus(hub, 'doomed', 'Running');
-    const explorer = await makeExplorer(backend);
+    const explorer = await makeExplorer(live.backend);
     await explorer.expand('Test', hub);
-    await client.deleteTaskHub(hub);
+    await live.client.deleteTaskHub(hub);
     await explorer.provider.refreshActiveInstances();
     expect(explorer.services.pages.get(`Test/${hub}`).all()).toEqual([]);
     expect(await explorer.provider.refreshActiveInstances()).toBe(0);
