@@ -3,30 +3,19 @@
 import { after, before, test } from 'node:test';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startBackend } from '../support/backend.ts';
-import { freePort, launchBrowser, RESULTS_DIR, waitForWorkbench } from './driver.mjs';
+import { launchBrowser, RESULTS_DIR, waitForWorkbench } from './driver.mjs';
 import { runScenario } from './scenario.mjs';
-import { seed } from './seed.mjs';
+import { scenarioBackend } from './seed.mjs';
 import { startCodeServer } from './workbenches.mjs';
 
-let backend, workbench, browser, api, offlineEndpoint;
+let backend, workbench, browser, api, settings, offlineEndpoint;
 
 before(async () => {
   const t0 = Date.now();
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  backend = await startBackend({ token: 'e2e-secret' });
-  api = await seed(backend);
-  offlineEndpoint = `http://127.0.0.1:${await freePort()}`; // nothing listens there
+  ({ backend, api, settings, offlineEndpoint } = await scenarioBackend());
   workbench = await startCodeServer({
-    settings: {
-      'edgeDurable.connections': [
-        { name: 'Test', endpoint: backend.endpoint },
-        { name: 'Offline', endpoint: offlineEndpoint },
-      ],
-      'edgeDurable.autoRefreshIntervalSeconds': 1,
-      'edgeDurable.pageSize': 5,
-      'edgeDurable.requestTimeoutSeconds': 10,
-    },
+    settings,
     logFile: path.join(RESULTS_DIR, 'code-server.log'),
   });
   // the .vsix really got installed (not loaded from the source folder)

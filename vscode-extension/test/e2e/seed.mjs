@@ -1,5 +1,8 @@
 // Seeds the backend through the HTTP API only (so the same seed works against a real server): one task hub with
 // an instance in each interesting state, and a second hub to delete.
+import { startBackend } from '../support/backend.ts';
+import { freePort } from './driver.mjs';
+
 export const HUB = 'orders';
 export const SPARE_HUB = 'scratch';
 
@@ -55,4 +58,23 @@ export async function seed(backend) {
   await a.start('HelloSequence', 'spare-1', null, SPARE_HUB);
   await a.waitFor('spare-1', 'Completed', SPARE_HUB);
   return a;
+}
+
+/**
+ * What both workbench runs start from: the backend (with a token), seeded, and the extension settings that
+ * point a "Test" connection at it and an "Offline" one at a port where nothing listens.
+ */
+export async function scenarioBackend() {
+  const backend = await startBackend({ token: 'e2e-secret' });
+  const offlineEndpoint = `http://127.0.0.1:${await freePort()}`;
+  const settings = {
+    'edgeDurable.connections': [
+      { name: 'Test', endpoint: backend.endpoint },
+      { name: 'Offline', endpoint: offlineEndpoint },
+    ],
+    'edgeDurable.autoRefreshIntervalSeconds': 1,
+    'edgeDurable.pageSize': 5,
+    'edgeDurable.requestTimeoutSeconds': 10,
+  };
+  return { backend, api: await seed(backend), settings, offlineEndpoint };
 }

@@ -3,29 +3,18 @@
 import { after, before, test } from 'node:test';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startBackend } from '../support/backend.ts';
-import { freePort, launchBrowser, RESULTS_DIR, waitForWorkbench } from './driver.mjs';
+import { launchBrowser, RESULTS_DIR, waitForWorkbench } from './driver.mjs';
 import { runScenario } from './scenario.mjs';
-import { seed } from './seed.mjs';
+import { scenarioBackend } from './seed.mjs';
 import { startWebWorkbench } from './workbenches.mjs';
 
-let backend, workbench, browser, api, offlineEndpoint;
+let backend, workbench, browser, api, settings, offlineEndpoint;
 
 before(async () => {
   const t0 = Date.now();
-  backend = await startBackend({ token: 'e2e-secret' });
-  api = await seed(backend);
-  offlineEndpoint = `http://127.0.0.1:${await freePort()}`; // nothing listens there
+  ({ backend, api, settings, offlineEndpoint } = await scenarioBackend());
   workbench = await startWebWorkbench({
-    settings: {
-      'edgeDurable.connections': [
-        { name: 'Test', endpoint: backend.endpoint },
-        { name: 'Offline', endpoint: offlineEndpoint },
-      ],
-      'edgeDurable.autoRefreshIntervalSeconds': 1,
-      'edgeDurable.pageSize': 5,
-      'edgeDurable.requestTimeoutSeconds': 10,
-    },
+    settings,
   });
   browser = await launchBrowser({ origin: workbench.origin });
   console.log(`# web: backend, seed, server and browser ready in ${Date.now() - t0} ms`);
