@@ -6,7 +6,7 @@
  * @module
  */
 import type { DurableApp } from './app.js';
-import { systemClock, type Clock } from './clock.js';
+import { isoTime, systemClock, type Clock } from './clock.js';
 import { InstanceNotFoundError, InvalidArgumentError, InvalidStateError, TimeoutError, UnknownOrchestratorError } from './errors.js';
 import { event, isTerminal, RUNTIME_STATUSES, TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from './history.js';
 import { randomId } from './ids.js';
@@ -98,7 +98,7 @@ export class DurableClient {
     if (app && !app.getOrchestrator(orchestratorName)) throw new UnknownOrchestratorError(orchestratorName, app.orchestratorNames);
     const instanceId = options.instanceId === undefined ? this.newId() : validateInstanceId(options.instanceId);
     const input = serialize('Orchestration input', options.input, this.options.maxPayloadBytes);
-    const now = new Date(this.clock.now()).toISOString();
+    const now = isoTime(this.clock.now());
     const executionId = this.newId();
     await this.store.createInstance({
       record: { instanceId, name: orchestratorName, executionId, runtimeStatus: 'Pending', ...(input !== undefined ? { input } : {}), createdTime: now, lastUpdatedTime: now },
@@ -264,7 +264,7 @@ export class DurableClient {
 
   // ---- internals ----
 
-  private nowIso(): string { return new Date(this.clock.now()).toISOString(); }
+  private nowIso(): string { return isoTime(this.clock.now()); }
 
   private async require(instanceId: string): Promise<InstanceRecord> {
     validateInstanceId(instanceId);

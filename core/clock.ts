@@ -15,6 +15,20 @@ export interface Clock {
   setTimer(ms: number, callback: () => void): () => void;
 }
 
+let lastIso = { ms: NaN, text: '' };
+/** `new Date(ms).toISOString()`, remembering the last one: work done in the same millisecond shares its timestamp, and formatting is costly on hot paths. */
+export function isoTime(ms: number): string {
+  if (ms !== lastIso.ms) lastIso = { ms, text: new Date(ms).toISOString() };
+  return lastIso.text;
+}
+
+let lastParsed = { text: '', ms: NaN };
+/** `Date.parse(text)`, remembering the last one: the hot path parses the same few timestamps over and over. */
+export function parseTime(text: string): number {
+  if (text !== lastParsed.text) lastParsed = { text, ms: Date.parse(text) };
+  return lastParsed.ms;
+}
+
 /** Resolves after `ms` of the clock's time. */
 export const sleep = (clock: Clock, ms: number): Promise<void> => new Promise((resolve) => { clock.setTimer(ms, resolve); });
 

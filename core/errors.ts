@@ -87,8 +87,9 @@ export class SerializationError extends DurableError {
 /** A store write lost a race: someone else committed first. Never an overwrite. */
 export class VersionConflictError extends DurableError {
   override readonly name = 'VersionConflictError';
-  constructor(readonly instanceId: string, readonly expected: number, readonly actual: number | undefined) {
-    super('VersionConflict', `Instance '${instanceId}' changed concurrently: expected version ${expected}, found ${actual ?? 'none'}.`);
+  /** `detail` says what else was in the way of a commit that records activity results directly (`EpisodeCommit.completesActivities`). */
+  constructor(readonly instanceId: string, readonly expected: number, readonly actual: number | undefined, detail?: string) {
+    super('VersionConflict', `Instance '${instanceId}' changed concurrently: ${detail ?? `expected version ${expected}, found ${actual ?? 'none'}`}.`);
   }
 }
 

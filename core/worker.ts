@@ -10,18 +10,23 @@
  */
 import type { ActivityContext, DurableApp } from './app.js';
 import { groupCommit } from './batcher.js';
-import { systemClock, type Clock } from './clock.js';
+import { isoTime, systemClock, type Clock } from './clock.js';
 import { InstanceAlreadyExistsError, toFailureDetails, UnknownActivityError } from './errors.js';
 import { event, isTerminal, type HistoryEvent } from './history.js';
 import { uniqueId } from './ids.js';
 import { serialize } from './json.js';
 import { OrchestrationExecutor, type EpisodeResult } from './orchestration/executor.js';
 import { rewindHistory } from './orchestration/rewind.js';
+import { instanceRecord, type InstanceRow } from './store/record.js';
 import { leaseActivities, leaseOrchestrations } from './store/lease-many.js';
 import type {
   ActivityCompletion, ActivityWorkItem, CommitOutcome, CompletionOutcome, EpisodeCommit, InstanceRecord, LeasedActivity, NewInstance,
-  OrchestrationMessage, OrchestrationWorkItem, TaskHubStore,
+  Lease, OrchestrationMessage, OrchestrationWorkItem, TaskHubStore,
 } from './store/port.js';
+
+/** An episode that only applied duplicates or stale completions: nothing happened, so none is recorded. */
+const isIdle = (result: EpisodeResult, instance: InstanceRecord): boolean =>
+  result.applied.length === 1 && result.actions.length === 0 && !result.outcome && result.customStatus === instance.customStatus;
 
 export interface WorkerOptions {
   clock?: Clock;
@@ -67,12 +72,6 @@ const LEASE_BATCH = 32;
 const LOCK_MS_PER_BATCHED_ITEM = 50;
 const batchFor = (lockMs: number) => Math.max(1, Math.min(LEASE_BATCH, Math.floor(lockMs / LOCK_MS_PER_BATCHED_ITEM)));
 
-/** Episodes in the same millisecond share one timestamp string (toISOString is costly on hot paths). */
-let lastIso = { ms: NaN, text: '' };
-const iso = (ms: number): string => {
-  if (ms !== lastIso.ms) lastIso = { ms, text: new Date(ms).toISOString() };
-  return lastIso.text;
-};
 
 export class Worker {
   private readonly clock: Clock;
@@ -229,14 +228,27 @@ export class Worker {
     let leased = false;
     const runEpisode = (item: OrchestrationWorkItem) => { leased = true; this.startEpisode(item); };
     const runActivity = (item: LeasedActivity) => { leased = true; this.startActivity(item); };
+    // Slots are reserved while a lease call is out: eager leases taken meanwhile count against the same limits.
     for (let free; (free = this.options.maxConcurrentOrchestrations - this.episodes) > 0;) {
       const want = Math.min(free, batchFor(this.options.orchestrationLockMs));
-      const items = await leaseOrchestrations(this.store, this.clock.now(), this.options.orchestrationLockMs, want, runEpisode);
+      this.episodes += want;
+      let items: OrchestrationWorkItem[];
+      try {
+        items = await leaseOrchestrations(this.store, this.clock.now(), this.options.orchestrationLockMs, want, runEpisode);
+      } finally {
+        this.episodes -= want;
+      }
       if (items.length < want) break;
     }
     for (let free; (free = this.options.maxConcurrentActivities - this.activities) > 0;) {
       const want = Math.min(free, batchFor(this.options.activityLockMs));
-      const items = await leaseActivities(this.store, this.clock.now(), this.options.activityLockMs, want, runActivity);
+      this.activities += want;
+      let items: LeasedActivity[];
+      try {
+        items = await leaseActivities(this.store, this.clock.now(), this.options.activityLockMs, want, runActivity);
+      } finally {
+        this.activities -= want;
+      }
       if (items.length < want) break;
     }
     this.saturated = this.episodes >= this.options.maxConcurrentOrchestrations || this.activities >= this.options.maxConcurrentActivities;
@@ -277,15 +289,13 @@ export class Worker {
   private async runEpisode(item: OrchestrationWorkItem): Promise<boolean> {
     // The store releases the instance when the commit lands, before this worker has updated
     // its cache; an episode that leased it meanwhile waits for that update.
-    const waiting = this.settling.get(item.instanceId);
-    if (waiting) await new Promise<void>((resolve) => { waiting.push(resolve); });
+    const gate = await this.acquire(item.instanceId);
     const now = this.clock.now();
-    let gate: (() => void)[] | undefined;
     try {
       // A cached orchestrator knows its row as of its last commit. A commit's version check
       // catches a stale row; anything this episode drops without committing is checked first.
       const cached = this.cache.get(item.instanceId)?.record;
-      let instance = cached ?? await this.store.getInstance(item.instanceId);
+      const instance = cached ?? await this.store.getInstance(item.instanceId);
       const ids = item.messages.map((m) => m.id);
       const discard = async (): Promise<void> => {
         if (cached) {
@@ -302,7 +312,7 @@ export class Worker {
       if (!instance) { await discard(); return false; }
       // The episode's events: messages for this execution (or for none in particular), rewinds aside.
       const { executionId } = instance;
-      const events: HistoryEvent[] = [{ type: 'OrchestratorStarted', eventId: -1, timestamp: iso(now) }];
+      const events: HistoryEvent[] = [{ type: 'OrchestratorStarted', eventId: -1, timestamp: isoTime(now) }];
       let rewind: OrchestrationMessage | undefined;
       for (const m of item.messages) {
         if (m.executionId && m.executionId !== executionId) continue;
@@ -318,41 +328,98 @@ export class Worker {
       if (events.length === 1) { await discard(); return false; }
       const executor = await this.executorFor(instance);
       const result = executor.run(events);
-      if (result.applied.length === 1 && result.actions.length === 0 && !result.outcome && result.customStatus === instance.customStatus) {
+      if (isIdle(result, instance)) {
         // Only duplicates or stale completions: nothing happened, so no episode is recorded.
         await discard();
         return false;
       }
-      instance = instance as InstanceRecord;
-      const episode = await this.buildCommit(instance, item, ids, executor, result, now);
-      this.settling.set(item.instanceId, gate = []);
-      // Eager dispatch: the activities this episode schedules come back leased, up to the free slots (reserved meanwhile).
-      const eager = this.stopped ? 0 : Math.min(episode.activities.length, this.options.maxConcurrentActivities - this.activities);
-      if (eager > 0) {
-        episode.leaseActivities = { now: this.clock.now(), lockMs: this.options.activityLockMs, max: eager };
-        this.activities += eager;
-      }
-      let outcome: CommitOutcome;
-      try {
-        outcome = await this.commit(episode);
-      } finally {
-        this.activities -= Math.max(0, eager);
-      }
-      this.remember(episode, executor, result, outcome);
-      if (!outcome.ok) { await this.store.abandonOrchestration(item); return false; }
-      const leased = outcome.leasedActivities ?? [];
-      for (const activity of leased) this.startActivity(activity);
-      return leased.length > 0 && leased.length === episode.activities.length && episode.messages.length === 0 && episode.newInstances.length === 0;
+      const episode = await this.buildCommit(instance, item.lease, ids, executor, result, now);
+      const handedOn = await this.commitEpisode(episode, executor, result);
+      if (handedOn === undefined) { await this.store.abandonOrchestration(item); return false; }
+      return handedOn;
     } catch (error) {
       this.cache.delete(item.instanceId);
       await this.store.abandonOrchestration(item, now + 1000).catch(() => undefined);
       throw error;
     } finally {
-      if (gate) {
-        if (this.settling.get(item.instanceId) === gate) this.settling.delete(item.instanceId);
-        for (const resume of gate) resume();
-      }
+      this.release(item.instanceId, gate);
     }
+  }
+
+  /**
+   * Records an activity's result in an episode of its instance directly, in one commit that
+   * also completes the activity, when this worker has the instance's orchestrator in memory and
+   * the result is the one thing the orchestrator waits for from an activity (a sequence of
+   * steps, not a fan-out, whose results are better taken together). Resolves to undefined when
+   * it does not apply or the store refuses (a message for the instance came first, the instance
+   * moved on elsewhere, or the activity's lease was lost): the result then goes the usual way.
+   */
+  private async recordDirectly(leased: LeasedActivity, message: OrchestrationMessage): Promise<boolean | undefined> {
+    const { instanceId, executionId } = leased.item;
+    const wanted = (cached: CachedOrchestration | undefined): cached is CachedOrchestration =>
+      cached?.record.executionId === executionId && cached.executor.openActivityCount === 1;
+    // The episode that scheduled this activity may still be settling (the activity came from the queue meanwhile): wait for it.
+    if (this.episodes >= this.options.maxConcurrentOrchestrations || (!this.settling.has(instanceId) && !wanted(this.cache.get(instanceId)))) return undefined;
+    this.episodes++;
+    const gate = await this.acquire(instanceId);
+    try {
+      const cached = this.cache.get(instanceId);
+      if (!wanted(cached)) return undefined;
+      const { executor, record } = cached;
+      const now = this.clock.now();
+      const result = executor.run([{ type: 'OrchestratorStarted', eventId: -1, timestamp: isoTime(now) }, message.event]);
+      if (isIdle(result, record)) { this.cache.delete(instanceId); return undefined; }
+      const episode = await this.buildCommit(record, undefined, [], executor, result, now);
+      episode.completesActivities = { now, activities: [leased] };
+      return await this.commitEpisode(episode, executor, result);
+    } catch (error) {
+      this.cache.delete(instanceId);
+      throw error;
+    } finally {
+      this.episodes--;
+      this.release(instanceId, gate);
+    }
+  }
+
+  /** Marks an instance's episode in flight in this worker, once the one before it has settled; see `runEpisode`. */
+  private async acquire(instanceId: string): Promise<(() => void)[]> {
+    for (let waiting; (waiting = this.settling.get(instanceId));) {
+      const queue = waiting;
+      await new Promise<void>((resolve) => { queue.push(resolve); });
+    }
+    const gate: (() => void)[] = [];
+    this.settling.set(instanceId, gate);
+    return gate;
+  }
+
+  private release(instanceId: string, gate: (() => void)[]): void {
+    if (this.settling.get(instanceId) === gate) this.settling.delete(instanceId);
+    for (const resume of gate) resume();
+  }
+
+  /**
+   * Commits an episode, taking the activities it schedules eagerly up to the free slots (reserved
+   * meanwhile), and starts them. Resolves to undefined if the store refused the commit, else to
+   * whether all of the episode's follow-up work went on eagerly (see `track`).
+   */
+  private async commitEpisode(episode: EpisodeCommit, executor: OrchestrationExecutor, result: EpisodeResult): Promise<boolean | undefined> {
+    const eager = this.stopped ? 0 : Math.min(episode.activities.length, this.options.maxConcurrentActivities - this.activities);
+    if (eager > 0) {
+      episode.leaseActivities = { now: this.clock.now(), lockMs: this.options.activityLockMs, max: eager };
+      this.activities += eager;
+    }
+    let outcome: CommitOutcome;
+    try {
+      outcome = await this.commit(episode);
+    } finally {
+      this.activities -= Math.max(0, eager);
+    }
+    // From here to starting the leased activities, nothing awaits: their slots pass from the reservation to them.
+    this.remember(episode, executor, result, outcome);
+    if (!outcome.ok) return undefined;
+    const leased = outcome.leasedActivities ?? [];
+    for (const activity of leased) this.startActivity(activity);
+    return leased.length > 0 && leased.length === episode.activities.length && episode.messages.length === 0 && episode.newInstances.length === 0;
   }
 
   private async executorFor(instance: InstanceRecord): Promise<OrchestrationExecutor> {
@@ -374,12 +441,12 @@ export class Worker {
     const limit = this.options.replayCache;
     if (!outcome.ok || limit === false || result.outcome) { this.cache.delete(episode.instanceId); return; }
     executor.confirm();
-    this.cache.set(episode.instanceId, { executor, record: { ...episode.instance, version: outcome.version } });
+    this.cache.set(episode.instanceId, { executor, record: instanceRecord(episode.instance, outcome.version) });
     if (this.cache.size > limit) this.cache.delete(this.cache.keys().next().value!);
   }
 
-  private async buildCommit(instance: InstanceRecord, item: OrchestrationWorkItem, consumed: string[], executor: OrchestrationExecutor, result: EpisodeResult, now: number): Promise<EpisodeCommit> {
-    const at = iso(now);
+  private async buildCommit(instance: InstanceRecord, lease: Lease | undefined, consumed: string[], executor: OrchestrationExecutor, result: EpisodeResult, now: number): Promise<EpisodeCommit> {
+    const at = isoTime(now);
     const { instanceId, executionId } = instance;
     // The executor made `applied` for this episode alone: it becomes the appended history as is.
     const append: HistoryEvent[] = result.applied;
@@ -424,13 +491,13 @@ export class Worker {
       }
     }
 
-    const row: Omit<InstanceRecord, 'version'> = {
-      instanceId, name: instance.name, executionId, createdTime: instance.createdTime, lastUpdatedTime: at,
-      runtimeStatus: result.suspended ? 'Suspended' : 'Running',
-      input: instance.input, parentInstanceId: instance.parentInstanceId, customStatus: result.customStatus ?? instance.customStatus,
+    const row: InstanceRow = {
+      instanceId, name: instance.name, executionId, runtimeStatus: result.suspended ? 'Suspended' : 'Running',
+      input: instance.input, output: undefined, customStatus: result.customStatus ?? instance.customStatus, failureDetails: undefined,
+      createdTime: instance.createdTime, lastUpdatedTime: at, completedTime: undefined, parentInstanceId: instance.parentInstanceId,
     };
     const commit: EpisodeCommit = {
-      instanceId, expectedVersion: instance.version, lease: item.lease, instance: row,
+      instanceId, expectedVersion: instance.version, lease, instance: row,
       history: { append }, consumedMessageIds: consumed, messages, activities, newInstances,
     };
 
@@ -440,9 +507,9 @@ export class Worker {
     if (outcome.status === 'ContinuedAsNew') {
       const next = this.newId(`${executionId}/next`);
       const input = outcome.input;
-      commit.instance = { ...row, executionId: next, runtimeStatus: 'ContinuedAsNew' };
-      delete commit.instance.input;
-      if (input !== undefined) commit.instance.input = input;
+      row.executionId = next;
+      row.runtimeStatus = 'ContinuedAsNew';
+      row.input = input;
       commit.history = { replace: [] };
       commit.activities = [];
       commit.newInstances = [];
@@ -464,11 +531,10 @@ export class Worker {
       ...(outcome.status !== 'Failed' && outcome.result !== undefined ? { result: outcome.result } : {}),
       ...(outcome.status === 'Failed' ? { failureDetails: outcome.failureDetails } : {}),
     }), event('OrchestratorCompleted', at, {}));
-    commit.instance = {
-      ...row, runtimeStatus: outcome.status, completedTime: at,
-      ...(output !== undefined ? { output } : {}),
-      ...(outcome.status === 'Failed' ? { failureDetails: outcome.failureDetails } : {}),
-    };
+    row.runtimeStatus = outcome.status;
+    row.completedTime = at;
+    row.output = output;
+    if (outcome.status === 'Failed') row.failureDetails = outcome.failureDetails;
     const parent = started?.parentInstance;
     if (parent) {
       const completion = outcome.status === 'Completed'
@@ -489,7 +555,7 @@ export class Worker {
   }
 
   private async rewind(instance: InstanceRecord, item: OrchestrationWorkItem, message: OrchestrationMessage, now: number): Promise<void> {
-    const at = iso(now);
+    const at = isoTime(now);
     const reason = message.event.type === 'ExecutionRewound' ? message.event.reason : undefined;
     const { history, failedChildren } = rewindHistory(await this.store.getHistory(instance.instanceId), reason, at);
     const executor = new OrchestrationExecutor(this.app, instance.instanceId);
@@ -497,7 +563,7 @@ export class Worker {
     const result = executor.run([event('OrchestratorStarted', at, {}), ...item.messages.filter((m) => m !== message && m.event.type === 'EventRaised').map((m) => m.event)]);
     const { failureDetails: _f, output: _o, completedTime: _c, ...rest } = instance;
     const reopened = { ...rest, runtimeStatus: 'Running' as const };
-    const episode = await this.buildCommit(reopened, item, item.messages.map((m) => m.id), executor, result, now);
+    const episode = await this.buildCommit(reopened, item.lease, item.messages.map((m) => m.id), executor, result, now);
     const applied = 'append' in episode.history ? episode.history.append : [];
     episode.history = { replace: [...history, ...applied] };
     for (const child of failedChildren) {
@@ -517,18 +583,22 @@ export class Worker {
     const handler = this.app.getActivity(item.name);
     let outcome: HistoryEvent;
     if (!handler) {
-      outcome = event('TaskFailed', iso(this.clock.now()), { taskScheduledId, failureDetails: toFailureDetails(new UnknownActivityError(item.name)) });
+      outcome = event('TaskFailed', isoTime(this.clock.now()), { taskScheduledId, failureDetails: toFailureDetails(new UnknownActivityError(item.name)) });
     } else {
       const context: ActivityContext = { name: item.name, instanceId: item.instanceId, deliveryCount: leased.deliveryCount };
       try {
         const value: unknown = await handler(item.input === undefined ? undefined : JSON.parse(item.input), context);
         const result = serialize(() => `Output of activity '${item.name}'`, value);
-        outcome = { type: 'TaskCompleted', eventId: -1, timestamp: iso(this.clock.now()), taskScheduledId, result };
+        outcome = { type: 'TaskCompleted', eventId: -1, timestamp: isoTime(this.clock.now()), taskScheduledId, result };
       } catch (error) {
-        outcome = event('TaskFailed', iso(this.clock.now()), { taskScheduledId, failureDetails: toFailureDetails(error) });
+        outcome = event('TaskFailed', isoTime(this.clock.now()), { taskScheduledId, failureDetails: toFailureDetails(error) });
       }
     }
     const message: OrchestrationMessage = { id: this.newId(), instanceId: item.instanceId, executionId: item.executionId, event: outcome, visibleAt: outcome.timestamp };
+    if (!this.stopped) {
+      const handedOn = await this.recordDirectly(leased, message);
+      if (handedOn !== undefined) return handedOn;
+    }
     // Eager dispatch: the instance comes back leased with its new message, if a slot is free (reserved meanwhile).
     const eager = !this.stopped && this.episodes < this.options.maxConcurrentOrchestrations;
     if (!eager) { await this.complete({ leased, result: message }); return false; }

@@ -80,7 +80,8 @@ export function runCrashScenarios(label: string, target: CrashTarget): void {
         const clean = await scenario(target, Number.MAX_SAFE_INTEGER, when, concurrency);
         expect(clean.crashed).toBe(false);
         // Group commit and batch leasing write several episodes at once, but no fewer than the
-        // chain that must be sequential: HelloSequence's 4 episodes and 3 completions, and the approval.
+        // chain that must be sequential: HelloSequence's 4 episodes (the last three also record
+        // the result of the activity before them), the fan-out's and the approval's.
         expect(clean.writes).toBeGreaterThanOrEqual(8);
         let reran = 0;
         for (let k = 1; k <= clean.writes; k++) {

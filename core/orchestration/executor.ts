@@ -14,6 +14,7 @@ import { runDeterministically, seededRandom, hashSeed } from './determinism.js';
 import { AtomicTask, ExternalEventTask, Task, TimerTask } from './task.js';
 import type { OrchestratorFunction } from '../app.js';
 import { serialize } from '../json.js';
+import { parseTime } from '../clock.js';
 
 export type OrchestratorAction =
   | { type: 'ScheduleTask'; id: number; name: string; input?: string }
@@ -69,6 +70,8 @@ export class OrchestrationExecutor implements ExecutorHost {
   private sequence = 0;
   private readonly pendingActions = new Map<number, OrchestratorAction>();
   private readonly open = new Map<number, OpenTask>();
+  /** Open tasks of kind 'activity'. */
+  private openActivities = 0;
   private readonly waiters = new Map<string, ExternalEventTask[]>();
   private readonly inbox = new Map<string, EventRaised[]>();
   private suspendedEvents: HistoryEvent[] = [];
@@ -117,12 +120,15 @@ export class OrchestrationExecutor implements ExecutorHost {
   }
 
   get isFinished(): boolean { return this.outcome !== undefined; }
+  /** Activities scheduled and not yet completed. */
+  get openActivityCount(): number { return this.openActivities; }
 
   // ExecutorHost: called by the context while orchestrator code runs.
   nextSequence(): number { return this.sequence++; }
   addAction(action: OrchestratorAction, task: AtomicTask<unknown>): void {
     this.pendingActions.set(action.id, action);
     const kind: Kind = action.type === 'ScheduleTask' ? 'activity' : action.type === 'CreateTimer' ? 'timer' : 'subOrchestration';
+    if (kind === 'activity') this.openActivities++;
     this.open.set(action.id, { kind, task, name: 'name' in action ? action.name : 'timer', ...(action.type === 'CreateSubOrchestration' ? { instanceId: action.instanceId } : {}) });
     if (task instanceof TimerTask) task.onCancel = () => { this.open.delete(action.id); this.checkDeferred(); };
   }
@@ -140,7 +146,7 @@ export class OrchestrationExecutor implements ExecutorHost {
 
   private apply(e: HistoryEvent): boolean {
     const position = this.position++;
-    if (e.type === 'OrchestratorStarted') { this.now = Date.parse(e.timestamp); return true; }
+    if (e.type === 'OrchestratorStarted') { this.now = parseTime(e.timestamp); return true; }
     if (this.outcome) {
       // Events that arrive after continue-as-new in the same episode go to the next execution.
       if (this.outcome.status === 'ContinuedAsNew' && e.type === 'EventRaised' && this.continuation?.preserveEvents) this.outcome.carryoverEvents.push(e);
@@ -234,8 +240,10 @@ export class OrchestrationExecutor implements ExecutorHost {
 
   private close(id: number): AtomicTask<unknown> | undefined {
     const entry = this.open.get(id);
+    if (!entry) return undefined;
     this.open.delete(id);
-    return entry?.task;
+    if (entry.kind === 'activity') this.openActivities--;
+    return entry.task;
   }
 
   /** Runs orchestrator code for as long as the task it awaits is complete. */

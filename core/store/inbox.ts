@@ -3,12 +3,13 @@
  * memory (memory.ts, and the KV adapter's in-memory state). `at` is `visibleAt` in epoch ms.
  */
 import type { OrchestrationMessage } from './port.js';
+import { parseTime } from '../clock.js';
 
 export interface QueuedMessage { message: OrchestrationMessage; at: number }
 export type Inboxes = Map<string, QueuedMessage[]>;
 
 export function pushMessage(inboxes: Inboxes, message: OrchestrationMessage): QueuedMessage {
-  const queued = { message, at: Date.parse(message.visibleAt) };
+  const queued = { message, at: parseTime(message.visibleAt) };
   const queue = inboxes.get(message.instanceId);
   if (queue) queue.push(queued); else inboxes.set(message.instanceId, [queued]);
   return queued;

@@ -31,7 +31,9 @@
  * one commits (see indexeddb/connection.ts and indexeddb/unit.ts).
  * An episode commits only if the instance still has the expected version and, when it
  * carries a lease, that lease is still the instance's: a lapsed lease that another worker
- * took over cannot commit the same messages twice.
+ * took over cannot commit the same messages twice. An episode that records activity results
+ * directly also needs those activities still held and no message of the instance visible; it
+ * deletes them in the same transaction, so a result is recorded once, by it or by the queue.
  * @module
  */
 import { wrap, type IDBPDatabase } from 'idb';

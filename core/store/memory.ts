@@ -8,6 +8,8 @@ import { MinHeap } from '../heap.js';
 import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../history.js';
 import { uniqueId } from '../ids.js';
 import { pushMessage, removeMessages, type Inboxes } from './inbox.js';
+import { copyRecord, instanceRecord } from './record.js';
+import { parseTime } from '../clock.js';
 import { validateTaskHubName } from '../limits.js';
 import type {
   ActivityCompletion, ActivityWorkItem, CommitOutcome, CompletionOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord,
@@ -47,12 +49,12 @@ class MemoryTaskHub implements TaskHubStore {
     const created = this.install(record, start, existing);
     this.notify(WORK);
     this.notify({ kind: 'instance', instanceId: created.instanceId, runtimeStatus: created.runtimeStatus });
-    return { ...created };
+    return copyRecord(created);
   }
 
   async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
     const record = this.instances.get(instanceId);
-    return record && { ...record };
+    return record && copyRecord(record);
   }
 
   async getHistory(instanceId: string): Promise<HistoryEvent[]> {
@@ -65,7 +67,7 @@ class MemoryTaskHub implements TaskHubStore {
     const matching = [...this.instances.values()]
       .filter((r) => matchesQuery(r, q) && (!after || compareInQueryOrder(q, after, r) < 0))
       .sort((a, b) => compareInQueryOrder(q, a, b));
-    const page = matching.slice(0, q.pageSize).map((r) => ({ ...r }));
+    const page = matching.slice(0, q.pageSize).map(copyRecord);
     const last = page[page.length - 1];
     return matching.length > q.pageSize && last ? { instances: page, continuationToken: encodeContinuationToken(last) } : { instances: page };
   }
@@ -240,6 +242,13 @@ class MemoryTaskHub implements TaskHubStore {
   private checkEpisode(e: EpisodeCommit): Error | undefined {
     const current = this.instances.get(e.instanceId);
     if (!current || current.version !== e.expectedVersion) return new VersionConflictError(e.instanceId, e.expectedVersion, current?.version);
+    const direct = e.completesActivities;
+    if (direct) {
+      if (this.inbox.get(e.instanceId)?.some((q) => q.at <= direct.now)) return new VersionConflictError(e.instanceId, e.expectedVersion, current.version, 'a message for it is waiting');
+      for (const { item, lease } of direct.activities) {
+        if (this.activities.get(item.id)?.token !== lease.token) return new VersionConflictError(e.instanceId, e.expectedVersion, current.version, `activity '${item.id}' is no longer held`);
+      }
+    }
     for (const { record } of e.newInstances) {
       const existing = this.instances.get(record.instanceId);
       if (existing && !isTerminal(existing.runtimeStatus)) return new InstanceAlreadyExistsError(record.instanceId, existing.runtimeStatus);
@@ -250,7 +259,7 @@ class MemoryTaskHub implements TaskHubStore {
   private applyEpisode(e: EpisodeCommit): number {
     const version = e.expectedVersion + 1;
     const previous = this.instances.get(e.instanceId);
-    this.instances.set(e.instanceId, { ...e.instance, version });
+    this.instances.set(e.instanceId, instanceRecord(e.instance, version));
     if ('replace' in e.history) this.histories.set(e.instanceId, e.history.replace.slice());
     else {
       const history = this.histories.get(e.instanceId);
@@ -258,8 +267,9 @@ class MemoryTaskHub implements TaskHubStore {
       else this.histories.set(e.instanceId, e.history.append.slice());
     }
     removeMessages(this.inbox, e.instanceId, e.consumedMessageIds);
+    if (e.completesActivities) for (const { item } of e.completesActivities.activities) this.activities.delete(item.id);
     for (const m of e.messages) this.enqueue(m);
-    for (const a of e.activities) this.activities.set(a.id, { item: a, at: Date.parse(a.enqueuedTime), expiresAt: 0, deliveries: 0 });
+    for (const a of e.activities) this.activities.set(a.id, { item: a, at: parseTime(a.enqueuedTime), expiresAt: 0, deliveries: 0 });
     for (const child of e.newInstances) {
       const created = this.install(child.record, child.start, this.instances.get(child.record.instanceId));
       this.notify({ kind: 'instance', instanceId: created.instanceId, runtimeStatus: created.runtimeStatus });
@@ -273,7 +283,7 @@ class MemoryTaskHub implements TaskHubStore {
 
   private install(record: Omit<InstanceRecord, 'version'>, start: OrchestrationMessage, replacing: InstanceRecord | undefined): InstanceRecord {
     if (replacing) this.remove(record.instanceId);
-    const created = { ...record, version: 1 };
+    const created = instanceRecord(record, 1);
     this.instances.set(record.instanceId, created);
     this.histories.set(record.instanceId, []);
     this.enqueue(start);

@@ -105,6 +105,16 @@ export interface EpisodeCommit {
    * store may lease fewer or none (it is an optimisation); the rest are queued as usual.
    */
   leaseActivities?: EagerLease & { max: number };
+  /**
+   * Activity results this episode records directly: the committer ran these activities, and
+   * `history.append` holds their TaskCompleted or TaskFailed events. The same as completing
+   * them, leasing the instance with exactly their results and committing, in one atomic step.
+   * So the commit is a conflict, and nothing is written, unless each activity is still held
+   * under its lease and the instance has no message visible at `now` (which also means that no
+   * other worker holds it); the committer then completes the activities as usual. `lease` and
+   * `consumedMessageIds` stay empty.
+   */
+  completesActivities?: { now: number; activities: LeasedActivity[] };
 }
 
 /** When and for how long an eagerly leased item is leased: the same arguments as a lease call. */

@@ -577,6 +577,17 @@ class SqliteTaskHub implements TaskHubStore {
       error.message = `Instance '${e.instanceId}' was leased by another worker after this episode's lease lapsed; the episode is not committed.`;
       return refused(error);
     }
+    const direct = e.completesActivities;
+    if (direct) {
+      // As if completed and the instance leased with exactly these results: a message visible first must go through the queue.
+      if (this.sql.get('SELECT 1 FROM messages WHERE hub = ? AND instance_id = ? AND visible_at <= ? LIMIT 1', hub, e.instanceId, direct.now)) {
+        return refused(new VersionConflictError(e.instanceId, e.expectedVersion, current.version, 'a message for it is waiting'));
+      }
+      for (const { item, lease } of direct.activities) {
+        const row = this.sql.get<{ lease_token: string | null }>('SELECT lease_token FROM activities WHERE hub = ? AND instance_id = ? AND id = ?', hub, item.instanceId, item.id);
+        if (!row || row.lease_token !== lease.token) return refused(new VersionConflictError(e.instanceId, e.expectedVersion, current.version, `activity '${item.id}' is no longer held`));
+      }
+    }
     for (const { record } of e.newInstances) {
       const existing = this.status(record.instanceId);
       if (existing && !isTerminal(existing.runtimeStatus)) return refused(new InstanceAlreadyExistsError(record.instanceId, existing.runtimeStatus));
@@ -595,6 +606,8 @@ class SqliteTaskHub implements TaskHubStore {
       ...instanceParams(hub, e.instanceId, e.instance, version).slice(2), hub, e.instanceId,
     );
     for (const id of e.consumedMessageIds) this.sql.run('DELETE FROM messages WHERE hub = ? AND instance_id = ? AND id = ?', hub, e.instanceId, id);
+    // Completed here: their results are in the history, not queued.
+    for (const { item } of direct?.activities ?? []) this.sql.run('DELETE FROM activities WHERE hub = ? AND instance_id = ? AND id = ?', hub, item.instanceId, item.id);
     // Eager dispatch: the first `max` activities are written already leased to the committer.
     const eager = e.leaseActivities;
     const leasedActivities: LeasedActivity[] = [];

@@ -225,6 +225,85 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       expect(next.messages.map((m) => m.event.type)).toEqual(['EventRaised', 'TaskCompleted']);
     });
 
+    // EpisodeCommit.completesActivities: the worker that ran an activity records its result in
+    // an episode directly, as if it had completed the activity, leased the instance with exactly
+    // that result and committed, in one atomic step; anything else in the way is a conflict.
+    const scheduled = async (id: string, count = 1) => {
+      const created = await hub.createInstance(newInstance(id));
+      const start = (await hub.leaseOrchestration(T0, 1000))!;
+      const activities = Array.from({ length: count }, (_, n) => ({ id: `${id}-a${n}`, instanceId: id, executionId: created.executionId, taskScheduledId: n, name: 'F', input: String(n), enqueuedTime: iso(T0) }));
+      const [committed] = await hub.commit([episode(created, start.messages.map((m) => m.id), { lease: start.lease, activities })]);
+      expect(committed).toEqual({ ok: true, version: 2 });
+      const leased = (await leaseActivities(hub, T0, 1000, count)).sort((x, y) => x.item.taskScheduledId - y.item.taskScheduledId);
+      return { record: (await hub.getInstance(id))!, leased };
+    };
+    const recorded = (record: InstanceRecord, leased: Awaited<ReturnType<typeof scheduled>>['leased'], now: number, patch: Partial<EpisodeCommit> = {}) => episode(record, [], {
+      history: { append: [event('OrchestratorStarted', iso(now), {}), ...leased.map((l) => event('TaskCompleted', iso(now), { taskScheduledId: l.item.taskScheduledId, result: '"done"' }))] },
+      completesActivities: { now, activities: leased },
+      ...patch,
+    });
+
+    it('an episode records the results of activities it ran: completed, recorded and moved on in one commit', async () => {
+      await setup();
+      const { record, leased } = await scheduled('ra', 2);
+      const next = { id: 'ra-next', instanceId: 'ra', executionId: record.executionId, taskScheduledId: 2, name: 'F', input: '2', enqueuedTime: iso(T0 + 10) };
+      // A timer that is not due yet is not in the way.
+      await hub.enqueueMessages([message('ra', event('TimerFired', iso(T0), { timerId: 9, fireAt: iso(T0 + 60_000) }), iso(T0 + 60_000))]);
+      const [outcome] = await hub.commit([recorded(record, leased, T0 + 10, { activities: [next] })]);
+      expect(outcome).toMatchObject({ ok: true, version: 3 });
+      expect((await hub.getHistory('ra')).map((e) => e.type)).toEqual(['OrchestratorStarted', 'OrchestratorStarted', 'TaskCompleted', 'TaskCompleted']);
+      // The activities are done: never delivered again, and their holder's late completion is dropped.
+      const redelivered = await leaseActivities(hub, T0 + 5000, 1000, 10);
+      expect(redelivered.map((l) => l.item.id)).toEqual(['ra-next']);
+      const late = message('ra', event('TaskCompleted', iso(T0 + 20), { taskScheduledId: 0, result: '"again"' }));
+      expect(await hub.completeActivities([{ leased: leased[0]!, result: late }])).toEqual([{ applied: false }]);
+      // No result went through the queue: only the timer waits for the instance.
+      expect(await hub.leaseOrchestration(T0 + 5000, 1000)).toBeUndefined();
+      expect((await hub.leaseOrchestration(T0 + 60_000, 1000))?.messages.map((m) => m.event.type)).toEqual(['TimerFired']);
+    });
+
+    it('recording activity results directly is a conflict, writing nothing, when anything else is in the way', async () => {
+      await setup();
+      const unchanged = async (id: string, record: InstanceRecord) => {
+        expect(await hub.getInstance(id)).toEqual(record);
+        expect(await hub.getHistory(id)).toHaveLength(1);
+      };
+      // A message visible before the result, leased by another worker or not: it comes first, through the queue.
+      {
+        const { record, leased } = await scheduled('rm');
+        const raised = message('rm', event('EventRaised', iso(T0 + 5), { name: 'E' }), iso(T0 + 5));
+        await hub.enqueueMessages([raised]);
+        expect(await hub.commit([recorded(record, leased, T0 + 10)])).toMatchObject([{ ok: false }]);
+        await unchanged('rm', record);
+        const holder = (await hub.leaseOrchestration(T0 + 10, 1000))!;
+        expect(holder.instanceId).toBe('rm');
+        expect(await hub.commit([recorded(record, leased, T0 + 11)])).toMatchObject([{ ok: false }]);
+        await unchanged('rm', record);
+        await hub.abandonOrchestration(holder);
+        // The activity is still held: it completes the usual way, after the event.
+        const result = message('rm', event('TaskCompleted', iso(T0 + 10), { taskScheduledId: 0, result: '"done"' }), iso(T0 + 10));
+        expect(await hub.completeActivities([{ leased: leased[0]!, result }])).toEqual([{ applied: true }]);
+        expect((await hub.leaseOrchestration(T0 + 10, 1000))?.messages.map((m) => m.id)).toEqual([raised.id, result.id]);
+      }
+      // The activity's lease was lost: it lapsed and another worker holds it now.
+      {
+        const { record, leased } = await scheduled('rx');
+        const taken = await leaseActivities(hub, T0 + 1001, 1000, 1);
+        expect(taken.map((l) => l.item.id)).toEqual([leased[0]!.item.id]);
+        expect(await hub.commit([recorded(record, leased, T0 + 1002)])).toMatchObject([{ ok: false }]);
+        await unchanged('rx', record);
+        const result = message('rx', event('TaskCompleted', iso(T0 + 1003), { taskScheduledId: 0, result: '"done"' }), iso(T0 + 1003));
+        expect(await hub.completeActivities([{ leased: taken[0]!, result }])).toEqual([{ applied: true }]);
+      }
+      // A stale version.
+      {
+        const { record, leased } = await scheduled('rv');
+        expect(await hub.commit([recorded({ ...record, version: record.version - 1 }, leased, T0 + 10)])).toMatchObject([{ ok: false }]);
+        await unchanged('rv', record);
+        expect(await hub.commit([recorded(record, leased, T0 + 10)])).toMatchObject([{ ok: true, version: 3 }]);
+      }
+    });
+
     it('holds a delayed message back until it is visible and reports when to wake', async () => {
       await setup();
       const created = await hub.createInstance(newInstance('t1'));

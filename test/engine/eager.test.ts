@@ -17,7 +17,7 @@ const chain = new DurableApp()
 
 /** Counts the store's lease calls and the eager leases its answers carry. */
 function counting(store: TaskHubStore) {
-  const counts = { leaseCalls: 0, eagerActivities: 0, eagerEpisodes: 0, commits: 0 };
+  const counts = { leaseCalls: 0, eagerActivities: 0, eagerEpisodes: 0, commits: 0, recordedDirectly: 0, completions: 0 };
   return {
     counts,
     store: new Proxy(store, {
@@ -29,10 +29,15 @@ function counting(store: TaskHubStore) {
           const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
           if (String(prop).startsWith('lease')) counts.leaseCalls++;
           if (prop === 'commit') {
-            counts.commits += args[0] instanceof Array ? args[0].length : 0;
+            const episodes = args[0] as { completesActivities?: unknown }[];
+            counts.commits += episodes.length;
+            episodes.forEach((e, i) => { if (e.completesActivities && (result as { ok: boolean }[])[i]!.ok) counts.recordedDirectly++; });
             for (const o of result as { ok: boolean; leasedActivities?: unknown[] }[]) counts.eagerActivities += o.ok ? o.leasedActivities?.length ?? 0 : 0;
           }
-          if (prop === 'completeActivities') for (const o of result as { workItem?: unknown }[]) counts.eagerEpisodes += o.workItem ? 1 : 0;
+          if (prop === 'completeActivities') {
+            counts.completions += (args[0] as unknown[]).length;
+            for (const o of result as { workItem?: unknown }[]) counts.eagerEpisodes += o.workItem ? 1 : 0;
+          }
           return result;
         };
       },
@@ -41,7 +46,7 @@ function counting(store: TaskHubStore) {
 }
 
 describe('eager dispatch', () => {
-  it('runs a 100-step chain with a handful of lease calls: each step hands on the next', async () => {
+  it('runs a 100-step chain in 101 commits and a handful of lease calls: each step records its result and hands on the next', async () => {
     const storage = new MemoryStorage();
     const client = new DurableClient({ storage, app: chain });
     const { store, counts } = counting(client.store);
@@ -50,9 +55,41 @@ describe('eager dispatch', () => {
     await worker.runUntilIdle();
     expect((await client.getStatus(id))?.output).toBe(100);
     expect(counts.eagerActivities).toBe(100);
-    expect(counts.eagerEpisodes).toBe(100);
+    // Each activity's result goes into its instance's next episode in one commit, not through the queue.
+    expect(counts.recordedDirectly).toBe(100);
+    expect(counts.commits).toBe(101);
+    expect(counts.completions).toBe(0);
     // Without eager dispatch every step would take two lease calls (an episode and an activity).
     expect(counts.leaseCalls).toBeLessThan(10);
+    // The history is the one a queued result makes: the result opens the next episode.
+    const history = (await client.getStatus(id, { showHistory: true }))!.history!;
+    expect(history.slice(0, 7).map((e) => e.type)).toEqual(['OrchestratorStarted', 'ExecutionStarted', 'TaskScheduled', 'OrchestratorCompleted', 'OrchestratorStarted', 'TaskCompleted', 'TaskScheduled']);
+  });
+
+  it('in strict mode (no replay cache) a result goes through the queue, and its completion leases the instance eagerly', async () => {
+    const storage = new MemoryStorage();
+    const client = new DurableClient({ storage, app: chain });
+    const { store, counts } = counting(client.store);
+    const worker = new Worker(chain, store, { replayCache: false });
+    const id = await client.startNew('Chain', { input: 20 });
+    await worker.runUntilIdle();
+    expect((await client.getStatus(id))?.output).toBe(20);
+    expect(counts.recordedDirectly).toBe(0);
+    expect(counts.completions).toBe(20);
+    expect(counts.eagerEpisodes).toBe(20);
+    expect(counts.leaseCalls).toBeLessThan(10);
+  });
+
+  it('takes the results of a fan-out together through the queue, not in an episode each', async () => {
+    const storage = new MemoryStorage();
+    const client = new DurableClient({ storage, app: chain });
+    const { store, counts } = counting(client.store);
+    const worker = new Worker(chain, store);
+    const id = await client.startNew('Fan', { input: 50 });
+    await worker.runUntilIdle();
+    expect((await client.getStatus(id))?.output).toBe(50 * 51 / 2);
+    expect(counts.completions).toBeGreaterThanOrEqual(49);
+    expect(counts.commits).toBeLessThan(10);
   });
 
   it('never runs more activities at once than the limit, eager leases included', async () => {

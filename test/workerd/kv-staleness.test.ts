@@ -84,6 +84,29 @@ describe('KV adapter on production-like KV', () => {
     expect(kv.stats.rateLimited).toBe(0);
   });
 
+  it('a new writer replays results recorded in episodes directly: their activities are never delivered again', async () => {
+    for (const snapshotEvery of [2, 1000]) {
+      const clock = new VirtualClock(T0);
+      const kv = new StaleKv(clock, productionLike);
+      const a = engine(new KvStorage(kv, { clock, snapshotEvery }), clock);
+      let completions = 0;
+      const completeActivities = a.client.store.completeActivities.bind(a.client.store);
+      a.client.store.completeActivities = (batch) => { completions += batch.length; return completeActivities(batch); };
+      const id = await a.client.startNew('HelloSequence');
+      await a.settle();
+      // Every result went into an episode's commit directly, not through the queue.
+      expect(completions).toBe(0);
+      const history = await a.client.getHistory(id);
+      expect(history.filter((e) => e.type === 'TaskCompleted')).toHaveLength(3);
+
+      clock.advance(10 * 60_000); // past the quiet period and every activity lease
+      const b = new KvStorage(kv, { clock }).taskHub('Hub');
+      expect(await b.getHistory(id)).toEqual(history);
+      expect(await b.leaseActivity(clock.now(), 1000)).toBeUndefined();
+      expect(await b.leaseOrchestration(clock.now(), 1000)).toBeUndefined();
+    }
+  });
+
   it('a writer that starts inside the staleness window sees a truncated log (the quiet period is required)', async () => {
     const clock = new VirtualClock(T0);
     const kv = new StaleKv(clock, productionLike);

@@ -52,6 +52,27 @@ function batchOf(value: unknown): [string, unknown[]][] {
   return value as [string, unknown[]][];
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/**
+ * Checks what the store trusts of a commit recording activity results directly
+ * (`completesActivities`): a malformed one is refused whole, before anything is applied.
+ */
+function checkCommits(value: unknown): void {
+  if (!Array.isArray(value)) throw new InvalidArgumentError("A 'commit' call takes a list of episodes.");
+  for (const e of value as unknown[]) {
+    if (!isObject(e) || e.completesActivities === undefined) continue;
+    const direct = e.completesActivities;
+    const valid = isObject(direct) && Number.isFinite(direct.now) && Array.isArray(direct.activities) && e.lease === undefined
+      && Array.isArray(e.consumedMessageIds) && e.consumedMessageIds.length === 0
+      && direct.activities.every((a: unknown) => isObject(a) && isObject(a.item) && typeof a.item.id === 'string'
+        && a.item.instanceId === e.instanceId && isObject(a.lease) && typeof a.lease.token === 'string');
+    if (!valid) {
+      throw new InvalidArgumentError(`Malformed completesActivities in the episode of '${String(e.instanceId)}': it takes { now, activities } with activities leased for that instance, in an episode with no lease and no consumed messages.`);
+    }
+  }
+}
+
 const ADDS_WORK = new Set<string>(['createInstance', 'enqueueMessages', 'commit', 'completeActivities', 'abandonOrchestration', 'abandonActivity']);
 const NAME_KEY = '#hub';
 const BACKSTOP_MS = 60_000;
@@ -94,6 +115,7 @@ export class TaskHubHost {
       // Calls a caller made together (see RemoteTaskHub.together): each is answered on its own.
       if (method === 'batch') return { ok: true, value: await Promise.all(batchOf(args[0]).map(([m, a]) => this.invoke(hub, m, a))) };
       if (!(HUB_METHODS as readonly string[]).includes(method)) throw new InvalidArgumentError(`'${method}' is not a task hub method.`);
+      if (method === 'commit') checkCommits(args[0]);
       const store = await this.hub(hub);
       // A wait holds no gate (it awaits a notification, not storage); it is bounded like a poll.
       if (method === 'waitForInstance') args = [args[0], args[1], Math.min(Math.max(0, Number(args[2]) || 0), MAX_POLL_MS)];

@@ -44,6 +44,14 @@ const MAX_REGISTERED = 1024;
 
 interface Joined { method: HubMethod; args: unknown[]; resolve: (value: unknown) => void; reject: (error: unknown) => void }
 
+/** The object checks activities recorded directly by id and lease: their input (maybe large) need not travel back. */
+function slim(e: EpisodeCommit): EpisodeCommit {
+  const direct = e.completesActivities;
+  if (!direct) return e;
+  const activities = direct.activities.map(({ item: { input: _, ...item }, lease, deliveryCount }) => ({ item, lease, deliveryCount }));
+  return { ...e, completesActivities: { now: direct.now, activities } };
+}
+
 /** Stateless but for its name and the calls of the current turn: as cheap to make per call as to keep. */
 class RemoteTaskHub implements TaskHubStore {
   /** Calls made in this turn, sent together at its end (see `together`). */
@@ -102,7 +110,7 @@ class RemoteTaskHub implements TaskHubStore {
   leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> { return this.call('leaseOrchestration', now, lockMs); }
   abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> { return this.call('abandonOrchestration', workItem, visibleAt); }
   async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
-    const outcomes = await this.call<({ ok: true; version: number } | { ok: false; error: WireError })[]>('commit', episodes);
+    const outcomes = await this.call<({ ok: true; version: number } | { ok: false; error: WireError })[]>('commit', episodes.map(slim));
     return outcomes.map((o) => (o.ok ? o : { ok: false, error: fromWire(o.error) }));
   }
   discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> { return this.call('discardMessages', workItem, messageIds); }

@@ -6,6 +6,7 @@
  * @module
  */
 import { InstanceAlreadyExistsError, VersionConflictError } from '../../errors.js';
+import { instanceRecord } from '../record.js';
 import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../history.js';
 import { randomId } from '../../ids.js';
 import type {
@@ -288,12 +289,14 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     if (!stored || stored.r.version !== e.expectedVersion) {
       return { ok: false, error: new VersionConflictError(e.instanceId, e.expectedVersion, stored?.r.version) };
     }
+    const completed = e.completesActivities ? await this.heldActivities(tx, e, stored.r.version) : [];
+    if (completed instanceof Error) return { ok: false, error: completed };
     const children = await tx.getMany<StoredInstance>(e.newInstances.map((c) => this.k.instance(c.record.instanceId)));
     for (const child of children.values()) {
       if (!isTerminal(child.r.runtimeStatus)) return { ok: false, error: new InstanceAlreadyExistsError(child.r.instanceId, child.r.runtimeStatus) };
     }
     const version = e.expectedVersion + 1;
-    const record: InstanceRecord = { ...e.instance, version };
+    const record = instanceRecord(e.instance, version);
     let length = stored.h;
     if ('replace' in e.history) {
       for (let n = 0; n < stored.h; n++) tx.delete(this.k.history(e.instanceId, n));
@@ -306,6 +309,8 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
 
     const queue = (await tx.get<QueueState>(this.k.queue(e.instanceId))) ?? { n: 0 };
     await this.removeMessages(tx, e.instanceId, queue, e.consumedMessageIds);
+    // Completed by this commit: their results are in the history, none is queued.
+    for (const a of completed) this.deleteActivity(tx, a);
     if (e.lease && queue.lock?.token === e.lease.token) delete queue.lock;
     tx.put(this.k.queue(e.instanceId), queue);
     for (const m of e.messages) await this.enqueue(tx, m);
@@ -328,9 +333,36 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     return leasedActivities.length ? { ok: true, version, leasedActivities } : { ok: true, version };
   }
 
+  /**
+   * The activities a commit records directly (`completesActivities`), if that is still the same
+   * as completing them and leasing the instance with exactly their results; else the conflict.
+   */
+  private async heldActivities(tx: ChangeSet, e: EpisodeCommit, version: number): Promise<StoredActivity[] | Error> {
+    const { now, activities } = e.completesActivities!;
+    if (await this.hasVisibleMessage(tx, e.instanceId, now)) return new VersionConflictError(e.instanceId, e.expectedVersion, version, 'a message for it is waiting');
+    const found = await tx.getMany<StoredActivity>(activities.map(({ item }) => this.k.activity(item.id)));
+    const held: StoredActivity[] = [];
+    for (const { item, lease } of activities) {
+      const stored = found.get(this.k.activity(item.id));
+      if (!stored || stored.token !== lease.token) return new VersionConflictError(e.instanceId, e.expectedVersion, version, `activity '${item.id}' is no longer held`);
+      held.push(stored);
+    }
+    return held;
+  }
+
+  /** Whether the instance has a message visible at `now`, from its queue row; its own messages are read only when the row cannot tell. */
+  private async hasVisibleMessage(tx: ChangeSet, instanceId: string, now: number): Promise<boolean> {
+    const queue = await tx.get<QueueState>(this.k.queue(instanceId));
+    if (!queue || queue.n === 0) return false;
+    // Unleased, the due time is never later than the earliest message (a lease moves it to the lease's expiry).
+    if (!queue.lock && queue.at !== undefined && queue.at > now) return false;
+    for (const m of (await tx.listAll<StoredMessage>(this.k.messages(instanceId))).values()) if (m.at <= now) return true;
+    return false;
+  }
+
   private async install(tx: ChangeSet, row: Omit<InstanceRecord, 'version'>, start: OrchestrationMessage, replacing: StoredInstance | undefined): Promise<InstanceRecord> {
     if (replacing) await this.remove(tx, replacing);
-    const record = { ...row, version: 1 };
+    const record = instanceRecord(row, 1);
     tx.put(this.k.instance(record.instanceId), { r: record, h: 0 } satisfies StoredInstance);
     this.index(tx, undefined, record);
     await this.enqueue(tx, start);

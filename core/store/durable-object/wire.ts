@@ -35,7 +35,12 @@ export function toWire(error: unknown): WireError {
 export function fromWire(w: WireError): Error {
   switch (w.name) {
     case 'InstanceAlreadyExistsError': return new InstanceAlreadyExistsError(w.instanceId ?? '', w.runtimeStatus ?? '');
-    case 'VersionConflictError': return new VersionConflictError(w.instanceId ?? '', w.expected ?? 0, w.actual ?? undefined);
+    case 'VersionConflictError': {
+      const error = new VersionConflictError(w.instanceId ?? '', w.expected ?? 0, w.actual ?? undefined);
+      // The message may carry what was in the way (a conflict's detail is not a field of its own).
+      error.message = w.message;
+      return error;
+    }
     case 'InvalidArgumentError': return new InvalidArgumentError(w.message);
   }
   const error = w.code ? new DurableError(w.code as DurableErrorCode, w.message) : new Error(w.message);

@@ -1,12 +1,14 @@
 /**
- * Committing an episode: the version and lease checks, then one write of the instance's row
- * (status, queue, history tail), its new activities, and the messages and children it sends.
+ * Committing an episode: the version and lease checks (and, for activity results it records
+ * directly, that those activities are still held and no message comes first), then one write
+ * of the instance's row (status, queue, history tail), its new activities, and the messages and
+ * children it sends.
  * @module
  */
 import { InstanceAlreadyExistsError, VersionConflictError } from '../../errors.js';
 import { isTerminal, type HistoryEvent } from '../../history.js';
-import type { CommitOutcome, EpisodeCommit, StoreNotification } from '../port.js';
-import { consume, enqueue, install, save, schedule, warmRows } from './queue.js';
+import type { CommitOutcome, EpisodeCommit, LeasedActivity, StoreNotification } from '../port.js';
+import { consume, enqueue, finish, holds, install, save, schedule, warmHeld, warmRows } from './queue.js';
 import { isInstance, within, type HistoryRow, type InstanceRow } from './schema.js';
 import type { Unit } from './unit.js';
 
@@ -29,7 +31,19 @@ function leaseLost(instanceId: string, version: number): VersionConflictError {
 export function warmEpisode(unit: Unit, hub: string, e: EpisodeCommit): void {
   void unit.get('instances', [hub, e.instanceId]);
   for (const { record } of e.newInstances) void unit.get('instances', [hub, record.instanceId]);
+  for (const { item, lease } of e.completesActivities?.activities ?? []) warmHeld(unit, hub, item, lease.token);
   warmRows(unit, hub, e.messages);
+}
+
+/**
+ * What keeps an episode from recording activity results directly (`EpisodeCommit.completesActivities`):
+ * a message visible first, which must reach the orchestration before the results, or an activity
+ * that its committer no longer holds, whose new holder will report.
+ */
+async function inTheWay(unit: Unit, hub: string, row: InstanceRow, now: number, activities: readonly LeasedActivity[]): Promise<string | undefined> {
+  if (row.messages?.some((m) => m.at <= now)) return 'a message for it is waiting';
+  for (const { item, lease } of activities) if (!(await holds(unit, hub, item, lease.token))) return `activity '${item.id}' is no longer held`;
+  return undefined;
 }
 
 /** One episode: every check before the first write, so a refused episode leaves a shared transaction untouched. */
@@ -39,15 +53,22 @@ export async function applyEpisode(unit: Unit, hub: string, e: EpisodeCommit): P
   if (!current || current.version !== e.expectedVersion) return refused(new VersionConflictError(e.instanceId, e.expectedVersion, current?.version));
   // A lease that lapsed and was taken over: the new holder got these messages too, so committing would duplicate.
   if (e.lease && current.lock?.token !== e.lease.token) return refused(leaseLost(e.instanceId, current.version));
+  const direct = e.completesActivities;
+  const blocked = direct && await inTheWay(unit, hub, current, direct.now, direct.activities);
+  if (blocked) return refused(new VersionConflictError(e.instanceId, e.expectedVersion, current.version, blocked));
   for (const { record } of e.newInstances) {
     const existing = await unit.get('instances', [hub, record.instanceId]);
     if (existing && isInstance(existing) && !isTerminal(existing.runtimeStatus)) return refused(new InstanceAlreadyExistsError(record.instanceId, existing.runtimeStatus));
   }
   const version = current.version + 1;
+  // Completed as `completeActivities` would, but their results are in the history, not queued.
+  if (direct) for (const { item, lease } of direct.activities) await finish(unit, hub, item, lease.token);
+  // An inline one left the row: build on the row as that wrote it.
+  const row = direct ? (await unit.get('instances', [hub, e.instanceId])) as InstanceRow : current;
   const { inline, leased } = schedule(unit, hub, e.instanceId, e.activities, e.leaseActivities);
-  const { lock, messages, activities } = consume(current, e.consumedMessageIds, e.lease?.token);
+  const { lock, messages, activities } = consume(row, e.consumedMessageIds, e.lease?.token);
   save(unit, {
-    ...e.instance, hub, instanceId: e.instanceId, version, ...history(unit, hub, current, e),
+    ...e.instance, hub, instanceId: e.instanceId, version, ...history(unit, hub, row, e),
     ...(lock ? { lock } : {}), messages, activities: inline.length ? [...activities ?? [], ...inline] : activities,
   });
   for (const child of e.newInstances) await install(unit, hub, child);

@@ -14,7 +14,7 @@ import type { Connection } from './connection.js';
 import { applyEpisode, refused, warmEpisode, type Applied } from './episode.js';
 import { listInstances } from './listing.js';
 import {
-  consume, enqueue, finish, install, isInline, leaseActivityRow, leaseInstance, leaseReady, leaseSeveral, release, save, warmRows,
+  consume, enqueue, finish, install, isInline, leaseActivityRow, leaseInstance, leaseReady, leaseSeveral, release, save, warmHeld, warmRows,
 } from './queue.js';
 import { checked, isInstance, maybe, span, toRecord, within, type Pending } from './schema.js';
 import { request } from './unit.js';
@@ -172,7 +172,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
     const hub = this.taskHub;
     const { item, lease } = leased;
     const released = await this.db.write({
-      warm: (unit) => void (isInline(lease.token) ? unit.get('instances', [hub, item.instanceId]) : unit.get('activities', [hub, item.instanceId, item.id])),
+      warm: (unit) => warmHeld(unit, hub, item, lease.token),
       run: (unit) => release(unit, hub, item, lease.token, visibleAt),
     });
     if (released) this.db.notify(hub, { kind: 'work' });

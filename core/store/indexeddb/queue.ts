@@ -170,6 +170,17 @@ async function inlineHeld(unit: Unit, hub: string, item: ActivityWorkItem, token
   return k < 0 ? undefined : { row: row!, activities, k };
 }
 
+/** Sends the read that `holds`, `finish` or `release` of the activity will make. */
+export function warmHeld(unit: Unit, hub: string, item: ActivityWorkItem, token: string): void {
+  void (isInline(token) ? unit.get('instances', [hub, item.instanceId]) : unit.get('activities', [hub, item.instanceId, item.id]));
+}
+
+/** Whether `token` still holds the activity; writes nothing, so a commit can check every one before its first write. */
+export async function holds(unit: Unit, hub: string, item: ActivityWorkItem, token: string): Promise<boolean> {
+  if (!isInline(token)) return (await unit.get('activities', [hub, item.instanceId, item.id]))?.lock?.token === token;
+  return (await inlineHeld(unit, hub, item, token)) !== undefined;
+}
+
 /** Finishes an activity lease: deletes the item if `token` still holds it. Returns whether it did. */
 export async function finish(unit: Unit, hub: string, item: ActivityWorkItem, token: string): Promise<boolean> {
   if (!isInline(token)) {

@@ -5,11 +5,13 @@
  * @module
  */
 import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../history.js';
+import { instanceRecord } from '../record.js';
 import type {
   ActivityCompletion, CompletionOutcome, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity, NewInstance,
   OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
 } from '../port.js';
 import type { HubLog } from './log.js';
+import type { LogOp } from './state.js';
 
 export class KvTaskHub implements TaskHubStore {
   private readonly listeners = new Set<(n: StoreNotification) => void>();
@@ -19,7 +21,7 @@ export class KvTaskHub implements TaskHubStore {
   async createInstance({ record, start }: NewInstance): Promise<InstanceRecord> {
     const log = await this.open();
     log.state.checkCreate(record.instanceId);
-    const created = { ...record, version: 1 };
+    const created = instanceRecord(record, 1);
     await this.change(log, { op: 'create', record: created, start });
     this.notify({ kind: 'work' });
     this.notify({ kind: 'instance', instanceId: created.instanceId, runtimeStatus: created.runtimeStatus });
@@ -60,14 +62,18 @@ export class KvTaskHub implements TaskHubStore {
     const outcomes: CommitOutcome[] = [];
     const writes: Promise<void>[] = [];
     const changed: InstanceRecord[] = [];
-    for (const { lease, ...episode } of episodes) {
-      const error = log.state.checkEpisode(episode);
+    for (const e of episodes) {
+      const error = log.state.checkEpisode(e);
       if (error) { outcomes.push({ ok: false, error }); continue; }
+      const { lease, completesActivities, ...episode } = e;
       const previous = log.state.getInstance(episode.instanceId)!;
       const version = episode.expectedVersion + 1;
-      log.state.apply({ op: 'commit', episode, version });
+      // The slot carries what replay needs to delete the completed activities, not their leases or inputs.
+      const completedActivityIds = completesActivities?.activities.map((a) => a.item.id);
+      const op: LogOp = completedActivityIds ? { op: 'commit', episode, version, completedActivityIds } : { op: 'commit', episode, version };
+      log.state.apply(op);
       log.state.release(episode.instanceId, lease);
-      writes.push(log.append({ op: 'commit', episode, version }));
+      writes.push(log.append(op));
       outcomes.push({ ok: true, version });
       if (previous.runtimeStatus !== episode.instance.runtimeStatus || isTerminal(episode.instance.runtimeStatus)) changed.push({ ...episode.instance, version });
       for (const child of episode.newInstances) changed.push({ ...child.record, version: 1 });

@@ -6,6 +6,7 @@
  * @module
  */
 import { InstanceAlreadyExistsError, VersionConflictError } from '../../errors.js';
+import { copyRecord, instanceRecord } from '../record.js';
 import { isTerminal, type HistoryEvent } from '../../history.js';
 import { randomId } from '../../ids.js';
 import type {
@@ -19,11 +20,14 @@ import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePu
 export type LogOp =
   | { op: 'create'; record: InstanceRecord; start: OrchestrationMessage }
   | { op: 'enqueue'; messages: OrchestrationMessage[] }
-  | { op: 'commit'; episode: Omit<EpisodeCommit, 'lease'>; version: number }
+  | { op: 'commit'; episode: LoggedEpisode; version: number; /** Activities the episode completed itself (`completesActivities`). */ completedActivityIds?: string[] }
   | { op: 'complete'; itemId: string; result: OrchestrationMessage }
   | { op: 'discard'; instanceId: string; messageIds: string[] }
   | { op: 'purge'; instanceIds: string[] }
   | { op: 'clear' };
+
+/** An episode as logged: its lease is memory-only, and of the activities it completed only the IDs matter. */
+export type LoggedEpisode = Omit<EpisodeCommit, 'lease' | 'completesActivities'>;
 
 interface QueuedActivity { item: ActivityWorkItem; at: number }
 interface ActivityLease { token: string; expiresAt: number; deliveries: number }
@@ -65,7 +69,10 @@ export class HubState {
     switch (op.op) {
       case 'create': this.install(op.record, op.start); break;
       case 'enqueue': for (const m of op.messages) this.enqueue(m); break;
-      case 'commit': this.applyEpisode(op.episode, op.version); break;
+      case 'commit':
+        for (const id of op.completedActivityIds ?? []) { this.activities.delete(id); this.activityLeases.delete(id); }
+        this.applyEpisode(op.episode, op.version);
+        break;
       case 'complete':
         this.activities.delete(op.itemId);
         this.activityLeases.delete(op.itemId);
@@ -83,7 +90,7 @@ export class HubState {
 
   getInstance(instanceId: string): InstanceRecord | undefined {
     const record = this.instances.get(instanceId);
-    return record && { ...record };
+    return record && copyRecord(record);
   }
 
   getHistory(instanceId: string): HistoryEvent[] { return this.histories.get(instanceId)?.slice() ?? []; }
@@ -96,6 +103,14 @@ export class HubState {
   checkEpisode(e: EpisodeCommit): Error | undefined {
     const current = this.instances.get(e.instanceId);
     if (!current || current.version !== e.expectedVersion) return new VersionConflictError(e.instanceId, e.expectedVersion, current?.version);
+    const direct = e.completesActivities;
+    if (direct) {
+      // As if completed and the instance leased with exactly these results: a message visible first must go through the queue.
+      if (this.inbox.get(e.instanceId)?.some((q) => q.at <= direct.now)) return new VersionConflictError(e.instanceId, e.expectedVersion, current.version, 'a message for it is waiting');
+      for (const leased of direct.activities) {
+        if (!this.holdsActivity(leased)) return new VersionConflictError(e.instanceId, e.expectedVersion, current.version, `activity '${leased.item.id}' is no longer held`);
+      }
+    }
     for (const { record } of e.newInstances) {
       const existing = this.instances.get(record.instanceId);
       if (existing && !isTerminal(existing.runtimeStatus)) return new InstanceAlreadyExistsError(record.instanceId, existing.runtimeStatus);
@@ -109,7 +124,7 @@ export class HubState {
     const matching = [...this.instances.values()]
       .filter((r) => matchesQuery(r, q) && (!after || compareInQueryOrder(q, after, r) < 0))
       .sort((a, b) => compareInQueryOrder(q, a, b));
-    const page = matching.slice(0, q.pageSize).map((r) => ({ ...r }));
+    const page = matching.slice(0, q.pageSize).map(copyRecord);
     const last = page[page.length - 1];
     return matching.length > q.pageSize && last ? { instances: page, continuationToken: encodeContinuationToken(last) } : { instances: page };
   }
@@ -188,8 +203,8 @@ export class HubState {
 
   // ---- changes ----
 
-  private applyEpisode(e: Omit<EpisodeCommit, 'lease'>, version: number): void {
-    this.instances.set(e.instanceId, { ...e.instance, version });
+  private applyEpisode(e: LoggedEpisode, version: number): void {
+    this.instances.set(e.instanceId, instanceRecord(e.instance, version));
     if ('replace' in e.history) this.histories.set(e.instanceId, e.history.replace.slice());
     else {
       const history = this.histories.get(e.instanceId);
@@ -199,7 +214,7 @@ export class HubState {
     removeMessages(this.inbox, e.instanceId, e.consumedMessageIds);
     for (const m of e.messages) this.enqueue(m);
     for (const a of e.activities) this.activities.set(a.id, { item: a, at: Date.parse(a.enqueuedTime) });
-    for (const child of e.newInstances) this.install({ ...child.record, version: 1 }, child.start);
+    for (const child of e.newInstances) this.install(instanceRecord(child.record, 1), child.start);
   }
 
   private install(record: InstanceRecord, start: OrchestrationMessage): void {
