@@ -33,12 +33,13 @@ export class Batcher<I, O> {
 }
 
 /**
- * How the worker writes one item: through a Batcher, or, for a store that groups concurrent
- * writes into shared transactions itself (`TaskHubStore.groupsWrites`), straight away, so that
- * the store can pipeline them instead of waiting for one batch before the next.
+ * How the worker writes one item: through a Batcher, or straight away for a store that asks for
+ * it (`TaskHubStore.unbatchedWrites`): one that groups concurrent writes into shared transactions
+ * itself, and pipelines them instead of waiting for one batch before the next, or one whose
+ * writes cost too little to group.
  */
-export function groupCommit<I, O>(store: { readonly groupsWrites?: boolean }, write: (items: I[]) => Promise<O[]>): (item: I) => Promise<O> {
-  if (store.groupsWrites) return (item) => write([item]).then((outcomes) => outcomes[0]!);
+export function groupCommit<I, O>(store: { readonly unbatchedWrites?: boolean }, write: (items: I[]) => Promise<O[]>): (item: I) => Promise<O> {
+  if (store.unbatchedWrites) return (item) => write([item]).then((outcomes) => outcomes[0]!);
   const batcher = new Batcher(write);
   return (item) => batcher.submit(item);
 }

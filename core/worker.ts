@@ -25,6 +25,10 @@ import type {
 } from './store/port.js';
 
 /** An episode that only applied duplicates or stale completions: nothing happened, so none is recorded. */
+/** The rows of the instances an episode's sub-orchestrations would take over, by ID. */
+type Children = ReadonlyMap<string, InstanceRecord | undefined>;
+const NO_CHILDREN: Children = new Map();
+
 const isIdle = (result: EpisodeResult, instance: InstanceRecord): boolean =>
   result.applied.length === 1 && result.actions.length === 0 && !result.outcome && result.customStatus === instance.customStatus;
 
@@ -289,7 +293,8 @@ export class Worker {
   private async runEpisode(item: OrchestrationWorkItem): Promise<boolean> {
     // The store releases the instance when the commit lands, before this worker has updated
     // its cache; an episode that leased it meanwhile waits for that update.
-    const gate = await this.acquire(item.instanceId);
+    const taken = this.acquire(item.instanceId);
+    const gate = taken instanceof Promise ? await taken : taken;
     const now = this.clock.now();
     try {
       // A cached orchestrator knows its row as of its last commit. A commit's version check
@@ -333,7 +338,8 @@ export class Worker {
         await discard();
         return false;
       }
-      const episode = await this.buildCommit(instance, item.lease, ids, executor, result, now);
+      const children = this.childrenOf(result);
+      const episode = this.buildCommit(instance, item.lease, ids, executor, result, now, children instanceof Promise ? await children : children);
       const handedOn = await this.commitEpisode(episode, executor, result);
       if (handedOn === undefined) { await this.store.abandonOrchestration(item); return false; }
       return handedOn;
@@ -361,7 +367,8 @@ export class Worker {
     // The episode that scheduled this activity may still be settling (the activity came from the queue meanwhile): wait for it.
     if (this.episodes >= this.options.maxConcurrentOrchestrations || (!this.settling.has(instanceId) && !wanted(this.cache.get(instanceId)))) return undefined;
     this.episodes++;
-    const gate = await this.acquire(instanceId);
+    const taken = this.acquire(instanceId);
+    const gate = taken instanceof Promise ? await taken : taken;
     try {
       const cached = this.cache.get(instanceId);
       if (!wanted(cached)) return undefined;
@@ -369,7 +376,8 @@ export class Worker {
       const now = this.clock.now();
       const result = executor.run([{ type: 'OrchestratorStarted', eventId: -1, timestamp: isoTime(now) }, message.event]);
       if (isIdle(result, record)) { this.cache.delete(instanceId); return undefined; }
-      const episode = await this.buildCommit(record, undefined, [], executor, result, now);
+      const children = this.childrenOf(result);
+      const episode = this.buildCommit(record, undefined, [], executor, result, now, children instanceof Promise ? await children : children);
       episode.completesActivities = { now, activities: [leased] };
       return await this.commitEpisode(episode, executor, result);
     } catch (error) {
@@ -381,12 +389,22 @@ export class Worker {
     }
   }
 
-  /** Marks an instance's episode in flight in this worker, once the one before it has settled; see `runEpisode`. */
-  private async acquire(instanceId: string): Promise<(() => void)[]> {
-    for (let waiting; (waiting = this.settling.get(instanceId));) {
-      const queue = waiting;
-      await new Promise<void>((resolve) => { queue.push(resolve); });
-    }
+  /**
+   * Marks an instance's episode in flight in this worker, once the one before it has settled (see
+   * `runEpisode`). Usually nothing is in flight: then it returns the gate without a promise.
+   */
+  private acquire(instanceId: string): (() => void)[] | Promise<(() => void)[]> {
+    if (!this.settling.has(instanceId)) return this.hold(instanceId);
+    return (async () => {
+      for (let waiting; (waiting = this.settling.get(instanceId));) {
+        const queue = waiting;
+        await new Promise<void>((resolve) => { queue.push(resolve); });
+      }
+      return this.hold(instanceId);
+    })();
+  }
+
+  private hold(instanceId: string): (() => void)[] {
     const gate: (() => void)[] = [];
     this.settling.set(instanceId, gate);
     return gate;
@@ -445,7 +463,17 @@ export class Worker {
     if (this.cache.size > limit) this.cache.delete(this.cache.keys().next().value!);
   }
 
-  private async buildCommit(instance: InstanceRecord, lease: Lease | undefined, consumed: string[], executor: OrchestrationExecutor, result: EpisodeResult, now: number): Promise<EpisodeCommit> {
+  /** The instances an episode's new sub-orchestrations would take over, as they are now (read only when there are any). */
+  private childrenOf(result: EpisodeResult): Children | Promise<Children> {
+    const ids = result.actions.flatMap((a) => (a.type === 'CreateSubOrchestration' ? [a.instanceId] : []));
+    if (ids.length === 0) return NO_CHILDREN;
+    return Promise.all(ids.map(async (id) => [id, await this.store.getInstance(id)] as const)).then((found) => new Map(found));
+  }
+
+  private buildCommit(
+    instance: InstanceRecord, lease: Lease | undefined, consumed: string[], executor: OrchestrationExecutor, result: EpisodeResult, now: number,
+    children: Children,
+  ): EpisodeCommit {
     const at = isoTime(now);
     const { instanceId, executionId } = instance;
     // The executor made `applied` for this episode alone: it becomes the appended history as is.
@@ -468,7 +496,7 @@ export class Worker {
           break;
         case 'CreateSubOrchestration': {
           append.push(event('SubOrchestrationInstanceCreated', at, { name: action.name, instanceId: action.instanceId, ...(action.input !== undefined ? { input: action.input } : {}) }, action.id));
-          const existing = await this.store.getInstance(action.instanceId);
+          const existing = children.get(action.instanceId);
           if (existing && !isTerminal(existing.runtimeStatus)) {
             const failure = toFailureDetails(new InstanceAlreadyExistsError(action.instanceId, existing.runtimeStatus));
             messages.push({ id: this.newId(), instanceId, executionId, event: event('SubOrchestrationInstanceFailed', at, { taskScheduledId: action.id, failureDetails: failure }), visibleAt: at });
@@ -563,7 +591,7 @@ export class Worker {
     const result = executor.run([event('OrchestratorStarted', at, {}), ...item.messages.filter((m) => m !== message && m.event.type === 'EventRaised').map((m) => m.event)]);
     const { failureDetails: _f, output: _o, completedTime: _c, ...rest } = instance;
     const reopened = { ...rest, runtimeStatus: 'Running' as const };
-    const episode = await this.buildCommit(reopened, item.lease, item.messages.map((m) => m.id), executor, result, now);
+    const episode = this.buildCommit(reopened, item.lease, item.messages.map((m) => m.id), executor, result, now, await this.childrenOf(result));
     const applied = 'append' in episode.history ? episode.history.append : [];
     episode.history = { replace: [...history, ...applied] };
     for (const child of failedChildren) {

@@ -82,7 +82,11 @@ export class OrchestrationExecutor implements ExecutorHost {
   private continuation: { input?: string; preserveEvents: boolean } | undefined;
   private customStatus: string | undefined;
   private position = 0;
-  private random: () => number = Math.random;
+  private seeded: (() => number) | undefined;
+  /** Orchestrator code's Math.random: seeded from the execution on first use (most orchestrators never call it). */
+  private readonly random = (): number => (this.seeded ??= seededRandom(hashSeed(`${this.instanceId}/${this.started!.orchestrationInstance.executionId}`)))();
+  /** Orchestrator code's Date.now: the replayed orchestration time. */
+  private readonly replayedNow = (): number => this.now;
   replaying = true;
   now = 0;
   started: ExecutionStarted | undefined;
@@ -195,7 +199,6 @@ export class OrchestrationExecutor implements ExecutorHost {
   private start(e: ExecutionStarted): boolean {
     if (this.started) return false;
     this.started = e;
-    this.random = seededRandom(hashSeed(`${this.instanceId}/${e.orchestrationInstance.executionId}`));
     const fn = this.registry.getOrchestrator(e.name);
     if (!fn) {
       this.finish({ status: 'Failed', failureDetails: toFailureDetails(new UnknownOrchestratorError(e.name, this.registry.orchestratorNames)) });
@@ -258,7 +261,7 @@ export class OrchestrationExecutor implements ExecutorHost {
   private step(advance: () => IteratorResult<Task, unknown>): void {
     let next: IteratorResult<Task, unknown>;
     try {
-      next = runDeterministically(() => this.now, this.random, advance);
+      next = runDeterministically(this.replayedNow, this.random, advance);
     } catch (error) {
       if (error instanceof NonDeterminismError) throw error;
       this.finish({ status: 'Failed', failureDetails: toFailureDetails(error) });

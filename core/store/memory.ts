@@ -22,6 +22,8 @@ const WORK: StoreNotification = { kind: 'work' };
 interface QueuedActivity { item: ActivityWorkItem; at: number; token?: string; expiresAt: number; deliveries: number }
 
 class MemoryTaskHub implements TaskHubStore {
+  /** A write is a few map operations: nothing to amortize by grouping them. */
+  readonly unbatchedWrites = true;
   private readonly instances = new Map<string, InstanceRecord>();
   private readonly histories = new Map<string, HistoryEvent[]>();
   private readonly inbox: Inboxes = new Map();

@@ -181,11 +181,12 @@ export type StoreNotification =
 export interface TaskHubStore {
   readonly taskHub: string;
   /**
-   * The store merges concurrent `commit` and `completeActivities` calls into shared
-   * transactions itself (IndexedDB's connection does), so callers send each write at once
-   * rather than batching them behind the one in flight. Default: callers batch (group commit).
+   * Callers send each `commit` and `completeActivities` call at once rather than batching them
+   * behind the one in flight: the store merges concurrent calls into shared transactions itself
+   * (IndexedDB's connection does), or a write costs too little to be worth grouping (memory).
+   * Default: callers batch (group commit).
    */
-  readonly groupsWrites?: boolean;
+  readonly unbatchedWrites?: boolean;
 
   /**
    * Creates the instance and enqueues its start message, atomically. An existing instance

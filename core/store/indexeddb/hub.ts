@@ -21,7 +21,7 @@ import { request } from './unit.js';
 
 export class IndexedDbTaskHub implements TaskHubStore {
   /** The connection shares write transactions between whatever operations are queued (see connection.ts). */
-  readonly groupsWrites = true;
+  readonly unbatchedWrites = true;
   constructor(readonly taskHub: string, private readonly db: Connection) {}
 
   async createInstance(instance: NewInstance): Promise<InstanceRecord> {
