@@ -1,7 +1,14 @@
 // Our engine on the in-memory store with a real Worker and the system clock: the same
 // workloads as bench/peers/durabletask.mjs, returning plain numbers.
+//
+// It measures core/ as users load it: the one-module build (`node esbuild.config.mjs browser`,
+// dist/edge-durable.js), as the peer runs from its published JavaScript. The TypeScript sources
+// through the dev-time loader (tsx) are slower by the loader's helpers (`__name` on every closure).
 import { performance } from 'node:perf_hooks';
-import { DurableApp, DurableClient, MemoryStorage, Worker } from '../core/index.ts';
+import { pathToFileURL } from 'node:url';
+import { targets } from '../esbuild.config.mjs';
+
+const { DurableApp, DurableClient, MemoryStorage, Worker } = await import(pathToFileURL(await targets.browser()).href);
 
 function* chain(ctx) {
   const steps = ctx.df.getInput();
