@@ -86,6 +86,8 @@ export class Worker {
   private readonly commit: (episode: EpisodeCommit) => Promise<CommitOutcome>;
   private readonly complete: (completion: ActivityCompletion) => Promise<CompletionOutcome>;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Direct records waiting for an episode slot; see `episodeSlot`. */
+  private readonly slotWaiters: (() => void)[] = [];
   private episodes = 0;
   private activities = 0;
   private running = false;
@@ -230,28 +232,31 @@ export class Worker {
    */
   private async fill(): Promise<boolean> {
     let leased = false;
-    const runEpisode = (item: OrchestrationWorkItem) => { leased = true; this.startEpisode(item); };
-    const runActivity = (item: LeasedActivity) => { leased = true; this.startActivity(item); };
-    // Slots are reserved while a lease call is out: eager leases taken meanwhile count against the same limits.
+    // Slots are reserved while a lease call is out (eager dispatch may take slots meanwhile); each leased item runs on one of them.
+    let reserved = 0;
+    const runEpisode = (item: OrchestrationWorkItem) => { leased = true; reserved--; this.startEpisode(item, true); };
+    const runActivity = (item: LeasedActivity) => { leased = true; reserved--; this.startActivity(item, true); };
     for (let free; (free = this.options.maxConcurrentOrchestrations - this.episodes) > 0;) {
       const want = Math.min(free, batchFor(this.options.orchestrationLockMs));
       this.episodes += want;
+      reserved = want;
       let items: OrchestrationWorkItem[];
       try {
         items = await leaseOrchestrations(this.store, this.clock.now(), this.options.orchestrationLockMs, want, runEpisode);
       } finally {
-        this.episodes -= want;
+        this.releaseEpisodeSlots(reserved);
       }
       if (items.length < want) break;
     }
     for (let free; (free = this.options.maxConcurrentActivities - this.activities) > 0;) {
       const want = Math.min(free, batchFor(this.options.activityLockMs));
       this.activities += want;
+      reserved = want;
       let items: LeasedActivity[];
       try {
         items = await leaseActivities(this.store, this.clock.now(), this.options.activityLockMs, want, runActivity);
       } finally {
-        this.activities -= want;
+        this.activities -= reserved;
       }
       if (items.length < want) break;
     }
@@ -259,13 +264,14 @@ export class Worker {
     return leased;
   }
 
-  private startEpisode(item: OrchestrationWorkItem): void {
-    this.episodes++;
-    this.track(this.runEpisode(item).finally(() => { this.episodes--; }));
+  /** `reserved`: the caller took the slot already. */
+  private startEpisode(item: OrchestrationWorkItem, reserved = false): void {
+    if (!reserved) this.episodes++;
+    this.track(this.runEpisode(item).finally(() => { this.releaseEpisodeSlots(1); }));
   }
 
-  private startActivity(leased: LeasedActivity): void {
-    this.activities++;
+  private startActivity(leased: LeasedActivity, reserved = false): void {
+    if (!reserved) this.activities++;
     this.track(this.runActivity(leased).finally(() => { this.activities--; }));
   }
 
@@ -365,8 +371,10 @@ export class Worker {
     const wanted = (cached: CachedOrchestration | undefined): cached is CachedOrchestration =>
       cached?.record.executionId === executionId && cached.executor.openActivityCount === 1;
     // The episode that scheduled this activity may still be settling (the activity came from the queue meanwhile): wait for it.
-    if (this.episodes >= this.options.maxConcurrentOrchestrations || (!this.settling.has(instanceId) && !wanted(this.cache.get(instanceId)))) return undefined;
-    this.episodes++;
+    if (!this.settling.has(instanceId) && !wanted(this.cache.get(instanceId))) return undefined;
+    // With every episode slot taken, wait for one: cheaper than the queue's round trip (a completion, a lease, an episode).
+    const slot = this.episodeSlot();
+    if (slot) await slot;
     const taken = this.acquire(instanceId);
     const gate = taken instanceof Promise ? await taken : taken;
     try {
@@ -384,8 +392,22 @@ export class Worker {
       this.cache.delete(instanceId);
       throw error;
     } finally {
-      this.episodes--;
+      this.releaseEpisodeSlots(1);
       this.release(instanceId, gate);
+    }
+  }
+
+  /** Takes an episode slot, or resolves once a released one has been handed over (see `releaseEpisodeSlots`). */
+  private episodeSlot(): Promise<void> | undefined {
+    if (this.episodes < this.options.maxConcurrentOrchestrations) { this.episodes++; return undefined; }
+    return new Promise<void>((resolve) => { this.slotWaiters.push(resolve); });
+  }
+
+  /** Gives back episode slots: each to the next waiter in `episodeSlot`, if any, as is. */
+  private releaseEpisodeSlots(count: number): void {
+    for (let i = 0; i < count; i++) {
+      const next = this.slotWaiters.shift();
+      if (next) next(); else this.episodes--;
     }
   }
 
@@ -634,11 +656,12 @@ export class Worker {
     let completed: CompletionOutcome;
     try {
       completed = await this.complete({ leased, result: message, leaseInstance: { now: this.clock.now(), lockMs: this.options.orchestrationLockMs } });
-    } finally {
-      this.episodes--;
+    } catch (error) {
+      this.releaseEpisodeSlots(1);
+      throw error;
     }
-    if (!completed.workItem) return false;
-    this.startEpisode(completed.workItem);
+    if (!completed.workItem) { this.releaseEpisodeSlots(1); return false; }
+    this.startEpisode(completed.workItem, true);
     return true;
   }
 

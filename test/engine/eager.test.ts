@@ -92,6 +92,28 @@ describe('eager dispatch', () => {
     expect(counts.commits).toBeLessThan(10);
   });
 
+  it('with every episode slot taken, a result waits for a slot to record directly, and the limit holds', async () => {
+    const storage = new MemoryStorage();
+    const client = new DurableClient({ storage, app: chain });
+    // Commits that take a timer tick: episodes overlap, and the limit is what keeps them at 2.
+    let committing = 0, most = 0;
+    const hub = client.store;
+    const commit = hub.commit.bind(hub);
+    hub.commit = async (episodes) => {
+      most = Math.max(most, committing += episodes.length);
+      await new Promise((r) => setTimeout(r, 1));
+      try { return await commit(episodes); } finally { committing -= episodes.length; }
+    };
+    const { store, counts } = counting(hub);
+    const worker = new Worker(chain, store, { maxConcurrentOrchestrations: 2 });
+    const ids = await Promise.all(Array.from({ length: 20 }, () => client.startNew('Chain', { input: 3 })));
+    await worker.runUntilIdle();
+    for (const id of ids) expect((await client.getStatus(id))?.output).toBe(3);
+    expect(most).toBe(2);
+    expect(counts.recordedDirectly).toBe(60);
+    expect(counts.completions).toBe(0);
+  });
+
   it('never runs more activities at once than the limit, eager leases included', async () => {
     let running = 0, most = 0;
     const app = new DurableApp()
