@@ -14,6 +14,14 @@
  * a Durable Object (it exists for compatibility with Workers): an object with work or
  * outbound I/O in progress stays active, at least 70 s after its last caller left. Only an
  * eviction or a restart can cut the loop short, and the backstop alarm covers those.
+ *
+ * The loop starts in the turn of the call that kicked it, not after a yield. On SQLite-backed
+ * storage every write of a turn goes into one transaction, and a reply leaves the object only
+ * once that transaction is durable (locally a WAL fsync on workerd's single thread, about
+ * 0.5–1 ms; in production, replication). A start whose orchestration runs to completion in
+ * that turn therefore shares one durable commit with it, and a caller that starts and then
+ * waits pays one commit per orchestration; yielding first would make it two. `allowUnconfirmed`
+ * cannot help: the commit still runs before the reply is sent.
  * @module
  */
 import type { DurableApp } from '../../app.js';

@@ -32,6 +32,11 @@ export interface DurableObjectTaskHubStoreOptions {
   prefix?: string;
 }
 
+/**
+ * The port over one Durable Object's storage. It must be the only writer of its keys (one
+ * instance per storage and prefix, as the task hub object keeps): it runs one operation at a
+ * time and remembers what it learned of its due indexes between operations.
+ */
 export class DurableObjectTaskHubStore implements TaskHubStore {
   private readonly k: HubKeys;
   private readonly listeners = new Set<(n: StoreNotification) => void>();
@@ -40,6 +45,16 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   private tail: Promise<unknown> = Promise.resolve();
   private seq: number | undefined;
   private readonly prefix: string;
+  /**
+   * Per due index (`r/`, `ar/`): no entry in it is due before this time; absent until an
+   * operation has read the index. The object is the hub's only writer and every write goes
+   * through `run`, which lowers the floor by what it writes, so a lease call that finds the
+   * floor past `now` skips its scan: `list` is the dearest storage call in workerd, and a
+   * drive pass looks for work several times per orchestration after it has all been handed on.
+   */
+  private readonly floors = new Map<string, number>();
+  /** Floors the current operation read from storage, applied when it commits. */
+  private readonly readFloors = new Map<string, number>();
 
   constructor(readonly taskHub: string, private readonly storage: DurableObjectStorageLike, options: DurableObjectTaskHubStoreOptions = {}) {
     this.prefix = options.prefix ?? '';
@@ -188,6 +203,8 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     return this.run(async (tx) => {
       const [due] = (await tx.list({ prefix: this.k.due, limit: 1 })).keys();
       const [activityDue] = (await tx.list({ prefix: this.k.activityDue, limit: 1 })).keys();
+      this.readFloors.set(this.k.due, due ? dueTime(due, this.k.due) : Infinity);
+      this.readFloors.set(this.k.activityDue, activityDue ? dueTime(activityDue, this.k.activityDue) : Infinity);
       const times = [due && dueTime(due, this.k.due), activityDue && dueTime(activityDue, this.k.activityDue)].filter((t): t is number => typeof t === 'number');
       return times.length ? Math.min(...times) : undefined;
     });
@@ -261,6 +278,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   async clear(): Promise<void> {
     await this.run(async () => {
       this.seq = undefined;
+      this.floors.clear();
       if (this.storage.deleteAll && this.prefix === '') return this.storage.deleteAll();
       for (;;) {
         const keys = [...(await this.storage.list({ prefix: this.prefix, limit: 1024 })).keys()];
@@ -275,9 +293,19 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   /** Runs one operation at a time; its staged writes are committed together. */
   private run<T>(operation: (tx: ChangeSet) => Promise<T>): Promise<T> {
     const result = this.tail.then(async () => {
+      this.readFloors.clear();
       const tx = new ChangeSet(this.storage);
       const value = await operation(tx);
-      if (tx.size) await tx.commit();
+      // A floor read holds for storage as it was; the operation's own writes come on top.
+      for (const [index, at] of this.readFloors) this.floors.set(index, at);
+      for (const key of tx.written()) this.lowerFloor(key);
+      try {
+        if (tx.size) await tx.commit();
+      } catch (error) {
+        // A commit that failed may have been applied in part (storage without `write`): unknown again.
+        this.floors.clear();
+        throw error;
+      }
       return value;
     });
     this.tail = result.catch(() => undefined);
@@ -439,18 +467,30 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   /** Walks a due index from its start to `end`, leasing by `leaseAt` until `max` are leased. */
   private async leaseBatch<T>(tx: ChangeSet, prefix: string, end: string, max: number, leaseAt: (key: string) => Promise<T | undefined>): Promise<T[]> {
     const leased: T[] = [];
+    if ((this.floors.get(prefix) ?? -Infinity) >= dueTime(end, prefix)) return leased; // nothing is due yet
     // Entries already looked at are skipped by key: `tx.list` reads storage, not this operation's own writes.
     let startAfter: string | undefined;
     while (leased.length < max) {
-      const due = await tx.list({ prefix, end, limit: LEASE_SCAN, ...(startAfter ? { startAfter } : {}) });
+      // Not bounded by `end`: the first entry past it says when the index is next due.
+      const due = await tx.list({ prefix, limit: LEASE_SCAN, ...(startAfter ? { startAfter } : {}) });
       for (const key of due.keys()) {
+        if (key >= end) { this.readFloors.set(prefix, dueTime(key, prefix)); return leased; }
         startAfter = key;
         const one = await leaseAt(key);
-        if (one && leased.push(one) >= max) break;
+        if (one && leased.push(one) >= max) return leased;
       }
-      if (due.size < LEASE_SCAN) break;
+      // Every entry was due and looked at: each one leased, dropped or moved (and those moves lower the floor).
+      if (due.size < LEASE_SCAN) { this.readFloors.set(prefix, Infinity); return leased; }
     }
     return leased;
+  }
+
+  /** A write into a due index may make it due sooner. */
+  private lowerFloor(key: string): void {
+    for (const index of [this.k.due, this.k.activityDue]) {
+      const floor = this.floors.get(index);
+      if (floor !== undefined && key.startsWith(index)) this.floors.set(index, Math.min(floor, dueTime(key, index)));
+    }
   }
 
   /** Leases the instance of one due entry, or fixes the entry if it is out of date. */

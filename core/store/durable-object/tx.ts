@@ -69,6 +69,8 @@ export class ChangeSet {
   put(key: string, value: unknown): void { this.staged.set(key, value); }
   delete(key: string): void { this.staged.set(key, DELETED); }
   get size(): number { return this.staged.size; }
+  /** The keys this change set writes (not those it deletes). */
+  *written(): Iterable<string> { for (const [k, v] of this.staged) if (v !== DELETED) yield k; }
 
   async commit(): Promise<void> {
     if (this.storage.write) {
