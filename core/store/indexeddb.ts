@@ -2,23 +2,25 @@
  * The IndexedDB store, on `idb`: for a browser tab, a worker, or Node with fake-indexeddb.
  * Only web-standard APIs: IndexedDB, BroadcastChannel, crypto.
  *
- * Schema (database version 2; version 1 databases are upgraded in place, see
+ * Schema (database version 3; versions 1 and 2 are upgraded in place, see
  * indexeddb/upgrade.ts). Every key starts with the task hub, so hubs share the stores and a
  * hub, or an instance's history or activities, is one key range:
  *
  * | store      | key                    | value                                              | indexes |
  * |------------|------------------------|----------------------------------------------------|---------|
- * | instances  | [hub, instanceId]      | InstanceRecord + hub, historyLength, tail (newest events); the queue: messages (arrival order), lock, readyAt, activities leased eagerly, activityAt. A shell row (queue only) holds messages for an instance that does not exist | byCreated [hub, createdTime, instanceId]; byStatus [hub, runtimeStatus, createdTime, instanceId]; byReadyAt [hub, readyAt]; byActivityAt [hub, activityAt] |
+ * | instances  | [hub, instanceId]      | InstanceRecord + hub, historyLength, tail (newest events); the queue: messages (arrival order), lock, readyAt, its own activities (those leased eagerly, and a few queued ones), activityAt. A shell row (queue only) holds messages for an instance that does not exist | byCreated [hub, createdTime, instanceId]; byStatus [hub, runtimeStatus, createdTime, instanceId]; byReadyAt [hub, readyAt]; byActivityAt [hub, activityAt] |
  * | history    | [hub, instanceId, seq] | a run of events, seq = the first's position         | |
  * | activities | [hub, instanceId, id]  | work item + at, lock, readyAt = lock ? lock.expiresAt : at, deliveries | byReadyAt [hub, readyAt] |
+ * | meta       | 'stamp' (out of line)  | a token that every write transaction replaces       | |
  *
  * readyAt = max(first visible message, lease expiry) is absent without messages, activityAt
  * (when the first inline activity is due) without inline activities, and a shell has no status
  * fields: IndexedDB leaves a record out of an index whose key it lacks, so every index holds
  * only what it is for. So every hot path is a key lookup or the head of an index range:
- * - a step of an orchestration is one read and one write of its row per commit (the new
- *   events join the tail; a full tail becomes a history row) and per activity completion
- *   (the activity leaves the row, its result joins the queue, the instance is leased back);
+ * - a step of an orchestration is one read (usually from memory, see below) and one write
+ *   of its row per commit (the new events join the tail; a full tail becomes a history row)
+ *   and per activity completion (the activity leaves the row, its result joins the queue, the
+ *   instance is leased back);
  * - listing walks byCreated or byStatus backwards (one cursor per status, merged), or the
  *   primary key forwards for a prefix, and stops after a page;
  * - leasing takes the oldest rows with readyAt (or activityAt) <= now, and a lease is a lock
@@ -28,7 +30,10 @@
  *
  * Writes are group-committed: whatever operations are queued when a write transaction starts
  * share it, each still atomic on its own, and the next transaction's requests go out while
- * one commits (see indexeddb/connection.ts and indexeddb/unit.ts).
+ * one commits (see indexeddb/connection.ts and indexeddb/unit.ts). A connection takes the
+ * instance rows its own transactions read and wrote from memory instead of reading them again;
+ * the stamp tells a transaction whether another connection wrote since (it then runs again,
+ * reading them), so a step's commit usually reads nothing but the stamp.
  * An episode commits only if the instance still has the expected version and, when it
  * carries a lease, that lease is still the instance's: a lapsed lease that another worker
  * took over cannot commit the same messages twice. An episode that records activity results
@@ -44,6 +49,7 @@ import { Connection, type ConnectionOptions } from './indexeddb/connection.js';
 import { IndexedDbTaskHub } from './indexeddb/hub.js';
 import { notOurs, SCHEMA_VERSION, toStorageError, verify, within, type Schema } from './indexeddb/schema.js';
 import { upgrade } from './indexeddb/upgrade.js';
+import { request } from './indexeddb/unit.js';
 
 export { SCHEMA_VERSION, type ActivityRow, type HistoryRow, type InlineActivity, type InstanceRow, type Pending, type Schema, type ShellRow, type StateRow } from './indexeddb/schema.js';
 
@@ -121,7 +127,7 @@ export class IndexedDbStorage implements Storage {
       run: async (unit) => {
         // The database shows what earlier operations of the transaction wrote once they are sent.
         unit.flush();
-        const found = await Promise.all((['instances', 'activities'] as const).map((store) => unit.tx.objectStore(store).getKey(within(name))));
+        const found = await Promise.all((['instances', 'activities'] as const).map((store) => request(unit.raw(store).getKey(within(name)))));
         unit.dropHub(name);
         return found.some((key) => key !== undefined);
       },

@@ -18,13 +18,22 @@ const iso = (ms: number) => new Date(ms).toISOString();
 let dbSeq = 0;
 const dbName = () => `bench-${Date.now()}-${++dbSeq}`;
 
-// Counts readwrite transactions, to report how many operations each one carried.
+// Counts transactions (readwrite ones carry the operations) and requests: each costs the page
+// and the browser process about the same whatever its size, so these explain the engine rows.
 let writeTransactions = 0;
+let readTransactions = 0;
+let requests = 0;
 const transaction = IDBDatabase.prototype.transaction;
 IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
-  if (args[1] === 'readwrite') writeTransactions++;
+  if (args[1] === 'readwrite') writeTransactions++; else readTransactions++;
   return transaction.apply(this, args);
 } as IDBDatabase['transaction'];
+for (const proto of [IDBObjectStore.prototype, IDBIndex.prototype] as unknown as Record<string, (...args: unknown[]) => unknown>[]) {
+  for (const method of ['get', 'getKey', 'getAll', 'getAllKeys', 'put', 'add', 'delete', 'count', 'openCursor', 'openKeyCursor']) {
+    const original = proto[method];
+    if (original) proto[method] = function (this: unknown, ...args: unknown[]) { requests++; return original.apply(this, args); };
+  }
+}
 
 const done = (request: IDBTransaction) => new Promise((resolve, reject) => { request.oncomplete = resolve; request.onerror = request.onabort = () => reject(request.error); });
 
@@ -174,7 +183,7 @@ async function engineSteps(options: { orchestrations: number; steps: number; dur
   const client = new DurableClient({ storage, app });
   const worker = new Worker(app, options.singleLeases ? withoutBatchLeasing(client.store) : client.store, { onError: (error) => console.error(error) });
   worker.start();
-  const transactionsBefore = writeTransactions;
+  const [transactionsBefore, readsBefore, requestsBefore] = [writeTransactions, readTransactions, requests];
   const start = performance.now();
   const ids = await Promise.all(Array.from({ length: options.orchestrations }, () => client.startNew('Chain', { input: options.steps })));
   for (const id of ids) {
@@ -182,11 +191,14 @@ async function engineSteps(options: { orchestrations: number; steps: number; dur
     if (status.output !== options.steps) throw new Error(`Chain returned ${JSON.stringify(status.output)} (${status.runtimeStatus})`);
   }
   const elapsed = (performance.now() - start) / 1000;
-  const transactions = writeTransactions - transactionsBefore;
+  const [transactions, reads, requested] = [writeTransactions - transactionsBefore, readTransactions - readsBefore, requests - requestsBefore];
   await worker.stop();
   await storage.close();
   const steps = options.orchestrations * options.steps;
-  return { stepsPerSecond: steps / elapsed, orchestrationsPerSecond: options.orchestrations / elapsed, transactionsPerSecond: transactions / elapsed, seconds: elapsed };
+  return {
+    stepsPerSecond: steps / elapsed, orchestrationsPerSecond: options.orchestrations / elapsed, transactionsPerSecond: transactions / elapsed,
+    readTransactionsPerSecond: reads / elapsed, requestsPerStep: requested / steps, seconds: elapsed,
+  };
 }
 
 async function main() {
@@ -204,8 +216,10 @@ async function main() {
       groupCommitEager: await portSteps({ lanes, seconds, eager: true }),
     },
     engine: {
-      // A short unmeasured run first: the engine's code is still cold after the port-level rows.
-      warmUp: await engineSteps({ orchestrations: 20, steps: 10 }),
+      // An unmeasured run of the same size first: the engine's code is still cold after the port-level
+      // rows, and V8 keeps compiling it for about a thousand steps (on this machine's two cores the
+      // compiler threads then took as much CPU per step as the run itself: the row swung 700-1,400).
+      warmUp: await engineSteps({ orchestrations: 100, steps: 10 }),
       chain: await engineSteps({ orchestrations: 100, steps: 10 }),
       chainSingleLeases: await engineSteps({ orchestrations: 100, steps: 10, singleLeases: true }),
       chainRelaxed: await engineSteps({ orchestrations: 100, steps: 10, durability: 'relaxed' }),

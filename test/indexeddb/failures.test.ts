@@ -92,14 +92,16 @@ describe('IndexedDB failures', () => {
     const created = await hub.createInstance(newInstance('q1'));
     const item = (await hub.leaseOrchestration(T0, 60_000))!;
     const before = await snapshot(hub, 'q1');
-    // The episode's writes are sent when it is done: its row (with the new events), then its activity. Fail the 2nd.
+    // The episode's writes are sent when it is done: its row (with the new events and its activity), then its message to q2. Fail the 2nd.
+    const sent = { id: 'to-q2', instanceId: 'q2', event: event('EventRaised', iso(T0), { name: 'x' }), visibleAt: iso(T0) };
     failPut(2, 'quota');
-    const [outcome] = await hub.commit([episode(created, { lease: item.lease })]);
+    const [outcome] = await hub.commit([episode(created, { lease: item.lease, messages: [sent] })]);
     expect(outcome).toMatchObject({ ok: false, error: { name: 'StorageQuotaExceededError', code: 'StorageQuotaExceeded' } });
     expect(await snapshot(hub, 'q1')).toEqual(before);
     expect(await hub.leaseActivity(T0, 1000)).toBeUndefined();
+    expect(await hub.leaseOrchestration(T0, 1000)).toBeUndefined();
     // The lease and message are intact: the same episode commits once space is back.
-    expect(await hub.commit([episode(created, { lease: item.lease })])).toEqual([{ ok: true, version: 2 }]);
+    expect(await hub.commit([episode(created, { lease: item.lease, messages: [sent] })])).toEqual([{ ok: true, version: 2 }]);
     expect((await hub.getHistory('q1')).map((e) => e.type)).toEqual(['OrchestratorStarted', 'TaskScheduled']);
   });
 
@@ -120,10 +122,13 @@ describe('IndexedDB failures', () => {
   });
 
   it('keeps group-committed episodes independent: a failing one does not sink the others', async () => {
-    const { hub, factory, name } = await fresh();
-    const records = await Promise.all(['g1', 'g2', 'g3'].map((id) => hub.createInstance(newInstance(id))));
-    // g2's status row is damaged after it was read.
+    const { storage, hub: creator, factory, name } = await fresh();
+    const records = await Promise.all(['g1', 'g2', 'g3'].map((id) => creator.createInstance(newInstance(id))));
+    // g2's status row is damaged after it was read, by something that does not replace the write
+    // stamp: a connection of ours would trust the row it wrote, so a new one commits (see connection.ts).
+    await storage.close();
     await rawPut(factory, name, 'instances', { hub: 'Hub', instanceId: 'g2', name: 'F' });
+    const hub = (await IndexedDbStorage.open(name, { indexedDB: factory })).taskHub('Hub');
     const outcomes = await hub.commit(records.map((r) => episode(r)));
     expect(outcomes[0]).toEqual({ ok: true, version: 2 });
     expect(outcomes[1]).toMatchObject({ ok: false, error: { name: 'StorageCorruptedError', message: expect.stringMatching(/store 'instances'.*'executionId'/) } });

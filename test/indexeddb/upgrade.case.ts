@@ -2,12 +2,14 @@
  * Upgrading a real schema version 1 database, written by the version 1 adapter (./v1), to the
  * current schema: pending messages (in order, delayed ones too), orchestration and activity
  * leases, histories, messages for an instance that does not exist, and a second hub all come
- * through, and the leases taken before the upgrade still commit after it. Shared by the Node
- * test (fake-indexeddb) and the Chromium run.
+ * through, and the leases taken before the upgrade still commit after it. A version 2
+ * database keeps its rows as they are. Shared by the Node test (fake-indexeddb) and the
+ * Chromium run.
  */
 import { describe, expect, it } from 'vitest';
 import { event, type HistoryEvent } from '../../core/history.js';
 import { IndexedDbStorage } from '../../core/store/indexeddb.js';
+import { STORES } from '../../core/store/indexeddb/schema.js';
 import type { EpisodeCommit, InstanceRecord, NewInstance, OrchestrationMessage, TaskHubStore } from '../../core/store/port.js';
 import { IndexedDbStorage as V1Storage } from './v1/storage.js';
 
@@ -104,12 +106,44 @@ export function runUpgradeCase(adapter: string, factory: () => IDBFactory): void
       expect((await up.getHistory('busy')).map((e) => e.type)).toEqual(['OrchestratorStarted', 'ExecutionStarted', 'TaskScheduled', 'OrchestratorStarted']);
       await v2.close();
 
-      // The layout is version 2's, and it opens again as it is.
+      // The layout is the current version's, and it opens again as it is.
       const again = await IndexedDbStorage.open(name, { indexedDB: factory() });
       expect(await view(again.taskHub('Up'), ['done'])).toEqual([before[0]]);
       await again.close();
       const raw = await new Promise<IDBDatabase>((resolve, reject) => { const r = factory().open(name); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
-      expect([raw.version, [...raw.objectStoreNames].sort()]).toEqual([2, ['activities', 'history', 'instances']]);
+      expect([raw.version, [...raw.objectStoreNames].sort()]).toEqual([3, ['activities', 'history', 'instances', 'meta']]);
+      raw.close();
+    });
+
+    it('upgrades a version 2 database: the rows stay as they are, and the write stamp joins them', async () => {
+      const name = `upgrade-v2-${Date.now()}-${Math.random()}`;
+      const instanceId = 'v2';
+      const { record, start } = newInstance(instanceId);
+      // Version 2's layout is version 3's without `meta`; its rows are the same.
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = factory().open(name, 2);
+        r.onupgradeneeded = () => {
+          for (const [store, { keyPath, indexes }] of Object.entries(STORES)) {
+            if (store === 'meta') continue;
+            const os = r.result.createObjectStore(store, { keyPath });
+            for (const [index, path] of Object.entries(indexes)) os.createIndex(index, path);
+          }
+          r.transaction!.objectStore('instances').put({ ...record, hub: 'Up', version: 1, historyLength: 0, messages: [{ at: T0, message: start }], readyAt: T0 });
+        };
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      db.close();
+      const storage = await IndexedDbStorage.open(name, { indexedDB: factory() });
+      const hub = storage.taskHub('Up');
+      expect(await hub.getInstance(instanceId)).toMatchObject({ runtimeStatus: 'Pending', version: 1 });
+      const item = (await hub.leaseOrchestration(T0, 1000))!;
+      expect(item.messages.map((m) => m.id)).toEqual([`start-${instanceId}`]);
+      const created = (await hub.getInstance(instanceId))!;
+      expect(await hub.commit([episode(created, [`start-${instanceId}`], [event('OrchestratorStarted', iso(T0), {}), start.event], { lease: item.lease })])).toEqual([{ ok: true, version: 2 }]);
+      await storage.close();
+      const raw = await new Promise<IDBDatabase>((resolve, reject) => { const r = factory().open(name); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+      expect([raw.version, [...raw.objectStoreNames].sort()]).toEqual([3, ['activities', 'history', 'instances', 'meta']]);
       raw.close();
     });
 

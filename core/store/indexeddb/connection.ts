@@ -1,12 +1,21 @@
 /**
  * One database connection: the write queue (group commit), read transactions, and change
  * notifications for this connection and, over BroadcastChannel, for other tabs and workers.
+ *
+ * Every write transaction replaces the write stamp (`meta`), and the connection remembers the
+ * instance rows its transactions read and wrote (`known`). The next transaction takes rows from
+ * there instead of reading them, and checks, last before it commits, that the stamp is still
+ * the one the transaction before it wrote: if another connection wrote in between, it aborts
+ * and runs again, reading every row. So in the usual case a step's commit reads nothing, and
+ * its requests go out at once, while the transaction before it still commits, instead of
+ * waiting for that commit to read the row it wrote.
  * @module
  */
 import { unwrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { uniqueId } from '../../ids.js';
 import type { StoreNotification } from '../port.js';
-import { ALL, noop, toStorageError, type Name, type Schema } from './schema.js';
-import { Unit, type Op, type WriteTx } from './unit.js';
+import { ALL, noop, STAMP, toStorageError, type Name, type Schema } from './schema.js';
+import { Unit, type Known, type Op } from './unit.js';
 
 export type ReadTx = IDBPTransaction<Schema, Name[], 'readonly'>;
 
@@ -17,6 +26,12 @@ export interface ConnectionOptions {
 
 interface Queued { op: Op<unknown>; resolve: (value: unknown) => void; reject: (error: unknown) => void }
 interface Envelope { hub: string; notification: StoreNotification }
+/** The stores point reads use. */
+const POINT_READS: Name[] = ['history', 'instances'];
+/** A transaction that took rows from `known` found another writer's stamp: it was aborted, and runs again. */
+const STALE = new Error('Another connection wrote meanwhile.');
+/** Most pumped transactions that read every row after one found another writer's stamp (doubling from 1 while it goes on). */
+const MAX_DISTRUST = 64;
 
 export class Connection {
   private readonly queue: Queued[] = [];
@@ -26,6 +41,23 @@ export class Connection {
   private readonly listeners = new Map<string, Set<(n: StoreNotification) => void>>();
   private readonly channel: BroadcastChannel | undefined;
   private outgoing: Envelope[] = [];
+  /**
+   * Instance rows as they are once every transaction the pump has sent commits, and the stamp
+   * the last of them writes. Only the pump's transactions use it: each starts once the one
+   * before it has sent every request and published what it read and wrote.
+   */
+  private known: { rows: Known; stamp: string } | undefined;
+  /** Bumped whenever `known` is dropped: a transaction that began before publishes nothing. */
+  private generation = 0;
+  /**
+   * While another connection writes too, trusting `known` would abort many transactions: after
+   * one is found stale, the next `distrust` pumped ones read every row instead, and the trial
+   * after them waits twice as long if it is stale again.
+   */
+  private distrust = 0;
+  private backoff = 0;
+  /** The readonly transaction that point reads issued now share (see `get`). */
+  private reading: IDBTransaction | undefined;
 
   constructor(readonly db: IDBPDatabase<Schema>, private readonly options: ConnectionOptions) {
     if (typeof BroadcastChannel === 'function') {
@@ -71,44 +103,98 @@ export class Connection {
   }
 
   private async commit(batch: Queued[], sent: () => void): Promise<void> {
+    const size = batch.reduce((rows, { op }) => rows + (op.weight ?? 0), 0);
+    const all = async (unit: Unit) => {
+      for (const { op } of batch) op.warm?.(unit);
+      // Leases run first: requests run in the order sent, so a lease's scan of a queue sent after
+      // the others' writes would wait for the database to take them all. Operations that share a
+      // transaction were issued concurrently: any order is one they could have run in.
+      const out: unknown[] = new Array(batch.length);
+      for (const leasing of [true, false]) {
+        for (const [i, { op }] of batch.entries()) if ((op.weight ?? 0) > 0 === leasing) out[i] = await op.run(unit);
+      }
+      return out;
+    };
     try {
-      const results = await this.transact(batch.reduce((rows, { op }) => rows + (op.weight ?? 1), 0), async (unit) => {
-        for (const { op } of batch) op.warm?.(unit);
-        const out: unknown[] = [];
-        for (const { op } of batch) out.push(await op.run(unit));
-        return out;
-      }, sent);
+      // Another connection wrote meanwhile: the same operations again, on rows read afresh.
+      const results = await this.transact(size, all, sent, true).catch((error: unknown) => {
+        if (error !== STALE) throw error;
+        return this.transact(size, all);
+      });
       batch.forEach(({ resolve }, i) => resolve(results[i]));
     } catch (error) {
       sent();
       if (batch.length === 1) batch[0]!.reject(error);
       // The shared transaction rolled back whole: replay each operation alone, so only the culprit fails.
-      else for (const { op, resolve, reject } of batch) await this.transact(op.weight ?? 1, (unit) => { op.warm?.(unit); return op.run(unit); }).then(resolve, reject);
+      else for (const { op, resolve, reject } of batch) await this.transact(op.weight ?? 0, (unit) => { op.warm?.(unit); return op.run(unit); }).then(resolve, reject);
     }
   }
 
-  /** One readwrite transaction; on any failure it is aborted, so nothing of it is written. `sent`: every request is out. */
-  private async transact<T>(size: number, body: (unit: Unit) => Promise<T>, sent = noop): Promise<T> {
-    let tx: WriteTx | undefined;
+  /**
+   * One readwrite transaction; on any failure it is aborted, so nothing of it is written. `sent`: every request is out.
+   * `pumped`: one of the pump's, which may take rows from `known`, and then fails with STALE if another writer came first.
+   */
+  private async transact<T>(size: number, body: (unit: Unit) => Promise<T>, sent = noop, pumped = false): Promise<T> {
+    let tx: IDBTransaction | undefined;
+    const trusting = pumped && this.distrust === 0;
+    if (pumped && !trusting) this.distrust--;
+    const known = trusting ? this.known : undefined;
+    // One outside the pump's sequence writes a stamp that the pump's next transaction does not expect: start afresh.
+    if (!pumped) this.forget();
+    const generation = this.generation;
+    let stale = false;
     try {
-      tx = this.db.transaction(ALL, 'readwrite', { durability: this.options.durability ?? 'default' });
-      tx.done.catch(noop);
-      const unit = new Unit(tx, size);
+      // The plain transaction: idb's wrapper costs the page a proxy and listeners per transaction, and nothing here uses them.
+      const opened = tx = unwrap(this.db).transaction(ALL, 'readwrite', { durability: this.options.durability ?? 'default' });
+      const done = new Promise<void>((resolve, reject) => {
+        opened.oncomplete = () => resolve();
+        opened.onerror = opened.onabort = () => reject(opened.error ?? new DOMException('The transaction was aborted.', 'AbortError'));
+      });
+      done.catch(noop);
+      const unit = new Unit(tx, size, known?.rows);
       const result = await body(unit);
       unit.flush();
+      const meta = unit.raw('meta');
+      if (known) {
+        // Requests run in order: this reads the stamp as the transactions before this one left it.
+        const check = meta.get(STAMP) as IDBRequest<string | undefined>;
+        check.onsuccess = () => { if (check.result !== known.stamp) { stale = true; opened.abort(); } };
+      }
+      const stamp = uniqueId();
+      meta.put(stamp, STAMP);
+      if (pumped && generation === this.generation) this.known = { rows: unit.publish(known?.rows ?? new Map()), stamp };
       sent();
-      await tx.done;
+      await done;
+      if (known) this.backoff = 0;
       return result;
     } catch (error) {
+      // What it published did not happen: the pump's transactions after it fail their check, and the next starts afresh.
+      if (pumped) this.forget();
       try { tx?.abort(); } catch { /* already finished */ }
-      throw toStorageError(error);
+      if (!stale) throw toStorageError(error);
+      this.distrust = this.backoff = Math.min(MAX_DISTRUST, this.backoff * 2 || 1);
+      throw STALE;
     }
   }
 
-  /** A point read on a plain readonly transaction: the hot reads (an instance, its history) skip idb's wrappers. */
-  async get<T>(stores: Name[], body: (tx: IDBTransaction) => Promise<T>): Promise<T> {
+  private forget(): void {
+    this.known = undefined;
+    this.generation++;
+  }
+
+  /**
+   * A point read (an instance, its history) on a plain readonly transaction, without idb's
+   * wrappers. Reads issued together (a worker starting the episodes a lease call brought) share
+   * one: a transaction costs the page and the browser more than a read in it.
+   */
+  async get<T>(body: (tx: IDBTransaction) => Promise<T>): Promise<T> {
     try {
-      return await body(unwrap(this.db).transaction(stores, 'readonly'));
+      if (!this.reading) {
+        this.reading = unwrap(this.db).transaction(POINT_READS, 'readonly');
+        // Still active for whatever runs before this microtask, in the task that created it.
+        queueMicrotask(() => { this.reading = undefined; });
+      }
+      return await body(this.reading);
     } catch (error) {
       throw toStorageError(error);
     }

@@ -65,8 +65,8 @@ export async function applyEpisode(unit: Unit, hub: string, e: EpisodeCommit): P
   if (direct) for (const { item, lease } of direct.activities) await finish(unit, hub, item, lease.token);
   // An inline one left the row: build on the row as that wrote it.
   const row = direct ? (await unit.get('instances', [hub, e.instanceId])) as InstanceRow : current;
-  const { inline, leased } = schedule(unit, hub, e.instanceId, e.activities, e.leaseActivities);
   const { lock, messages, activities } = consume(row, e.consumedMessageIds, e.lease?.token);
+  const { inline, leased } = schedule(unit, hub, e.instanceId, e.activities, activities?.length ?? 0, e.leaseActivities);
   save(unit, {
     ...e.instance, hub, instanceId: e.instanceId, version, ...history(unit, hub, row, e),
     ...(lock ? { lock } : {}), messages, activities: inline.length ? [...activities ?? [], ...inline] : activities,

@@ -42,13 +42,13 @@ export class IndexedDbTaskHub implements TaskHubStore {
   }
 
   async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
-    const row = maybe('instances', await this.db.get(['instances'], (tx) => request(tx.objectStore('instances').get([this.taskHub, instanceId]))));
+    const row = maybe('instances', await this.db.get((tx) => request(tx.objectStore('instances').get([this.taskHub, instanceId]))));
     return row && isInstance(row) ? toRecord(row) : undefined;
   }
 
   /** The history rows, then the newest events, which are still in the instance's row. */
   async getHistory(instanceId: string): Promise<HistoryEvent[]> {
-    const [rows, row] = await this.db.get(['history', 'instances'], (tx) => Promise.all([
+    const [rows, row] = await this.db.get((tx) => Promise.all([
       request(tx.objectStore('history').getAll(within(this.taskHub, instanceId))),
       request(tx.objectStore('instances').get([this.taskHub, instanceId])),
     ]));
@@ -70,7 +70,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
   }
 
   async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
-    return this.db.write({ run: (unit) => leaseReady(unit, this.taskHub, now, lockMs) });
+    return this.db.write({ weight: 1, run: (unit) => leaseReady(unit, this.taskHub, now, lockMs) });
   }
 
   /** One operation in one write transaction: one scan of the ready instances serves the whole batch. */
@@ -122,7 +122,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
   }
 
   async leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
-    return this.db.write({ run: (unit) => leaseActivityRow(unit, this.taskHub, now, lockMs) });
+    return this.db.write({ weight: 1, run: (unit) => leaseActivityRow(unit, this.taskHub, now, lockMs) });
   }
 
   async leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> {

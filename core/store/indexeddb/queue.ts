@@ -1,7 +1,7 @@
 /**
  * The queues, on a `Unit`. An instance's row holds its pending messages (arrival order), its
- * orchestration lease, and the activities its commits leased eagerly; other activities are
- * rows of their own. So the hot path of a step is one row read and written per commit and
+ * orchestration lease, and its own activities that its commits leased eagerly or queued
+ * while there were few (see `schedule`); other activities are rows of their own. So the hot path of a step is one row read and written per commit and
  * per completion, and a completion that leases the instance back is the same write.
  * @module
  */
@@ -140,21 +140,32 @@ export async function leaseSeveral<T>(max: number, take: () => Promise<T | undef
 }
 
 /**
- * An episode's activities: the first `max` leased to the committer (kept inline in its row
- * when they are its own), the rest queued as rows of their own.
+ * Most activities an instance's row takes that are not leased eagerly: the next step of a
+ * sequence then waits in the row (its lease and its completion rewrite the row that the
+ * episode writes anyway, instead of writing, reading and deleting a row of its own), while a
+ * fan-out's row stays small: its other activities are rows of their own.
  */
-export function schedule(unit: Unit, hub: string, instanceId: string, items: readonly ActivityWorkItem[], eager?: { now: number; lockMs: number; max: number }) {
+export const INLINE_QUEUED = 4;
+
+/**
+ * An episode's activities: the first `max` leased to the committer, the rest queued; its own
+ * are kept inline in its row (leased ones always, queued ones while the row, which holds `held`
+ * already, has fewer than INLINE_QUEUED), the others are rows of their own.
+ */
+export function schedule(unit: Unit, hub: string, instanceId: string, items: readonly ActivityWorkItem[], held: number, eager?: { now: number; lockMs: number; max: number }) {
   const inline: InlineActivity[] = [];
   const leased: LeasedActivity[] = [];
   const max = eager ? Math.floor(eager.max) : 0;
   for (const item of items) {
     const at = timeOf('enqueuedTime', item.enqueuedTime);
+    const own = item.instanceId === instanceId;
     if (eager && leased.length < max) {
-      const own = item.instanceId === instanceId;
       const taken = lease(eager.now, eager.lockMs, own);
       if (own) inline.push({ at, deliveries: 1, lock: taken, item });
       else unit.put('activities', { hub, instanceId: item.instanceId, id: item.id, at, readyAt: taken.expiresAt, deliveries: 1, lock: taken, item });
       leased.push({ item, lease: { ...taken }, deliveryCount: 1 });
+    } else if (own && held + inline.length < INLINE_QUEUED) {
+      inline.push({ at, deliveries: 0, item });
     } else {
       unit.put('activities', { hub, instanceId: item.instanceId, id: item.id, at, readyAt: at, deliveries: 0, item });
     }

@@ -9,15 +9,15 @@ import { isRuntimeStatus, type HistoryEvent } from '../../history.js';
 import type { ActivityWorkItem, InstanceRecord, Lease, OrchestrationMessage } from '../port.js';
 import type { NormalizedQuery } from '../query.js';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** A pending message and when it is visible (ms); a queue keeps them in arrival order. */
 export interface Pending { at: number; message: OrchestrationMessage }
-/** An activity kept in its instance's row (leased eagerly by the commit that scheduled it); `at` is when it is due unleased. */
+/** An activity kept in its instance's row (leased eagerly by the commit that scheduled it, or queued there: see queue.ts `schedule`); `at` is when it is due unleased. */
 export interface InlineActivity { at: number; deliveries: number; lock?: Lease; item: ActivityWorkItem }
 /**
  * An instance's queue, kept in its row so that an episode or a completion reads and writes one
- * row: pending messages, the orchestration lease, and the activities leased eagerly.
+ * row: pending messages, the orchestration lease, and its own activities (leased eagerly, or a few queued).
  * `readyAt` = max(first visible, lease expiry), absent without messages; `activityAt` = the
  * earliest an inline activity is due (lease expiry, or `at` unleased), absent without any.
  * An absent field keeps the row out of that index; so do absent status fields (a shell).
@@ -44,20 +44,26 @@ export interface Schema extends DBSchema {
   };
   history: { key: [string, string, number]; value: HistoryRow };
   activities: { key: [string, string, string]; value: ActivityRow; indexes: { byReadyAt: [string, number] } };
+  /** `STAMP`: a token that every write transaction replaces (see connection.ts). */
+  meta: { key: string; value: string };
 }
+
+/** The key of the write stamp in `meta`. */
+export const STAMP = 'stamp';
 
 export type Name = StoreNames<Schema>;
 export type Row<N extends Name> = Schema[N]['value'];
 export type Key<N extends Name> = Schema[N]['key'];
 
 /** The layout as data: the upgrade creates it and `verify` checks an existing database against it. */
-export const STORES: Record<Name, { keyPath: string[]; indexes: Record<string, string[]> }> = {
+export const STORES: Record<Name, { keyPath: string[] | null; indexes: Record<string, string[]> }> = {
   instances: {
     keyPath: ['hub', 'instanceId'],
     indexes: { byCreated: ['hub', 'createdTime', 'instanceId'], byStatus: ['hub', 'runtimeStatus', 'createdTime', 'instanceId'], byReadyAt: ['hub', 'readyAt'], byActivityAt: ['hub', 'activityAt'] },
   },
   history: { keyPath: ['hub', 'instanceId', 'seq'], indexes: {} },
   activities: { keyPath: ['hub', 'instanceId', 'id'], indexes: { byReadyAt: ['hub', 'readyAt'] } },
+  meta: { keyPath: null, indexes: {} },
 };
 export const ALL = Object.keys(STORES) as Name[];
 
@@ -70,7 +76,7 @@ export function create(db: IDBDatabase): void {
   }
 }
 
-export type Layout = Record<string, { keyPath: string[]; indexes: Record<string, string[]> }>;
+export type Layout = Record<string, { keyPath: string[] | null; indexes: Record<string, string[]> }>;
 
 /** How a database's stores differ from `layout`; `store` opens one of them (in any transaction over them all). */
 export function problems(names: readonly string[], store: (name: string) => IDBObjectStore, layout: Layout = STORES): string[] {
@@ -137,6 +143,7 @@ const SHAPES: Record<Name, Record<string, (v: unknown) => boolean>> = {
   instances: QUEUE,
   history: { seq: num, events },
   activities: { hub: str, instanceId: str, id: str, at: num, readyAt: num, deliveries: num, item: obj },
+  meta: {},
 };
 type Checks = [string, (v: unknown) => boolean][];
 const CHECKS = Object.fromEntries(ALL.map((name) => [name, Object.entries(SHAPES[name])])) as Record<Name, Checks>;

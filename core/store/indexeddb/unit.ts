@@ -13,12 +13,19 @@
  *   and an eager lease touch is written once. Anything that reads the database past the cache (a
  *   scan of a ready queue, a range) flushes first, as requests run in the order sent.
  * Leasing reads the ready rows once per transaction and hands them out to its lease operations.
+ *
+ * Instance rows may also come from what the connection knows from its earlier transactions
+ * (`known`, see connection.ts), without a read: the transaction then checks, before it
+ * commits, that nobody else wrote since. What it read and wrote is `publish`ed for the next.
  * @module
  */
-import { unwrap, type IDBPTransaction } from 'idb';
-import { checked, maybe, quiet, readyBy, within, type Key, type Name, type Row, type Schema, type StateRow } from './schema.js';
+import { checked, maybe, quiet, readyBy, within, type Key, type Name, type Row, type StateRow } from './schema.js';
 
-export type WriteTx = IDBPTransaction<Schema, Name[], 'readwrite'>;
+/** Instance rows by cache id (undefined: known to be absent). */
+export type Known = Map<string, StateRow | undefined>;
+/** How many instance rows a connection keeps knowing (least recently touched go first). */
+const KNOWN_ROWS = 2048;
+
 type Cached = 'instances' | 'activities';
 /** The ready queues: instances with messages, queued activities, and instances holding activities (inline). */
 export type Queue = 'instances' | 'activities' | 'inline';
@@ -28,7 +35,7 @@ type QueueRow<Q extends Queue> = Q extends 'activities' ? Row<'activities'> : St
 export interface Op<T> {
   warm?(unit: Unit): void;
   run(unit: Unit): Promise<T>;
-  /** How many queue rows it may lease (a batch lease): scans read enough rows for every operation. Default 1. */
+  /** How many queue rows it may lease (a batch lease): scans read enough rows for every operation. Default 0. */
   weight?: number;
 }
 
@@ -62,15 +69,33 @@ export class Unit {
   /** The latest `now` any scan of the queue was taken at. */
   private readonly scannedUpTo: Record<Queue, number> = { instances: -Infinity, activities: -Infinity, inline: -Infinity };
   private readonly plain = new Map<Name, IDBObjectStore>();
+  /** Instance rows as read from the database (once the read is done) and as written, for `publish`. */
+  private readonly read: Known = new Map();
+  private readonly written: Known = new Map();
+  /** A whole hub was deleted: what the connection knew goes. */
+  private forget = false;
+  private published = false;
 
-  /** `size`: how many rows the operations sharing the transaction may lease (see `Op.weight`); scans read enough for all of them. */
-  constructor(readonly tx: WriteTx, private readonly size: number) {}
+  /**
+   * `size`: how many rows the operations sharing the transaction may lease (see `Op.weight`); scans read enough for all of them.
+   * `known`: instance rows as they are once the transactions before this one commit (read, never changed here).
+   */
+  constructor(readonly tx: IDBTransaction, private readonly size: number, private readonly known?: ReadonlyMap<string, StateRow | undefined>) {}
 
   get<N extends Cached>(store: N, key: Key<N>): Promise<Row<N> | undefined> {
     const id = idOf(key);
     const cache = this.rows[store];
     let hit = cache.get(id);
-    if (!hit) cache.set(id, hit = quiet(request(this.raw(store).get(key)).then((value) => maybe(store, value))));
+    if (!hit && store === 'instances' && !this.forget && this.known?.has(id)) cache.set(id, hit = Promise.resolve(this.known.get(id)));
+    if (!hit) {
+      hit = quiet(request(this.raw(store).get(key)).then((value) => {
+        const row = maybe(store, value);
+        // A read that ends after `publish` (nobody awaited it) may predate this transaction's own write of the row.
+        if (store === 'instances' && !this.published) this.read.set(id, row as StateRow | undefined);
+        return row;
+      }));
+      cache.set(id, hit);
+    }
     return hit as Promise<Row<N> | undefined>;
   }
 
@@ -101,18 +126,33 @@ export class Unit {
       const dirty = this.dirty[store];
       if (dirty.size === 0) continue;
       const os = this.raw(store);
-      for (const { key, row } of dirty.values()) if (row) os.put(row); else os.delete(key as IDBValidKey);
+      for (const [id, { key, row }] of dirty) {
+        if (row) os.put(row); else os.delete(key as IDBValidKey);
+        if (store === 'instances') this.written.set(id, row as StateRow | undefined);
+      }
       dirty.clear();
     }
   }
 
   /**
-   * The plain IDBObjectStore: writes go there directly (nothing awaits them, so idb's promise
-   * per request would be pure cost; a failed request aborts the transaction, which `tx.done` reports).
+   * Once every request is sent: records in `known` the instance rows this transaction read and
+   * wrote, as they are once it commits. Rows are shared, not copied: nothing changes a row
+   * in place (every change makes a new one), here or in what callers get from them.
    */
+  publish(known: Known): Known {
+    this.published = true;
+    if (this.forget) known.clear();
+    for (const rows of [this.read, this.written]) {
+      for (const [id, row] of rows) { known.delete(id); known.set(id, row); }
+    }
+    for (const id of known.keys()) { if (known.size <= KNOWN_ROWS) break; known.delete(id); }
+    return known;
+  }
+
+  /** An object store of the transaction: writes go there directly (nothing awaits them; a failed request aborts the transaction). */
   raw(store: Name): IDBObjectStore {
     let plain = this.plain.get(store);
-    if (!plain) this.plain.set(store, plain = unwrap(this.tx).objectStore(store));
+    if (!plain) this.plain.set(store, plain = this.tx.objectStore(store));
     return plain;
   }
 
@@ -130,6 +170,9 @@ export class Unit {
   /** Deletes a whole task hub; its cached and dirty rows are dropped, so later reads go to the database. */
   dropHub(hub: string): void {
     for (const store of ['instances', 'history', 'activities'] as const) this.raw(store).delete(within(hub));
+    this.forget = true;
+    this.read.clear();
+    this.written.clear();
     for (const store of ['instances', 'activities'] as const) {
       for (const [id, { key }] of this.dirty[store]) if (key[0] === hub) this.dirty[store].delete(id);
       this.rows[store].clear();
@@ -151,16 +194,23 @@ export class Unit {
       const { store, index } = SCANNED[queue];
       const entry: Scan = { rows: Promise.resolve([]), now, stamp: this.stamps[queue] };
       this.scannedUpTo[queue] = Math.max(this.scannedUpTo[queue], now);
-      entry.rows = quiet(request(this.raw(store).index(index).getAll(readyBy(hub, now), limit)).then((found) => {
-        entry.complete = found.length < limit;
-        return found.map((value) => {
-          const row = checked(store, value);
-          const cache = this.rows[store];
-          const key = idOf(keyOf(store, row));
-          if (!cache.has(key)) cache.set(key, Promise.resolve(row));
-          return row;
-        });
-      }));
+      const range = readyBy(hub, now);
+      entry.rows = quiet(store === 'instances'
+        // Instance rows are large and usually known: read their keys, and only the rows that are not.
+        ? request(this.raw(store).index(index).getAllKeys(range, limit)).then((keys) => {
+          entry.complete = keys.length < limit;
+          return Promise.all(keys.map((key) => this.get('instances', key as Key<'instances'>))).then((rows) => rows.filter((row) => row !== undefined));
+        })
+        : request(this.raw(store).index(index).getAll(range, limit)).then((found) => {
+          entry.complete = found.length < limit;
+          return found.map((value) => {
+            const row = checked(store, value);
+            const cache = this.rows[store];
+            const key = idOf(keyOf(store, row));
+            if (!cache.has(key)) cache.set(key, Promise.resolve(row));
+            return row;
+          });
+        }));
       this.scans.set(id, scan = entry);
     }
     return scan.rows as Promise<QueueRow<Q>[]>;

@@ -2,7 +2,10 @@
  * Schema upgrades, run in the browser's versionchange transaction, so they are atomic: a
  * crash or an error leaves the old version whole. Version 1 kept one row per pending message
  * (`messages`) and one per instance with messages (`inboxes`, holding the lease); version 2
- * keeps both in the instance's row (see schema.ts).
+ * keeps both in the instance's row (see schema.ts); version 3 adds `meta`, whose write stamp
+ * lets a connection trust the rows it knows (see connection.ts). Code of version 2 does not
+ * replace the stamp, so it must not write to the database beside version 3: the version
+ * change shuts it out (its connections close, and it can no longer open the database).
  * @module
  */
 import type { Lease, OrchestrationMessage } from '../port.js';
@@ -19,6 +22,7 @@ const V1: Layout = {
   inboxes: { keyPath: ['hub', 'instanceId'], indexes: { byReadyAt: ['hub', 'readyAt'] } },
   activities: STORES.activities,
 };
+const { meta: _added, ...V2 } = STORES;
 
 /**
  * Brings the database from `from` to the current version, inside the upgrade transaction.
@@ -27,9 +31,12 @@ const V1: Layout = {
  */
 export function upgrade(db: IDBDatabase, tx: IDBTransaction, from: number): string[] {
   if (from === 0) { create(db); return []; }
-  const found = from === 1 ? problems([...db.objectStoreNames], (name) => tx.objectStore(name), V1) : [`an unknown schema version ${from}`];
-  if (found.length === 0) fromV1(db, tx);
-  return found;
+  const layout = from === 1 ? V1 : from === 2 ? V2 : undefined;
+  const found = layout ? problems([...db.objectStoreNames], (name) => tx.objectStore(name), layout) : [`an unknown schema version ${from}`];
+  if (found.length) return found;
+  if (from === 1) fromV1(db, tx);
+  db.createObjectStore('meta');
+  return [];
 }
 
 /**
