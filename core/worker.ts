@@ -10,6 +10,7 @@
  */
 import type { ActivityContext, DurableApp } from './app.js';
 import { groupCommit } from './batcher.js';
+import { Slots } from './slots.js';
 import { isoTime, systemClock, type Clock } from './clock.js';
 import { InstanceAlreadyExistsError, toFailureDetails, UnknownActivityError } from './errors.js';
 import { event, isTerminal, type HistoryEvent } from './history.js';
@@ -86,10 +87,8 @@ export class Worker {
   private readonly commit: (episode: EpisodeCommit) => Promise<CommitOutcome>;
   private readonly complete: (completion: ActivityCompletion) => Promise<CompletionOutcome>;
   private readonly inFlight = new Set<Promise<void>>();
-  /** Direct records waiting for an episode slot; see `episodeSlot`. */
-  private readonly slotWaiters: (() => void)[] = [];
-  private episodes = 0;
-  private activities = 0;
+  private readonly episodes: Slots;
+  private readonly activities: Slots;
   private running = false;
   /** Whether the last fill stopped at the concurrency limits. */
   private saturated = false;
@@ -114,6 +113,8 @@ export class Worker {
       pollIntervalMs: options.pollIntervalMs ?? 1000,
       onError: options.onError,
     };
+    this.episodes = new Slots(this.options.maxConcurrentOrchestrations);
+    this.activities = new Slots(this.options.maxConcurrentActivities);
     this.commit = groupCommit(store, (batch) => store.commit(batch));
     this.complete = groupCommit(store, (batch) => store.completeActivities(batch));
   }
@@ -233,46 +234,46 @@ export class Worker {
   private async fill(): Promise<boolean> {
     let leased = false;
     // Slots are reserved while a lease call is out (eager dispatch may take slots meanwhile); each leased item runs on one of them.
+    // The two loops stay in this one function: an await between them lets the episodes just leased
+    // take every activity slot eagerly, and a fan-out's results then come back one episode each.
     let reserved = 0;
     const runEpisode = (item: OrchestrationWorkItem) => { leased = true; reserved--; this.startEpisode(item, true); };
     const runActivity = (item: LeasedActivity) => { leased = true; reserved--; this.startActivity(item, true); };
-    for (let free; (free = this.options.maxConcurrentOrchestrations - this.episodes) > 0;) {
+    for (let free; (free = this.episodes.free) > 0;) {
       const want = Math.min(free, batchFor(this.options.orchestrationLockMs));
-      this.episodes += want;
-      reserved = want;
+      this.episodes.take(reserved = want);
       let items: OrchestrationWorkItem[];
       try {
         items = await leaseOrchestrations(this.store, this.clock.now(), this.options.orchestrationLockMs, want, runEpisode);
       } finally {
-        this.releaseEpisodeSlots(reserved);
+        this.episodes.release(reserved);
       }
       if (items.length < want) break;
     }
-    for (let free; (free = this.options.maxConcurrentActivities - this.activities) > 0;) {
+    for (let free; (free = this.activities.free) > 0;) {
       const want = Math.min(free, batchFor(this.options.activityLockMs));
-      this.activities += want;
-      reserved = want;
+      this.activities.take(reserved = want);
       let items: LeasedActivity[];
       try {
         items = await leaseActivities(this.store, this.clock.now(), this.options.activityLockMs, want, runActivity);
       } finally {
-        this.activities -= reserved;
+        this.activities.release(reserved);
       }
       if (items.length < want) break;
     }
-    this.saturated = this.episodes >= this.options.maxConcurrentOrchestrations || this.activities >= this.options.maxConcurrentActivities;
+    this.saturated = this.episodes.free <= 0 || this.activities.free <= 0;
     return leased;
   }
 
   /** `reserved`: the caller took the slot already. */
   private startEpisode(item: OrchestrationWorkItem, reserved = false): void {
-    if (!reserved) this.episodes++;
-    this.track(this.runEpisode(item).finally(() => { this.releaseEpisodeSlots(1); }));
+    if (!reserved) this.episodes.take();
+    this.track(this.runEpisode(item).finally(() => { this.episodes.release(); }));
   }
 
   private startActivity(leased: LeasedActivity, reserved = false): void {
-    if (!reserved) this.activities++;
-    this.track(this.runActivity(leased).finally(() => { this.activities--; }));
+    if (!reserved) this.activities.take();
+    this.track(this.runActivity(leased).finally(() => { this.activities.release(); }));
   }
 
   /**
@@ -373,7 +374,7 @@ export class Worker {
     // The episode that scheduled this activity may still be settling (the activity came from the queue meanwhile): wait for it.
     if (!this.settling.has(instanceId) && !wanted(this.cache.get(instanceId))) return undefined;
     // With every episode slot taken, wait for one: cheaper than the queue's round trip (a completion, a lease, an episode).
-    const slot = this.episodeSlot();
+    const slot = this.episodes.wait();
     if (slot) await slot;
     const taken = this.acquire(instanceId);
     const gate = taken instanceof Promise ? await taken : taken;
@@ -392,22 +393,8 @@ export class Worker {
       this.cache.delete(instanceId);
       throw error;
     } finally {
-      this.releaseEpisodeSlots(1);
+      this.episodes.release();
       this.release(instanceId, gate);
-    }
-  }
-
-  /** Takes an episode slot, or resolves once a released one has been handed over (see `releaseEpisodeSlots`). */
-  private episodeSlot(): Promise<void> | undefined {
-    if (this.episodes < this.options.maxConcurrentOrchestrations) { this.episodes++; return undefined; }
-    return new Promise<void>((resolve) => { this.slotWaiters.push(resolve); });
-  }
-
-  /** Gives back episode slots: each to the next waiter in `episodeSlot`, if any, as is. */
-  private releaseEpisodeSlots(count: number): void {
-    for (let i = 0; i < count; i++) {
-      const next = this.slotWaiters.shift();
-      if (next) next(); else this.episodes--;
     }
   }
 
@@ -443,16 +430,16 @@ export class Worker {
    * whether all of the episode's follow-up work went on eagerly (see `track`).
    */
   private async commitEpisode(episode: EpisodeCommit, executor: OrchestrationExecutor, result: EpisodeResult): Promise<boolean | undefined> {
-    const eager = this.stopped ? 0 : Math.min(episode.activities.length, this.options.maxConcurrentActivities - this.activities);
+    const eager = this.stopped ? 0 : Math.min(episode.activities.length, this.activities.free);
     if (eager > 0) {
       episode.leaseActivities = { now: this.clock.now(), lockMs: this.options.activityLockMs, max: eager };
-      this.activities += eager;
+      this.activities.take(eager);
     }
     let outcome: CommitOutcome;
     try {
       outcome = await this.commit(episode);
     } finally {
-      this.activities -= Math.max(0, eager);
+      if (eager > 0) this.activities.release(eager);
     }
     // From here to starting the leased activities, nothing awaits: their slots pass from the reservation to them.
     this.remember(episode, executor, result, outcome);
@@ -650,17 +637,17 @@ export class Worker {
       if (handedOn !== undefined) return handedOn;
     }
     // Eager dispatch: the instance comes back leased with its new message, if a slot is free (reserved meanwhile).
-    const eager = !this.stopped && this.episodes < this.options.maxConcurrentOrchestrations;
+    const eager = !this.stopped && this.episodes.free > 0;
     if (!eager) { await this.complete({ leased, result: message }); return false; }
-    this.episodes++;
+    this.episodes.take();
     let completed: CompletionOutcome;
     try {
       completed = await this.complete({ leased, result: message, leaseInstance: { now: this.clock.now(), lockMs: this.options.orchestrationLockMs } });
     } catch (error) {
-      this.releaseEpisodeSlots(1);
+      this.episodes.release();
       throw error;
     }
-    if (!completed.workItem) { this.releaseEpisodeSlots(1); return false; }
+    if (!completed.workItem) { this.episodes.release(); return false; }
     this.startEpisode(completed.workItem, true);
     return true;
   }
