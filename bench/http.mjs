@@ -4,8 +4,9 @@
 // loopback. The load runs in a child process (bench/http-load.mjs: keep-alive node:http,
 // N concurrent loops, a fixed number of requests); the two targets alternate over rounds and
 // the medians are compared (the machine is noisy; CPU per request is the steadier figure).
-// Also the edge bundle: the Worker entry (core + HTTP layer + Durable Object adapter +
-// samples) minified with esbuild, in bytes and gzipped bytes.
+// Also the edge bundle: the Worker entry minified with esbuild. The target (<= 100 KB) is for
+// core + HTTP layer (with Hono), so that row leaves out what the Worker adds on top (the
+// Durable Object adapter and the samples); the whole Worker's size is in its note.
 //
 // `bench/run.mjs` calls `benchmarks({ rounds })`; alone: `node --import tsx bench/http.mjs`.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -101,6 +102,7 @@ export async function bundleSize() {
     bytes: bytes.length,
     gzipBytes: gzipSync(bytes).length,
     durableObjectAdapterBytes: part((p) => p.startsWith('core/store/durable-object/')),
+    samplesBytes: part((p) => p.startsWith('samples/')),
     honoBytes: part((p) => p.includes('node_modules/hono/')),
     httpLayerBytes: part((p) => p.startsWith('edge-worker/')),
   };
@@ -123,8 +125,9 @@ export async function benchmarks({ rounds = 11 } = {}) {
       note: 'process.cpuUsage() of the server process (all threads) over each round, the load generator being another process',
     },
     {
-      name: 'edge Worker bundle (esbuild --minify)', ours: size.bytes, peer: null, unit: 'bytes', ratio: null, better: 'lower', target: '<= 100 KB',
-      note: `gzip ${size.gzipBytes} B; Durable Object adapter ${size.durableObjectAdapterBytes} B, Hono ${size.honoBytes} B, HTTP layer ${size.httpLayerBytes} B`,
+      name: 'edge bundle: core + HTTP layer (esbuild --minify)', ours: size.bytes - size.durableObjectAdapterBytes - size.samplesBytes, peer: null, unit: 'bytes',
+      ratio: null, better: 'lower', target: '<= 100 KB',
+      note: `of which Hono ${size.honoBytes} B, HTTP layer ${size.httpLayerBytes} B; the whole Worker as deployed adds the Durable Object adapter (${size.durableObjectAdapterBytes} B) and the samples (${size.samplesBytes} B): ${size.bytes} B, gzip ${size.gzipBytes} B`,
     },
   ];
 }
