@@ -53,6 +53,6 @@ for (const extra of ['./http.mjs', './indexeddb.chromium.mjs', './workerd.mjs'])
 
 const machine = { node: process.version, cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg().map(round), rounds };
 console.log(`\nedge-durable benchmarks (${machine.cpus} cores, load ${machine.loadavg.join(' ')}, medians of ${rounds} rounds; ratio = ours / peer)\n`);
-console.table(results.map((r) => ({ workload: r.name, ours: r.ours, peer: r.peer ?? '-', unit: r.unit, ratio: r.ratio ?? '-', better: r.better, ...(r.note ? { note: r.note } : {}) })));
+console.table(results.map((r) => ({ workload: r.name, ours: r.ours, peer: r.peer ?? '-', unit: r.unit, ratio: r.ratio ?? '-', better: r.better, target: r.target ?? '', ...(r.note ? { note: r.note } : {}) })));
 await writeFile(new URL('./results.json', import.meta.url), `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`);
 console.log('wrote bench/results.json');
