@@ -15,7 +15,7 @@ import type {
   ActivityCompletion, ActivityWorkItem, CommitOutcome, CompletionOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord,
   LeasedActivity, NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, Storage, StoreNotification, TaskHubStore,
 } from './port.js';
-import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePurgeFilter, normalizeQuery } from './query.js';
+import { firstMatches, matchesQuery, normalizePurgeFilter, normalizeQuery, toPage } from './query.js';
 
 const WORK: StoreNotification = { kind: 'work' };
 
@@ -65,13 +65,7 @@ class MemoryTaskHub implements TaskHubStore {
 
   async queryInstances(query: InstanceQuery): Promise<InstancePage> {
     const q = normalizeQuery(query);
-    const after = q.after;
-    const matching = [...this.instances.values()]
-      .filter((r) => matchesQuery(r, q) && (!after || compareInQueryOrder(q, after, r) < 0))
-      .sort((a, b) => compareInQueryOrder(q, a, b));
-    const page = matching.slice(0, q.pageSize).map(copyRecord);
-    const last = page[page.length - 1];
-    return matching.length > q.pageSize && last ? { instances: page, continuationToken: encodeContinuationToken(last) } : { instances: page };
+    return toPage(firstMatches(this.instances.values(), q).map(copyRecord), q.pageSize);
   }
 
   async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { isRuntimeStatus, isTerminal, TERMINAL_STATUSES, type RuntimeStatus } from '../history.js';
-import type { InstanceQuery, InstanceRecord, PurgeFilter } from './port.js';
+import type { InstancePage, InstanceQuery, InstanceRecord, PurgeFilter } from './port.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
@@ -70,6 +70,32 @@ export function compareInQueryOrder(q: Pick<NormalizedQuery, 'instanceIdPrefix'>
   if (q.instanceIdPrefix !== undefined) return a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0;
   if (a.createdTime !== b.createdTime) return a.createdTime > b.createdTime ? -1 : 1;
   return a.instanceId > b.instanceId ? -1 : a.instanceId < b.instanceId ? 1 : 0;
+}
+
+/**
+ * The page of a query from `rows`, its first matches in query order: up to a page and one, the
+ * one more telling that a next page exists (its token points after the page's last instance).
+ */
+export function toPage(rows: readonly InstanceRecord[], pageSize: number): InstancePage {
+  const instances = rows.slice(0, pageSize);
+  const last = instances[instances.length - 1];
+  return rows.length > pageSize && last ? { instances, continuationToken: encodeContinuationToken(last) } : { instances };
+}
+
+/**
+ * For stores without listing indexes: the first page and one of `records` that match `q`, in
+ * query order, from one pass that sorts only a bounded buffer (O(n log page), not O(n log n)).
+ */
+export function firstMatches(records: Iterable<InstanceRecord>, q: NormalizedQuery): InstanceRecord[] {
+  const keep = q.pageSize + 1;
+  const order = (a: InstanceRecord, b: InstanceRecord) => compareInQueryOrder(q, a, b);
+  let found: InstanceRecord[] = [];
+  for (const r of records) {
+    if (!matchesQuery(r, q) || (q.after && compareInQueryOrder(q, q.after, r) >= 0)) continue;
+    found.push(r);
+    if (found.length >= 4 * keep) found = found.sort(order).slice(0, keep);
+  }
+  return found.sort(order).slice(0, keep);
 }
 
 /** Tokens are base64url of UTF-8 JSON: safe in headers and URLs, whatever the instance IDs hold. */

@@ -46,7 +46,7 @@ import type {
   ActivityCompletion, CompletionOutcome, ActivityWorkItem, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord,
   LeasedActivity, NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, Storage, StoreNotification, TaskHubStore,
 } from './port.js';
-import { encodeContinuationToken, normalizePurgeFilter, normalizeQuery, type NormalizedQuery, type SortKey } from './query.js';
+import { normalizePurgeFilter, normalizeQuery, toPage, type NormalizedQuery, type SortKey } from './query.js';
 
 export const SQLITE_SCHEMA_VERSION = 1;
 const FORMAT = 'edge-durable';
@@ -342,9 +342,7 @@ class SqliteTaskHub implements TaskHubStore {
         { createdTime: a.created_time, instanceId: a.instance_id }, { createdTime: b.created_time, instanceId: b.instance_id },
       )).slice(0, q.pageSize + 1);
     });
-    const page = rows.slice(0, q.pageSize).map((row) => toRecord(this.taskHub, row));
-    const last = page[page.length - 1];
-    return rows.length > q.pageSize && last ? { instances: page, continuationToken: encodeContinuationToken(last) } : { instances: page };
+    return toPage(rows.map((row) => toRecord(this.taskHub, row)), q.pageSize);
   }
 
   /** Newest first over `instances_by_created` or, for one status, `instances_by_status`; the time range and continuation point bound the index range. */

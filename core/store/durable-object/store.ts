@@ -13,7 +13,7 @@ import type {
   ActivityCompletion, CompletionOutcome, ActivityWorkItem, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, Lease,
   LeasedActivity, NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
 } from '../port.js';
-import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePurgeFilter, normalizeQuery, type NormalizedQuery } from '../query.js';
+import { compareInQueryOrder, matchesQuery, normalizePurgeFilter, normalizeQuery, toPage, type NormalizedQuery } from '../query.js';
 import { createdRange, dueInstance, dueTime, hubKeys, type HubKeys } from './keys.js';
 import { ChangeSet, type DurableObjectStorageLike } from './tx.js';
 
@@ -84,9 +84,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     const q = normalizeQuery(query);
     return this.run(async (tx) => {
       const found = q.instanceIdPrefix !== undefined ? await this.queryByPrefix(tx, q) : await this.queryByTime(tx, q);
-      const page = found.slice(0, q.pageSize);
-      const last = page[page.length - 1];
-      return found.length > q.pageSize && last ? { instances: page, continuationToken: encodeContinuationToken(last) } : { instances: page };
+      return toPage(found, q.pageSize);
     });
   }
 

@@ -6,16 +6,14 @@
  */
 import type { IDBPObjectStore } from 'idb';
 import type { InstancePage } from '../port.js';
-import { compareInQueryOrder, encodeContinuationToken, matchesQuery, type NormalizedQuery } from '../query.js';
+import { compareInQueryOrder, matchesQuery, toPage, type NormalizedQuery } from '../query.js';
 import { checked, isInstance, span, toRecord, type InstanceRow, type Name, type Schema } from './schema.js';
 
 type Instances = IDBPObjectStore<Schema, Name[], 'instances', 'readonly'>;
 
 export async function listInstances(store: Instances, hub: string, q: NormalizedQuery): Promise<InstancePage> {
   const rows = await (q.instanceIdPrefix !== undefined ? byPrefix(store, hub, q) : newestFirst(store, hub, q));
-  const page = rows.slice(0, q.pageSize).map(toRecord);
-  const last = page[page.length - 1];
-  return rows.length > q.pageSize && last ? { instances: page, continuationToken: encodeContinuationToken(last) } : { instances: page };
+  return toPage(rows.map(toRecord), q.pageSize);
 }
 
 /** Walks the primary key from the prefix (or the continuation point), filtering the rest, up to a page and one. */

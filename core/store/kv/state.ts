@@ -14,7 +14,7 @@ import type {
   OrchestrationMessage, OrchestrationWorkItem, PurgeFilter,
 } from '../port.js';
 import { pushMessage, removeMessages, type Inboxes, type QueuedMessage } from '../inbox.js';
-import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePurgeFilter, normalizeQuery } from '../query.js';
+import { firstMatches, matchesQuery, normalizePurgeFilter, normalizeQuery, toPage } from '../query.js';
 
 /** A durable change; one or more make up a log entry. */
 export type LogOp =
@@ -120,13 +120,7 @@ export class HubState {
 
   query(query: InstanceQuery): InstancePage {
     const q = normalizeQuery(query);
-    const after = q.after;
-    const matching = [...this.instances.values()]
-      .filter((r) => matchesQuery(r, q) && (!after || compareInQueryOrder(q, after, r) < 0))
-      .sort((a, b) => compareInQueryOrder(q, a, b));
-    const page = matching.slice(0, q.pageSize).map(copyRecord);
-    const last = page[page.length - 1];
-    return matching.length > q.pageSize && last ? { instances: page, continuationToken: encodeContinuationToken(last) } : { instances: page };
+    return toPage(firstMatches(this.instances.values(), q).map(copyRecord), q.pageSize);
   }
 
   purgeable(filter: PurgeFilter): string[] {
