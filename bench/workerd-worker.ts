@@ -48,8 +48,7 @@ export class InsideHub extends DurableObject<Env> {
     worker.start();
     try {
       const one = async () => {
-        const id = await client.startNew('Chain', { input: steps });
-        const status = await client.waitForCompletion(id, { timeoutInMilliseconds: 600_000 });
+        const status = await client.startNewAndWait('Chain', { input: steps, timeoutInMilliseconds: 600_000 });
         if (status.output !== steps) throw new Error(`Chain returned ${JSON.stringify(status.output)}`);
       };
       if (mode === 'serial') for (let i = 0; i < n; i++) await one();
@@ -133,8 +132,7 @@ export default {
         const storage = new DurableObjectStorage({ idFromName: (name) => ns.idFromName(`${run}/${name}`), get: (id) => ns.get(id) });
         const client = new DurableClient({ storage, taskHub: 'Bench' });
         await runBatch(n, mode, async () => {
-          const id = await client.startNew('Chain', { input: steps });
-          const status = await client.waitForCompletion(id, { timeoutInMilliseconds: 600_000 });
+          const status = await client.startNewAndWait('Chain', { input: steps, timeoutInMilliseconds: 600_000 });
           if (status.output !== steps) throw new Error(`Chain returned ${JSON.stringify(status.output)}`);
         });
         break;

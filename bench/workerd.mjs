@@ -6,7 +6,8 @@
 //   node bench/workerd.mjs [orchestrations] [rounds]
 //
 // Rows measured (wall time around each batch, after one warm-up batch):
-// - engine: Worker-side DurableClient → RPC → engine hosted in the hub's object (the deployment shape; waits wake on notifications);
+// - engine: Worker-side DurableClient.startNewAndWait → RPC → engine hosted in the hub's object (the deployment shape;
+//   one round trip per orchestration: the object starts it and waits, woken by its notifications);
 // - inside: client, engine and store in one object (no RPC hop; waits are notified);
 // - port:   the storage port alone in the object (lease → commit → lease activity → complete);
 // - workflows: a WorkflowEntrypoint with 3 step.do, instance.create() + status() polled every 5 ms.

@@ -12,7 +12,7 @@ import { event, isTerminal, RUNTIME_STATUSES, TERMINAL_STATUSES, type HistoryEve
 import { randomId } from './ids.js';
 import { serialize } from './json.js';
 import { DEFAULT_TASK_HUB, validateInstanceId, validateName, validateTaskHubName } from './limits.js';
-import type { InstanceQuery, InstanceRecord, OrchestrationMessage, PurgeFilter, Storage, TaskHubStore } from './store/port.js';
+import type { InstanceQuery, InstanceRecord, NewInstance, OrchestrationMessage, PurgeFilter, Storage, TaskHubStore } from './store/port.js';
 import { toStatus, type OrchestrationStatus, type StatusOptions } from './status.js';
 import { checkStatusBody, createHttpManagementPayload, toStatusPayload, type HttpManagementPayload } from './wire.js';
 
@@ -93,21 +93,28 @@ export class DurableClient {
   // ---- start and query ----
 
   async startNew(orchestratorName: string, options: StartOptions = {}): Promise<string> {
-    validateName('Orchestrator', orchestratorName);
-    const app = this.options.app;
-    if (app && !app.getOrchestrator(orchestratorName)) throw new UnknownOrchestratorError(orchestratorName, app.orchestratorNames);
-    const instanceId = options.instanceId === undefined ? this.newId() : validateInstanceId(options.instanceId);
-    const input = serialize('Orchestration input', options.input, this.options.maxPayloadBytes);
-    const now = isoTime(this.clock.now());
-    const executionId = this.newId();
-    await this.store.createInstance({
-      record: { instanceId, name: orchestratorName, executionId, runtimeStatus: 'Pending', ...(input !== undefined ? { input } : {}), createdTime: now, lastUpdatedTime: now },
-      start: {
-        id: this.newId(), instanceId, executionId, visibleAt: now,
-        event: event('ExecutionStarted', now, { name: orchestratorName, ...(input !== undefined ? { input } : {}), orchestrationInstance: { instanceId, executionId } }),
-      },
-    });
-    return instanceId;
+    const instance = this.newInstance(orchestratorName, options);
+    await this.store.createInstance(instance);
+    return instance.record.instanceId;
+  }
+
+  /**
+   * Starts an orchestration and waits until it is Completed, Failed or Terminated: `startNew`
+   * then `waitForCompletion`, for callers that want the result (as Temporal's
+   * `client.workflow.execute`). A store that can starts and waits in one round trip (a task hub
+   * in a Durable Object, via RPC), where the two calls take two. Throws what `startNew` throws;
+   * on timeout a `TimeoutError` naming the instance, which runs on (`waitForCompletion` waits
+   * again; pass `instanceId` to know it beforehand).
+   */
+  async startNewAndWait(orchestratorName: string, options: StartOptions & WaitOptions = {}): Promise<OrchestrationStatus> {
+    const instance = this.newInstance(orchestratorName, options);
+    const { instanceId } = instance.record;
+    const store = this.store;
+    if (!store.createInstanceAndWait || !store.waitForInstance) {
+      await store.createInstance(instance);
+      return this.waitForCompletion(instanceId, options);
+    }
+    return this.waitFor(instanceId, TERMINAL_STATUSES, options, 'complete', (timeoutMs) => store.createInstanceAndWait!(instance, TERMINAL_STATUSES, timeoutMs));
   }
 
   /** The instance's status, or null if there is no such instance. */
@@ -266,6 +273,24 @@ export class DurableClient {
 
   private nowIso(): string { return isoTime(this.clock.now()); }
 
+  /** A new instance with its start message; checks the name, ID and input. */
+  private newInstance(orchestratorName: string, options: StartOptions): NewInstance {
+    validateName('Orchestrator', orchestratorName);
+    const app = this.options.app;
+    if (app && !app.getOrchestrator(orchestratorName)) throw new UnknownOrchestratorError(orchestratorName, app.orchestratorNames);
+    const instanceId = options.instanceId === undefined ? this.newId() : validateInstanceId(options.instanceId);
+    const input = serialize('Orchestration input', options.input, this.options.maxPayloadBytes);
+    const now = isoTime(this.clock.now());
+    const executionId = this.newId();
+    return {
+      record: { instanceId, name: orchestratorName, executionId, runtimeStatus: 'Pending', ...(input !== undefined ? { input } : {}), createdTime: now, lastUpdatedTime: now },
+      start: {
+        id: this.newId(), instanceId, executionId, visibleAt: now,
+        event: event('ExecutionStarted', now, { name: orchestratorName, ...(input !== undefined ? { input } : {}), orchestrationInstance: { instanceId, executionId } }),
+      },
+    };
+  }
+
   private async require(instanceId: string): Promise<InstanceRecord> {
     validateInstanceId(instanceId);
     const record = await this.store.getInstance(instanceId);
@@ -284,17 +309,23 @@ export class DurableClient {
     await this.store.enqueueMessages([message]);
   }
 
-  private async waitFor(instanceId: string, statuses: readonly RuntimeStatus[], options: WaitOptions, what: string): Promise<OrchestrationStatus> {
+  /** `firstWait`, for a store that waits: what to call for the first wait instead of `waitForInstance` (see `startNewAndWait`). */
+  private async waitFor(
+    instanceId: string, statuses: readonly RuntimeStatus[], options: WaitOptions, what: string,
+    firstWait?: (timeoutMs: number) => Promise<InstanceRecord | undefined>,
+  ): Promise<OrchestrationStatus> {
     validateInstanceId(instanceId);
     const timeout = options.timeoutInMilliseconds ?? 10_000;
     const interval = options.retryIntervalInMilliseconds ?? 1000;
     const deadline = this.clock.now() + timeout;
     const done = (status: RuntimeStatus) => statuses.includes(status);
     const late = (record: InstanceRecord) => new TimeoutError(`Instance '${instanceId}' did not ${what} within ${timeout} ms; it is ${record.runtimeStatus}.`);
-    if (this.store.waitForInstance) {
+    const store = this.store;
+    if (store.waitForInstance) {
       // The store waits (a remote one: one round trip per wait, not a read plus a notification per change).
-      for (;;) {
-        const record = await this.store.waitForInstance(instanceId, statuses, Math.max(0, deadline - this.clock.now()));
+      const wait = (timeoutMs: number) => store.waitForInstance!(instanceId, statuses, timeoutMs);
+      for (let next = firstWait ?? wait; ; next = wait) {
+        const record = await next(Math.max(0, deadline - this.clock.now()));
         if (!record) throw new InstanceNotFoundError(instanceId);
         if (done(record.runtimeStatus)) return toStatus(record);
         if (deadline - this.clock.now() <= 0) throw late(record);

@@ -248,6 +248,11 @@ export interface TaskHubStore {
    * and a notification round trip per change; callers use `subscribe` and reads without it.
    */
   waitForInstance?(instanceId: string, statuses: readonly RuntimeStatus[], timeoutMs: number): Promise<InstanceRecord | undefined>;
+  /**
+   * Optional, for remote stores: `createInstance`, then `waitForInstance` on the new instance, in
+   * one call (one round trip instead of two). Callers make the two calls without it.
+   */
+  createInstanceAndWait?(instance: NewInstance, statuses: readonly RuntimeStatus[], timeoutMs: number): Promise<InstanceRecord | undefined>;
 
   /** Optional push notifications (same process); callers fall back to polling without them. */
   subscribe?(listener: (notification: StoreNotification) => void): () => void;

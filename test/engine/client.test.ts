@@ -88,6 +88,20 @@ describe('start and query', () => {
     for (let i = 0; i < 5; i++) { await new Promise((r) => setTimeout(r, 0)); h.clock.advance(500); }
     await waiting;
   });
+
+  it('starts and waits for completion in one call, with what startNew refuses and a TimeoutError', async () => {
+    const h = harness();
+    const done = h.client.startNewAndWait('HelloSequence', { instanceId: 'hello', timeoutInMilliseconds: 5000 });
+    await new Promise((r) => setTimeout(r, 0));
+    await h.settle();
+    expect(await done).toMatchObject({ instanceId: 'hello', runtimeStatus: 'Completed', output: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'] });
+    await expect(h.client.startNewAndWait('NoSuchThing')).rejects.toMatchObject({ name: 'UnknownOrchestratorError' });
+    const waiting = expect(h.client.startNewAndWait('Approval', { instanceId: 'stuck', input: { timeoutSeconds: 3600 }, timeoutInMilliseconds: 1000, retryIntervalInMilliseconds: 500 }))
+      .rejects.toMatchObject({ name: 'TimeoutError', message: expect.stringContaining("'stuck'") });
+    for (let i = 0; i < 3; i++) { await new Promise((r) => setTimeout(r, 0)); h.clock.advance(500); }
+    await waiting;
+    await expect(h.client.startNewAndWait('HelloSequence', { instanceId: 'stuck' })).rejects.toMatchObject({ name: 'InstanceAlreadyExistsError' });
+  });
 });
 
 describe('bad input is refused and loses nothing', () => {

@@ -79,6 +79,42 @@ describe('task hub object host', () => {
     expect(ns.calls - calls).toBe(3);
   });
 
+  it('starts and waits in one call; a burst of starts goes together and each waits on its own call', async () => {
+    const ns = new FakeNamespace({ app: registerSamples() });
+    const client = new DurableClient({ storage: new DurableObjectStorage(ns), taskHub: 'Samples' });
+    await client.startNew('Approval', { instanceId: 'taken', input: { timeoutSeconds: 3600 } });
+    let before = ns.calls;
+    expect(await client.startNewAndWait('HelloSequence', { timeoutInMilliseconds: 10_000 })).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'] });
+    expect(ns.calls - before).toBe(1);
+    // A start that fails is not waited on; nothing is written for it.
+    before = ns.calls;
+    await expect(client.startNewAndWait('HelloSequence', { instanceId: 'taken' })).rejects.toMatchObject({ name: 'InstanceAlreadyExistsError' });
+    expect(ns.calls - before).toBe(1);
+    expect((await client.getStatus('taken'))?.name).toBe('Approval');
+    // Not done in time: the instance runs on, and a later wait sees it finish.
+    await expect(client.startNewAndWait('Approval', { instanceId: 'slow', input: { timeoutSeconds: 3600 }, timeoutInMilliseconds: 50 })).rejects.toMatchObject({ name: 'TimeoutError' });
+    await client.raiseEvent('slow', 'Approval', true);
+    expect((await client.waitForCompletion('slow', { timeoutInMilliseconds: 10_000 })).output).toBe('approved');
+    // Ten in one turn: one call starts them all, then one wait each.
+    before = ns.calls;
+    const all = await Promise.all(Array.from({ length: 10 }, (_, i) => client.startNewAndWait('HelloSequence', { instanceId: `many-${i}`, timeoutInMilliseconds: 10_000 })));
+    expect(all.map((s) => [s.instanceId, s.runtimeStatus])).toEqual(Array.from({ length: 10 }, (_, i) => [`many-${i}`, 'Completed']));
+    expect(ns.calls - before).toBe(11);
+  });
+
+  it('checks the statuses of a start-and-wait call before starting anything', async () => {
+    const ns = new FakeNamespace({ app: registerSamples() });
+    const client = new DurableClient({ storage: new DurableObjectStorage(ns), taskHub: 'Samples' });
+    await client.startNew('HelloSequence', { instanceId: 'first' });
+    const t = new Date().toISOString();
+    const instance = {
+      record: { instanceId: 'bad', name: 'HelloSequence', executionId: 'e', runtimeStatus: 'Pending', createdTime: t, lastUpdatedTime: t },
+      start: { id: 'm', instanceId: 'bad', executionId: 'e', visibleAt: t, event: { type: 'ExecutionStarted', eventId: -1, timestamp: t, name: 'HelloSequence', orchestrationInstance: { instanceId: 'bad', executionId: 'e' } } },
+    };
+    expect(await ns.get('Samples').invoke('Samples', 'createInstanceAndWait', [instance, 'Completed', 1000])).toMatchObject({ ok: false, error: { name: 'InvalidArgumentError' } });
+    expect(await client.getStatus('bad')).toBeNull();
+  });
+
   it('refuses a malformed batch call with a typed error', async () => {
     const ns = new FakeNamespace({ app: registerSamples() });
     const stub = ns.get('Samples');

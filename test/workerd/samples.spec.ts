@@ -24,6 +24,14 @@ describe('samples in workerd on the Durable Object store', () => {
     expect((await c.getHistory(id)).filter((e) => e.type === 'TaskCompleted')).toHaveLength(3);
   });
 
+  it('HelloSequence started and awaited in one call; one that does not finish in time runs on', async () => {
+    const c = client();
+    expect(await c.startNewAndWait('HelloSequence', wait)).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'] });
+    await expect(c.startNewAndWait('Approval', { instanceId: 'late', input: { timeoutSeconds: 3600 }, timeoutInMilliseconds: 50 })).rejects.toMatchObject({ name: 'TimeoutError' });
+    await c.raiseEvent('late', 'Approval', true);
+    expect((await c.waitForCompletion('late', wait)).output).toBe('approved');
+  });
+
   it('FanOutFanIn', async () => {
     const c = client();
     const id = await c.startNew('FanOutFanIn', { input: 20 });

@@ -27,7 +27,8 @@
 import type { DurableApp } from '../../app.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { Worker, type WorkerOptions } from '../../worker.js';
-import type { CommitOutcome, StoreNotification } from '../port.js';
+import type { RuntimeStatus } from '../../history.js';
+import type { CommitOutcome, InstanceRecord, NewInstance, StoreNotification } from '../port.js';
 import { DurableObjectTaskHubStore } from './store.js';
 import { isSqliteStorage, syncStorage } from './sync.js';
 import type { DurableObjectStorageLike } from './tx.js';
@@ -39,7 +40,7 @@ export const HUB_METHODS = [
   'abandonOrchestration', 'commit', 'discardMessages', 'leaseActivity', 'completeActivities', 'abandonActivity',
   'nextWakeTime', 'purgeInstance', 'purgeInstances', 'isEmpty', 'clear', 'waitForInstance', 'leaseOrchestrations', 'leaseActivities',
 ] as const;
-export type HubMethod = typeof HUB_METHODS[number] | 'pollNotifications' | 'batch';
+export type HubMethod = typeof HUB_METHODS[number] | 'pollNotifications' | 'batch' | 'createInstanceAndWait';
 
 /** What `pollNotifications` returns: notifications after the caller's sequence number. */
 export interface NotificationBatch {
@@ -80,6 +81,9 @@ function checkCommits(value: unknown): void {
     }
   }
 }
+
+/** A wait holds no gate (it awaits a notification, not storage); it is bounded like a poll. */
+const boundedWait = (ms: unknown) => Math.min(Math.max(0, Number(ms) || 0), MAX_POLL_MS);
 
 const ADDS_WORK = new Set<string>(['createInstance', 'enqueueMessages', 'commit', 'completeActivities', 'abandonOrchestration', 'abandonActivity']);
 const NAME_KEY = '#hub';
@@ -122,11 +126,12 @@ export class TaskHubHost {
       if (method === 'pollNotifications') return { ok: true, value: await this.poll(hub, Number(args[0]), Number(args[1])) };
       // Calls a caller made together (see RemoteTaskHub.together): each is answered on its own.
       if (method === 'batch') return { ok: true, value: await Promise.all(batchOf(args[0]).map(([m, a]) => this.invoke(hub, m, a))) };
+      // Not a HUB_METHOD, so that a 'batch' (answered as a whole) cannot hold a wait.
+      if (method === 'createInstanceAndWait') return { ok: true, value: await this.createAndWait(hub, args) };
       if (!(HUB_METHODS as readonly string[]).includes(method)) throw new InvalidArgumentError(`'${method}' is not a task hub method.`);
       if (method === 'commit') checkCommits(args[0]);
       const store = await this.hub(hub);
-      // A wait holds no gate (it awaits a notification, not storage); it is bounded like a poll.
-      if (method === 'waitForInstance') args = [args[0], args[1], Math.min(Math.max(0, Number(args[2]) || 0), MAX_POLL_MS)];
+      if (method === 'waitForInstance') args = [args[0], args[1], boundedWait(args[2])];
       const call = store[method as typeof HUB_METHODS[number]] as (...a: unknown[]) => Promise<unknown>;
       let value = await call.apply(store, args);
       if (method === 'commit') value = (value as CommitOutcome[]).map((o) => (o.ok ? o : { ok: false, error: toWire(o.error) }));
@@ -136,6 +141,19 @@ export class TaskHubHost {
     } catch (error) {
       return { ok: false, error: toWire(error) };
     }
+  }
+
+  /**
+   * `createInstance`, then `waitForInstance` on the new instance, for a caller that starts and
+   * waits in one round trip. The engine is kicked in between, so that the wait sees it run.
+   */
+  private async createAndWait(hub: string, [instance, statuses, waitMs]: unknown[]): Promise<InstanceRecord | undefined> {
+    // Checked before anything is written: the caller must not get an error for a start that happened.
+    if (!Array.isArray(statuses)) throw new InvalidArgumentError("'createInstanceAndWait' takes the statuses to wait for as a list.");
+    const store = await this.hub(hub);
+    const created = await store.createInstance(instance as NewInstance);
+    this.kick();
+    return store.waitForInstance(created.instanceId, statuses as RuntimeStatus[], boundedWait(waitMs));
   }
 
   /** The alarm handler: runs the engine for what is due. */

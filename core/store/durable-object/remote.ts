@@ -42,7 +42,9 @@ const POLL_MS = 10_000;
 /** Hub names remembered as registered; past it the oldest is forgotten (it costs one idempotent RPC again). */
 const MAX_REGISTERED = 1024;
 
-interface Joined { method: HubMethod; args: unknown[]; resolve: (value: unknown) => void; reject: (error: unknown) => void }
+interface Joined { method: HubMethod; args: unknown[]; resolve: (value: unknown) => void; reject: (error: unknown) => void; wait?: Wait }
+/** A start that the caller waits on: the call that starts and waits at once, for a start alone in its turn; else the wait to make once the joined call has started it. */
+interface Wait { alone: [HubMethod, unknown[]]; after: (value: unknown) => Promise<unknown> }
 
 /** The object checks activities recorded directly by id and lease: their input (maybe large) need not travel back. */
 function slim(e: EpisodeCommit): EpisodeCommit {
@@ -100,6 +102,19 @@ class RemoteTaskHub implements TaskHubStore {
     await this.registered();
     return this.together<InstanceRecord>('createInstance', [instance]);
   }
+  /**
+   * A start alone in its turn and the first wait on it are one RPC. Starts made in one turn go
+   * together as `createInstance` does, and each then waits on its own call, so that no answer
+   * waits for another instance. The wait is bounded by `POLL_MS`, as `waitForInstance`.
+   */
+  async createInstanceAndWait(instance: NewInstance, statuses: readonly RuntimeStatus[], timeoutMs: number): Promise<InstanceRecord | undefined> {
+    await this.registered();
+    const waitMs = Math.min(timeoutMs, POLL_MS);
+    return this.together<InstanceRecord | undefined>('createInstance', [instance], {
+      alone: ['createInstanceAndWait', [instance, statuses, waitMs]],
+      after: (created) => this.call('waitForInstance', (created as InstanceRecord).instanceId, statuses, waitMs),
+    });
+  }
   getInstance(instanceId: string): Promise<InstanceRecord | undefined> { return this.call('getInstance', instanceId); }
   getHistory(instanceId: string): Promise<HistoryEvent[]> { return this.call('getHistory', instanceId); }
   queryInstances(query: InstanceQuery): Promise<InstancePage> { return this.call('queryInstances', query); }
@@ -136,20 +151,26 @@ class RemoteTaskHub implements TaskHubStore {
    * turn are joined, and those come from one request (another request's code runs in an event
    * of its own), so no call waits on another request's I/O.
    */
-  private together<T>(method: HubMethod, args: unknown[]): Promise<T> {
+  private together<T>(method: HubMethod, args: unknown[], wait?: Wait): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (!this.turn) {
         const calls: Joined[] = this.turn = [];
         queueMicrotask(() => {
           this.turn = undefined;
-          if (calls.length === 1) { const [only] = calls; this.call(only!.method, ...only!.args).then(only!.resolve, only!.reject); return; }
+          if (calls.length === 1) {
+            const [only] = calls;
+            const [m, a] = only!.wait?.alone ?? [only!.method, only!.args];
+            this.call(m, ...a).then(only!.resolve, only!.reject);
+            return;
+          }
+          const settle = (c: Joined, value: unknown) => (c.wait ? c.wait.after(value).then(c.resolve, c.reject) : c.resolve(value));
           this.call<WireResult[]>('batch', calls.map((c) => [c.method, c.args])).then(
-            (results) => results.forEach((r, i) => (r.ok ? calls[i]!.resolve(r.value) : calls[i]!.reject(fromWire(r.error)))),
+            (results) => results.forEach((r, i) => (r.ok ? settle(calls[i]!, r.value) : calls[i]!.reject(fromWire(r.error)))),
             (error: unknown) => { for (const c of calls) c.reject(error); },
           );
         });
       }
-      this.turn.push({ method, args, resolve: resolve as (value: unknown) => void, reject });
+      this.turn.push({ method, args, resolve: resolve as (value: unknown) => void, reject, ...(wait ? { wait } : {}) });
     });
   }
 

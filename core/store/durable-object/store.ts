@@ -395,18 +395,16 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     return record;
   }
 
+  /** Moves the instance's index keys; most commits leave both where they are, and a new status moves only one. */
   private index(tx: ChangeSet, before: InstanceRecord | undefined, after: InstanceRecord | undefined): void {
-    const moved = !before || !after || before.createdTime !== after.createdTime || before.runtimeStatus !== after.runtimeStatus;
-    // Most commits leave both keys where they are: nothing to write.
-    if (!moved) return;
-    if (before) {
-      tx.delete(this.k.createdKey(before.createdTime, before.instanceId));
-      tx.delete(this.k.statusKey(before.runtimeStatus, before.createdTime, before.instanceId));
-    }
-    if (after) {
-      tx.put(this.k.createdKey(after.createdTime, after.instanceId), '');
-      tx.put(this.k.statusKey(after.runtimeStatus, after.createdTime, after.instanceId), '');
-    }
+    this.moveKey(tx, before && this.k.createdKey(before.createdTime, before.instanceId), after && this.k.createdKey(after.createdTime, after.instanceId));
+    this.moveKey(tx, before && this.k.statusKey(before.runtimeStatus, before.createdTime, before.instanceId), after && this.k.statusKey(after.runtimeStatus, after.createdTime, after.instanceId));
+  }
+
+  private moveKey(tx: ChangeSet, from: string | undefined, to: string | undefined): void {
+    if (from === to) return;
+    if (from) tx.delete(from);
+    if (to) tx.put(to, '');
   }
 
   private async enqueue(tx: ChangeSet, message: OrchestrationMessage): Promise<void> {

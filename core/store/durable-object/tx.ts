@@ -32,6 +32,11 @@ const DELETED = Symbol('deleted');
 
 export class ChangeSet {
   private readonly staged = new Map<string, unknown>();
+  /**
+   * Keys this change set found missing in storage. Reading one again costs nothing, and deleting
+   * one writes nothing: an operation often looks up a queue row twice and deletes it when empty.
+   */
+  private readonly absent = new Set<string>();
 
   constructor(private readonly storage: DurableObjectStorageLike) {}
 
@@ -42,9 +47,14 @@ export class ChangeSet {
   /** The values that exist, staged writes included. */
   async getMany<T>(keys: readonly string[]): Promise<Map<string, T>> {
     const found = new Map<string, T>();
-    const unstaged = keys.filter((k) => !this.staged.has(k));
+    const unstaged = keys.filter((k) => !this.staged.has(k) && !this.absent.has(k));
     for (let i = 0; i < unstaged.length; i += MAX_KEYS) {
-      for (const [k, v] of await this.storage.get<T>(unstaged.slice(i, i + MAX_KEYS))) found.set(k, v);
+      const batch = unstaged.slice(i, i + MAX_KEYS);
+      const values = await this.storage.get<T>(batch);
+      for (const k of batch) {
+        const v = values.get(k);
+        if (v === undefined) this.absent.add(k); else found.set(k, v);
+      }
     }
     for (const k of keys) {
       const v = this.staged.get(k);
@@ -67,7 +77,9 @@ export class ChangeSet {
   list<T>(options: DurableObjectListOptions): Promise<Map<string, T>> { return this.storage.list<T>(options); }
 
   put(key: string, value: unknown): void { this.staged.set(key, value); }
-  delete(key: string): void { this.staged.set(key, DELETED); }
+  delete(key: string): void {
+    if (this.absent.has(key)) this.staged.delete(key); else this.staged.set(key, DELETED);
+  }
   get size(): number { return this.staged.size; }
   /** The keys this change set writes (not those it deletes). */
   *written(): Iterable<string> { for (const [k, v] of this.staged) if (v !== DELETED) yield k; }
