@@ -123,11 +123,12 @@ export default {
     const n = Number(url.searchParams.get('n') ?? 100);
     const steps = Number(url.searchParams.get('steps') ?? 3);
     const mode = url.searchParams.get('mode') ?? 'serial';
-    const run = randomId();
+    // The task hub lives across batches, as a deployment's does ('hub'); without one, a fresh one.
+    const run = url.searchParams.get('hub') ?? randomId();
     let work = n * steps;
     switch (url.pathname) {
       case '/engine': {
-        // Worker-side client, engine in the object, over RPC; a fresh object per batch.
+        // Worker-side client, engine in the object, over RPC.
         const ns = env.ENGINE_HUB;
         const storage = new DurableObjectStorage({ idFromName: (name) => ns.idFromName(`${run}/${name}`), get: (id) => ns.get(id) });
         const client = new DurableClient({ storage, taskHub: 'Bench' });
