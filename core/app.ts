@@ -19,7 +19,7 @@ export interface ActivityContext {
   readonly deliveryCount: number;
 }
 
-export type ActivityHandler<I = any, O = unknown> = (input: I, context: ActivityContext) => O | Promise<O>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type ActivityHandler<I = any, O = unknown> = (input: I, context: ActivityContext) => O | PromiseLike<O>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export class DurableApp {
   private readonly orchestrators = new Map<string, OrchestratorFunction>();

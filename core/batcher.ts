@@ -38,8 +38,10 @@ export class Batcher<I, O> {
  * itself, and pipelines them instead of waiting for one batch before the next, or one whose
  * writes cost too little to group.
  */
+const first = <O>(outcomes: O[]): O => outcomes[0]!;
+
 export function groupCommit<I, O>(store: { readonly unbatchedWrites?: boolean }, write: (items: I[]) => Promise<O[]>): (item: I) => Promise<O> {
-  if (store.unbatchedWrites) return (item) => write([item]).then((outcomes) => outcomes[0]!);
+  if (store.unbatchedWrites) return (item) => write([item]).then(first<O>);
   const batcher = new Batcher(write);
   return (item) => batcher.submit(item);
 }

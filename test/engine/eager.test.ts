@@ -174,4 +174,26 @@ describe('eager dispatch', () => {
     // 30 results, far fewer episodes: completions are group-committed and leased once per call.
     expect(counts.commits).toBeLessThan(10);
   });
+
+  it('takes an activity result returned as a value, a promise or another thenable, and a synchronous throw as a failure', async () => {
+    const thenable = (x: number): PromiseLike<number> => ({ then: (resolve) => Promise.resolve(x + 1).then(resolve) });
+    const app = new DurableApp()
+      .orchestration('Mixed', function* (ctx) {
+        const a = (yield ctx.df.callActivity('Plain', 1)) as number;
+        const b = (yield ctx.df.callActivity('Async', a)) as number;
+        const c = (yield ctx.df.callActivity('Thenable', b)) as number;
+        try { yield ctx.df.callActivity('Throws', c); } catch (error) { return [c, (error as Error).message]; }
+        return [c, 'no failure'];
+      })
+      .activity('Plain', (x: number) => x + 1)
+      .activity('Async', async (x: number) => x + 1)
+      .activity('Thenable', (x: number) => thenable(x))
+      .activity('Throws', () => { throw new Error('at once'); });
+    const client = new DurableClient({ storage: new MemoryStorage(), app });
+    const { store, counts } = counting(client.store);
+    const id = await client.startNew('Mixed');
+    await new Worker(app, store).runUntilIdle();
+    expect((await client.getStatus(id))?.output).toEqual([4, expect.stringContaining('at once')]);
+    expect(counts.recordedDirectly).toBe(4);
+  });
 });
