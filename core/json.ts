@@ -8,12 +8,16 @@ import { DEFAULT_MAX_PAYLOAD_BYTES } from './limits.js';
 
 const encoder = new TextEncoder();
 
-/** Serializes a value, rejecting what JSON would silently mangle (functions, symbols, bigint, cycles). */
-/** `what` names the value in errors; pass a function to build that name only when needed. */
+/**
+ * Serializes a value, rejecting what JSON would silently mangle (functions, symbols, bigint,
+ * cycles). `what` names the value in errors; pass a function to build that name only when needed.
+ */
 export function serialize(what: string | (() => string), value: unknown, maxBytes = DEFAULT_MAX_PAYLOAD_BYTES): string | undefined {
   if (value === undefined) return undefined;
-  // The common payloads need no replacer (it runs per value): short strings, booleans, finite numbers, null.
-  if (value === null || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.length <= maxBytes / 6)) {
+  // The common payloads need no replacer (it runs per value): finite numbers (whose JSON is
+  // their String form), short strings, booleans, null.
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (value === null || typeof value === 'boolean' || (typeof value === 'string' && value.length <= maxBytes / 6)) {
     return JSON.stringify(value);
   }
   let text: string | undefined;

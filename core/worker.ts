@@ -489,8 +489,9 @@ export class Worker {
 
   /** The instances an episode's new sub-orchestrations would take over, as they are now (read only when there are any). */
   private childrenOf(result: EpisodeResult): Children | Promise<Children> {
-    const ids = result.actions.flatMap((a) => (a.type === 'CreateSubOrchestration' ? [a.instanceId] : []));
-    if (ids.length === 0) return NO_CHILDREN;
+    let ids: string[] | undefined;
+    for (const a of result.actions) if (a.type === 'CreateSubOrchestration') (ids ??= []).push(a.instanceId);
+    if (!ids) return NO_CHILDREN;
     return Promise.all(ids.map(async (id) => [id, await this.store.getInstance(id)] as const)).then((found) => new Map(found));
   }
 

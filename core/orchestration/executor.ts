@@ -104,11 +104,12 @@ export class OrchestrationExecutor implements ExecutorHost {
     const applied: HistoryEvent[] = [];
     for (const e of newEvents) if (this.apply(e)) applied.push(e);
     const failedOrEnded = this.outcome && this.outcome.status !== 'Completed';
+    // One shape for every result (absent fields are undefined): spreads of optional parts cost a step.
     return {
       applied,
-      actions: failedOrEnded ? [] : [...this.pendingActions.values()],
-      ...(this.outcome ? { outcome: this.outcome } : {}),
-      ...(this.customStatus !== undefined ? { customStatus: this.customStatus } : {}),
+      actions: failedOrEnded ? [] : Array.from(this.pendingActions.values()),
+      outcome: this.outcome,
+      customStatus: this.customStatus,
       suspended: this.suspended,
     };
   }
