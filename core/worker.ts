@@ -295,9 +295,10 @@ export class Worker {
     } finally {
       slot.release();
       this.tasks--;
+      // Even if onError threw: stop() and runUntilIdle wait for this.
+      for (const resume of this.taskEndWaiters.splice(0)) resume();
     }
     if (!handedOn || this.saturated) this.wake();
-    for (const resume of this.taskEndWaiters.splice(0)) resume();
   }
 
   private nextTaskEnd(): Promise<void> {
