@@ -32,14 +32,14 @@ export class Batcher<I, O> {
   }
 }
 
+const first = <O>(outcomes: O[]): O => outcomes[0]!;
+
 /**
  * How the worker writes one item: through a Batcher, or straight away for a store that asks for
  * it (`TaskHubStore.unbatchedWrites`): one that groups concurrent writes into shared transactions
  * itself, and pipelines them instead of waiting for one batch before the next, or one whose
  * writes cost too little to group.
  */
-const first = <O>(outcomes: O[]): O => outcomes[0]!;
-
 export function groupCommit<I, O>(store: { readonly unbatchedWrites?: boolean }, write: (items: I[]) => Promise<O[]>): (item: I) => Promise<O> {
   if (store.unbatchedWrites) return (item) => write([item]).then(first<O>);
   const batcher = new Batcher(write);

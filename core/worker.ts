@@ -10,7 +10,6 @@
  */
 import type { ActivityContext, DurableApp } from './app.js';
 import { groupCommit } from './batcher.js';
-import { Slots } from './slots.js';
 import { isoTime, systemClock, type Clock } from './clock.js';
 import { InstanceAlreadyExistsError, toFailureDetails, UnknownActivityError } from './errors.js';
 import { event, isTerminal, type HistoryEvent } from './history.js';
@@ -18,6 +17,7 @@ import { uniqueId } from './ids.js';
 import { serialize } from './json.js';
 import { OrchestrationExecutor, type EpisodeResult } from './orchestration/executor.js';
 import { rewindHistory } from './orchestration/rewind.js';
+import { Slots } from './slots.js';
 import { instanceRecord, type InstanceRow } from './store/record.js';
 import { leaseActivities, leaseOrchestrations } from './store/lease-many.js';
 import type {
