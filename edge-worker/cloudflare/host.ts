@@ -24,15 +24,15 @@
  * cannot help: the commit still runs before the reply is sent.
  * @module
  */
-import type { DurableApp } from '../../app.js';
-import { InvalidArgumentError } from '../../errors.js';
-import { Worker, type WorkerOptions } from '../../worker.js';
-import type { RuntimeStatus } from '../../history.js';
-import type { CommitOutcome, InstanceRecord, NewInstance, StoreNotification } from '../port.js';
-import { DurableObjectTaskHubStore } from './store.js';
-import { isSqliteStorage, syncStorage } from './sync.js';
-import type { DurableObjectStorageLike } from './tx.js';
-import { toWire, type WireResult } from './wire.js';
+import type { DurableApp } from '../../core/app.js';
+import { InvalidArgumentError } from '../../core/errors.js';
+import { Worker, type WorkerOptions } from '../../core/worker.js';
+import type { RuntimeStatus } from '../../core/history.js';
+import type { CommitOutcome, InstanceRecord, NewInstance, StoreNotification } from '../../core/store/port.js';
+import { DurableObjectTaskHubStore } from '../../core/store/durable-object/store.js';
+import { isSqliteStorage, syncStorage } from '../../core/store/durable-object/sync.js';
+import type { DurableObjectStorageLike } from '../../core/store/durable-object/tx.js';
+import { toWire, type WireResult } from './rpc-errors.js';
 
 /** Port methods callable across the boundary, plus the hub's housekeeping. */
 export const HUB_METHODS = [
