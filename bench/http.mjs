@@ -18,7 +18,7 @@ import { gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
 import { build } from 'esbuild';
 import { Hono } from 'hono';
-import { startNodeServer } from '../edge-worker/node.ts';
+import { startNodeServer } from '../edge-worker/node/server.ts';
 
 const PATH = '/runtime/webhooks/durabletask';
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };

@@ -2,8 +2,8 @@
  * The Node host: the HTTP API on `@hono/node-server`, a `Worker` per task hub in use, and an
  * embedded SQLite store that survives restarts (`.data/durable.sqlite` by default).
  *
- * Run it (`npm start`): `tsx edge-worker/node.ts`. Environment: PORT (7071), HOST (127.0.0.1),
- * DURABLE_TOKEN (admin), DURABLE_READ_TOKEN (read-only), DURABLE_DATA_DIR (.data),
+ * Run it with `npm start`, which bundles this file into dist/server.mjs. Environment: PORT (7071),
+ * HOST (127.0.0.1), DURABLE_TOKEN (admin), DURABLE_READ_TOKEN (read-only), DURABLE_DATA_DIR (.data),
  * DURABLE_CORS_ORIGINS (comma-separated browser origins, or `*`; see the README's security section).
  * Without a token it serves anonymously, on loopback only, and says so; on another host it refuses to start.
  *
@@ -16,15 +16,15 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import Database from 'better-sqlite3';
-import type { DurableApp } from '../core/app.js';
-import { DEFAULT_TASK_HUB } from '../core/limits.js';
-import { SqliteStorage } from '../core/store/sqlite.js';
-import type { Storage } from '../core/store/port.js';
-import { WEBHOOK_PATH } from '../core/wire.js';
-import { Worker, type WorkerOptions } from '../core/worker.js';
-import { registerSamples } from '../samples/index.js';
-import { createApp, type CorsOptions } from './app.js';
-import type { AuthOptions } from './auth.js';
+import type { DurableApp } from '../../core/app.js';
+import { DEFAULT_TASK_HUB } from '../../core/limits.js';
+import { SqliteStorage } from '../../core/store/sqlite.js';
+import type { Storage } from '../../core/store/port.js';
+import { WEBHOOK_PATH } from '../../core/wire.js';
+import { Worker, type WorkerOptions } from '../../core/worker.js';
+import { registerSamples } from '../../samples/index.js';
+import { createApp, type CorsOptions } from '../app.js';
+import type { AuthOptions } from '../auth.js';
 
 export interface NodeServerOptions {
   /** Default 7071; 0 picks a free port. */
