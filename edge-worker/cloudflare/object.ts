@@ -28,7 +28,7 @@ export class TaskHubDurableObject<Env = unknown> extends DurableObject<Env> {
   constructor(ctx: unknown, env: Env) {
     super(ctx, env);
     const app = this.app();
-    this.host = new TaskHubHost(this.ctx.storage, { ...(app ? { app } : {}), worker: this.workerOptions() });
+    this.host = new TaskHubHost(this.ctx.storage, { app, worker: this.workerOptions() });
   }
 
   /** The RPC entry point of `DurableObjectStorage`. */

@@ -170,7 +170,7 @@ class RemoteTaskHub implements TaskHubStore {
           );
         });
       }
-      this.turn.push({ method, args, resolve: resolve as (value: unknown) => void, reject, ...(wait ? { wait } : {}) });
+      this.turn.push({ method, args, resolve: resolve as (value: unknown) => void, reject, wait });
     });
   }
 

@@ -72,10 +72,10 @@ function appFor(env: Env): DurableHttpApp | undefined {
     storage: () => storage,
     app: durableApp(),
     auth,
-    ...(env.BASE_URL ? { baseUrl: env.BASE_URL } : {}),
-    ...(env.MANAGEMENT_KEY ? { managementKey: env.MANAGEMENT_KEY } : {}),
-    ...(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0 ? { maxBodyBytes } : {}),
-    ...(env.CORS_ORIGINS ? { cors: { origins: env.CORS_ORIGINS.trim() === '*' ? '*' as const : env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) } } : {}),
+    baseUrl: env.BASE_URL,
+    managementKey: env.MANAGEMENT_KEY,
+    maxBodyBytes: Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0 ? maxBodyBytes : undefined,
+    cors: env.CORS_ORIGINS ? { origins: env.CORS_ORIGINS.trim() === '*' ? '*' as const : env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) } : undefined,
   });
   cached = { env, app };
   return app;

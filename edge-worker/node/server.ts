@@ -83,9 +83,8 @@ function resolveAuth(options: NodeServerOptions, host: string, log: (line: strin
 
 /**
  * SQLite in the data directory, opened with `locking_mode = EXCLUSIVE`: this process owns the
- * file while it runs. Reads then skip SQLite's per-transaction file locking (a status read
- * costs ~4 µs instead of ~20 µs), and a second host on the same data directory fails to start
- * instead of sharing it.
+ * file while it runs. Reads then skip SQLite's per-transaction file locking, and a second host
+ * on the same data directory fails to start instead of sharing it.
  */
 function defaultStorage(dataDir: string): { storage: Storage; file: string } {
   mkdirSync(dataDir, { recursive: true });
@@ -125,11 +124,12 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
 
   const api = createApp({
     storage, app: durableApp, auth, signal: shutdown.signal,
-    ...(options.cors !== undefined ? { cors: options.cors } : {}),
-    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
-    ...(options.maxWaitSeconds ? { maxWaitSeconds: options.maxWaitSeconds } : {}),
-    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-    ...(options.managementKey ? { managementKey: options.managementKey } : {}),
+    cors: options.cors,
+    // 0 means the default, as unset does.
+    maxBodyBytes: options.maxBodyBytes || undefined,
+    maxWaitSeconds: options.maxWaitSeconds || undefined,
+    baseUrl: options.baseUrl,
+    managementKey: options.managementKey,
     hooks: {
       onWrite: (taskHub) => ensureWorker(taskHub),
       onTaskHubDeleted: async (taskHub) => {
@@ -183,9 +183,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<NodeSe
   const dataDir = env.DURABLE_DATA_DIR || '.data';
   const server = await startNodeServer({
     port, host: env.HOST || '127.0.0.1', dataDir,
-    ...(env.DURABLE_TOKEN ? { adminToken: env.DURABLE_TOKEN } : {}),
-    ...(env.DURABLE_READ_TOKEN ? { readToken: env.DURABLE_READ_TOKEN } : {}),
-    ...(env.DURABLE_CORS_ORIGINS ? { cors: corsFromEnv(env.DURABLE_CORS_ORIGINS) } : {}),
+    adminToken: env.DURABLE_TOKEN,
+    readToken: env.DURABLE_READ_TOKEN,
+    cors: env.DURABLE_CORS_ORIGINS ? corsFromEnv(env.DURABLE_CORS_ORIGINS) : undefined,
   });
   const base = `${server.url}${WEBHOOK_PATH}`;
   const authHeader = env.DURABLE_TOKEN ? ' -H "Authorization: Bearer $DURABLE_TOKEN"' : '';
