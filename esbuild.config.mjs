@@ -21,9 +21,9 @@ export const targets = {
     ...node, entryPoints: [`${root}cli/main.ts`], outfile,
     define: { 'process.env.DURABLE_CLI_VERSION': JSON.stringify(version) },
   }).then(() => outfile),
-  server: ({ outfile = `${root}dist/server.mjs` } = {}) => build({ ...node, entryPoints: [`${root}edge-worker/node.ts`], outfile }).then(() => outfile),
+  server: ({ outfile = `${root}dist/server.mjs` } = {}) => build({ ...node, entryPoints: [`${root}edge-worker/node/server.ts`], outfile }).then(() => outfile),
   worker: ({ outfile = `${root}dist/worker.js` } = {}) => build({
-    ...edge, platform: 'neutral', entryPoints: [`${root}edge-worker/worker.ts`], outfile, external: ['cloudflare:workers'], metafile: true,
+    ...edge, platform: 'neutral', entryPoints: [`${root}edge-worker/cloudflare/worker.ts`], outfile, external: ['cloudflare:workers'], metafile: true,
   }).then(() => outfile),
   browser: ({ outfile = `${root}dist/edge-durable.js` } = {}) => build({ ...edge, platform: 'browser', entryPoints: [`${root}core/index.ts`], outfile }).then(() => outfile),
 };

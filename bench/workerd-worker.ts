@@ -11,8 +11,9 @@ import { event } from '../core/history.js';
 import type { OrchestrationContext } from '../core/orchestration/context.js';
 import { randomId } from '../core/ids.js';
 import type { Storage, TaskHubStore } from '../core/store/port.js';
-import { DurableObjectStorage, TaskHubHost, type TaskHubNamespaceLike } from '../core/store/durable-object/index.js';
-import { TaskHubDurableObject } from '../core/store/durable-object/object.js';
+import { TaskHubHost } from '../edge-worker/cloudflare/host.js';
+import { TaskHubDurableObject } from '../edge-worker/cloudflare/object.js';
+import { DurableObjectStorage, type TaskHubNamespaceLike } from '../edge-worker/cloudflare/remote.js';
 import { Worker } from '../core/worker.js';
 
 function* chain(ctx: OrchestrationContext) {

@@ -1,9 +1,9 @@
 /**
- * A live local endpoint for the CLI tests: the real Node host (`edge-worker/node.ts`
+ * A live local endpoint for the CLI tests: the real Node host (`edge-worker/node/server.ts`
  * `startNodeServer`) on a free port, with background workers. Kept in this one helper so the
  * tests do not depend on how the host is started.
  */
-import { startNodeServer } from '../../edge-worker/node.js';
+import { startNodeServer } from '../../edge-worker/node/server.js';
 import { MemoryStorage, type DurableApp, type Storage } from '../../core/index.js';
 
 export interface TestEndpoint {

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNodeServer } from '../../edge-worker/node.js';
+import { startNodeServer } from '../../edge-worker/node/server.js';
 import { runHttpContract } from './contract.case.js';
 
 runHttpContract('node host (@hono/node-server, SQLite)', async () => {

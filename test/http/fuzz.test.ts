@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DurableClient, MemoryStorage, VirtualClock, Worker, type Storage, type TaskHubStore } from '../../core/index.js';
 import { registerSamples } from '../../samples/index.js';
 import { createApp } from '../../edge-worker/app.js';
-import { startNodeServer, type NodeServer } from '../../edge-worker/node.js';
+import { startNodeServer, type NodeServer } from '../../edge-worker/node/server.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 const COUNT = Number(process.env.FUZZ_COUNT ?? 4000);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startNodeServer, type NodeServer } from '../../edge-worker/node.js';
+import { startNodeServer, type NodeServer } from '../../edge-worker/node/server.js';
 
 const PATH = '/runtime/webhooks/durabletask';
 const dirs: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * Runs the Cloudflare Worker entry (`edge-worker/worker.ts`) in real workerd through Miniflare:
+ * Runs the Cloudflare Worker entry (`edge-worker/cloudflare/worker.ts`) in real workerd through Miniflare:
  * bundled with esbuild as `wrangler deploy` would, with the `TASK_HUB` Durable Object binding
  * (SQLite-backed) and token bindings, listening on 127.0.0.1.
  */
@@ -8,7 +8,7 @@ import { Miniflare } from 'miniflare';
 
 export async function bundleWorker(options: { minify?: boolean } = {}): Promise<string> {
   const out = await build({
-    entryPoints: [new URL('../../edge-worker/worker.ts', import.meta.url).pathname],
+    entryPoints: [new URL('../../edge-worker/cloudflare/worker.ts', import.meta.url).pathname],
     bundle: true, format: 'esm', platform: 'neutral', target: 'es2022',
     mainFields: ['module', 'main'], conditions: ['workerd', 'worker', 'browser', 'import'],
     external: ['cloudflare:*'], write: false, minify: options.minify ?? false, logLevel: 'silent',

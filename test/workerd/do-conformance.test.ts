@@ -1,6 +1,7 @@
 /** The conformance suite on the Durable Object store in Node: directly over storage, and through the RPC-shaped `DurableObjectStorage`. */
 import type { Storage, TaskHubStore } from '../../core/store/port.js';
-import { DurableObjectStorage, DurableObjectTaskHubStore } from '../../core/store/durable-object/index.js';
+import { DurableObjectTaskHubStore } from '../../core/store/durable-object/index.js';
+import { DurableObjectStorage } from '../../edge-worker/cloudflare/remote.js';
 import { runStoreConformance } from '../conformance/store.case.js';
 import { FakeDurableObjectStorage, FakeNamespace } from './do-fakes.js';
 

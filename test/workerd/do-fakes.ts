@@ -3,8 +3,9 @@
  * relies on (ordered keys, list ranges, values copied in and out), and a namespace whose
  * stubs copy arguments and results as RPC does.
  */
-import { TaskHubHost, type DurableObjectListOptions, type DurableObjectStorageLike, type TaskHubNamespaceLike, type TaskHubStub } from '../../core/store/durable-object/index.js';
-import type { TaskHubHostOptions } from '../../core/store/durable-object/host.js';
+import type { DurableObjectListOptions, DurableObjectStorageLike } from '../../core/store/durable-object/index.js';
+import { TaskHubHost, type TaskHubHostOptions } from '../../edge-worker/cloudflare/host.js';
+import type { TaskHubNamespaceLike, TaskHubStub } from '../../edge-worker/cloudflare/remote.js';
 
 export class FakeDurableObjectStorage implements DurableObjectStorageLike {
   readonly data = new Map<string, unknown>();

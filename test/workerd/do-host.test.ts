@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DurableClient, VirtualClock } from '../../core/index.js';
-import { DurableObjectStorage } from '../../core/store/durable-object/index.js';
+import { DurableObjectStorage } from '../../edge-worker/cloudflare/remote.js';
 import { registerSamples } from '../../samples/index.js';
 import { FakeNamespace } from './do-fakes.js';
 

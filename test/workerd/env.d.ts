@@ -2,7 +2,7 @@
 declare module 'cloudflare:workers' {
   export const env: {
     KV: import('../../core/store/kv/index.js').KvNamespaceLike;
-    TASK_HUB: import('../../core/store/durable-object/index.js').TaskHubNamespaceLike<unknown>;
-    SAMPLE_HUB: import('../../core/store/durable-object/index.js').TaskHubNamespaceLike<unknown>;
+    TASK_HUB: import('../../edge-worker/cloudflare/remote.js').TaskHubNamespaceLike<unknown>;
+    SAMPLE_HUB: import('../../edge-worker/cloudflare/remote.js').TaskHubNamespaceLike<unknown>;
   };
 }

@@ -1,4 +1,4 @@
-import type { TaskHubNamespaceLike } from '../../core/store/durable-object/index.js';
+import type { TaskHubNamespaceLike } from '../../edge-worker/cloudflare/remote.js';
 
 /** Names objects per run, so that each test gets fresh hubs whatever the pool's storage isolation. */
 export function isolated(namespace: TaskHubNamespaceLike<unknown>, run = crypto.randomUUID()): TaskHubNamespaceLike<unknown> {

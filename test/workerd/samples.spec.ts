@@ -5,7 +5,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { DurableClient } from '../../core/client.js';
-import { DurableObjectStorage } from '../../core/store/durable-object/index.js';
+import { DurableObjectStorage } from '../../edge-worker/cloudflare/remote.js';
 import { isolated } from './isolated.js';
 
 const wait = { timeoutInMilliseconds: 20_000, retryIntervalInMilliseconds: 20 };

@@ -1,6 +1,6 @@
 /** The test Worker's main module: the Durable Object classes under test. */
-import { TaskHubDurableObject } from '../../core/store/durable-object/object.js';
 import type { DurableApp } from '../../core/app.js';
+import { TaskHubDurableObject } from '../../edge-worker/cloudflare/object.js';
 import { registerSamples } from '../../samples/index.js';
 
 /** Storage only. */

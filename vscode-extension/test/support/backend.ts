@@ -1,6 +1,6 @@
 /**
  * The HTTP backend the api, tree, command and e2e tests talk to: the REAL edge-durable Node host
- * (`startNodeServer` from edge-worker/node.ts: the Hono HTTP API, a Worker running the samples, SQLite in a
+ * (`startNodeServer` from edge-worker/node/server.ts: the Hono HTTP API, a Worker running the samples, SQLite in a
  * throwaway data directory), started in-process on a free loopback port. Or, with EDGE_DURABLE_ENDPOINT (and
  * EDGE_DURABLE_TOKEN if the server needs one), a server that is already running.
  *
@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNodeServer } from '../../../edge-worker/node';
+import { startNodeServer } from '../../../edge-worker/node/server';
 
 export interface BackendOptions {
   /**

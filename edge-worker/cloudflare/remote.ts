@@ -11,14 +11,14 @@
  * is plain data: the names of the hubs already registered.
  * @module
  */
-import { validateTaskHubName } from '../../limits.js';
+import { validateTaskHubName } from '../../core/limits.js';
 import type {
   ActivityCompletion, CompletionOutcome, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity, NewInstance,
   OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, Storage, StoreNotification, TaskHubStore,
-} from '../port.js';
-import type { HistoryEvent, RuntimeStatus } from '../../history.js';
+} from '../../core/store/port.js';
+import type { HistoryEvent, RuntimeStatus } from '../../core/history.js';
 import { REGISTRY, type HubMethod, type NotificationBatch } from './host.js';
-import { fromWire, type WireError, type WireResult } from './wire.js';
+import { fromWire, type WireError, type WireResult } from './rpc-errors.js';
 
 /** The RPC surface of `TaskHubDurableObject` that the caller needs. */
 export interface TaskHubStub {
@@ -170,7 +170,7 @@ class RemoteTaskHub implements TaskHubStore {
           );
         });
       }
-      this.turn.push({ method, args, resolve: resolve as (value: unknown) => void, reject, ...(wait ? { wait } : {}) });
+      this.turn.push({ method, args, resolve: resolve as (value: unknown) => void, reject, wait });
     });
   }
 

@@ -8,16 +8,17 @@
  *     protected override app() { return registerSamples(); }
  *   }
  *
- * Imports `cloudflare:workers`, so it loads only in workerd; everything else under
- * `durable-object/` is platform-neutral.
+ * Imports `cloudflare:workers`, so it loads only in workerd (as does `worker.ts`, which binds it);
+ * the host, the RPC client and the store (`core/store/durable-object/`) run anywhere, tests included.
  * @module
  */
+/// <reference path="./cloudflare-workers.d.ts" />
 import { DurableObject } from 'cloudflare:workers';
-import type { DurableApp } from '../../app.js';
-import type { WorkerOptions } from '../../worker.js';
+import type { DurableApp } from '../../core/app.js';
+import type { WorkerOptions } from '../../core/worker.js';
+import type { DurableObjectStorageLike } from '../../core/store/durable-object/tx.js';
 import { TaskHubHost, type AlarmStorageLike } from './host.js';
-import type { DurableObjectStorageLike } from './tx.js';
-import type { WireResult } from './wire.js';
+import type { WireResult } from './rpc-errors.js';
 
 export type DurableObjectStateStorage = DurableObjectStorageLike & AlarmStorageLike;
 
@@ -27,7 +28,7 @@ export class TaskHubDurableObject<Env = unknown> extends DurableObject<Env> {
   constructor(ctx: unknown, env: Env) {
     super(ctx, env);
     const app = this.app();
-    this.host = new TaskHubHost(this.ctx.storage, { ...(app ? { app } : {}), worker: this.workerOptions() });
+    this.host = new TaskHubHost(this.ctx.storage, { app, worker: this.workerOptions() });
   }
 
   /** The RPC entry point of `DurableObjectStorage`. */

@@ -7,8 +7,8 @@
  * loop (`worker.runUntilIdle()` until nothing is due, waiting in place for work due
  * within 50 ms); before the loop the alarm is set as a backstop (so an evicted object
  * wakes up again), after it the alarm is set to the store's `nextWakeTime()` (durable
- * timers, lapsed leases, retries). `alarm()` runs the same loop. Activities run in the object too; a host without an app only stores, and
- * external workers lease through `invoke`.
+ * timers, lapsed leases, retries). `alarm()` runs the same loop. Activities run in the
+ * object too; a host without an app only stores, and external workers lease through `invoke`.
  *
  * The loop outlives the call that kicked it without `ctx.waitUntil`, which does nothing in
  * a Durable Object (it exists for compatibility with Workers): an object with work or
@@ -17,22 +17,22 @@
  *
  * The loop starts in the turn of the call that kicked it, not after a yield. On SQLite-backed
  * storage every write of a turn goes into one transaction, and a reply leaves the object only
- * once that transaction is durable (locally a WAL fsync on workerd's single thread, about
- * 0.5–1 ms; in production, replication). A start whose orchestration runs to completion in
- * that turn therefore shares one durable commit with it, and a caller that starts and then
- * waits pays one commit per orchestration; yielding first would make it two. `allowUnconfirmed`
- * cannot help: the commit still runs before the reply is sent.
+ * once that transaction is durable (locally a WAL fsync on workerd's single thread; in
+ * production, replication). A start whose orchestration runs to completion in that turn
+ * therefore shares one durable commit with it, and a caller that starts and then waits pays
+ * one commit per orchestration; yielding first would make it two. `allowUnconfirmed` cannot
+ * help: the commit still runs before the reply is sent.
  * @module
  */
-import type { DurableApp } from '../../app.js';
-import { InvalidArgumentError } from '../../errors.js';
-import { Worker, type WorkerOptions } from '../../worker.js';
-import type { RuntimeStatus } from '../../history.js';
-import type { CommitOutcome, InstanceRecord, NewInstance, StoreNotification } from '../port.js';
-import { DurableObjectTaskHubStore } from './store.js';
-import { isSqliteStorage, syncStorage } from './sync.js';
-import type { DurableObjectStorageLike } from './tx.js';
-import { toWire, type WireResult } from './wire.js';
+import type { DurableApp } from '../../core/app.js';
+import { InvalidArgumentError } from '../../core/errors.js';
+import { Worker, type WorkerOptions } from '../../core/worker.js';
+import type { RuntimeStatus } from '../../core/history.js';
+import type { CommitOutcome, InstanceRecord, NewInstance, StoreNotification } from '../../core/store/port.js';
+import { DurableObjectTaskHubStore } from '../../core/store/durable-object/store.js';
+import { isSqliteStorage, syncStorage } from '../../core/store/durable-object/sync.js';
+import type { DurableObjectStorageLike } from '../../core/store/durable-object/tx.js';
+import { toWire, type WireResult } from './rpc-errors.js';
 
 /** Port methods callable across the boundary, plus the hub's housekeeping. */
 export const HUB_METHODS = [
@@ -243,7 +243,7 @@ export class TaskHubHost {
     }
     if (after < 0) return { seq: this.seq, notifications: [] };
     const missed = this.seq - after;
-    return { seq: this.seq, notifications: this.recent.slice(-Math.min(missed, this.recent.length)), ...(missed > this.recent.length ? { gap: true } : {}) };
+    return { seq: this.seq, notifications: this.recent.slice(-Math.min(missed, this.recent.length)), gap: missed > this.recent.length };
   }
 
   private async registry(method: string, args: unknown[]): Promise<unknown> {

@@ -2,8 +2,8 @@
  * The Node host: the HTTP API on `@hono/node-server`, a `Worker` per task hub in use, and an
  * embedded SQLite store that survives restarts (`.data/durable.sqlite` by default).
  *
- * Run it (`npm start`): `tsx edge-worker/node.ts`. Environment: PORT (7071), HOST (127.0.0.1),
- * DURABLE_TOKEN (admin), DURABLE_READ_TOKEN (read-only), DURABLE_DATA_DIR (.data),
+ * Run it with `npm start`, which bundles this file into dist/server.mjs. Environment: PORT (7071),
+ * HOST (127.0.0.1), DURABLE_TOKEN (admin), DURABLE_READ_TOKEN (read-only), DURABLE_DATA_DIR (.data),
  * DURABLE_CORS_ORIGINS (comma-separated browser origins, or `*`; see the README's security section).
  * Without a token it serves anonymously, on loopback only, and says so; on another host it refuses to start.
  *
@@ -16,15 +16,15 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import Database from 'better-sqlite3';
-import type { DurableApp } from '../core/app.js';
-import { DEFAULT_TASK_HUB } from '../core/limits.js';
-import { SqliteStorage } from '../core/store/sqlite.js';
-import type { Storage } from '../core/store/port.js';
-import { WEBHOOK_PATH } from '../core/wire.js';
-import { Worker, type WorkerOptions } from '../core/worker.js';
-import { registerSamples } from '../samples/index.js';
-import { createApp, type CorsOptions } from './app.js';
-import type { AuthOptions } from './auth.js';
+import type { DurableApp } from '../../core/app.js';
+import { DEFAULT_TASK_HUB } from '../../core/limits.js';
+import { SqliteStorage } from '../../core/store/sqlite.js';
+import type { Storage } from '../../core/store/port.js';
+import { WEBHOOK_PATH } from '../../core/wire.js';
+import { Worker, type WorkerOptions } from '../../core/worker.js';
+import { registerSamples } from '../../samples/index.js';
+import { createApp, type CorsOptions } from '../app.js';
+import type { AuthOptions } from '../auth.js';
 
 export interface NodeServerOptions {
   /** Default 7071; 0 picks a free port. */
@@ -83,9 +83,8 @@ function resolveAuth(options: NodeServerOptions, host: string, log: (line: strin
 
 /**
  * SQLite in the data directory, opened with `locking_mode = EXCLUSIVE`: this process owns the
- * file while it runs. Reads then skip SQLite's per-transaction file locking (a status read
- * costs ~4 µs instead of ~20 µs), and a second host on the same data directory fails to start
- * instead of sharing it.
+ * file while it runs. Reads then skip SQLite's per-transaction file locking, and a second host
+ * on the same data directory fails to start instead of sharing it.
  */
 function defaultStorage(dataDir: string): { storage: Storage; file: string } {
   mkdirSync(dataDir, { recursive: true });
@@ -125,11 +124,12 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
 
   const api = createApp({
     storage, app: durableApp, auth, signal: shutdown.signal,
-    ...(options.cors !== undefined ? { cors: options.cors } : {}),
-    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
-    ...(options.maxWaitSeconds ? { maxWaitSeconds: options.maxWaitSeconds } : {}),
-    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-    ...(options.managementKey ? { managementKey: options.managementKey } : {}),
+    cors: options.cors,
+    // 0 means the default, as unset does.
+    maxBodyBytes: options.maxBodyBytes || undefined,
+    maxWaitSeconds: options.maxWaitSeconds || undefined,
+    baseUrl: options.baseUrl,
+    managementKey: options.managementKey,
     hooks: {
       onWrite: (taskHub) => ensureWorker(taskHub),
       onTaskHubDeleted: async (taskHub) => {
@@ -183,9 +183,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<NodeSe
   const dataDir = env.DURABLE_DATA_DIR || '.data';
   const server = await startNodeServer({
     port, host: env.HOST || '127.0.0.1', dataDir,
-    ...(env.DURABLE_TOKEN ? { adminToken: env.DURABLE_TOKEN } : {}),
-    ...(env.DURABLE_READ_TOKEN ? { readToken: env.DURABLE_READ_TOKEN } : {}),
-    ...(env.DURABLE_CORS_ORIGINS ? { cors: corsFromEnv(env.DURABLE_CORS_ORIGINS) } : {}),
+    adminToken: env.DURABLE_TOKEN,
+    readToken: env.DURABLE_READ_TOKEN,
+    cors: env.DURABLE_CORS_ORIGINS ? corsFromEnv(env.DURABLE_CORS_ORIGINS) : undefined,
   });
   const base = `${server.url}${WEBHOOK_PATH}`;
   const authHeader = env.DURABLE_TOKEN ? ' -H "Authorization: Bearer $DURABLE_TOKEN"' : '';

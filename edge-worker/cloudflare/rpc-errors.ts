@@ -6,7 +6,7 @@
  */
 import {
   DurableError, InstanceAlreadyExistsError, InvalidArgumentError, VersionConflictError, type DurableErrorCode,
-} from '../../errors.js';
+} from '../../core/errors.js';
 
 export interface WireError {
   name: string;

@@ -2,34 +2,34 @@
  * The Cloudflare Worker entry: the HTTP API in the Worker, task hubs in Durable Objects.
  * Each hub is one `TaskHub` object (SQLite-backed) that stores the hub and runs its engine:
  * calls that add work start its drive loop, and its alarm fires durable timers and retries
- * (see core/store/durable-object/host.ts). The Worker holds no hub state.
+ * (see `host.ts`). The Worker holds no hub state.
  *
  * Per isolate, not per request: the app and one `DurableObjectStorage`, which keeps no
- * request-bound I/O (it gets each Durable Object stub per call; see remote.ts), so a hub's
+ * request-bound I/O (it gets each Durable Object stub per call; see `remote.ts`), so a hub's
  * registration in `#registry` costs one RPC per isolate, not one per write. Per request:
  * the `DurableClient`, so that a waiting request's notification long poll is its own.
  *
  * No `ctx.waitUntil`: nothing needs to drain after the response. Every write is awaited
  * before it, the hub's object starts its own engine on each write (a DO keeps running
  * its work after the call returns) and its alarm fires timers. A waiting request's long
- * poll is deliberately left to be cancelled with its request (see remote.ts).
+ * poll is deliberately left to be cancelled with its request (see `remote.ts`).
  *
  * Configuration (wrangler.toml + secrets):
  * - `TASK_HUB`: the Durable Object binding (class `TaskHub`, exported here);
  * - `DURABLE_TOKEN` / `DURABLE_READ_TOKEN`: secrets (`wrangler secret put DURABLE_TOKEN`);
  * - `DURABLE_ANONYMOUS = "true"`: a var that allows anonymous access (never the default);
  * - `BASE_URL`, `MANAGEMENT_KEY`, `MAX_BODY_BYTES`: optional vars.
- * Deploy: `wrangler deploy --config edge-worker/wrangler.toml`.
+ * Deploy: `wrangler deploy --config edge-worker/cloudflare/wrangler.toml` (`npm run deploy`).
  * @module
  */
 import type { ExecutionContext } from 'hono';
-import type { DurableApp } from '../core/app.js';
-import { TaskHubDurableObject } from '../core/store/durable-object/object.js';
-import { DurableObjectStorage, type TaskHubNamespaceLike } from '../core/store/durable-object/remote.js';
-import { registerSamples } from '../samples/index.js';
-import { createApp, type DurableHttpApp } from './app.js';
-import type { AuthOptions } from './auth.js';
-import { errorResponse } from './errors.js';
+import type { DurableApp } from '../../core/app.js';
+import { registerSamples } from '../../samples/index.js';
+import { createApp, type DurableHttpApp } from '../app.js';
+import type { AuthOptions } from '../auth.js';
+import { errorResponse } from '../errors.js';
+import { TaskHubDurableObject } from './object.js';
+import { DurableObjectStorage, type TaskHubNamespaceLike } from './remote.js';
 
 export interface Env {
   TASK_HUB: TaskHubNamespaceLike<unknown>;
@@ -72,10 +72,10 @@ function appFor(env: Env): DurableHttpApp | undefined {
     storage: () => storage,
     app: durableApp(),
     auth,
-    ...(env.BASE_URL ? { baseUrl: env.BASE_URL } : {}),
-    ...(env.MANAGEMENT_KEY ? { managementKey: env.MANAGEMENT_KEY } : {}),
-    ...(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0 ? { maxBodyBytes } : {}),
-    ...(env.CORS_ORIGINS ? { cors: { origins: env.CORS_ORIGINS.trim() === '*' ? '*' as const : env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) } } : {}),
+    baseUrl: env.BASE_URL,
+    managementKey: env.MANAGEMENT_KEY,
+    maxBodyBytes: Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0 ? maxBodyBytes : undefined,
+    cors: env.CORS_ORIGINS ? { origins: env.CORS_ORIGINS.trim() === '*' ? '*' as const : env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) } : undefined,
   });
   cached = { env, app };
   return app;
