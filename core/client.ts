@@ -70,7 +70,7 @@ const time = (value: Date | string | undefined): string | undefined => {
 
 export class DurableClient {
   readonly taskHubName: string;
-  readonly store: TaskHubStore;
+  private readonly store: TaskHubStore;
   private readonly storage: Storage;
   private readonly clock: Clock;
   private readonly newId: () => string;
@@ -124,6 +124,15 @@ export class DurableClient {
     if (!record) return null;
     const history = options.showHistory && record.runtimeStatus !== 'Pending' ? await this.store.getHistory(instanceId) : undefined;
     return toStatus(record, options, history);
+  }
+
+  /**
+   * The stored record, its payloads still JSON text, or undefined if there is no such instance:
+   * for callers that pass the payloads on without parsing them (the HTTP status route).
+   */
+  async getInstanceRecord(instanceId: string): Promise<InstanceRecord | undefined> {
+    validateInstanceId(instanceId);
+    return this.store.getInstance(instanceId);
   }
 
   async listInstances(options: ListOptions = {}): Promise<InstanceList> {

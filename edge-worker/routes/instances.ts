@@ -22,7 +22,7 @@ export function instanceRoutes(api: Api): void {
     const failWith500 = bool(c, 'returnInternalServerErrorOnFailure', false);
     if (!showHistory) {
       // The hot path: the payload is written from the stored JSON text, without parsing it.
-      const record = await mapErrors({}, () => client.store.getInstance(instanceId));
+      const record = await mapErrors({}, () => client.getInstanceRecord(instanceId));
       if (!record) return c.body(null, 404);
       return statusTextResponse(c, record, showInput, failWith500);
     }

@@ -130,7 +130,7 @@ describe('bad input is refused and loses nothing', () => {
     }
     await expect(h.client.startNew('HelloSequence', { input: 'x'.repeat(1024 * 1024 + 1) })).rejects.toMatchObject({ name: 'InvalidArgumentError' });
     expect((await h.client.listInstances()).instances).toEqual([]);
-    expect(await h.client.store.nextWakeTime()).toBeUndefined();
+    expect(await h.store.nextWakeTime()).toBeUndefined();
   });
 
   it('refuses a second start of a running ID, and replaces a finished one', async () => {
@@ -206,7 +206,7 @@ describe('control operations', () => {
   it('discards an event for a missing instance and refuses one for a finished instance', async () => {
     const h = harness();
     await expect(h.client.raiseEvent('ghost', 'Approval', true)).rejects.toMatchObject({ name: 'InstanceNotFoundError' });
-    expect(await h.client.store.nextWakeTime()).toBeUndefined();
+    expect(await h.store.nextWakeTime()).toBeUndefined();
     const id = await h.client.startNew('HelloSequence');
     await h.settle();
     await expect(h.client.raiseEvent(id, 'Approval', true)).rejects.toMatchObject({ name: 'InvalidStateError' });
