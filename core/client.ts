@@ -14,7 +14,7 @@ import { serialize } from './json.js';
 import { DEFAULT_TASK_HUB, validateInstanceId, validateName, validateTaskHubName } from './limits.js';
 import type { InstanceQuery, InstanceRecord, NewInstance, OrchestrationMessage, PurgeFilter, Storage, TaskHubStore } from './store/port.js';
 import { toStatus, type OrchestrationStatus, type StatusOptions } from './status.js';
-import { checkStatusBody, createHttpManagementPayload, toStatusPayload, type HttpManagementPayload } from './wire.js';
+import { createHttpManagementPayload, type HttpManagementPayload } from './wire.js';
 
 /** Every status but Pending: what waitForInstanceStart waits for. */
 const STARTED = RUNTIME_STATUSES.filter((s) => s !== 'Pending');
@@ -243,7 +243,7 @@ export class DurableClient {
     return this.storage.deleteTaskHub(validateTaskHubName(taskHub));
   }
 
-  // ---- HTTP helpers ----
+  // ---- management URLs (the HTTP layer builds the responses: edge-worker/check-status.ts) ----
 
   createHttpManagementPayload(instanceId: string, request?: Request): HttpManagementPayload {
     validateInstanceId(instanceId);
@@ -252,30 +252,6 @@ export class DurableClient {
       taskHub: this.taskHubName,
       ...(this.options.managementKey ? { code: this.options.managementKey } : {}),
     });
-  }
-
-  /** 202 with the management URLs (origin taken from the request when given), `Location` and `Retry-After`. */
-  createCheckStatusResponse(request: Request | undefined, instanceId: string): Response {
-    const payload = this.createHttpManagementPayload(instanceId, request);
-    return Response.json(checkStatusBody(payload), { status: 202, headers: { Location: payload.statusQueryGetUri, 'Retry-After': '10' } });
-  }
-
-  /**
-   * Completed within the timeout: 200 with the output. Failed: 500 with the status;
-   * Terminated: 200 with the status. Still running: the 202 check-status response.
-   */
-  async waitForCompletionOrCreateCheckStatusResponse(request: Request | undefined, instanceId: string, options: WaitOptions = {}): Promise<Response> {
-    const timeout = options.timeoutInMilliseconds ?? 10_000;
-    const interval = options.retryIntervalInMilliseconds ?? 1000;
-    if (interval > timeout) throw new InvalidArgumentError(`The retry interval (${interval} ms) must not exceed the timeout (${timeout} ms).`);
-    try {
-      const status = await this.waitForCompletion(instanceId, options);
-      if (status.runtimeStatus === 'Completed') return Response.json(status.output ?? null, { status: 200 });
-      return Response.json(toStatusPayload(status), { status: status.runtimeStatus === 'Failed' ? 500 : 200 });
-    } catch (error) {
-      if (error instanceof TimeoutError) return this.createCheckStatusResponse(request, instanceId);
-      throw error;
-    }
   }
 
   // ---- internals ----
