@@ -139,10 +139,10 @@ export class DurableClient {
     const { showInput, createdTimeFrom, createdTimeTo, ...rest } = options;
     const from = time(createdTimeFrom);
     const to = time(createdTimeTo);
-    const page = await this.store.queryInstances({ ...rest, ...(from ? { createdTimeFrom: from } : {}), ...(to ? { createdTimeTo: to } : {}) });
+    const page = await this.store.queryInstances({ ...rest, createdTimeFrom: from, createdTimeTo: to });
     return {
       instances: page.instances.map((r) => toStatus(r, { showInput: showInput !== false })),
-      ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+      continuationToken: page.continuationToken,
     };
   }
 
@@ -167,17 +167,17 @@ export class DurableClient {
   async terminate(instanceId: string, reason?: string, options: { recursive?: boolean } = {}): Promise<void> {
     const record = await this.requireActive(instanceId, 'terminate');
     const input = serialize('Termination reason', reason);
-    await this.send(record, event('ExecutionTerminated', this.nowIso(), { ...(input !== undefined ? { input } : {}), ...(options.recursive ? { recurse: true } : {}) }));
+    await this.send(record, event('ExecutionTerminated', this.nowIso(), { input, recurse: options.recursive || undefined }));
   }
 
   async suspend(instanceId: string, reason?: string): Promise<void> {
     const record = await this.requireActive(instanceId, 'suspend');
-    await this.send(record, event('ExecutionSuspended', this.nowIso(), reason === undefined ? {} : { reason }));
+    await this.send(record, event('ExecutionSuspended', this.nowIso(), { reason }));
   }
 
   async resume(instanceId: string, reason?: string): Promise<void> {
     const record = await this.requireActive(instanceId, 'resume');
-    await this.send(record, event('ExecutionResumed', this.nowIso(), reason === undefined ? {} : { reason }));
+    await this.send(record, event('ExecutionResumed', this.nowIso(), { reason }));
   }
 
   /**
@@ -188,14 +188,14 @@ export class DurableClient {
     validateName('Event', eventName);
     const input = serialize('Event data', eventData, this.options.maxPayloadBytes);
     const record = await this.requireActive(instanceId, 'raise an event to');
-    await this.send(record, event('EventRaised', this.nowIso(), { name: eventName, ...(input !== undefined ? { input } : {}) }));
+    await this.send(record, event('EventRaised', this.nowIso(), { name: eventName, input }));
   }
 
   /** Re-runs the failed activities and sub-orchestrations of a Failed instance, keeping what succeeded. */
   async rewind(instanceId: string, reason?: string): Promise<void> {
     const record = await this.require(instanceId);
     if (record.runtimeStatus !== 'Failed') throw new InvalidStateError(instanceId, 'rewind', record.runtimeStatus, ['Failed']);
-    await this.send(record, event('ExecutionRewound', this.nowIso(), reason === undefined ? {} : { reason }));
+    await this.send(record, event('ExecutionRewound', this.nowIso(), { reason }));
   }
 
   /**
@@ -209,8 +209,8 @@ export class DurableClient {
     if (reuse && !isTerminal(record.runtimeStatus)) throw new InvalidStateError(instanceId, 'restart under the same ID', record.runtimeStatus, TERMINAL_STATUSES);
     const target = reuse ? instanceId : typeof options.newInstanceId === 'string' ? options.newInstanceId : undefined;
     return this.startNew(record.name, {
-      ...(record.input !== undefined ? { input: JSON.parse(record.input) as unknown } : {}),
-      ...(target !== undefined ? { instanceId: target } : {}),
+      input: record.input === undefined ? undefined : JSON.parse(record.input) as unknown,
+      instanceId: target,
     });
   }
 
@@ -230,7 +230,7 @@ export class DurableClient {
   async purgeInstanceHistoryBy(filter: { createdTimeFrom?: Date | string; createdTimeTo?: Date | string; runtimeStatus?: readonly RuntimeStatus[] } = {}): Promise<PurgeHistoryResult> {
     const from = time(filter.createdTimeFrom);
     const to = time(filter.createdTimeTo);
-    const purge: PurgeFilter = { ...(from ? { createdTimeFrom: from } : {}), ...(to ? { createdTimeTo: to } : {}), ...(filter.runtimeStatus ? { runtimeStatus: filter.runtimeStatus } : {}) };
+    const purge: PurgeFilter = { createdTimeFrom: from, createdTimeTo: to, runtimeStatus: filter.runtimeStatus };
     return { instancesDeleted: await this.store.purgeInstances(purge) };
   }
 
@@ -250,7 +250,7 @@ export class DurableClient {
     return createHttpManagementPayload(instanceId, {
       baseUrl: request ? new URL(request.url).origin : (this.options.baseUrl ?? 'http://127.0.0.1:7071'),
       taskHub: this.taskHubName,
-      ...(this.options.managementKey ? { code: this.options.managementKey } : {}),
+      code: this.options.managementKey,
     });
   }
 
@@ -268,10 +268,10 @@ export class DurableClient {
     const now = isoTime(this.clock.now());
     const executionId = this.newId();
     return {
-      record: { instanceId, name: orchestratorName, executionId, runtimeStatus: 'Pending', ...(input !== undefined ? { input } : {}), createdTime: now, lastUpdatedTime: now },
+      record: { instanceId, name: orchestratorName, executionId, runtimeStatus: 'Pending', input, createdTime: now, lastUpdatedTime: now },
       start: {
         id: this.newId(), instanceId, executionId, visibleAt: now,
-        event: event('ExecutionStarted', now, { name: orchestratorName, ...(input !== undefined ? { input } : {}), orchestrationInstance: { instanceId, executionId } }),
+        event: event('ExecutionStarted', now, { name: orchestratorName, input, orchestrationInstance: { instanceId, executionId } }),
       },
     };
   }
