@@ -104,7 +104,7 @@ export class OrchestrationExecutor implements ExecutorHost {
     const applied: HistoryEvent[] = [];
     for (const e of newEvents) if (this.apply(e)) applied.push(e);
     const failedOrEnded = this.outcome && this.outcome.status !== 'Completed';
-    // One shape for every result (absent fields are undefined): spreads of optional parts cost a step.
+    // This runs once per step: every result has one shape (absent fields are undefined), with no spread of optional parts.
     return {
       applied,
       actions: failedOrEnded ? [] : Array.from(this.pendingActions.values()),
