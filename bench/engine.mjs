@@ -31,7 +31,7 @@ const app = new DurableApp()
 async function withEngine(body, workerOptions = {}) {
   const storage = new MemoryStorage();
   const client = new DurableClient({ storage, app });
-  const worker = new Worker(app, client.store, workerOptions);
+  const worker = new Worker(app, storage.taskHub(client.taskHubName), workerOptions);
   worker.start();
   try {
     return await body(client);

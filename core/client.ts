@@ -14,7 +14,7 @@ import { serialize } from './json.js';
 import { DEFAULT_TASK_HUB, validateInstanceId, validateName, validateTaskHubName } from './limits.js';
 import type { InstanceQuery, InstanceRecord, NewInstance, OrchestrationMessage, PurgeFilter, Storage, TaskHubStore } from './store/port.js';
 import { toStatus, type OrchestrationStatus, type StatusOptions } from './status.js';
-import { checkStatusBody, createHttpManagementPayload, toStatusPayload, type HttpManagementPayload } from './wire.js';
+import { createHttpManagementPayload, type HttpManagementPayload } from './wire.js';
 
 /** Every status but Pending: what waitForInstanceStart waits for. */
 const STARTED = RUNTIME_STATUSES.filter((s) => s !== 'Pending');
@@ -70,7 +70,7 @@ const time = (value: Date | string | undefined): string | undefined => {
 
 export class DurableClient {
   readonly taskHubName: string;
-  readonly store: TaskHubStore;
+  private readonly store: TaskHubStore;
   private readonly storage: Storage;
   private readonly clock: Clock;
   private readonly newId: () => string;
@@ -126,14 +126,23 @@ export class DurableClient {
     return toStatus(record, options, history);
   }
 
+  /**
+   * The stored record, its payloads still JSON text, or undefined if there is no such instance:
+   * for callers that pass the payloads on without parsing them (the HTTP status route).
+   */
+  async getInstanceRecord(instanceId: string): Promise<InstanceRecord | undefined> {
+    validateInstanceId(instanceId);
+    return this.store.getInstance(instanceId);
+  }
+
   async listInstances(options: ListOptions = {}): Promise<InstanceList> {
     const { showInput, createdTimeFrom, createdTimeTo, ...rest } = options;
     const from = time(createdTimeFrom);
     const to = time(createdTimeTo);
-    const page = await this.store.queryInstances({ ...rest, ...(from ? { createdTimeFrom: from } : {}), ...(to ? { createdTimeTo: to } : {}) });
+    const page = await this.store.queryInstances({ ...rest, createdTimeFrom: from, createdTimeTo: to });
     return {
       instances: page.instances.map((r) => toStatus(r, { showInput: showInput !== false })),
-      ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+      continuationToken: page.continuationToken,
     };
   }
 
@@ -158,17 +167,17 @@ export class DurableClient {
   async terminate(instanceId: string, reason?: string, options: { recursive?: boolean } = {}): Promise<void> {
     const record = await this.requireActive(instanceId, 'terminate');
     const input = serialize('Termination reason', reason);
-    await this.send(record, event('ExecutionTerminated', this.nowIso(), { ...(input !== undefined ? { input } : {}), ...(options.recursive ? { recurse: true } : {}) }));
+    await this.send(record, event('ExecutionTerminated', this.nowIso(), { input, recurse: options.recursive || undefined }));
   }
 
   async suspend(instanceId: string, reason?: string): Promise<void> {
     const record = await this.requireActive(instanceId, 'suspend');
-    await this.send(record, event('ExecutionSuspended', this.nowIso(), reason === undefined ? {} : { reason }));
+    await this.send(record, event('ExecutionSuspended', this.nowIso(), { reason }));
   }
 
   async resume(instanceId: string, reason?: string): Promise<void> {
     const record = await this.requireActive(instanceId, 'resume');
-    await this.send(record, event('ExecutionResumed', this.nowIso(), reason === undefined ? {} : { reason }));
+    await this.send(record, event('ExecutionResumed', this.nowIso(), { reason }));
   }
 
   /**
@@ -179,14 +188,14 @@ export class DurableClient {
     validateName('Event', eventName);
     const input = serialize('Event data', eventData, this.options.maxPayloadBytes);
     const record = await this.requireActive(instanceId, 'raise an event to');
-    await this.send(record, event('EventRaised', this.nowIso(), { name: eventName, ...(input !== undefined ? { input } : {}) }));
+    await this.send(record, event('EventRaised', this.nowIso(), { name: eventName, input }));
   }
 
   /** Re-runs the failed activities and sub-orchestrations of a Failed instance, keeping what succeeded. */
   async rewind(instanceId: string, reason?: string): Promise<void> {
     const record = await this.require(instanceId);
     if (record.runtimeStatus !== 'Failed') throw new InvalidStateError(instanceId, 'rewind', record.runtimeStatus, ['Failed']);
-    await this.send(record, event('ExecutionRewound', this.nowIso(), reason === undefined ? {} : { reason }));
+    await this.send(record, event('ExecutionRewound', this.nowIso(), { reason }));
   }
 
   /**
@@ -200,8 +209,8 @@ export class DurableClient {
     if (reuse && !isTerminal(record.runtimeStatus)) throw new InvalidStateError(instanceId, 'restart under the same ID', record.runtimeStatus, TERMINAL_STATUSES);
     const target = reuse ? instanceId : typeof options.newInstanceId === 'string' ? options.newInstanceId : undefined;
     return this.startNew(record.name, {
-      ...(record.input !== undefined ? { input: JSON.parse(record.input) as unknown } : {}),
-      ...(target !== undefined ? { instanceId: target } : {}),
+      input: record.input === undefined ? undefined : JSON.parse(record.input) as unknown,
+      instanceId: target,
     });
   }
 
@@ -221,7 +230,7 @@ export class DurableClient {
   async purgeInstanceHistoryBy(filter: { createdTimeFrom?: Date | string; createdTimeTo?: Date | string; runtimeStatus?: readonly RuntimeStatus[] } = {}): Promise<PurgeHistoryResult> {
     const from = time(filter.createdTimeFrom);
     const to = time(filter.createdTimeTo);
-    const purge: PurgeFilter = { ...(from ? { createdTimeFrom: from } : {}), ...(to ? { createdTimeTo: to } : {}), ...(filter.runtimeStatus ? { runtimeStatus: filter.runtimeStatus } : {}) };
+    const purge: PurgeFilter = { createdTimeFrom: from, createdTimeTo: to, runtimeStatus: filter.runtimeStatus };
     return { instancesDeleted: await this.store.purgeInstances(purge) };
   }
 
@@ -234,39 +243,15 @@ export class DurableClient {
     return this.storage.deleteTaskHub(validateTaskHubName(taskHub));
   }
 
-  // ---- HTTP helpers ----
+  // ---- management URLs (the HTTP layer builds the responses: edge-worker/check-status.ts) ----
 
   createHttpManagementPayload(instanceId: string, request?: Request): HttpManagementPayload {
     validateInstanceId(instanceId);
     return createHttpManagementPayload(instanceId, {
       baseUrl: request ? new URL(request.url).origin : (this.options.baseUrl ?? 'http://127.0.0.1:7071'),
       taskHub: this.taskHubName,
-      ...(this.options.managementKey ? { code: this.options.managementKey } : {}),
+      code: this.options.managementKey,
     });
-  }
-
-  /** 202 with the management URLs (origin taken from the request when given), `Location` and `Retry-After`. */
-  createCheckStatusResponse(request: Request | undefined, instanceId: string): Response {
-    const payload = this.createHttpManagementPayload(instanceId, request);
-    return Response.json(checkStatusBody(payload), { status: 202, headers: { Location: payload.statusQueryGetUri, 'Retry-After': '10' } });
-  }
-
-  /**
-   * Completed within the timeout: 200 with the output. Failed: 500 with the status;
-   * Terminated: 200 with the status. Still running: the 202 check-status response.
-   */
-  async waitForCompletionOrCreateCheckStatusResponse(request: Request | undefined, instanceId: string, options: WaitOptions = {}): Promise<Response> {
-    const timeout = options.timeoutInMilliseconds ?? 10_000;
-    const interval = options.retryIntervalInMilliseconds ?? 1000;
-    if (interval > timeout) throw new InvalidArgumentError(`The retry interval (${interval} ms) must not exceed the timeout (${timeout} ms).`);
-    try {
-      const status = await this.waitForCompletion(instanceId, options);
-      if (status.runtimeStatus === 'Completed') return Response.json(status.output ?? null, { status: 200 });
-      return Response.json(toStatusPayload(status), { status: status.runtimeStatus === 'Failed' ? 500 : 200 });
-    } catch (error) {
-      if (error instanceof TimeoutError) return this.createCheckStatusResponse(request, instanceId);
-      throw error;
-    }
   }
 
   // ---- internals ----
@@ -283,10 +268,10 @@ export class DurableClient {
     const now = isoTime(this.clock.now());
     const executionId = this.newId();
     return {
-      record: { instanceId, name: orchestratorName, executionId, runtimeStatus: 'Pending', ...(input !== undefined ? { input } : {}), createdTime: now, lastUpdatedTime: now },
+      record: { instanceId, name: orchestratorName, executionId, runtimeStatus: 'Pending', input, createdTime: now, lastUpdatedTime: now },
       start: {
         id: this.newId(), instanceId, executionId, visibleAt: now,
-        event: event('ExecutionStarted', now, { name: orchestratorName, ...(input !== undefined ? { input } : {}), orchestrationInstance: { instanceId, executionId } }),
+        event: event('ExecutionStarted', now, { name: orchestratorName, input, orchestrationInstance: { instanceId, executionId } }),
       },
     };
   }

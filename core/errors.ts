@@ -143,10 +143,10 @@ export function isDurableError(value: unknown, code?: DurableErrorCode): value i
 
 export function toFailureDetails(error: unknown): FailureDetails {
   if (error instanceof TaskFailedError) {
-    return { errorType: error.name, errorMessage: error.message, innerFailure: error.details, ...(error.stack ? { stackTrace: error.stack } : {}) };
+    return { errorType: error.name, errorMessage: error.message, innerFailure: error.details, stackTrace: error.stack || undefined };
   }
   if (error instanceof Error) {
-    return { errorType: error.name, errorMessage: error.message, ...(error.stack ? { stackTrace: error.stack } : {}) };
+    return { errorType: error.name, errorMessage: error.message, stackTrace: error.stack || undefined };
   }
   return { errorType: 'Error', errorMessage: String(error) };
 }

@@ -1,7 +1,7 @@
 /** Identifiers from the platform's CSPRNG (web standard: browsers, workerd and Node). */
 
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
-/** Random bytes are drawn from the CSPRNG in blocks: one call per ID was a visible share of starting an instance. */
+/** Random bytes are drawn from the CSPRNG in blocks, so that an ID is a copy from the pool and not a call into the CSPRNG each. */
 const POOL_BYTES = 4096;
 let pool: Uint8Array | undefined;
 let offset = POOL_BYTES;

@@ -38,8 +38,4 @@ export function serialize(what: string | (() => string), value: unknown, maxByte
   return text;
 }
 
-export function deserialize<T = unknown>(text: string | undefined): T | undefined {
-  return text === undefined ? undefined : (JSON.parse(text) as T);
-}
-
 const name = (what: string | (() => string)): string => (typeof what === 'function' ? what() : what);

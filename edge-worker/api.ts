@@ -70,10 +70,10 @@ export function createApi(hono: Hono, config: ApiConfig): Api {
     try {
       return new DurableClient({
         storage, app: config.app, taskHub,
-        ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
-        ...(config.managementKey ? { managementKey: config.managementKey } : {}),
-        ...(config.maxPayloadBytes ? { maxPayloadBytes: config.maxPayloadBytes } : {}),
-        ...(config.clock ? { clock: config.clock } : {}),
+        baseUrl: config.baseUrl,
+        managementKey: config.managementKey,
+        maxPayloadBytes: config.maxPayloadBytes,
+        clock: config.clock,
       });
     } catch (error) {
       throw toHttpError(error);

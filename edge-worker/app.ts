@@ -109,12 +109,13 @@ export function createApp(options: AppOptions): DurableHttpApp {
     authorize: createAuthorizer(options.auth),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     maxWaitSeconds: options.maxWaitSeconds ?? 300,
-    ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
-    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-    ...(options.managementKey ? { managementKey: options.managementKey } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
+    // 0 is no limit given: the core's default applies.
+    maxPayloadBytes: options.maxPayloadBytes || undefined,
+    baseUrl: options.baseUrl,
+    managementKey: options.managementKey,
+    clock: options.clock,
     hooks: options.hooks ?? {},
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal: options.signal,
   });
 
   orchestratorRoutes(api);

@@ -4,7 +4,7 @@
  * compatibility the `x-functions-key` header or the `code` query parameter. A presented token
  * is hashed with SHA-256 (`crypto.subtle`) and compared with every configured digest in
  * constant time. A token that verified is remembered (a bounded map from token to scope), so
- * that the hash, slow in Node's WebCrypto (~50 µs), runs once per token and not per request;
+ * that the hash, slow in Node's WebCrypto, runs once per token and not per request;
  * an unknown token always takes the hash-and-compare path. (The map lookup compares the
  * presented string with a remembered one only when their seeded string hashes collide.)
  * @module

@@ -10,12 +10,13 @@ import type { OrchestrationStatus } from '../core/status.js';
 import type { InstanceRecord } from '../core/store/port.js';
 import { toStatusPayload, wireTime } from '../core/wire.js';
 import type { Api } from './api.js';
+import { createCheckStatusResponse } from './check-status.js';
 import { HttpError } from './errors.js';
 import { bool, seconds } from './params.js';
 
 /** 202 + check-status body + Location + Retry-After: 10. URLs use the configured base URL, else the request's origin. */
 export function checkStatus(api: Api, c: Context, client: DurableClient, instanceId: string): Response {
-  return client.createCheckStatusResponse(api.baseUrl ? undefined : c.req.raw, instanceId);
+  return createCheckStatusResponse(client, api.baseUrl ? undefined : c.req.raw, instanceId);
 }
 
 export interface WaitRequest { timeoutMs: number; intervalMs: number; failWith500: boolean }

@@ -46,7 +46,7 @@ async function scenario(target: CrashTarget, k: number, when: 'before' | 'after'
   await client.startNew('FanOutFanIn', { instanceId: 'fan', input: 5 });
   await client.startNew('Approval', { instanceId: 'approval', input: { timeoutSeconds: 86_400 } });
 
-  const crashing = crashAtWrite(client.store, k, when);
+  const crashing = crashAtWrite(dying.taskHub(client.taskHubName), k, when);
   const errors: unknown[] = [];
   const limits = concurrency ? { maxConcurrentOrchestrations: concurrency, maxConcurrentActivities: concurrency } : {};
   const first = new Worker(app, crashing.store, { clock, onError: (e) => errors.push(e), ...limits });
@@ -60,7 +60,7 @@ async function scenario(target: CrashTarget, k: number, when: 'before' | 'after'
   clock.advance(10 * 60_000);
   const storage = target.reopen ? await target.reopen(dying) : dying;
   const fresh = new DurableClient({ storage, app, clock });
-  await new Worker(app, fresh.store, { clock, onError: (e) => { throw e; } }).runUntilIdle();
+  await new Worker(app, storage.taskHub(fresh.taskHubName), { clock, onError: (e) => { throw e; } }).runUntilIdle();
 
   for (const [id, output] of [['hello', ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']], ['fan', 55], ['approval', 'approved']] as const) {
     const status = await fresh.getStatus(id, { showHistory: true, showHistoryOutput: true });

@@ -1,9 +1,11 @@
-import { DurableClient, MemoryStorage, VirtualClock, Worker, type DurableApp, type Storage, type WorkerOptions } from '../core/index.js';
+import { DurableClient, MemoryStorage, VirtualClock, Worker, type DurableApp, type Storage, type TaskHubStore, type WorkerOptions } from '../core/index.js';
 import { registerSamples } from '../samples/index.js';
 
 export interface Harness {
   storage: Storage;
   client: DurableClient;
+  /** The client's task hub, which the worker runs. */
+  store: TaskHubStore;
   worker: Worker;
   clock: VirtualClock;
   app: DurableApp;
@@ -17,14 +19,15 @@ export function harness(options: { app?: DurableApp; storage?: Storage; worker?:
   const clock = new VirtualClock(Date.parse('2026-01-01T00:00:00Z'));
   const app = options.app ?? registerSamples();
   const client = new DurableClient({ storage, app, clock });
-  const worker = new Worker(app, client.store, { clock, onError: (e) => { throw e; }, ...options.worker });
+  const store = storage.taskHub(client.taskHubName);
+  const worker = new Worker(app, store, { clock, onError: (e) => { throw e; }, ...options.worker });
   return {
-    storage, client, worker, clock, app,
+    storage, client, store, worker, clock, app,
     async settle({ timers = false } = {}) {
       for (;;) {
         await worker.runUntilIdle();
         if (!timers) return;
-        const next = await client.store.nextWakeTime();
+        const next = await store.nextWakeTime();
         if (next === undefined) return;
         clock.advanceTo(Math.max(next, clock.now()));
       }

@@ -53,7 +53,7 @@ export function runSampleScenarios(adapter: string, createStorage: () => Storage
       const late = await h.client.startNew('Approval', { input: { timeoutSeconds: 3600 } });
       await h.settle();
       expect((await h.client.getStatus(yes))?.customStatus).toEqual({ stage: 'Waiting for approval', timeoutSeconds: 3600 });
-      expect(await h.client.store.nextWakeTime()).toBe(Date.parse('2026-01-01T01:00:00Z'));
+      expect(await h.store.nextWakeTime()).toBe(Date.parse('2026-01-01T01:00:00Z'));
       await h.client.raiseEvent(yes, 'Approval', true);
       await h.client.raiseEvent(no, 'Approval', false);
       await h.settle();

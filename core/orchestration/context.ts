@@ -53,7 +53,7 @@ export class DurableOrchestrationContext {
     validateName('Activity', name);
     const payload = serialize(() => `Input of activity '${name}'`, input);
     const id = this.host.nextSequence();
-    return this.issue<T>({ type: 'ScheduleTask', id, name, ...(payload !== undefined ? { input: payload } : {}) }, new AtomicTask<T>(id));
+    return this.issue<T>({ type: 'ScheduleTask', id, name, input: payload }, new AtomicTask<T>(id));
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -67,7 +67,7 @@ export class DurableOrchestrationContext {
     const payload = serialize(`Input of sub-orchestration '${name}'`, input);
     const id = this.host.nextSequence();
     const childId = instanceId === undefined ? this.childInstanceId(id) : validateInstanceId(instanceId);
-    return this.issue<T>({ type: 'CreateSubOrchestration', id, name, instanceId: childId, ...(payload !== undefined ? { input: payload } : {}) }, new AtomicTask<T>(id));
+    return this.issue<T>({ type: 'CreateSubOrchestration', id, name, instanceId: childId, input: payload }, new AtomicTask<T>(id));
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

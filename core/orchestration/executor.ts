@@ -104,7 +104,7 @@ export class OrchestrationExecutor implements ExecutorHost {
     const applied: HistoryEvent[] = [];
     for (const e of newEvents) if (this.apply(e)) applied.push(e);
     const failedOrEnded = this.outcome && this.outcome.status !== 'Completed';
-    // One shape for every result (absent fields are undefined): spreads of optional parts cost a step.
+    // This runs once per step: every result has one shape (absent fields are undefined), with no spread of optional parts.
     return {
       applied,
       actions: failedOrEnded ? [] : Array.from(this.pendingActions.values()),
@@ -134,7 +134,7 @@ export class OrchestrationExecutor implements ExecutorHost {
     this.pendingActions.set(action.id, action);
     const kind: Kind = action.type === 'ScheduleTask' ? 'activity' : action.type === 'CreateTimer' ? 'timer' : 'subOrchestration';
     if (kind === 'activity') this.openActivities++;
-    this.open.set(action.id, { kind, task, name: 'name' in action ? action.name : 'timer', ...(action.type === 'CreateSubOrchestration' ? { instanceId: action.instanceId } : {}) });
+    this.open.set(action.id, { kind, task, name: 'name' in action ? action.name : 'timer', instanceId: action.type === 'CreateSubOrchestration' ? action.instanceId : undefined });
     if (task instanceof TimerTask) task.onCancel = () => { this.open.delete(action.id); this.checkDeferred(); };
   }
   waitForEvent(task: ExternalEventTask): void {
@@ -147,7 +147,7 @@ export class OrchestrationExecutor implements ExecutorHost {
     if (list) list.push(task); else this.waiters.set(key, [task]);
   }
   setCustomStatus(json: string | undefined): void { this.customStatus = json; }
-  continueAsNew(input: string | undefined, preserveEvents: boolean): void { this.continuation = { ...(input !== undefined ? { input } : {}), preserveEvents }; }
+  continueAsNew(input: string | undefined, preserveEvents: boolean): void { this.continuation = { input, preserveEvents }; }
 
   private apply(e: HistoryEvent): boolean {
     const position = this.position++;
@@ -168,7 +168,7 @@ export class OrchestrationExecutor implements ExecutorHost {
   private dispatch(e: HistoryEvent, position: number): boolean {
     switch (e.type) {
       case 'ExecutionStarted': return this.start(e);
-      case 'ExecutionTerminated': this.finish({ status: 'Terminated', ...(e.input !== undefined ? { result: e.input } : {}) }); return true;
+      case 'ExecutionTerminated': this.finish({ status: 'Terminated', result: e.input }); return true;
       case 'ExecutionSuspended': this.suspended = true; return true;
       case 'ExecutionResumed': {
         this.suspended = false;
@@ -285,7 +285,7 @@ export class OrchestrationExecutor implements ExecutorHost {
   private returned(value: unknown): void {
     if (this.continuation) {
       const carryover = this.continuation.preserveEvents ? [...this.inbox.values()].flat() : [];
-      this.finish({ status: 'ContinuedAsNew', ...(this.continuation.input !== undefined ? { input: this.continuation.input } : {}), carryoverEvents: carryover });
+      this.finish({ status: 'ContinuedAsNew', input: this.continuation.input, carryoverEvents: carryover });
       return;
     }
     let result: string | undefined;
@@ -295,7 +295,7 @@ export class OrchestrationExecutor implements ExecutorHost {
       this.finish({ status: 'Failed', failureDetails: toFailureDetails(error) });
       return;
     }
-    this.deferred = { status: 'Completed', ...(result !== undefined ? { result } : {}) };
+    this.deferred = { status: 'Completed', result };
     this.checkDeferred();
   }
 

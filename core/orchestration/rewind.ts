@@ -36,6 +36,6 @@ export function rewindHistory(history: readonly HistoryEvent[], reason: string |
       default: return e;
     }
   });
-  rewritten.push(event('ExecutionRewound', now, reason === undefined ? {} : { reason }));
+  rewritten.push(event('ExecutionRewound', now, { reason }));
   return { history: rewritten, failedChildren };
 }

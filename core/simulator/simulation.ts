@@ -102,7 +102,7 @@ export class Simulation {
     this.faults = new ActivityFaults((f) => this.record({ kind: 'fault', ...f }));
     this.app = this.faults.wrap(app);
     this.client = new DurableClient({ storage: this.storage, taskHub: options.taskHub ?? DEFAULT_TASK_HUB, app, clock: this.clock, newId: this.newId });
-    this.store = this.client.store;
+    this.store = this.storage.taskHub(this.client.taskHubName);
     [this.worker, this.generation] = this.newWorker();
   }
 

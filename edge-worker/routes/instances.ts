@@ -22,7 +22,7 @@ export function instanceRoutes(api: Api): void {
     const failWith500 = bool(c, 'returnInternalServerErrorOnFailure', false);
     if (!showHistory) {
       // The hot path: the payload is written from the stored JSON text, without parsing it.
-      const record = await mapErrors({}, () => client.store.getInstance(instanceId));
+      const record = await mapErrors({}, () => client.getInstanceRecord(instanceId));
       if (!record) return c.body(null, 404);
       return statusTextResponse(c, record, showInput, failWith500);
     }
@@ -44,13 +44,7 @@ export function instanceRoutes(api: Api): void {
     // Only statuses this engine never produces (Canceled, Unknown) were asked for.
     if (statuses?.length === 0) return c.json([]);
     const page = await mapErrors({}, () => client.listInstances({
-      ...(statuses ? { runtimeStatus: statuses } : {}),
-      ...(createdTimeFrom ? { createdTimeFrom } : {}),
-      ...(createdTimeTo ? { createdTimeTo } : {}),
-      ...(instanceIdPrefix ? { instanceIdPrefix } : {}),
-      ...(top !== undefined ? { pageSize: top } : {}),
-      ...(continuationToken ? { continuationToken } : {}),
-      showInput,
+      runtimeStatus: statuses, createdTimeFrom, createdTimeTo, instanceIdPrefix, pageSize: top, continuationToken, showInput,
     }));
     const body = page.instances.map((s) => toStatusPayload(s));
     return c.json(body, 200, page.continuationToken ? { [CONTINUATION]: page.continuationToken } : {});
@@ -70,7 +64,7 @@ export function instanceRoutes(api: Api): void {
     const createdTimeTo = dateTime(c, 'createdTimeTo') ?? new Date(api.now()).toISOString();
     const statuses = runtimeStatuses(c);
     if (statuses?.length === 0) throw new HttpError(404, 'InstanceNotFound', 'No instances matched the filter; none were deleted.');
-    const result = await mapErrors({}, () => client.purgeInstanceHistoryBy({ createdTimeFrom, createdTimeTo, ...(statuses ? { runtimeStatus: statuses } : {}) }));
+    const result = await mapErrors({}, () => client.purgeInstanceHistoryBy({ createdTimeFrom, createdTimeTo, runtimeStatus: statuses }));
     if (result.instancesDeleted === 0) throw new HttpError(404, 'InstanceNotFound', 'No instances matched the filter; none were deleted.');
     return c.json(result, 200);
   });

@@ -28,8 +28,6 @@ const CONTROLS: Record<string, Control> = {
   rewind: (client, id, reason) => client.rewind(id, reason),
 };
 
-export const OPERATIONS = [...Object.keys(CONTROLS), 'restart'] as const;
-
 export function operationRoutes(api: Api): void {
   api.route('POST', `/instances/:instanceId/:operation{${anyCase('raiseEvent')}}/:eventName`, 'admin', async (c) => {
     const client = api.client(c);

@@ -20,7 +20,7 @@ export function orchestratorRoutes(api: Api): void {
     const instanceId = mapSync({}, () => (requestedId === undefined ? undefined : validateInstanceId(requestedId)));
     const wait = waitRequest(api, c);
     const input = await readJson(c.req.raw, api.maxBodyBytes);
-    const id = await mapErrors({}, () => client.startNew(name, { ...(input !== undefined ? { input } : {}), ...(instanceId !== undefined ? { instanceId } : {}) }));
+    const id = await mapErrors({}, () => client.startNew(name, { input, instanceId }));
     api.hooks.onWrite?.(client.taskHubName, c);
     return waitOrCheckStatus(api, c, client, id, wait);
   });

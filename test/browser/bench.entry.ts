@@ -181,7 +181,8 @@ async function engineSteps(options: { orchestrations: number; steps: number; dur
     .activity('Increment', (x: number) => x + 1);
   const storage = await IndexedDbStorage.open(dbName(), { durability: options.durability });
   const client = new DurableClient({ storage, app });
-  const worker = new Worker(app, options.singleLeases ? withoutBatchLeasing(client.store) : client.store, { onError: (error) => console.error(error) });
+  const store = storage.taskHub(client.taskHubName);
+  const worker = new Worker(app, options.singleLeases ? withoutBatchLeasing(store) : store, { onError: (error) => console.error(error) });
   worker.start();
   const [transactionsBefore, readsBefore, requestsBefore] = [writeTransactions, readTransactions, requests];
   const start = performance.now();

@@ -100,7 +100,7 @@ export async function storeTarget(app: DurableApp = registerSamples()): Promise<
   // The host's connection: it creates the file, and its worker runs what the CLI queues.
   const storage: Storage = new SqliteStorage(new Database(file));
   const client = new DurableClient({ storage, app });
-  const worker = new Worker(app, client.store, { onError: (e) => { throw e; } });
+  const worker = new Worker(app, storage.taskHub(client.taskHubName), { onError: (e) => { throw e; } });
   const settle = () => worker.runUntilIdle();
   const target: Target = {
     kind: 'store', dir, client, settle,

@@ -130,7 +130,7 @@ describe('bad input is refused and loses nothing', () => {
     }
     await expect(h.client.startNew('HelloSequence', { input: 'x'.repeat(1024 * 1024 + 1) })).rejects.toMatchObject({ name: 'InvalidArgumentError' });
     expect((await h.client.listInstances()).instances).toEqual([]);
-    expect(await h.client.store.nextWakeTime()).toBeUndefined();
+    expect(await h.store.nextWakeTime()).toBeUndefined();
   });
 
   it('refuses a second start of a running ID, and replaces a finished one', async () => {
@@ -206,7 +206,7 @@ describe('control operations', () => {
   it('discards an event for a missing instance and refuses one for a finished instance', async () => {
     const h = harness();
     await expect(h.client.raiseEvent('ghost', 'Approval', true)).rejects.toMatchObject({ name: 'InstanceNotFoundError' });
-    expect(await h.client.store.nextWakeTime()).toBeUndefined();
+    expect(await h.store.nextWakeTime()).toBeUndefined();
     const id = await h.client.startNew('HelloSequence');
     await h.settle();
     await expect(h.client.raiseEvent(id, 'Approval', true)).rejects.toMatchObject({ name: 'InvalidStateError' });
@@ -291,7 +291,7 @@ describe('repair and clean-up', () => {
   });
 });
 
-describe('HTTP helpers', () => {
+describe('management URLs', () => {
   it('builds management URLs from a configurable base, with a key only when configured', async () => {
     const h = harness();
     const payload = h.client.createHttpManagementPayload('abc');
@@ -309,34 +309,5 @@ describe('HTTP helpers', () => {
     const { DurableClient } = await import('../../core/index.js');
     const keyed = new DurableClient({ storage: h.storage, baseUrl: 'https://edge.example/', managementKey: 'k 1' });
     expect(keyed.createHttpManagementPayload('abc').statusQueryGetUri).toBe('https://edge.example/runtime/webhooks/durabletask/instances/abc?taskHub=DurableFunctionsHub&code=k%201');
-  });
-
-  it('answers a check-status 202 with Location and Retry-After, from the request origin', async () => {
-    const h = harness();
-    const response = h.client.createCheckStatusResponse(new Request('https://app.example:8443/api/start'), 'abc');
-    expect(response.status).toBe(202);
-    expect(response.headers.get('Location')).toBe('https://app.example:8443/runtime/webhooks/durabletask/instances/abc?taskHub=DurableFunctionsHub');
-    expect(response.headers.get('Retry-After')).toBe('10');
-    const body = await response.json();
-    expect(Object.keys(body).sort()).toEqual(['id', 'purgeHistoryDeleteUri', 'restartPostUri', 'resumePostUri', 'sendEventPostUri', 'statusQueryGetUri', 'suspendPostUri', 'terminatePostUri']);
-  });
-
-  it('waits for completion or answers 202: 200 with output, 500 when failed', async () => {
-    const h = harness();
-    const ok = await h.client.startNew('HelloSequence');
-    const bad = await h.client.startNew('FlakyActivity', { input: { failTimes: 1 } });
-    const slow = await h.client.startNew('Approval', { input: { timeoutSeconds: 3600 } });
-    await h.settle();
-    const done = await h.client.waitForCompletionOrCreateCheckStatusResponse(undefined, ok, { timeoutInMilliseconds: 1000, retryIntervalInMilliseconds: 100 });
-    expect(done.status).toBe(200);
-    expect(await done.json()).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
-    const failed = await h.client.waitForCompletionOrCreateCheckStatusResponse(undefined, bad, { timeoutInMilliseconds: 1000, retryIntervalInMilliseconds: 100 });
-    expect(failed.status).toBe(500);
-    expect(await failed.json()).toMatchObject({ runtimeStatus: 'Failed', instanceId: bad });
-    const pending = h.client.waitForCompletionOrCreateCheckStatusResponse(undefined, slow, { timeoutInMilliseconds: 1000, retryIntervalInMilliseconds: 500 });
-    for (let i = 0; i < 4; i++) { await new Promise((r) => setTimeout(r, 0)); h.clock.advance(500); }
-    expect((await pending).status).toBe(202);
-    await expect(h.client.waitForCompletionOrCreateCheckStatusResponse(undefined, ok, { timeoutInMilliseconds: 100, retryIntervalInMilliseconds: 200 }))
-      .rejects.toMatchObject({ name: 'InvalidArgumentError' });
   });
 });

@@ -49,7 +49,7 @@ describe('eager dispatch', () => {
   it('runs a 100-step chain in 101 commits and a handful of lease calls: each step records its result and hands on the next', async () => {
     const storage = new MemoryStorage();
     const client = new DurableClient({ storage, app: chain });
-    const { store, counts } = counting(client.store);
+    const { store, counts } = counting(storage.taskHub(client.taskHubName));
     const worker = new Worker(chain, store);
     const id = await client.startNew('Chain', { input: 100 });
     await worker.runUntilIdle();
@@ -69,7 +69,7 @@ describe('eager dispatch', () => {
   it('in strict mode (no replay cache) a result goes through the queue, and its completion leases the instance eagerly', async () => {
     const storage = new MemoryStorage();
     const client = new DurableClient({ storage, app: chain });
-    const { store, counts } = counting(client.store);
+    const { store, counts } = counting(storage.taskHub(client.taskHubName));
     const worker = new Worker(chain, store, { replayCache: false });
     const id = await client.startNew('Chain', { input: 20 });
     await worker.runUntilIdle();
@@ -83,7 +83,7 @@ describe('eager dispatch', () => {
   it('takes the results of a fan-out together through the queue, not in an episode each', async () => {
     const storage = new MemoryStorage();
     const client = new DurableClient({ storage, app: chain });
-    const { store, counts } = counting(client.store);
+    const { store, counts } = counting(storage.taskHub(client.taskHubName));
     const worker = new Worker(chain, store);
     const id = await client.startNew('Fan', { input: 50 });
     await worker.runUntilIdle();
@@ -97,7 +97,7 @@ describe('eager dispatch', () => {
     const client = new DurableClient({ storage, app: chain });
     // Commits that take a timer tick: episodes overlap, and the limit is what keeps them at 2.
     let committing = 0, most = 0;
-    const hub = client.store;
+    const hub = storage.taskHub(client.taskHubName);
     const commit = hub.commit.bind(hub);
     hub.commit = async (episodes) => {
       most = Math.max(most, committing += episodes.length);
@@ -130,7 +130,7 @@ describe('eager dispatch', () => {
       });
     const storage = new MemoryStorage();
     const client = new DurableClient({ storage, app });
-    const { store, counts } = counting(client.store);
+    const { store, counts } = counting(storage.taskHub(client.taskHubName));
     const worker = new Worker(app, store, { maxConcurrentActivities: 8 });
     const id = await client.startNew('Fan');
     await worker.runUntilIdle();
@@ -149,7 +149,7 @@ describe('eager dispatch', () => {
       .activity('Inc', async (x: number) => { await new Promise((r) => setTimeout(r, 1)); return x + 1; });
     const storage = new MemoryStorage();
     const client = new DurableClient({ storage, app });
-    const { store, counts } = counting(client.store);
+    const { store, counts } = counting(storage.taskHub(client.taskHubName));
     const worker = new Worker(app, store);
     const ids = await Promise.all(Array.from({ length: 20 }, () => client.startNew('Chain', { input: 20 })));
     worker.start();
@@ -160,14 +160,14 @@ describe('eager dispatch', () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(counts.commits).toBe(after);
     // What was left is still queued: a new worker finishes every chain.
-    await new Worker(app, client.store).runUntilIdle();
+    await new Worker(app, storage.taskHub(client.taskHubName)).runUntilIdle();
     for (const id of ids) expect((await client.getStatus(id))?.output).toBe(20);
   });
 
   it('fan-in results that land together go into one episode', async () => {
     const storage = new MemoryStorage();
     const client = new DurableClient({ storage, app: chain });
-    const { store, counts } = counting(client.store);
+    const { store, counts } = counting(storage.taskHub(client.taskHubName));
     const id = await client.startNew('Fan', { input: 30 });
     await new Worker(chain, store).runUntilIdle();
     expect((await client.getStatus(id))?.output).toBe(465);
@@ -189,8 +189,9 @@ describe('eager dispatch', () => {
       .activity('Async', async (x: number) => x + 1)
       .activity('Thenable', (x: number) => thenable(x))
       .activity('Throws', () => { throw new Error('at once'); });
-    const client = new DurableClient({ storage: new MemoryStorage(), app });
-    const { store, counts } = counting(client.store);
+    const storage = new MemoryStorage();
+    const client = new DurableClient({ storage, app });
+    const { store, counts } = counting(storage.taskHub(client.taskHubName));
     const id = await client.startNew('Mixed');
     await new Worker(app, store).runUntilIdle();
     expect((await client.getStatus(id))?.output).toEqual([4, expect.stringContaining('at once')]);

@@ -102,7 +102,7 @@ describe('Worker batch leasing', () => {
   it('leases up to its free slots in calls of at most 32', async () => {
     const h = harness({ app });
     for (let i = 0; i < 40; i++) await h.client.startNew('Fan', { instanceId: `f${i}`, input: 2 });
-    const { store, calls } = recording(h.client.store);
+    const { store, calls } = recording(h.store);
     const worker = new Worker(app, store, { clock: h.clock, onError: (e) => { throw e; }, maxConcurrentOrchestrations: 50, maxConcurrentActivities: 64 });
     await worker.runUntilIdle();
     // 40 ready instances, 50 slots: 32, then the 8 left (of the 18 free asked for).
@@ -116,7 +116,7 @@ describe('Worker batch leasing', () => {
   it('leases fewer at once on short locks (one per 50 ms of lock), so that leases do not lapse in the batch', async () => {
     const h = harness({ app });
     for (let i = 0; i < 10; i++) await h.client.startNew('Fan', { instanceId: `l${i}`, input: 1 });
-    const { store, calls } = recording(h.client.store);
+    const { store, calls } = recording(h.store);
     const worker = new Worker(app, store, { clock: h.clock, onError: (e) => { throw e; }, orchestrationLockMs: 20, activityLockMs: 200 });
     await worker.runUntilIdle();
     expect(new Set(calls.filter((c) => c.startsWith('leaseOrchestrations(')))).toEqual(new Set(['leaseOrchestrations(1)']));
@@ -127,7 +127,7 @@ describe('Worker batch leasing', () => {
   it('works the same on a store without the batch methods', async () => {
     const h = harness({ app });
     for (let i = 0; i < 10; i++) await h.client.startNew('Fan', { instanceId: `s${i}`, input: 3 });
-    const worker = new Worker(app, singleOnly(h.client.store), { clock: h.clock, onError: (e) => { throw e; }, maxConcurrentOrchestrations: 4, maxConcurrentActivities: 5 });
+    const worker = new Worker(app, singleOnly(h.store), { clock: h.clock, onError: (e) => { throw e; }, maxConcurrentOrchestrations: 4, maxConcurrentActivities: 5 });
     await worker.runUntilIdle();
     for (let i = 0; i < 10; i++) expect((await h.client.getStatus(`s${i}`))?.output).toEqual([0, 1, 2]);
   });

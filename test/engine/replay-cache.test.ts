@@ -73,9 +73,9 @@ describe('several workers on one store', () => {
     const storage = new MemoryStorage();
     const h = harness({ app: chain, storage });
     const orchestrationsOnly = { clock: h.clock, maxConcurrentActivities: 0 };
-    const a = new Worker(chain, h.client.store, orchestrationsOnly);
-    const b = new Worker(chain, h.client.store, orchestrationsOnly);
-    const c = new Worker(chain, h.client.store, { clock: h.clock, maxConcurrentOrchestrations: 0 });
+    const a = new Worker(chain, h.store, orchestrationsOnly);
+    const b = new Worker(chain, h.store, orchestrationsOnly);
+    const c = new Worker(chain, h.store, { clock: h.clock, maxConcurrentOrchestrations: 0 });
     const id = await h.client.startNew('Chain', { input: 6 });
     for (let i = 0; i < 6; i++) for (const w of [a, c, b, c]) await w.runUntilIdle();
     await a.runUntilIdle();

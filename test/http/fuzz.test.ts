@@ -94,7 +94,7 @@ async function seed(storage: Storage): Promise<string[]> {
     const app = registerSamples();
     const clock = new VirtualClock();
     const client = new DurableClient({ storage, app, clock, taskHub });
-    const worker = new Worker(app, client.store, { clock, onError: (e) => { throw e; } });
+    const worker = new Worker(app, storage.taskHub(client.taskHubName), { clock, onError: (e) => { throw e; } });
     const start = async (name: string, id: string, input?: unknown) => { ids.push(id); await client.startNew(name, { instanceId: id, input }); };
     await start('HelloSequence', 'done');
     await start('FlakyActivity', 'failed', { failTimes: 1 });

@@ -18,9 +18,10 @@ async function run(storage: Storage): Promise<number> {
   const app = registerSamples();
   const client = new DurableClient({ storage, app });
   let commits = 0;
-  const commit = client.store.commit.bind(client.store);
-  client.store.commit = (episodes) => { commits++; return commit(episodes); };
-  const worker = new Worker(app, client.store);
+  const store = storage.taskHub(client.taskHubName);
+  const commit = store.commit.bind(store);
+  store.commit = (episodes) => { commits++; return commit(episodes); };
+  const worker = new Worker(app, store);
   worker.start();
   const started = performance.now();
   const ids = await Promise.all(Array.from({ length: instances }, () => client.startNew('HelloSequence')));

@@ -14,7 +14,7 @@ if (!file) throw new Error('usage: crash-child.ts <database file>');
 const storage = new SqliteStorage(new Database(file));
 const app = registerSamples();
 const client = new DurableClient({ storage, app });
-const store = client.store;
+const store = storage.taskHub(client.taskHubName);
 const commit = store.commit.bind(store);
 let commits = 0;
 store.commit = async (episodes) => {

@@ -39,7 +39,7 @@ it('finishes every instance after the worker process is killed mid-flight', asyn
   expect(before.every((s) => s !== null)).toBe(true);
   expect(before.some((s) => s?.runtimeStatus !== 'Completed')).toBe(true);
 
-  const worker = new Worker(app, client.store);
+  const worker = new Worker(app, storage.taskHub(client.taskHubName));
   worker.start();
   try {
     for (const id of ids) {

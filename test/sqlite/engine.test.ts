@@ -143,7 +143,7 @@ describe('durability on a database file', () => {
     // Notifications do not cross connections: the workers also poll, briefly. Each keeps a replay
     // cache that the other worker's commits make stale; the version check and re-reads cope.
     const options = { pollIntervalMs: 10 };
-    const workers = [new Worker(app, client.store, options), new Worker(app, other.store, options)];
+    const workers = [new Worker(app, one.taskHub(client.taskHubName), options), new Worker(app, two.taskHub(other.taskHubName), options)];
     const ids = [await client.startNew('FanOutFanIn', { input: 30 })];
     for (let i = 0; i < 10; i++) ids.push(await (i % 2 ? client : other).startNew('HelloSequence'));
     for (const w of workers) w.start();
@@ -173,7 +173,7 @@ describe('durability on a database file', () => {
     const h2 = harness({ storage: two });
     expect(await two.listTaskHubs()).toEqual(['DurableFunctionsHub']);
     expect(await h2.client.getStatus(id)).toMatchObject({ runtimeStatus: 'Running', customStatus: { stage: 'Waiting for approval', timeoutSeconds: 60 } });
-    expect(await h2.client.store.nextWakeTime()).toBe(Date.parse('2026-01-01T00:01:00Z'));
+    expect(await h2.store.nextWakeTime()).toBe(Date.parse('2026-01-01T00:01:00Z'));
     await h2.settle({ timers: true });
     expect(await h2.client.getStatus(id)).toMatchObject({ runtimeStatus: 'Completed', output: 'timed out' });
     await two.close();

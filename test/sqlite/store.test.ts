@@ -266,7 +266,7 @@ describe('query plans', () => {
     await h.settle({ timers: true });
     await h.client.terminate(counter);
     await h.settle();
-    const hub = h.client.store;
+    const hub = h.store;
     const token = (await hub.queryInstances({ pageSize: 1 })).continuationToken!;
     const prefixToken = (await hub.queryInstances({ pageSize: 1, instanceIdPrefix: 'a' })).continuationToken;
     for (const query of [

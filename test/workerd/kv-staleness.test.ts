@@ -16,16 +16,17 @@ const productionLike = { staleReadsAfterWrite: 5, cacheTtlMs: 60_000, listLagMs:
 function engine(storage: Storage, clock: VirtualClock, activities = 64) {
   const app = registerSamples();
   const client = new DurableClient({ storage, app, clock, taskHub: 'Hub' });
-  const worker = new Worker(app, client.store, { clock, maxConcurrentActivities: activities, onError: (e) => { throw e; } });
+  const store = storage.taskHub(client.taskHubName);
+  const worker = new Worker(app, store, { clock, maxConcurrentActivities: activities, onError: (e) => { throw e; } });
   const settle = async (timers = false) => {
     for (;;) {
       await worker.runUntilIdle();
-      const next = timers ? await client.store.nextWakeTime() : undefined;
+      const next = timers ? await store.nextWakeTime() : undefined;
       if (next === undefined) return;
       clock.advanceTo(Math.max(next, clock.now()));
     }
   };
-  return { client, worker, settle };
+  return { client, store, worker, settle };
 }
 
 /** Each scheduled task is recorded once and completed at most once. */
@@ -67,15 +68,15 @@ describe('KV adapter on production-like KV', () => {
     const midway = await a.client.startNew('HelloSequence', { instanceId: 'midway' });
     await a.settle(); // no activity worker: 'done' and 'midway' wait for their first activity
     // A worker of writer A leased an activity and died with it.
-    const leased = await a.client.store.leaseActivity(clock.now(), 300_000);
+    const leased = await a.store.leaseActivity(clock.now(), 300_000);
     expect(leased?.item.name).toBe('SayHello');
     const before = new Map<string, unknown>();
-    for (const id of [done, waiting, midway]) before.set(id, { record: await a.client.store.getInstance(id), history: await a.client.getHistory(id) });
+    for (const id of [done, waiting, midway]) before.set(id, { record: await a.client.getInstanceRecord(id), history: await a.client.getHistory(id) });
 
     clock.advance(61_000);
     const b = engine(new KvStorage(kv, { clock }), clock);
     for (const id of [done, waiting, midway]) {
-      expect({ record: await b.client.store.getInstance(id), history: await b.client.getHistory(id) }).toEqual(before.get(id));
+      expect({ record: await b.client.getInstanceRecord(id), history: await b.client.getHistory(id) }).toEqual(before.get(id));
     }
     await b.settle(true);
     for (const id of [done, midway]) expect((await b.client.getStatus(id))?.output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
@@ -90,8 +91,8 @@ describe('KV adapter on production-like KV', () => {
       const kv = new StaleKv(clock, productionLike);
       const a = engine(new KvStorage(kv, { clock, snapshotEvery }), clock);
       let completions = 0;
-      const completeActivities = a.client.store.completeActivities.bind(a.client.store);
-      a.client.store.completeActivities = (batch) => { completions += batch.length; return completeActivities(batch); };
+      const completeActivities = a.store.completeActivities.bind(a.store);
+      a.store.completeActivities = (batch) => { completions += batch.length; return completeActivities(batch); };
       const id = await a.client.startNew('HelloSequence');
       await a.settle();
       // Every result went into an episode's commit directly, not through the queue.
