@@ -9,7 +9,7 @@
  * @module
  */
 import type { ActivityContext, DurableApp } from './app.js';
-import { groupCommit } from './batcher.js';
+import { groupCommit } from './worker/batcher.js';
 import { isoTime, systemClock, type Clock } from './clock.js';
 import { InstanceAlreadyExistsError, toFailureDetails, UnknownActivityError } from './errors.js';
 import { event, isTerminal, type HistoryEvent } from './history.js';
@@ -17,9 +17,9 @@ import { uniqueId } from './ids.js';
 import { serialize } from './json.js';
 import { OrchestrationExecutor, type EpisodeResult } from './orchestration/executor.js';
 import { rewindHistory } from './orchestration/rewind.js';
-import { Slots } from './slots.js';
+import { Slots } from './worker/slots.js';
 import { instanceRecord, type InstanceRow } from './store/record.js';
-import { leaseActivities, leaseOrchestrations } from './store/lease-many.js';
+import { leaseActivities, leaseOrchestrations } from './worker/lease-many.js';
 import type {
   ActivityCompletion, ActivityWorkItem, CommitOutcome, CompletionOutcome, EpisodeCommit, InstanceRecord, LeasedActivity, NewInstance,
   Lease, OrchestrationMessage, OrchestrationWorkItem, TaskHubStore,
