@@ -13,7 +13,7 @@ import { randomId } from '../core/ids.js';
 import type { Storage, TaskHubStore } from '../core/store/port.js';
 import { DurableObjectStorage, TaskHubHost, type TaskHubNamespaceLike } from '../core/store/durable-object/index.js';
 import { TaskHubDurableObject } from '../core/store/durable-object/object.js';
-import { Worker } from '../core/worker.js';
+import { Worker } from '../core/worker/index.js';
 
 function* chain(ctx: OrchestrationContext) {
   const steps = ctx.df.getInput() as number;

@@ -26,7 +26,7 @@
  */
 import type { DurableApp } from '../../app.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { Worker, type WorkerOptions } from '../../worker.js';
+import { Worker, type WorkerOptions } from '../../worker/index.js';
 import type { RuntimeStatus } from '../../history.js';
 import type { CommitOutcome, InstanceRecord, NewInstance, StoreNotification } from '../port.js';
 import { DurableObjectTaskHubStore } from './store.js';

@@ -14,7 +14,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { DurableApp } from '../../app.js';
-import type { WorkerOptions } from '../../worker.js';
+import type { WorkerOptions } from '../../worker/index.js';
 import { TaskHubHost, type AlarmStorageLike } from './host.js';
 import type { DurableObjectStorageLike } from './tx.js';
 import type { WireResult } from './wire.js';
