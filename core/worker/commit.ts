@@ -63,7 +63,7 @@ export function buildCommit({ instance, lease, consumed, orchestration, result, 
         messages.push({ id: newId(), instanceId, executionId, event: event('TimerFired', action.fireAt, { timerId: action.id, fireAt: action.fireAt }), visibleAt: action.fireAt });
         break;
       case 'CreateSubOrchestration': {
-        append.push(event('SubOrchestrationInstanceCreated', at, { name: action.name, instanceId: action.instanceId, ...(action.input !== undefined ? { input: action.input } : {}) }, action.id));
+        append.push(event('SubOrchestrationInstanceCreated', at, { name: action.name, instanceId: action.instanceId, input: action.input }, action.id));
         const existing = children.get(action.instanceId);
         if (existing && !isTerminal(existing.runtimeStatus)) {
           const failure = toFailureDetails(new InstanceAlreadyExistsError(action.instanceId, existing.runtimeStatus));
@@ -72,11 +72,11 @@ export function buildCommit({ instance, lease, consumed, orchestration, result, 
         }
         const childExecution = newId(`${executionId}/${action.id}`);
         newInstances.push({
-          record: { instanceId: action.instanceId, name: action.name, executionId: childExecution, runtimeStatus: 'Pending', ...(action.input !== undefined ? { input: action.input } : {}), createdTime: at, lastUpdatedTime: at, parentInstanceId: instanceId },
+          record: { instanceId: action.instanceId, name: action.name, executionId: childExecution, runtimeStatus: 'Pending', input: action.input, createdTime: at, lastUpdatedTime: at, parentInstanceId: instanceId },
           start: {
             id: newId(), instanceId: action.instanceId, executionId: childExecution, visibleAt: at,
             event: event('ExecutionStarted', at, {
-              name: action.name, ...(action.input !== undefined ? { input: action.input } : {}),
+              name: action.name, input: action.input,
               orchestrationInstance: { instanceId: action.instanceId, executionId: childExecution },
               parentInstance: { instanceId, executionId, name: instance.name, taskScheduledId: action.id },
             }),
@@ -113,8 +113,7 @@ export function buildCommit({ instance, lease, consumed, orchestration, result, 
     commit.newInstances = [];
     commit.messages = [
       { id: newId(), instanceId, executionId: next, visibleAt: at, event: event('ExecutionStarted', at, {
-        name: instance.name, ...(input !== undefined ? { input } : {}), orchestrationInstance: { instanceId, executionId: next },
-        ...(parent ? { parentInstance: parent } : {}),
+        name: instance.name, input, orchestrationInstance: { instanceId, executionId: next }, parentInstance: parent,
       }) },
       ...outcome.carryoverEvents.map((e) => ({ id: newId(), instanceId, visibleAt: at, event: e })),
     ];
@@ -124,8 +123,8 @@ export function buildCommit({ instance, lease, consumed, orchestration, result, 
   const failed = outcome.status === 'Failed';
   append.push(event('ExecutionCompleted', at, {
     orchestrationStatus: outcome.status,
-    ...(!failed && outcome.result !== undefined ? { result: outcome.result } : {}),
-    ...(failed ? { failureDetails: outcome.failureDetails } : {}),
+    result: failed ? undefined : outcome.result,
+    failureDetails: failed ? outcome.failureDetails : undefined,
   }), event('OrchestratorCompleted', at, {}));
   row.runtimeStatus = outcome.status;
   row.completedTime = at;
@@ -133,7 +132,7 @@ export function buildCommit({ instance, lease, consumed, orchestration, result, 
   if (failed) row.failureDetails = outcome.failureDetails;
   if (parent) {
     const completion = outcome.status === 'Completed'
-      ? event('SubOrchestrationInstanceCompleted', at, { taskScheduledId: parent.taskScheduledId, ...(outcome.result !== undefined ? { result: outcome.result } : {}) })
+      ? event('SubOrchestrationInstanceCompleted', at, { taskScheduledId: parent.taskScheduledId, result: outcome.result })
       : event('SubOrchestrationInstanceFailed', at, {
         taskScheduledId: parent.taskScheduledId,
         failureDetails: failed ? outcome.failureDetails : { errorType: 'TerminatedError', errorMessage: `Terminated: ${outcome.result ?? 'no reason given'}` },
@@ -144,7 +143,7 @@ export function buildCommit({ instance, lease, consumed, orchestration, result, 
     const terminated = result.applied.find((e) => e.type === 'ExecutionTerminated');
     if (terminated?.type === 'ExecutionTerminated' && terminated.recurse) {
       for (const child of orchestration.openSubOrchestrations()) {
-        messages.push({ id: newId(), instanceId: child, visibleAt: at, event: event('ExecutionTerminated', at, { ...(terminated.input !== undefined ? { input: terminated.input } : {}), recurse: true }) });
+        messages.push({ id: newId(), instanceId: child, visibleAt: at, event: event('ExecutionTerminated', at, { input: terminated.input, recurse: true }) });
       }
     }
   }

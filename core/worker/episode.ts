@@ -237,7 +237,7 @@ export class EpisodeRunner {
     const applied = 'append' in episode.history ? episode.history.append : [];
     episode.history = { replace: [...history, ...applied] };
     for (const child of failedChildren) {
-      episode.messages.push({ id: newId(), instanceId: child, visibleAt: at, event: event('ExecutionRewound', at, reason === undefined ? {} : { reason }) });
+      episode.messages.push({ id: newId(), instanceId: child, visibleAt: at, event: event('ExecutionRewound', at, { reason }) });
     }
     this.cache.delete(instance.instanceId);
     const outcome = await this.context.commit(episode);
