@@ -14,7 +14,7 @@ import type { Storage, TaskHubStore } from '../core/store/port.js';
 import { TaskHubHost } from '../edge-worker/cloudflare/host.js';
 import { TaskHubDurableObject } from '../edge-worker/cloudflare/object.js';
 import { DurableObjectStorage, type TaskHubNamespaceLike } from '../edge-worker/cloudflare/remote.js';
-import { Worker } from '../core/worker.js';
+import { Worker } from '../core/worker/index.js';
 
 function* chain(ctx: OrchestrationContext) {
   const steps = ctx.df.getInput() as number;

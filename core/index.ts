@@ -15,5 +15,5 @@ export { Task, TimerTask } from './orchestration/task.js';
 export type { OrchestrationStatus, StatusOptions } from './status.js';
 export { MemoryStorage } from './store/memory.js';
 export type * from './store/port.js';
-export { Worker, type WorkerOptions } from './worker.js';
+export { Worker, type WorkerOptions } from './worker/index.js';
 export * as wire from './wire.js';

@@ -23,7 +23,7 @@ import { DEFAULT_TASK_HUB } from '../limits.js';
 import type { OrchestrationStatus } from '../status.js';
 import { MemoryStorage } from '../store/memory.js';
 import type { Storage, TaskHubStore } from '../store/port.js';
-import { Worker, type WorkerOptions } from '../worker.js';
+import { Worker, type WorkerOptions } from '../worker/index.js';
 import { ActivityFaults, GenerationStore, isSimulatedCrash, type ActivityFault } from './faults.js';
 import { deterministicIds } from './ids.js';
 import { formatHistoryTree, type ChildHistory, type TreeOptions } from './tree.js';

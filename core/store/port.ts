@@ -207,7 +207,7 @@ export interface TaskHubStore {
    * with the same `now` and `lockMs`, atomically (one transaction or round trip). Returns
    * 0..max work items, each for a distinct instance with its own lease (lockMs > 0); fewer than `max`
    * means nothing else was leasable. Callers use `leaseOrchestrations()` from
-   * `store/lease-many.ts`, which falls back to the single form for adapters without it.
+   * `worker/lease-many.ts`, which falls back to the single form for adapters without it.
    */
   leaseOrchestrations?(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]>;
   /** Releases a lease without effects; the messages become visible again (not before `visibleAt`, epoch ms, if given). */
@@ -222,7 +222,7 @@ export interface TaskHubStore {
    * Optional batch form of `leaseActivity`: the same as calling it up to `max` times with the
    * same `now` and `lockMs`, atomically. Returns 0..max distinct activity items, each with its
    * own lease; fewer than `max` means nothing else was leasable. See `leaseActivities()` in
-   * `store/lease-many.ts` for the fallback.
+   * `worker/lease-many.ts` for the fallback.
    */
   leaseActivities?(now: number, lockMs: number, max: number): Promise<LeasedActivity[]>;
   /**

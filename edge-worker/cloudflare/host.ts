@@ -26,7 +26,7 @@
  */
 import type { DurableApp } from '../../core/app.js';
 import { InvalidArgumentError } from '../../core/errors.js';
-import { Worker, type WorkerOptions } from '../../core/worker.js';
+import { Worker, type WorkerOptions } from '../../core/worker/index.js';
 import type { RuntimeStatus } from '../../core/history.js';
 import type { CommitOutcome, InstanceRecord, NewInstance, StoreNotification } from '../../core/store/port.js';
 import { DurableObjectTaskHubStore } from '../../core/store/durable-object/store.js';

@@ -15,7 +15,7 @@
 /// <reference path="./cloudflare-workers.d.ts" />
 import { DurableObject } from 'cloudflare:workers';
 import type { DurableApp } from '../../core/app.js';
-import type { WorkerOptions } from '../../core/worker.js';
+import type { WorkerOptions } from '../../core/worker/index.js';
 import type { DurableObjectStorageLike } from '../../core/store/durable-object/tx.js';
 import { TaskHubHost, type AlarmStorageLike } from './host.js';
 import type { WireResult } from './rpc-errors.js';

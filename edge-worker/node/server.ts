@@ -21,7 +21,7 @@ import { DEFAULT_TASK_HUB } from '../../core/limits.js';
 import { SqliteStorage } from '../../core/store/sqlite.js';
 import type { Storage } from '../../core/store/port.js';
 import { WEBHOOK_PATH } from '../../core/wire.js';
-import { Worker, type WorkerOptions } from '../../core/worker.js';
+import { Worker, type WorkerOptions } from '../../core/worker/index.js';
 import { registerSamples } from '../../samples/index.js';
 import { createApp, type CorsOptions } from '../app.js';
 import type { AuthOptions } from '../auth.js';

@@ -9,7 +9,7 @@
 import { DurableApp, DurableClient, Worker } from '../../core/index.js';
 import { event } from '../../core/history.js';
 import { IndexedDbStorage, type IndexedDbOptions } from '../../core/store/indexeddb.js';
-import { leaseActivities, leaseOrchestrations } from '../../core/store/lease-many.js';
+import { leaseActivities, leaseOrchestrations } from '../../core/worker/lease-many.js';
 import type { EpisodeCommit, LeasedActivity, OrchestrationMessage, OrchestrationWorkItem, TaskHubStore } from '../../core/store/port.js';
 
 const config = { seconds: 3, lanes: 64, ...JSON.parse(decodeURIComponent(location.hash.slice(1)) || '{}') as { seconds?: number; lanes?: number } };

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { event, type RuntimeStatus } from '../../core/history.js';
-import { leaseActivities, leaseOrchestrations } from '../../core/store/lease-many.js';
+import { leaseActivities, leaseOrchestrations } from '../../core/worker/lease-many.js';
 import type { EpisodeCommit, InstanceRecord, NewInstance, OrchestrationMessage, Storage, TaskHubStore } from '../../core/store/port.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');

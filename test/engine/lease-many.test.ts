@@ -1,7 +1,7 @@
 /** Batch leasing: the helper over the optional batch methods, and the worker leasing in batches. */
 import { describe, expect, it } from 'vitest';
 import { DurableApp, MemoryStorage, Worker, type TaskHubStore } from '../../core/index.js';
-import { leaseActivities, leaseOrchestrations } from '../../core/store/lease-many.js';
+import { leaseActivities, leaseOrchestrations } from '../../core/worker/lease-many.js';
 import { newInstance } from '../conformance/store.case.js';
 import { harness } from '../helpers.js';
 
@@ -40,7 +40,7 @@ async function hubWith(instances: number): Promise<TaskHubStore> {
   return hub;
 }
 
-describe('leaseOrchestrations / leaseActivities (store/lease-many.ts)', () => {
+describe('leaseOrchestrations / leaseActivities (worker/lease-many.ts)', () => {
   it("uses the store's batch method in one call when it has one", async () => {
     const { store, calls } = recording(await hubWith(5));
     expect(await leaseOrchestrations(store, T0, 1000, 3)).toHaveLength(3);

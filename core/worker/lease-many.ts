@@ -10,7 +10,7 @@
  * they are delivered again.
  * @module
  */
-import type { LeasedActivity, OrchestrationWorkItem, TaskHubStore } from './port.js';
+import type { LeasedActivity, OrchestrationWorkItem, TaskHubStore } from '../store/port.js';
 
 /** Up to `max` orchestration work items, each for a distinct instance. */
 export function leaseOrchestrations(store: TaskHubStore, now: number, lockMs: number, max: number, onLeased?: (item: OrchestrationWorkItem) => void): Promise<OrchestrationWorkItem[]> {

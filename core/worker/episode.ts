@@ -1,0 +1,246 @@
+/**
+ * Episodes: lease an instance's messages, run the executor (from the replay cache, or rebuilt
+ * from history), and commit the new history, status and outgoing work in one atomic,
+ * version-checked commit. A lost race or crash commits nothing; the lease lapses and the
+ * messages are delivered again, so effects are committed exactly once.
+ * @module
+ */
+import { isoTime } from '../clock.js';
+import { event, isTerminal, type HistoryEvent } from '../history.js';
+import { OrchestrationExecutor, type EpisodeResult } from '../orchestration/executor.js';
+import { rewindHistory } from '../orchestration/rewind.js';
+import { instanceRecord } from '../store/record.js';
+import type { CommitOutcome, EpisodeCommit, InstanceRecord, LeasedActivity, OrchestrationMessage, OrchestrationWorkItem } from '../store/port.js';
+import { buildCommit, NO_CHILDREN, type Children } from './commit.js';
+import type { Dispatch, WorkerContext } from './context.js';
+
+interface CachedOrchestration { executor: OrchestrationExecutor; record: InstanceRecord }
+
+/** An episode that only applied duplicates or stale completions: nothing happened, so none is recorded. */
+const isIdle = (result: EpisodeResult, instance: InstanceRecord): boolean =>
+  result.applied.length === 1 && result.actions.length === 0 && !result.outcome && result.customStatus === instance.customStatus;
+
+export class EpisodeRunner {
+  /** The replay cache: running orchestrators by instance ID, least recently used first. */
+  private readonly cache = new Map<string, CachedOrchestration>();
+  /** Instances whose commit is in flight, with the episodes waiting for it to settle. */
+  private readonly settling = new Map<string, (() => void)[]>();
+
+  constructor(private readonly context: WorkerContext, private readonly dispatch: Dispatch) {}
+
+  /** Forgets every cached orchestrator, as a fresh process would. */
+  clearCache(): void { this.cache.clear(); }
+
+  /** Resolves to whether every piece of follow-up work went on by eager dispatch (see `track`). */
+  async run(item: OrchestrationWorkItem): Promise<boolean> {
+    const { store, clock } = this.context;
+    // The store releases the instance when the commit lands, before this worker has updated
+    // its cache; an episode that leased it meanwhile waits for that update.
+    const taken = this.acquire(item.instanceId);
+    const gate = taken instanceof Promise ? await taken : taken;
+    const now = clock.now();
+    try {
+      // A cached orchestrator knows its row as of its last commit. A commit's version check
+      // catches a stale row; anything this episode drops without committing is checked first.
+      const cached = this.cache.get(item.instanceId)?.record;
+      const instance = cached ?? await store.getInstance(item.instanceId);
+      const ids = item.messages.map((m) => m.id);
+      const discard = async (): Promise<void> => {
+        if (cached) {
+          const fresh = await store.getInstance(item.instanceId);
+          if (fresh?.version !== cached.version || fresh.executionId !== cached.executionId) {
+            // Another worker moved the instance on: forget what this one knew and look again.
+            this.cache.delete(item.instanceId);
+            await store.abandonOrchestration(item);
+            return;
+          }
+        }
+        await store.discardMessages(item, ids);
+      };
+      if (!instance) { await discard(); return false; }
+      // The episode's events: messages for this execution (or for none in particular), rewinds aside.
+      const { executionId } = instance;
+      const events: HistoryEvent[] = [{ type: 'OrchestratorStarted', eventId: -1, timestamp: isoTime(now) }];
+      let rewind: OrchestrationMessage | undefined;
+      for (const m of item.messages) {
+        if (m.executionId && m.executionId !== executionId) continue;
+        if (m.event.type === 'ExecutionRewound') rewind ??= m;
+        else events.push(m.event);
+      }
+      if (isTerminal(instance.runtimeStatus)) {
+        if (rewind && instance.runtimeStatus === 'Failed') await this.rewind(instance, item, rewind, now);
+        else await discard();
+        return false;
+      }
+      // A rewind that finds the instance no longer failed has nothing to do.
+      if (events.length === 1) { await discard(); return false; }
+      const executor = await this.executorFor(instance);
+      const result = executor.run(events);
+      if (isIdle(result, instance)) { await discard(); return false; }
+      const found = this.childrenOf(result);
+      const children = found instanceof Promise ? await found : found;
+      const episode = buildCommit({ instance, lease: item.lease, consumed: ids, orchestration: executor, result, now, children, newId: this.context.newId });
+      const handedOn = await this.commitEpisode(episode, executor, result);
+      if (handedOn === undefined) { await store.abandonOrchestration(item); return false; }
+      return handedOn;
+    } catch (error) {
+      this.cache.delete(item.instanceId);
+      await store.abandonOrchestration(item, now + 1000).catch(() => undefined);
+      throw error;
+    } finally {
+      this.release(item.instanceId, gate);
+    }
+  }
+
+  /**
+   * Records an activity's result in an episode of its instance directly, in one commit that
+   * also completes the activity, when this worker has the instance's orchestrator in memory and
+   * the result is the one thing the orchestrator waits for from an activity (a sequence of
+   * steps, not a fan-out, whose results are better taken together). Resolves to undefined when
+   * it does not apply or the store refuses (a message for the instance came first, the instance
+   * moved on elsewhere, or the activity's lease was lost): the result then goes the usual way.
+   */
+  async recordDirectly(leased: LeasedActivity, message: OrchestrationMessage): Promise<boolean | undefined> {
+    const { instanceId, executionId } = leased.item;
+    const wanted = (cached: CachedOrchestration | undefined): cached is CachedOrchestration =>
+      cached?.record.executionId === executionId && cached.executor.openActivityCount === 1;
+    // The episode that scheduled this activity may still be settling (the activity came from the queue meanwhile): wait for it.
+    if (!this.settling.has(instanceId) && !wanted(this.cache.get(instanceId))) return undefined;
+    // With every episode slot taken, wait for one: cheaper than the queue's round trip (a completion, a lease, an episode).
+    const slots = this.context.episodeSlots;
+    const slot = slots.wait();
+    if (slot) await slot;
+    const taken = this.acquire(instanceId);
+    const gate = taken instanceof Promise ? await taken : taken;
+    try {
+      const cached = this.cache.get(instanceId);
+      if (!wanted(cached)) return undefined;
+      const { executor, record } = cached;
+      const now = this.context.clock.now();
+      const result = executor.run([{ type: 'OrchestratorStarted', eventId: -1, timestamp: isoTime(now) }, message.event]);
+      if (isIdle(result, record)) { this.cache.delete(instanceId); return undefined; }
+      const found = this.childrenOf(result);
+      const children = found instanceof Promise ? await found : found;
+      const episode = buildCommit({ instance: record, lease: undefined, consumed: [], orchestration: executor, result, now, children, newId: this.context.newId });
+      episode.completesActivities = { now, activities: [leased] };
+      return await this.commitEpisode(episode, executor, result);
+    } catch (error) {
+      this.cache.delete(instanceId);
+      throw error;
+    } finally {
+      slots.release();
+      this.release(instanceId, gate);
+    }
+  }
+
+  /**
+   * Marks an instance's episode in flight in this worker, once the one before it has settled (see
+   * `run`). Usually nothing is in flight: then it returns the gate without a promise.
+   */
+  private acquire(instanceId: string): (() => void)[] | Promise<(() => void)[]> {
+    if (!this.settling.has(instanceId)) return this.hold(instanceId);
+    return (async () => {
+      for (let waiting; (waiting = this.settling.get(instanceId));) {
+        const queue = waiting;
+        await new Promise<void>((resolve) => { queue.push(resolve); });
+      }
+      return this.hold(instanceId);
+    })();
+  }
+
+  private hold(instanceId: string): (() => void)[] {
+    const gate: (() => void)[] = [];
+    this.settling.set(instanceId, gate);
+    return gate;
+  }
+
+  private release(instanceId: string, gate: (() => void)[]): void {
+    if (this.settling.get(instanceId) === gate) this.settling.delete(instanceId);
+    for (const resume of gate) resume();
+  }
+
+  /**
+   * Commits an episode, taking the activities it schedules eagerly up to the free slots (reserved
+   * meanwhile), and starts them. Resolves to undefined if the store refused the commit, else to
+   * whether all of the episode's follow-up work went on eagerly (see `track`).
+   */
+  private async commitEpisode(episode: EpisodeCommit, executor: OrchestrationExecutor, result: EpisodeResult): Promise<boolean | undefined> {
+    const { activitySlots, clock, settings } = this.context;
+    const eager = this.context.stopped ? 0 : Math.min(episode.activities.length, activitySlots.free);
+    if (eager > 0) {
+      episode.leaseActivities = { now: clock.now(), lockMs: settings.activityLockMs, max: eager };
+      activitySlots.take(eager);
+    }
+    let outcome: CommitOutcome;
+    try {
+      outcome = await this.context.commit(episode);
+    } finally {
+      if (eager > 0) activitySlots.release(eager);
+    }
+    // From here to starting the leased activities, nothing awaits: their slots pass from the reservation to them.
+    this.remember(episode, executor, result, outcome);
+    if (!outcome.ok) return undefined;
+    const leased = outcome.leasedActivities ?? [];
+    for (const activity of leased) this.dispatch.startActivity(activity);
+    return leased.length > 0 && leased.length === episode.activities.length && episode.messages.length === 0 && episode.newInstances.length === 0;
+  }
+
+  private async executorFor(instance: InstanceRecord): Promise<OrchestrationExecutor> {
+    const cached = this.cache.get(instance.instanceId);
+    if (cached && cached.record.version === instance.version && cached.record.executionId === instance.executionId) {
+      // LRU: most recently used last.
+      this.cache.delete(instance.instanceId);
+      this.cache.set(instance.instanceId, cached);
+      return cached.executor;
+    }
+    this.cache.delete(instance.instanceId);
+    const executor = new OrchestrationExecutor(this.context.app, instance.instanceId);
+    // Version 1 is an instance no episode has committed to yet: its history is empty, no read needed.
+    if (instance.version > 1) executor.replay(await this.context.store.getHistory(instance.instanceId));
+    return executor;
+  }
+
+  private remember(episode: EpisodeCommit, executor: OrchestrationExecutor, result: EpisodeResult, outcome: CommitOutcome): void {
+    const limit = this.context.settings.replayCache;
+    if (!outcome.ok || limit === false || result.outcome) { this.cache.delete(episode.instanceId); return; }
+    executor.confirm();
+    this.cache.set(episode.instanceId, { executor, record: instanceRecord(episode.instance, outcome.version) });
+    if (this.cache.size > limit) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  /** The instances an episode's new sub-orchestrations would take over, as they are now (read only when there are any). */
+  private childrenOf(result: EpisodeResult): Children | Promise<Children> {
+    let ids: string[] | undefined;
+    for (const a of result.actions) if (a.type === 'CreateSubOrchestration') (ids ??= []).push(a.instanceId);
+    if (!ids) return NO_CHILDREN;
+    const { store } = this.context;
+    return Promise.all(ids.map(async (id) => [id, await store.getInstance(id)] as const)).then((found) => new Map(found));
+  }
+
+  /**
+   * Reopens a failed instance: the failed activities and sub-orchestrations are retired from its
+   * history (and failed children are rewound in turn), and the orchestrator runs again from
+   * there, with the events raised alongside the rewind.
+   */
+  private async rewind(instance: InstanceRecord, item: OrchestrationWorkItem, message: OrchestrationMessage, now: number): Promise<void> {
+    const { app, store, newId } = this.context;
+    const at = isoTime(now);
+    const reason = message.event.type === 'ExecutionRewound' ? message.event.reason : undefined;
+    const { history, failedChildren } = rewindHistory(await store.getHistory(instance.instanceId), reason, at);
+    const executor = new OrchestrationExecutor(app, instance.instanceId);
+    executor.replay(history);
+    const result = executor.run([event('OrchestratorStarted', at, {}), ...item.messages.filter((m) => m !== message && m.event.type === 'EventRaised').map((m) => m.event)]);
+    const { failureDetails: _f, output: _o, completedTime: _c, ...rest } = instance;
+    const reopened = { ...rest, runtimeStatus: 'Running' as const };
+    const children = await this.childrenOf(result);
+    const episode = buildCommit({ instance: reopened, lease: item.lease, consumed: item.messages.map((m) => m.id), orchestration: executor, result, now, children, newId });
+    const applied = 'append' in episode.history ? episode.history.append : [];
+    episode.history = { replace: [...history, ...applied] };
+    for (const child of failedChildren) {
+      episode.messages.push({ id: newId(), instanceId: child, visibleAt: at, event: event('ExecutionRewound', at, { reason }) });
+    }
+    this.cache.delete(instance.instanceId);
+    const outcome = await this.context.commit(episode);
+    if (!outcome.ok) await store.abandonOrchestration(item);
+  }
+}
