@@ -50,6 +50,7 @@ import { validateTaskHubName } from '../../limits.js';
 import type { Storage, TaskHubStore } from '../port.js';
 import { KvTaskHub } from './hub.js';
 import { HubLog, type HubKeys } from './log.js';
+import { applyOp } from './state.js';
 import { WritePacer, type KvNamespaceLike } from './namespace.js';
 
 export { KvWriterConflictError } from './log.js';
@@ -103,7 +104,7 @@ export class KvStorage implements Storage {
     const log = await this.open(name);
     await log.durable();
     if (log.state.isEmpty) return false;
-    log.state.apply({ op: 'clear' });
+    applyOp(log.state, { op: 'clear' });
     log.requestSnapshot();
     await log.append({ op: 'clear' });
     return true;
