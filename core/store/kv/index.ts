@@ -90,7 +90,7 @@ export class KvStorage implements Storage {
     const markers = `${this.prefix}hub/`;
     let cursor: string | undefined;
     do {
-      const page = await this.kv.list({ prefix: markers, limit: 1000, ...(cursor ? { cursor } : {}) });
+      const page = await this.kv.list({ prefix: markers, limit: 1000, cursor });
       for (const key of page.keys) names.add(key.name.slice(markers.length));
       cursor = page.list_complete ? undefined : page.cursor;
     } while (cursor);
