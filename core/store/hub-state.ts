@@ -3,9 +3,10 @@
  * leases, with the changes the port makes to them. `MemoryStorage` is this model behind the
  * port; the KV store keeps the same model in its writer's memory and rebuilds it from its log.
  *
- * Every commit and lease path is O(1) or O(log n) in the hub's size (maps, and heaps of due
- * times); queries scan. Leases live only here: `contents()` is the durable part, and a model
- * rebuilt from it (`restore`) has every message and activity unleased.
+ * Commits are map operations; leasing takes due instances from a heap of visible times and
+ * lapsed activity leases from a heap of expiries; queries and purges scan. Leases live only
+ * here: `contents()` is the durable part, and a model rebuilt from it (`restore`) has every
+ * message and activity unleased.
  * @module
  */
 import { parseTime } from '../clock.js';
