@@ -128,5 +128,5 @@ export function purgeStatuses(filter: PurgeFilter): ReadonlySet<RuntimeStatus> {
 export function normalizePurgeFilter(filter: PurgeFilter): Pick<NormalizedQuery, 'runtimeStatus' | 'createdTimeFrom' | 'createdTimeTo'> & { runtimeStatus: ReadonlySet<RuntimeStatus> } {
   const from = isoTime('createdTimeFrom', filter.createdTimeFrom);
   const to = isoTime('createdTimeTo', filter.createdTimeTo);
-  return { runtimeStatus: purgeStatuses(filter), ...(from ? { createdTimeFrom: from } : {}), ...(to ? { createdTimeTo: to } : {}) };
+  return { runtimeStatus: purgeStatuses(filter), createdTimeFrom: from, createdTimeTo: to };
 }

@@ -3,24 +3,22 @@
  * object is the hub's single, strongly consistent owner; every port operation runs in
  * it, one at a time, and commits its writes atomically (see `tx.ts`). Queues and queries
  * use ordered index keys (`keys.ts`), so leasing, waking and paging never scan the hub.
+ * This file is the port and the one-at-a-time runner with its due-index floors; the rows
+ * and queues are `rows.ts`, committing an episode `episode.ts`, listing `listing.ts`.
  * @module
  */
-import { InstanceAlreadyExistsError, VersionConflictError } from '../../errors.js';
-import { instanceRecord } from '../record.js';
-import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../history.js';
-import { randomId } from '../../ids.js';
+import { createRefusal } from '../commit-rules.js';
+import type { HistoryEvent, RuntimeStatus } from '../../history.js';
 import type {
-  ActivityCompletion, CompletionOutcome, ActivityWorkItem, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, Lease,
-  LeasedActivity, NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
+  ActivityCompletion, CommitOutcome, CompletionOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity,
+  NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
 } from '../port.js';
-import { compareInQueryOrder, matchesQuery, normalizePurgeFilter, normalizeQuery, toPage, type NormalizedQuery } from '../query.js';
-import { createdRange, dueInstance, dueTime, hubKeys, type HubKeys } from './keys.js';
+import { normalizePurgeFilter, normalizeQuery, toPage } from '../query.js';
+import { applyEpisode } from './episode.js';
+import { createdRange, dueTime, hubKeys, type HubKeys } from './keys.js';
+import { firstMatches } from './listing.js';
+import { HubRows, type QueueState, type StoredActivity, type StoredInstance } from './rows.js';
 import { ChangeSet, type DurableObjectStorageLike } from './tx.js';
-
-interface StoredInstance { r: InstanceRecord; h: number }
-interface QueueState { n: number; at?: number; lock?: Lease }
-interface StoredMessage { message: OrchestrationMessage; at: number; seq: number }
-interface StoredActivity { item: ActivityWorkItem; at: number; seq: number; deliveries: number; token?: string; expiresAt?: number }
 
 const RETRY = Symbol('retry');
 /** Due entries examined per lease attempt. */
@@ -43,7 +41,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   /** `waitForInstance` calls in progress, by instance. */
   private readonly watchers = new Map<string, Set<(status: RuntimeStatus) => void>>();
   private tail: Promise<unknown> = Promise.resolve();
-  private seq: number | undefined;
+  private readonly rows: HubRows;
   private readonly prefix: string;
   /**
    * Per due index (`r/`, `ar/`): no entry in it is due before this time; absent until an
@@ -59,13 +57,15 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   constructor(readonly taskHub: string, private readonly storage: DurableObjectStorageLike, options: DurableObjectTaskHubStoreOptions = {}) {
     this.prefix = options.prefix ?? '';
     this.k = hubKeys(this.prefix);
+    this.rows = new HubRows(this.k);
   }
 
   async createInstance({ record, start }: NewInstance): Promise<InstanceRecord> {
     const created = await this.run(async (tx) => {
       const existing = await tx.get<StoredInstance>(this.k.instance(record.instanceId));
-      if (existing && !isTerminal(existing.r.runtimeStatus)) throw new InstanceAlreadyExistsError(record.instanceId, existing.r.runtimeStatus);
-      return this.install(tx, record, start, existing);
+      const refusal = createRefusal(record.instanceId, existing?.r.runtimeStatus);
+      if (refusal) throw refusal;
+      return this.rows.install(tx, record, start, existing);
     });
     this.notify({ kind: 'work' });
     this.notify({ kind: 'instance', instanceId: created.instanceId, runtimeStatus: created.runtimeStatus });
@@ -83,14 +83,13 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   async queryInstances(query: InstanceQuery): Promise<InstancePage> {
     const q = normalizeQuery(query);
     return this.run(async (tx) => {
-      const found = q.instanceIdPrefix !== undefined ? await this.queryByPrefix(tx, q) : await this.queryByTime(tx, q);
-      return toPage(found, q.pageSize);
+      return toPage(await firstMatches(tx, this.k, q), q.pageSize);
     });
   }
 
   async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.run(async (tx) => { for (const m of messages) await this.enqueue(tx, m); });
+    await this.run(async (tx) => { for (const m of messages) await this.rows.enqueue(tx, m); });
     this.notify({ kind: 'work' });
   }
 
@@ -103,7 +102,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
 
   /** The batch form: one operation (one storage transaction) for up to `max` instances. */
   async leaseOrchestrations(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]> {
-    return this.run((tx) => this.leaseBatch(tx, this.k.due, this.k.dueUntil(now + 1), max, (key) => this.leaseDue(tx, key, now, lockMs)));
+    return this.run((tx) => this.leaseBatch(tx, this.k.due, this.k.dueUntil(now + 1), max, (key) => this.rows.leaseDue(tx, key, now, lockMs)));
   }
 
   async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
@@ -112,11 +111,8 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
       const queue = await tx.get<QueueState>(this.k.queue(instanceId));
       if (!queue || queue.lock?.token !== workItem.lease.token) return;
       delete queue.lock;
-      if (visibleAt !== undefined) {
-        const keys = workItem.messages.map((m) => this.k.message(instanceId, m.id));
-        for (const [key, stored] of await tx.getMany<StoredMessage>(keys)) tx.put(key, { ...stored, at: Math.max(stored.at, visibleAt) });
-      }
-      await this.reschedule(tx, instanceId, queue);
+      if (visibleAt !== undefined) await this.rows.delayMessages(tx, instanceId, workItem.messages.map((m) => m.id), visibleAt);
+      await this.rows.reschedule(tx, instanceId, queue);
     });
     this.notify({ kind: 'work' });
   }
@@ -127,7 +123,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     const outcomes = await this.run(async (tx) => {
       const results: CommitOutcome[] = [];
       for (const episode of episodes) {
-        const outcome = await this.applyEpisode(tx, episode, changed);
+        const outcome = await applyEpisode(this.rows, tx, episode, changed);
         results.push(outcome);
         // Work someone could lease now or later: anything not handed back eagerly, or messages left in the inbox.
         work ||= outcome.ok && (episode.messages.length > 0 || episode.newInstances.length > 0
@@ -144,9 +140,9 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     await this.run(async (tx) => {
       const queue = await tx.get<QueueState>(this.k.queue(workItem.instanceId));
       if (!queue) return;
-      await this.removeMessages(tx, workItem.instanceId, queue, messageIds);
+      await this.rows.removeMessages(tx, workItem.instanceId, queue, messageIds);
       if (queue.lock?.token === workItem.lease.token) delete queue.lock;
-      await this.reschedule(tx, workItem.instanceId, queue);
+      await this.rows.reschedule(tx, workItem.instanceId, queue);
     });
   }
 
@@ -159,7 +155,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
 
   /** The batch form: one operation (one storage transaction) for up to `max` activities. */
   async leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> {
-    return this.run((tx) => this.leaseBatch(tx, this.k.activityDue, this.k.activityDueUntil(now + 1), max, (key) => this.leaseActivityAt(tx, key, now, lockMs)));
+    return this.run((tx) => this.leaseBatch(tx, this.k.activityDue, this.k.activityDueUntil(now + 1), max, (key) => this.rows.leaseActivityAt(tx, key, now, lockMs)));
   }
 
   async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
@@ -169,15 +165,15 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
       for (const { leased, result } of completions) {
         const stored = await tx.get<StoredActivity>(this.k.activity(leased.item.id));
         if (!stored || stored.token !== leased.lease.token) { done.push({ applied: false }); continue; }
-        this.deleteActivity(tx, stored);
-        await this.enqueue(tx, result);
+        this.rows.deleteActivity(tx, stored);
+        await this.rows.enqueue(tx, result);
         done.push({ applied: true });
       }
       // Eager dispatch, once every result is in: each instance at most once, with all of them.
       const leased = new Set<string>();
       for (const [i, { result, leaseInstance }] of completions.entries()) {
         if (!done[i]!.applied || leased.has(result.instanceId)) continue;
-        const workItem = leaseInstance && await this.leaseInstance(tx, result.instanceId, leaseInstance.now, leaseInstance.lockMs);
+        const workItem = leaseInstance && await this.rows.leaseInstance(tx, result.instanceId, leaseInstance.now, leaseInstance.lockMs);
         if (workItem) { done[i]!.workItem = workItem; leased.add(result.instanceId); } else work = true;
       }
       return done;
@@ -190,9 +186,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     await this.run(async (tx) => {
       const stored = await tx.get<StoredActivity>(this.k.activity(leased.item.id));
       if (!stored || stored.token !== leased.lease.token) return;
-      tx.delete(this.activityDueKey(stored));
-      const { token: _t, expiresAt: _e, ...released } = stored;
-      this.putActivity(tx, { ...released, at: visibleAt ?? stored.at });
+      this.rows.release(tx, stored, visibleAt);
     });
     this.notify({ kind: 'work' });
   }
@@ -212,7 +206,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     return this.run(async (tx) => {
       const stored = await tx.get<StoredInstance>(this.k.instance(instanceId));
       if (!stored || !onlyIf.includes(stored.r.runtimeStatus)) return 0;
-      await this.remove(tx, stored);
+      await this.rows.remove(tx, stored);
       return 1;
     });
   }
@@ -227,7 +221,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
           const { start, end } = createdRange(this.k.status(status), q.createdTimeFrom, q.createdTimeTo);
           const ids = [...(await tx.list({ start, end, limit: PURGE_BATCH })).keys()].map((key) => key.slice(key.lastIndexOf('/') + 1));
           const found = await tx.getMany<StoredInstance>(ids.map((id) => this.k.instance(id)));
-          for (const stored of found.values()) await this.remove(tx, stored);
+          for (const stored of found.values()) await this.rows.remove(tx, stored);
           return ids.length;
         });
         deleted += n;
@@ -275,7 +269,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   /** Deletes everything of the hub. */
   async clear(): Promise<void> {
     await this.run(async () => {
-      this.seq = undefined;
+      this.rows.reset();
       this.floors.clear();
       if (this.storage.deleteAll && this.prefix === '') return this.storage.deleteAll();
       for (;;) {
@@ -310,150 +304,11 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     return result;
   }
 
-  private async applyEpisode(tx: ChangeSet, e: EpisodeCommit, changed: InstanceRecord[]): Promise<CommitOutcome> {
-    const stored = await tx.get<StoredInstance>(this.k.instance(e.instanceId));
-    if (!stored || stored.r.version !== e.expectedVersion) {
-      return { ok: false, error: new VersionConflictError(e.instanceId, e.expectedVersion, stored?.r.version) };
-    }
-    const completed = e.completesActivities ? await this.heldActivities(tx, e, stored.r.version) : [];
-    if (completed instanceof Error) return { ok: false, error: completed };
-    const children = await tx.getMany<StoredInstance>(e.newInstances.map((c) => this.k.instance(c.record.instanceId)));
-    for (const child of children.values()) {
-      if (!isTerminal(child.r.runtimeStatus)) return { ok: false, error: new InstanceAlreadyExistsError(child.r.instanceId, child.r.runtimeStatus) };
-    }
-    const version = e.expectedVersion + 1;
-    const record = instanceRecord(e.instance, version);
-    let length = stored.h;
-    if ('replace' in e.history) {
-      for (let n = 0; n < stored.h; n++) tx.delete(this.k.history(e.instanceId, n));
-      length = 0;
-    }
-    const events = 'replace' in e.history ? e.history.replace : e.history.append;
-    for (const event of events) tx.put(this.k.history(e.instanceId, length++), event);
-    tx.put(this.k.instance(e.instanceId), { r: record, h: length } satisfies StoredInstance);
-    this.index(tx, stored.r, record);
-
-    const queue = (await tx.get<QueueState>(this.k.queue(e.instanceId))) ?? { n: 0 };
-    await this.removeMessages(tx, e.instanceId, queue, e.consumedMessageIds);
-    // Completed by this commit: their results are in the history, none is queued.
-    for (const a of completed) this.deleteActivity(tx, a);
-    if (e.lease && queue.lock?.token === e.lease.token) delete queue.lock;
-    tx.put(this.k.queue(e.instanceId), queue);
-    for (const m of e.messages) await this.enqueue(tx, m);
-    // Eager dispatch: the first `max` activities are written already leased to the committer.
-    const eager = e.leaseActivities;
-    const leasedActivities: LeasedActivity[] = [];
-    for (const a of e.activities) {
-      const activity: StoredActivity = { item: a, at: Date.parse(a.enqueuedTime), seq: await this.nextSeq(tx), deliveries: 0 };
-      if (eager && leasedActivities.length < eager.max) {
-        Object.assign(activity, { token: randomId(), expiresAt: eager.now + eager.lockMs, deliveries: 1 });
-        leasedActivities.push({ item: { ...a }, lease: { token: activity.token!, expiresAt: activity.expiresAt! }, deliveryCount: 1 });
-      }
-      this.putActivity(tx, activity);
-    }
-    for (const child of e.newInstances) {
-      changed.push(await this.install(tx, child.record, child.start, children.get(this.k.instance(child.record.instanceId))));
-    }
-    await this.reschedule(tx, e.instanceId, (await tx.get<QueueState>(this.k.queue(e.instanceId)))!);
-    if (stored.r.runtimeStatus !== record.runtimeStatus || isTerminal(record.runtimeStatus)) changed.push(record);
-    return leasedActivities.length ? { ok: true, version, leasedActivities } : { ok: true, version };
-  }
-
-  /**
-   * The activities a commit records directly (`completesActivities`), if that is still the same
-   * as completing them and leasing the instance with exactly their results; else the conflict.
-   */
-  private async heldActivities(tx: ChangeSet, e: EpisodeCommit, version: number): Promise<StoredActivity[] | Error> {
-    const { now, activities } = e.completesActivities!;
-    if (await this.hasVisibleMessage(tx, e.instanceId, now)) return new VersionConflictError(e.instanceId, e.expectedVersion, version, 'a message for it is waiting');
-    const found = await tx.getMany<StoredActivity>(activities.map(({ item }) => this.k.activity(item.id)));
-    const held: StoredActivity[] = [];
-    for (const { item, lease } of activities) {
-      const stored = found.get(this.k.activity(item.id));
-      if (!stored || stored.token !== lease.token) return new VersionConflictError(e.instanceId, e.expectedVersion, version, `activity '${item.id}' is no longer held`);
-      held.push(stored);
-    }
-    return held;
-  }
-
-  /** Whether the instance has a message visible at `now`, from its queue row; its own messages are read only when the row cannot tell. */
-  private async hasVisibleMessage(tx: ChangeSet, instanceId: string, now: number): Promise<boolean> {
-    const queue = await tx.get<QueueState>(this.k.queue(instanceId));
-    if (!queue || queue.n === 0) return false;
-    // Unleased, the due time is never later than the earliest message (a lease moves it to the lease's expiry).
-    if (!queue.lock && queue.at !== undefined && queue.at > now) return false;
-    for (const m of (await tx.listAll<StoredMessage>(this.k.messages(instanceId))).values()) if (m.at <= now) return true;
-    return false;
-  }
-
-  private async install(tx: ChangeSet, row: Omit<InstanceRecord, 'version'>, start: OrchestrationMessage, replacing: StoredInstance | undefined): Promise<InstanceRecord> {
-    if (replacing) await this.remove(tx, replacing);
-    const record = instanceRecord(row, 1);
-    tx.put(this.k.instance(record.instanceId), { r: record, h: 0 } satisfies StoredInstance);
-    this.index(tx, undefined, record);
-    await this.enqueue(tx, start);
-    return record;
-  }
-
-  /** Moves the instance's index keys; most commits leave both where they are, and a new status moves only one. */
-  private index(tx: ChangeSet, before: InstanceRecord | undefined, after: InstanceRecord | undefined): void {
-    this.moveKey(tx, before && this.k.createdKey(before.createdTime, before.instanceId), after && this.k.createdKey(after.createdTime, after.instanceId));
-    this.moveKey(tx, before && this.k.statusKey(before.runtimeStatus, before.createdTime, before.instanceId), after && this.k.statusKey(after.runtimeStatus, after.createdTime, after.instanceId));
-  }
-
-  private moveKey(tx: ChangeSet, from: string | undefined, to: string | undefined): void {
-    if (from === to) return;
-    if (from) tx.delete(from);
-    if (to) tx.put(to, '');
-  }
-
-  private async enqueue(tx: ChangeSet, message: OrchestrationMessage): Promise<void> {
-    const at = Date.parse(message.visibleAt);
-    tx.put(this.k.message(message.instanceId, message.id), { message, at, seq: await this.nextSeq(tx) } satisfies StoredMessage);
-    const queue = (await tx.get<QueueState>(this.k.queue(message.instanceId))) ?? { n: 0 };
-    queue.n++;
-    // While leased, the instance is due when the lease lapses at the earliest.
-    this.setDue(tx, message.instanceId, queue, Math.min(queue.at ?? Infinity, queue.lock ? Math.max(queue.lock.expiresAt, at) : at));
-  }
-
-  private async removeMessages(tx: ChangeSet, instanceId: string, queue: QueueState, messageIds: readonly string[]): Promise<void> {
-    if (messageIds.length === 0 || queue.n === 0) return;
-    const found = await tx.getMany(messageIds.map((id) => this.k.message(instanceId, id)));
-    for (const key of found.keys()) tx.delete(key);
-    queue.n -= found.size;
-  }
-
-  /** Sets the exact due time after messages or the lock changed. */
-  private async reschedule(tx: ChangeSet, instanceId: string, queue: QueueState): Promise<void> {
-    let at = queue.lock?.expiresAt;
-    if (at === undefined && queue.n > 0) {
-      at = Infinity;
-      for (const stored of (await tx.listAll<StoredMessage>(this.k.messages(instanceId))).values()) at = Math.min(at, stored.at);
-    }
-    if (at === undefined || !Number.isFinite(at)) {
-      if (queue.at !== undefined) tx.delete(this.k.dueKey(queue.at, instanceId));
-      if (queue.n === 0 && !queue.lock) { tx.delete(this.k.queue(instanceId)); return; }
-      delete queue.at;
-      tx.put(this.k.queue(instanceId), queue);
-      return;
-    }
-    this.setDue(tx, instanceId, queue, at);
-  }
-
-  private setDue(tx: ChangeSet, instanceId: string, queue: QueueState, at: number): void {
-    if (queue.at !== at) {
-      if (queue.at !== undefined) tx.delete(this.k.dueKey(queue.at, instanceId));
-      tx.put(this.k.dueKey(at, instanceId), '');
-      queue.at = at;
-    }
-    tx.put(this.k.queue(instanceId), queue);
-  }
-
   private async tryLeaseOrchestration(tx: ChangeSet, now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined | typeof RETRY> {
     const due = await tx.list({ prefix: this.k.due, end: this.k.dueUntil(now + 1), limit: LEASE_SCAN });
     if (due.size === 0) return undefined;
     for (const key of due.keys()) {
-      const item = await this.leaseDue(tx, key, now, lockMs);
+      const item = await this.rows.leaseDue(tx, key, now, lockMs);
       if (item) return item;
     }
     // Every entry looked at was out of date and is now fixed; look again.
@@ -468,7 +323,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     let startAfter: string | undefined;
     while (leased.length < max) {
       // Not bounded by `end`: the first entry past it says when the index is next due.
-      const due = await tx.list({ prefix, limit: LEASE_SCAN, ...(startAfter ? { startAfter } : {}) });
+      const due = await tx.list({ prefix, limit: LEASE_SCAN, startAfter });
       for (const key of due.keys()) {
         if (key >= end) { this.readFloors.set(prefix, dueTime(key, prefix)); return leased; }
         startAfter = key;
@@ -489,124 +344,10 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     }
   }
 
-  /** Leases the instance of one due entry, or fixes the entry if it is out of date. */
-  private async leaseDue(tx: ChangeSet, key: string, now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
-    const instanceId = dueInstance(key, this.k.due);
-    const queue = await tx.get<QueueState>(this.k.queue(instanceId));
-    if (!queue || queue.at !== dueTime(key, this.k.due)) { tx.delete(key); return undefined; }
-    if (queue.lock && queue.lock.expiresAt > now) { this.setDue(tx, instanceId, queue, queue.lock.expiresAt); return undefined; }
-    return this.lockQueue(tx, instanceId, queue, now, lockMs);
-  }
-
-  /** Leases one instance if no live lease holds it and it has visible messages (eager dispatch). */
-  private async leaseInstance(tx: ChangeSet, instanceId: string, now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
-    const queue = await tx.get<QueueState>(this.k.queue(instanceId));
-    if (!queue || (queue.lock && queue.lock.expiresAt > now)) return undefined;
-    return this.lockQueue(tx, instanceId, queue, now, lockMs);
-  }
-
-  /** Locks a queue with no live lease: every visible message, in arrival order; none visible releases it. */
-  private async lockQueue(tx: ChangeSet, instanceId: string, queue: QueueState, now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
-    const messages = [...(await tx.listAll<StoredMessage>(this.k.messages(instanceId))).values()].sort((a, b) => a.seq - b.seq);
-    const visible = messages.filter((m) => m.at <= now);
-    if (visible.length === 0) {
-      delete queue.lock;
-      await this.reschedule(tx, instanceId, queue);
-      return undefined;
-    }
-    const lease = { token: randomId(), expiresAt: now + lockMs };
-    queue.lock = lease;
-    this.setDue(tx, instanceId, queue, lease.expiresAt);
-    return { instanceId, messages: visible.map((m) => m.message), lease: { ...lease } };
-  }
-
   private async tryLeaseActivity(tx: ChangeSet, now: number, lockMs: number): Promise<LeasedActivity | undefined | typeof RETRY> {
     const [key] = (await tx.list({ prefix: this.k.activityDue, end: this.k.activityDueUntil(now + 1), limit: 1 })).keys();
     if (!key) return undefined;
-    return (await this.leaseActivityAt(tx, key, now, lockMs)) ?? RETRY;
-  }
-
-  /** Leases the activity of one due entry, or drops the entry if it is out of date. */
-  private async leaseActivityAt(tx: ChangeSet, key: string, now: number, lockMs: number): Promise<LeasedActivity | undefined> {
-    const itemId = key.slice(this.k.activityDue.length + 29);
-    const stored = await tx.get<StoredActivity>(this.k.activity(itemId));
-    if (!stored || this.activityDueKey(stored) !== key) { tx.delete(key); return undefined; }
-    tx.delete(key);
-    const leased: StoredActivity = { ...stored, token: randomId(), expiresAt: now + lockMs, deliveries: stored.deliveries + 1 };
-    this.putActivity(tx, leased);
-    return { item: { ...stored.item }, lease: { token: leased.token!, expiresAt: leased.expiresAt! }, deliveryCount: leased.deliveries };
-  }
-
-  private activityDueKey(a: StoredActivity): string {
-    return this.k.activityDueKey(a.token ? a.expiresAt! : a.at, a.seq, a.item.id);
-  }
-
-  private putActivity(tx: ChangeSet, a: StoredActivity): void {
-    tx.put(this.k.activity(a.item.id), a);
-    tx.put(this.k.instanceActivity(a.item.instanceId, a.item.id), '');
-    tx.put(this.activityDueKey(a), '');
-  }
-
-  private deleteActivity(tx: ChangeSet, a: StoredActivity): void {
-    tx.delete(this.k.activity(a.item.id));
-    tx.delete(this.k.instanceActivity(a.item.instanceId, a.item.id));
-    tx.delete(this.activityDueKey(a));
-  }
-
-  private async remove(tx: ChangeSet, stored: StoredInstance): Promise<void> {
-    const id = stored.r.instanceId;
-    tx.delete(this.k.instance(id));
-    this.index(tx, stored.r, undefined);
-    for (let n = 0; n < stored.h; n++) tx.delete(this.k.history(id, n));
-    for (const key of (await tx.listAll(this.k.messages(id))).keys()) tx.delete(key);
-    const queue = await tx.get<QueueState>(this.k.queue(id));
-    if (queue?.at !== undefined) tx.delete(this.k.dueKey(queue.at, id));
-    tx.delete(this.k.queue(id));
-    const base = this.k.instanceActivities(id);
-    const itemKeys = [...(await tx.listAll(base)).keys()].map((key) => this.k.activity(key.slice(base.length)));
-    for (const a of (await tx.getMany<StoredActivity>(itemKeys)).values()) this.deleteActivity(tx, a);
-  }
-
-  private async nextSeq(tx: ChangeSet): Promise<number> {
-    this.seq ??= (await tx.get<{ seq: number }>(this.k.meta))?.seq ?? 0;
-    tx.put(this.k.meta, { seq: ++this.seq });
-    return this.seq;
-  }
-
-  private async queryByPrefix(tx: ChangeSet, q: NormalizedQuery): Promise<InstanceRecord[]> {
-    const found: InstanceRecord[] = [];
-    let startAfter = q.after ? this.k.instance(q.after.instanceId) : undefined;
-    for (;;) {
-      const batch = await tx.list<StoredInstance>({ prefix: this.k.instance(q.instanceIdPrefix!), limit: q.pageSize + 1, ...(startAfter ? { startAfter } : {}) });
-      for (const [key, stored] of batch) {
-        startAfter = key;
-        if (matchesQuery(stored.r, q)) found.push(stored.r);
-        if (found.length > q.pageSize) return found;
-      }
-      if (batch.size <= q.pageSize) return found;
-    }
-  }
-
-  private async queryByTime(tx: ChangeSet, q: NormalizedQuery): Promise<InstanceRecord[]> {
-    const bases = q.runtimeStatus ? [...q.runtimeStatus].map((s) => this.k.status(s)) : [this.k.created];
-    const keys: { createdTime: string; instanceId: string }[] = [];
-    for (const base of bases) {
-      const range = createdRange(base, q.createdTimeFrom, q.createdTimeTo);
-      const end = q.after ? `${base}${q.after.createdTime}/${q.after.instanceId}` : range.end;
-      const entries = await tx.list({ start: range.start, end: end < range.end ? end : range.end, reverse: true, limit: q.pageSize + 1 });
-      for (const key of entries.keys()) {
-        const rest = key.slice(base.length);
-        const cut = rest.indexOf('/');
-        keys.push({ createdTime: rest.slice(0, cut), instanceId: rest.slice(cut + 1) });
-      }
-    }
-    // Each status list is in order; the first pageSize + 1 of their union are enough.
-    const wanted = keys.sort((a, b) => compareInQueryOrder(q, a, b)).slice(0, q.pageSize + 1);
-    const records = await tx.getMany<StoredInstance>(wanted.map((w) => this.k.instance(w.instanceId)));
-    return wanted.flatMap((w) => {
-      const r = records.get(this.k.instance(w.instanceId))?.r;
-      return r && matchesQuery(r, q) ? [r] : [];
-    });
+    return (await this.rows.leaseActivityAt(tx, key, now, lockMs)) ?? RETRY;
   }
 
   private notify(n: StoreNotification): void {

@@ -44,6 +44,6 @@ export function syncStorage(storage: SqliteStorageLike): DurableObjectStorageLik
         for (const [k, v] of puts) kv.put(k, v);
       });
     },
-    ...(storage.deleteAll ? { deleteAll: () => storage.deleteAll!() } : {}),
+    deleteAll: storage.deleteAll && (() => storage.deleteAll!()),
   };
 }

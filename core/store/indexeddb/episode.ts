@@ -1,13 +1,14 @@
 /**
- * Committing an episode: the version and lease checks (and, for activity results it records
- * directly, that those activities are still held and no message comes first), then one write
+ * Committing an episode: the facts the commit rules need (`../commit-rules.ts`: version, lease,
+ * and for activity results it records directly, that those activities are still held and no
+ * message comes first), then one write
  * of the instance's row (status, queue, history tail), its new activities, and the messages and
  * children it sends.
  * @module
  */
-import { InstanceAlreadyExistsError, VersionConflictError } from '../../errors.js';
-import { isTerminal, type HistoryEvent } from '../../history.js';
-import type { CommitOutcome, EpisodeCommit, LeasedActivity, StoreNotification } from '../port.js';
+import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../history.js';
+import { episodeRefusal } from '../commit-rules.js';
+import type { CommitOutcome, EpisodeCommit, StoreNotification } from '../port.js';
 import { consume, enqueue, finish, holds, install, save, schedule, warmHeld, warmRows } from './queue.js';
 import { isInstance, within, type HistoryRow, type InstanceRow } from './schema.js';
 import type { Unit } from './unit.js';
@@ -22,12 +23,6 @@ export const TAIL_EVENTS = 16;
 export interface Applied { outcome: CommitOutcome; changes: StoreNotification[]; work: boolean }
 export const refused = (error: Error): Applied => ({ outcome: { ok: false, error }, changes: [], work: false });
 
-function leaseLost(instanceId: string, version: number): VersionConflictError {
-  const error = new VersionConflictError(instanceId, version, version);
-  error.message = `Instance '${instanceId}' was leased by another worker after this episode's lease lapsed; the episode is not committed.`;
-  return error;
-}
-
 export function warmEpisode(unit: Unit, hub: string, e: EpisodeCommit): void {
   void unit.get('instances', [hub, e.instanceId]);
   for (const { record } of e.newInstances) void unit.get('instances', [hub, record.instanceId]);
@@ -35,31 +30,29 @@ export function warmEpisode(unit: Unit, hub: string, e: EpisodeCommit): void {
   warmRows(unit, hub, e.messages);
 }
 
-/**
- * What keeps an episode from recording activity results directly (`EpisodeCommit.completesActivities`):
- * a message visible first, which must reach the orchestration before the results, or an activity
- * that its committer no longer holds, whose new holder will report.
- */
-async function inTheWay(unit: Unit, hub: string, row: InstanceRow, now: number, activities: readonly LeasedActivity[]): Promise<string | undefined> {
-  if (row.messages?.some((m) => m.at <= now)) return 'a message for it is waiting';
-  for (const { item, lease } of activities) if (!(await holds(unit, hub, item, lease.token))) return `activity '${item.id}' is no longer held`;
-  return undefined;
+/** The status of the instance row at `key`; undefined for none, or for a shell (a queue without an instance). */
+async function statusOf(unit: Unit, key: [string, string]): Promise<RuntimeStatus | undefined> {
+  const row = await unit.get('instances', key);
+  return row && isInstance(row) ? row.runtimeStatus : undefined;
 }
 
 /** One episode: every check before the first write, so a refused episode leaves a shared transaction untouched. */
 export async function applyEpisode(unit: Unit, hub: string, e: EpisodeCommit): Promise<Applied> {
   const found = await unit.get('instances', [hub, e.instanceId]);
-  const current = found && isInstance(found) ? found : undefined;
-  if (!current || current.version !== e.expectedVersion) return refused(new VersionConflictError(e.instanceId, e.expectedVersion, current?.version));
-  // A lease that lapsed and was taken over: the new holder got these messages too, so committing would duplicate.
-  if (e.lease && current.lock?.token !== e.lease.token) return refused(leaseLost(e.instanceId, current.version));
+  const stored = found && isInstance(found) ? found : undefined;
   const direct = e.completesActivities;
-  const blocked = direct && await inTheWay(unit, hub, current, direct.now, direct.activities);
-  if (blocked) return refused(new VersionConflictError(e.instanceId, e.expectedVersion, current.version, blocked));
-  for (const { record } of e.newInstances) {
-    const existing = await unit.get('instances', [hub, record.instanceId]);
-    if (existing && isInstance(existing) && !isTerminal(existing.runtimeStatus)) return refused(new InstanceAlreadyExistsError(record.instanceId, existing.runtimeStatus));
-  }
+  const refusal = episodeRefusal(e, {
+    version: stored?.version,
+    // Several connections lease the same rows: a lapsed lease that another worker took must not commit.
+    lock: e.lease && { token: stored?.lock?.token },
+    messageWaiting: direct && stored?.messages?.some((m) => m.at <= direct.now),
+    // An activity's token as stored where the committer's lease still holds it (an inline one is found by its token).
+    activityTokens: direct && await Promise.all(direct.activities.map(async ({ item, lease }) => ((await holds(unit, hub, item, lease.token)) ? lease.token : undefined))),
+    childStatuses: await Promise.all(e.newInstances.map(({ record }) => statusOf(unit, [hub, record.instanceId]))),
+  });
+  if (refusal) return refused(refusal);
+  // The rules refuse an episode of an instance that does not exist.
+  const current = stored!;
   const version = current.version + 1;
   // Completed as `completeActivities` would, but their results are in the history, not queued.
   if (direct) for (const { item, lease } of direct.activities) await finish(unit, hub, item, lease.token);
@@ -69,7 +62,7 @@ export async function applyEpisode(unit: Unit, hub: string, e: EpisodeCommit): P
   const { inline, leased } = schedule(unit, hub, e.instanceId, e.activities, activities?.length ?? 0, e.leaseActivities);
   save(unit, {
     ...e.instance, hub, instanceId: e.instanceId, version, ...history(unit, hub, row, e),
-    ...(lock ? { lock } : {}), messages, activities: inline.length ? [...activities ?? [], ...inline] : activities,
+    lock, messages, activities: inline.length ? [...activities ?? [], ...inline] : activities,
   });
   for (const child of e.newInstances) await install(unit, hub, child);
   // Messages to itself land in the row just written: writes are coalesced (unit.ts), so it is still one put.

@@ -3,8 +3,8 @@
  * that the connection runs in shared write transactions (see unit.ts).
  * @module
  */
-import { InstanceAlreadyExistsError } from '../../errors.js';
-import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../history.js';
+import type { HistoryEvent, RuntimeStatus } from '../../history.js';
+import { createRefusal } from '../commit-rules.js';
 import type {
   ActivityCompletion, CompletionOutcome, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity, NewInstance,
   OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
@@ -31,8 +31,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
       warm: (unit) => void unit.get('instances', [hub, instanceId]),
       run: async (unit) => {
         const existing = await unit.get('instances', [hub, instanceId]);
-        if (existing && isInstance(existing) && !isTerminal(existing.runtimeStatus)) return new InstanceAlreadyExistsError(instanceId, existing.runtimeStatus);
-        return toRecord(await install(unit, hub, instance));
+        return createRefusal(instanceId, existing && isInstance(existing) ? existing.runtimeStatus : undefined) ?? toRecord(await install(unit, hub, instance));
       },
     });
     if (result instanceof Error) throw result;

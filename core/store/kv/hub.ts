@@ -11,7 +11,7 @@ import type {
   OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
 } from '../port.js';
 import type { HubLog } from './log.js';
-import type { LogOp } from './state.js';
+import { applyOp, type LogOp } from './state.js';
 
 export class KvTaskHub implements TaskHubStore {
   private readonly listeners = new Set<(n: StoreNotification) => void>();
@@ -20,7 +20,8 @@ export class KvTaskHub implements TaskHubStore {
 
   async createInstance({ record, start }: NewInstance): Promise<InstanceRecord> {
     const log = await this.open();
-    log.state.checkCreate(record.instanceId);
+    const refusal = log.state.createRefusal(record.instanceId);
+    if (refusal) throw refusal;
     const created = instanceRecord(record, 1);
     await this.change(log, { op: 'create', record: created, start });
     this.notify({ kind: 'work' });
@@ -51,36 +52,33 @@ export class KvTaskHub implements TaskHubStore {
   }
 
   async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
-    const { state } = await this.read();
-    if (!state.release(workItem.instanceId, workItem.lease)) return;
-    if (visibleAt !== undefined) state.delay(workItem.instanceId, workItem.messages.map((m) => m.id), visibleAt);
-    this.notify({ kind: 'work' });
+    if ((await this.read()).state.abandonOrchestration(workItem, visibleAt)) this.notify({ kind: 'work' });
   }
 
   async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
     const log = await this.open();
     const outcomes: CommitOutcome[] = [];
     const writes: Promise<void>[] = [];
-    const changed: InstanceRecord[] = [];
+    const changes: StoreNotification[] = [];
     for (const e of episodes) {
-      const error = log.state.checkEpisode(e);
+      const error = log.state.episodeRefusal(e);
       if (error) { outcomes.push({ ok: false, error }); continue; }
       const { lease, completesActivities, ...episode } = e;
-      const previous = log.state.getInstance(episode.instanceId)!;
+      const previous = log.state.status(episode.instanceId);
       const version = episode.expectedVersion + 1;
       // The slot carries what replay needs to delete the completed activities, not their leases or inputs.
-      const completedActivityIds = completesActivities?.activities.map((a) => a.item.id);
-      const op: LogOp = completedActivityIds ? { op: 'commit', episode, version, completedActivityIds } : { op: 'commit', episode, version };
-      log.state.apply(op);
+      const op: LogOp = { op: 'commit', episode, version, completedActivityIds: completesActivities?.activities.map((a) => a.item.id) };
+      applyOp(log.state, op);
       log.state.release(episode.instanceId, lease);
       writes.push(log.append(op));
       outcomes.push({ ok: true, version });
-      if (previous.runtimeStatus !== episode.instance.runtimeStatus || isTerminal(episode.instance.runtimeStatus)) changed.push({ ...episode.instance, version });
-      for (const child of episode.newInstances) changed.push({ ...child.record, version: 1 });
+      const { runtimeStatus } = episode.instance;
+      if (previous !== runtimeStatus || isTerminal(runtimeStatus)) changes.push({ kind: 'instance', instanceId: episode.instanceId, runtimeStatus });
+      for (const { record } of episode.newInstances) changes.push({ kind: 'instance', instanceId: record.instanceId, runtimeStatus: record.runtimeStatus });
     }
     await Promise.all(writes);
     this.notify({ kind: 'work' });
-    for (const r of changed) this.notify({ kind: 'instance', instanceId: r.instanceId, runtimeStatus: r.runtimeStatus });
+    for (const n of changes) this.notify(n);
     return outcomes;
   }
 
@@ -119,8 +117,8 @@ export class KvTaskHub implements TaskHubStore {
 
   async purgeInstance(instanceId: string, onlyIf: readonly RuntimeStatus[]): Promise<number> {
     const log = await this.read();
-    const record = log.state.getInstance(instanceId);
-    if (!record || !onlyIf.includes(record.runtimeStatus)) return 0;
+    const status = log.state.status(instanceId);
+    if (status === undefined || !onlyIf.includes(status)) return 0;
     await this.change(log, { op: 'purge', instanceIds: [instanceId] });
     return 1;
   }
@@ -139,7 +137,7 @@ export class KvTaskHub implements TaskHubStore {
 
   /** Applies a change to memory now (so later calls see it) and resolves when it is durable. */
   private change(log: HubLog, op: Parameters<HubLog['append']>[0]): Promise<void> {
-    log.state.apply(op);
+    applyOp(log.state, op);
     return log.append(op);
   }
 

@@ -50,6 +50,7 @@ import { validateTaskHubName } from '../../limits.js';
 import type { Storage, TaskHubStore } from '../port.js';
 import { KvTaskHub } from './hub.js';
 import { HubLog, type HubKeys } from './log.js';
+import { applyOp } from './state.js';
 import { WritePacer, type KvNamespaceLike } from './namespace.js';
 
 export { KvWriterConflictError } from './log.js';
@@ -89,7 +90,7 @@ export class KvStorage implements Storage {
     const markers = `${this.prefix}hub/`;
     let cursor: string | undefined;
     do {
-      const page = await this.kv.list({ prefix: markers, limit: 1000, ...(cursor ? { cursor } : {}) });
+      const page = await this.kv.list({ prefix: markers, limit: 1000, cursor });
       for (const key of page.keys) names.add(key.name.slice(markers.length));
       cursor = page.list_complete ? undefined : page.cursor;
     } while (cursor);
@@ -103,7 +104,7 @@ export class KvStorage implements Storage {
     const log = await this.open(name);
     await log.durable();
     if (log.state.isEmpty) return false;
-    log.state.apply({ op: 'clear' });
+    applyOp(log.state, { op: 'clear' });
     log.requestSnapshot();
     await log.append({ op: 'clear' });
     return true;

@@ -11,7 +11,8 @@
  */
 import type { Clock } from '../../clock.js';
 import { DurableError } from '../../errors.js';
-import { HubState, type HubSnapshot, type LogOp } from './state.js';
+import { HubState } from '../hub-state.js';
+import { applyOp, type HubSnapshot, type LogOp } from './state.js';
 import { isRateLimited, KV_STALENESS_MS, WritePacer, type KvNamespaceLike } from './namespace.js';
 
 /** Another process wrote this hub's log: KV cannot arbitrate between writers. */
@@ -67,13 +68,13 @@ export class HubLog {
     if (head.parts > 0) {
       const parts = await Promise.all(Array.from({ length: head.parts }, (_, i) => o.kv.get(o.keys.snapshotPart(head.n, i))));
       if (parts.some((p) => p === null)) throw new DurableError('StorageCorrupted', `Snapshot ${head.n} is incomplete in KV; was the quiet period after the previous writer respected?`);
-      state = HubState.fromSnapshot(JSON.parse(parts.join('')) as HubSnapshot);
+      state = HubState.restore(JSON.parse(parts.join('')) as HubSnapshot);
     }
     let n = head.n;
     for (;;) {
       const text = await o.kv.get(o.keys.slot(n + 1));
       if (text === null) break;
-      for (const op of (JSON.parse(text) as { ops: LogOp[] }).ops) state.apply(op);
+      for (const op of (JSON.parse(text) as { ops: LogOp[] }).ops) applyOp(state, op);
       n++;
     }
     return new HubLog(state, n, head, o);
@@ -154,7 +155,7 @@ export class HubLog {
     if (!this.snapshotRequested && this.n - this.head.n < this.o.snapshotEvery) return;
     if (this.n === this.head.n || !this.o.pacer.ready(this.o.keys.head)) return;
     // Serialized synchronously: the state is exactly the state at slot n (the queue is empty).
-    const text = JSON.stringify(this.state.snapshot());
+    const text = JSON.stringify(this.state.contents());
     const n = this.n;
     const chunks = split(text, this.o.maxValueChars);
     const parts = chunks.length;

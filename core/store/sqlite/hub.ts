@@ -1,0 +1,222 @@
+/**
+ * One task hub in the SQLite database: each port operation is one transaction (see
+ * `../sqlite.ts`); `commit` and `completeActivities` run each item in a savepoint, checked
+ * before it writes, so a refused item writes nothing and does not disturb the others.
+ * @module
+ */
+import { createRefusal } from '../commit-rules.js';
+import type { HistoryEvent, RuntimeStatus } from '../../history.js';
+import { randomId } from '../../ids.js';
+import type {
+  ActivityCompletion, CommitOutcome, CompletionOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity,
+  NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
+} from '../port.js';
+import { normalizePurgeFilter, normalizeQuery } from '../query.js';
+import { toStorageError, type Connection, type Param } from './connection.js';
+import { applyEpisode, refused, type Applied } from './episode.js';
+import { queryPage } from './listing.js';
+import { activityToken, deleteActivity, enqueue, install, lockInbox, lockToken, remove, settle, status } from './queue.js';
+import { parseEvent, toActivity, toRecord } from './rows.js';
+import { INSTANCE_COLUMNS, type ActivityRow, type InstanceRow } from './schema.js';
+
+/** Listeners of one storage, per hub (same process only). */
+export type Listeners = Map<string, Set<(n: StoreNotification) => void>>;
+
+export class SqliteTaskHub implements TaskHubStore {
+  constructor(readonly taskHub: string, private readonly sql: Connection, private readonly listeners: Listeners) {}
+
+  async createInstance(instance: NewInstance): Promise<InstanceRecord> {
+    const { instanceId } = instance.record;
+    const created = this.sql.write(() => {
+      const refusal = createRefusal(instanceId, status(this.sql, this.taskHub, instanceId)?.runtimeStatus);
+      if (refusal) throw refusal;
+      return install(this.sql, this.taskHub, instance);
+    });
+    this.notify({ kind: 'work' });
+    this.notify({ kind: 'instance', instanceId, runtimeStatus: created.runtimeStatus });
+    return created;
+  }
+
+  async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+    const row = this.sql.get<InstanceRow>(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE hub = ? AND instance_id = ?`, this.taskHub, instanceId);
+    return row && toRecord(this.taskHub, row);
+  }
+
+  async getHistory(instanceId: string): Promise<HistoryEvent[]> {
+    const rows = this.sql.all<{ seq: number; event: string }>('SELECT seq, event FROM history WHERE hub = ? AND instance_id = ? ORDER BY seq', this.taskHub, instanceId);
+    return rows.map((r) => parseEvent(`history(hub='${this.taskHub}', instance_id='${instanceId}', seq=${r.seq})`, r.event));
+  }
+
+  async queryInstances(query: InstanceQuery): Promise<InstancePage> {
+    return queryPage(this.sql, this.taskHub, normalizeQuery(query));
+  }
+
+  async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    this.sql.write(() => enqueue(this.sql, this.taskHub, messages));
+    this.notify({ kind: 'work' });
+  }
+
+  async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
+    const hub = this.taskHub;
+    // Nothing ready: answer from a read, without taking the write lock (other processes may be writing).
+    if (!this.sql.get('SELECT 1 FROM inboxes WHERE hub = ? AND ready_at <= ? LIMIT 1', hub, now)) return undefined;
+    const leased = this.sql.write(() => {
+      // An inbox that is ready but shows nothing visible is repaired and skipped; bounded, in case rows disagree.
+      for (let attempt = 0; attempt < 16; attempt++) {
+        const inbox = this.sql.get<{ instance_id: string }>('SELECT instance_id FROM inboxes WHERE hub = ? AND ready_at <= ? ORDER BY ready_at LIMIT 1', hub, now);
+        if (!inbox) return undefined;
+        const item = lockInbox(this.sql, hub, inbox.instance_id, now, lockMs);
+        if (item) return item;
+      }
+      return undefined;
+    });
+    if (leased instanceof Error) throw leased;
+    return leased;
+  }
+
+  async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
+    const hub = this.taskHub;
+    const { instanceId, lease } = workItem;
+    const released = this.sql.write(() => {
+      if (lockToken(this.sql, hub, instanceId) !== lease.token) return false;
+      if (visibleAt !== undefined) {
+        for (const { id } of workItem.messages) {
+          this.sql.run('UPDATE messages SET visible_at = max(visible_at, ?) WHERE hub = ? AND instance_id = ? AND id = ?', visibleAt, hub, instanceId, id);
+        }
+      }
+      settle(this.sql, hub, instanceId, lease.token);
+      return true;
+    });
+    if (released) this.notify({ kind: 'work' });
+  }
+
+  async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
+    if (episodes.length === 0) return [];
+    let results: Applied[];
+    try {
+      results = this.sql.write(() => episodes.map((e) => {
+        try {
+          return this.sql.write(() => applyEpisode(this.sql, this.taskHub, e));
+        } catch (error) {
+          if (this.sql.lost) throw error;
+          return refused(toStorageError(error));
+        }
+      }));
+    } catch (error) {
+      // The transaction itself failed (e.g. disk full at COMMIT): nothing was written.
+      const failure = toStorageError(error);
+      return episodes.map(() => ({ ok: false, error: failure }));
+    }
+    if (results.some((r) => r.work)) this.notify({ kind: 'work' });
+    for (const { changes } of results) for (const n of changes) this.notify(n);
+    return results.map((r) => r.outcome);
+  }
+
+  async discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> {
+    const hub = this.taskHub;
+    this.sql.write(() => {
+      for (const id of messageIds) this.sql.run('DELETE FROM messages WHERE hub = ? AND instance_id = ? AND id = ?', hub, workItem.instanceId, id);
+      settle(this.sql, hub, workItem.instanceId, workItem.lease.token);
+    });
+  }
+
+  async leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
+    const hub = this.taskHub;
+    if (!this.sql.get('SELECT 1 FROM activities WHERE hub = ? AND ready_at <= ? LIMIT 1', hub, now)) return undefined;
+    return this.sql.write(() => {
+      const row = this.sql.get<ActivityRow>(
+        'SELECT seq, instance_id, id, execution_id, task_scheduled_id, name, input, enqueued_time, deliveries FROM activities WHERE hub = ? AND ready_at <= ? ORDER BY ready_at LIMIT 1',
+        hub, now,
+      );
+      if (!row) return undefined;
+      const lease = { token: randomId(), expiresAt: now + lockMs };
+      this.sql.run('UPDATE activities SET lease_token = ?, expires_at = ?, ready_at = ?, deliveries = deliveries + 1 WHERE seq = ?', lease.token, lease.expiresAt, lease.expiresAt, row.seq);
+      return { item: toActivity(hub, row), lease, deliveryCount: row.deliveries + 1 };
+    });
+  }
+
+  async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
+    if (completions.length === 0) return [];
+    const hub = this.taskHub;
+    let work = false;
+    const outcomes = this.sql.write(() => {
+      const done = completions.map(({ leased, result }): CompletionOutcome => this.sql.write(() => {
+        const { instanceId, id } = leased.item;
+        if (activityToken(this.sql, hub, instanceId, id) !== leased.lease.token) return { applied: false };
+        deleteActivity(this.sql, hub, instanceId, id);
+        enqueue(this.sql, hub, [result]);
+        return { applied: true };
+      }));
+      // Eager dispatch, once every result is in: each free instance at most once, with all of them.
+      const leasedNow = new Set<string>();
+      completions.forEach(({ result, leaseInstance }, i) => {
+        if (!done[i]!.applied || leasedNow.has(result.instanceId)) return;
+        const free = leaseInstance && (this.sql.get<{ lock_expires_at: number }>('SELECT lock_expires_at FROM inboxes WHERE hub = ? AND instance_id = ?', hub, result.instanceId)?.lock_expires_at ?? 0) <= leaseInstance.now;
+        const item = free ? lockInbox(this.sql, hub, result.instanceId, leaseInstance.now, leaseInstance.lockMs) : undefined;
+        // A damaged message: leave the instance to the queue, which reports it.
+        if (item && !(item instanceof Error)) { done[i]!.workItem = item; leasedNow.add(result.instanceId); } else work = true;
+      });
+      return done;
+    });
+    if (work) this.notify({ kind: 'work' });
+    return outcomes;
+  }
+
+  async abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {
+    const { instanceId, id } = leased.item;
+    const at = visibleAt ?? null;
+    const released = this.sql.run(
+      `UPDATE activities SET lease_token = NULL, expires_at = 0, visible_at = coalesce(?, visible_at), ready_at = coalesce(?, visible_at)
+       WHERE hub = ? AND instance_id = ? AND id = ? AND lease_token = ?`,
+      at, at, this.taskHub, instanceId, id, leased.lease.token,
+    );
+    if (released) this.notify({ kind: 'work' });
+  }
+
+  async nextWakeTime(): Promise<number | undefined> {
+    const row = this.sql.get<{ inbox: number | null; activity: number | null }>(
+      'SELECT (SELECT min(ready_at) FROM inboxes WHERE hub = ?) AS inbox, (SELECT min(ready_at) FROM activities WHERE hub = ?) AS activity',
+      this.taskHub, this.taskHub,
+    );
+    const next = Math.min(row?.inbox ?? Infinity, row?.activity ?? Infinity);
+    return Number.isFinite(next) ? next : undefined;
+  }
+
+  async purgeInstance(instanceId: string, onlyIf: readonly RuntimeStatus[]): Promise<number> {
+    return this.sql.write(() => {
+      const current = status(this.sql, this.taskHub, instanceId);
+      if (!current || !onlyIf.includes(current.runtimeStatus)) return 0;
+      remove(this.sql, this.taskHub, instanceId);
+      return 1;
+    });
+  }
+
+  async purgeInstances(filter: PurgeFilter): Promise<number> {
+    const q = normalizePurgeFilter(filter);
+    return this.sql.write(() => {
+      let purged = 0;
+      for (const runtimeStatus of q.runtimeStatus) {
+        const where = ['hub = ?', 'runtime_status = ?'];
+        const params: Param[] = [this.taskHub, runtimeStatus];
+        if (q.createdTimeFrom !== undefined) { where.push('created_time >= ?'); params.push(q.createdTimeFrom); }
+        if (q.createdTimeTo !== undefined) { where.push('created_time <= ?'); params.push(q.createdTimeTo); }
+        const ids = this.sql.all<{ instance_id: string }>(`SELECT instance_id FROM instances INDEXED BY instances_by_status WHERE ${where.join(' AND ')}`, ...params);
+        for (const { instance_id } of ids) remove(this.sql, this.taskHub, instance_id);
+        purged += ids.length;
+      }
+      return purged;
+    });
+  }
+
+  subscribe(listener: (notification: StoreNotification) => void): () => void {
+    let set = this.listeners.get(this.taskHub);
+    if (!set) this.listeners.set(this.taskHub, set = new Set());
+    set.add(listener);
+    return () => { set.delete(listener); };
+  }
+
+  private notify(n: StoreNotification): void {
+    for (const listener of this.listeners.get(this.taskHub) ?? []) listener(n);
+  }
+}
