@@ -1,6 +1,5 @@
 /** The instance filter of a task hub: its query form, its one-line description and the parsing of user input. Pure. */
-import type { InstanceQuery } from './api';
-import type { RuntimeStatus } from './status';
+import type { InstanceQuery, RuntimeStatus } from './wire';
 
 export interface InstanceFilter {
   statuses: RuntimeStatus[];
