@@ -226,7 +226,7 @@ function taskItem(kind: 'activity' | 'subOrchestration', event: HistoryRow): Act
   }
   if (kind === 'activity') return item;
   const instanceId = text(event.InstanceId);
-  return { ...item, kind: 'subOrchestration', ...(instanceId ? { instanceId } : {}) };
+  return { ...item, kind: 'subOrchestration', instanceId: instanceId || undefined };
 }
 
 /** TimerId is removed from the HTTP view, so a fired timer is matched to its creation by FireAt, oldest first. */
@@ -269,7 +269,7 @@ function lifecycleItem(event: HistoryRow): LifecycleItem {
     default:
       detail = failureMessage(event);
   }
-  return { kind: 'lifecycle', eventType: event.EventType, time: event.Timestamp, ...(detail ? { detail } : {}), failed, event };
+  return { kind: 'lifecycle', eventType: event.EventType, time: event.Timestamp, detail: detail || undefined, failed, event };
 }
 
 function describeTrigger(event: HistoryRow): string {

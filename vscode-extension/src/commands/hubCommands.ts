@@ -80,9 +80,9 @@ export async function filterInstances(ctx: CommandContext, hub: TaskHubNode): Pr
   const createdTo = parseTimeInput(to, now);
   const filter: InstanceFilter = {
     statuses: picked.map((p) => p.label as RuntimeStatus),
-    ...(createdFrom ? { createdFrom } : {}),
-    ...(createdTo ? { createdTo } : {}),
-    ...(prefix.trim() ? { idPrefix: prefix.trim() } : {}),
+    createdFrom: createdFrom || undefined,
+    createdTo: createdTo || undefined,
+    idPrefix: prefix.trim() || undefined,
   };
   if (isEmptyFilter(filter)) await ctx.filters.clear(hub.key);
   else await ctx.filters.set(hub.key, filter);
@@ -138,7 +138,7 @@ export async function purgeByFilter(ctx: CommandContext, hub: TaskHubNode): Prom
   const client = await hub.services.client(hub.connection);
   const deleted = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Purging history in ${hub.taskHub}…` },
-    () => client.purgeInstances(hub.taskHub, { createdTimeFrom, ...(createdTimeTo ? { createdTimeTo } : {}), runtimeStatus: statuses }),
+    () => client.purgeInstances(hub.taskHub, { createdTimeFrom, createdTimeTo: createdTimeTo || undefined, runtimeStatus: statuses }),
   );
   ctx.provider.refreshHub(hub.connection, hub.taskHub);
   void vscode.window.showInformationMessage(`Purged ${deleted} instance${deleted === 1 ? '' : 's'} from ${hub.taskHub}.`);
