@@ -7,8 +7,9 @@ EXT="$(cd "$(dirname "$0")/.." && pwd)"
 TOOLS="$EXT/test/e2e/tools"
 WHAT="${1:-all}"
 step() { local s=$SECONDS; "$@"; echo "### $* ($((SECONDS - s)) s)"; }
-# npm 11 skips dependency install scripts unless allowed; older npm runs them anyway. Never fund/audit noise.
-npm_install() { npm install --no-audit --no-fund --loglevel=error "$@"; }
+# Installs exactly the committed package-lock.json (npm ci never rewrites it). npm 11 skips dependency install
+# scripts unless allowed; older npm runs them anyway. Never fund/audit noise.
+npm_install() { npm ci --no-audit --no-fund --loglevel=error "$@"; }
 # true when package.json is older than the installed tree (npm writes node_modules/.package-lock.json last)
 installed() { [ -f "$1/node_modules/.package-lock.json" ] && [ "$1/node_modules/.package-lock.json" -nt "$1/package.json" ]; }
 
