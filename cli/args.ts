@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { RUNTIME_STATUSES, type RuntimeStatus } from '../core/history.js';
+import { RUNTIME_STATUSES, type RuntimeStatus } from '../core/wire/status.js';
 import { validateInstanceId } from '../core/limits.js';
 import { usageError } from './errors.js';
 import type { CliIO } from './io.js';

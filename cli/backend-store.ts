@@ -5,7 +5,7 @@
  */
 import { DurableClient } from '../core/client.js';
 import type { Storage } from '../core/store/port.js';
-import { toHistoryEvents, toStatusPayload } from '../core/wire.js';
+import { toHistoryEvents, toStatusPayload } from '../core/wire/payloads.js';
 import type { Backend, HistoryRow, InstanceFilter, InstancePage, ListQuery, Started, StatusPayload } from './backend.js';
 import { BackendError, toBackendError } from './errors.js';
 
@@ -26,7 +26,7 @@ export class StoreBackend implements Backend {
   }
 
   startNew(name: string, input: unknown, instanceId?: string): Promise<Started> {
-    return this.call(async () => ({ id: await this.client.startNew(name, { input, ...(instanceId !== undefined ? { instanceId } : {}) }) }));
+    return this.call(async () => ({ id: await this.client.startNew(name, { input, instanceId }) }));
   }
 
   getStatus(instanceId: string, options: { showInput?: boolean } = {}): Promise<StatusPayload | undefined> {
@@ -44,11 +44,11 @@ export class StoreBackend implements Backend {
     return this.call(async () => {
       const page = await this.client.listInstances({
         ...filterOf(query),
-        ...(query.top !== undefined ? { pageSize: query.top } : {}),
-        ...(query.continuationToken ? { continuationToken: query.continuationToken } : {}),
+        pageSize: query.top,
+        continuationToken: query.continuationToken || undefined,
         showInput: query.showInput !== false,
       });
-      return { instances: page.instances.map((s) => toStatusPayload(s)), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+      return { instances: page.instances.map((s) => toStatusPayload(s)), continuationToken: page.continuationToken };
     });
   }
 
@@ -83,11 +83,12 @@ export class StoreBackend implements Backend {
   async close(): Promise<void> { await this.storage.close?.(); }
 }
 
-function filterOf(filter: InstanceFilter) {
+/** Empty values mean "no filter" (an empty status list would match nothing). */
+function filterOf(filter: InstanceFilter): InstanceFilter {
   return {
-    ...(filter.createdTimeFrom ? { createdTimeFrom: filter.createdTimeFrom } : {}),
-    ...(filter.createdTimeTo ? { createdTimeTo: filter.createdTimeTo } : {}),
-    ...(filter.runtimeStatus?.length ? { runtimeStatus: filter.runtimeStatus } : {}),
-    ...(filter.instanceIdPrefix ? { instanceIdPrefix: filter.instanceIdPrefix } : {}),
+    createdTimeFrom: filter.createdTimeFrom || undefined,
+    createdTimeTo: filter.createdTimeTo || undefined,
+    runtimeStatus: filter.runtimeStatus?.length ? filter.runtimeStatus : undefined,
+    instanceIdPrefix: filter.instanceIdPrefix || undefined,
   };
 }

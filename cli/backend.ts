@@ -1,35 +1,14 @@
 /**
  * One interface for both places a task hub can live, so every command is written once:
  * a running host's HTTP API (`--endpoint`) or a local store file (`--store`).
- * Both speak the Durable Functions wire shapes (status payload, `historyEvents` rows).
+ * Both speak the Durable Functions wire shapes (core/wire: status payload, `historyEvents` rows).
  * @module
  */
-import type { RuntimeStatus } from '../core/history.js';
-import type { StatusPayload } from '../core/wire.js';
+import { readAllPages, type InstanceFilter, type InstanceQuery } from '../core/wire/client.js';
+import type { HistoryRow, InstancePage, StatusPayload } from '../core/wire/payloads.js';
 
-export type { StatusPayload };
-
-/** One row of Durable Functions' `historyEvents` view (PascalCase; fields vary by `EventType`). */
-export type HistoryRow = Record<string, unknown> & { EventType: string; Timestamp: string };
-
-export interface InstanceFilter {
-  /** ISO 8601, inclusive. */
-  createdTimeFrom?: string;
-  createdTimeTo?: string;
-  runtimeStatus?: readonly RuntimeStatus[];
-  instanceIdPrefix?: string;
-}
-
-export interface ListQuery extends InstanceFilter {
-  top?: number;
-  continuationToken?: string;
-  showInput?: boolean;
-}
-
-export interface InstancePage {
-  instances: StatusPayload[];
-  continuationToken?: string;
-}
+export type { HistoryRow, InstanceFilter, InstancePage, StatusPayload };
+export type ListQuery = InstanceQuery;
 
 export interface Started {
   id: string;
@@ -69,13 +48,6 @@ export interface Backend {
 }
 
 /** Follows continuation tokens to the end. */
-export async function listAll(backend: Backend, query: ListQuery, pageSize = 100): Promise<StatusPayload[]> {
-  const all: StatusPayload[] = [];
-  let continuationToken: string | undefined;
-  do {
-    const page = await backend.listInstances({ ...query, top: pageSize, ...(continuationToken ? { continuationToken } : {}) });
-    all.push(...page.instances);
-    continuationToken = page.continuationToken;
-  } while (continuationToken);
-  return all;
+export function listAll(backend: Backend, query: ListQuery, pageSize = 100): Promise<StatusPayload[]> {
+  return readAllPages((continuationToken) => backend.listInstances({ ...query, top: pageSize, continuationToken }));
 }

@@ -4,7 +4,7 @@
  * instance that failed; exit 1 if any did.
  * @module
  */
-import type { RuntimeStatus } from '../core/history.js';
+import { offeredStatuses, TERMINAL_STATUSES, type RuntimeStatus } from '../core/wire/status.js';
 import { date, flag, integer, statuses, str } from './args.js';
 import { listAll, type Backend, type InstanceFilter } from './backend.js';
 import type { Command, Context } from './command.js';
@@ -20,15 +20,14 @@ interface Operation {
   run(backend: Backend, instanceId: string, reason: string | undefined): Promise<unknown>;
 }
 
-const ACTIVE: RuntimeStatus[] = ['Pending', 'Running', 'ContinuedAsNew', 'Suspended'];
-
+/** Each applies where the operation x status matrix offers it; restart in bulk only to finished instances. */
 const OPERATIONS: Record<string, Operation> = {
-  terminate: { verb: 'Terminate', past: 'terminated', applies: ACTIVE, run: (b, id, r) => b.terminate(id, r) },
-  suspend: { verb: 'Suspend', past: 'suspended', applies: ['Pending', 'Running', 'ContinuedAsNew'], run: (b, id, r) => b.suspend(id, r) },
-  resume: { verb: 'Resume', past: 'resumed', applies: ['Suspended'], run: (b, id, r) => b.resume(id, r) },
-  rewind: { verb: 'Rewind', past: 'rewound', applies: ['Failed'], run: (b, id, r) => b.rewind(id, r) },
-  purge: { verb: 'Purge', past: 'purged', applies: ['Completed', 'Failed', 'Terminated'], run: (b, id) => b.purgeInstance(id) },
-  restart: { verb: 'Restart', past: 'restarted', applies: ['Completed', 'Failed', 'Terminated'], run: (b, id) => b.restart(id, { newInstanceId: true }) },
+  terminate: { verb: 'Terminate', past: 'terminated', applies: offeredStatuses('terminate'), run: (b, id, r) => b.terminate(id, r) },
+  suspend: { verb: 'Suspend', past: 'suspended', applies: offeredStatuses('suspend'), run: (b, id, r) => b.suspend(id, r) },
+  resume: { verb: 'Resume', past: 'resumed', applies: offeredStatuses('resume'), run: (b, id, r) => b.resume(id, r) },
+  rewind: { verb: 'Rewind', past: 'rewound', applies: offeredStatuses('rewind'), run: (b, id, r) => b.rewind(id, r) },
+  purge: { verb: 'Purge', past: 'purged', applies: offeredStatuses('purge'), run: (b, id) => b.purgeInstance(id) },
+  restart: { verb: 'Restart', past: 'restarted', applies: TERMINAL_STATUSES, run: (b, id) => b.restart(id, { newInstanceId: true }) },
 };
 
 export const batch: Command = {

@@ -6,10 +6,9 @@
 import { flag, instanceId, integer, jsonValue, required, seconds, statuses, str, date } from './args.js';
 import type { Backend, StatusPayload } from './backend.js';
 import type { Command, Context } from './command.js';
+import { accepts, hasFinished, RUNTIME_STATUSES } from '../core/wire/status.js';
 import { EXIT, failedError, notFoundError, usageError } from './errors.js';
 import { historyTable, instancesTable, statusBlock, table } from './format.js';
-
-const TERMINAL = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
 
 const id = { type: 'string', value: 'ID', description: 'The instance ID (required).' } as const;
 const reason = { type: 'string', value: 'TEXT', description: 'Why; recorded in the history.' } as const;
@@ -17,7 +16,7 @@ const createdAfter = { type: 'string', value: 'DATE', description: 'Only instanc
 const createdBefore = { type: 'string', value: 'DATE', description: 'Only instances created at or before this ISO 8601 time (UTC).' } as const;
 const runtimeStatus = {
   type: 'string', multiple: true, statusList: true, value: 'STATUS...',
-  description: 'Only these statuses: Pending Running Completed ContinuedAsNew Failed Terminated Suspended (space- or comma-separated, any case).',
+  description: `Only these statuses: ${RUNTIME_STATUSES.join(' ')} (space- or comma-separated, any case).`,
 } as const;
 
 async function requireStatus(backend: Backend, instance: string, showInput = false): Promise<StatusPayload> {
@@ -52,7 +51,7 @@ async function poll(ctx: Context, backend: Backend, instance: string, timeoutSec
 
 function shownStatus(status: StatusPayload, showInput: boolean, showOutput: boolean): Partial<StatusPayload> {
   const { input, output, ...rest } = status;
-  return { ...rest, ...(showInput ? { input } : {}), ...(showOutput ? { output } : {}) };
+  return { ...rest, input: showInput ? input : undefined, output: showOutput ? output : undefined };
 }
 
 export const startNew: Command = {
@@ -79,7 +78,7 @@ export const startNew: Command = {
     const started = await backend.startNew(name, input, wanted);
     const status = await backend.getStatus(started.id, { showInput: false });
     ctx.print(
-      { id: started.id, name, taskHub: backend.taskHub, createdTime: status?.createdTime ?? null, runtimeStatus: status?.runtimeStatus ?? null, queued: backend.mode === 'store', ...(started.statusQueryGetUri ? { statusQueryGetUri: started.statusQueryGetUri } : {}) },
+      { id: started.id, name, taskHub: backend.taskHub, createdTime: status?.createdTime ?? null, runtimeStatus: status?.runtimeStatus ?? null, queued: backend.mode === 'store', statusQueryGetUri: started.statusQueryGetUri || undefined },
       () => `Started '${name}' as instance '${started.id}'${status ? ` at ${status.createdTime}` : ''} (${backend.description}).\n`
         + (started.statusQueryGetUri ? `Status: ${started.statusQueryGetUri}\n` : '')
         + queuedNote(backend, 'the instance'),
@@ -216,7 +215,7 @@ export const terminate: Command = {
         () => `Termination of instance '${instance}' requested.\n${queuedNote(backend, 'the termination')}`);
       return EXIT.ok;
     }
-    const { status, done } = await poll(ctx, backend, instance, timeout, 0.25, (s) => TERMINAL.has(s.runtimeStatus));
+    const { status, done } = await poll(ctx, backend, instance, timeout, 0.25, (s) => hasFinished(s.runtimeStatus));
     ctx.print({ id: instance, terminated: status.runtimeStatus === 'Terminated', runtimeStatus: status.runtimeStatus },
       () => (done
         ? status.runtimeStatus === 'Terminated' ? `Instance '${instance}' is Terminated.\n` : `Instance '${instance}' ended ${status.runtimeStatus} before the termination took effect.\n`
@@ -302,7 +301,7 @@ export const wait: Command = {
     const interval = seconds(ctx.values, 'interval', 1);
     if (interval <= 0) throw usageError('--interval must be greater than 0.');
     const backend = await ctx.backend();
-    const { status, done } = await poll(ctx, backend, instance, timeout, interval, (s) => TERMINAL.has(s.runtimeStatus));
+    const { status, done } = await poll(ctx, backend, instance, timeout, interval, (s) => hasFinished(s.runtimeStatus));
     ctx.print(status, () => statusBlock(status, { showInput: false, showOutput: true }));
     if (!done) {
       throw failedError(`Instance '${instance}' is still ${status.runtimeStatus} after ${timeout} s.`,
@@ -342,7 +341,7 @@ export const purgeHistory: Command = {
         ...optional('runtimeStatus', statuses(ctx.values)),
       };
       checkRange(filter.createdTimeFrom, filter.createdTimeTo);
-      const active = filter.runtimeStatus?.filter((s) => !TERMINAL.has(s));
+      const active = filter.runtimeStatus?.filter((s) => !accepts('purge', s));
       if (active?.length) throw usageError(`Instances that are ${active.join(', ')} cannot be purged.`, 'Purge applies to Completed, Failed and Terminated instances; terminate running ones first.');
       deleted = await backend.purgeInstances(filter);
     }

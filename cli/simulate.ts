@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DurableApp } from '../core/app.js';
 import { Simulation } from '../core/simulator/index.js';
-import { toStatusPayload } from '../core/wire.js';
+import { toStatusPayload } from '../core/wire/payloads.js';
 import { flag, integer, jsonValue, list, parseDuration, str } from './args.js';
 import type { Command, Context } from './command.js';
 import { EXIT, failedError, notFoundError, usageError } from './errors.js';

@@ -14,7 +14,8 @@ import { serialize } from './json.js';
 import { DEFAULT_TASK_HUB, validateInstanceId, validateName, validateTaskHubName } from './limits.js';
 import type { InstanceQuery, InstanceRecord, NewInstance, OrchestrationMessage, PurgeFilter, Storage, TaskHubStore } from './store/port.js';
 import { toStatus, type OrchestrationStatus, type StatusOptions } from './status.js';
-import { createHttpManagementPayload, type HttpManagementPayload } from './wire.js';
+import { createHttpManagementPayload, type HttpManagementPayload } from './wire/management.js';
+import { acceptedStatuses, accepts, type InstanceOperation } from './wire/status.js';
 
 /** Every status but Pending: what waitForInstanceStart waits for. */
 const STARTED = RUNTIME_STATUSES.filter((s) => s !== 'Pending');
@@ -60,7 +61,6 @@ export interface WaitOptions {
   retryIntervalInMilliseconds?: number;
 }
 
-const ACTIVE: readonly RuntimeStatus[] = ['Pending', 'Running', 'ContinuedAsNew', 'Suspended'];
 const time = (value: Date | string | undefined): string | undefined => {
   if (value === undefined) return undefined;
   const date = value instanceof Date ? value : new Date(value);
@@ -165,18 +165,18 @@ export class DurableClient {
 
   /** Queues termination; it takes effect at the instance's next episode. */
   async terminate(instanceId: string, reason?: string, options: { recursive?: boolean } = {}): Promise<void> {
-    const record = await this.requireActive(instanceId, 'terminate');
+    const record = await this.requireAccepting(instanceId, 'terminate', 'terminate');
     const input = serialize('Termination reason', reason);
     await this.send(record, event('ExecutionTerminated', this.nowIso(), { input, recurse: options.recursive || undefined }));
   }
 
   async suspend(instanceId: string, reason?: string): Promise<void> {
-    const record = await this.requireActive(instanceId, 'suspend');
+    const record = await this.requireAccepting(instanceId, 'suspend', 'suspend');
     await this.send(record, event('ExecutionSuspended', this.nowIso(), { reason }));
   }
 
   async resume(instanceId: string, reason?: string): Promise<void> {
-    const record = await this.requireActive(instanceId, 'resume');
+    const record = await this.requireAccepting(instanceId, 'resume', 'resume');
     await this.send(record, event('ExecutionResumed', this.nowIso(), { reason }));
   }
 
@@ -187,14 +187,13 @@ export class DurableClient {
   async raiseEvent(instanceId: string, eventName: string, eventData?: unknown): Promise<void> {
     validateName('Event', eventName);
     const input = serialize('Event data', eventData, this.options.maxPayloadBytes);
-    const record = await this.requireActive(instanceId, 'raise an event to');
+    const record = await this.requireAccepting(instanceId, 'raiseEvent', 'raise an event to');
     await this.send(record, event('EventRaised', this.nowIso(), { name: eventName, input }));
   }
 
   /** Re-runs the failed activities and sub-orchestrations of a Failed instance, keeping what succeeded. */
   async rewind(instanceId: string, reason?: string): Promise<void> {
-    const record = await this.require(instanceId);
-    if (record.runtimeStatus !== 'Failed') throw new InvalidStateError(instanceId, 'rewind', record.runtimeStatus, ['Failed']);
+    const record = await this.requireAccepting(instanceId, 'rewind', 'rewind');
     await this.send(record, event('ExecutionRewound', this.nowIso(), { reason }));
   }
 
@@ -218,11 +217,10 @@ export class DurableClient {
 
   /** Deletes a Completed, Failed or Terminated instance with its history. */
   async purgeInstanceHistory(instanceId: string): Promise<PurgeHistoryResult> {
-    const record = await this.require(instanceId);
-    if (!isTerminal(record.runtimeStatus)) throw new InvalidStateError(instanceId, 'purge', record.runtimeStatus, TERMINAL_STATUSES);
-    const deleted = await this.store.purgeInstance(instanceId, TERMINAL_STATUSES);
+    await this.requireAccepting(instanceId, 'purge', 'purge');
+    const deleted = await this.store.purgeInstance(instanceId, acceptedStatuses('purge'));
     // Zero means it changed status in between; say so rather than report success.
-    if (deleted === 0) throw new InvalidStateError(instanceId, 'purge', (await this.store.getInstance(instanceId))?.runtimeStatus ?? 'gone', TERMINAL_STATUSES);
+    if (deleted === 0) throw new InvalidStateError(instanceId, 'purge', (await this.store.getInstance(instanceId))?.runtimeStatus ?? 'gone', acceptedStatuses('purge'));
     return { instancesDeleted: deleted };
   }
 
@@ -283,9 +281,10 @@ export class DurableClient {
     return record;
   }
 
-  private async requireActive(instanceId: string, operation: string): Promise<InstanceRecord> {
+  /** The instance, if the operation x status matrix (wire/status.ts) accepts `operation` on its status. */
+  private async requireAccepting(instanceId: string, operation: InstanceOperation, verb: string): Promise<InstanceRecord> {
     const record = await this.require(instanceId);
-    if (isTerminal(record.runtimeStatus)) throw new InvalidStateError(instanceId, operation, record.runtimeStatus, ACTIVE);
+    if (!accepts(operation, record.runtimeStatus)) throw new InvalidStateError(instanceId, verb, record.runtimeStatus, acceptedStatuses(operation));
     return record;
   }
 

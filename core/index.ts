@@ -16,4 +16,4 @@ export type { OrchestrationStatus, StatusOptions } from './status.js';
 export { MemoryStorage } from './store/memory.js';
 export type * from './store/port.js';
 export { Worker, type WorkerOptions } from './worker/index.js';
-export * as wire from './wire.js';
+export * as wire from './wire/index.js';

@@ -15,7 +15,7 @@ import { cors as honoCors } from 'hono/cors';
 import type { MiddlewareHandler } from 'hono';
 import type { DurableApp } from '../core/app.js';
 import type { Clock } from '../core/clock.js';
-import { WEBHOOK_PATH } from '../core/wire.js';
+import { CONTINUATION_HEADER, WEBHOOK_PATH } from '../core/wire/routes.js';
 import { createApi, type ApiHooks, type StorageSource } from './api.js';
 import { createAuthorizer, isLoopbackOrigin, type AuthOptions } from './auth.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
@@ -67,8 +67,8 @@ export type DurableHttpApp = Hono;
 
 /** Methods, request headers and response headers a browser client of the API needs. */
 export const CORS_ALLOW_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'];
-export const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'x-ms-continuation-token', 'x-functions-key'];
-export const CORS_EXPOSE_HEADERS = ['x-ms-continuation-token', 'Location', 'Retry-After'];
+export const CORS_ALLOW_HEADERS = ['authorization', 'content-type', CONTINUATION_HEADER, 'x-functions-key'];
+export const CORS_EXPOSE_HEADERS = [CONTINUATION_HEADER, 'Location', 'Retry-After'];
 
 /** Hono's CORS middleware with the API's methods and headers, or undefined when CORS is off. */
 function corsMiddleware(options: AppOptions) {

@@ -7,7 +7,8 @@
  */
 import type { DurableClient, WaitOptions } from '../core/client.js';
 import { InvalidArgumentError, TimeoutError } from '../core/errors.js';
-import { checkStatusBody, toStatusPayload } from '../core/wire.js';
+import { checkStatusBody } from '../core/wire/management.js';
+import { toStatusPayload } from '../core/wire/payloads.js';
 
 /** 202 with the management URLs (origin taken from the request when given), `Location` and `Retry-After`. */
 export function createCheckStatusResponse(client: DurableClient, request: Request | undefined, instanceId: string): Response {

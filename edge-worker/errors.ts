@@ -6,6 +6,7 @@
  */
 import type { Context } from 'hono';
 import { isDurableError, type DurableErrorCode } from '../core/errors.js';
+import type { ErrorBody as WireErrorBody } from '../core/wire/payloads.js';
 
 /** Codes the HTTP layer adds to the core's. */
 export type HttpErrorCode =
@@ -14,7 +15,7 @@ export type HttpErrorCode =
 
 export type ErrorCode = DurableErrorCode | HttpErrorCode;
 
-export interface ErrorBody { error: { code: ErrorCode; message: string } }
+export type ErrorBody = WireErrorBody<ErrorCode>;
 
 /** A response-shaped error: thrown anywhere in a route, rendered by the app's `onError`. */
 export class HttpError extends Error {

@@ -3,7 +3,7 @@
  * `test/http/openapi.test.ts` checks that it lists exactly the routes the app registers.
  * @module
  */
-import { WEBHOOK_PATH } from '../core/wire.js';
+import { CONTINUATION_HEADER, WEBHOOK_PATH } from '../core/wire/routes.js';
 
 type Json = Record<string, unknown>;
 
@@ -83,8 +83,8 @@ export function openApiDocument(): Json {
           q('instanceIdPrefix', { type: 'string' }, 'Only IDs starting with this (then ordered by ID).'),
           q('top', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, 'Page size.'),
           bool('showInput', true, 'Include inputs.'),
-          { name: 'x-ms-continuation-token', in: 'header', required: false, schema: { type: 'string' }, description: 'The token of the previous page.' },
-        ], { 200: json({ type: 'array', items: ref('StatusPayload') }, 'A page.', { 'x-ms-continuation-token': header('Present when there are more pages.') }) }),
+          { name: CONTINUATION_HEADER, in: 'header', required: false, schema: { type: 'string' }, description: 'The token of the previous page.' },
+        ], { 200: json({ type: 'array', items: ref('StatusPayload') }, 'A page.', { [CONTINUATION_HEADER]: header('Present when there are more pages.') }) }),
         delete: op('Purge finished instances created in a time range.', 'admin', [
           q('createdTimeFrom', { type: 'string', format: 'date-time' }, 'Required.', { required: true }),
           q('createdTimeTo', { type: 'string', format: 'date-time' }, 'Default: now.'),

@@ -8,7 +8,7 @@ import type { DurableClient } from '../core/client.js';
 import { isDurableError } from '../core/errors.js';
 import type { OrchestrationStatus } from '../core/status.js';
 import type { InstanceRecord } from '../core/store/port.js';
-import { toStatusPayload, wireTime } from '../core/wire.js';
+import { toStatusPayload, wireTime } from '../core/wire/payloads.js';
 import type { Api } from './api.js';
 import { createCheckStatusResponse } from './check-status.js';
 import { HttpError } from './errors.js';

@@ -20,7 +20,7 @@ import type { DurableApp } from '../../core/app.js';
 import { DEFAULT_TASK_HUB } from '../../core/limits.js';
 import { SqliteStorage } from '../../core/store/sqlite.js';
 import type { Storage } from '../../core/store/port.js';
-import { WEBHOOK_PATH } from '../../core/wire.js';
+import { WEBHOOK_PATH } from '../../core/wire/routes.js';
 import { Worker, type WorkerOptions } from '../../core/worker/index.js';
 import { registerSamples } from '../../samples/index.js';
 import { createApp, type CorsOptions } from '../app.js';

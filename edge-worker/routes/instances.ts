@@ -4,13 +4,12 @@
  * @module
  */
 import { validateInstanceId } from '../../core/limits.js';
-import { toStatusPayload } from '../../core/wire.js';
+import { toStatusPayload } from '../../core/wire/payloads.js';
+import { CONTINUATION_HEADER } from '../../core/wire/routes.js';
 import type { Api } from '../api.js';
 import { HttpError, mapErrors, mapSync } from '../errors.js';
 import { bool, dateTime, integer, query, runtimeStatuses } from '../params.js';
 import { statusResponse, statusTextResponse } from '../respond.js';
-
-const CONTINUATION = 'x-ms-continuation-token';
 
 export function instanceRoutes(api: Api): void {
   api.route('GET', '/instances/:instanceId', 'read', async (c) => {
@@ -40,14 +39,14 @@ export function instanceRoutes(api: Api): void {
     const instanceIdPrefix = query(c, 'instanceIdPrefix');
     const top = integer(c, 'top', 1, 1000);
     const showInput = bool(c, 'showInput', true);
-    const continuationToken = c.req.header(CONTINUATION);
+    const continuationToken = c.req.header(CONTINUATION_HEADER);
     // Only statuses this engine never produces (Canceled, Unknown) were asked for.
     if (statuses?.length === 0) return c.json([]);
     const page = await mapErrors({}, () => client.listInstances({
       runtimeStatus: statuses, createdTimeFrom, createdTimeTo, instanceIdPrefix, pageSize: top, continuationToken, showInput,
     }));
     const body = page.instances.map((s) => toStatusPayload(s));
-    return c.json(body, 200, page.continuationToken ? { [CONTINUATION]: page.continuationToken } : {});
+    return c.json(body, 200, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
   });
 
   api.route('DELETE', '/instances/:instanceId', 'admin', async (c) => {

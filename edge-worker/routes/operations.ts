@@ -7,6 +7,7 @@
 import type { Context } from 'hono';
 import type { DurableClient } from '../../core/client.js';
 import { validateInstanceId } from '../../core/limits.js';
+import type { ControlOperation } from '../../core/wire/routes.js';
 import type { Api } from '../api.js';
 import { readJson, requireJsonContentType } from '../body.js';
 import { mapErrors, mapSync, type StatusOverrides } from '../errors.js';
@@ -17,11 +18,11 @@ import { waitOrCheckStatus, waitRequest } from '../respond.js';
 export const anyCase = (word: string): string =>
   [...word].map((ch) => (/[a-z]/i.test(ch) ? `[${ch.toUpperCase()}${ch.toLowerCase()}]` : ch)).join('');
 
-/** Durable Functions answers operations on a finished instance with 410 Gone. */
+/** The client refuses an operation on a status the matrix (core/wire/status.ts) does not accept; Durable Functions answers that with 410 Gone. */
 const GONE: StatusOverrides = { InvalidState: 410 };
 
 type Control = (client: DurableClient, instanceId: string, reason: string | undefined) => Promise<void>;
-const CONTROLS: Record<string, Control> = {
+const CONTROLS: Record<ControlOperation, Control> = {
   terminate: (client, id, reason) => client.terminate(id, reason),
   suspend: (client, id, reason) => client.suspend(id, reason),
   resume: (client, id, reason) => client.resume(id, reason),
@@ -42,7 +43,7 @@ export function operationRoutes(api: Api): void {
   const controls = Object.keys(CONTROLS).map(anyCase).join('|');
   api.route('POST', `/instances/:instanceId/:operation{${controls}}`, 'admin', async (c) => {
     const client = api.client(c);
-    const operation = CONTROLS[c.req.param('operation')!.toLowerCase()]!;
+    const operation = CONTROLS[c.req.param('operation')!.toLowerCase() as ControlOperation];
     const reason = query(c, 'reason');
     await mapErrors(GONE, () => operation(client, c.req.param('instanceId')!, reason));
     api.hooks.onWrite?.(client.taskHubName, c);

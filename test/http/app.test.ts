@@ -7,7 +7,7 @@ import { createAuthorizer } from '../../edge-worker/auth.js';
 import { openApiDocument } from '../../edge-worker/openapi.js';
 import { statusPayloadText } from '../../edge-worker/respond.js';
 import { toStatus } from '../../core/status.js';
-import { toStatusPayload } from '../../core/wire.js';
+import { toStatusPayload } from '../../core/wire/payloads.js';
 import type { InstanceRecord } from '../../core/store/port.js';
 
 const BASE = 'http://127.0.0.1:7071/runtime/webhooks/durabletask';

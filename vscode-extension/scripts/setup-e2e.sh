@@ -7,10 +7,12 @@ EXT="$(cd "$(dirname "$0")/.." && pwd)"
 TOOLS="$EXT/test/e2e/tools"
 WHAT="${1:-all}"
 step() { local s=$SECONDS; "$@"; echo "### $* ($((SECONDS - s)) s)"; }
-# npm 11 skips dependency install scripts unless allowed; older npm runs them anyway. Never fund/audit noise.
-npm_install() { npm install --no-audit --no-fund --loglevel=error "$@"; }
+# Installs exactly the committed package-lock.json (npm ci never rewrites it). npm 11 skips dependency install
+# scripts unless allowed; older npm runs them anyway. Never fund/audit noise.
+npm_install() { npm ci --no-audit --no-fund --loglevel=error "$@"; }
 # true when package.json is older than the installed tree (npm writes node_modules/.package-lock.json last)
-installed() { [ -f "$1/node_modules/.package-lock.json" ] && [ "$1/node_modules/.package-lock.json" -nt "$1/package.json" ]; }
+# A symlinked node_modules belongs to another checkout (a git worktree): never reinstall through it (npm ci empties it).
+installed() { [ -L "$1/node_modules" ] || { [ -f "$1/node_modules/.package-lock.json" ] && [ "$1/node_modules/.package-lock.json" -nt "$1/package.json" ]; }; }
 
 # 1. Debian: chromium drives both workbenches; libkrb5-dev + pkg-config build code-server's kerberos module
 need=()

@@ -3,7 +3,7 @@
  * SecretStorage under the connection name, never in settings (settings sync and screen sharing would leak them).
  */
 import * as vscode from 'vscode';
-import { DurableApiClient } from './api';
+import { DurableHttpClient, endpointProblem, NOT_A_URL } from './wire';
 
 export interface Connection {
   name: string;
@@ -51,9 +51,9 @@ export class ConnectionStore implements vscode.Disposable {
     return (await this.secrets.get(SECRET_PREFIX + name)) || undefined;
   }
 
-  async client(connection: Connection): Promise<DurableApiClient> {
+  async client(connection: Connection): Promise<DurableHttpClient> {
     const timeoutSeconds = vscode.workspace.getConfiguration(SECTION).get<number>('requestTimeoutSeconds') ?? 15;
-    return new DurableApiClient({
+    return new DurableHttpClient({
       endpoint: connection.endpoint,
       token: await this.getToken(connection.name),
       timeoutMs: timeoutSeconds * 1000,
@@ -101,17 +101,10 @@ export class ConnectionStore implements vscode.Disposable {
 
 /** Input-box validator for an endpoint URL. */
 export function validateEndpoint(value: string): string | undefined {
-  try {
-    const url = new URL(value.trim());
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'The endpoint must be an http:// or https:// URL.';
-    if (url.search || url.hash) return 'Leave out the query and fragment; the task hub is chosen in the tree.';
-    return undefined;
-  } catch {
-    return 'Enter a URL such as http://127.0.0.1:7071';
-  }
-}
-
-/** The endpoint without trailing slashes or the API base path (users paste status URLs). */
-export function normalizeEndpoint(value: string): string {
-  return value.trim().replace(/\/+$/, '').replace(/\/runtime\/webhooks\/durabletask$/, '');
+  const problem = endpointProblem(value);
+  if (problem === NOT_A_URL) return 'Enter a URL such as http://127.0.0.1:7071';
+  if (problem) return 'The endpoint must be an http:// or https:// URL.';
+  const url = new URL(value.trim());
+  if (url.search || url.hash) return 'Leave out the query and fragment; the task hub is chosen in the tree.';
+  return undefined;
 }

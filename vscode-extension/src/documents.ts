@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { Connection } from './connections';
-import type { DurableApiClient } from './api';
+import type { DurableHttpClient } from './wire';
 
 export const DOCUMENT_SCHEME = 'edge-durable';
 
@@ -38,7 +38,7 @@ export class InstanceDocumentProvider implements vscode.TextDocumentContentProvi
 
   constructor(
     private readonly findConnection: (name: string) => Connection | undefined,
-    private readonly client: (connection: Connection) => Promise<DurableApiClient>,
+    private readonly client: (connection: Connection) => Promise<DurableHttpClient>,
   ) {}
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
@@ -47,7 +47,7 @@ export class InstanceDocumentProvider implements vscode.TextDocumentContentProvi
     const connection = this.findConnection(target.connectionName);
     if (!connection) throw new Error(`No connection named "${target.connectionName}".`);
     const client = await this.client(connection);
-    const status = await client.getInstance(target.taskHub, target.instanceId, { history: target.kind === 'history' });
+    const status = await client.getStatus(target.taskHub, target.instanceId, { history: target.kind === 'history' });
     const body = target.kind === 'history' ? (status.historyEvents ?? []) : status;
     return `${JSON.stringify(body, null, 2)}\n`;
   }

@@ -1,7 +1,7 @@
 /** Remembers each task hub's instance filter across reloads (workspace state, keyed by connection and hub). */
 import type * as vscode from 'vscode';
 import { EMPTY_FILTER, type InstanceFilter } from './filters';
-import { isRuntimeStatus } from './status';
+import { isRuntimeStatus } from './wire';
 
 const STATE_KEY = 'edgeDurable.filters';
 
@@ -14,9 +14,9 @@ export class FilterStore {
     // the state may come from an older version of the extension: keep only what still parses
     return {
       statuses: Array.isArray(stored.statuses) ? stored.statuses.filter(isRuntimeStatus) : [],
-      ...(typeof stored.createdFrom === 'string' ? { createdFrom: stored.createdFrom } : {}),
-      ...(typeof stored.createdTo === 'string' ? { createdTo: stored.createdTo } : {}),
-      ...(typeof stored.idPrefix === 'string' ? { idPrefix: stored.idPrefix } : {}),
+      createdFrom: typeof stored.createdFrom === 'string' ? stored.createdFrom : undefined,
+      createdTo: typeof stored.createdTo === 'string' ? stored.createdTo : undefined,
+      idPrefix: typeof stored.idPrefix === 'string' ? stored.idPrefix : undefined,
     };
   }
 

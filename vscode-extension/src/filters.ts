@@ -1,6 +1,5 @@
 /** The instance filter of a task hub: its query form, its one-line description and the parsing of user input. Pure. */
-import type { InstanceQuery } from './api';
-import type { RuntimeStatus } from './status';
+import type { InstanceQuery, RuntimeStatus } from './wire';
 
 export interface InstanceFilter {
   statuses: RuntimeStatus[];
@@ -18,10 +17,10 @@ export function isEmptyFilter(filter: InstanceFilter): boolean {
 
 export function filterToQuery(filter: InstanceFilter): InstanceQuery {
   return {
-    ...(filter.statuses.length ? { runtimeStatus: filter.statuses } : {}),
-    ...(filter.createdFrom ? { createdTimeFrom: filter.createdFrom } : {}),
-    ...(filter.createdTo ? { createdTimeTo: filter.createdTo } : {}),
-    ...(filter.idPrefix ? { instanceIdPrefix: filter.idPrefix } : {}),
+    runtimeStatus: filter.statuses.length ? filter.statuses : undefined,
+    createdTimeFrom: filter.createdFrom || undefined,
+    createdTimeTo: filter.createdTo || undefined,
+    instanceIdPrefix: filter.idPrefix || undefined,
   };
 }
 

@@ -11,7 +11,7 @@
  * With DF's second-precision times, calls made within the same second as a result may land one episode late;
  * our own server writes milliseconds.
  */
-import type { HistoryEvent } from './api';
+import type { HistoryRow } from './wire';
 import { millisBetween } from './format';
 
 export type TaskOutcome = 'completed' | 'failed' | 'pending';
@@ -26,7 +26,7 @@ export interface ActivityItem {
   input?: unknown;
   result?: unknown;
   failure?: string;
-  event: HistoryEvent;
+  event: HistoryRow;
 }
 
 export interface SubOrchestrationItem extends Omit<ActivityItem, 'kind'> {
@@ -42,7 +42,7 @@ export interface TimerItem {
   /** Planned wait (FireAt - creation), known even while the timer is pending. */
   durationMs?: number;
   outcome: 'fired' | 'pending';
-  event: HistoryEvent;
+  event: HistoryRow;
 }
 
 export interface ExternalEventItem {
@@ -56,7 +56,7 @@ export interface ExternalEventItem {
    */
   waitedMs?: number;
   waitStartTime?: string;
-  event: HistoryEvent;
+  event: HistoryRow;
 }
 
 /** Everything else: start, completion, terminate, suspend, resume, rewind, sent events, continue-as-new. */
@@ -67,7 +67,7 @@ export interface LifecycleItem {
   /** Reason, failure message or target, whatever explains the row in one line. */
   detail?: string;
   failed: boolean;
-  event: HistoryEvent;
+  event: HistoryRow;
 }
 
 export type HistoryItem = ActivityItem | SubOrchestrationItem | TimerItem | ExternalEventItem | LifecycleItem;
@@ -96,7 +96,7 @@ const TRIGGER_TYPES = new Set([
   'GenericEvent',
 ]);
 
-export function groupIntoEpisodes(events: readonly HistoryEvent[]): Episode[] {
+export function groupIntoEpisodes(events: readonly HistoryRow[]): Episode[] {
   const episodes: Episode[] = [];
   const pendingTimers: TimerItem[] = [];
 
@@ -176,7 +176,7 @@ export function itemStartTime(item: HistoryItem): string {
 }
 
 /** A failure message from whichever field the row carries: FailureDetails (DTFx), Reason/Details, or a string Result. */
-export function failureMessage(event: HistoryEvent): string | undefined {
+export function failureMessage(event: HistoryRow): string | undefined {
   const details = event.FailureDetails;
   if (details && typeof details === 'object') {
     // PascalCase from DTFx; camelCase from edge-durable (its FailureDetails object keeps the core's field names)
@@ -195,7 +195,7 @@ export function failureMessage(event: HistoryEvent): string | undefined {
   return undefined;
 }
 
-function schedulingEpisode(previous: Episode[], current: Episode, event: HistoryEvent): Episode {
+function schedulingEpisode(previous: Episode[], current: Episode, event: HistoryRow): Episode {
   const scheduled = Date.parse(text(event.ScheduledTime) ?? '');
   if (previous.length === 0) return current;
   if (Number.isNaN(scheduled)) return previous[previous.length - 1]!;
@@ -205,7 +205,7 @@ function schedulingEpisode(previous: Episode[], current: Episode, event: History
   return previous[0]!; // clock skew: the call cannot predate the first episode
 }
 
-function taskItem(kind: 'activity' | 'subOrchestration', event: HistoryEvent): ActivityItem | SubOrchestrationItem {
+function taskItem(kind: 'activity' | 'subOrchestration', event: HistoryRow): ActivityItem | SubOrchestrationItem {
   const pending = event.EventType === 'TaskScheduled' || event.EventType === 'SubOrchestrationInstanceCreated';
   const failed = event.EventType === 'TaskFailed' || event.EventType === 'SubOrchestrationInstanceFailed';
   // pending rows are unmerged: the call's own row, with `Name` and its own timestamp
@@ -226,11 +226,11 @@ function taskItem(kind: 'activity' | 'subOrchestration', event: HistoryEvent): A
   }
   if (kind === 'activity') return item;
   const instanceId = text(event.InstanceId);
-  return { ...item, kind: 'subOrchestration', ...(instanceId ? { instanceId } : {}) };
+  return { ...item, kind: 'subOrchestration', instanceId: instanceId || undefined };
 }
 
 /** TimerId is removed from the HTTP view, so a fired timer is matched to its creation by FireAt, oldest first. */
-function fireTimer(pendingTimers: TimerItem[], current: Episode, event: HistoryEvent): void {
+function fireTimer(pendingTimers: TimerItem[], current: Episode, event: HistoryRow): void {
   const fireAt = text(event.FireAt);
   const sameFireAt = pendingTimers.findIndex((timer) => fireAt !== undefined && Date.parse(timer.fireAt) === Date.parse(fireAt));
   const index = sameFireAt >= 0 ? sameFireAt : fireAt === undefined ? 0 : -1;
@@ -244,7 +244,7 @@ function fireTimer(pendingTimers: TimerItem[], current: Episode, event: HistoryE
   current.items.push({ kind: 'timer', createdTime: event.Timestamp, fireAt: fireAt ?? event.Timestamp, firedTime: event.Timestamp, outcome: 'fired', event });
 }
 
-function lifecycleItem(event: HistoryEvent): LifecycleItem {
+function lifecycleItem(event: HistoryRow): LifecycleItem {
   const status = text(event.OrchestrationStatus);
   const failed =
     event.EventType === 'ExecutionCompleted' ? status === 'Failed' : event.EventType === 'ExecutionFailed';
@@ -269,10 +269,10 @@ function lifecycleItem(event: HistoryEvent): LifecycleItem {
     default:
       detail = failureMessage(event);
   }
-  return { kind: 'lifecycle', eventType: event.EventType, time: event.Timestamp, ...(detail ? { detail } : {}), failed, event };
+  return { kind: 'lifecycle', eventType: event.EventType, time: event.Timestamp, detail: detail || undefined, failed, event };
 }
 
-function describeTrigger(event: HistoryEvent): string {
+function describeTrigger(event: HistoryRow): string {
   const name = text(event.FunctionName) ?? text(event.Name);
   switch (event.EventType) {
     case 'ExecutionStarted':

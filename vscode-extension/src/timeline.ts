@@ -3,7 +3,7 @@
  * plain HTML + SVG. No script and no external resource, so the webview runs with a strict CSP; the only
  * stylesheet carries the nonce. Pure: the caller supplies the nonce, the CSP source and "now".
  */
-import type { InstanceStatus } from './api';
+import type { StatusPayload } from './wire';
 import { formatDuration } from './format';
 import { itemStartTime, type Episode } from './history';
 
@@ -80,7 +80,7 @@ export function timelineBars(episodes: readonly Episode[], now: number): Timelin
 }
 
 export interface TimelineDocument {
-  instance: Pick<InstanceStatus, 'instanceId' | 'name' | 'runtimeStatus' | 'createdTime' | 'lastUpdatedTime'>;
+  instance: Pick<StatusPayload, 'instanceId' | 'name' | 'runtimeStatus' | 'createdTime' | 'lastUpdatedTime'>;
   bars: readonly TimelineBar[];
   nonce: string;
   /** `webview.cspSource`. */

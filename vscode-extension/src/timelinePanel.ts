@@ -8,7 +8,7 @@ const panels = new Map<string, vscode.WebviewPanel>();
 
 export async function showTimeline(ref: InstanceRef): Promise<vscode.WebviewPanel> {
   const client = await ref.services.client(ref.connection);
-  const status = await client.getInstance(ref.taskHub, ref.instanceId, { history: true });
+  const status = await client.getStatus(ref.taskHub, ref.instanceId, { history: true });
   const now = ref.services.now();
   const key = `${ref.connection.name}/${ref.taskHub}/${ref.instanceId}`;
   let panel = panels.get(key);

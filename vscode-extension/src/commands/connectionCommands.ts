@@ -1,6 +1,7 @@
 /** Add, edit, remove and refresh connections. Tokens go to SecretStorage through the ConnectionStore. */
 import * as vscode from 'vscode';
-import { normalizeEndpoint, validateEndpoint, type Connection } from '../connections';
+import { validateEndpoint, type Connection } from '../connections';
+import { normalizeEndpoint } from '../wire';
 import { ConnectionNode } from '../tree/connectionNode';
 import { TaskHubNode } from '../tree/taskHubNode';
 import type { CommandContext } from './commandContext';

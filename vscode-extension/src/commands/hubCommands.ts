@@ -1,9 +1,9 @@
 /** Context-menu commands on a task hub. */
 import * as vscode from 'vscode';
-import type { DurableApiClient, InstanceStatus } from '../api';
+import type { DurableHttpClient, StatusPayload } from '../wire';
 import type { Connection } from '../connections';
 import { describeFilter, filterToQuery, isEmptyFilter, parseTimeInput, validateTimeInput, type InstanceFilter } from '../filters';
-import { RUNTIME_STATUSES, TERMINAL_STATUSES, operationApplies, type InstanceOperation, type RuntimeStatus } from '../status';
+import { STATUSES_IN_LIFECYCLE_ORDER, TERMINAL_STATUSES, offers, type InstanceOperation, type RuntimeStatus } from '../wire';
 import { hubKey } from '../tree/explorerNode';
 import { InstanceNode } from '../tree/instanceNode';
 import type { TaskHubNode } from '../tree/taskHubNode';
@@ -33,14 +33,14 @@ export async function startInstance(ctx: CommandContext, hub: TaskHubNode): Prom
     ignoreFocusOut: true,
   });
   if (instanceId === undefined) return;
-  const payload = await client.startOrchestration(hub.taskHub, name, parseJsonInput(inputText), instanceId.trim() || undefined);
+  const payload = await client.startNew(hub.taskHub, name, parseJsonInput(inputText), instanceId.trim() || undefined);
   await showNewInstance(ctx, client, hub.connection, hub.taskHub, payload.id);
   void vscode.window.showInformationMessage(`Started ${name} as ${payload.id}.`);
 }
 
 /** Puts a just-started instance into the tree; falls back to reloading the hub if its status cannot be read yet. */
-export async function showNewInstance(ctx: CommandContext, client: DurableApiClient, connection: Connection, taskHub: string, instanceId: string): Promise<void> {
-  const status = await client.getInstance(taskHub, instanceId).catch(() => undefined);
+export async function showNewInstance(ctx: CommandContext, client: DurableHttpClient, connection: Connection, taskHub: string, instanceId: string): Promise<void> {
+  const status = await client.getStatus(taskHub, instanceId).catch(() => undefined);
   if (status) ctx.provider.addInstance(connection, taskHub, status);
   else ctx.provider.refreshHub(connection, taskHub);
 }
@@ -48,7 +48,7 @@ export async function showNewInstance(ctx: CommandContext, client: DurableApiCli
 export async function filterInstances(ctx: CommandContext, hub: TaskHubNode): Promise<void> {
   const current = hub.filter;
   const picked = await vscode.window.showQuickPick(
-    RUNTIME_STATUSES.map((status) => ({ label: status, picked: current.statuses.includes(status) })),
+    STATUSES_IN_LIFECYCLE_ORDER.map((status) => ({ label: status, picked: current.statuses.includes(status) })),
     { title: `Filter ${hub.taskHub} (1/3): runtime status`, placeHolder: 'Pick statuses; none = any status', canPickMany: true, ignoreFocusOut: true },
   );
   if (!picked) return;
@@ -80,9 +80,9 @@ export async function filterInstances(ctx: CommandContext, hub: TaskHubNode): Pr
   const createdTo = parseTimeInput(to, now);
   const filter: InstanceFilter = {
     statuses: picked.map((p) => p.label as RuntimeStatus),
-    ...(createdFrom ? { createdFrom } : {}),
-    ...(createdTo ? { createdTo } : {}),
-    ...(prefix.trim() ? { idPrefix: prefix.trim() } : {}),
+    createdFrom: createdFrom || undefined,
+    createdTo: createdTo || undefined,
+    idPrefix: prefix.trim() || undefined,
   };
   if (isEmptyFilter(filter)) await ctx.filters.clear(hub.key);
   else await ctx.filters.set(hub.key, filter);
@@ -138,7 +138,7 @@ export async function purgeByFilter(ctx: CommandContext, hub: TaskHubNode): Prom
   const client = await hub.services.client(hub.connection);
   const deleted = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Purging history in ${hub.taskHub}…` },
-    () => client.purgeInstances(hub.taskHub, { createdTimeFrom, ...(createdTimeTo ? { createdTimeTo } : {}), runtimeStatus: statuses }),
+    () => client.purgeInstances(hub.taskHub, { createdTimeFrom, createdTimeTo: createdTimeTo || undefined, runtimeStatus: statuses }),
   );
   ctx.provider.refreshHub(hub.connection, hub.taskHub);
   void vscode.window.showInformationMessage(`Purged ${deleted} instance${deleted === 1 ? '' : 's'} from ${hub.taskHub}.`);
@@ -168,7 +168,7 @@ export async function batchOperation(ctx: CommandContext, hub: TaskHubNode): Pro
     { location: vscode.ProgressLocation.Notification, title: `Listing matching instances in ${hub.taskHub}…` },
     () => client.listAllInstances(hub.taskHub, filterToQuery(hub.filter)),
   );
-  const applicable = matching.filter((i) => operationApplies(choice.operation, i.runtimeStatus));
+  const applicable = matching.filter((i) => offers(choice.operation, i.runtimeStatus));
   const skipped = matching.length - applicable.length;
   if (applicable.length === 0) {
     void vscode.window.showInformationMessage(
@@ -205,7 +205,7 @@ export async function batchOperation(ctx: CommandContext, hub: TaskHubNode): Pro
   }
 }
 
-function applyOperation(client: DurableApiClient, taskHub: string, operation: BatchChoice['operation'], instanceId: string): Promise<unknown> {
+function applyOperation(client: DurableHttpClient, taskHub: string, operation: BatchChoice['operation'], instanceId: string): Promise<unknown> {
   const reason = 'batch operation from VS Code';
   switch (operation) {
     case 'terminate':
@@ -218,7 +218,7 @@ function applyOperation(client: DurableApiClient, taskHub: string, operation: Ba
 }
 
 /** Finds an instance by ID, adds it to the hub's list if it was not loaded, and selects it in the tree. */
-export async function goToInstance(ctx: CommandContext, hub: TaskHubNode): Promise<InstanceStatus | undefined> {
+export async function goToInstance(ctx: CommandContext, hub: TaskHubNode): Promise<StatusPayload | undefined> {
   const id = await vscode.window.showInputBox({
     title: `Go to instance in ${hub.taskHub}`,
     prompt: 'Instance ID',
@@ -227,7 +227,7 @@ export async function goToInstance(ctx: CommandContext, hub: TaskHubNode): Promi
   });
   if (!id) return undefined;
   const client = await hub.services.client(hub.connection);
-  const status = await client.getInstance(hub.taskHub, id.trim());
+  const status = await client.getStatus(hub.taskHub, id.trim());
   const list = ctx.provider.services.pages.get(hubKey(hub.connection, hub.taskHub));
   if (!list.loaded) {
     await list.loadFirst(client, hub.taskHub, filterToQuery(hub.filter), hub.services.pageSize());

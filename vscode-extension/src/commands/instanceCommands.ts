@@ -1,6 +1,6 @@
 /** Context-menu commands on one instance (and on a sub-orchestration node that knows its child's ID). */
 import * as vscode from 'vscode';
-import type { InstanceStatus } from '../api';
+import type { StatusPayload } from '../wire';
 import { openInstanceDocument } from '../documents';
 import { showTimeline } from '../timelinePanel';
 import type { InstanceRef } from '../tree/explorerNode';
@@ -23,7 +23,7 @@ export async function runReasonOperation(ctx: CommandContext, ref: InstanceRef, 
   });
   if (reason === undefined) return; // Escape cancels
   const client = await ref.services.client(ref.connection);
-  const before = await client.getInstance(ref.taskHub, ref.instanceId).catch(() => undefined);
+  const before = await client.getStatus(ref.taskHub, ref.instanceId).catch(() => undefined);
   await client[operation](ref.taskHub, ref.instanceId, reason.trim());
   void vscode.window.showInformationMessage(`${verb} request accepted for ${ref.instanceId}.`);
   await followStatusChange(ctx, ref, before);
@@ -45,7 +45,7 @@ export async function raiseEvent(ctx: CommandContext, ref: InstanceRef): Promise
   });
   if (dataText === undefined) return;
   const client = await ref.services.client(ref.connection);
-  const before = await client.getInstance(ref.taskHub, ref.instanceId).catch(() => undefined);
+  const before = await client.getStatus(ref.taskHub, ref.instanceId).catch(() => undefined);
   await client.raiseEvent(ref.taskHub, ref.instanceId, name.trim(), parseJsonInput(dataText) ?? null);
   void vscode.window.showInformationMessage(`Event "${name.trim()}" sent to ${ref.instanceId}.`);
   await followStatusChange(ctx, ref, before);
@@ -107,13 +107,13 @@ export async function showInstanceTimeline(ref: InstanceRef): Promise<void> {
 export async function followStatusChange(
   ctx: CommandContext,
   ref: InstanceRef,
-  before: InstanceStatus | undefined,
+  before: StatusPayload | undefined,
   { attempts = 10, delayMs = 300 }: { attempts?: number; delayMs?: number } = {},
-): Promise<InstanceStatus | undefined> {
+): Promise<StatusPayload | undefined> {
   const client = await ref.services.client(ref.connection);
-  let latest: InstanceStatus | undefined;
+  let latest: StatusPayload | undefined;
   for (let i = 0; i < attempts; i++) {
-    latest = await client.getInstance(ref.taskHub, ref.instanceId).catch(() => undefined);
+    latest = await client.getStatus(ref.taskHub, ref.instanceId).catch(() => undefined);
     const changed = !before || !latest || latest.runtimeStatus !== before.runtimeStatus || latest.lastUpdatedTime !== before.lastUpdatedTime;
     if (changed) break;
     await new Promise((resolve) => setTimeout(resolve, delayMs));

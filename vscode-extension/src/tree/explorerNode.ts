@@ -1,12 +1,12 @@
 /** The base of every node in the explorer tree, and the services the nodes need to load their children. */
 import * as vscode from 'vscode';
-import type { DurableApiClient } from '../api';
+import type { DurableHttpClient } from '../wire';
 import type { Connection } from '../connections';
 import type { InstanceFilter } from '../filters';
 import type { InstancePages } from './instanceList';
 
 export interface ExplorerServices {
-  client(connection: Connection): Promise<DurableApiClient>;
+  client(connection: Connection): Promise<DurableHttpClient>;
   filterFor(connection: Connection, taskHub: string): InstanceFilter;
   pages: InstancePages;
   pageSize(): number;

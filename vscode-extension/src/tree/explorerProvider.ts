@@ -3,9 +3,8 @@
  * received for each id, because VS Code only refreshes an element it knows by identity.
  */
 import * as vscode from 'vscode';
-import { isNotFound, type InstanceStatus } from '../api';
+import { changesOnItsOwn, isNotFound, type StatusPayload } from '../wire';
 import type { Connection } from '../connections';
-import { changesOnItsOwn } from '../status';
 import { ConnectionNode } from './connectionNode';
 import { ExplorerNode, hubKey, type ExplorerServices } from './explorerNode';
 import { InstanceNode, instanceNodeId } from './instanceNode';
@@ -72,7 +71,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode> {
    * Shows a just-started instance at once, whatever page the server would put it on: it joins the loaded list
    * (newest first puts it on top) instead of the list being reloaded from its first page.
    */
-  addInstance(connection: Connection, taskHub: string, status: InstanceStatus): void {
+  addInstance(connection: Connection, taskHub: string, status: StatusPayload): void {
     const key = hubKey(connection, taskHub);
     const list = this.services.pages.get(key);
     if (!list.loaded) {
@@ -85,7 +84,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode> {
   }
 
   /** Re-renders one instance from a fresh status, or drops it when it no longer exists. */
-  updateInstance(connection: Connection, taskHub: string, status: InstanceStatus): void {
+  updateInstance(connection: Connection, taskHub: string, status: StatusPayload): void {
     this.services.pages.get(hubKey(connection, taskHub)).upsert(status);
     const node = this.find<InstanceNode>(instanceNodeId(connection, taskHub, status.instanceId));
     if (node) {
@@ -113,7 +112,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode> {
       active.map(async (node) => {
         try {
           const client = await this.services.client(node.connection);
-          const fresh = await client.getInstance(node.taskHub, node.instanceId);
+          const fresh = await client.getStatus(node.taskHub, node.instanceId);
           if (fresh.runtimeStatus !== node.status.runtimeStatus || fresh.lastUpdatedTime !== node.status.lastUpdatedTime) {
             this.updateInstance(node.connection, node.taskHub, fresh);
           }

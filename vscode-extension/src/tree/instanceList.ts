@@ -2,15 +2,15 @@
  * The loaded pages of one task hub's instance list. The server decides the order of pages; within what is
  * loaded the tree shows newest first (a stable sort, so equal times keep the server's order).
  */
-import type { DurableApiClient, InstanceQuery, InstanceStatus } from '../api';
+import type { DurableHttpClient, InstanceQuery, StatusPayload } from '../wire';
 
 export class InstanceList {
-  private instances: InstanceStatus[] = [];
+  private instances: StatusPayload[] = [];
   continuationToken: string | undefined;
   loaded = false;
 
   /** Replaces the list with the first page. */
-  async loadFirst(client: DurableApiClient, taskHub: string, query: InstanceQuery, pageSize: number): Promise<void> {
+  async loadFirst(client: DurableHttpClient, taskHub: string, query: InstanceQuery, pageSize: number): Promise<void> {
     const page = await client.listInstances(taskHub, { ...query, top: pageSize });
     this.instances = [];
     this.append(page.instances);
@@ -19,7 +19,7 @@ export class InstanceList {
   }
 
   /** Appends the next page; a no-op when the server said there is none. */
-  async loadMore(client: DurableApiClient, taskHub: string, query: InstanceQuery, pageSize: number): Promise<void> {
+  async loadMore(client: DurableHttpClient, taskHub: string, query: InstanceQuery, pageSize: number): Promise<void> {
     if (!this.continuationToken) return;
     const page = await client.listInstances(taskHub, { ...query, top: pageSize, continuationToken: this.continuationToken });
     this.append(page.instances);
@@ -27,14 +27,14 @@ export class InstanceList {
   }
 
   /** Newest first by createdTime. */
-  sorted(): InstanceStatus[] {
+  sorted(): StatusPayload[] {
     return this.instances
       .map((instance, position) => ({ instance, position, time: Date.parse(instance.createdTime) || 0 }))
       .sort((a, b) => b.time - a.time || a.position - b.position)
       .map((entry) => entry.instance);
   }
 
-  get(instanceId: string): InstanceStatus | undefined {
+  get(instanceId: string): StatusPayload | undefined {
     return this.instances.find((i) => i.instanceId === instanceId);
   }
 
@@ -43,7 +43,7 @@ export class InstanceList {
    * `newest`: a just-started instance, added in front. createdTime has whole seconds only (as in Durable
    * Functions), so it ties with the instances started in the same second, and a tie keeps list positions.
    */
-  upsert(status: InstanceStatus, { newest = false }: { newest?: boolean } = {}): void {
+  upsert(status: StatusPayload, { newest = false }: { newest?: boolean } = {}): void {
     const index = this.instances.findIndex((i) => i.instanceId === status.instanceId);
     const { historyEvents: _history, ...withoutHistory } = status;
     if (index >= 0) this.instances[index] = withoutHistory;
@@ -55,12 +55,12 @@ export class InstanceList {
     this.instances = this.instances.filter((i) => i.instanceId !== instanceId);
   }
 
-  all(): readonly InstanceStatus[] {
+  all(): readonly StatusPayload[] {
     return this.instances;
   }
 
   /** A server may repeat an instance across pages when instances are created while paging; tree ids must stay unique. */
-  private append(instances: InstanceStatus[]): void {
+  private append(instances: StatusPayload[]): void {
     for (const instance of instances) {
       if (!this.instances.some((i) => i.instanceId === instance.instanceId)) this.instances.push(instance);
     }

@@ -1,6 +1,6 @@
 /** One orchestration instance: ID as label, status icon, "name · age" description; its children are its history episodes. */
 import * as vscode from 'vscode';
-import type { InstanceStatus } from '../api';
+import type { StatusPayload } from '../wire';
 import type { Connection } from '../connections';
 import { formatAge, previewJson } from '../format';
 import { groupIntoEpisodes } from '../history';
@@ -14,11 +14,11 @@ export class InstanceNode extends ExplorerNode implements InstanceRef {
   readonly connection: Connection;
   readonly taskHub: string;
   readonly services: ExplorerServices;
-  status: InstanceStatus;
+  status: StatusPayload;
 
   constructor(
     readonly parent: TaskHubNode,
-    status: InstanceStatus,
+    status: StatusPayload,
   ) {
     super(status.instanceId, vscode.TreeItemCollapsibleState.Collapsed);
     this.connection = parent.connection;
@@ -34,7 +34,7 @@ export class InstanceNode extends ExplorerNode implements InstanceRef {
   }
 
   /** Re-renders from a fresher status (auto-refresh); the caller fires the tree change. */
-  update(status: InstanceStatus): void {
+  update(status: StatusPayload): void {
     this.status = status;
     // the context value drives which context-menu commands apply, e.g. `instance.Failed` offers Rewind
     this.contextValue = `instance.${status.runtimeStatus}`;
@@ -46,7 +46,7 @@ export class InstanceNode extends ExplorerNode implements InstanceRef {
   override async getChildren(): Promise<ExplorerNode[]> {
     try {
       const client = await this.services.client(this.connection);
-      const status = await client.getInstance(this.taskHub, this.instanceId, { history: true });
+      const status = await client.getStatus(this.taskHub, this.instanceId, { history: true });
       const episodes = groupIntoEpisodes(status.historyEvents ?? []);
       if (episodes.length === 0) {
         return [new MessageNode(this, 'No history yet', { description: status.runtimeStatus === 'Pending' ? 'the instance has not started' : '' })];
@@ -62,7 +62,7 @@ export function instanceNodeId(connection: Connection, taskHub: string, instance
   return `instance:${hubKey(connection, taskHub)}/${instanceId}`;
 }
 
-export function instanceTooltip(status: InstanceStatus): vscode.MarkdownString {
+export function instanceTooltip(status: StatusPayload): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${escapeMarkdown(status.instanceId)}**\n\n`);
   md.appendMarkdown(`| | |\n|---|---|\n`);

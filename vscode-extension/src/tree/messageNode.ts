@@ -1,6 +1,6 @@
 /** A leaf that explains something instead of showing data: an error, or an empty list. */
 import * as vscode from 'vscode';
-import { ApiError, EndpointUnreachableError, UnauthorizedError } from '../api';
+import { ApiError, EndpointUnreachableError, UnauthorizedError } from '../wire';
 import type { Connection } from '../connections';
 import { ExplorerNode } from './explorerNode';
 

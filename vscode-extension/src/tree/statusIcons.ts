@@ -1,6 +1,6 @@
 /** One codicon and colour per runtime status, so the status reads at a glance in the tree. */
 import * as vscode from 'vscode';
-import type { RuntimeStatus } from '../status';
+import type { RuntimeStatus } from '../wire';
 
 const ICONS: Record<RuntimeStatus, [icon: string, color: string]> = {
   Pending: ['clock', 'charts.yellow'],
@@ -15,8 +15,4 @@ const ICONS: Record<RuntimeStatus, [icon: string, color: string]> = {
 export function statusIcon(status: RuntimeStatus | string): vscode.ThemeIcon {
   const entry = ICONS[status as RuntimeStatus];
   return entry ? new vscode.ThemeIcon(entry[0], new vscode.ThemeColor(entry[1])) : new vscode.ThemeIcon('question');
-}
-
-export function statusIconId(status: RuntimeStatus | string): string {
-  return ICONS[status as RuntimeStatus]?.[0] ?? 'question';
 }

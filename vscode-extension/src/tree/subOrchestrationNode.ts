@@ -52,7 +52,7 @@ export class SubOrchestrationNode extends ExplorerNode implements InstanceRef {
     if (!this.item.instanceId) return [];
     try {
       const client = await this.services.client(this.connection);
-      const child = await client.getInstance(this.taskHub, this.item.instanceId, { history: true });
+      const child = await client.getStatus(this.taskHub, this.item.instanceId, { history: true });
       const episodes = groupIntoEpisodes(child.historyEvents ?? []);
       if (episodes.length === 0) return [new MessageNode(this, 'No history yet')];
       return episodes.map((episode) => new EpisodeNode(this, this, episode));

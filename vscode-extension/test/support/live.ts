@@ -3,29 +3,29 @@
  * (beforeAll / afterAll), with an API client and status helpers. Call at the top of the file.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { DurableApiClient } from '../../src/api';
+import { DurableHttpClient } from '../../src/wire';
 import { startBackend, type Backend } from './backend';
 import { eventually } from './explorer';
 
 export interface LiveBackend {
   readonly backend: Backend;
-  readonly client: DurableApiClient;
+  readonly client: DurableHttpClient;
   statusOf(hub: string, id: string): Promise<string>;
   waitForStatus(hub: string, id: string, status: string): Promise<unknown>;
 }
 
 export function useLiveBackend(): LiveBackend {
   let backend: Backend | undefined;
-  let client: DurableApiClient | undefined;
+  let client: DurableHttpClient | undefined;
   beforeAll(async () => {
     backend = await startBackend();
-    client = new DurableApiClient({ endpoint: backend.endpoint, token: backend.token });
+    client = new DurableHttpClient({ endpoint: backend.endpoint, token: backend.token });
   });
   afterAll(() => backend?.close());
   const live: LiveBackend = {
     get backend() { return backend!; },
     get client() { return client!; },
-    statusOf: async (hub, id) => (await live.client.getInstance(hub, id)).runtimeStatus,
+    statusOf: async (hub, id) => (await live.client.getStatus(hub, id)).runtimeStatus,
     waitForStatus: (hub, id, status) => eventually(async () => (await live.statusOf(hub, id)) === status),
   };
   return live;

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, DurableApiClient, EndpointUnreachableError, isNotFound, UnauthorizedError, type InstanceStatus } from '../../src/api';
+import { ApiError, DurableHttpClient, EndpointUnreachableError, isNotFound, UnauthorizedError, type StatusPayload } from '../../src/wire';
 import { uniqueHub } from '../support/explorer';
 import { startBackend, type Backend } from '../support/backend';
 import { useLiveBackend } from '../support/live';
@@ -20,7 +20,7 @@ describe('task hubs and orchestrators', () => {
 
   it('lists a hub once an orchestration ran in it, and forgets it after deletion', async () => {
     const hub = uniqueHub();
-    await live.client.startOrchestration(hub, 'HelloSequence');
+    await live.client.startNew(hub, 'HelloSequence');
     expect(await live.client.listTaskHubs()).toContain(hub);
     await live.client.deleteTaskHub(hub);
     expect(await live.client.listTaskHubs()).not.toContain(hub);
@@ -31,21 +31,21 @@ describe('task hubs and orchestrators', () => {
 describe('instances', () => {
   it('starts an orchestration and returns the check-status payload', async () => {
     const hub = uniqueHub();
-    const payload = await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60, who: 'me' }, 'hello-1');
+    const payload = await live.client.startNew(hub, 'LongTimer', { seconds: 60, who: 'me' }, 'hello-1');
     expect(payload.id).toBe('hello-1');
     expect(payload.statusQueryGetUri).toContain('/runtime/webhooks/durabletask/instances/hello-1');
     expect(payload.statusQueryGetUri).toContain(`taskHub=${hub}`);
     expect(payload.terminatePostUri).toContain('/instances/hello-1/terminate');
-    const status = await live.client.getInstance(hub, 'hello-1');
+    const status = await live.client.getStatus(hub, 'hello-1');
     expect(status).toMatchObject({ name: 'LongTimer', instanceId: 'hello-1', input: { seconds: 60, who: 'me' } });
     expect(['Pending', 'Running']).toContain(status.runtimeStatus);
   });
 
   it('returns the merged history of a completed instance', async () => {
     const hub = uniqueHub();
-    await live.client.startOrchestration(hub, 'HelloSequence', null, 'seq');
+    await live.client.startNew(hub, 'HelloSequence', null, 'seq');
     await waitForStatus(hub, 'seq', 'Completed');
-    const status = await live.client.getInstance(hub, 'seq', { history: true });
+    const status = await live.client.getStatus(hub, 'seq', { history: true });
     expect(status.output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
     const events = status.historyEvents!;
     expect(events.map((e) => e.EventType)).toEqual(['ExecutionStarted', 'TaskCompleted', 'TaskCompleted', 'TaskCompleted', 'ExecutionCompleted']);
@@ -54,18 +54,18 @@ describe('instances', () => {
     expect(Date.parse(events[1]!.ScheduledTime as string)).toBeLessThanOrEqual(Date.parse(events[1]!.Timestamp));
     expect(events[4]).toMatchObject({ OrchestrationStatus: 'Completed' });
     // without showHistory the status carries no history
-    expect((await live.client.getInstance(hub, 'seq')).historyEvents).toBeUndefined();
+    expect((await live.client.getStatus(hub, 'seq')).historyEvents).toBeUndefined();
   });
 
   it('encodes instance IDs with spaces and colons in the URL', async () => {
     const hub = uniqueHub();
-    await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'order 1:a');
-    expect((await live.client.getInstance(hub, 'order 1:a')).instanceId).toBe('order 1:a');
+    await live.client.startNew(hub, 'LongTimer', { seconds: 60 }, 'order 1:a');
+    expect((await live.client.getStatus(hub, 'order 1:a')).instanceId).toBe('order 1:a');
     await live.client.terminate(hub, 'order 1:a');
   });
 
   it('reports a missing instance as a 404 ApiError with the server code', async () => {
-    const error = await live.client.getInstance(uniqueHub(), 'nope').catch((e: unknown) => e);
+    const error = await live.client.getStatus(uniqueHub(), 'nope').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     // the server's 404 here is empty (as in Durable Functions); the live.client names the instance itself
     expect(error).toMatchObject({ status: 404, code: 'InstanceNotFound', message: expect.stringContaining("'nope'") });
@@ -74,7 +74,7 @@ describe('instances', () => {
 
   it('pages with continuation tokens until the server has no more', async () => {
     const hub = uniqueHub();
-    for (let i = 0; i < 5; i++) await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, `page-${i}`);
+    for (let i = 0; i < 5; i++) await live.client.startNew(hub, 'LongTimer', { seconds: 60 }, `page-${i}`);
     const first = await live.client.listInstances(hub, { top: 2 });
     expect(first.instances).toHaveLength(2);
     expect(first.continuationToken).toBeTruthy();
@@ -89,12 +89,12 @@ describe('instances', () => {
 
   it('filters by runtime status, ID prefix and created time', async () => {
     const hub = uniqueHub();
-    await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'run-a');
-    await live.client.startOrchestration(hub, 'HelloSequence', null, 'done-b');
+    await live.client.startNew(hub, 'LongTimer', { seconds: 60 }, 'run-a');
+    await live.client.startNew(hub, 'HelloSequence', null, 'done-b');
     await waitForStatus(hub, 'done-b', 'Completed');
     await waitForStatus(hub, 'run-a', 'Running');
-    const ids = async (query: Parameters<DurableApiClient['listInstances']>[1]) =>
-      (await live.client.listInstances(hub, query)).instances.map((i: InstanceStatus) => i.instanceId).sort();
+    const ids = async (query: Parameters<DurableHttpClient['listInstances']>[1]) =>
+      (await live.client.listInstances(hub, query)).instances.map((i: StatusPayload) => i.instanceId).sort();
     expect(await ids({ runtimeStatus: ['Running'] })).toEqual(['run-a']);
     expect(await ids({ runtimeStatus: ['Running', 'Completed'] })).toEqual(['done-b', 'run-a']);
     expect(await ids({ instanceIdPrefix: 'done' })).toEqual(['done-b']);
@@ -106,17 +106,17 @@ describe('instances', () => {
 describe('management operations', () => {
   it('raises an event the orchestrator waits for; a finished instance answers 410', async () => {
     const hub = uniqueHub();
-    await live.client.startOrchestration(hub, 'Approval', null, 'appr');
+    await live.client.startNew(hub, 'Approval', null, 'appr');
     await waitForStatus(hub, 'appr', 'Running');
     await live.client.raiseEvent(hub, 'appr', 'Approval', true); // the sample approves on `true` exactly
     await waitForStatus(hub, 'appr', 'Completed');
-    expect((await live.client.getInstance(hub, 'appr')).output).toBe('approved');
+    expect((await live.client.getStatus(hub, 'appr')).output).toBe('approved');
     await expect(live.client.raiseEvent(hub, 'appr', 'Approval', true)).rejects.toMatchObject({ status: 410 });
   });
 
   it('suspends, resumes and terminates with a reason recorded in history', async () => {
     const hub = uniqueHub();
-    await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'timer');
+    await live.client.startNew(hub, 'LongTimer', { seconds: 60 }, 'timer');
     await waitForStatus(hub, 'timer', 'Running');
     await live.client.suspend(hub, 'timer', 'maintenance');
     await waitForStatus(hub, 'timer', 'Suspended');
@@ -124,7 +124,7 @@ describe('management operations', () => {
     await waitForStatus(hub, 'timer', 'Running');
     await live.client.terminate(hub, 'timer', 'no longer needed');
     await waitForStatus(hub, 'timer', 'Terminated');
-    const history = (await live.client.getInstance(hub, 'timer', { history: true })).historyEvents!;
+    const history = (await live.client.getStatus(hub, 'timer', { history: true })).historyEvents!;
     expect(history.map((e) => e.EventType)).toEqual(
       expect.arrayContaining(['ExecutionSuspended', 'ExecutionResumed', 'ExecutionTerminated', 'ExecutionCompleted']),
     );
@@ -134,34 +134,34 @@ describe('management operations', () => {
 
   it('rewinds a failed instance to completion', async () => {
     const hub = uniqueHub();
-    await live.client.startOrchestration(hub, 'FlakyActivity', { failTimes: 1 }, 'flaky');
+    await live.client.startNew(hub, 'FlakyActivity', { failTimes: 1 }, 'flaky');
     await waitForStatus(hub, 'flaky', 'Failed');
     await live.client.rewind(hub, 'flaky', 'try again');
     await waitForStatus(hub, 'flaky', 'Completed');
-    const history = (await live.client.getInstance(hub, 'flaky', { history: true })).historyEvents!;
+    const history = (await live.client.getStatus(hub, 'flaky', { history: true })).historyEvents!;
     expect(history.map((e) => e.EventType)).toContain('ExecutionRewound');
   });
 
   it('restarts with a new instance ID, or with the same one', async () => {
     const hub = uniqueHub();
-    await live.client.startOrchestration(hub, 'HelloSequence', { x: 1 }, 'orig');
+    await live.client.startNew(hub, 'HelloSequence', { x: 1 }, 'orig');
     await waitForStatus(hub, 'orig', 'Completed');
     const fresh = await live.client.restart(hub, 'orig', true);
     expect(fresh.id).not.toBe('orig');
-    expect((await live.client.getInstance(hub, fresh.id)).input).toEqual({ x: 1 });
+    expect((await live.client.getStatus(hub, fresh.id)).input).toEqual({ x: 1 });
     const same = await live.client.restart(hub, 'orig', false);
     expect(same.id).toBe('orig');
   });
 
   it('purges one terminal instance, refuses a running one, and purges by filter', async () => {
     const hub = uniqueHub();
-    await live.client.startOrchestration(hub, 'HelloSequence', null, 'p1');
-    await live.client.startOrchestration(hub, 'HelloSequence', null, 'p2');
-    await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'p3');
+    await live.client.startNew(hub, 'HelloSequence', null, 'p1');
+    await live.client.startNew(hub, 'HelloSequence', null, 'p2');
+    await live.client.startNew(hub, 'LongTimer', { seconds: 60 }, 'p3');
     await waitForStatus(hub, 'p1', 'Completed');
     await waitForStatus(hub, 'p2', 'Completed');
     expect(await live.client.purgeInstance(hub, 'p1')).toBe(1);
-    await expect(live.client.getInstance(hub, 'p1')).rejects.toMatchObject({ status: 404 });
+    await expect(live.client.getStatus(hub, 'p1')).rejects.toMatchObject({ status: 404 });
     const refused = await live.client.purgeInstance(hub, 'p3').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).status).toBeGreaterThanOrEqual(400);
@@ -172,7 +172,7 @@ describe('management operations', () => {
   });
 
   it('builds the status URL without any token in it', () => {
-    const withToken = new DurableApiClient({ endpoint: `${live.backend.endpoint}/`, token: 'secret' });
+    const withToken = new DurableHttpClient({ endpoint: `${live.backend.endpoint}/`, token: 'secret' });
     const url = withToken.statusUrl('my hub', 'a/b');
     expect(url).toBe(`${live.backend.endpoint}/runtime/webhooks/durabletask/instances/a%2Fb?taskHub=my+hub`);
     expect(url).not.toContain('secret');
@@ -187,11 +187,11 @@ describe('authentication and reachability', () => {
   afterAll(() => secured.close());
 
   it('sends the bearer token; a missing or wrong token is an UnauthorizedError', async () => {
-    await expect(new DurableApiClient({ endpoint: secured.endpoint }).listTaskHubs()).rejects.toBeInstanceOf(UnauthorizedError);
-    const wrong = await new DurableApiClient({ endpoint: secured.endpoint, token: 'wrong' }).listTaskHubs().catch((e: unknown) => e);
+    await expect(new DurableHttpClient({ endpoint: secured.endpoint }).listTaskHubs()).rejects.toBeInstanceOf(UnauthorizedError);
+    const wrong = await new DurableHttpClient({ endpoint: secured.endpoint, token: 'wrong' }).listTaskHubs().catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(UnauthorizedError);
     expect(wrong).toMatchObject({ status: 401 });
-    await expect(new DurableApiClient({ endpoint: secured.endpoint, token: secured.token }).listTaskHubs()).resolves.toEqual(expect.any(Array));
+    await expect(new DurableHttpClient({ endpoint: secured.endpoint, token: secured.token }).listTaskHubs()).resolves.toEqual(expect.any(Array));
   });
 
   it('reports a closed port as EndpointUnreachableError naming the endpoint', async () => {
@@ -201,7 +201,7 @@ describe('authentication and reachability', () => {
         server.close(() => resolve(port));
       });
     });
-    const error = await new DurableApiClient({ endpoint: `http://127.0.0.1:${closed}` }).listTaskHubs().catch((e: unknown) => e);
+    const error = await new DurableHttpClient({ endpoint: `http://127.0.0.1:${closed}` }).listTaskHubs().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EndpointUnreachableError);
     expect((error as EndpointUnreachableError).message).toContain(`http://127.0.0.1:${closed}`);
     expect((error as EndpointUnreachableError).reason).toMatch(/ECONNREFUSED/);
@@ -212,7 +212,7 @@ describe('authentication and reachability', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
     try {
-      const error = await new DurableApiClient({ endpoint: `http://127.0.0.1:${port}`, timeoutMs: 200 }).listTaskHubs().catch((e: unknown) => e);
+      const error = await new DurableHttpClient({ endpoint: `http://127.0.0.1:${port}`, timeoutMs: 200 }).listTaskHubs().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EndpointUnreachableError);
       expect((error as EndpointUnreachableError).reason).toBe('no answer within 200 ms');
     } finally {

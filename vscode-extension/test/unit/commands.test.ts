@@ -1,7 +1,7 @@
 // The command handlers with scripted answers to their prompts, against a real HTTP endpoint. Effects are checked
 // through the API, the tree and what the stub recorded (documents, webviews, clipboard, messages).
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DurableApiClient } from '../../src/api';
+import { DurableHttpClient } from '../../src/wire';
 import { registerCommands } from '../../src/commands/registerCommands';
 import type { InstanceNode } from '../../src/tree/instanceNode';
 import type { TaskHubNode } from '../../src/tree/taskHubNode';
@@ -18,7 +18,7 @@ const run = (id: string, ...args: unknown[]) => commands.executeCommand(`edgeDur
 /** An explorer with the commands registered and one hub holding the given instances (started and settled). */
 async function setup(instances: [id: string, orchestrator: string, input: unknown, status: string][], { pageSize = 50 } = {}) {
   const hub = uniqueHub();
-  for (const [id, orchestrator, input] of instances) await live.client.startOrchestration(hub, orchestrator, input, id);
+  for (const [id, orchestrator, input] of instances) await live.client.startNew(hub, orchestrator, input, id);
   for (const [id, , , status] of instances) await waitForStatus(hub, id, status);
   const explorer = await makeExplorer(live.backend, { pageSize });
   const revealed: unknown[] = [];
@@ -39,7 +39,7 @@ describe('instance commands', () => {
     ui.answer('cleanup');
     await run('terminate', node);
     expect(await statusOf(hub, 't1')).toBe('Terminated');
-    const history = (await live.client.getInstance(hub, 't1', { history: true })).historyEvents!;
+    const history = (await live.client.getStatus(hub, 't1', { history: true })).historyEvents!;
     expect(history.find((e) => e.EventType === 'ExecutionTerminated')).toMatchObject({ Input: 'cleanup' });
     expect(explorer.provider.find<InstanceNode>(node.id!)!.contextValue).toBe('instance.Terminated');
     expect(ui.messages).toContainEqual({ kind: 'information', message: 'Terminate request accepted for t1.' });
@@ -72,7 +72,7 @@ describe('instance commands', () => {
     );
     await run('raiseEvent', await instance('a1'));
     await waitForStatus(hub, 'a1', 'Completed');
-    const history = (await live.client.getInstance(hub, 'a1', { history: true })).historyEvents!;
+    const history = (await live.client.getStatus(hub, 'a1', { history: true })).historyEvents!;
     expect(history.find((e) => e.EventType === 'EventRaised')).toMatchObject({ Name: 'Approval', Input: { approved: true } });
   });
 
@@ -90,7 +90,7 @@ describe('instance commands', () => {
     const message = ui.messages.find((m) => m.message.startsWith('Restarted r1 as '))!.message;
     const newId = message.replace('Restarted r1 as ', '').replace(/\.$/, '');
     expect(newId).not.toBe('r1');
-    expect((await live.client.getInstance(hub, newId)).input).toEqual({ n: 1 });
+    expect((await live.client.getStatus(hub, newId)).input).toEqual({ n: 1 });
   });
 
   it('purge needs the modal confirmation, then deletes and removes the node', async () => {
@@ -101,7 +101,7 @@ describe('instance commands', () => {
     expect(await statusOf(hub, 'p1')).toBe('Completed');
     ui.answer('Purge');
     await run('purge', await instance('p1'));
-    await expect(live.client.getInstance(hub, 'p1')).rejects.toMatchObject({ status: 404 });
+    await expect(live.client.getStatus(hub, 'p1')).rejects.toMatchObject({ status: 404 });
     expect(explorer.services.pages.get(`Test/${hub}`).get('p1')).toBeUndefined();
   });
 
@@ -161,13 +161,13 @@ describe('task hub commands', () => {
         return '3'; // FanOutFanIn takes n and returns 1² + … + n²
       },
       (options: { validateInput(v: string): string | undefined }) => {
-        expect(options.validateInput('@entity')).toMatch(/cannot start with @/);
+        expect(options.validateInput('@entity')).toMatch(/must not start with '@'/);
         return 'fan-1';
       },
     );
     await run('startInstance', hubNode);
     await waitForStatus(hub, 'fan-1', 'Completed');
-    expect(await live.client.getInstance(hub, 'fan-1')).toMatchObject({ name: 'FanOutFanIn', input: 3, output: 14 });
+    expect(await live.client.getStatus(hub, 'fan-1')).toMatchObject({ name: 'FanOutFanIn', input: 3, output: 14 });
     expect(ui.messages).toContainEqual({ kind: 'information', message: 'Started FanOutFanIn as fan-1.' });
   });
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEvent } from '../../src/api';
+import type { HistoryRow } from '../../src/wire';
 import { failureMessage, groupIntoEpisodes, type ActivityItem, type ExternalEventItem, type SubOrchestrationItem, type TimerItem } from '../../src/history';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, 0) + seconds * 1000).toISOString();
-const row = (EventType: string, at: number, fields: Record<string, unknown> = {}): HistoryEvent => ({ EventType, Timestamp: t(at), ...fields });
+const row = (EventType: string, at: number, fields: Record<string, unknown> = {}): HistoryRow => ({ EventType, Timestamp: t(at), ...fields });
 
 /** The merged view of HelloSequence: three activities one after the other. */
-const helloSequence: HistoryEvent[] = [
+const helloSequence: HistoryRow[] = [
   row('ExecutionStarted', 0, { FunctionName: 'HelloSequence', Input: null }),
   row('TaskCompleted', 1.5, { FunctionName: 'SayHello', ScheduledTime: t(0.1), Input: 'Tokyo', Result: 'Hello Tokyo!' }),
   row('TaskCompleted', 3, { FunctionName: 'SayHello', ScheduledTime: t(1.6), Input: 'Seattle', Result: 'Hello Seattle!' }),

@@ -1,17 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import type { DurableApiClient, InstancePage, InstanceQuery, InstanceStatus } from '../../src/api';
+import type { DurableHttpClient, InstancePage, InstanceQuery, StatusPayload } from '../../src/wire';
 import { InstanceList } from '../../src/tree/instanceList';
 
-const instance = (instanceId: string, createdTime: string): InstanceStatus => ({
+const instance = (instanceId: string, createdTime: string): StatusPayload => ({
   name: 'HelloSequence',
   instanceId,
   runtimeStatus: 'Completed',
+  input: null,
+  customStatus: null,
+  output: null,
   createdTime,
   lastUpdatedTime: createdTime,
 });
 
 /** A client whose pages are given up front; records the queries it receives. */
-function pagedClient(pages: InstancePage[]): { client: DurableApiClient; queries: InstanceQuery[] } {
+function pagedClient(pages: InstancePage[]): { client: DurableHttpClient; queries: InstanceQuery[] } {
   const queries: InstanceQuery[] = [];
   const client = {
     async listInstances(_hub: string, query: InstanceQuery) {
@@ -19,7 +22,7 @@ function pagedClient(pages: InstancePage[]): { client: DurableApiClient; queries
       const index = query.continuationToken ? Number(query.continuationToken) : 0;
       return pages[index]!;
     },
-  } as unknown as DurableApiClient;
+  } as unknown as DurableHttpClient;
   return { client, queries };
 }
 

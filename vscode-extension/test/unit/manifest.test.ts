@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { commandHandlers, registerCommands } from '../../src/commands/registerCommands';
-import { operationApplies, RUNTIME_STATUSES, type InstanceOperation } from '../../src/status';
+import { offers, RUNTIME_STATUSES, type InstanceOperation } from '../../src/wire';
 import { registeredCommands, resetStub } from '../support/vscode-stub';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -81,7 +81,7 @@ describe('context menus', () => {
     };
     for (const status of RUNTIME_STATUSES) {
       for (const [operation, command] of Object.entries(menuCommand)) {
-        expect([status, operation, menuFor(`instance.${status}`).includes(command!)]).toEqual([status, operation, operationApplies(operation as InstanceOperation, status)]);
+        expect([status, operation, menuFor(`instance.${status}`).includes(command!)]).toEqual([status, operation, offers(operation as InstanceOperation, status)]);
       }
     }
   });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEvent } from '../../src/api';
+import type { HistoryRow } from '../../src/wire';
 import { groupIntoEpisodes } from '../../src/history';
 import { escapeHtml, niceStep, renderTimelineHtml, timelineBars } from '../../src/timeline';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, 0) + seconds * 1000).toISOString();
-const row = (EventType: string, at: number, fields: Record<string, unknown> = {}): HistoryEvent => ({ EventType, Timestamp: t(at), ...fields });
+const row = (EventType: string, at: number, fields: Record<string, unknown> = {}): HistoryRow => ({ EventType, Timestamp: t(at), ...fields });
 
-const history: HistoryEvent[] = [
+const history: HistoryRow[] = [
   row('ExecutionStarted', 0, { FunctionName: 'Mixed' }),
   row('TaskCompleted', 2, { FunctionName: 'Fetch', ScheduledTime: t(0) }),
   row('TaskFailed', 3, { FunctionName: '<Bad & "Name">', ScheduledTime: t(2), Reason: 'boom' }),

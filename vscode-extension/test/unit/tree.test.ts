@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DurableApiClient } from '../../src/api';
+import { DurableHttpClient } from '../../src/wire';
 import { ActivityNode } from '../../src/tree/activityNode';
 import { EpisodeNode } from '../../src/tree/episodeNode';
 import { InstanceNode } from '../../src/tree/instanceNode';
@@ -26,8 +26,8 @@ describe('connections and task hubs', () => {
   it('lists the configured connections, then the task hubs of each, sorted', async () => {
     const hubB = `b${uniqueHub()}`;
     const hubA = `a${uniqueHub()}`;
-    await live.client.startOrchestration(hubB, 'HelloSequence');
-    await live.client.startOrchestration(hubA, 'HelloSequence');
+    await live.client.startNew(hubB, 'HelloSequence');
+    await live.client.startNew(hubA, 'HelloSequence');
     const explorer = await makeExplorer(live.backend);
     const roots = await explorer.expand();
     expect(roots.map((r) => [r.label, r.description, r.contextValue])).toEqual([['Test', live.backend.endpoint, 'connection']]);
@@ -62,7 +62,7 @@ describe('connections and task hubs', () => {
     const secured = await startBackend({ token: 'right-token' });
     try {
       // a fresh server has no task hubs: one instance makes one
-      await new DurableApiClient({ endpoint: secured.endpoint, token: secured.token }).startOrchestration('secured-hub', 'HelloSequence');
+      await new DurableHttpClient({ endpoint: secured.endpoint, token: secured.token }).startNew('secured-hub', 'HelloSequence');
       const explorer = await makeExplorer(secured, { token: 'wrong-token' });
       const [node] = await explorer.expand('Test');
       expect(node!.label).toBe('Unauthorized: the token was rejected (401)');
@@ -81,13 +81,13 @@ describe('connections and task hubs', () => {
 describe('instances', () => {
   it('shows each instance with ID, status icon and context value, "name · age" and a Markdown tooltip, newest first', async () => {
     const hub = uniqueHub();
-    await live.client.startOrchestration(hub, 'HelloSequence', { city: 'Oslo' }, 'done');
+    await live.client.startNew(hub, 'HelloSequence', { city: 'Oslo' }, 'done');
     await waitForStatus(hub, 'done', 'Completed');
-    await live.client.startOrchestration(hub, 'FlakyActivity', { failTimes: 5 }, 'failed');
+    await live.client.startNew(hub, 'FlakyActivity', { failTimes: 5 }, 'failed');
     await waitForStatus(hub, 'failed', 'Failed');
-    await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'running');
+    await live.client.startNew(hub, 'LongTimer', { seconds: 60 }, 'running');
     await waitForStatus(hub, 'running', 'Running');
-    await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'suspended');
+    await live.client.startNew(hub, 'LongTimer', { seconds: 60 }, 'suspended');
     await waitForStatus(hub, 'suspended', 'Running');
     await live.client.suspend(hub, 'suspended');
     await waitForStatus(hub, 'suspended', 'Suspended');
@@ -112,7 +112,7 @@ describe('instances', () => {
 
   it('loads more pages on demand and drops the "Load more…" node after the last page', async () => {
     const hub = uniqueHub();
-    for (let i = 0; i < 5; i++) await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, `i${i}`);
+    for (let i = 0; i < 5; i++) await live.client.startNew(hub, 'LongTimer', { seconds: 60 }, `i${i}`);
     const explorer = await makeExplorer(live.backend, { pageSize: 2 });
     const hubNode = (await explorer.node('Test', hub)) as TaskHubNode;
     let children = await explorer.provider.getChildren(hubNode);
@@ -129,8 +129,8 @@ describe('instances', () => {
 
   it('applies the hub filter to the query and shows it on the hub node', async () => {
     const hub = uniqueHub();
-    await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'keep-running');
-    await live.client.startOrchestration(hub, 'HelloSequence', null, 'done');
+    await live.client.startNew(hub, 'LongTimer', { seconds: 60 }, 'keep-running');
+    await live.client.startNew(hub, 'HelloSequence', null, 'done');
     await waitForStatus(hub, 'done', 'Completed');
     const explorer = await makeExplorer(live.backend);
     await explorer.filters.set(`Test/${hub}`, { statuses: ['Running', 'Pending'], idPrefix: 'keep' });
@@ -148,7 +148,7 @@ describe('instances', () => {
 describe('history', () => {
   it('groups the history into episodes with paired activities and durations', async () => {
     const hub = uniqueHub();
-    await live.client.startOrchestration(hub, 'HelloSequence', null, 'seq');
+    await live.client.startNew(hub, 'HelloSequence', null, 'seq');
     await waitForStatus(hub, 'seq', 'Completed');
     const explorer = await makeExplorer(live.backend);
     const episodes = await explorer.expand('Test', hub, 'seq');
@@ -167,7 +167,7 @@ describe('history', () => {
 
   it('shows a failure message on the failed activity and on the orchestration', async () => {
     const hub = uniqueHub();
-    await live.client.startOrchestration(hub, 'FlakyActivity', { failTimes: 1 }, 'flaky');
+    await live.client.startNew(hub, 'FlakyActivity', { failTimes: 1 }, 'flaky');
     await waitForStatus(hub, 'flaky', 'Failed');
     const explorer = await makeExplorer(live.backend);
     const [first, second] = await explorer.expand('Test', hub, 'flaky');
@@ -183,7 +183,7 @@ describe('history', () => {
 
   it("expands a sub-orchestration into the child's own history", async () => {
     const hub = uniqueHub();
-    await live.client.startOrchestration(hub, 'ParentChild', { x: 1 }, 'parent');
+    await live.client.startNew(hub, 'ParentChild', { x: 1 }, 'parent');
     await waitForStatus(hub, 'parent', 'Completed');
     const explorer = await makeExplorer(live.backend);
     const [first] = await explorer.expand('Test', hub, 'parent');
@@ -204,8 +204,8 @@ describe('history', () => {
 describe('auto-refresh', () => {
   it('updates running instances in place and leaves finished and suspended ones alone', async () => {
     const hub = uniqueHub();
-    await live.client.startOrchestration(hub, 'Approval', null, 'waiting');
-    await live.client.startOrchestration(hub, 'HelloSequence', null, 'finished');
+    await live.client.startNew(hub, 'Approval', null, 'waiting');
+    await live.client.startNew(hub, 'HelloSequence', null, 'finished');
     await waitForStatus(hub, 'waiting', 'Running');
     await waitForStatus(hub, 'finished', 'Completed');
     const explorer = await makeExplorer(live.backend);
@@ -226,7 +226,7 @@ describe('auto-refresh', () => {
 
   it('drops an instance that no longer exists', async () => {
     const hub = uniqueHub();
-    await live.client.startOrchestration(hub, 'LongTimer', { seconds: 60 }, 'doomed');
+    await live.client.startNew(hub, 'LongTimer', { seconds: 60 }, 'doomed');
     await waitForStatus(hub, 'doomed', 'Running');
     const explorer = await makeExplorer(live.backend);
     await explorer.expand('Test', hub);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseJsonInput, validateEventName, validateInstanceId, validateJsonInput } from '../../src/commands/validation';
+import { instanceIdProblem, MAX_INSTANCE_ID_LENGTH } from '../../src/wire';
 
 describe('JSON input', () => {
   it('parses JSON and treats empty input as no value', () => {
@@ -25,12 +26,20 @@ describe('names and IDs', () => {
     expect(validateEventName('Approval')).toBeUndefined();
   });
 
-  it('applies the Durable Functions instance ID rules', () => {
+  it('applies the instance ID rules of the server, with its messages', () => {
     expect(validateInstanceId('', { optional: true })).toBeUndefined();
     expect(validateInstanceId('', { optional: false })).toMatch(/Enter an instance ID/);
-    expect(validateInstanceId('@counter@1', { optional: true })).toMatch(/cannot start with @/);
-    expect(validateInstanceId('a#b', { optional: true })).toMatch(/cannot contain/);
-    expect(validateInstanceId('line\nbreak', { optional: true })).toMatch(/cannot contain/);
+    expect(validateInstanceId('@counter@1', { optional: true })).toMatch(/must not start with '@'/);
+    expect(validateInstanceId('a#b', { optional: true })).toMatch(/contains '#'/);
+    expect(validateInstanceId('line\nbreak', { optional: true })).toMatch(/contains U\+000a/);
     expect(validateInstanceId('order-42', { optional: false })).toBeUndefined();
+  });
+
+  it('allows the IDs the server allows: at most 100 characters', () => {
+    expect(validateInstanceId('x'.repeat(MAX_INSTANCE_ID_LENGTH), { optional: false })).toBeUndefined();
+    expect(validateInstanceId('x'.repeat(101), { optional: false })).toMatch(/101 characters long; the limit is 100/);
+    for (const id of ['x'.repeat(101), '@e', 'a/b', 'a?b', 'tab\there', 'order-42']) {
+      expect([id, validateInstanceId(id, { optional: false })]).toEqual([id, instanceIdProblem(id)]);
+    }
   });
 });

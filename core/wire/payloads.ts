@@ -1,78 +1,52 @@
 /**
- * The Durable Functions HTTP wire format: management URLs, the status payload and the
- * `historyEvents` view. Shared by the client's check-status responses and the HTTP API.
+ * The bodies of the HTTP API: the status payload, Durable Functions' `historyEvents` rows,
+ * a page of instances, purge and task hub results, and the error body; and how the status
+ * payload and the rows are made from an instance's status and history.
  * @module
  */
-import type { HistoryEvent } from './history.js';
-import type { OrchestrationStatus } from './status.js';
-
-export const WEBHOOK_PATH = '/runtime/webhooks/durabletask';
-
-export interface ManagementUrlOptions {
-  /** Origin (and optional path prefix) of the HTTP API, e.g. `http://127.0.0.1:7071`. */
-  baseUrl: string;
-  taskHub: string;
-  /** Appended as `code=` only when configured: URLs carry no key by default. */
-  code?: string;
-}
-
-export interface HttpManagementPayload {
-  id: string;
-  statusQueryGetUri: string;
-  sendEventPostUri: string;
-  terminatePostUri: string;
-  rewindPostUri: string;
-  purgeHistoryDeleteUri: string;
-  restartPostUri: string;
-  suspendPostUri: string;
-  resumePostUri: string;
-}
-
-export function createHttpManagementPayload(instanceId: string, options: ManagementUrlOptions): HttpManagementPayload {
-  const base = `${options.baseUrl.replace(/\/+$/, '')}${WEBHOOK_PATH}/instances/${encodeURIComponent(instanceId)}`;
-  const query = `taskHub=${encodeURIComponent(options.taskHub)}${options.code ? `&code=${encodeURIComponent(options.code)}` : ''}`;
-  return {
-    id: instanceId,
-    statusQueryGetUri: `${base}?${query}`,
-    sendEventPostUri: `${base}/raiseEvent/{eventName}?${query}`,
-    terminatePostUri: `${base}/terminate?reason={text}&${query}`,
-    rewindPostUri: `${base}/rewind?reason={text}&${query}`,
-    purgeHistoryDeleteUri: `${base}?${query}`,
-    restartPostUri: `${base}/restart?${query}`,
-    suspendPostUri: `${base}/suspend?reason={text}&${query}`,
-    resumePostUri: `${base}/resume?reason={text}&${query}`,
-  };
-}
-
-/** The 202 body of a check-status response: Durable Functions leaves `rewindPostUri` out. */
-export function checkStatusBody(payload: HttpManagementPayload): Omit<HttpManagementPayload, 'rewindPostUri'> {
-  const { rewindPostUri: _r, ...body } = payload;
-  return body;
-}
-
-export function createCheckStatusResponse(payload: HttpManagementPayload): Response {
-  return Response.json(checkStatusBody(payload), {
-    status: 202,
-    headers: { Location: payload.statusQueryGetUri, 'Retry-After': '10' },
-  });
-}
+import type { HistoryEvent, RuntimeStatus } from '../history.js';
+import type { OrchestrationStatus } from '../status.js';
 
 /** Durable Functions formats times with second precision: `2026-01-01T00:00:00Z`. */
 export function wireTime(date: Date | string): string {
   return `${new Date(date).toISOString().slice(0, 19)}Z`;
 }
 
+/** The status of one instance: `GET instances/{id}`, each element of `GET instances`. */
 export interface StatusPayload {
   name: string;
   instanceId: string;
-  runtimeStatus: string;
+  runtimeStatus: RuntimeStatus;
   input: unknown;
   customStatus: unknown;
   output: unknown;
   createdTime: string;
   lastUpdatedTime: string;
-  historyEvents?: Record<string, unknown>[];
+  /** Only with `showHistory=true`. */
+  historyEvents?: HistoryRow[];
 }
+
+/** One row of Durable Functions' `historyEvents` view (PascalCase; the other fields vary by `EventType`). */
+export type HistoryRow = Record<string, unknown> & { EventType: string; Timestamp: string };
+
+/** One page of `GET instances`; the continuation token travels in CONTINUATION_HEADER. */
+export interface InstancePage {
+  instances: StatusPayload[];
+  /** Undefined on the last page. */
+  continuationToken?: string;
+}
+
+/** `DELETE instances/{id}` and `DELETE instances`. */
+export interface PurgeResult { instancesDeleted: number }
+
+/** `DELETE taskhubs/{name}`. */
+export interface TaskHubDeleted { taskHub: string; deleted: true }
+
+/** An element of `GET orchestrators`. */
+export interface OrchestratorEntry { name: string }
+
+/** The body of every rejected request (except the empty 404 of `GET instances/{id}`). */
+export interface ErrorBody<Code extends string = string> { error: { code: Code; message: string } }
 
 export function toStatusPayload(status: OrchestrationStatus, options: { showHistoryOutput?: boolean; showInput?: boolean } = {}): StatusPayload {
   return {
@@ -94,7 +68,7 @@ const json = (text: string | undefined): unknown => (text === undefined ? null :
  * Durable Functions' `historyEvents`: PascalCase rows; OrchestratorStarted/Completed dropped;
  * each scheduling row merged into its completion row (FunctionName, ScheduledTime, Input).
  */
-export function toHistoryEvents(history: readonly HistoryEvent[], options: { showHistoryOutput?: boolean; showInput?: boolean } = {}): Record<string, unknown>[] {
+export function toHistoryEvents(history: readonly HistoryEvent[], options: { showHistoryOutput?: boolean; showInput?: boolean } = {}): HistoryRow[] {
   const showInput = options.showInput !== false;
   const scheduled = new Map<number, HistoryEvent>();
   const completed = new Set<number>();
@@ -102,9 +76,9 @@ export function toHistoryEvents(history: readonly HistoryEvent[], options: { sho
     if (e.type === 'TaskScheduled' || e.type === 'SubOrchestrationInstanceCreated') scheduled.set(e.eventId, e);
     if (e.type === 'TaskCompleted' || e.type === 'TaskFailed' || e.type === 'SubOrchestrationInstanceCompleted' || e.type === 'SubOrchestrationInstanceFailed') completed.add(e.taskScheduledId);
   }
-  const rows: Record<string, unknown>[] = [];
+  const rows: HistoryRow[] = [];
   for (const e of history) {
-    const row: Record<string, unknown> = { EventType: e.type, Timestamp: e.timestamp };
+    const row: HistoryRow = { EventType: e.type, Timestamp: e.timestamp };
     switch (e.type) {
       case 'OrchestratorStarted': case 'OrchestratorCompleted': continue;
       case 'TaskScheduled': case 'SubOrchestrationInstanceCreated':

@@ -1,0 +1,60 @@
+/** The one HTTP client's error mapping and paging, against a scripted fetch. */
+import { describe, expect, it } from 'vitest';
+import { DurableHttpClient } from '../../core/wire/client.js';
+import { ApiError, EndpointUnreachableError, UnauthorizedError } from '../../core/wire/errors.js';
+
+type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
+
+function scripted(replies: Reply[], seen: Request[] = []) {
+  return new DurableHttpClient({
+    endpoint: 'http://host:7071/runtime/webhooks/durabletask/',
+    token: 't0k',
+    fetch: async (input, init) => {
+      seen.push(new Request(input, init));
+      const reply = replies.shift()!;
+      return new Response(reply.body === undefined ? null : JSON.stringify(reply.body), { status: reply.status, headers: reply.headers });
+    },
+  });
+}
+
+describe('DurableHttpClient', () => {
+  it('maps each error answer to one typed error with the server code and message', async () => {
+    const client = scripted([
+      { status: 410, body: { error: { code: 'InvalidState', message: 'finished' } } },
+      { status: 409, body: { error: { code: 'InstanceAlreadyExists', message: 'taken' } } },
+      { status: 400, body: { error: { code: 'UnknownOrchestrator', message: 'no such' } } },
+      { status: 401, body: { error: { code: 'Unauthorized', message: 'token' } } },
+      { status: 404 },
+      { status: 500, body: { Message: 'An error has occurred.', ExceptionMessage: 'boom' } },
+    ]);
+    await expect(client.resume('h', 'a')).rejects.toMatchObject({ status: 410, kind: 'InvalidState', code: 'InvalidState', message: 'finished' });
+    await expect(client.startNew('h', 'X', undefined, 'a')).rejects.toMatchObject({ kind: 'Conflict', code: 'InstanceAlreadyExists' });
+    await expect(client.startNew('h', 'X')).rejects.toMatchObject({ kind: 'UnknownOrchestrator' });
+    await expect(client.listTaskHubs()).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(client.getStatus('h', 'gone')).rejects.toMatchObject({ kind: 'NotFound', code: 'InstanceNotFound', message: "No orchestration instance with ID 'gone' exists." });
+    const failed = await client.listTaskHubs().catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(ApiError);
+    expect(failed).toMatchObject({ status: 500, kind: 'Failed', code: 'Http500', message: 'An error has occurred. boom' });
+  });
+
+  it('sends the token as a header, leaves unset query values out, and reads every page', async () => {
+    const seen: Request[] = [];
+    const client = scripted([
+      { status: 200, body: [{ instanceId: 'a' }], headers: { 'x-ms-continuation-token': 'p2' } },
+      { status: 200, body: [{ instanceId: 'b' }], headers: { 'x-ms-continuation-token': 'null' } },
+    ], seen);
+    const all = await client.listAllInstances('hub', { runtimeStatus: ['Running', 'Suspended'] }, 1);
+    expect(all.map((s) => s.instanceId)).toEqual(['a', 'b']);
+    expect(seen.map((r) => r.url)).toEqual([
+      'http://host:7071/runtime/webhooks/durabletask/instances?taskHub=hub&runtimeStatus=Running%2CSuspended&top=1&showInput=true',
+      'http://host:7071/runtime/webhooks/durabletask/instances?taskHub=hub&runtimeStatus=Running%2CSuspended&top=1&showInput=true',
+    ]);
+    expect(seen.map((r) => r.headers.get('x-ms-continuation-token'))).toEqual([null, 'p2']);
+    expect(seen[0]!.headers.get('authorization')).toBe('Bearer t0k');
+  });
+
+  it('reports no answer as unreachable', async () => {
+    const client = new DurableHttpClient({ endpoint: 'http://host:1', fetch: async () => { throw new TypeError('fetch failed'); } });
+    await expect(client.listTaskHubs()).rejects.toEqual(new EndpointUnreachableError('http://host:1', 'fetch failed'));
+  });
+});
