@@ -80,4 +80,13 @@ describe('core is platform-neutral', () => {
     });
     expect(offenders).toEqual([]);
   });
+
+  it('builds no HTTP Response: only the HTTP layer (edge-worker/) answers requests', () => {
+    const builds = /\bnew\s+Response\s*\(|\bResponse\.(json|redirect|error)\s*\(/;
+    expect(builds.test('return Response.json(body, { status: 202 });')).toBe(true);
+    expect(builds.test('return new Response(null, { status: 204 });')).toBe(true);
+    expect(builds.test('const response: Response = await fetch(url);')).toBe(false);
+    const offenders = files(root).filter((f) => builds.test(readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')));
+    expect(offenders).toEqual([]);
+  });
 });
