@@ -90,3 +90,27 @@ describe('core is platform-neutral', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+/** The rooms of core/ and the rooms each may not import: the worker sits on the port, the executor below both, the wire beside them. */
+const LAYERS: Record<string, string[]> = {
+  'orchestration/': ['worker/', 'store/', 'client.ts', 'wire/', 'simulator/'],
+  'store/': ['worker/', 'client.ts', 'wire/', 'simulator/'],
+  'wire/': ['worker/', 'store/', 'client.ts', 'orchestration/', 'simulator/'],
+  'worker/': ['client.ts', 'wire/', 'simulator/'],
+};
+
+describe('core is layered', () => {
+  it('no room imports a room above it', () => {
+    const offenders: string[] = [];
+    for (const f of files(root)) {
+      const own = f.slice(root.length);
+      const room = Object.keys(LAYERS).find((r) => own.startsWith(r));
+      if (!room) continue;
+      for (const { fileName } of ts.preProcessFile(readFileSync(f, 'utf8'), true, true).importedFiles) {
+        const target = join(f, '..', fileName).slice(root.length);
+        if (LAYERS[room]!.some((above) => target.startsWith(above))) offenders.push(`${own} -> ${target}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
