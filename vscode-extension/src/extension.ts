@@ -3,15 +3,15 @@
  * extension host): the extension reaches the server only through `fetch`.
  */
 import * as vscode from 'vscode';
-import { AutoRefresher } from './autoRefresh';
-import type { CommandContext } from './commands/commandContext';
-import { registerCommands } from './commands/registerCommands';
+import { AutoRefresher } from './auto-refresh';
+import type { CommandContext } from './commands/command-context';
+import { registerCommands } from './commands/register-commands';
 import { ConnectionStore } from './connections';
 import { DOCUMENT_SCHEME, InstanceDocumentProvider } from './documents';
-import { FilterStore } from './filterStore';
-import { ExplorerProvider } from './tree/explorerProvider';
-import { hubKey, type ExplorerNode, type ExplorerServices } from './tree/explorerNode';
-import { InstancePages } from './tree/instanceList';
+import { FilterStore } from './filter-store';
+import { ExplorerProvider } from './tree/explorer-provider';
+import { hubKey, type ExplorerNode, type ExplorerServices } from './tree/explorer-node';
+import { InstancePages } from './tree/instance-list';
 
 export const VIEW_ID = 'edgeDurable.explorer';
 

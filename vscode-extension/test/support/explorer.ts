@@ -1,11 +1,11 @@
 /** Builds the extension's tree and command context against a backend, with the vscode stub, for unit tests. */
-import type { CommandContext } from '../../src/commands/commandContext';
+import type { CommandContext } from '../../src/commands/command-context';
 import { ConnectionStore, type Connection } from '../../src/connections';
 import { DOCUMENT_SCHEME, InstanceDocumentProvider } from '../../src/documents';
-import { FilterStore } from '../../src/filterStore';
-import { hubKey, type ExplorerNode, type ExplorerServices } from '../../src/tree/explorerNode';
-import { ExplorerProvider } from '../../src/tree/explorerProvider';
-import { InstancePages } from '../../src/tree/instanceList';
+import { FilterStore } from '../../src/filter-store';
+import { hubKey, type ExplorerNode, type ExplorerServices } from '../../src/tree/explorer-node';
+import { ExplorerProvider } from '../../src/tree/explorer-provider';
+import { InstancePages } from '../../src/tree/instance-list';
 import * as vscode from './vscode-stub';
 import type { Backend } from './backend';
 

@@ -2,9 +2,9 @@
 // through the API, the tree and what the stub recorded (documents, webviews, clipboard, messages).
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DurableHttpClient } from '../../src/wire';
-import { registerCommands } from '../../src/commands/registerCommands';
-import type { InstanceNode } from '../../src/tree/instanceNode';
-import type { TaskHubNode } from '../../src/tree/taskHubNode';
+import { registerCommands } from '../../src/commands/register-commands';
+import type { InstanceNode } from '../../src/tree/instance-node';
+import type { TaskHubNode } from '../../src/tree/task-hub-node';
 import { makeExplorer, uniqueHub, type Explorer } from '../support/explorer';
 import { useLiveBackend } from '../support/live';
 import { commands, configuration, openedDocuments, resetStub, ui, webviewPanels } from '../support/vscode-stub';

@@ -1,7 +1,7 @@
 // package.json is code too: command IDs, menus and `when` clauses must agree with the extension and with each other.
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { commandHandlers, registerCommands } from '../../src/commands/registerCommands';
+import { commandHandlers, registerCommands } from '../../src/commands/register-commands';
 import { offers, RUNTIME_STATUSES, type InstanceOperation } from '../../src/wire';
 import { registeredCommands, resetStub } from '../support/vscode-stub';
 

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { formatDuration } from '../format';
 import type { ActivityItem } from '../history';
-import { ExplorerNode } from './explorerNode';
+import { ExplorerNode } from './explorer-node';
 import { detailsTooltip } from './tooltip';
 
 export class ActivityNode extends ExplorerNode {

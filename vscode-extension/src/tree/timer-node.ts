@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { formatClock, formatDuration } from '../format';
 import type { TimerItem } from '../history';
-import { ExplorerNode } from './explorerNode';
+import { ExplorerNode } from './explorer-node';
 import { detailsTooltip } from './tooltip';
 
 export class TimerNode extends ExplorerNode {

@@ -5,9 +5,9 @@
 import * as vscode from 'vscode';
 import { changesOnItsOwn, isNotFound, type StatusPayload } from '../wire';
 import type { Connection } from '../connections';
-import { ConnectionNode } from './connectionNode';
-import { ExplorerNode, hubKey, type ExplorerServices } from './explorerNode';
-import { InstanceNode, instanceNodeId } from './instanceNode';
+import { ConnectionNode } from './connection-node';
+import { ExplorerNode, hubKey, type ExplorerServices } from './explorer-node';
+import { InstanceNode, instanceNodeId } from './instance-node';
 
 export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode> {
   private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();

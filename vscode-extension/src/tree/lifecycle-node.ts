@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { formatClock } from '../format';
 import type { LifecycleItem } from '../history';
-import { ExplorerNode } from './explorerNode';
+import { ExplorerNode } from './explorer-node';
 import { detailsTooltip } from './tooltip';
 
 const LABELS: Record<string, [label: string, icon: string]> = {

@@ -2,10 +2,10 @@
 import * as vscode from 'vscode';
 import type { StatusPayload } from '../wire';
 import { openInstanceDocument } from '../documents';
-import { showTimeline } from '../timelinePanel';
-import type { InstanceRef } from '../tree/explorerNode';
-import type { CommandContext } from './commandContext';
-import { showNewInstance } from './hubCommands';
+import { showTimeline } from '../timeline-panel';
+import type { InstanceRef } from '../tree/explorer-node';
+import type { CommandContext } from './command-context';
+import { showNewInstance } from './hub-commands';
 import { parseJsonInput, validateEventName, validateJsonInput } from './validation';
 
 type ReasonOperation = 'terminate' | 'suspend' | 'resume' | 'rewind';

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { ApiError, EndpointUnreachableError, UnauthorizedError } from '../wire';
 import type { Connection } from '../connections';
-import { ExplorerNode } from './explorerNode';
+import { ExplorerNode } from './explorer-node';
 
 export class MessageNode extends ExplorerNode {
   constructor(

@@ -2,9 +2,9 @@
 import * as vscode from 'vscode';
 import { validateEndpoint, type Connection } from '../connections';
 import { normalizeEndpoint } from '../wire';
-import { ConnectionNode } from '../tree/connectionNode';
-import { TaskHubNode } from '../tree/taskHubNode';
-import type { CommandContext } from './commandContext';
+import { ConnectionNode } from '../tree/connection-node';
+import { TaskHubNode } from '../tree/task-hub-node';
+import type { CommandContext } from './command-context';
 
 export async function addConnection(ctx: CommandContext): Promise<Connection | undefined> {
   const name = await vscode.window.showInputBox({

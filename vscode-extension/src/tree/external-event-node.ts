@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { formatDuration, previewJson } from '../format';
 import type { ExternalEventItem } from '../history';
-import { ExplorerNode } from './explorerNode';
+import { ExplorerNode } from './explorer-node';
 import { detailsTooltip } from './tooltip';
 
 export class ExternalEventNode extends ExplorerNode {

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { DurableHttpClient } from '../wire';
 import type { Connection } from '../connections';
 import type { InstanceFilter } from '../filters';
-import type { InstancePages } from './instanceList';
+import type { InstancePages } from './instance-list';
 
 export interface ExplorerServices {
   client(connection: Connection): Promise<DurableHttpClient>;

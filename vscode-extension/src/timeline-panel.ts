@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { groupIntoEpisodes } from './history';
 import { renderTimelineHtml, timelineBars } from './timeline';
-import type { InstanceRef } from './tree/explorerNode';
+import type { InstanceRef } from './tree/explorer-node';
 
 const panels = new Map<string, vscode.WebviewPanel>();
 

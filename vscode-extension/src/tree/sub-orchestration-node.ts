@@ -6,10 +6,10 @@ import * as vscode from 'vscode';
 import type { Connection } from '../connections';
 import { formatDuration } from '../format';
 import { groupIntoEpisodes, type SubOrchestrationItem } from '../history';
-import { taskDescription, taskIcon } from './activityNode';
-import { EpisodeNode } from './episodeNode';
-import { ExplorerNode, type ExplorerServices, type InstanceRef } from './explorerNode';
-import { MessageNode } from './messageNode';
+import { taskDescription, taskIcon } from './activity-node';
+import { EpisodeNode } from './episode-node';
+import { ExplorerNode, type ExplorerServices, type InstanceRef } from './explorer-node';
+import { MessageNode } from './message-node';
 import { detailsTooltip } from './tooltip';
 
 export class SubOrchestrationNode extends ExplorerNode implements InstanceRef {

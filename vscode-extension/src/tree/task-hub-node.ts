@@ -2,11 +2,11 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../connections';
 import { describeFilter, filterToQuery, isEmptyFilter, type InstanceFilter } from '../filters';
-import type { ConnectionNode } from './connectionNode';
-import { ExplorerNode, hubKey, type ExplorerServices } from './explorerNode';
-import { InstanceNode } from './instanceNode';
-import { LoadMoreNode } from './loadMoreNode';
-import { MessageNode } from './messageNode';
+import type { ConnectionNode } from './connection-node';
+import { ExplorerNode, hubKey, type ExplorerServices } from './explorer-node';
+import { InstanceNode } from './instance-node';
+import { LoadMoreNode } from './load-more-node';
+import { MessageNode } from './message-node';
 
 export class TaskHubNode extends ExplorerNode {
   readonly connection: Connection;

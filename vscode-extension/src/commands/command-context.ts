@@ -2,9 +2,9 @@
 import * as vscode from 'vscode';
 import type { ConnectionStore } from '../connections';
 import type { InstanceDocumentProvider } from '../documents';
-import type { FilterStore } from '../filterStore';
-import type { ExplorerNode } from '../tree/explorerNode';
-import type { ExplorerProvider } from '../tree/explorerProvider';
+import type { FilterStore } from '../filter-store';
+import type { ExplorerNode } from '../tree/explorer-node';
+import type { ExplorerProvider } from '../tree/explorer-provider';
 
 export interface CommandContext {
   provider: ExplorerProvider;

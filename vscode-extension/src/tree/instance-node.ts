@@ -4,11 +4,11 @@ import type { StatusPayload } from '../wire';
 import type { Connection } from '../connections';
 import { formatAge, previewJson } from '../format';
 import { groupIntoEpisodes } from '../history';
-import { EpisodeNode } from './episodeNode';
-import { ExplorerNode, hubKey, type ExplorerServices, type InstanceRef } from './explorerNode';
-import { MessageNode } from './messageNode';
-import { statusIcon } from './statusIcons';
-import type { TaskHubNode } from './taskHubNode';
+import { EpisodeNode } from './episode-node';
+import { ExplorerNode, hubKey, type ExplorerServices, type InstanceRef } from './explorer-node';
+import { MessageNode } from './message-node';
+import { statusIcon } from './status-icons';
+import type { TaskHubNode } from './task-hub-node';
 
 export class InstanceNode extends ExplorerNode implements InstanceRef {
   readonly connection: Connection;

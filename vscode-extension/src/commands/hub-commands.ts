@@ -4,11 +4,11 @@ import type { DurableHttpClient, StatusPayload } from '../wire';
 import type { Connection } from '../connections';
 import { describeFilter, filterToQuery, isEmptyFilter, parseTimeInput, validateTimeInput, type InstanceFilter } from '../filters';
 import { STATUSES_IN_LIFECYCLE_ORDER, TERMINAL_STATUSES, offers, type InstanceOperation, type RuntimeStatus } from '../wire';
-import { hubKey } from '../tree/explorerNode';
-import { InstanceNode } from '../tree/instanceNode';
-import type { TaskHubNode } from '../tree/taskHubNode';
+import { hubKey } from '../tree/explorer-node';
+import { InstanceNode } from '../tree/instance-node';
+import type { TaskHubNode } from '../tree/task-hub-node';
 import { batchReportLines, runBatch, summarizeBatch } from './batch';
-import type { CommandContext } from './commandContext';
+import type { CommandContext } from './command-context';
 import { parseJsonInput, validateInstanceId, validateJsonInput } from './validation';
 
 export async function startInstance(ctx: CommandContext, hub: TaskHubNode): Promise<void> {

@@ -2,12 +2,12 @@
 import * as vscode from 'vscode';
 import { formatClock } from '../format';
 import type { Episode, HistoryItem } from '../history';
-import { ActivityNode } from './activityNode';
-import { ExplorerNode, type InstanceRef } from './explorerNode';
-import { ExternalEventNode } from './externalEventNode';
-import { LifecycleNode } from './lifecycleNode';
-import { SubOrchestrationNode } from './subOrchestrationNode';
-import { TimerNode } from './timerNode';
+import { ActivityNode } from './activity-node';
+import { ExplorerNode, type InstanceRef } from './explorer-node';
+import { ExternalEventNode } from './external-event-node';
+import { LifecycleNode } from './lifecycle-node';
+import { SubOrchestrationNode } from './sub-orchestration-node';
+import { TimerNode } from './timer-node';
 
 export class EpisodeNode extends ExplorerNode {
   constructor(
