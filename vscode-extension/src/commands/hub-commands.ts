@@ -1,15 +1,15 @@
 /** Context-menu commands on a task hub. */
 import * as vscode from 'vscode';
-import type { DurableHttpClient, StatusPayload } from '../wire';
-import type { Connection } from '../connections';
-import { describeFilter, filterToQuery, isEmptyFilter, parseTimeInput, validateTimeInput, type InstanceFilter } from '../filters';
-import { STATUSES_IN_LIFECYCLE_ORDER, TERMINAL_STATUSES, offers, type InstanceOperation, type RuntimeStatus } from '../wire';
-import { hubKey } from '../tree/explorer-node';
-import { InstanceNode } from '../tree/instance-node';
-import type { TaskHubNode } from '../tree/task-hub-node';
-import { batchReportLines, runBatch, summarizeBatch } from './batch';
-import type { CommandContext } from './command-context';
-import { parseJsonInput, validateInstanceId, validateJsonInput } from './validation';
+import type { DurableHttpClient, StatusPayload } from '../wire.js';
+import type { Connection } from '../connections.js';
+import { describeFilter, filterToQuery, isEmptyFilter, parseTimeInput, validateTimeInput, type InstanceFilter } from '../filters.js';
+import { STATUSES_IN_LIFECYCLE_ORDER, TERMINAL_STATUSES, offers, type InstanceOperation, type RuntimeStatus } from '../wire.js';
+import { hubKey } from '../tree/explorer-node.js';
+import { InstanceNode } from '../tree/instance-node.js';
+import type { TaskHubNode } from '../tree/task-hub-node.js';
+import { batchReportLines, runBatch, summarizeBatch } from './batch.js';
+import type { CommandContext } from './command-context.js';
+import { parseJsonInput, validateInstanceId, validateJsonInput } from './validation.js';
 
 export async function startInstance(ctx: CommandContext, hub: TaskHubNode): Promise<void> {
   const client = await hub.services.client(hub.connection);

@@ -1,13 +1,13 @@
 /** One episode (one wake-up of the orchestrator): what woke it, and the items it produced. */
 import * as vscode from 'vscode';
-import { formatClock } from '../format';
-import type { Episode, HistoryItem } from '../history';
-import { ActivityNode } from './activity-node';
-import { ExplorerNode, type InstanceRef } from './explorer-node';
-import { ExternalEventNode } from './external-event-node';
-import { LifecycleNode } from './lifecycle-node';
-import { SubOrchestrationNode } from './sub-orchestration-node';
-import { TimerNode } from './timer-node';
+import { formatClock } from '../format.js';
+import type { Episode, HistoryItem } from '../history.js';
+import { ActivityNode } from './activity-node.js';
+import { ExplorerNode, type InstanceRef } from './explorer-node.js';
+import { ExternalEventNode } from './external-event-node.js';
+import { LifecycleNode } from './lifecycle-node.js';
+import { SubOrchestrationNode } from './sub-orchestration-node.js';
+import { TimerNode } from './timer-node.js';
 
 export class EpisodeNode extends ExplorerNode {
   constructor(

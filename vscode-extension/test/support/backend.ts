@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNodeServer } from '../../../edge-worker/node/server';
+import { startNodeServer } from '../../../edge-worker/node/server.js';
 
 export interface BackendOptions {
   /**

@@ -1,13 +1,13 @@
 // The command handlers with scripted answers to their prompts, against a real HTTP endpoint. Effects are checked
 // through the API, the tree and what the stub recorded (documents, webviews, clipboard, messages).
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DurableHttpClient } from '../../src/wire';
-import { registerCommands } from '../../src/commands/register-commands';
-import type { InstanceNode } from '../../src/tree/instance-node';
-import type { TaskHubNode } from '../../src/tree/task-hub-node';
-import { makeExplorer, uniqueHub, type Explorer } from '../support/explorer';
-import { useLiveBackend } from '../support/live';
-import { commands, configuration, openedDocuments, resetStub, ui, webviewPanels } from '../support/vscode-stub';
+import { DurableHttpClient } from '../../src/wire.js';
+import { registerCommands } from '../../src/commands/register-commands.js';
+import type { InstanceNode } from '../../src/tree/instance-node.js';
+import type { TaskHubNode } from '../../src/tree/task-hub-node.js';
+import { makeExplorer, uniqueHub, type Explorer } from '../support/explorer.js';
+import { useLiveBackend } from '../support/live.js';
+import { commands, configuration, openedDocuments, resetStub, ui, webviewPanels } from '../support/vscode-stub.js';
 
 const live = useLiveBackend();
 const { statusOf, waitForStatus } = live;
