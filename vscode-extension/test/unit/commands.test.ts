@@ -197,6 +197,12 @@ describe('task hub commands', () => {
     ]);
     ui.answer((_o: unknown, items: { label: string }[]) => items.filter((i) => i.label === 'Running'), '', '', 'run');
     await run('filterInstances', hubNode);
+    expect(ui.prompts.map((p) => p.options?.title)).toEqual([
+      `Filter ${hub} (1/4): runtime status`,
+      `Filter ${hub} (2/4): created from`,
+      `Filter ${hub} (3/4): created to`,
+      `Filter ${hub} (4/4): instance ID prefix`,
+    ]);
     const filtered = await explorer.node('Test', hub);
     expect(filtered.description).toBe('filter: Running · id run*');
     expect((await explorer.expand('Test', hub)).map((n) => n.label)).toEqual(['run-1']);
