@@ -3,7 +3,7 @@
  * SecretStorage under the connection name, never in settings (settings sync and screen sharing would leak them).
  */
 import * as vscode from 'vscode';
-import { DurableHttpClient, endpointProblem, NOT_A_URL } from './wire';
+import { DurableHttpClient, endpointProblem, NOT_A_URL } from './wire.js';
 
 export interface Connection {
   name: string;

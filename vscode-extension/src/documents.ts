@@ -3,8 +3,8 @@
  * our own URI scheme (documents of a content provider cannot be edited or saved by the user).
  */
 import * as vscode from 'vscode';
-import type { Connection } from './connections';
-import type { DurableHttpClient } from './wire';
+import type { Connection } from './connections.js';
+import type { DurableHttpClient } from './wire.js';
 
 export const DOCUMENT_SCHEME = 'edge-durable';
 

@@ -3,15 +3,15 @@
  * extension host): the extension reaches the server only through `fetch`.
  */
 import * as vscode from 'vscode';
-import { AutoRefresher } from './autoRefresh';
-import type { CommandContext } from './commands/commandContext';
-import { registerCommands } from './commands/registerCommands';
-import { ConnectionStore } from './connections';
-import { DOCUMENT_SCHEME, InstanceDocumentProvider } from './documents';
-import { FilterStore } from './filterStore';
-import { ExplorerProvider } from './tree/explorerProvider';
-import { hubKey, type ExplorerNode, type ExplorerServices } from './tree/explorerNode';
-import { InstancePages } from './tree/instanceList';
+import { AutoRefresher } from './auto-refresh.js';
+import type { CommandContext } from './commands/command-context.js';
+import { registerCommands } from './commands/register-commands.js';
+import { ConnectionStore } from './connections.js';
+import { DOCUMENT_SCHEME, InstanceDocumentProvider } from './documents.js';
+import { FilterStore } from './filter-store.js';
+import { ExplorerProvider } from './tree/explorer-provider.js';
+import { hubKey, type ExplorerNode, type ExplorerServices } from './tree/explorer-node.js';
+import { InstancePages } from './tree/instance-list.js';
 
 export const VIEW_ID = 'edgeDurable.explorer';
 

@@ -1,5 +1,5 @@
 /** The instance filter of a task hub: its query form, its one-line description and the parsing of user input. Pure. */
-import type { InstanceQuery, RuntimeStatus } from './wire';
+import type { InstanceQuery, RuntimeStatus } from './wire.js';
 
 export interface InstanceFilter {
   statuses: RuntimeStatus[];

@@ -11,8 +11,8 @@
  * With DF's second-precision times, calls made within the same second as a result may land one episode late;
  * our own server writes milliseconds.
  */
-import type { HistoryRow } from './wire';
-import { millisBetween } from './format';
+import type { HistoryRow } from './wire.js';
+import { millisBetween } from './format.js';
 
 export type TaskOutcome = 'completed' | 'failed' | 'pending';
 

@@ -3,9 +3,9 @@
  * plain HTML + SVG. No script and no external resource, so the webview runs with a strict CSP; the only
  * stylesheet carries the nonce. Pure: the caller supplies the nonce, the CSP source and "now".
  */
-import type { StatusPayload } from './wire';
-import { formatDuration } from './format';
-import { itemStartTime, type Episode } from './history';
+import type { StatusPayload } from './wire.js';
+import { formatDuration } from './format.js';
+import { itemStartTime, type Episode } from './history.js';
 
 export type BarKind = 'activity' | 'subOrchestration' | 'timer' | 'externalEvent';
 export type BarOutcome = 'completed' | 'failed' | 'pending';

@@ -1,5 +1,5 @@
 /** Parsing and validation of what users type into input boxes. Pure; validators return a message or undefined. */
-import { instanceIdProblem, MAX_NAME_LENGTH } from '../wire';
+import { instanceIdProblem, MAX_NAME_LENGTH } from '../wire.js';
 
 /** Empty input means "no value" (undefined); anything else must be JSON. Throws with the parser's message. */
 export function parseJsonInput(text: string): unknown {

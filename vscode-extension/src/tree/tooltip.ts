@@ -1,6 +1,6 @@
 /** Markdown tooltips for history nodes: a title, a small table of times, then JSON blocks. */
 import * as vscode from 'vscode';
-import { previewJson } from '../format';
+import { previewJson } from '../format.js';
 
 export function detailsTooltip(
   title: string,

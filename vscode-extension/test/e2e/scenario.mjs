@@ -234,10 +234,10 @@ export async function runScenario(t, { page, backend, api, flavour, offlineEndpo
 
   await step('Filter Instances narrows the list and shows the filter on the hub', async () => {
     await contextMenu(page, treeRow(page, HUB), 'Filter Instances…');
-    await pickMany(page, ['Running'], { expect: '(1/3)' });
-    await answerInput(page, '', { expect: 'created from' });
-    await answerInput(page, '', { expect: 'created to' });
-    await answerInput(page, 'batch', { expect: '(3/3)' });
+    await pickMany(page, ['Running'], { expect: '(1/4)' });
+    await answerInput(page, '', { expect: '(2/4): created from' });
+    await answerInput(page, '', { expect: '(3/4): created to' });
+    await answerInput(page, 'batch', { expect: '(4/4)' });
     await until(async () => (await rowDescription(treeRow(page, HUB))) === 'filter: Running · id batch*', { what: 'filter description on the hub' });
     await until(async () => {
       const labels = await visibleRowLabels(page);

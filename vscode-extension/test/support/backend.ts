@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNodeServer } from '../../../edge-worker/node/server';
+import { startNodeServer } from '../../../edge-worker/node/server.js';
 
 export interface BackendOptions {
   /**
@@ -52,8 +52,8 @@ export async function startRealServer(options: BackendOptions = {}, port = 0): P
       port,
       host: '127.0.0.1',
       dataDir,
-      ...(options.token ? { adminToken: options.token } : {}),
-      ...(options.corsOrigins ? { cors: { origins: options.corsOrigins } } : {}),
+      adminToken: options.token,
+      cors: options.corsOrigins ? { origins: options.corsOrigins } : undefined,
       log: () => {},
     });
     return {

@@ -1,13 +1,13 @@
 /** Builds the extension's tree and command context against a backend, with the vscode stub, for unit tests. */
-import type { CommandContext } from '../../src/commands/commandContext';
-import { ConnectionStore, type Connection } from '../../src/connections';
-import { DOCUMENT_SCHEME, InstanceDocumentProvider } from '../../src/documents';
-import { FilterStore } from '../../src/filterStore';
-import { hubKey, type ExplorerNode, type ExplorerServices } from '../../src/tree/explorerNode';
-import { ExplorerProvider } from '../../src/tree/explorerProvider';
-import { InstancePages } from '../../src/tree/instanceList';
-import * as vscode from './vscode-stub';
-import type { Backend } from './backend';
+import type { CommandContext } from '../../src/commands/command-context.js';
+import { ConnectionStore, type Connection } from '../../src/connections.js';
+import { DOCUMENT_SCHEME, InstanceDocumentProvider } from '../../src/documents.js';
+import { FilterStore } from '../../src/filter-store.js';
+import { hubKey, type ExplorerNode, type ExplorerServices } from '../../src/tree/explorer-node.js';
+import { ExplorerProvider } from '../../src/tree/explorer-provider.js';
+import { InstancePages } from '../../src/tree/instance-list.js';
+import * as vscode from './vscode-stub.js';
+import type { Backend } from './backend.js';
 
 export interface Explorer {
   provider: ExplorerProvider;

@@ -3,9 +3,9 @@
  * (beforeAll / afterAll), with an API client and status helpers. Call at the top of the file.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { DurableHttpClient } from '../../src/wire';
-import { startBackend, type Backend } from './backend';
-import { eventually } from './explorer';
+import { DurableHttpClient } from '../../src/wire.js';
+import { startBackend, type Backend } from './backend.js';
+import { eventually } from './explorer.js';
 
 export interface LiveBackend {
   readonly backend: Backend;

@@ -3,10 +3,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, DurableHttpClient, EndpointUnreachableError, isNotFound, UnauthorizedError, type StatusPayload } from '../../src/wire';
-import { uniqueHub } from '../support/explorer';
-import { startBackend, type Backend } from '../support/backend';
-import { useLiveBackend } from '../support/live';
+import { ApiError, DurableHttpClient, EndpointUnreachableError, isNotFound, UnauthorizedError, type StatusPayload } from '../../src/wire.js';
+import { uniqueHub } from '../support/explorer.js';
+import { startBackend, type Backend } from '../support/backend.js';
+import { useLiveBackend } from '../support/live.js';
 
 const live = useLiveBackend();
 const { statusOf, waitForStatus } = live;

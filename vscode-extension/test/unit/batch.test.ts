@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchReportLines, runBatch, summarizeBatch } from '../../src/commands/batch';
+import { batchReportLines, runBatch, summarizeBatch } from '../../src/commands/batch.js';
 
 describe('runBatch', () => {
   it('runs every instance, reports each failure with its message and reports progress', async () => {

@@ -1,13 +1,13 @@
 // The command handlers with scripted answers to their prompts, against a real HTTP endpoint. Effects are checked
 // through the API, the tree and what the stub recorded (documents, webviews, clipboard, messages).
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DurableHttpClient } from '../../src/wire';
-import { registerCommands } from '../../src/commands/registerCommands';
-import type { InstanceNode } from '../../src/tree/instanceNode';
-import type { TaskHubNode } from '../../src/tree/taskHubNode';
-import { makeExplorer, uniqueHub, type Explorer } from '../support/explorer';
-import { useLiveBackend } from '../support/live';
-import { commands, configuration, openedDocuments, resetStub, ui, webviewPanels } from '../support/vscode-stub';
+import { DurableHttpClient } from '../../src/wire.js';
+import { registerCommands } from '../../src/commands/register-commands.js';
+import type { InstanceNode } from '../../src/tree/instance-node.js';
+import type { TaskHubNode } from '../../src/tree/task-hub-node.js';
+import { makeExplorer, uniqueHub, type Explorer } from '../support/explorer.js';
+import { useLiveBackend } from '../support/live.js';
+import { commands, configuration, openedDocuments, resetStub, ui, webviewPanels } from '../support/vscode-stub.js';
 
 const live = useLiveBackend();
 const { statusOf, waitForStatus } = live;
@@ -197,6 +197,12 @@ describe('task hub commands', () => {
     ]);
     ui.answer((_o: unknown, items: { label: string }[]) => items.filter((i) => i.label === 'Running'), '', '', 'run');
     await run('filterInstances', hubNode);
+    expect(ui.prompts.map((p) => p.options?.title)).toEqual([
+      `Filter ${hub} (1/4): runtime status`,
+      `Filter ${hub} (2/4): created from`,
+      `Filter ${hub} (3/4): created to`,
+      `Filter ${hub} (4/4): instance ID prefix`,
+    ]);
     const filtered = await explorer.node('Test', hub);
     expect(filtered.description).toBe('filter: Running · id run*');
     expect((await explorer.expand('Test', hub)).map((n) => n.label)).toEqual(['run-1']);

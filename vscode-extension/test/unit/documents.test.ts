@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { documentUri, parseDocumentUri } from '../../src/documents';
-import { Uri } from '../support/vscode-stub';
+import { documentUri, parseDocumentUri } from '../../src/documents.js';
+import { Uri } from '../support/vscode-stub.js';
 
 describe('instance document URIs', () => {
   it('round-trip connection, hub, instance ID and kind, even with slashes and spaces', () => {

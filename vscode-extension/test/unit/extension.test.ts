@@ -1,7 +1,7 @@
 // activate() wiring: commands, the document scheme, tree refresh on connection changes, auto-refresh settings.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { activate } from '../../src/extension';
-import { contentProviders, MemoryMemento, MemorySecretStorage, registeredCommands, resetStub, setConfiguration } from '../support/vscode-stub';
+import { activate } from '../../src/extension.js';
+import { contentProviders, MemoryMemento, MemorySecretStorage, registeredCommands, resetStub, setConfiguration } from '../support/vscode-stub.js';
 
 function fakeContext() {
   return { subscriptions: [] as { dispose(): void }[], secrets: new MemorySecretStorage(), workspaceState: new MemoryMemento() };

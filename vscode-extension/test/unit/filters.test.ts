@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeFilter, filterToQuery, isEmptyFilter, parseTimeInput, validateTimeInput } from '../../src/filters';
+import { describeFilter, filterToQuery, isEmptyFilter, parseTimeInput, validateTimeInput } from '../../src/filters.js';
 
 const now = Date.parse('2026-11-25T12:00:00Z');
 

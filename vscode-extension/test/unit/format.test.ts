@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatClock, formatDuration, millisBetween, previewJson } from '../../src/format';
+import { formatAge, formatClock, formatDuration, millisBetween, previewJson } from '../../src/format.js';
 
 describe('formatDuration', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryRow } from '../../src/wire';
-import { failureMessage, groupIntoEpisodes, type ActivityItem, type ExternalEventItem, type SubOrchestrationItem, type TimerItem } from '../../src/history';
+import type { HistoryRow } from '../../src/wire.js';
+import { failureMessage, groupIntoEpisodes, type ActivityItem, type ExternalEventItem, type SubOrchestrationItem, type TimerItem } from '../../src/history.js';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, 0) + seconds * 1000).toISOString();
 const row = (EventType: string, at: number, fields: Record<string, unknown> = {}): HistoryRow => ({ EventType, Timestamp: t(at), ...fields });

@@ -1,9 +1,9 @@
 // package.json is code too: command IDs, menus and `when` clauses must agree with the extension and with each other.
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { commandHandlers, registerCommands } from '../../src/commands/registerCommands';
-import { offers, RUNTIME_STATUSES, type InstanceOperation } from '../../src/wire';
-import { registeredCommands, resetStub } from '../support/vscode-stub';
+import { commandHandlers, registerCommands } from '../../src/commands/register-commands.js';
+import { offers, RUNTIME_STATUSES, type InstanceOperation } from '../../src/wire.js';
+import { registeredCommands, resetStub } from '../support/vscode-stub.js';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 const contributed: string[] = manifest.contributes.commands.map((c: { command: string }) => c.command);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseJsonInput, validateEventName, validateInstanceId, validateJsonInput } from '../../src/commands/validation';
-import { instanceIdProblem, MAX_INSTANCE_ID_LENGTH } from '../../src/wire';
+import { parseJsonInput, validateEventName, validateInstanceId, validateJsonInput } from '../../src/commands/validation.js';
+import { instanceIdProblem, MAX_INSTANCE_ID_LENGTH } from '../../src/wire.js';
 
 describe('JSON input', () => {
   it('parses JSON and treats empty input as no value', () => {

@@ -2,7 +2,7 @@
  * The loaded pages of one task hub's instance list. The server decides the order of pages; within what is
  * loaded the tree shows newest first (a stable sort, so equal times keep the server's order).
  */
-import type { DurableHttpClient, InstanceQuery, StatusPayload } from '../wire';
+import type { DurableHttpClient, InstanceQuery, StatusPayload } from '../wire.js';
 
 export class InstanceList {
   private instances: StatusPayload[] = [];

@@ -3,14 +3,14 @@
  * child's own history, fetched by that ID from the same task hub.
  */
 import * as vscode from 'vscode';
-import type { Connection } from '../connections';
-import { formatDuration } from '../format';
-import { groupIntoEpisodes, type SubOrchestrationItem } from '../history';
-import { taskDescription, taskIcon } from './activityNode';
-import { EpisodeNode } from './episodeNode';
-import { ExplorerNode, type ExplorerServices, type InstanceRef } from './explorerNode';
-import { MessageNode } from './messageNode';
-import { detailsTooltip } from './tooltip';
+import type { Connection } from '../connections.js';
+import { formatDuration } from '../format.js';
+import { groupIntoEpisodes, type SubOrchestrationItem } from '../history.js';
+import { taskDescription, taskIcon } from './activity-node.js';
+import { EpisodeNode } from './episode-node.js';
+import { ExplorerNode, type ExplorerServices, type InstanceRef } from './explorer-node.js';
+import { MessageNode } from './message-node.js';
+import { detailsTooltip } from './tooltip.js';
 
 export class SubOrchestrationNode extends ExplorerNode implements InstanceRef {
   readonly connection: Connection;

@@ -1,14 +1,14 @@
 /** One orchestration instance: ID as label, status icon, "name · age" description; its children are its history episodes. */
 import * as vscode from 'vscode';
-import type { StatusPayload } from '../wire';
-import type { Connection } from '../connections';
-import { formatAge, previewJson } from '../format';
-import { groupIntoEpisodes } from '../history';
-import { EpisodeNode } from './episodeNode';
-import { ExplorerNode, hubKey, type ExplorerServices, type InstanceRef } from './explorerNode';
-import { MessageNode } from './messageNode';
-import { statusIcon } from './statusIcons';
-import type { TaskHubNode } from './taskHubNode';
+import type { StatusPayload } from '../wire.js';
+import type { Connection } from '../connections.js';
+import { formatAge, previewJson } from '../format.js';
+import { groupIntoEpisodes } from '../history.js';
+import { EpisodeNode } from './episode-node.js';
+import { ExplorerNode, hubKey, type ExplorerServices, type InstanceRef } from './explorer-node.js';
+import { MessageNode } from './message-node.js';
+import { statusIcon } from './status-icons.js';
+import type { TaskHubNode } from './task-hub-node.js';
 
 export class InstanceNode extends ExplorerNode implements InstanceRef {
   readonly connection: Connection;

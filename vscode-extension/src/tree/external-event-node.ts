@@ -1,9 +1,9 @@
 /** An external event the instance received, with how long it had been waiting for it. */
 import * as vscode from 'vscode';
-import { formatDuration, previewJson } from '../format';
-import type { ExternalEventItem } from '../history';
-import { ExplorerNode } from './explorerNode';
-import { detailsTooltip } from './tooltip';
+import { formatDuration, previewJson } from '../format.js';
+import type { ExternalEventItem } from '../history.js';
+import { ExplorerNode } from './explorer-node.js';
+import { detailsTooltip } from './tooltip.js';
 
 export class ExternalEventNode extends ExplorerNode {
   constructor(

@@ -1,15 +1,15 @@
 /** Context-menu commands on a task hub. */
 import * as vscode from 'vscode';
-import type { DurableHttpClient, StatusPayload } from '../wire';
-import type { Connection } from '../connections';
-import { describeFilter, filterToQuery, isEmptyFilter, parseTimeInput, validateTimeInput, type InstanceFilter } from '../filters';
-import { STATUSES_IN_LIFECYCLE_ORDER, TERMINAL_STATUSES, offers, type InstanceOperation, type RuntimeStatus } from '../wire';
-import { hubKey } from '../tree/explorerNode';
-import { InstanceNode } from '../tree/instanceNode';
-import type { TaskHubNode } from '../tree/taskHubNode';
-import { batchReportLines, runBatch, summarizeBatch } from './batch';
-import type { CommandContext } from './commandContext';
-import { parseJsonInput, validateInstanceId, validateJsonInput } from './validation';
+import type { DurableHttpClient, StatusPayload } from '../wire.js';
+import type { Connection } from '../connections.js';
+import { describeFilter, filterToQuery, isEmptyFilter, parseTimeInput, validateTimeInput, type InstanceFilter } from '../filters.js';
+import { STATUSES_IN_LIFECYCLE_ORDER, TERMINAL_STATUSES, offers, type InstanceOperation, type RuntimeStatus } from '../wire.js';
+import { hubKey } from '../tree/explorer-node.js';
+import { InstanceNode } from '../tree/instance-node.js';
+import type { TaskHubNode } from '../tree/task-hub-node.js';
+import { batchReportLines, runBatch, summarizeBatch } from './batch.js';
+import type { CommandContext } from './command-context.js';
+import { parseJsonInput, validateInstanceId, validateJsonInput } from './validation.js';
 
 export async function startInstance(ctx: CommandContext, hub: TaskHubNode): Promise<void> {
   const client = await hub.services.client(hub.connection);
@@ -49,12 +49,12 @@ export async function filterInstances(ctx: CommandContext, hub: TaskHubNode): Pr
   const current = hub.filter;
   const picked = await vscode.window.showQuickPick(
     STATUSES_IN_LIFECYCLE_ORDER.map((status) => ({ label: status, picked: current.statuses.includes(status) })),
-    { title: `Filter ${hub.taskHub} (1/3): runtime status`, placeHolder: 'Pick statuses; none = any status', canPickMany: true, ignoreFocusOut: true },
+    { title: `Filter ${hub.taskHub} (1/4): runtime status`, placeHolder: 'Pick statuses; none = any status', canPickMany: true, ignoreFocusOut: true },
   );
   if (!picked) return;
   const now = Date.now();
   const from = await vscode.window.showInputBox({
-    title: `Filter ${hub.taskHub} (2/3): created from`,
+    title: `Filter ${hub.taskHub} (2/4): created from`,
     prompt: 'Created at or after: ISO date/time or age (30m, 24h, 7d); empty = no bound',
     value: current.createdFrom ?? '',
     validateInput: (value) => validateTimeInput(value, now),
@@ -62,7 +62,7 @@ export async function filterInstances(ctx: CommandContext, hub: TaskHubNode): Pr
   });
   if (from === undefined) return;
   const to = await vscode.window.showInputBox({
-    title: `Filter ${hub.taskHub} (2/3): created to`,
+    title: `Filter ${hub.taskHub} (3/4): created to`,
     prompt: 'Created at or before: ISO date/time or age; empty = no bound',
     value: current.createdTo ?? '',
     validateInput: (value) => validateTimeInput(value, now),
@@ -70,7 +70,7 @@ export async function filterInstances(ctx: CommandContext, hub: TaskHubNode): Pr
   });
   if (to === undefined) return;
   const prefix = await vscode.window.showInputBox({
-    title: `Filter ${hub.taskHub} (3/3): instance ID prefix`,
+    title: `Filter ${hub.taskHub} (4/4): instance ID prefix`,
     prompt: 'Instance ID starts with (empty = any)',
     value: current.idPrefix ?? '',
     ignoreFocusOut: true,

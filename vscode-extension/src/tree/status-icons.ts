@@ -1,6 +1,6 @@
 /** One codicon and colour per runtime status, so the status reads at a glance in the tree. */
 import * as vscode from 'vscode';
-import type { RuntimeStatus } from '../wire';
+import type { RuntimeStatus } from '../wire.js';
 
 const ICONS: Record<RuntimeStatus, [icon: string, color: string]> = {
   Pending: ['clock', 'charts.yellow'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DurableHttpClient, InstancePage, InstanceQuery, StatusPayload } from '../../src/wire';
-import { InstanceList } from '../../src/tree/instanceList';
+import type { DurableHttpClient, InstancePage, InstanceQuery, StatusPayload } from '../../src/wire.js';
+import { InstanceList } from '../../src/tree/instance-list.js';
 
 const instance = (instanceId: string, createdTime: string): StatusPayload => ({
   name: 'HelloSequence',

@@ -1,9 +1,9 @@
 /** The base of every node in the explorer tree, and the services the nodes need to load their children. */
 import * as vscode from 'vscode';
-import type { DurableHttpClient } from '../wire';
-import type { Connection } from '../connections';
-import type { InstanceFilter } from '../filters';
-import type { InstancePages } from './instanceList';
+import type { DurableHttpClient } from '../wire.js';
+import type { Connection } from '../connections.js';
+import type { InstanceFilter } from '../filters.js';
+import type { InstancePages } from './instance-list.js';
 
 export interface ExplorerServices {
   client(connection: Connection): Promise<DurableHttpClient>;

@@ -1,12 +1,12 @@
 /** Context-menu commands on one instance (and on a sub-orchestration node that knows its child's ID). */
 import * as vscode from 'vscode';
-import type { StatusPayload } from '../wire';
-import { openInstanceDocument } from '../documents';
-import { showTimeline } from '../timelinePanel';
-import type { InstanceRef } from '../tree/explorerNode';
-import type { CommandContext } from './commandContext';
-import { showNewInstance } from './hubCommands';
-import { parseJsonInput, validateEventName, validateJsonInput } from './validation';
+import type { StatusPayload } from '../wire.js';
+import { openInstanceDocument } from '../documents.js';
+import { showTimeline } from '../timeline-panel.js';
+import type { InstanceRef } from '../tree/explorer-node.js';
+import type { CommandContext } from './command-context.js';
+import { showNewInstance } from './hub-commands.js';
+import { parseJsonInput, validateEventName, validateJsonInput } from './validation.js';
 
 type ReasonOperation = 'terminate' | 'suspend' | 'resume' | 'rewind';
 

@@ -1,11 +1,11 @@
 /** Binds every contributed command ID to its handler. The IDs must match package.json (a unit test checks both ways). */
 import * as vscode from 'vscode';
-import type { InstanceRef } from '../tree/explorerNode';
-import type { ConnectionNode } from '../tree/connectionNode';
-import type { TaskHubNode } from '../tree/taskHubNode';
-import { reportErrors, type CommandContext } from './commandContext';
-import { addConnection, editConnection, refresh, removeConnection } from './connectionCommands';
-import { batchOperation, clearFilter, deleteTaskHub, filterInstances, goToInstance, loadMore, purgeByFilter, startInstance } from './hubCommands';
+import type { InstanceRef } from '../tree/explorer-node.js';
+import type { ConnectionNode } from '../tree/connection-node.js';
+import type { TaskHubNode } from '../tree/task-hub-node.js';
+import { reportErrors, type CommandContext } from './command-context.js';
+import { addConnection, editConnection, refresh, removeConnection } from './connection-commands.js';
+import { batchOperation, clearFilter, deleteTaskHub, filterInstances, goToInstance, loadMore, purgeByFilter, startInstance } from './hub-commands.js';
 import {
   copyInstanceId,
   copyStatusUrl,
@@ -15,7 +15,7 @@ import {
   runReasonOperation,
   showInstanceTimeline,
   showStatusDocument,
-} from './instanceCommands';
+} from './instance-commands.js';
 
 export function commandHandlers(ctx: CommandContext): Record<string, (...args: never[]) => Promise<unknown> | unknown> {
   return {

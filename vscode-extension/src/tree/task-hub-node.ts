@@ -1,12 +1,12 @@
 /** A task hub. Its children are the loaded pages of its instances (filtered), newest first, then "Load more…". */
 import * as vscode from 'vscode';
-import type { Connection } from '../connections';
-import { describeFilter, filterToQuery, isEmptyFilter, type InstanceFilter } from '../filters';
-import type { ConnectionNode } from './connectionNode';
-import { ExplorerNode, hubKey, type ExplorerServices } from './explorerNode';
-import { InstanceNode } from './instanceNode';
-import { LoadMoreNode } from './loadMoreNode';
-import { MessageNode } from './messageNode';
+import type { Connection } from '../connections.js';
+import { describeFilter, filterToQuery, isEmptyFilter, type InstanceFilter } from '../filters.js';
+import type { ConnectionNode } from './connection-node.js';
+import { ExplorerNode, hubKey, type ExplorerServices } from './explorer-node.js';
+import { InstanceNode } from './instance-node.js';
+import { LoadMoreNode } from './load-more-node.js';
+import { MessageNode } from './message-node.js';
 
 export class TaskHubNode extends ExplorerNode {
   readonly connection: Connection;

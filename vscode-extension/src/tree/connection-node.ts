@@ -1,9 +1,9 @@
 /** Top level: one API endpoint. Its children are the task hubs the server reports. */
 import * as vscode from 'vscode';
-import type { Connection } from '../connections';
-import { ExplorerNode, type ExplorerServices } from './explorerNode';
-import { MessageNode } from './messageNode';
-import { TaskHubNode } from './taskHubNode';
+import type { Connection } from '../connections.js';
+import { ExplorerNode, type ExplorerServices } from './explorer-node.js';
+import { MessageNode } from './message-node.js';
+import { TaskHubNode } from './task-hub-node.js';
 
 export class ConnectionNode extends ExplorerNode {
   readonly parent = undefined;

@@ -1,7 +1,7 @@
 /** The last child of a task hub while the server has more pages. Clicking it appends the next page. */
 import * as vscode from 'vscode';
-import { ExplorerNode } from './explorerNode';
-import type { TaskHubNode } from './taskHubNode';
+import { ExplorerNode } from './explorer-node.js';
+import type { TaskHubNode } from './task-hub-node.js';
 
 export class LoadMoreNode extends ExplorerNode {
   constructor(readonly parent: TaskHubNode) {

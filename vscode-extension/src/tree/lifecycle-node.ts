@@ -1,9 +1,9 @@
 /** Any other history row: start, completion, terminate, suspend, resume, rewind, sent event, continue-as-new. */
 import * as vscode from 'vscode';
-import { formatClock } from '../format';
-import type { LifecycleItem } from '../history';
-import { ExplorerNode } from './explorerNode';
-import { detailsTooltip } from './tooltip';
+import { formatClock } from '../format.js';
+import type { LifecycleItem } from '../history.js';
+import { ExplorerNode } from './explorer-node.js';
+import { detailsTooltip } from './tooltip.js';
 
 const LABELS: Record<string, [label: string, icon: string]> = {
   ExecutionStarted: ['Started', 'play'],

@@ -1,13 +1,13 @@
 /** One episode (one wake-up of the orchestrator): what woke it, and the items it produced. */
 import * as vscode from 'vscode';
-import { formatClock } from '../format';
-import type { Episode, HistoryItem } from '../history';
-import { ActivityNode } from './activityNode';
-import { ExplorerNode, type InstanceRef } from './explorerNode';
-import { ExternalEventNode } from './externalEventNode';
-import { LifecycleNode } from './lifecycleNode';
-import { SubOrchestrationNode } from './subOrchestrationNode';
-import { TimerNode } from './timerNode';
+import { formatClock } from '../format.js';
+import type { Episode, HistoryItem } from '../history.js';
+import { ActivityNode } from './activity-node.js';
+import { ExplorerNode, type InstanceRef } from './explorer-node.js';
+import { ExternalEventNode } from './external-event-node.js';
+import { LifecycleNode } from './lifecycle-node.js';
+import { SubOrchestrationNode } from './sub-orchestration-node.js';
+import { TimerNode } from './timer-node.js';
 
 export class EpisodeNode extends ExplorerNode {
   constructor(

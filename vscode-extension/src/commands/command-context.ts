@@ -1,10 +1,10 @@
 /** What every command handler gets: the tree, the stores and the output channel for reports. */
 import * as vscode from 'vscode';
-import type { ConnectionStore } from '../connections';
-import type { InstanceDocumentProvider } from '../documents';
-import type { FilterStore } from '../filterStore';
-import type { ExplorerNode } from '../tree/explorerNode';
-import type { ExplorerProvider } from '../tree/explorerProvider';
+import type { ConnectionStore } from '../connections.js';
+import type { InstanceDocumentProvider } from '../documents.js';
+import type { FilterStore } from '../filter-store.js';
+import type { ExplorerNode } from '../tree/explorer-node.js';
+import type { ExplorerProvider } from '../tree/explorer-provider.js';
 
 export interface CommandContext {
   provider: ExplorerProvider;

@@ -1,8 +1,8 @@
 /** A leaf that explains something instead of showing data: an error, or an empty list. */
 import * as vscode from 'vscode';
-import { ApiError, EndpointUnreachableError, UnauthorizedError } from '../wire';
-import type { Connection } from '../connections';
-import { ExplorerNode } from './explorerNode';
+import { ApiError, EndpointUnreachableError, UnauthorizedError } from '../wire.js';
+import type { Connection } from '../connections.js';
+import { ExplorerNode } from './explorer-node.js';
 
 export class MessageNode extends ExplorerNode {
   constructor(

@@ -3,11 +3,11 @@
  * received for each id, because VS Code only refreshes an element it knows by identity.
  */
 import * as vscode from 'vscode';
-import { changesOnItsOwn, isNotFound, type StatusPayload } from '../wire';
-import type { Connection } from '../connections';
-import { ConnectionNode } from './connectionNode';
-import { ExplorerNode, hubKey, type ExplorerServices } from './explorerNode';
-import { InstanceNode, instanceNodeId } from './instanceNode';
+import { changesOnItsOwn, isNotFound, type StatusPayload } from '../wire.js';
+import type { Connection } from '../connections.js';
+import { ConnectionNode } from './connection-node.js';
+import { ExplorerNode, hubKey, type ExplorerServices } from './explorer-node.js';
+import { InstanceNode, instanceNodeId } from './instance-node.js';
 
 export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode> {
   private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();

@@ -1,9 +1,9 @@
 /** An activity call: scheduling paired with its completion, with duration, result or failure message. */
 import * as vscode from 'vscode';
-import { formatDuration } from '../format';
-import type { ActivityItem } from '../history';
-import { ExplorerNode } from './explorerNode';
-import { detailsTooltip } from './tooltip';
+import { formatDuration } from '../format.js';
+import type { ActivityItem } from '../history.js';
+import { ExplorerNode } from './explorer-node.js';
+import { detailsTooltip } from './tooltip.js';
 
 export class ActivityNode extends ExplorerNode {
   constructor(

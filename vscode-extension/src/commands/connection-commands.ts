@@ -1,10 +1,10 @@
 /** Add, edit, remove and refresh connections. Tokens go to SecretStorage through the ConnectionStore. */
 import * as vscode from 'vscode';
-import { validateEndpoint, type Connection } from '../connections';
-import { normalizeEndpoint } from '../wire';
-import { ConnectionNode } from '../tree/connectionNode';
-import { TaskHubNode } from '../tree/taskHubNode';
-import type { CommandContext } from './commandContext';
+import { validateEndpoint, type Connection } from '../connections.js';
+import { normalizeEndpoint } from '../wire.js';
+import { ConnectionNode } from '../tree/connection-node.js';
+import { TaskHubNode } from '../tree/task-hub-node.js';
+import type { CommandContext } from './command-context.js';
 
 export async function addConnection(ctx: CommandContext): Promise<Connection | undefined> {
   const name = await vscode.window.showInputBox({

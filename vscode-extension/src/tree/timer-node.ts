@@ -1,9 +1,9 @@
 /** A durable timer: its creation paired with its firing; the duration is the planned wait. */
 import * as vscode from 'vscode';
-import { formatClock, formatDuration } from '../format';
-import type { TimerItem } from '../history';
-import { ExplorerNode } from './explorerNode';
-import { detailsTooltip } from './tooltip';
+import { formatClock, formatDuration } from '../format.js';
+import type { TimerItem } from '../history.js';
+import { ExplorerNode } from './explorer-node.js';
+import { detailsTooltip } from './tooltip.js';
 
 export class TimerNode extends ExplorerNode {
   constructor(

@@ -1,7 +1,7 @@
 /** Remembers each task hub's instance filter across reloads (workspace state, keyed by connection and hub). */
 import type * as vscode from 'vscode';
-import { EMPTY_FILTER, type InstanceFilter } from './filters';
-import { isRuntimeStatus } from './wire';
+import { EMPTY_FILTER, type InstanceFilter } from './filters.js';
+import { isRuntimeStatus } from './wire.js';
 
 const STATE_KEY = 'edgeDurable.filters';
 

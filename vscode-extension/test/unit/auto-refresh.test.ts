@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AutoRefresher, type AutoRefreshSettings } from '../../src/autoRefresh';
+import { AutoRefresher, type AutoRefreshSettings } from '../../src/auto-refresh.js';
 
 describe('AutoRefresher', () => {
   beforeEach(() => vi.useFakeTimers());
