@@ -63,13 +63,3 @@ export function parseTimeInput(input: string, now: number): string | undefined {
   if (Number.isNaN(time)) throw new Error(`"${value}" is not a valid date.`);
   return new Date(time).toISOString();
 }
-
-/** Input-box validator form of `parseTimeInput`: a message, or undefined when acceptable. */
-export function validateTimeInput(input: string, now: number): string | undefined {
-  try {
-    parseTimeInput(input, now);
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}

@@ -2,14 +2,14 @@
 import * as vscode from 'vscode';
 import type { DurableHttpClient, StatusPayload } from '../wire.js';
 import type { Connection } from '../connections.js';
-import { describeFilter, filterToQuery, isEmptyFilter, parseTimeInput, validateTimeInput, type InstanceFilter } from '../filters.js';
+import { describeFilter, filterToQuery, isEmptyFilter, parseTimeInput, type InstanceFilter } from '../filters.js';
 import { STATUSES_IN_LIFECYCLE_ORDER, TERMINAL_STATUSES, offers, type InstanceOperation, type RuntimeStatus } from '../wire.js';
 import { hubKey } from '../tree/explorer-node.js';
 import { InstanceNode } from '../tree/instance-node.js';
 import type { TaskHubNode } from '../tree/task-hub-node.js';
 import { batchReportLines, runBatch, summarizeBatch } from './batch.js';
 import type { CommandContext } from './command-context.js';
-import { parseJsonInput, validateInstanceId, validateJsonInput } from './validation.js';
+import { parseJsonInput, validateInstanceId, validateJsonInput, validateTimeInput } from './validation.js';
 
 export async function startInstance(ctx: CommandContext, hub: TaskHubNode): Promise<void> {
   const client = await hub.services.client(hub.connection);
@@ -53,21 +53,9 @@ export async function filterInstances(ctx: CommandContext, hub: TaskHubNode): Pr
   );
   if (!picked) return;
   const now = Date.now();
-  const from = await vscode.window.showInputBox({
-    title: `Filter ${hub.taskHub} (2/4): created from`,
-    prompt: 'Created at or after: ISO date/time or age (30m, 24h, 7d); empty = no bound',
-    value: current.createdFrom ?? '',
-    validateInput: (value) => validateTimeInput(value, now),
-    ignoreFocusOut: true,
-  });
+  const from = await askTime(`Filter ${hub.taskHub} (2/4): created from`, 'Created at or after: ISO date/time or age (30m, 24h, 7d); empty = no bound', current.createdFrom ?? '', now);
   if (from === undefined) return;
-  const to = await vscode.window.showInputBox({
-    title: `Filter ${hub.taskHub} (3/4): created to`,
-    prompt: 'Created at or before: ISO date/time or age; empty = no bound',
-    value: current.createdTo ?? '',
-    validateInput: (value) => validateTimeInput(value, now),
-    ignoreFocusOut: true,
-  });
+  const to = await askTime(`Filter ${hub.taskHub} (3/4): created to`, 'Created at or before: ISO date/time or age; empty = no bound', current.createdTo ?? '', now);
   if (to === undefined) return;
   const prefix = await vscode.window.showInputBox({
     title: `Filter ${hub.taskHub} (4/4): instance ID prefix`,
@@ -109,21 +97,9 @@ export async function purgeByFilter(ctx: CommandContext, hub: TaskHubNode): Prom
   );
   if (!picked || picked.length === 0) return;
   const now = Date.now();
-  const from = await vscode.window.showInputBox({
-    title: `Purge history in ${hub.taskHub} (2/3): created from (required)`,
-    prompt: 'Created at or after: ISO date/time or age (30m, 24h, 7d)',
-    value: current.createdFrom ?? '1970-01-01',
-    validateInput: (value) => (value.trim() ? validateTimeInput(value, now) : 'The API requires a lower bound.'),
-    ignoreFocusOut: true,
-  });
+  const from = await askTime(`Purge history in ${hub.taskHub} (2/3): created from (required)`, 'Created at or after: ISO date/time or age (30m, 24h, 7d)', current.createdFrom ?? '1970-01-01', now, 'The API requires a lower bound.');
   if (from === undefined) return;
-  const to = await vscode.window.showInputBox({
-    title: `Purge history in ${hub.taskHub} (3/3): created to`,
-    prompt: 'Created at or before: ISO date/time or age; empty = now',
-    value: current.createdTo ?? '',
-    validateInput: (value) => validateTimeInput(value, now),
-    ignoreFocusOut: true,
-  });
+  const to = await askTime(`Purge history in ${hub.taskHub} (3/3): created to`, 'Created at or before: ISO date/time or age; empty = now', current.createdTo ?? '', now);
   if (to === undefined) return;
   const createdTimeFrom = parseTimeInput(from, now)!;
   const createdTimeTo = parseTimeInput(to, now);
@@ -258,4 +234,18 @@ export async function deleteTaskHub(ctx: CommandContext, hub: TaskHubNode): Prom
 export async function loadMore(ctx: CommandContext, hub: TaskHubNode): Promise<void> {
   await hub.loadMore();
   ctx.provider.refresh(hub);
+}
+
+/**
+ * Asks for a time (ISO date/time or an age such as 24h), validated as the filters parse it.
+ * `required`: the message for an empty answer; without it, empty means no bound.
+ */
+function askTime(title: string, prompt: string, value: string, now: number, required?: string): Thenable<string | undefined> {
+  return vscode.window.showInputBox({
+    title,
+    prompt,
+    value,
+    validateInput: (input) => (required && !input.trim() ? required : validateTimeInput(input, now)),
+    ignoreFocusOut: true,
+  });
 }

@@ -1,5 +1,16 @@
 /** Parsing and validation of what users type into input boxes. Pure; validators return a message or undefined. */
+import { parseTimeInput } from '../filters.js';
 import { instanceIdProblem, MAX_NAME_LENGTH } from '../wire.js';
+
+/** A parser's complaint as an input-box message: undefined when `parse` accepts the input. */
+function problemOf(parse: () => unknown): string | undefined {
+  try {
+    parse();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 /** Empty input means "no value" (undefined); anything else must be JSON. Throws with the parser's message. */
 export function parseJsonInput(text: string): unknown {
@@ -13,12 +24,12 @@ export function parseJsonInput(text: string): unknown {
 }
 
 export function validateJsonInput(text: string): string | undefined {
-  try {
-    parseJsonInput(text);
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
+  return problemOf(() => parseJsonInput(text));
+}
+
+/** Input-box validator form of `parseTimeInput` (filters.ts). */
+export function validateTimeInput(input: string, now: number): string | undefined {
+  return problemOf(() => parseTimeInput(input, now));
 }
 
 /** Event names are URL path segments: no / \ # ? and no control characters. */

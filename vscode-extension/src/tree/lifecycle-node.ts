@@ -5,15 +5,16 @@ import type { LifecycleItem } from '../history.js';
 import { ExplorerNode } from './explorer-node.js';
 import { detailsTooltip } from './tooltip.js';
 
-const LABELS: Record<string, [label: string, icon: string]> = {
-  ExecutionStarted: ['Started', 'play'],
-  ExecutionTerminated: ['Terminated', 'circle-slash'],
-  ExecutionSuspended: ['Suspended', 'debug-pause'],
-  ExecutionResumed: ['Resumed', 'debug-continue'],
-  ExecutionRewound: ['Rewound', 'debug-step-back'],
-  EventSent: ['Event sent', 'send'],
-  ContinueAsNew: ['Continued as new', 'debug-restart'],
-  GenericEvent: ['Generic event', 'symbol-event'],
+/** How the tree shows each kind of row: its label and codicon. */
+const SHOWN: Record<string, { label: string; icon: string }> = {
+  ExecutionStarted: { label: 'Started', icon: 'play' },
+  ExecutionTerminated: { label: 'Terminated', icon: 'circle-slash' },
+  ExecutionSuspended: { label: 'Suspended', icon: 'debug-pause' },
+  ExecutionResumed: { label: 'Resumed', icon: 'debug-continue' },
+  ExecutionRewound: { label: 'Rewound', icon: 'debug-step-back' },
+  EventSent: { label: 'Event sent', icon: 'send' },
+  ContinueAsNew: { label: 'Continued as new', icon: 'debug-restart' },
+  GenericEvent: { label: 'Generic event', icon: 'symbol-event' },
 };
 
 export class LifecycleNode extends ExplorerNode {
@@ -26,7 +27,7 @@ export class LifecycleNode extends ExplorerNode {
     this.description = [item.detail, formatClock(item.time)].filter(Boolean).join(' · ');
     this.iconPath = item.failed
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('charts.red'))
-      : new vscode.ThemeIcon(LABELS[item.eventType]?.[1] ?? (item.eventType === 'ExecutionCompleted' ? 'pass' : 'circle-outline'));
+      : new vscode.ThemeIcon(SHOWN[item.eventType]?.icon ?? (item.eventType === 'ExecutionCompleted' ? 'pass' : 'circle-outline'));
     const event = item.event;
     this.tooltip = detailsTooltip(
       `${lifecycleLabel(item)} (${item.eventType})`,
@@ -41,5 +42,5 @@ function lifecycleLabel(item: LifecycleItem): string {
     const status = item.event.OrchestrationStatus;
     return typeof status === 'string' && status !== 'Completed' ? `Finished: ${status}` : 'Completed';
   }
-  return LABELS[item.eventType]?.[0] ?? item.eventType;
+  return SHOWN[item.eventType]?.label ?? item.eventType;
 }

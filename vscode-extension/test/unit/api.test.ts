@@ -11,6 +11,16 @@ import { useLiveBackend } from '../support/live.js';
 const live = useLiveBackend();
 const { statusOf, waitForStatus } = live;
 
+/** A new hub with `instanceId` of `name` started in it and seen in `status`. */
+async function startedIn(name: string, input: unknown, instanceId: string, status: StatusPayload['runtimeStatus']): Promise<string> {
+  const hub = uniqueHub();
+  await live.client.startNew(hub, name, input, instanceId);
+  await waitForStatus(hub, instanceId, status);
+  return hub;
+}
+
+const historyOf = async (hub: string, instanceId: string) => (await live.client.getStatus(hub, instanceId, { history: true })).historyEvents!;
+
 
 describe('task hubs and orchestrators', () => {
   it('lists the registered orchestrators', async () => {
@@ -115,16 +125,14 @@ describe('management operations', () => {
   });
 
   it('suspends, resumes and terminates with a reason recorded in history', async () => {
-    const hub = uniqueHub();
-    await live.client.startNew(hub, 'LongTimer', { seconds: 60 }, 'timer');
-    await waitForStatus(hub, 'timer', 'Running');
+    const hub = await startedIn('LongTimer', { seconds: 60 }, 'timer', 'Running');
     await live.client.suspend(hub, 'timer', 'maintenance');
     await waitForStatus(hub, 'timer', 'Suspended');
     await live.client.resume(hub, 'timer', 'back');
     await waitForStatus(hub, 'timer', 'Running');
     await live.client.terminate(hub, 'timer', 'no longer needed');
     await waitForStatus(hub, 'timer', 'Terminated');
-    const history = (await live.client.getStatus(hub, 'timer', { history: true })).historyEvents!;
+    const history = await historyOf(hub, 'timer');
     expect(history.map((e) => e.EventType)).toEqual(
       expect.arrayContaining(['ExecutionSuspended', 'ExecutionResumed', 'ExecutionTerminated', 'ExecutionCompleted']),
     );
@@ -133,12 +141,10 @@ describe('management operations', () => {
   });
 
   it('rewinds a failed instance to completion', async () => {
-    const hub = uniqueHub();
-    await live.client.startNew(hub, 'FlakyActivity', { failTimes: 1 }, 'flaky');
-    await waitForStatus(hub, 'flaky', 'Failed');
+    const hub = await startedIn('FlakyActivity', { failTimes: 1 }, 'flaky', 'Failed');
     await live.client.rewind(hub, 'flaky', 'try again');
     await waitForStatus(hub, 'flaky', 'Completed');
-    const history = (await live.client.getStatus(hub, 'flaky', { history: true })).historyEvents!;
+    const history = await historyOf(hub, 'flaky');
     expect(history.map((e) => e.EventType)).toContain('ExecutionRewound');
   });
 

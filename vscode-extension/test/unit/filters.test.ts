@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeFilter, filterToQuery, isEmptyFilter, parseTimeInput, validateTimeInput } from '../../src/filters.js';
+import { validateTimeInput } from '../../src/commands/validation.js';
+import { describeFilter, filterToQuery, isEmptyFilter, parseTimeInput } from '../../src/filters.js';
 
 const now = Date.parse('2026-11-25T12:00:00Z');
 
