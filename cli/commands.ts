@@ -6,18 +6,10 @@
 import { flag, instanceId, integer, jsonValue, required, seconds, statuses, str, date } from './args.js';
 import type { Backend, StatusPayload } from './backend.js';
 import type { Command, Context } from './command.js';
-import { accepts, hasFinished, RUNTIME_STATUSES } from '../core/wire/status.js';
+import { accepts, hasFinished } from '../core/wire/status.js';
 import { EXIT, failedError, notFoundError, usageError } from './errors.js';
 import { historyTable, instancesTable, statusBlock, table } from './format.js';
-
-const id = { type: 'string', value: 'ID', description: 'The instance ID (required).' } as const;
-const reason = { type: 'string', value: 'TEXT', description: 'Why; recorded in the history.' } as const;
-const createdAfter = { type: 'string', value: 'DATE', description: 'Only instances created at or after this ISO 8601 time (UTC).' } as const;
-const createdBefore = { type: 'string', value: 'DATE', description: 'Only instances created at or before this ISO 8601 time (UTC).' } as const;
-const runtimeStatus = {
-  type: 'string', multiple: true, statusList: true, value: 'STATUS...',
-  description: `Only these statuses: ${RUNTIME_STATUSES.join(' ')} (space- or comma-separated, any case).`,
-} as const;
+import { createdAfter, createdBefore, id, instanceIdPrefix, reason, runtimeStatus, yes } from './options.js';
 
 async function requireStatus(backend: Backend, instance: string, showInput = false): Promise<StatusPayload> {
   const status = await backend.getStatus(instance, { showInput });
@@ -134,7 +126,7 @@ export const getInstances: Command = {
     'created-after': createdAfter,
     'created-before': createdBefore,
     'runtime-status': runtimeStatus,
-    'instance-id-prefix': { type: 'string', value: 'PREFIX', description: 'Only IDs starting with this (then sorted by ID).' },
+    'instance-id-prefix': instanceIdPrefix,
     top: { type: 'string', value: 'N', description: 'Page size, 1-1000 (default 10).' },
     'continuation-token': { type: 'string', value: 'TOKEN', description: 'Next page: the token printed with the previous page.' },
     'show-input': { type: 'boolean', boolValue: true, description: 'Include inputs (--json).' },
@@ -146,11 +138,11 @@ export const getInstances: Command = {
   ],
   async run(ctx) {
     const query = {
-      ...optional('createdTimeFrom', date(ctx.values, 'created-after')),
-      ...optional('createdTimeTo', date(ctx.values, 'created-before')),
-      ...optional('runtimeStatus', statuses(ctx.values)),
-      ...optional('instanceIdPrefix', str(ctx.values, 'instance-id-prefix')),
-      ...optional('continuationToken', str(ctx.values, 'continuation-token')),
+      createdTimeFrom: date(ctx.values, 'created-after'),
+      createdTimeTo: date(ctx.values, 'created-before'),
+      runtimeStatus: statuses(ctx.values),
+      instanceIdPrefix: str(ctx.values, 'instance-id-prefix'),
+      continuationToken: str(ctx.values, 'continuation-token'),
       top: integer(ctx.values, 'top', { min: 1, max: 1000 }, 10)!,
       showInput: flag(ctx.values, 'show-input'),
     };
@@ -336,9 +328,9 @@ export const purgeHistory: Command = {
       deleted = await backend.purgeInstance(instance);
     } else {
       const filter = {
-        ...optional('createdTimeFrom', date(ctx.values, 'created-after')),
-        ...optional('createdTimeTo', date(ctx.values, 'created-before')),
-        ...optional('runtimeStatus', statuses(ctx.values)),
+        createdTimeFrom: date(ctx.values, 'created-after'),
+        createdTimeTo: date(ctx.values, 'created-before'),
+        runtimeStatus: statuses(ctx.values),
       };
       checkRange(filter.createdTimeFrom, filter.createdTimeTo);
       const active = filter.runtimeStatus?.filter((s) => !accepts('purge', s));
@@ -355,7 +347,7 @@ export const deleteTaskHub: Command = {
   summary: 'Delete a task hub with all its instances, histories and queued work.',
   synopsis: '[--yes]',
   description: 'Asks first (unlike func durable); --yes skips the question, and is required when stdin is not a terminal.',
-  options: { yes: { type: 'boolean', short: 'y', description: 'Do not ask for confirmation.' } },
+  options: { yes },
   backend: true,
   examples: ['durable delete-task-hub --task-hub-name UserTest --yes'],
   async run(ctx) {
@@ -387,10 +379,6 @@ export const getOrchestrators = nameList('get-orchestrators', 'List the orchestr
   'ORCHESTRATOR', 'The host registers no orchestrators.', (backend) => backend.listOrchestrators());
 
 // ---- shared ----
-
-export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
 
 export function checkRange(from: string | undefined, to: string | undefined): void {
   if (from && to && from > to) throw usageError(`--created-after (${from}) is later than --created-before (${to}); nothing can match.`);
