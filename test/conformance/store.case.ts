@@ -35,6 +35,16 @@ function episode(record: InstanceRecord, consumed: string[], patch: Partial<Epis
   };
 }
 
+/** Leases with `batch` at T0: none for max 0, three for max 3, then the `left` that remain for max `restMax`. */
+async function leaseThreeThenRest<T>(batch: (now: number, lockMs: number, max: number) => Promise<T[]>, restMax: number, left: number): Promise<{ first: T[]; all: T[] }> {
+  expect(await batch(T0, 1000, 0)).toEqual([]);
+  const first = await batch(T0, 1000, 3);
+  expect(first).toHaveLength(3);
+  const rest = await batch(T0, 1000, restMax);
+  expect(rest).toHaveLength(left);
+  return { first, all: [...first, ...rest] };
+}
+
 export interface ConformanceOptions {
   /** Adapter limits that the suite must respect, e.g. a smaller page size. */
   bigQuerySize?: number;
@@ -100,12 +110,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       const created = new Map<string, InstanceRecord>();
       for (const id of ['b1', 'b2', 'b3', 'b4', 'b5']) created.set(id, await hub.createInstance(newInstance(id)));
       await hub.createInstance(newInstance('b-later', { createdTime: iso(T0 + 60_000) }));
-      expect(await batch(T0, 1000, 0)).toEqual([]);
-      const first = await batch(T0, 1000, 3);
-      expect(first).toHaveLength(3);
-      const rest = await batch(T0, 1000, 10);
-      expect(rest).toHaveLength(2);
-      const all = [...first, ...rest];
+      const { first, all } = await leaseThreeThenRest(batch, 10, 2);
       expect(new Set(all.map((w) => w.instanceId))).toEqual(new Set(created.keys()));
       expect(new Set(all.map((w) => w.lease.token)).size).toBe(5);
       for (const w of all) {
@@ -131,12 +136,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       const created = await hub.createInstance(newInstance('ba'));
       const activities = [0, 1, 2, 3].map((n) => ({ id: `bw${n}`, instanceId: 'ba', executionId: created.executionId, taskScheduledId: n, name: 'F', input: String(n), enqueuedTime: iso(T0) }));
       await hub.commit([episode(created, [], { activities })]);
-      expect(await batch(T0, 1000, 0)).toEqual([]);
-      const first = await batch(T0, 1000, 3);
-      expect(first).toHaveLength(3);
-      const rest = await batch(T0, 1000, 3);
-      expect(rest).toHaveLength(1);
-      const all = [...first, ...rest];
+      const { first, all } = await leaseThreeThenRest(batch, 3, 1);
       expect(all.map((l) => l.item).sort((a, b) => a.taskScheduledId - b.taskScheduledId)).toEqual(activities);
       expect(new Set(all.map((l) => l.lease.token)).size).toBe(4);
       for (const l of all) { expect(l.deliveryCount).toBe(1); expect(l.lease.expiresAt).toBe(T0 + 1000); }
