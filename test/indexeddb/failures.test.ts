@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { event } from '../../core/history.js';
 import { IndexedDbStorage } from '../../core/store/indexeddb.js';
 import type { EpisodeCommit, InstanceRecord, TaskHubStore } from '../../core/store/port.js';
-import { iso, pendingInstance, T0 } from './fixtures.js';
+import { iso, pendingInstance, rawOpen, T0 } from './fixtures.js';
 
 let seq = 0;
 
@@ -23,15 +23,6 @@ function episode(record: InstanceRecord, patch: Partial<EpisodeCommit> = {}): Ep
     activities: [{ id: `act-${record.instanceId}`, instanceId: record.instanceId, executionId: 'e1', taskScheduledId: 0, name: 'A', enqueuedTime: iso(T0) }],
     newInstances: [], ...patch,
   };
-}
-
-function rawOpen(factory: IDBFactory, name: string, version?: number, upgrade?: (db: IDBDatabase) => void): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const request = factory.open(name, version);
-    request.onupgradeneeded = () => upgrade?.(request.result);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
 }
 
 async function rawPut(factory: IDBFactory, name: string, store: string, value: unknown): Promise<void> {
