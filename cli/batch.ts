@@ -81,7 +81,7 @@ export const batch: Command = {
     const matches = await listAll(backend, { ...filter, runtimeStatus: selected, showInput: false });
     if (matches.length === 0) {
       ctx.print({ operation: name, matched: 0, succeeded: [], failed: [] }, () => `No ${selected.join('/')} instances match; nothing to ${name}.\n`);
-      return EXIT.ok;
+      return;
     }
     if (!ctx.json) {
       const shown = matches.slice(0, 10);
@@ -117,7 +117,7 @@ export const batch: Command = {
       () => `${operation.verb}: ${succeeded.length} of ${matches.length} instance${matches.length === 1 ? '' : 's'} ${operation.past}${failed.length ? `; ${failed.length} failed:` : '.'}\n`
         + (failed.length ? table(['INSTANCE ID', 'ERROR'], failed.map((f) => [f.instanceId, f.error]), 120) : ''),
     );
-    return failed.length ? EXIT.failed : EXIT.ok;
+    if (failed.length) return EXIT.failed;
   },
 };
 

@@ -7,7 +7,7 @@ import { flag, instanceId, integer, jsonValue, required, seconds, statuses, str,
 import type { Backend, StatusPayload } from './backend.js';
 import type { Command, Context } from './command.js';
 import { accepts, hasFinished } from '../core/wire/status.js';
-import { EXIT, failedError, notFoundError, usageError } from './errors.js';
+import { failedError, notFoundError, usageError } from './errors.js';
 import { historyTable, instancesTable, statusBlock, table } from './format.js';
 import { createdAfter, createdBefore, id, instanceIdPrefix, reason, runtimeStatus, yes } from './options.js';
 
@@ -75,7 +75,6 @@ export const startNew: Command = {
         + (started.statusQueryGetUri ? `Status: ${started.statusQueryGetUri}\n` : '')
         + queuedNote(backend, 'the instance'),
     );
-    return EXIT.ok;
   },
 };
 
@@ -97,7 +96,6 @@ export const getRuntimeStatus: Command = {
     const backend = await ctx.backend();
     const status = await requireStatus(backend, instance, showInput);
     ctx.print(shownStatus(status, showInput, showOutput), () => statusBlock(status, { showInput, showOutput }));
-    return EXIT.ok;
   },
 };
 
@@ -114,7 +112,6 @@ export const getHistory: Command = {
     const backend = await ctx.backend();
     const rows = await backend.getHistory(instance);
     ctx.print(rows, () => (rows.length ? historyTable(rows) : `Instance '${instance}' has no history yet (it is Pending: no host has run it).\n`));
-    return EXIT.ok;
   },
 };
 
@@ -154,7 +151,6 @@ export const getInstances: Command = {
       () => (page.instances.length ? instancesTable(page.instances) : 'No instances match.\n')
         + (page.continuationToken ? `\nContinuation token for next set of results: ${page.continuationToken}\n(pass it as --continuation-token to see the next page)\n` : ''),
     );
-    return EXIT.ok;
   },
 };
 
@@ -181,7 +177,6 @@ export const raiseEvent: Command = {
     await backend.raiseEvent(instance, name, data);
     ctx.print({ id: instance, eventName: name, queued: backend.mode === 'store' },
       () => `Raised event '${name}' to instance '${instance}'.\n${queuedNote(backend, 'the event')}`);
-    return EXIT.ok;
   },
 };
 
@@ -205,14 +200,13 @@ export const terminate: Command = {
     if (backend.mode === 'store' || timeout === 0) {
       ctx.print({ id: instance, terminated: false, requested: true },
         () => `Termination of instance '${instance}' requested.\n${queuedNote(backend, 'the termination')}`);
-      return EXIT.ok;
+      return;
     }
     const { status, done } = await poll(ctx, backend, instance, timeout, 0.25, (s) => hasFinished(s.runtimeStatus));
     ctx.print({ id: instance, terminated: status.runtimeStatus === 'Terminated', runtimeStatus: status.runtimeStatus },
       () => (done
         ? status.runtimeStatus === 'Terminated' ? `Instance '${instance}' is Terminated.\n` : `Instance '${instance}' ended ${status.runtimeStatus} before the termination took effect.\n`
         : `Termination of instance '${instance}' requested; it is still ${status.runtimeStatus} after ${timeout} s (it takes effect at the instance's next episode).\n`));
-    return EXIT.ok;
   },
 };
 
@@ -232,7 +226,6 @@ export const rewind: Command = {
     const after = await requireStatus(backend, instance);
     ctx.print({ id: instance, before: before.runtimeStatus, after: after.runtimeStatus },
       () => `Status before rewind: ${before.runtimeStatus}\nRewind of instance '${instance}' requested.\nStatus after rewind: ${after.runtimeStatus}\n${queuedNote(backend, 'the rewind')}`);
-    return EXIT.ok;
   },
 };
 
@@ -249,7 +242,6 @@ function control(name: 'suspend' | 'resume', summary: string, past: string): Com
       const backend = await ctx.backend();
       await backend[name](instance, str(ctx.values, 'reason'));
       ctx.print({ id: instance, requested: name }, () => `${past} of instance '${instance}' requested.\n${queuedNote(backend, `the ${name}`)}`);
-      return EXIT.ok;
     },
   };
 }
@@ -272,7 +264,6 @@ export const restart: Command = {
     const backend = await ctx.backend();
     const next = await backend.restart(instance, { newInstanceId: !flag(ctx.values, 'same-id') });
     ctx.print({ id: instance, newInstanceId: next }, () => `Restarted instance '${instance}' as '${next}'.\n${queuedNote(backend, 'the new instance')}`);
-    return EXIT.ok;
   },
 };
 
@@ -300,7 +291,6 @@ export const wait: Command = {
         backend.mode === 'store' ? 'Is a host running on this store? Without one the instance does not progress.' : 'Wait longer with --timeout.');
     }
     if (status.runtimeStatus !== 'Completed') throw failedError(`Instance '${instance}' ended ${status.runtimeStatus}.`);
-    return EXIT.ok;
   },
 };
 
@@ -338,7 +328,6 @@ export const purgeHistory: Command = {
       deleted = await backend.purgeInstances(filter);
     }
     ctx.print({ instancesDeleted: deleted }, () => `Instances deleted: ${deleted}\n`);
-    return EXIT.ok;
   },
 };
 
@@ -356,7 +345,6 @@ export const deleteTaskHub: Command = {
     const existed = await backend.deleteTaskHub();
     if (!existed) throw notFoundError(`Task hub '${backend.taskHub}' does not exist (or is already empty).`, 'See `durable get-task-hubs` for the hubs that exist.');
     ctx.print({ taskHub: backend.taskHub, deleted: true }, () => `Deleted task hub '${backend.taskHub}'.\n`);
-    return EXIT.ok;
   },
 };
 
@@ -367,7 +355,6 @@ function nameList(name: string, summary: string, example: string, column: string
     async run(ctx) {
       const names = await list(await ctx.backend());
       ctx.print(names, () => (names.length ? table([column], names.map((n) => [n])) : `${none}\n`));
-      return EXIT.ok;
     },
   };
 }

@@ -168,7 +168,7 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO()): Promi
       err: (text) => io.stderr(text),
       print: (data, text) => io.stdout(json ? `${JSON.stringify(data, null, 2)}\n` : text()),
     };
-    return await command.run(context);
+    return (await command.run(context)) ?? EXIT.ok;
   } catch (error) {
     const { exitCode, message, hint } = describeError(error);
     if (json) io.stderr(`${JSON.stringify({ error: { exitCode, message, ...(hint ? { hint } : {}) } })}\n`);
