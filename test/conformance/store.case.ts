@@ -413,7 +413,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       const all: string[] = [];
       let token: string | undefined;
       do {
-        const page = await hub.queryInstances({ pageSize: 4, ...(token ? { continuationToken: token } : {}) });
+        const page = await hub.queryInstances({ pageSize: 4, continuationToken: token });
         expect(page.instances.length).toBeLessThanOrEqual(4);
         all.push(...page.instances.map((r) => r.instanceId));
         token = page.continuationToken;
@@ -426,7 +426,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       const prefixed: string[] = [];
       token = undefined;
       do {
-        const page = await hub.queryInstances({ instanceIdPrefix: 'q-odd-', pageSize: 3, ...(token ? { continuationToken: token } : {}) });
+        const page = await hub.queryInstances({ instanceIdPrefix: 'q-odd-', pageSize: 3, continuationToken: token });
         prefixed.push(...page.instances.map((r) => r.instanceId));
         token = page.continuationToken;
       } while (token);
