@@ -23,7 +23,7 @@ async function compare(name, unit, better, run, { peerRun = run, roundsHere = ro
     if (peerRun) p.push(await peerRun(peer));
   }
   // Every round's figures are kept, so that a reader sees the spread behind each median.
-  record(name, median(o), p.length ? median(p) : null, unit, better, { ...extra, rounds: { ours: o.map(round), ...(p.length ? { peer: p.map(round) } : {}) } });
+  record(name, median(o), p.length ? median(p) : null, unit, better, { ...extra, rounds: { ours: o.map(round), peer: p.length ? p.map(round) : undefined } });
   return { ours: median(o), peer: p.length ? median(p) : null };
 }
 
@@ -57,6 +57,6 @@ for (const extra of ['./http.mjs', './indexeddb.chromium.mjs', './workerd.mjs'])
 
 const machine = { node: process.version, cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg().map(round), rounds };
 console.log(`\nedge-durable benchmarks (${machine.cpus} cores, load ${machine.loadavg.join(' ')}, medians of ${rounds} rounds; ratio = ours / peer)\n`);
-console.table(results.map((r) => ({ workload: r.name, ours: r.ours, peer: r.peer ?? '-', unit: r.unit, ratio: r.ratio ?? '-', better: r.better, target: r.target ?? '', ...(r.note ? { note: r.note } : {}) })));
+console.table(results.map((r) => ({ workload: r.name, ours: r.ours, peer: r.peer ?? '-', unit: r.unit, ratio: r.ratio ?? '-', better: r.better, target: r.target ?? '', note: r.note ?? '' })));
 await writeFile(new URL('./results.json', import.meta.url), `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`);
 console.log('wrote bench/results.json');

@@ -95,5 +95,5 @@ export async function benchmarks({ rounds = 3 } = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [orchestrations, rounds] = process.argv.slice(2).map(Number);
-  console.log(JSON.stringify(await workerdBenchmark({ ...(orchestrations ? { orchestrations } : {}), ...(rounds ? { rounds } : {}) }), null, 2));
+  console.log(JSON.stringify(await workerdBenchmark({ orchestrations: orchestrations || undefined, rounds: rounds || undefined }), null, 2));
 }

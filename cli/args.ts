@@ -34,7 +34,11 @@ const STATUS_BY_LOWER = new Map(RUNTIME_STATUSES.map((s) => [s.toLowerCase(), s]
 export function parseCommandLine(command: string, args: readonly string[], specs: OptionSpecs, maxPositionals: number): Parsed {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};
   for (const [name, spec] of Object.entries(specs)) {
-    options[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.short ? { short: spec.short } : {}) };
+    // parseArgs validates every key it is given: `multiple` and `short` are set only where they hold a value.
+    const option: (typeof options)[string] = { type: spec.type };
+    if (spec.multiple) option.multiple = true;
+    if (spec.short) option.short = spec.short;
+    options[name] = option;
   }
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true; strict: true; tokens: true }>>;
   try {

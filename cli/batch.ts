@@ -8,9 +8,10 @@ import { offeredStatuses, TERMINAL_STATUSES, type RuntimeStatus } from '../core/
 import { date, flag, integer, statuses, str } from './args.js';
 import { listAll, type Backend, type InstanceFilter } from './backend.js';
 import type { Command, Context } from './command.js';
-import { checkRange, confirm, optional } from './commands.js';
+import { checkRange, confirm } from './commands.js';
 import { describeError, EXIT, usageError } from './errors.js';
 import { instancesTable, table } from './format.js';
+import { createdAfter, createdBefore, instanceIdPrefix, runtimeStatus, yes } from './options.js';
 
 interface Operation {
   verb: string;
@@ -37,13 +38,13 @@ export const batch: Command = {
   description: 'Only instances in a status the operation applies to are selected (e.g. rewind: Failed; purge and restart: finished ones). The matching instances are counted and listed first; then it asks for confirmation. Without a terminal on stdin it refuses unless --yes is given.',
   positionals: [{ name: 'operation', description: Object.keys(OPERATIONS).join(', ') }],
   options: {
-    'runtime-status': { type: 'string', multiple: true, statusList: true, value: 'STATUS...', description: 'Only instances in these statuses (space- or comma-separated).' },
-    'created-after': { type: 'string', value: 'DATE', description: 'Only instances created at or after this time.' },
-    'created-before': { type: 'string', value: 'DATE', description: 'Only instances created at or before this time.' },
-    'instance-id-prefix': { type: 'string', value: 'PREFIX', description: 'Only IDs starting with this.' },
+    'runtime-status': { ...runtimeStatus, description: 'Only instances in these statuses (space- or comma-separated).' },
+    'created-after': createdAfter,
+    'created-before': createdBefore,
+    'instance-id-prefix': instanceIdPrefix,
     all: { type: 'boolean', description: 'No filter: every instance the operation applies to.' },
     reason: { type: 'string', value: 'TEXT', description: 'Recorded with terminate, suspend, resume and rewind.' },
-    yes: { type: 'boolean', short: 'y', description: 'Do not ask for confirmation.' },
+    yes,
     concurrency: { type: 'string', value: 'N', description: 'Operations in flight at once, 1-64 (default 4).' },
   },
   backend: true,
@@ -59,12 +60,12 @@ export const batch: Command = {
     if (!operation) throw usageError(`Unknown batch operation '${name}'.`, `Use one of: ${Object.keys(OPERATIONS).join(', ')}.`);
     const requested = statuses(ctx.values);
     const filter: InstanceFilter = {
-      ...optional('createdTimeFrom', date(ctx.values, 'created-after')),
-      ...optional('createdTimeTo', date(ctx.values, 'created-before')),
-      ...optional('instanceIdPrefix', str(ctx.values, 'instance-id-prefix')),
+      createdTimeFrom: date(ctx.values, 'created-after'),
+      createdTimeTo: date(ctx.values, 'created-before'),
+      instanceIdPrefix: str(ctx.values, 'instance-id-prefix'),
     };
     checkRange(filter.createdTimeFrom, filter.createdTimeTo);
-    if (!requested && Object.keys(filter).length === 0 && !flag(ctx.values, 'all')) {
+    if (!requested && Object.values(filter).every((v) => v === undefined) && !flag(ctx.values, 'all')) {
       throw usageError(`Say which instances to ${name}: --runtime-status, --created-after, --created-before or --instance-id-prefix (or --all for every one).`);
     }
     const selected = requested ? requested.filter((s) => operation.applies.includes(s)) : [...operation.applies];
@@ -80,7 +81,7 @@ export const batch: Command = {
     const matches = await listAll(backend, { ...filter, runtimeStatus: selected, showInput: false });
     if (matches.length === 0) {
       ctx.print({ operation: name, matched: 0, succeeded: [], failed: [] }, () => `No ${selected.join('/')} instances match; nothing to ${name}.\n`);
-      return EXIT.ok;
+      return;
     }
     if (!ctx.json) {
       const shown = matches.slice(0, 10);
@@ -116,7 +117,7 @@ export const batch: Command = {
       () => `${operation.verb}: ${succeeded.length} of ${matches.length} instance${matches.length === 1 ? '' : 's'} ${operation.past}${failed.length ? `; ${failed.length} failed:` : '.'}\n`
         + (failed.length ? table(['INSTANCE ID', 'ERROR'], failed.map((f) => [f.instanceId, f.error]), 120) : ''),
     );
-    return failed.length ? EXIT.failed : EXIT.ok;
+    if (failed.length) return EXIT.failed;
   },
 };
 

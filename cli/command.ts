@@ -32,5 +32,9 @@ export interface Command {
   /** Whether it needs --endpoint or --store. */
   backend: boolean;
   examples: string[];
-  run(context: Context): Promise<number>;
+  /**
+   * Resolves to nothing when the command succeeded (exit 0), or to the exit code of an outcome it
+   * has reported itself (a batch with failures); any other failure throws a CliError.
+   */
+  run(context: Context): Promise<number | void>;
 }

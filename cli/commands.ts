@@ -6,18 +6,10 @@
 import { flag, instanceId, integer, jsonValue, required, seconds, statuses, str, date } from './args.js';
 import type { Backend, StatusPayload } from './backend.js';
 import type { Command, Context } from './command.js';
-import { accepts, hasFinished, RUNTIME_STATUSES } from '../core/wire/status.js';
-import { EXIT, failedError, notFoundError, usageError } from './errors.js';
+import { accepts, hasFinished } from '../core/wire/status.js';
+import { failedError, notFoundError, usageError } from './errors.js';
 import { historyTable, instancesTable, statusBlock, table } from './format.js';
-
-const id = { type: 'string', value: 'ID', description: 'The instance ID (required).' } as const;
-const reason = { type: 'string', value: 'TEXT', description: 'Why; recorded in the history.' } as const;
-const createdAfter = { type: 'string', value: 'DATE', description: 'Only instances created at or after this ISO 8601 time (UTC).' } as const;
-const createdBefore = { type: 'string', value: 'DATE', description: 'Only instances created at or before this ISO 8601 time (UTC).' } as const;
-const runtimeStatus = {
-  type: 'string', multiple: true, statusList: true, value: 'STATUS...',
-  description: `Only these statuses: ${RUNTIME_STATUSES.join(' ')} (space- or comma-separated, any case).`,
-} as const;
+import { createdAfter, createdBefore, id, instanceIdPrefix, reason, runtimeStatus, yes } from './options.js';
 
 async function requireStatus(backend: Backend, instance: string, showInput = false): Promise<StatusPayload> {
   const status = await backend.getStatus(instance, { showInput });
@@ -83,7 +75,6 @@ export const startNew: Command = {
         + (started.statusQueryGetUri ? `Status: ${started.statusQueryGetUri}\n` : '')
         + queuedNote(backend, 'the instance'),
     );
-    return EXIT.ok;
   },
 };
 
@@ -105,7 +96,6 @@ export const getRuntimeStatus: Command = {
     const backend = await ctx.backend();
     const status = await requireStatus(backend, instance, showInput);
     ctx.print(shownStatus(status, showInput, showOutput), () => statusBlock(status, { showInput, showOutput }));
-    return EXIT.ok;
   },
 };
 
@@ -122,7 +112,6 @@ export const getHistory: Command = {
     const backend = await ctx.backend();
     const rows = await backend.getHistory(instance);
     ctx.print(rows, () => (rows.length ? historyTable(rows) : `Instance '${instance}' has no history yet (it is Pending: no host has run it).\n`));
-    return EXIT.ok;
   },
 };
 
@@ -134,7 +123,7 @@ export const getInstances: Command = {
     'created-after': createdAfter,
     'created-before': createdBefore,
     'runtime-status': runtimeStatus,
-    'instance-id-prefix': { type: 'string', value: 'PREFIX', description: 'Only IDs starting with this (then sorted by ID).' },
+    'instance-id-prefix': instanceIdPrefix,
     top: { type: 'string', value: 'N', description: 'Page size, 1-1000 (default 10).' },
     'continuation-token': { type: 'string', value: 'TOKEN', description: 'Next page: the token printed with the previous page.' },
     'show-input': { type: 'boolean', boolValue: true, description: 'Include inputs (--json).' },
@@ -146,11 +135,11 @@ export const getInstances: Command = {
   ],
   async run(ctx) {
     const query = {
-      ...optional('createdTimeFrom', date(ctx.values, 'created-after')),
-      ...optional('createdTimeTo', date(ctx.values, 'created-before')),
-      ...optional('runtimeStatus', statuses(ctx.values)),
-      ...optional('instanceIdPrefix', str(ctx.values, 'instance-id-prefix')),
-      ...optional('continuationToken', str(ctx.values, 'continuation-token')),
+      createdTimeFrom: date(ctx.values, 'created-after'),
+      createdTimeTo: date(ctx.values, 'created-before'),
+      runtimeStatus: statuses(ctx.values),
+      instanceIdPrefix: str(ctx.values, 'instance-id-prefix'),
+      continuationToken: str(ctx.values, 'continuation-token'),
       top: integer(ctx.values, 'top', { min: 1, max: 1000 }, 10)!,
       showInput: flag(ctx.values, 'show-input'),
     };
@@ -162,7 +151,6 @@ export const getInstances: Command = {
       () => (page.instances.length ? instancesTable(page.instances) : 'No instances match.\n')
         + (page.continuationToken ? `\nContinuation token for next set of results: ${page.continuationToken}\n(pass it as --continuation-token to see the next page)\n` : ''),
     );
-    return EXIT.ok;
   },
 };
 
@@ -189,7 +177,6 @@ export const raiseEvent: Command = {
     await backend.raiseEvent(instance, name, data);
     ctx.print({ id: instance, eventName: name, queued: backend.mode === 'store' },
       () => `Raised event '${name}' to instance '${instance}'.\n${queuedNote(backend, 'the event')}`);
-    return EXIT.ok;
   },
 };
 
@@ -213,14 +200,13 @@ export const terminate: Command = {
     if (backend.mode === 'store' || timeout === 0) {
       ctx.print({ id: instance, terminated: false, requested: true },
         () => `Termination of instance '${instance}' requested.\n${queuedNote(backend, 'the termination')}`);
-      return EXIT.ok;
+      return;
     }
     const { status, done } = await poll(ctx, backend, instance, timeout, 0.25, (s) => hasFinished(s.runtimeStatus));
     ctx.print({ id: instance, terminated: status.runtimeStatus === 'Terminated', runtimeStatus: status.runtimeStatus },
       () => (done
         ? status.runtimeStatus === 'Terminated' ? `Instance '${instance}' is Terminated.\n` : `Instance '${instance}' ended ${status.runtimeStatus} before the termination took effect.\n`
         : `Termination of instance '${instance}' requested; it is still ${status.runtimeStatus} after ${timeout} s (it takes effect at the instance's next episode).\n`));
-    return EXIT.ok;
   },
 };
 
@@ -240,7 +226,6 @@ export const rewind: Command = {
     const after = await requireStatus(backend, instance);
     ctx.print({ id: instance, before: before.runtimeStatus, after: after.runtimeStatus },
       () => `Status before rewind: ${before.runtimeStatus}\nRewind of instance '${instance}' requested.\nStatus after rewind: ${after.runtimeStatus}\n${queuedNote(backend, 'the rewind')}`);
-    return EXIT.ok;
   },
 };
 
@@ -257,7 +242,6 @@ function control(name: 'suspend' | 'resume', summary: string, past: string): Com
       const backend = await ctx.backend();
       await backend[name](instance, str(ctx.values, 'reason'));
       ctx.print({ id: instance, requested: name }, () => `${past} of instance '${instance}' requested.\n${queuedNote(backend, `the ${name}`)}`);
-      return EXIT.ok;
     },
   };
 }
@@ -280,7 +264,6 @@ export const restart: Command = {
     const backend = await ctx.backend();
     const next = await backend.restart(instance, { newInstanceId: !flag(ctx.values, 'same-id') });
     ctx.print({ id: instance, newInstanceId: next }, () => `Restarted instance '${instance}' as '${next}'.\n${queuedNote(backend, 'the new instance')}`);
-    return EXIT.ok;
   },
 };
 
@@ -308,7 +291,6 @@ export const wait: Command = {
         backend.mode === 'store' ? 'Is a host running on this store? Without one the instance does not progress.' : 'Wait longer with --timeout.');
     }
     if (status.runtimeStatus !== 'Completed') throw failedError(`Instance '${instance}' ended ${status.runtimeStatus}.`);
-    return EXIT.ok;
   },
 };
 
@@ -336,9 +318,9 @@ export const purgeHistory: Command = {
       deleted = await backend.purgeInstance(instance);
     } else {
       const filter = {
-        ...optional('createdTimeFrom', date(ctx.values, 'created-after')),
-        ...optional('createdTimeTo', date(ctx.values, 'created-before')),
-        ...optional('runtimeStatus', statuses(ctx.values)),
+        createdTimeFrom: date(ctx.values, 'created-after'),
+        createdTimeTo: date(ctx.values, 'created-before'),
+        runtimeStatus: statuses(ctx.values),
       };
       checkRange(filter.createdTimeFrom, filter.createdTimeTo);
       const active = filter.runtimeStatus?.filter((s) => !accepts('purge', s));
@@ -346,7 +328,6 @@ export const purgeHistory: Command = {
       deleted = await backend.purgeInstances(filter);
     }
     ctx.print({ instancesDeleted: deleted }, () => `Instances deleted: ${deleted}\n`);
-    return EXIT.ok;
   },
 };
 
@@ -355,7 +336,7 @@ export const deleteTaskHub: Command = {
   summary: 'Delete a task hub with all its instances, histories and queued work.',
   synopsis: '[--yes]',
   description: 'Asks first (unlike func durable); --yes skips the question, and is required when stdin is not a terminal.',
-  options: { yes: { type: 'boolean', short: 'y', description: 'Do not ask for confirmation.' } },
+  options: { yes },
   backend: true,
   examples: ['durable delete-task-hub --task-hub-name UserTest --yes'],
   async run(ctx) {
@@ -364,7 +345,6 @@ export const deleteTaskHub: Command = {
     const existed = await backend.deleteTaskHub();
     if (!existed) throw notFoundError(`Task hub '${backend.taskHub}' does not exist (or is already empty).`, 'See `durable get-task-hubs` for the hubs that exist.');
     ctx.print({ taskHub: backend.taskHub, deleted: true }, () => `Deleted task hub '${backend.taskHub}'.\n`);
-    return EXIT.ok;
   },
 };
 
@@ -375,7 +355,6 @@ function nameList(name: string, summary: string, example: string, column: string
     async run(ctx) {
       const names = await list(await ctx.backend());
       ctx.print(names, () => (names.length ? table([column], names.map((n) => [n])) : `${none}\n`));
-      return EXIT.ok;
     },
   };
 }
@@ -387,10 +366,6 @@ export const getOrchestrators = nameList('get-orchestrators', 'List the orchestr
   'ORCHESTRATOR', 'The host registers no orchestrators.', (backend) => backend.listOrchestrators());
 
 // ---- shared ----
-
-export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
 
 export function checkRange(from: string | undefined, to: string | undefined): void {
   if (from && to && from > to) throw usageError(`--created-after (${from}) is later than --created-before (${to}); nothing can match.`);

@@ -53,11 +53,10 @@ export function toBackendError(error: unknown): unknown {
 
 /** The exit code, message and hint for any error a command throws. */
 export function describeError(error: unknown): { exitCode: ExitCode; message: string; hint?: string } {
-  if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message, hint: error.hint };
   const converted = toBackendError(error);
   if (converted instanceof BackendError) {
-    const hint = HINT_BY_KIND[converted.kind];
-    return { exitCode: EXIT_BY_KIND[converted.kind], message: converted.message, ...(hint ? { hint } : {}) };
+    return { exitCode: EXIT_BY_KIND[converted.kind], message: converted.message, hint: HINT_BY_KIND[converted.kind] };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { exitCode: EXIT.failed, message };

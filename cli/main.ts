@@ -121,7 +121,7 @@ async function openBackend(values: Record<string, unknown>, io: CliIO): Promise<
   }
   if (endpoint !== undefined) {
     try {
-      return new HttpBackend({ endpoint, token: get('token') ?? io.env.DURABLE_TOKEN, taskHub, ...(io.fetch ? { fetch: io.fetch } : {}) });
+      return new HttpBackend({ endpoint, token: get('token') ?? io.env.DURABLE_TOKEN, taskHub, fetch: io.fetch });
     } catch (error) {
       throw usageError(error instanceof Error ? error.message : String(error));
     }
@@ -168,10 +168,10 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO()): Promi
       err: (text) => io.stderr(text),
       print: (data, text) => io.stdout(json ? `${JSON.stringify(data, null, 2)}\n` : text()),
     };
-    return await command.run(context);
+    return (await command.run(context)) ?? EXIT.ok;
   } catch (error) {
     const { exitCode, message, hint } = describeError(error);
-    if (json) io.stderr(`${JSON.stringify({ error: { exitCode, message, ...(hint ? { hint } : {}) } })}\n`);
+    if (json) io.stderr(`${JSON.stringify({ error: { exitCode, message, hint } })}\n`);
     else io.stderr(`error: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
     return exitCode;
   } finally {

@@ -10,7 +10,7 @@ import { Simulation } from '../core/simulator/index.js';
 import { toStatusPayload } from '../core/wire/payloads.js';
 import { flag, integer, jsonValue, list, parseDuration, str } from './args.js';
 import type { Command, Context } from './command.js';
-import { EXIT, failedError, notFoundError, usageError } from './errors.js';
+import { failedError, notFoundError, usageError } from './errors.js';
 
 const isApp = (value: unknown): value is DurableApp => typeof value === 'object' && value !== null
   && typeof (value as DurableApp).getOrchestrator === 'function' && typeof (value as DurableApp).getActivity === 'function';
@@ -162,7 +162,7 @@ export const simulate: Command = {
         for (const entry of sim.log) ctx.out(`  ${entry.time}  ${entry.message}\n`);
       }
     }
-    if (status.runtimeStatus === 'Completed') return EXIT.ok;
+    if (status.runtimeStatus === 'Completed') return;
     if (status.runtimeStatus === 'Failed' || status.runtimeStatus === 'Terminated') throw failedError(`The orchestration ended ${status.runtimeStatus}.`);
     throw failedError(`The orchestration is still ${status.runtimeStatus}: nothing more can happen in the simulation.`, 'It waits for something that never comes; raise it with --event NAME[=JSON][@WHEN].');
   },

@@ -8,7 +8,7 @@ import { CONTINUATION_HEADER, WEBHOOK_PATH } from '../core/wire/routes.js';
 type Json = Record<string, unknown>;
 
 const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Json, description: string, headers?: Json): Json => ({ description, content: { 'application/json': { schema } }, ...(headers ? { headers } : {}) });
+const json = (schema: Json, description: string, headers?: Json): Json => ({ description, content: { 'application/json': { schema } }, headers });
 const error = (description: string): Json => json(ref('Error'), description);
 const q = (name: string, schema: Json, description: string, extra: Json = {}): Json => ({ name, in: 'query', required: false, schema, description, ...extra });
 const bool = (name: string, dflt: boolean, description: string) => q(name, { type: 'boolean', default: dflt }, description);

@@ -83,16 +83,10 @@ export class GenerationStore implements TaskHubStore {
   }
 
   async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
-    const outcomes: CommitOutcome[] = [];
-    for (const episode of episodes) {
-      this.alive();
+    return this.oneAtATime('episode', episodes, async (episode) => {
       const [outcome] = await this.inner.commit([episode]);
-      outcomes.push(outcome!);
-      if (outcome!.ok) this.maybeDie(this.observer.written('episode', episode.instanceId));
-    }
-    // The process died after some of these writes: its caller never learns the outcome.
-    this.alive();
-    return outcomes;
+      return { outcome: outcome!, applied: outcome!.ok, instanceId: episode.instanceId };
+    });
   }
 
   async discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> {
@@ -108,13 +102,22 @@ export class GenerationStore implements TaskHubStore {
   }
 
   async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
-    const outcomes: CompletionOutcome[] = [];
-    for (const completion of completions) {
-      this.alive();
+    return this.oneAtATime('activity', completions, async (completion) => {
       const [outcome] = await this.inner.completeActivities([completion]);
-      outcomes.push(outcome!);
-      if (outcome!.applied) this.maybeDie(this.observer.written('activity', completion.leased.item.instanceId));
+      return { outcome: outcome!, applied: outcome!.applied, instanceId: completion.leased.item.instanceId };
+    });
+  }
+
+  /** Applies a call's writes one at a time; the worker may die after any that took effect. */
+  private async oneAtATime<T, O>(kind: 'episode' | 'activity', writes: readonly T[], write: (one: T) => Promise<{ outcome: O; applied: boolean; instanceId: string }>): Promise<O[]> {
+    const outcomes: O[] = [];
+    for (const one of writes) {
+      this.alive();
+      const { outcome, applied, instanceId } = await write(one);
+      outcomes.push(outcome);
+      if (applied) this.maybeDie(this.observer.written(kind, instanceId));
     }
+    // The process died after some of these writes: its caller never learns the outcome.
     this.alive();
     return outcomes;
   }

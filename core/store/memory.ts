@@ -53,9 +53,7 @@ class MemoryTaskHub implements TaskHubStore {
   }
 
   async leaseOrchestrations(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]> {
-    const items: OrchestrationWorkItem[] = [];
-    for (let item; items.length < Math.floor(max) && (item = this.state.leaseOrchestration(now, lockMs));) items.push(item);
-    return items;
+    return leaseUpTo(max, () => this.state.leaseOrchestration(now, lockMs));
   }
 
   async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
@@ -104,9 +102,7 @@ class MemoryTaskHub implements TaskHubStore {
   }
 
   async leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> {
-    const leased: LeasedActivity[] = [];
-    for (let one; leased.length < Math.floor(max) && (one = this.state.leaseActivity(now, lockMs));) leased.push(one);
-    return leased;
+    return leaseUpTo(max, () => this.state.leaseActivity(now, lockMs));
   }
 
   async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
@@ -179,4 +175,11 @@ export class MemoryStorage implements Storage {
     hub?.state.clear();
     return existed;
   }
+}
+
+/** Up to `max` items, leased one at a time until `leaseOne` finds none. */
+function leaseUpTo<T>(max: number, leaseOne: () => T | undefined): T[] {
+  const leased: T[] = [];
+  for (let item; leased.length < Math.floor(max) && (item = leaseOne());) leased.push(item);
+  return leased;
 }

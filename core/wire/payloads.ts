@@ -58,7 +58,7 @@ export function toStatusPayload(status: OrchestrationStatus, options: { showHist
     output: status.output ?? null,
     createdTime: wireTime(status.createdTime),
     lastUpdatedTime: wireTime(status.lastUpdatedTime),
-    ...(status.history ? { historyEvents: toHistoryEvents(status.history, options) } : {}),
+    historyEvents: status.history ? toHistoryEvents(status.history, options) : undefined,
   };
 }
 

@@ -25,6 +25,13 @@ const batchFor = (lockMs: number) => Math.max(1, Math.min(LEASE_BATCH, Math.floo
 /** Runs a task; resolves to whether it handed its follow-up work on by eager dispatch (see `track`). */
 type Run<T> = (work: T) => Promise<boolean>;
 
+/** One kind of work `fill` leases: its slots, its batch size, and the store call that leases and starts each item. */
+interface Lane {
+  slots: Slots;
+  batch: number;
+  lease(now: number, max: number): Promise<readonly unknown[]>;
+}
+
 export class WorkerLoop implements Dispatch {
   /** Episodes and activities running now, and those waiting for the next of them to end. */
   private tasks = 0;
@@ -165,32 +172,28 @@ export class WorkerLoop implements Dispatch {
     const { store, clock, settings, episodeSlots, activitySlots } = this.context;
     let leased = false;
     // Slots are reserved while a lease call is out (eager dispatch may take slots meanwhile); each leased item runs on one of them.
-    // The two loops stay in this one function: an await between them lets the episodes just leased
-    // take every activity slot eagerly, and a fan-out's results then come back one episode each.
     let reserved = 0;
     const runEpisode = (item: OrchestrationWorkItem) => { leased = true; reserved--; this.startEpisode(item, true); };
     const runActivity = (item: LeasedActivity) => { leased = true; reserved--; this.startActivity(item, true); };
-    for (let free; (free = episodeSlots.free) > 0;) {
-      const want = Math.min(free, batchFor(settings.orchestrationLockMs));
-      episodeSlots.take(reserved = want);
-      let items: OrchestrationWorkItem[];
-      try {
-        items = await leaseOrchestrations(store, clock.now(), settings.orchestrationLockMs, want, runEpisode);
-      } finally {
-        episodeSlots.release(reserved);
+    const { orchestrationLockMs, activityLockMs } = settings;
+    // Both lanes are leased in this one loop: an await between them lets the episodes just leased
+    // take every activity slot eagerly, and a fan-out's results then come back one episode each.
+    const lanes: readonly Lane[] = [
+      { slots: episodeSlots, batch: batchFor(orchestrationLockMs), lease: (now, max) => leaseOrchestrations(store, now, orchestrationLockMs, max, runEpisode) },
+      { slots: activitySlots, batch: batchFor(activityLockMs), lease: (now, max) => leaseActivities(store, now, activityLockMs, max, runActivity) },
+    ];
+    for (const { slots, batch, lease } of lanes) {
+      for (let free; (free = slots.free) > 0;) {
+        const want = Math.min(free, batch);
+        slots.take(reserved = want);
+        let items: readonly unknown[];
+        try {
+          items = await lease(clock.now(), want);
+        } finally {
+          slots.release(reserved);
+        }
+        if (items.length < want) break;
       }
-      if (items.length < want) break;
-    }
-    for (let free; (free = activitySlots.free) > 0;) {
-      const want = Math.min(free, batchFor(settings.activityLockMs));
-      activitySlots.take(reserved = want);
-      let items: LeasedActivity[];
-      try {
-        items = await leaseActivities(store, clock.now(), settings.activityLockMs, want, runActivity);
-      } finally {
-        activitySlots.release(reserved);
-      }
-      if (items.length < want) break;
     }
     this.saturated = episodeSlots.free <= 0 || activitySlots.free <= 0;
     return leased;

@@ -11,6 +11,7 @@ import { event } from '../../core/history.js';
 import { IndexedDbStorage, type IndexedDbOptions } from '../../core/store/indexeddb.js';
 import { leaseActivities, leaseOrchestrations } from '../../core/worker/lease-many.js';
 import type { EpisodeCommit, LeasedActivity, OrchestrationMessage, OrchestrationWorkItem, TaskHubStore } from '../../core/store/port.js';
+import { withoutBatchLeasing } from '../store/without-batch-leasing.js';
 
 const config = { seconds: 3, lanes: 64, ...JSON.parse(decodeURIComponent(location.hash.slice(1)) || '{}') as { seconds?: number; lanes?: number } };
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
@@ -157,17 +158,6 @@ async function portSteps(options: IndexedDbOptions & { lanes: number; seconds: n
   await Promise.all(lanes);
   await storage.close();
   return { stepsPerSecond: measured / elapsed, operationsPerTransaction: operated / Math.max(1, transactions), transactionsPerSecond: transactions / elapsed, conflicts };
-}
-
-/** The store as an adapter without batch leasing shows it: the worker then leases one item per call (one transaction each). */
-function withoutBatchLeasing(store: TaskHubStore): TaskHubStore {
-  return new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'leaseOrchestrations' || prop === 'leaseActivities') return undefined;
-      const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }
 
 /** The engine itself: Chain orchestrations (`steps` activity calls each) on one Worker. */

@@ -35,6 +35,16 @@ function episode(record: InstanceRecord, consumed: string[], patch: Partial<Epis
   };
 }
 
+/** Leases with `batch` at T0: none for max 0, three for max 3, then the `left` that remain for max `restMax`. */
+async function leaseThreeThenRest<T>(batch: (now: number, lockMs: number, max: number) => Promise<T[]>, restMax: number, left: number): Promise<{ first: T[]; all: T[] }> {
+  expect(await batch(T0, 1000, 0)).toEqual([]);
+  const first = await batch(T0, 1000, 3);
+  expect(first).toHaveLength(3);
+  const rest = await batch(T0, 1000, restMax);
+  expect(rest).toHaveLength(left);
+  return { first, all: [...first, ...rest] };
+}
+
 export interface ConformanceOptions {
   /** Adapter limits that the suite must respect, e.g. a smaller page size. */
   bigQuerySize?: number;
@@ -100,12 +110,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       const created = new Map<string, InstanceRecord>();
       for (const id of ['b1', 'b2', 'b3', 'b4', 'b5']) created.set(id, await hub.createInstance(newInstance(id)));
       await hub.createInstance(newInstance('b-later', { createdTime: iso(T0 + 60_000) }));
-      expect(await batch(T0, 1000, 0)).toEqual([]);
-      const first = await batch(T0, 1000, 3);
-      expect(first).toHaveLength(3);
-      const rest = await batch(T0, 1000, 10);
-      expect(rest).toHaveLength(2);
-      const all = [...first, ...rest];
+      const { first, all } = await leaseThreeThenRest(batch, 10, 2);
       expect(new Set(all.map((w) => w.instanceId))).toEqual(new Set(created.keys()));
       expect(new Set(all.map((w) => w.lease.token)).size).toBe(5);
       for (const w of all) {
@@ -131,12 +136,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       const created = await hub.createInstance(newInstance('ba'));
       const activities = [0, 1, 2, 3].map((n) => ({ id: `bw${n}`, instanceId: 'ba', executionId: created.executionId, taskScheduledId: n, name: 'F', input: String(n), enqueuedTime: iso(T0) }));
       await hub.commit([episode(created, [], { activities })]);
-      expect(await batch(T0, 1000, 0)).toEqual([]);
-      const first = await batch(T0, 1000, 3);
-      expect(first).toHaveLength(3);
-      const rest = await batch(T0, 1000, 3);
-      expect(rest).toHaveLength(1);
-      const all = [...first, ...rest];
+      const { first, all } = await leaseThreeThenRest(batch, 3, 1);
       expect(all.map((l) => l.item).sort((a, b) => a.taskScheduledId - b.taskScheduledId)).toEqual(activities);
       expect(new Set(all.map((l) => l.lease.token)).size).toBe(4);
       for (const l of all) { expect(l.deliveryCount).toBe(1); expect(l.lease.expiresAt).toBe(T0 + 1000); }
@@ -174,13 +174,20 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       for (const l of redelivered) expect(l.deliveryCount).toBe(2);
     });
 
+    /** Creates instance `id`, commits its first episode scheduling `count` activities, and leases them for `lockMs`, in order. */
+    const scheduled = async (id: string, count = 1, lockMs = 1000) => {
+      const created = await hub.createInstance(newInstance(id));
+      const start = (await hub.leaseOrchestration(T0, 1000))!;
+      const activities = Array.from({ length: count }, (_, n) => ({ id: `${id}-a${n}`, instanceId: id, executionId: created.executionId, taskScheduledId: n, name: 'F', input: String(n), enqueuedTime: iso(T0) }));
+      const [committed] = await hub.commit([episode(created, start.messages.map((m) => m.id), { lease: start.lease, activities })]);
+      expect(committed).toEqual({ ok: true, version: 2 });
+      const leased = (await leaseActivities(hub, T0, lockMs, count)).sort((x, y) => x.item.taskScheduledId - y.item.taskScheduledId);
+      return { record: (await hub.getInstance(id))!, leased };
+    };
+
     it(`eager dispatch: a completion ${options.eagerDispatch ? 'leases' : 'may decline to lease'} its free instance with every visible message`, async () => {
       await setup();
-      const created = await hub.createInstance(newInstance('ec'));
-      const start = (await hub.leaseOrchestration(T0, 1000))!;
-      const activities = [0, 1].map((n) => ({ id: `ec${n}`, instanceId: 'ec', executionId: created.executionId, taskScheduledId: n, name: 'F', input: String(n), enqueuedTime: iso(T0) }));
-      await hub.commit([episode(created, start.messages.map((m) => m.id), { lease: start.lease, activities })]);
-      const [a, b] = (await leaseActivities(hub, T0, 5000, 2)).sort((x, y) => x.item.taskScheduledId - y.item.taskScheduledId);
+      const { leased: [a, b] } = await scheduled('ec', 2, 5000);
       const raised = message('ec', event('EventRaised', iso(T0), { name: 'E' }));
       await hub.enqueueMessages([raised]);
       const result = (l: typeof a) => message('ec', event('TaskCompleted', iso(T0 + 10), { taskScheduledId: l!.item.taskScheduledId, result: '1' }), iso(T0 + 10));
@@ -204,11 +211,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
 
     it('eager dispatch: a completion does not lease an instance another worker holds, nor for a lost activity lease', async () => {
       await setup();
-      const created = await hub.createInstance(newInstance('eh'));
-      const start = (await hub.leaseOrchestration(T0, 1000))!;
-      const activities = [0, 1].map((n) => ({ id: `eh${n}`, instanceId: 'eh', executionId: created.executionId, taskScheduledId: n, name: 'F', input: String(n), enqueuedTime: iso(T0) }));
-      await hub.commit([episode(created, start.messages.map((m) => m.id), { lease: start.lease, activities })]);
-      const [a, b] = (await leaseActivities(hub, T0, 1000, 2)).sort((x, y) => x.item.taskScheduledId - y.item.taskScheduledId);
+      const { leased: [a, b] } = await scheduled('eh', 2, 1000);
       await hub.enqueueMessages([message('eh', event('EventRaised', iso(T0), { name: 'E' }))]);
       const holder = (await hub.leaseOrchestration(T0 + 1, 5000))!;
       expect(holder.instanceId).toBe('eh');
@@ -228,15 +231,6 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
     // EpisodeCommit.completesActivities: the worker that ran an activity records its result in
     // an episode directly, as if it had completed the activity, leased the instance with exactly
     // that result and committed, in one atomic step; anything else in the way is a conflict.
-    const scheduled = async (id: string, count = 1) => {
-      const created = await hub.createInstance(newInstance(id));
-      const start = (await hub.leaseOrchestration(T0, 1000))!;
-      const activities = Array.from({ length: count }, (_, n) => ({ id: `${id}-a${n}`, instanceId: id, executionId: created.executionId, taskScheduledId: n, name: 'F', input: String(n), enqueuedTime: iso(T0) }));
-      const [committed] = await hub.commit([episode(created, start.messages.map((m) => m.id), { lease: start.lease, activities })]);
-      expect(committed).toEqual({ ok: true, version: 2 });
-      const leased = (await leaseActivities(hub, T0, 1000, count)).sort((x, y) => x.item.taskScheduledId - y.item.taskScheduledId);
-      return { record: (await hub.getInstance(id))!, leased };
-    };
     const recorded = (record: InstanceRecord, leased: Awaited<ReturnType<typeof scheduled>>['leased'], now: number, patch: Partial<EpisodeCommit> = {}) => episode(record, [], {
       history: { append: [event('OrchestratorStarted', iso(now), {}), ...leased.map((l) => event('TaskCompleted', iso(now), { taskScheduledId: l.item.taskScheduledId, result: '"done"' }))] },
       completesActivities: { now, activities: leased },
@@ -419,7 +413,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       const all: string[] = [];
       let token: string | undefined;
       do {
-        const page = await hub.queryInstances({ pageSize: 4, ...(token ? { continuationToken: token } : {}) });
+        const page = await hub.queryInstances({ pageSize: 4, continuationToken: token });
         expect(page.instances.length).toBeLessThanOrEqual(4);
         all.push(...page.instances.map((r) => r.instanceId));
         token = page.continuationToken;
@@ -432,7 +426,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       const prefixed: string[] = [];
       token = undefined;
       do {
-        const page = await hub.queryInstances({ instanceIdPrefix: 'q-odd-', pageSize: 3, ...(token ? { continuationToken: token } : {}) });
+        const page = await hub.queryInstances({ instanceIdPrefix: 'q-odd-', pageSize: 3, continuationToken: token });
         prefixed.push(...page.instances.map((r) => r.instanceId));
         token = page.continuationToken;
       } while (token);

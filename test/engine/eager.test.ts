@@ -1,6 +1,6 @@
 /** Eager dispatch in the worker: chains run without the lease loop, limits hold, and stop() waits for them. */
 import { describe, expect, it } from 'vitest';
-import { DurableApp, DurableClient, MemoryStorage, Worker, type TaskHubStore } from '../../core/index.js';
+import { DurableApp, DurableClient, MemoryStorage, Worker, type TaskHubStore, type WorkerOptions } from '../../core/index.js';
 
 const chain = new DurableApp()
   .orchestration('Chain', function* (ctx) {
@@ -45,15 +45,26 @@ function counting(store: TaskHubStore) {
   };
 }
 
+/** A memory store, a client on `app`, and the counting view of the client's task hub. */
+function counted(app: DurableApp) {
+  const storage = new MemoryStorage();
+  const client = new DurableClient({ storage, app });
+  return { storage, client, ...counting(storage.taskHub(client.taskHubName)) };
+}
+
+/** Runs one instance of a `chain` orchestration to idle on a counted store. */
+async function runCounted(name: 'Chain' | 'Fan', input: number, options?: WorkerOptions) {
+  const { client, store, counts } = counted(chain);
+  const worker = new Worker(chain, store, options);
+  const id = await client.startNew(name, { input });
+  await worker.runUntilIdle();
+  return { client, id, counts, output: (await client.getStatus(id))?.output };
+}
+
 describe('eager dispatch', () => {
   it('runs a 100-step chain in 101 commits and a handful of lease calls: each step records its result and hands on the next', async () => {
-    const storage = new MemoryStorage();
-    const client = new DurableClient({ storage, app: chain });
-    const { store, counts } = counting(storage.taskHub(client.taskHubName));
-    const worker = new Worker(chain, store);
-    const id = await client.startNew('Chain', { input: 100 });
-    await worker.runUntilIdle();
-    expect((await client.getStatus(id))?.output).toBe(100);
+    const { client, id, counts, output } = await runCounted('Chain', 100);
+    expect(output).toBe(100);
     expect(counts.eagerActivities).toBe(100);
     // Each activity's result goes into its instance's next episode in one commit, not through the queue.
     expect(counts.recordedDirectly).toBe(100);
@@ -67,13 +78,8 @@ describe('eager dispatch', () => {
   });
 
   it('in strict mode (no replay cache) a result goes through the queue, and its completion leases the instance eagerly', async () => {
-    const storage = new MemoryStorage();
-    const client = new DurableClient({ storage, app: chain });
-    const { store, counts } = counting(storage.taskHub(client.taskHubName));
-    const worker = new Worker(chain, store, { replayCache: false });
-    const id = await client.startNew('Chain', { input: 20 });
-    await worker.runUntilIdle();
-    expect((await client.getStatus(id))?.output).toBe(20);
+    const { counts, output } = await runCounted('Chain', 20, { replayCache: false });
+    expect(output).toBe(20);
     expect(counts.recordedDirectly).toBe(0);
     expect(counts.completions).toBe(20);
     expect(counts.eagerEpisodes).toBe(20);
@@ -81,13 +87,8 @@ describe('eager dispatch', () => {
   });
 
   it('takes the results of a fan-out together through the queue, not in an episode each', async () => {
-    const storage = new MemoryStorage();
-    const client = new DurableClient({ storage, app: chain });
-    const { store, counts } = counting(storage.taskHub(client.taskHubName));
-    const worker = new Worker(chain, store);
-    const id = await client.startNew('Fan', { input: 50 });
-    await worker.runUntilIdle();
-    expect((await client.getStatus(id))?.output).toBe(50 * 51 / 2);
+    const { counts, output } = await runCounted('Fan', 50);
+    expect(output).toBe(50 * 51 / 2);
     expect(counts.completions).toBeGreaterThanOrEqual(49);
     expect(counts.commits).toBeLessThan(10);
   });
@@ -128,9 +129,7 @@ describe('eager dispatch', () => {
         running--;
         return x;
       });
-    const storage = new MemoryStorage();
-    const client = new DurableClient({ storage, app });
-    const { store, counts } = counting(storage.taskHub(client.taskHubName));
+    const { client, store, counts } = counted(app);
     const worker = new Worker(app, store, { maxConcurrentActivities: 8 });
     const id = await client.startNew('Fan');
     await worker.runUntilIdle();
@@ -147,9 +146,7 @@ describe('eager dispatch', () => {
     const app = new DurableApp()
       .orchestration('Chain', chain.getOrchestrator('Chain')!)
       .activity('Inc', async (x: number) => { await new Promise((r) => setTimeout(r, 1)); return x + 1; });
-    const storage = new MemoryStorage();
-    const client = new DurableClient({ storage, app });
-    const { store, counts } = counting(storage.taskHub(client.taskHubName));
+    const { storage, client, store, counts } = counted(app);
     const worker = new Worker(app, store);
     const ids = await Promise.all(Array.from({ length: 20 }, () => client.startNew('Chain', { input: 20 })));
     worker.start();
@@ -165,12 +162,8 @@ describe('eager dispatch', () => {
   });
 
   it('fan-in results that land together go into one episode', async () => {
-    const storage = new MemoryStorage();
-    const client = new DurableClient({ storage, app: chain });
-    const { store, counts } = counting(storage.taskHub(client.taskHubName));
-    const id = await client.startNew('Fan', { input: 30 });
-    await new Worker(chain, store).runUntilIdle();
-    expect((await client.getStatus(id))?.output).toBe(465);
+    const { counts, output } = await runCounted('Fan', 30);
+    expect(output).toBe(465);
     // 30 results, far fewer episodes: completions are group-committed and leased once per call.
     expect(counts.commits).toBeLessThan(10);
   });
@@ -189,9 +182,7 @@ describe('eager dispatch', () => {
       .activity('Async', async (x: number) => x + 1)
       .activity('Thenable', (x: number) => thenable(x))
       .activity('Throws', () => { throw new Error('at once'); });
-    const storage = new MemoryStorage();
-    const client = new DurableClient({ storage, app });
-    const { store, counts } = counting(storage.taskHub(client.taskHubName));
+    const { client, store, counts } = counted(app);
     const id = await client.startNew('Mixed');
     await new Worker(app, store).runUntilIdle();
     expect((await client.getStatus(id))?.output).toEqual([4, expect.stringContaining('at once')]);

@@ -5,10 +5,10 @@ import { DurableApp, event, replay, RetryOptions, type HistoryEvent, type Orches
 const T = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
 const started = (name: string, input?: unknown, s = 0) => [
   event('OrchestratorStarted', T(s), {}),
-  event('ExecutionStarted', T(s), { name, ...(input === undefined ? {} : { input: JSON.stringify(input) }), orchestrationInstance: { instanceId: 'i', executionId: 'e' } }),
+  event('ExecutionStarted', T(s), { name, input: input === undefined ? undefined : JSON.stringify(input), orchestrationInstance: { instanceId: 'i', executionId: 'e' } }),
 ];
 const episode = (s: number, ...events: HistoryEvent[]) => [event('OrchestratorStarted', T(s), {}), ...events];
-const scheduled = (id: number, name: string, input?: unknown) => event('TaskScheduled', T(0), { name, ...(input === undefined ? {} : { input: JSON.stringify(input) }) }, id);
+const scheduled = (id: number, name: string, input?: unknown) => event('TaskScheduled', T(0), { name, input: input === undefined ? undefined : JSON.stringify(input) }, id);
 const completed = (id: number, result: unknown) => event('TaskCompleted', T(0), { taskScheduledId: id, result: JSON.stringify(result) });
 const failed = (id: number, message: string) => event('TaskFailed', T(0), { taskScheduledId: id, failureDetails: { errorType: 'Error', errorMessage: message } });
 const done = () => event('OrchestratorCompleted', T(0), {});

@@ -1,22 +1,12 @@
 /** Batch leasing: the helper over the optional batch methods, and the worker leasing in batches. */
 import { describe, expect, it } from 'vitest';
-import { DurableApp, MemoryStorage, Worker, type TaskHubStore } from '../../core/index.js';
+import { DurableApp, MemoryStorage, Worker, type TaskHubStore, type WorkerOptions } from '../../core/index.js';
 import { leaseActivities, leaseOrchestrations } from '../../core/worker/lease-many.js';
 import { newInstance } from '../conformance/store.case.js';
 import { harness } from '../helpers.js';
+import { withoutBatchLeasing } from '../store/without-batch-leasing.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
-
-/** The store as an adapter without the batch methods sees it. */
-function singleOnly(store: TaskHubStore): TaskHubStore {
-  return new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'leaseOrchestrations' || prop === 'leaseActivities') return undefined;
-      const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
 
 /** Records every lease call the store gets: its name and `max`. */
 function recording(store: TaskHubStore) {
@@ -49,7 +39,7 @@ describe('leaseOrchestrations / leaseActivities (worker/lease-many.ts)', () => {
   });
 
   it('without it, calls the single form until max or until it finds nothing', async () => {
-    const { store, calls } = recording(singleOnly(await hubWith(5)));
+    const { store, calls } = recording(withoutBatchLeasing(await hubWith(5)));
     expect(await leaseOrchestrations(store, T0, 1000, 3)).toHaveLength(3);
     expect(calls).toEqual(['leaseOrchestration', 'leaseOrchestration', 'leaseOrchestration']);
     calls.length = 0;
@@ -61,12 +51,12 @@ describe('leaseOrchestrations / leaseActivities (worker/lease-many.ts)', () => {
   it('asks for nothing when max is below 1', async () => {
     const { store, calls } = recording(await hubWith(1));
     expect(await leaseOrchestrations(store, T0, 1000, 0)).toEqual([]);
-    expect(await leaseActivities(singleOnly(store), T0, 1000, -1)).toEqual([]);
+    expect(await leaseActivities(withoutBatchLeasing(store), T0, 1000, -1)).toEqual([]);
     expect(calls).toEqual([]);
   });
 
   it('hands each item to onLeased as soon as it is leased: without the batch method, before the next call', async () => {
-    const { store, calls } = recording(singleOnly(await hubWith(3)));
+    const { store, calls } = recording(withoutBatchLeasing(await hubWith(3)));
     const seen: string[] = [];
     const items = await leaseOrchestrations(store, T0, 1000, 5, (item) => seen.push(`${item.instanceId} after call ${calls.length}`));
     expect(seen).toEqual(items.map((item, i) => `${item.instanceId} after call ${i + 1}`));
@@ -78,7 +68,7 @@ describe('leaseOrchestrations / leaseActivities (worker/lease-many.ts)', () => {
   });
 
   it('without it, throws a failing call; what was leased before it has gone to onLeased', async () => {
-    const hub = singleOnly(await hubWith(3));
+    const hub = withoutBatchLeasing(await hubWith(3));
     let calls = 0;
     const flaky = new Proxy(hub, {
       get(target, prop) {
@@ -99,36 +89,32 @@ describe('Worker batch leasing', () => {
     })
     .activity('Id', (x: number) => x);
 
-  it('leases up to its free slots in calls of at most 32', async () => {
+  /** Runs `count` Fan instances of `width` activities each to the end on a worker with `options`, checks each output, and returns the lease calls the store got. */
+  async function runFans(count: number, width: number, options: WorkerOptions, wrap = (store: TaskHubStore) => store): Promise<string[]> {
     const h = harness({ app });
-    for (let i = 0; i < 40; i++) await h.client.startNew('Fan', { instanceId: `f${i}`, input: 2 });
-    const { store, calls } = recording(h.store);
-    const worker = new Worker(app, store, { clock: h.clock, onError: (e) => { throw e; }, maxConcurrentOrchestrations: 50, maxConcurrentActivities: 64 });
-    await worker.runUntilIdle();
+    for (let i = 0; i < count; i++) await h.client.startNew('Fan', { instanceId: `f${i}`, input: width });
+    const { store, calls } = recording(wrap(h.store));
+    await new Worker(app, store, { clock: h.clock, onError: (e) => { throw e; }, ...options }).runUntilIdle();
+    for (let i = 0; i < count; i++) expect((await h.client.getStatus(`f${i}`))?.output).toEqual(Array.from({ length: width }, (_, j) => j));
+    return calls;
+  }
+
+  it('leases up to its free slots in calls of at most 32', async () => {
+    const calls = await runFans(40, 2, { maxConcurrentOrchestrations: 50, maxConcurrentActivities: 64 });
     // 40 ready instances, 50 slots: 32, then the 8 left (of the 18 free asked for).
     expect(calls.slice(0, 2)).toEqual(['leaseOrchestrations(32)', 'leaseOrchestrations(18)']);
     // Only batch calls, never more than 32 at once.
     for (const call of calls) expect(Number(/^lease(?:Orchestrations|Activities)\((\d+)\)$/.exec(call)?.[1])).toBeLessThanOrEqual(32);
     expect(calls.filter((c) => c.startsWith('leaseActivities(')).length).toBeGreaterThan(0);
-    for (let i = 0; i < 40; i++) expect((await h.client.getStatus(`f${i}`))?.output).toEqual([0, 1]);
   });
 
   it('leases fewer at once on short locks (one per 50 ms of lock), so that leases do not lapse in the batch', async () => {
-    const h = harness({ app });
-    for (let i = 0; i < 10; i++) await h.client.startNew('Fan', { instanceId: `l${i}`, input: 1 });
-    const { store, calls } = recording(h.store);
-    const worker = new Worker(app, store, { clock: h.clock, onError: (e) => { throw e; }, orchestrationLockMs: 20, activityLockMs: 200 });
-    await worker.runUntilIdle();
+    const calls = await runFans(10, 1, { orchestrationLockMs: 20, activityLockMs: 200 });
     expect(new Set(calls.filter((c) => c.startsWith('leaseOrchestrations(')))).toEqual(new Set(['leaseOrchestrations(1)']));
     expect(new Set(calls.filter((c) => c.startsWith('leaseActivities(')))).toEqual(new Set(['leaseActivities(4)']));
-    for (let i = 0; i < 10; i++) expect((await h.client.getStatus(`l${i}`))?.output).toEqual([0]);
   });
 
   it('works the same on a store without the batch methods', async () => {
-    const h = harness({ app });
-    for (let i = 0; i < 10; i++) await h.client.startNew('Fan', { instanceId: `s${i}`, input: 3 });
-    const worker = new Worker(app, singleOnly(h.store), { clock: h.clock, onError: (e) => { throw e; }, maxConcurrentOrchestrations: 4, maxConcurrentActivities: 5 });
-    await worker.runUntilIdle();
-    for (let i = 0; i < 10; i++) expect((await h.client.getStatus(`s${i}`))?.output).toEqual([0, 1, 2]);
+    await runFans(10, 3, { maxConcurrentOrchestrations: 4, maxConcurrentActivities: 5 }, withoutBatchLeasing);
   });
 });

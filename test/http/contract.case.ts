@@ -19,6 +19,8 @@ const PATH = '/runtime/webhooks/durabletask';
 const CHECK_STATUS_KEYS = ['id', 'purgeHistoryDeleteUri', 'restartPostUri', 'resumePostUri', 'sendEventPostUri', 'statusQueryGetUri', 'suspendPostUri', 'terminatePostUri'];
 const STATUS_KEYS = ['createdTime', 'customStatus', 'input', 'instanceId', 'lastUpdatedTime', 'name', 'output', 'runtimeStatus'];
 const WIRE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+/** The Authorization header for `token`, none for null: a header must be left out, not sent empty. */
+const authorization = (token: string | null): Record<string, string> => (token === null ? {} : { authorization: `Bearer ${token}` });
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -40,8 +42,8 @@ export function runHttpContract(name: string, setup: () => Promise<ContractTarge
       const token = init.token === undefined ? target.tokens.admin : init.token;
       return target.fetch(url, {
         method,
-        headers: { ...(token !== null ? { authorization: `Bearer ${token}` } : {}), ...init.headers },
-        ...(init.body !== undefined ? { body: init.body } : {}),
+        headers: { ...authorization(token), ...init.headers },
+        body: init.body,
       });
     };
     const jsonBody = (value: unknown) => ({ body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });

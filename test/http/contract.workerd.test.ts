@@ -40,8 +40,8 @@ describe('cloudflare worker: one storage per isolate, many requests', () => {
       url.searchParams.set('taskHub', hub);
       return fetch(url, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        headers: body === undefined ? { authorization: `Bearer ${token}` } : { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
       });
     };
     try {

@@ -4,19 +4,13 @@ import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { event } from '../../core/history.js';
 import { IndexedDbStorage } from '../../core/store/indexeddb.js';
-import type { EpisodeCommit, InstanceRecord, NewInstance, OrchestrationMessage } from '../../core/store/port.js';
+import type { EpisodeCommit, InstanceRecord, OrchestrationMessage } from '../../core/store/port.js';
+import { iso, pendingInstance, T0 } from './fixtures.js';
 
-const T0 = Date.parse('2026-01-01T00:00:00.000Z');
-const iso = (ms: number) => new Date(ms).toISOString();
 let n = 0;
 const open = (factory = new IDBFactory()) => IndexedDbStorage.open(`adapter-${++n}`, { indexedDB: factory });
 
-function newInstance(instanceId: string): NewInstance {
-  return {
-    record: { instanceId, name: 'A', executionId: 'e1', runtimeStatus: 'Pending', createdTime: iso(T0), lastUpdatedTime: iso(T0) },
-    start: { id: `start-${instanceId}`, instanceId, event: event('ExecutionStarted', iso(T0), { name: 'A', orchestrationInstance: { instanceId, executionId: 'e1' } }), visibleAt: iso(T0) },
-  };
-}
+const newInstance = (instanceId: string) => pendingInstance(instanceId, 'A');
 const raised = (instanceId: string, id: string, visibleAt: number): OrchestrationMessage =>
   ({ id, instanceId, event: event('EventRaised', iso(T0), { name: id }), visibleAt: iso(visibleAt) });
 

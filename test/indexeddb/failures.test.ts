@@ -7,18 +7,12 @@ import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { event } from '../../core/history.js';
 import { IndexedDbStorage } from '../../core/store/indexeddb.js';
-import type { EpisodeCommit, InstanceRecord, NewInstance, TaskHubStore } from '../../core/store/port.js';
+import type { EpisodeCommit, InstanceRecord, TaskHubStore } from '../../core/store/port.js';
+import { iso, pendingInstance, rawOpen, T0 } from './fixtures.js';
 
-const T0 = Date.parse('2026-01-01T00:00:00.000Z');
-const iso = (ms: number) => new Date(ms).toISOString();
 let seq = 0;
 
-function newInstance(instanceId: string): NewInstance {
-  return {
-    record: { instanceId, name: 'F', executionId: 'e1', runtimeStatus: 'Pending', createdTime: iso(T0), lastUpdatedTime: iso(T0) },
-    start: { id: `start-${instanceId}`, instanceId, event: event('ExecutionStarted', iso(T0), { name: 'F', orchestrationInstance: { instanceId, executionId: 'e1' } }), visibleAt: iso(T0) },
-  };
-}
+const newInstance = (instanceId: string) => pendingInstance(instanceId, 'F');
 
 function episode(record: InstanceRecord, patch: Partial<EpisodeCommit> = {}): EpisodeCommit {
   const { version: _v, ...row } = record;
@@ -29,15 +23,6 @@ function episode(record: InstanceRecord, patch: Partial<EpisodeCommit> = {}): Ep
     activities: [{ id: `act-${record.instanceId}`, instanceId: record.instanceId, executionId: 'e1', taskScheduledId: 0, name: 'A', enqueuedTime: iso(T0) }],
     newInstances: [], ...patch,
   };
-}
-
-function rawOpen(factory: IDBFactory, name: string, version?: number, upgrade?: (db: IDBDatabase) => void): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const request = factory.open(name, version);
-    request.onupgradeneeded = () => upgrade?.(request.result);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
 }
 
 async function rawPut(factory: IDBFactory, name: string, store: string, value: unknown): Promise<void> {

@@ -10,18 +10,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { event } from '../../core/history.js';
 import { IndexedDbStorage } from '../../core/store/indexeddb.js';
 import { INLINE_QUEUED } from '../../core/store/indexeddb/queue.js';
-import type { ActivityWorkItem, EpisodeCommit, InstanceRecord, NewInstance, OrchestrationWorkItem } from '../../core/store/port.js';
+import type { ActivityWorkItem, EpisodeCommit, InstanceRecord, OrchestrationWorkItem } from '../../core/store/port.js';
+import { iso, pendingInstance, T0 } from './fixtures.js';
 
-const T0 = Date.parse('2026-01-01T00:00:00.000Z');
-const iso = (ms: number) => new Date(ms).toISOString();
 let n = 0;
 
-function newInstance(instanceId: string): NewInstance {
-  return {
-    record: { instanceId, name: 'K', executionId: 'e1', runtimeStatus: 'Pending', createdTime: iso(T0), lastUpdatedTime: iso(T0) },
-    start: { id: `start-${instanceId}`, instanceId, event: event('ExecutionStarted', iso(T0), { name: 'K', orchestrationInstance: { instanceId, executionId: 'e1' } }), visibleAt: iso(T0) },
-  };
-}
+const newInstance = (instanceId: string) => pendingInstance(instanceId, 'K');
 const activity = (instanceId: string, id: number): ActivityWorkItem =>
   ({ id: `act-${instanceId}-${id}`, instanceId, executionId: 'e1', taskScheduledId: id, name: 'A', enqueuedTime: iso(T0) });
 

@@ -14,7 +14,7 @@ async function pages(hub: TaskHubStore, query: InstanceQuery): Promise<string[][
   const out: string[][] = [];
   let token: string | undefined;
   do {
-    const page = await hub.queryInstances({ ...query, ...(token ? { continuationToken: token } : {}) });
+    const page = await hub.queryInstances({ ...query, continuationToken: token });
     out.push(page.instances.map((r) => r.instanceId));
     token = page.continuationToken;
   } while (token);

@@ -70,7 +70,7 @@ export function runRaceCase(adapter: string, openTwo: (name: string) => Promise<
           const commit: EpisodeCommit = {
             instanceId: item.instanceId, expectedVersion: record.version, lease: item.lease, instance: { ...row, runtimeStatus: 'Running' },
             history: { append }, consumedMessageIds: item.messages.map((m) => m.id), messages: [], activities: [], newInstances: [],
-            ...(eager ? { leaseActivities: { now: tick++, lockMs: LOCK, max: 1 } } : {}),
+            leaseActivities: eager ? { now: tick++, lockMs: LOCK, max: 1 } : undefined,
           };
           if (types.includes('ExecutionStarted')) {
             append.push(event('TaskScheduled', iso(T0), { name: 'F' }, 0));
@@ -96,7 +96,7 @@ export function runRaceCase(adapter: string, openTwo: (name: string) => Promise<
         async function activity(hub: TaskHubStore, leased: LeasedActivity): Promise<void> {
           await pause(Math.random() * 3);
           const result = { id: `done-${leased.item.id}-${leased.deliveryCount}`, instanceId: leased.item.instanceId, executionId: 'e1', event: event('TaskCompleted', iso(T0), { taskScheduledId: 0, result: '1' }), visibleAt: iso(T0) };
-          const [outcome] = await hub.completeActivities([{ leased, result, ...(eager ? { leaseInstance: { now: tick++, lockMs: LOCK } } : {}) }]);
+          const [outcome] = await hub.completeActivities([{ leased, result, leaseInstance: eager ? { now: tick++, lockMs: LOCK } : undefined }]);
           if (outcome?.applied) completedActivities.set(leased.item.id, (completedActivities.get(leased.item.id) ?? 0) + 1);
           else refusedCompletions++;
           if (outcome?.workItem) { eagerInstances++; await episode(hub, outcome.workItem); }

@@ -11,10 +11,15 @@ import { event, type HistoryEvent } from '../../core/history.js';
 import { IndexedDbStorage } from '../../core/store/indexeddb.js';
 import { STORES } from '../../core/store/indexeddb/schema.js';
 import type { EpisodeCommit, InstanceRecord, NewInstance, OrchestrationMessage, TaskHubStore } from '../../core/store/port.js';
+import { iso, rawOpen, T0 } from './fixtures.js';
 import { IndexedDbStorage as V1Storage } from './v1/storage.js';
 
-const T0 = Date.parse('2026-01-01T00:00:00.000Z');
-const iso = (ms: number) => new Date(ms).toISOString();
+/** The database holds the current version's layout. */
+async function expectCurrentLayout(factory: IDBFactory, name: string): Promise<void> {
+  const raw = await rawOpen(factory, name);
+  expect([raw.version, [...raw.objectStoreNames].sort()]).toEqual([3, ['activities', 'history', 'instances', 'meta']]);
+  raw.close();
+}
 
 function newInstance(instanceId: string): NewInstance {
   return {
@@ -49,9 +54,10 @@ export function runUpgradeCase(adapter: string, factory: () => IDBFactory): void
       let item = (await hub.leaseOrchestration(T0, 1000))!;
       for (const [i, types] of [['ExecutionStarted'], ['EventRaised'], ['EventRaised']].entries()) {
         const last = i === 2;
-        const [outcome] = await hub.commit([episode(done, item.messages.map((m) => m.id), [event('OrchestratorStarted', iso(T0), {}), ...item.messages.map((m) => m.event)], {
-          lease: item.lease, ...(last ? { instance: { ...episode(done, [], []).instance, runtimeStatus: 'Completed', output: '"ok"', completedTime: iso(T0) } } : {}),
-        })]);
+        // `episode` spreads the patch over its defaults: `instance` is set only where it changes.
+        const patch: Partial<EpisodeCommit> = { lease: item.lease };
+        if (last) patch.instance = { ...episode(done, [], []).instance, runtimeStatus: 'Completed', output: '"ok"', completedTime: iso(T0) };
+        const [outcome] = await hub.commit([episode(done, item.messages.map((m) => m.id), [event('OrchestratorStarted', iso(T0), {}), ...item.messages.map((m) => m.event)], patch)]);
         expect(outcome).toMatchObject({ ok: true });
         expect(item.messages.map((m) => m.event.type)).toEqual(types);
         done = (await hub.getInstance('done'))!;
@@ -110,9 +116,7 @@ export function runUpgradeCase(adapter: string, factory: () => IDBFactory): void
       const again = await IndexedDbStorage.open(name, { indexedDB: factory() });
       expect(await view(again.taskHub('Up'), ['done'])).toEqual([before[0]]);
       await again.close();
-      const raw = await new Promise<IDBDatabase>((resolve, reject) => { const r = factory().open(name); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
-      expect([raw.version, [...raw.objectStoreNames].sort()]).toEqual([3, ['activities', 'history', 'instances', 'meta']]);
-      raw.close();
+      await expectCurrentLayout(factory(), name);
     });
 
     it('upgrades a version 2 database: the rows stay as they are, and the write stamp joins them', async () => {
@@ -120,18 +124,13 @@ export function runUpgradeCase(adapter: string, factory: () => IDBFactory): void
       const instanceId = 'v2';
       const { record, start } = newInstance(instanceId);
       // Version 2's layout is version 3's without `meta`; its rows are the same.
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const r = factory().open(name, 2);
-        r.onupgradeneeded = () => {
-          for (const [store, { keyPath, indexes }] of Object.entries(STORES)) {
-            if (store === 'meta') continue;
-            const os = r.result.createObjectStore(store, { keyPath });
-            for (const [index, path] of Object.entries(indexes)) os.createIndex(index, path);
-          }
-          r.transaction!.objectStore('instances').put({ ...record, hub: 'Up', version: 1, historyLength: 0, messages: [{ at: T0, message: start }], readyAt: T0 });
-        };
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
+      const db = await rawOpen(factory(), name, 2, (created, transaction) => {
+        for (const [store, { keyPath, indexes }] of Object.entries(STORES)) {
+          if (store === 'meta') continue;
+          const os = created.createObjectStore(store, { keyPath });
+          for (const [index, path] of Object.entries(indexes)) os.createIndex(index, path);
+        }
+        transaction.objectStore('instances').put({ ...record, hub: 'Up', version: 1, historyLength: 0, messages: [{ at: T0, message: start }], readyAt: T0 });
       });
       db.close();
       const storage = await IndexedDbStorage.open(name, { indexedDB: factory() });
@@ -142,9 +141,7 @@ export function runUpgradeCase(adapter: string, factory: () => IDBFactory): void
       const created = (await hub.getInstance(instanceId))!;
       expect(await hub.commit([episode(created, [`start-${instanceId}`], [event('OrchestratorStarted', iso(T0), {}), start.event], { lease: item.lease })])).toEqual([{ ok: true, version: 2 }]);
       await storage.close();
-      const raw = await new Promise<IDBDatabase>((resolve, reject) => { const r = factory().open(name); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
-      expect([raw.version, [...raw.objectStoreNames].sort()]).toEqual([3, ['activities', 'history', 'instances', 'meta']]);
-      raw.close();
+      await expectCurrentLayout(factory(), name);
     });
 
     it('upgrades an empty version 1 database', async () => {

@@ -163,7 +163,7 @@ describe('listing', () => {
     const ids: string[] = [];
     let token: string | undefined;
     do {
-      const page = await hub.queryInstances({ ...query, ...(token ? { continuationToken: token } : {}) });
+      const page = await hub.queryInstances({ ...query, continuationToken: token });
       expect(page.instances.length).toBeLessThanOrEqual(query.pageSize ?? 100);
       ids.push(...page.instances.map((r) => r.instanceId));
       token = page.continuationToken;
@@ -273,7 +273,7 @@ describe('query plans', () => {
       {}, { continuationToken: token }, { runtimeStatus: ['Completed'] as RuntimeStatus[] }, { runtimeStatus: ['Completed', 'Failed'] as RuntimeStatus[], continuationToken: token },
       { createdTimeFrom: iso(T0 - 1000), createdTimeTo: iso(T0 + 1000) }, { createdTimeFrom: iso(T0), continuationToken: token },
       { runtimeStatus: ['Running'] as RuntimeStatus[], createdTimeFrom: iso(T0), createdTimeTo: iso(T0 + 1000), continuationToken: token },
-      { instanceIdPrefix: 'a' }, { instanceIdPrefix: 'a', runtimeStatus: ['Completed'] as RuntimeStatus[], createdTimeFrom: iso(T0), ...(prefixToken ? { continuationToken: prefixToken } : {}) },
+      { instanceIdPrefix: 'a' }, { instanceIdPrefix: 'a', runtimeStatus: ['Completed'] as RuntimeStatus[], createdTimeFrom: iso(T0), continuationToken: prefixToken },
     ]) await hub.queryInstances({ pageSize: 2, ...query });
     await h.client.purgeInstanceHistoryBy({ createdTimeFrom: iso(T0) });
     await hub.purgeInstance('nothing', ['Completed']);

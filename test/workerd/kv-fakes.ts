@@ -16,7 +16,7 @@ export class MemoryKv implements KvNamespaceLike {
 
   async get(key: string): Promise<string | null> { return this.data.get(key)?.value ?? null; }
   async put(key: string, value: string, options?: { metadata?: unknown }): Promise<void> {
-    this.data.set(key, { value, ...(options?.metadata !== undefined ? { metadata: options.metadata } : {}) });
+    this.data.set(key, { value, metadata: options?.metadata });
   }
   async delete(key: string): Promise<void> { this.data.delete(key); }
   async list(options: { prefix?: string; cursor?: string; limit?: number } = {}): Promise<KvListResult> {
@@ -63,7 +63,7 @@ export class StaleKv implements KvNamespaceLike {
   }
 
   async put(key: string, value: string, options?: { metadata?: unknown }): Promise<void> {
-    this.write(key, { at: this.clock.now(), value, ...(options?.metadata !== undefined ? { metadata: options.metadata } : {}) });
+    this.write(key, { at: this.clock.now(), value, metadata: options?.metadata });
   }
 
   async delete(key: string): Promise<void> {

@@ -94,10 +94,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   }
 
   async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
-    for (;;) {
-      const result = await this.run((tx) => this.tryLeaseOrchestration(tx, now, lockMs));
-      if (result !== RETRY) return result;
-    }
+    return this.untilSettled((tx) => this.tryLeaseOrchestration(tx, now, lockMs));
   }
 
   /** The batch form: one operation (one storage transaction) for up to `max` instances. */
@@ -147,10 +144,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   }
 
   async leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
-    for (;;) {
-      const result = await this.run((tx) => this.tryLeaseActivity(tx, now, lockMs));
-      if (result !== RETRY) return result;
-    }
+    return this.untilSettled((tx) => this.tryLeaseActivity(tx, now, lockMs));
   }
 
   /** The batch form: one operation (one storage transaction) for up to `max` activities. */
@@ -302,6 +296,14 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     });
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /** Runs `attempt` in one operation after another until it settles: each `RETRY` fixed stale index entries first. */
+  private async untilSettled<T>(attempt: (tx: ChangeSet) => Promise<T | typeof RETRY>): Promise<T> {
+    for (;;) {
+      const result = await this.run(attempt);
+      if (result !== RETRY) return result;
+    }
   }
 
   private async tryLeaseOrchestration(tx: ChangeSet, now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined | typeof RETRY> {

@@ -17,7 +17,7 @@ import {
   consume, enqueue, finish, install, isInline, leaseActivityRow, leaseInstance, leaseReady, leaseSeveral, release, save, warmHeld, warmRows,
 } from './queue.js';
 import { checked, isInstance, maybe, span, toRecord, within, type Pending } from './schema.js';
-import { request } from './unit.js';
+import { request, type Unit } from './unit.js';
 
 export class IndexedDbTaskHub implements TaskHubStore {
   /** The connection shares write transactions between whatever operations are queued (see connection.ts). */
@@ -74,10 +74,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
 
   /** One operation in one write transaction: one scan of the ready instances serves the whole batch. */
   async leaseOrchestrations(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]> {
-    const n = Math.floor(max);
-    if (!(n >= 1)) return [];
-    // The weight sizes the transaction's scan of the queue: rows for the whole batch in one read.
-    return this.db.write({ weight: Math.min(n, 1024), run: (unit) => leaseSeveral(n, () => leaseReady(unit, this.taskHub, now, lockMs)) });
+    return this.leaseBatch(max, (unit) => leaseReady(unit, this.taskHub, now, lockMs));
   }
 
   async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
@@ -125,10 +122,15 @@ export class IndexedDbTaskHub implements TaskHubStore {
   }
 
   async leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> {
+    return this.leaseBatch(max, (unit) => leaseActivityRow(unit, this.taskHub, now, lockMs));
+  }
+
+  /** Up to `max` leases, `leaseOne` at a time, in one write transaction. */
+  private async leaseBatch<T>(max: number, leaseOne: (unit: Unit) => Promise<T | undefined>): Promise<T[]> {
     const n = Math.floor(max);
     if (!(n >= 1)) return [];
     // The weight sizes the transaction's scan of the queue: rows for the whole batch in one read.
-    return this.db.write({ weight: Math.min(n, 1024), run: (unit) => leaseSeveral(n, () => leaseActivityRow(unit, this.taskHub, now, lockMs)) });
+    return this.db.write({ weight: Math.min(n, 1024), run: (unit) => leaseSeveral(n, () => leaseOne(unit)) });
   }
 
   /**
