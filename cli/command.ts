@@ -36,5 +36,6 @@ export interface Command {
    * Resolves to nothing when the command succeeded (exit 0), or to the exit code of an outcome it
    * has reported itself (a batch with failures); any other failure throws a CliError.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a command that succeeds returns nothing; void lets it end without `return undefined`.
   run(context: Context): Promise<number | void>;
 }

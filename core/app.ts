@@ -9,7 +9,6 @@ import type { OrchestrationContext } from './orchestration/context.js';
 import type { Task } from './orchestration/task.js';
 
 // `any` at the yield boundary lets orchestrators write `const x: string = yield task`.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type OrchestratorFunction = (context: OrchestrationContext) => Generator<Task<any>, unknown, any>;
 
 export interface ActivityContext {
@@ -19,7 +18,7 @@ export interface ActivityContext {
   readonly deliveryCount: number;
 }
 
-export type ActivityHandler<I = any, O = unknown> = (input: I, context: ActivityContext) => O | PromiseLike<O>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type ActivityHandler<I = any, O = unknown> = (input: I, context: ActivityContext) => O | PromiseLike<O>;
 
 export class DurableApp {
   private readonly orchestrators = new Map<string, OrchestratorFunction>();

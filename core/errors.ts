@@ -150,3 +150,13 @@ export function toFailureDetails(error: unknown): FailureDetails {
   }
   return { errorType: 'Error', errorMessage: String(error) };
 }
+
+/** What `check` complains about, as its error's message; undefined when it passes. For validators that report rather than throw. */
+export function problemOf(check: () => unknown): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}

@@ -11,7 +11,7 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 export const DEFAULT_TASK_HUB = 'DurableFunctionsHub';
 /** Task hub names become storage key prefixes and URL query values. */
 const TASK_HUB_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,49}$/;
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the rule exists to refuse control characters.
 const FORBIDDEN_IN_ID = /[\u0000-\u001f\u007f-\u009f/\\#?]/;
 
 /** Durable Functions' rules (no control characters, no `/ \ # ?`, no leading `@`), capped at 100 characters. */
@@ -28,6 +28,7 @@ export function validateInstanceId(instanceId: unknown): string {
   const bad = FORBIDDEN_IN_ID.exec(instanceId);
   if (bad) {
     const shown = bad[0] < ' ' || bad[0] >= '\u007f' ? `U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0')}` : `'${bad[0]}'`;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are masked in the message.
     throw new InvalidArgumentError(`Instance ID '${instanceId.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')}' contains ${shown}; control characters and / \\ # ? are not allowed.`);
   }
   return instanceId;
@@ -36,7 +37,7 @@ export function validateInstanceId(instanceId: unknown): string {
 export function validateName(kind: string, name: unknown): string {
   if (typeof name !== 'string' || name.trim().length === 0) throw new InvalidArgumentError(`${kind} name must be a non-empty string.`);
   if (name.length > MAX_NAME_LENGTH) throw new InvalidArgumentError(`${kind} name is longer than ${MAX_NAME_LENGTH} characters.`);
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the rule exists to refuse control characters.
   if (/[\u0000-\u001f]/.test(name)) throw new InvalidArgumentError(`${kind} name must not contain control characters.`);
   return name;
 }

@@ -80,7 +80,7 @@ export async function readJson(request: Request, limit: number): Promise<unknown
 /** Durable Functions' raiseEvent rule: the media type must be exactly application/json (parameters allowed). */
 export function requireJsonContentType(request: Request): void {
   const type = request.headers.get('content-type');
-  const media = type?.split(';', 1)[0]!.trim().toLowerCase();
+  const media = type === null ? undefined : type.split(';', 1)[0]!.trim().toLowerCase();
   if (media !== 'application/json') {
     throw new HttpError(400, 'UnsupportedContentType', 'Only application/json request content is supported');
   }

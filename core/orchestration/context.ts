@@ -11,7 +11,7 @@ import { serialize } from '../json.js';
 import { MAX_INSTANCE_ID_LENGTH, validateInstanceId, validateName } from '../limits.js';
 import type { OrchestratorAction } from './executor.js';
 import { RetryOptions } from './retry.js';
-import { AtomicTask, ExternalEventTask, RetryableTask, Task, TimerTask, WhenAllTask, WhenAnyTask } from './task.js';
+import { AtomicTask, ExternalEventTask, RetryableTask, type Task, TimerTask, WhenAllTask, WhenAnyTask } from './task.js';
 
 /** What the context needs from the executor that runs it. */
 export interface ExecutorHost {
@@ -27,7 +27,6 @@ export interface ExecutorHost {
 
 /** `Task.all` / `Task.any`, as on `context.df.Task`. */
 export const TaskSet = {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   all<T = any>(tasks: Task<T>[]): Task<T[]> { return new WhenAllTask<T>(tasks); },
   any(tasks: Task[]): Task<Task> { return new WhenAnyTask(tasks); },
 };
@@ -48,7 +47,6 @@ export class DurableOrchestrationContext {
     return (this.started.input === undefined ? undefined : JSON.parse(this.started.input)) as T;
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   callActivity<T = any>(name: string, input?: unknown): Task<T> {
     validateName('Activity', name);
     const payload = serialize(() => `Input of activity '${name}'`, input);
@@ -56,12 +54,10 @@ export class DurableOrchestrationContext {
     return this.issue<T>({ type: 'ScheduleTask', id, name, input: payload }, new AtomicTask<T>(id));
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   callActivityWithRetry<T = any>(name: string, retryOptions: RetryOptions, input?: unknown): Task<T> {
     return this.withRetry(retryOptions, () => this.callActivity<T>(name, input));
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   callSubOrchestrator<T = any>(name: string, input?: unknown, instanceId?: string): Task<T> {
     validateName('Orchestrator', name);
     const payload = serialize(`Input of sub-orchestration '${name}'`, input);
@@ -70,7 +66,6 @@ export class DurableOrchestrationContext {
     return this.issue<T>({ type: 'CreateSubOrchestration', id, name, instanceId: childId, input: payload }, new AtomicTask<T>(id));
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   callSubOrchestratorWithRetry<T = any>(name: string, retryOptions: RetryOptions, input?: unknown, instanceId?: string): Task<T> {
     // Without a fixed ID each attempt gets its own child (the ID derives from the sequence number);
     // with one, a retry replaces the failed child.
@@ -85,7 +80,6 @@ export class DurableOrchestrationContext {
     return task;
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   waitForExternalEvent<T = any>(name: string): Task<T> {
     validateName('Event', name);
     const task = new ExternalEventTask<T>(name);

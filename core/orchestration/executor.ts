@@ -11,7 +11,7 @@ import { NonDeterminismError, TaskFailedError, toFailureDetails, UnknownOrchestr
 import type { EventRaised, ExecutionStarted, HistoryEvent } from '../history.js';
 import { OrchestrationContext, type ExecutorHost } from './context.js';
 import { runDeterministically, seededRandom, hashSeed } from './determinism.js';
-import { AtomicTask, ExternalEventTask, Task, TimerTask } from './task.js';
+import { type AtomicTask, type ExternalEventTask, Task, TimerTask } from './task.js';
 import type { OrchestratorFunction } from '../app.js';
 import { serialize } from '../json.js';
 import { parseTime } from '../clock.js';

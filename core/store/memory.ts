@@ -180,6 +180,6 @@ export class MemoryStorage implements Storage {
 /** Up to `max` items, leased one at a time until `leaseOne` finds none. */
 function leaseUpTo<T>(max: number, leaseOne: () => T | undefined): T[] {
   const leased: T[] = [];
-  for (let item; leased.length < Math.floor(max) && (item = leaseOne());) leased.push(item);
+  for (let item: T | undefined; leased.length < Math.floor(max) && (item = leaseOne());) leased.push(item);
   return leased;
 }

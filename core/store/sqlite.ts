@@ -86,7 +86,7 @@ export class SqliteStorage implements Storage {
       for (const table of HUB_TABLES) {
         // Hub names are never empty, so '' is below the first.
         let hub = '';
-        for (let row; (row = this.sql.get<{ hub: string }>(`SELECT hub FROM ${table} WHERE hub > ? ORDER BY hub LIMIT 1`, hub)); hub = row.hub) found.add(row.hub);
+        for (let row: { hub: string } | undefined; (row = this.sql.get<{ hub: string }>(`SELECT hub FROM ${table} WHERE hub > ? ORDER BY hub LIMIT 1`, hub)); hub = row.hub) found.add(row.hub);
       }
       return [...found].sort();
     });

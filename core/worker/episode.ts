@@ -140,7 +140,7 @@ export class EpisodeRunner {
   private acquire(instanceId: string): (() => void)[] | Promise<(() => void)[]> {
     if (!this.settling.has(instanceId)) return this.hold(instanceId);
     return (async () => {
-      for (let waiting; (waiting = this.settling.get(instanceId));) {
+      for (let waiting: (() => void)[] | undefined; (waiting = this.settling.get(instanceId));) {
         const queue = waiting;
         await new Promise<void>((resolve) => { queue.push(resolve); });
       }

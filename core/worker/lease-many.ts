@@ -35,7 +35,7 @@ function handOut<T>(items: T[], onLeased: ((item: T) => void) | undefined): T[] 
 
 async function loop<T>(max: number, leaseOne: () => Promise<T | undefined>, onLeased: ((item: T) => void) | undefined): Promise<T[]> {
   const leased: T[] = [];
-  for (let item; leased.length < max && (item = await leaseOne()) !== undefined;) {
+  for (let item: T | undefined; leased.length < max && (item = await leaseOne()) !== undefined;) {
     leased.push(item);
     onLeased?.(item);
   }

@@ -183,7 +183,7 @@ export class WorkerLoop implements Dispatch {
       { slots: activitySlots, batch: batchFor(activityLockMs), lease: (now, max) => leaseActivities(store, now, activityLockMs, max, runActivity) },
     ];
     for (const { slots, batch, lease } of lanes) {
-      for (let free; (free = slots.free) > 0;) {
+      for (let free: number; (free = slots.free) > 0;) {
         const want = Math.min(free, batch);
         slots.take(reserved = want);
         let items: readonly unknown[];

@@ -165,7 +165,12 @@ class RemoteTaskHub implements TaskHubStore {
           }
           const settle = (c: Joined, value: unknown) => (c.wait ? c.wait.after(value).then(c.resolve, c.reject) : c.resolve(value));
           this.call<WireResult[]>('batch', calls.map((c) => [c.method, c.args])).then(
-            (results) => results.forEach((r, i) => (r.ok ? settle(calls[i]!, r.value) : calls[i]!.reject(fromWire(r.error)))),
+            (results) => {
+              for (const [i, r] of results.entries()) {
+                if (r.ok) settle(calls[i]!, r.value);
+                else calls[i]!.reject(fromWire(r.error));
+              }
+            },
             (error: unknown) => { for (const c of calls) c.reject(error); },
           );
         });
@@ -191,7 +196,7 @@ export class DurableObjectStorage implements Storage {
   /** Registrations asked for in the current turn (see `register`). */
   private readonly registering = new Map<string, Promise<void>>();
 
-  constructor(private readonly namespace: TaskHubNamespaceLike<any>) {} // eslint-disable-line @typescript-eslint/no-explicit-any
+  constructor(private readonly namespace: TaskHubNamespaceLike<unknown>) {}
 
   taskHub(name: string): TaskHubStore { return this.remote(name); }
 

@@ -17,7 +17,7 @@ export interface Result {
   code: number;
   stdout: string;
   stderr: string;
-  json<T = any>(): T; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json<T = any>(): T;
 }
 
 export interface Target {

@@ -169,6 +169,7 @@ describe('eager dispatch', () => {
   });
 
   it('takes an activity result returned as a value, a promise or another thenable, and a synchronous throw as a failure', async () => {
+    // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise, as activities may return.
     const thenable = (x: number): PromiseLike<number> => ({ then: (resolve) => Promise.resolve(x + 1).then(resolve) });
     const app = new DurableApp()
       .orchestration('Mixed', function* (ctx) {

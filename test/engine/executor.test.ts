@@ -13,7 +13,7 @@ const completed = (id: number, result: unknown) => event('TaskCompleted', T(0), 
 const failed = (id: number, message: string) => event('TaskFailed', T(0), { taskScheduledId: id, failureDetails: { errorType: 'Error', errorMessage: message } });
 const done = () => event('OrchestratorCompleted', T(0), {});
 
-function app(name: string, fn: (ctx: OrchestrationContext) => Generator<Task, unknown, any>) { // eslint-disable-line @typescript-eslint/no-explicit-any
+function app(name: string, fn: (ctx: OrchestrationContext) => Generator<Task, unknown, any>) {
   return new DurableApp().orchestration(name, fn);
 }
 
@@ -66,6 +66,7 @@ describe('replay executor', () => {
   });
 
   it('fails the orchestration when its code throws, with the error details', () => {
+    // biome-ignore lint/correctness/useYield: an orchestrator that throws before its first yield.
     const throwing = app('X', function* () { throw new RangeError('bad input'); });
     const r = replay(throwing, 'i', [], started('X'));
     expect(r.outcome).toMatchObject({ status: 'Failed', failureDetails: { errorType: 'RangeError', errorMessage: 'bad input' } });

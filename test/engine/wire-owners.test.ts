@@ -11,7 +11,7 @@ const repo = new URL('../../', import.meta.url).pathname;
 const STATUS = `['"](?:Pending|Running|Completed|ContinuedAsNew|Failed|Terminated|Suspended)['"]`;
 
 /** Rule name -> a pattern that matches a copy of that part of the wire (in code, comments left out). */
-export const RULES: Readonly<Record<string, RegExp>> = {
+const RULES: Readonly<Record<string, RegExp>> = {
   'the webhook path': /runtime\\?\/webhooks\\?\/durabletask/,
   'the continuation header': /x-ms-continuation-token/i,
   'a list of runtime statuses': new RegExp(`\\[\\s*${STATUS}(\\s*,\\s*${STATUS})*\\s*,?\\s*\\]`),
@@ -30,7 +30,7 @@ const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
 const code = (file: string): string => readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|(^|[^:])\/\/.*$/gm, '$1');
 
 /** `rule: file` for every copy found under the given folders. */
-export function wireCopies(dirs: readonly string[]): string[] {
+function wireCopies(dirs: readonly string[]): string[] {
   return dirs.flatMap((dir) => files(dir).flatMap((file) => {
     const text = code(file);
     return Object.entries(RULES).filter(([, pattern]) => pattern.test(text)).map(([rule]) => `${rule}: ${file.slice(dir.length)}`);
@@ -53,7 +53,9 @@ describe('the wire has one owner', () => {
         'a list of runtime statuses': "const ACTIVE: RuntimeStatus[] = ['Pending', 'Running', 'ContinuedAsNew', 'Suspended'];",
         'an instance ID length limit': "if (value.length > 256) return 'Instance IDs are limited to 256 characters.';",
         'a fetch call': 'const response = await fetch(url, { method });',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the copy the rule must find is source text.
         'a route string': 'const route = `instances/${encodeURIComponent(id)}/raiseEvent/${name}`;',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the copy the rule must find is source text.
         'a bearer header': 'headers.Authorization = `Bearer ${token}`;',
       };
       for (const [rule, text] of Object.entries(copies)) writeFileSync(join(dir, `${rule.replace(/ /g, '-')}.ts`), `${text}\n`);

@@ -11,7 +11,7 @@ import { toStatusPayload } from '../../core/wire/payloads.js';
 import type { InstanceRecord } from '../../core/store/port.js';
 
 const BASE = 'http://127.0.0.1:7071/runtime/webhooks/durabletask';
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 function make(options: Partial<AppOptions> = {}) {
   const storage = (options.storage as Storage | undefined) ?? new MemoryStorage();

@@ -22,7 +22,7 @@ const WIRE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 /** The Authorization header for `token`, none for null: a header must be left out, not sent empty. */
 const authorization = (token: string | null): Record<string, string> => (token === null ? {} : { authorization: `Bearer ${token}` });
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 export function runHttpContract(name: string, setup: () => Promise<ContractTarget>): void {
   describe(`HTTP contract: ${name}`, () => {

@@ -1,6 +1,6 @@
 /** Fault injection: failing activity attempts, and worker crashes after every durable write. */
 import { describe, expect, it } from 'vitest';
-import { DurableApp, RetryOptions, type HistoryEvent, type OrchestrationContext } from '../../core/index.js';
+import { type DurableApp, RetryOptions, type HistoryEvent, type OrchestrationContext } from '../../core/index.js';
 import { checkHistory, Simulation } from '../../core/simulator/index.js';
 import { registerSamples } from '../../samples/index.js';
 

@@ -307,7 +307,7 @@ function describeTrigger(event: HistoryRow): string {
 function sortByStartTime(items: HistoryItem[]): void {
   const keyed = items.map((item, position) => ({ item, position, time: Date.parse(itemStartTime(item)) }));
   keyed.sort((a, b) => (a.time - b.time) || (a.position - b.position));
-  keyed.forEach((entry, i) => (items[i] = entry.item));
+  for (const [i, entry] of keyed.entries()) items[i] = entry.item;
 }
 
 function text(value: unknown): string | undefined {

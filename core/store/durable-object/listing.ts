@@ -34,6 +34,7 @@ async function byTime(tx: ChangeSet, k: HubKeys, q: NormalizedQuery): Promise<In
   for (const base of bases) {
     const range = createdRange(base, q.createdTimeFrom, q.createdTimeTo);
     const end = q.after ? `${base}${q.after.createdTime}/${q.after.instanceId}` : range.end;
+    // biome-ignore lint/complexity/useMathMinMax: keys are strings; Math.min would give NaN.
     const entries = await tx.list({ start: range.start, end: end < range.end ? end : range.end, reverse: true, limit: q.pageSize + 1 });
     for (const key of entries.keys()) {
       const rest = key.slice(base.length);

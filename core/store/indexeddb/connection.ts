@@ -121,7 +121,7 @@ export class Connection {
         if (error !== STALE) throw error;
         return this.transact(size, all);
       });
-      batch.forEach(({ resolve }, i) => resolve(results[i]));
+      for (const [i, { resolve }] of batch.entries()) resolve(results[i]);
     } catch (error) {
       sent();
       if (batch.length === 1) batch[0]!.reject(error);

@@ -135,7 +135,7 @@ export async function leaseActivityRow(unit: Unit, hub: string, now: number, loc
 /** Up to `max` leases in one operation: `take` until it finds nothing. */
 export async function leaseSeveral<T>(max: number, take: () => Promise<T | undefined>): Promise<T[]> {
   const leased: T[] = [];
-  for (let item; leased.length < max && (item = await take()) !== undefined;) leased.push(item);
+  for (let item: T | undefined; leased.length < max && (item = await take()) !== undefined;) leased.push(item);
   return leased;
 }
 

@@ -13,7 +13,7 @@ import type { Clock } from '../../clock.js';
 import { DurableError } from '../../errors.js';
 import { HubState } from '../hub-state.js';
 import { applyOp, type HubSnapshot, type LogOp } from './state.js';
-import { isRateLimited, KV_STALENESS_MS, WritePacer, type KvNamespaceLike } from './namespace.js';
+import { isRateLimited, KV_STALENESS_MS, type WritePacer, type KvNamespaceLike } from './namespace.js';
 
 /** Another process wrote this hub's log: KV cannot arbitrate between writers. */
 export class KvWriterConflictError extends DurableError {

@@ -65,6 +65,7 @@ function byCreated(sql: Connection, hub: string, q: NormalizedQuery, status?: Ru
 function byPrefix(sql: Connection, hub: string, q: NormalizedQuery, prefix: string): InstanceRow[] {
   const after = q.after?.instanceId;
   if (after !== undefined && !after.startsWith(prefix) && compareText(after, prefix) > 0) return [];
+  // biome-ignore lint/complexity/useOptionalChain: the comparison narrows `after` to a string for the query below.
   const resume = after !== undefined && after.startsWith(prefix);
   // No UTF-8 text contains the byte 0xFF, so prefix || 0xFF is above every ID that starts with the prefix.
   const where = ['hub = ?', resume ? 'instance_id > ?' : 'instance_id >= ?', `instance_id < CAST(? || x'ff' AS TEXT)`];

@@ -1,16 +1,6 @@
 /** Parsing and validation of what users type into input boxes. Pure; validators return a message or undefined. */
 import { parseTimeInput } from '../filters.js';
-import { instanceIdProblem, MAX_NAME_LENGTH } from '../wire.js';
-
-/** A parser's complaint as an input-box message: undefined when `parse` accepts the input. */
-function problemOf(parse: () => unknown): string | undefined {
-  try {
-    parse();
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
+import { eventNameProblem, instanceIdProblem, problemOf } from '../wire.js';
 
 /** Empty input means "no value" (undefined); anything else must be JSON. Throws with the parser's message. */
 export function parseJsonInput(text: string): unknown {
@@ -32,15 +22,9 @@ export function validateTimeInput(input: string, now: number): string | undefine
   return problemOf(() => parseTimeInput(input, now));
 }
 
-/** Event names are URL path segments: no / \ # ? and no control characters. */
-const NOT_IN_A_SEGMENT = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
-
 export function validateEventName(name: string): string | undefined {
   const value = name.trim();
-  if (!value) return 'Enter the event name the orchestrator waits for.';
-  if (NOT_IN_A_SEGMENT.test(value)) return 'Event names cannot contain / \\ # ? or control characters.';
-  if (value.length > MAX_NAME_LENGTH) return `Event names are limited to ${MAX_NAME_LENGTH} characters.`;
-  return undefined;
+  return value ? eventNameProblem(value) : 'Enter the event name the orchestrator waits for.';
 }
 
 /** The server's instance ID rules (core/limits.ts), with its message. An empty ID is valid when optional (the server generates one). */

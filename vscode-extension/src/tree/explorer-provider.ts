@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { changesOnItsOwn, isNotFound, type StatusPayload } from '../wire.js';
 import type { Connection } from '../connections.js';
 import { ConnectionNode } from './connection-node.js';
-import { ExplorerNode, hubKey, type ExplorerServices } from './explorer-node.js';
+import { type ExplorerNode, hubKey, type ExplorerServices } from './explorer-node.js';
 import { InstanceNode, instanceNodeId } from './instance-node.js';
 
 export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode> {

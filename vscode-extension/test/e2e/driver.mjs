@@ -51,13 +51,13 @@ export async function openViewContainer(page, title) {
   await item.click();
 }
 
-const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A row of our tree whose label is exactly `label` (rows elsewhere, e.g. the Explorer view, are excluded). */
 export function treeRow(page, label) {
   return page
     .locator('.monaco-list-row[role="treeitem"]')
-    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escape(label)}\\s*$`) }) })
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }) })
     .first();
 }
 
@@ -144,7 +144,7 @@ export async function pickItem(page, label, { expect } = {}) {
   const widget = quickInput(page);
   await widget.waitFor({ state: 'visible', timeout: 10000 });
   if (expect) await widget.filter({ hasText: expect }).waitFor({ timeout: 10000 });
-  const row = widget.locator('.monaco-list-row', { hasText: new RegExp(`^\\s*${escape(label)}`) }).first();
+  const row = widget.locator('.monaco-list-row', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}`) }).first();
   await row.waitFor({ timeout: 10000 });
   await row.click();
   await page.waitForTimeout(150);
@@ -202,6 +202,7 @@ export async function until(fn, { timeout = 15000, interval = 100, what = 'condi
 
 /** The text of the active editor (Monaco renders lines as separate elements; spaces are non-breaking). */
 export async function activeEditorText(page) {
+  // biome-ignore lint/performance/useDomNodeTextContent: innerText keeps the editor's line breaks; textContent runs the lines together.
   return (await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
 }
 

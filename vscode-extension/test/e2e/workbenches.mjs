@@ -58,7 +58,7 @@ export async function startCodeServer({ settings, logFile }) {
   const entry = path.join(TOOLS, 'code-server/node_modules/code-server/out/node/entry.js');
   const tmp = tempDir('edge-cs-');
   const dirs = Object.fromEntries(['user', 'exts', 'ws', 'xdg-config', 'xdg-data', 'tmp'].map((d) => [d, path.join(tmp, d)]));
-  Object.values(dirs).forEach((d) => fs.mkdirSync(d, { recursive: true }));
+  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(dirs.ws, 'readme.txt'), 'edge-durable e2e workspace\n');
   fs.mkdirSync(path.join(dirs.user, 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs.user, 'User', 'settings.json'), JSON.stringify({

@@ -13,7 +13,7 @@ async function step(name, fn) {
     await fn();
     console.log(`ok - ${name}`);
   } catch (error) {
-    console.error(`not ok - ${name}: ${(error && error.stack) || error}`);
+    console.error(`not ok - ${name}: ${(error?.stack) || error}`);
     throw error;
   }
 }
@@ -25,7 +25,7 @@ async function childrenByLabel(provider, node) {
 
 exports.run = async function run() {
   const [connection] = vscode.workspace.getConfiguration('edgeDurable').get('connections');
-  console.log(`# backend from settings: ${connection && connection.endpoint}`);
+  console.log(`# backend from settings: ${connection?.endpoint}`);
   const extension = vscode.extensions.getExtension('edge-durable.edge-durable-explorer');
   let api;
 
@@ -33,7 +33,7 @@ exports.run = async function run() {
     assert(extension, 'extension edge-durable.edge-durable-explorer not found');
     api = await extension.activate();
     assert(extension.isActive, 'extension is active');
-    assert(api && api.provider && api.connections, 'activate() returns { provider, connections }');
+    assert(api?.provider && api.connections, 'activate() returns { provider, connections }');
   });
 
   await step('every contributed command is registered', async () => {
@@ -52,7 +52,7 @@ exports.run = async function run() {
     assert(hubs.orders, `hub orders in ${Object.keys(hubs)}`);
     const instances = await childrenByLabel(api.provider, hubs.orders);
     hello = instances['hello-1'];
-    assert(hello && hello.contextValue === 'instance.Completed', `hello-1 is ${hello && hello.contextValue}`);
+    assert(hello && hello.contextValue === 'instance.Completed', `hello-1 is ${hello?.contextValue}`);
     assert(instances['flaky-1'].contextValue === 'instance.Failed', 'flaky-1 is Failed');
     const episodes = await api.provider.getChildren(hello);
     assert(episodes.length === 4, `hello-1 has ${episodes.length} episodes`);

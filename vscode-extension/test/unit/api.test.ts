@@ -9,7 +9,7 @@ import { startBackend, type Backend } from '../support/backend.js';
 import { useLiveBackend } from '../support/live.js';
 
 const live = useLiveBackend();
-const { statusOf, waitForStatus } = live;
+const { waitForStatus } = live;
 
 /** A new hub with `instanceId` of `name` started in it and seen in `status`. */
 async function startedIn(name: string, input: unknown, instanceId: string, status: StatusPayload['runtimeStatus']): Promise<string> {

@@ -1,7 +1,6 @@
 // The command handlers with scripted answers to their prompts, against a real HTTP endpoint. Effects are checked
 // through the API, the tree and what the stub recorded (documents, webviews, clipboard, messages).
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DurableHttpClient } from '../../src/wire.js';
 import { registerCommands } from '../../src/commands/register-commands.js';
 import type { InstanceNode } from '../../src/tree/instance-node.js';
 import type { TaskHubNode } from '../../src/tree/task-hub-node.js';

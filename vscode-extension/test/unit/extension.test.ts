@@ -15,7 +15,7 @@ describe('activate', () => {
     context = fakeContext();
   });
   afterEach(() => {
-    context.subscriptions.forEach((s) => s.dispose());
+    for (const s of context.subscriptions) s.dispose();
     vi.useRealTimers();
   });
 

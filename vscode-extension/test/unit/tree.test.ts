@@ -7,14 +7,14 @@ import { ActivityNode } from '../../src/tree/activity-node.js';
 import { EpisodeNode } from '../../src/tree/episode-node.js';
 import { InstanceNode } from '../../src/tree/instance-node.js';
 import { LifecycleNode } from '../../src/tree/lifecycle-node.js';
-import { LoadMoreNode } from '../../src/tree/load-more-node.js';
+import type { LoadMoreNode } from '../../src/tree/load-more-node.js';
 import { MessageNode } from '../../src/tree/message-node.js';
 import { SubOrchestrationNode } from '../../src/tree/sub-orchestration-node.js';
 import type { TaskHubNode } from '../../src/tree/task-hub-node.js';
 import { makeExplorer, uniqueHub } from '../support/explorer.js';
 import { startBackend } from '../support/backend.js';
 import { useLiveBackend } from '../support/live.js';
-import { MarkdownString, resetStub, ThemeIcon } from '../support/vscode-stub.js';
+import { MarkdownString, resetStub, type ThemeIcon } from '../support/vscode-stub.js';
 
 const live = useLiveBackend();
 const { waitForStatus } = live;
