@@ -11,6 +11,8 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 export const DEFAULT_TASK_HUB = 'DurableFunctionsHub';
 /** Task hub names become storage key prefixes and URL query values. */
 const TASK_HUB_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,49}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: masks them in messages.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the rule exists to refuse control characters.
 const FORBIDDEN_IN_ID = /[\u0000-\u001f\u007f-\u009f/\\#?]/;
 
@@ -28,8 +30,7 @@ export function validateInstanceId(instanceId: unknown): string {
   const bad = FORBIDDEN_IN_ID.exec(instanceId);
   if (bad) {
     const shown = bad[0] < ' ' || bad[0] >= '\u007f' ? `U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0')}` : `'${bad[0]}'`;
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are masked in the message.
-    throw new InvalidArgumentError(`Instance ID '${instanceId.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')}' contains ${shown}; control characters and / \\ # ? are not allowed.`);
+    throw new InvalidArgumentError(`Instance ID '${instanceId.replace(CONTROL_CHARACTERS, '?')}' contains ${shown}; control characters and / \\ # ? are not allowed.`);
   }
   return instanceId;
 }

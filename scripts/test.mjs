@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: every suite, each in the runtime its users meet:
-//   0. The type checker over core, samples, tests, CLI and the HTTP layer.
+//   0. The type checker over core, samples, tests, CLI and the HTTP layer; Biome's format and lint check.
 //   1. Node (vitest): engine, client, storage conformance (memory, SQLite, IndexedDB in
 //      fake-indexeddb and in real Chromium), HTTP contract and fuzz, CLI, simulator.
 //   2. workerd (vitest-pool-workers): KV and Durable Object stores, samples on the DO store.
@@ -49,9 +49,8 @@ function nodeTests(label, command, args, cwd) {
   if (r.status !== 0) failures.push(`${label}: exit ${r.status}`);
 }
 
-if (want('typecheck')) {
-  const r = run('typecheck', 'npm', ['run', 'typecheck']);
-  if (r.status !== 0) failures.push('typecheck');
+for (const check of ['typecheck', 'lint']) {
+  if (want(check) && run(check, 'npm', ['run', check]).status !== 0) failures.push(check);
 }
 if (want('node') || want('workerd')) {
   if (!existsSync('/usr/bin/chromium')) run('chromium', 'bash', ['test/browser/ensure-chromium.sh']);
