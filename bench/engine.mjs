@@ -43,17 +43,19 @@ async function withEngine(body, workerOptions = {}) {
 async function runToCompletion(client, name, input, expected) {
   const id = await client.startNew(name, { input });
   const status = await client.waitForCompletion(id, { timeoutInMilliseconds: 3_600_000 });
-  if (status.output !== expected) throw new Error(`${name}(${input}) returned ${JSON.stringify(status.output)} (${status.runtimeStatus}), expected ${expected}`);
+  if (status.output !== expected)
+    throw new Error(`${name}(${input}) returned ${JSON.stringify(status.output)} (${status.runtimeStatus}), expected ${expected}`);
 }
 
 /** As the peer's: the median of `batches` measured batches after `warmups`, each on a fresh engine. */
 export async function sequentialThroughput({ orchestrations = 100, steps = 3, mode = 'serial', warmups = 5, batches = 15 } = {}) {
-  const once = () => withEngine(async (client) => {
-    const t0 = performance.now();
-    if (mode === 'serial') for (let i = 0; i < orchestrations; i++) await runToCompletion(client, 'Chain', steps, steps);
-    else await Promise.all(Array.from({ length: orchestrations }, () => runToCompletion(client, 'Chain', steps, steps)));
-    return performance.now() - t0;
-  });
+  const once = () =>
+    withEngine(async (client) => {
+      const t0 = performance.now();
+      if (mode === 'serial') for (let i = 0; i < orchestrations; i++) await runToCompletion(client, 'Chain', steps, steps);
+      else await Promise.all(Array.from({ length: orchestrations }, () => runToCompletion(client, 'Chain', steps, steps)));
+      return performance.now() - t0;
+    });
   for (let i = 0; i < warmups; i++) await once();
   const times = [];
   for (let i = 0; i < batches; i++) times.push(await once());
@@ -74,11 +76,15 @@ export async function longSequence({ steps }) {
 
 export async function fanOutFanIn({ width = 1000 } = {}) {
   const expected = (width * (width + 1)) / 2;
-  const once = () => withEngine(async (client) => {
-    const t0 = performance.now();
-    await runToCompletion(client, 'FanOut', width, expected);
-    return performance.now() - t0;
-  }, { maxConcurrentActivities: 256 });
+  const once = () =>
+    withEngine(
+      async (client) => {
+        const t0 = performance.now();
+        await runToCompletion(client, 'FanOut', width, expected);
+        return performance.now() - t0;
+      },
+      { maxConcurrentActivities: 256 },
+    );
   await once();
   globalThis.gc?.();
   const totalMs = await once();

@@ -17,13 +17,15 @@ function get(url, headers, agent) {
 process.on('message', async ({ url, headers, total, concurrency }) => {
   try {
     let agent = agents.get(url);
-    if (!agent) agents.set(url, agent = new http.Agent({ keepAlive: true, maxSockets: concurrency }));
+    if (!agent) agents.set(url, (agent = new http.Agent({ keepAlive: true, maxSockets: concurrency })));
     let next = 0;
     let bad = 0;
     const start = performance.now();
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next++ < total) if ((await get(url, headers, agent)) !== 200) bad++;
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next++ < total) if ((await get(url, headers, agent)) !== 200) bad++;
+      }),
+    );
     process.send({ ms: performance.now() - start, bad });
   } catch (error) {
     process.send({ error: String(error) });

@@ -9,11 +9,12 @@
 // Durable Object adapter and the samples); the whole Worker's size is in its note.
 //
 // `bench/run.mjs` calls `benchmarks({ rounds })`; alone: `node --import tsx bench/http.mjs`.
+
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fork } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
 import { build } from 'esbuild';
@@ -21,15 +22,24 @@ import { Hono } from 'hono';
 import { startNodeServer } from '../edge-worker/node/server.ts';
 
 const PATH = '/runtime/webhooks/durabletask';
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 
 function loader() {
   const child = fork(new URL('./http-load.mjs', import.meta.url), { stdio: 'inherit' });
-  const run = (job) => new Promise((resolve, reject) => {
-    child.once('message', (m) => (m.error ? reject(new Error(m.error)) : resolve(m)));
-    child.send(job);
-  });
-  return { run, close: () => { child.disconnect(); } };
+  const run = (job) =>
+    new Promise((resolve, reject) => {
+      child.once('message', (m) => (m.error ? reject(new Error(m.error)) : resolve(m)));
+      child.send(job);
+    });
+  return {
+    run,
+    close: () => {
+      child.disconnect();
+    },
+  };
 }
 
 /** Requests/s of both targets, alternating, medians over `rounds`; also the server's CPU µs per request. */
@@ -40,7 +50,10 @@ export async function httpThroughput({ rounds = 11, requests = 2000, concurrency
   let bare;
   const load = loader();
   try {
-    const started = await fetch(`${host.url}${PATH}/orchestrators/HelloSequence?timeout=30&pollingInterval=0.05`, { method: 'POST', headers: { authorization: 'Bearer bench-admin' } });
+    const started = await fetch(`${host.url}${PATH}/orchestrators/HelloSequence?timeout=30&pollingInterval=0.05`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer bench-admin' },
+    });
     if (started.status !== 200) throw new Error(`HelloSequence did not complete: ${started.status}`);
     const [{ instanceId }] = await (await fetch(`${host.url}${PATH}/instances`, { headers: auth })).json();
     const ours = `${host.url}${PATH}/instances/${instanceId}`;
@@ -49,7 +62,9 @@ export async function httpThroughput({ rounds = 11, requests = 2000, concurrency
     // The baseline: a bare Hono route returning the same JSON.
     const app = new Hono();
     app.get(`${PATH}/instances/:id`, (c) => c.json({ ...body, instanceId: c.req.param('id') }));
-    const info = await new Promise((resolve) => { bare = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, resolve); });
+    const info = await new Promise((resolve) => {
+      bare = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, resolve);
+    });
     const baseline = `http://127.0.0.1:${info.port}${PATH}/instances/${instanceId}`;
 
     const rps = { ours: [], bare: [] };
@@ -69,16 +84,27 @@ export async function httpThroughput({ rounds = 11, requests = 2000, concurrency
     // is taken between two runs under the same background load; the medians of the per-round
     // ratios are reported.
     for (let r = 0; r < rounds; r++) {
-      if (r % 2 === 0) { await once('ours', ours, auth); await once('bare', baseline, {}); }
-      else { await once('bare', baseline, {}); await once('ours', ours, auth); }
+      if (r % 2 === 0) {
+        await once('ours', ours, auth);
+        await once('bare', baseline, {});
+      } else {
+        await once('bare', baseline, {});
+        await once('ours', ours, auth);
+      }
     }
     const ratios = (xs, ys) => xs.map((x, i) => x / ys[i]);
     return {
-      ours: median(rps.ours), bare: median(rps.bare), samples: rps,
+      ours: median(rps.ours),
+      bare: median(rps.bare),
+      samples: rps,
       throughputRatio: median(ratios(rps.ours, rps.bare)),
       // Server CPU time per request (µs): steadier than requests/s when other processes compete for the cores.
-      cpuOurs: median(cpu.ours), cpuBare: median(cpu.bare), cpuRatio: median(ratios(cpu.ours, cpu.bare)),
-      requests, concurrency, bodyBytes: JSON.stringify(body).length,
+      cpuOurs: median(cpu.ours),
+      cpuBare: median(cpu.bare),
+      cpuRatio: median(ratios(cpu.ours, cpu.bare)),
+      requests,
+      concurrency,
+      bodyBytes: JSON.stringify(body).length,
     };
   } finally {
     await load.close();
@@ -92,14 +118,24 @@ export async function httpThroughput({ rounds = 11, requests = 2000, concurrency
 export async function bundleSize() {
   const out = await build({
     entryPoints: [new URL('../edge-worker/cloudflare/worker.ts', import.meta.url).pathname],
-    bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', minify: true, write: false, metafile: true,
-    mainFields: ['module', 'main'], conditions: ['workerd', 'worker', 'browser', 'import'], external: ['cloudflare:*'], logLevel: 'silent',
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    metafile: true,
+    mainFields: ['module', 'main'],
+    conditions: ['workerd', 'worker', 'browser', 'import'],
+    external: ['cloudflare:*'],
+    logLevel: 'silent',
   });
   const bytes = out.outputFiles[0].contents;
   const inputs = Object.entries(Object.values(out.metafile.outputs)[0].inputs);
   const part = (test) => inputs.filter(([path]) => test(path)).reduce((sum, [, v]) => sum + v.bytesInOutput, 0);
   // The adapter is the store and its hosting; the Worker entry belongs to the HTTP layer.
-  const durableObjectAdapter = (p) => p.startsWith('core/store/durable-object/') || (p.startsWith('edge-worker/cloudflare/') && p !== 'edge-worker/cloudflare/worker.ts');
+  const durableObjectAdapter = (p) =>
+    p.startsWith('core/store/durable-object/') || (p.startsWith('edge-worker/cloudflare/') && p !== 'edge-worker/cloudflare/worker.ts');
   return {
     bytes: bytes.length,
     gzipBytes: gzipSync(bytes).length,
@@ -117,18 +153,33 @@ export async function benchmarks({ rounds = 11 } = {}) {
   const ratio = http.throughputRatio;
   return [
     {
-      name: 'HTTP GET instances/{id}: Node host vs bare Hono route', ours: Math.round(http.ours), peer: Math.round(http.bare), unit: 'requests/s',
-      ratio: Math.round(ratio * 1000) / 1000, better: 'higher', target: '>= 0.7 of the bare route',
+      name: 'HTTP GET instances/{id}: Node host vs bare Hono route',
+      ours: Math.round(http.ours),
+      peer: Math.round(http.bare),
+      unit: 'requests/s',
+      ratio: Math.round(ratio * 1000) / 1000,
+      better: 'higher',
+      target: '>= 0.7 of the bare route',
       note: `median of per-round ratios; ${http.requests} requests x ${http.concurrency} keep-alive connections per round; body ${http.bodyBytes} B`,
     },
     {
-      name: 'HTTP GET instances/{id}: server CPU per request, Node host vs bare Hono route', ours: Math.round(http.cpuOurs * 10) / 10, peer: Math.round(http.cpuBare * 10) / 10,
-      unit: 'µs CPU/request', ratio: Math.round(http.cpuRatio * 1000) / 1000, better: 'lower', target: '<= 1.43 (= 0.7 of the bare throughput when CPU-bound)',
+      name: 'HTTP GET instances/{id}: server CPU per request, Node host vs bare Hono route',
+      ours: Math.round(http.cpuOurs * 10) / 10,
+      peer: Math.round(http.cpuBare * 10) / 10,
+      unit: 'µs CPU/request',
+      ratio: Math.round(http.cpuRatio * 1000) / 1000,
+      better: 'lower',
+      target: '<= 1.43 (= 0.7 of the bare throughput when CPU-bound)',
       note: 'process.cpuUsage() of the server process (all threads) over each round, the load generator being another process',
     },
     {
-      name: 'edge bundle: core + HTTP layer (esbuild --minify)', ours: size.bytes - size.durableObjectAdapterBytes - size.samplesBytes, peer: null, unit: 'bytes',
-      ratio: null, better: 'lower', target: '<= 100 KB',
+      name: 'edge bundle: core + HTTP layer (esbuild --minify)',
+      ours: size.bytes - size.durableObjectAdapterBytes - size.samplesBytes,
+      peer: null,
+      unit: 'bytes',
+      ratio: null,
+      better: 'lower',
+      target: '<= 100 KB',
       note: `of which Hono ${size.honoBytes} B, HTTP layer ${size.httpLayerBytes} B; the whole Worker as deployed adds the Durable Object adapter (${size.durableObjectAdapterBytes} B) and the samples (${size.samplesBytes} B): ${size.bytes} B, gzip ${size.gzipBytes} B`,
     },
   ];

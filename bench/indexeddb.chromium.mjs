@@ -23,7 +23,10 @@ export async function indexedDbChromium({ seconds = 3, lanes = 64 } = {}) {
   return { browser: /Chrome\/[\d.]+/.exec(userAgent)?.[0] ?? userAgent, ...report };
 }
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 
 /** Rows for bench/run.mjs: medians over `rounds` runs (3 at most by default: a run takes about a minute). */
 export async function benchmarks({ rounds = Number(process.env.BENCH_IDB_ROUNDS ?? 3) } = {}) {
@@ -33,16 +36,54 @@ export async function benchmarks({ rounds = Number(process.env.BENCH_IDB_ROUNDS 
   const baseline = `plain IndexedDB on this machine meanwhile: ${m((r) => r.rawPutTransactionsPerSecond)} single-put transactions/s, ${m((r) => r.rawGet3PutTransactionsPerSecond)} get+3-put transactions/s`;
   // The target (>= 1,000 durable steps/s) is for the engine as users run it: the Worker row. The
   // port-level rows take the engine apart to show where its figure comes from.
-  const row = (name, pick, note, target) => ({ name: `IndexedDB (${runs[0].browser}): ${name}`, ours: m(pick), peer: null, unit: 'steps/s', ratio: null, better: 'higher', target, note: `${note}; ${baseline}; median of ${rounds}` });
+  const row = (name, pick, note, target) => ({
+    name: `IndexedDB (${runs[0].browser}): ${name}`,
+    ours: m(pick),
+    peer: null,
+    unit: 'steps/s',
+    ratio: null,
+    better: 'higher',
+    target,
+    note: `${note}; ${baseline}; median of ${rounds}`,
+  });
   return [
-    row('durable steps/s, group commit', (r) => r.port.groupCommit.stepsPerSecond, `port level, 64 concurrent loops; ${m((r) => r.port.groupCommit.operationsPerTransaction)} operations per transaction`),
-    row('durable steps/s, group commit, strict durability', (r) => r.port.groupCommitStrict.stepsPerSecond, 'port level, 64 concurrent loops, transactions flushed to disk'),
+    row(
+      'durable steps/s, group commit',
+      (r) => r.port.groupCommit.stepsPerSecond,
+      `port level, 64 concurrent loops; ${m((r) => r.port.groupCommit.operationsPerTransaction)} operations per transaction`,
+    ),
+    row(
+      'durable steps/s, group commit, strict durability',
+      (r) => r.port.groupCommitStrict.stepsPerSecond,
+      'port level, 64 concurrent loops, transactions flushed to disk',
+    ),
     row('durable steps/s, one operation per transaction', (r) => r.port.noGroupCommit.stepsPerSecond, 'port level, 64 concurrent loops, maxBatch 1'),
-    row('durable steps/s, group commit, batch leasing', (r) => r.port.groupCommitBatchLeasing.stepsPerSecond, 'port level, 4 concurrent loops each leasing up to 16 orchestrations, then activities, per call'),
-    row('durable steps/s, group commit, eager dispatch', (r) => r.port.groupCommitEager.stepsPerSecond, `port level, 64 concurrent loops; the commit leases the activity, the completion leases the instance back; ${m((r) => r.port.groupCommitEager.operationsPerTransaction)} operations per transaction`),
-    row('durable steps/s, Worker', (r) => r.engine.chain.stepsPerSecond, `100 orchestrations of 10 sequential activities on one Worker (eager dispatch; batch leasing for the rest); ${m((r) => r.engine.chain.transactionsPerSecond)} write and ${m((r) => r.engine.chain.readTransactionsPerSecond)} read transactions/s, ${median(runs.map((r) => r.engine.chain.requestsPerStep)).toFixed(1)} IndexedDB requests per step`, '>= 1000'),
-    row('durable steps/s, Worker leasing one item per call', (r) => r.engine.chainSingleLeases.stepsPerSecond, 'as above, the store wrapped to hide its batch lease methods (one transaction per lease)'),
-    row('durable steps/s, Worker, relaxed durability', (r) => r.engine.chainRelaxed.stepsPerSecond, "as the Worker row, with durability: 'relaxed' (commits not flushed to disk before they are reported)"),
+    row(
+      'durable steps/s, group commit, batch leasing',
+      (r) => r.port.groupCommitBatchLeasing.stepsPerSecond,
+      'port level, 4 concurrent loops each leasing up to 16 orchestrations, then activities, per call',
+    ),
+    row(
+      'durable steps/s, group commit, eager dispatch',
+      (r) => r.port.groupCommitEager.stepsPerSecond,
+      `port level, 64 concurrent loops; the commit leases the activity, the completion leases the instance back; ${m((r) => r.port.groupCommitEager.operationsPerTransaction)} operations per transaction`,
+    ),
+    row(
+      'durable steps/s, Worker',
+      (r) => r.engine.chain.stepsPerSecond,
+      `100 orchestrations of 10 sequential activities on one Worker (eager dispatch; batch leasing for the rest); ${m((r) => r.engine.chain.transactionsPerSecond)} write and ${m((r) => r.engine.chain.readTransactionsPerSecond)} read transactions/s, ${median(runs.map((r) => r.engine.chain.requestsPerStep)).toFixed(1)} IndexedDB requests per step`,
+      '>= 1000',
+    ),
+    row(
+      'durable steps/s, Worker leasing one item per call',
+      (r) => r.engine.chainSingleLeases.stepsPerSecond,
+      'as above, the store wrapped to hide its batch lease methods (one transaction per lease)',
+    ),
+    row(
+      'durable steps/s, Worker, relaxed durability',
+      (r) => r.engine.chainRelaxed.stepsPerSecond,
+      "as the Worker row, with durability: 'relaxed' (commits not flushed to disk before they are reported)",
+    ),
   ];
 }
 

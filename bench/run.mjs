@@ -7,17 +7,29 @@ import * as ours from './engine.mjs';
 import * as peer from './peers/durabletask.mjs';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 const results = [];
 
 function record(name, oursValue, peerValue, unit, better, extra = {}) {
   const ratio = peerValue ? oursValue / peerValue : null;
-  results.push({ name, ours: round(oursValue), peer: peerValue == null ? null : round(peerValue), unit, ratio: ratio == null ? null : round(ratio), better, ...extra });
+  results.push({
+    name,
+    ours: round(oursValue),
+    peer: peerValue == null ? null : round(peerValue),
+    unit,
+    ratio: ratio == null ? null : round(ratio),
+    better,
+    ...extra,
+  });
 }
 const round = (x) => Math.round(x * 1000) / 1000;
 
 async function compare(name, unit, better, run, { peerRun = run, roundsHere = rounds, extra = {} } = {}) {
-  const o = [], p = [];
+  const o = [],
+    p = [];
   for (let r = 0; r < roundsHere; r++) {
     o.push(await run(ours));
     if (peerRun) p.push(await peerRun(peer));
@@ -30,12 +42,29 @@ async function compare(name, unit, better, run, { peerRun = run, roundsHere = ro
 // A round of these takes about a second (ours ~0.05 s, the peer's ~0.3 s): more of them steady the
 // medians against the machine's swings, which move a single round by 2x.
 const throughputRounds = Math.max(rounds, 11);
-await compare('100 orchestrations x 3 activities, serial', 'orchestrations/s', 'higher',
-  async (e) => (await e.sequentialThroughput({ orchestrations: 100, steps: 3, mode: 'serial' })).orchestrationsPerSecond, { roundsHere: throughputRounds, extra: { target: '>= 5 (ratio)' } });
-await compare('100 orchestrations x 3 activities, concurrent', 'orchestrations/s', 'higher',
-  async (e) => (await e.sequentialThroughput({ orchestrations: 100, steps: 3, mode: 'concurrent' })).orchestrationsPerSecond, { roundsHere: throughputRounds, extra: { target: '>= 5 (ratio)' } });
-const long100 = await compare('1 orchestration of 100 sequential activities', 'ms/step', 'lower', async (e) => (await e.longSequence({ steps: 100 })).msPerStep);
-await compare('1 orchestration of 1,000 sequential activities', 'ms/step', 'lower', async (e) => (await e.longSequence({ steps: 1000 })).msPerStep, { roundsHere: 3 });
+await compare(
+  '100 orchestrations x 3 activities, serial',
+  'orchestrations/s',
+  'higher',
+  async (e) => (await e.sequentialThroughput({ orchestrations: 100, steps: 3, mode: 'serial' })).orchestrationsPerSecond,
+  { roundsHere: throughputRounds, extra: { target: '>= 5 (ratio)' } },
+);
+await compare(
+  '100 orchestrations x 3 activities, concurrent',
+  'orchestrations/s',
+  'higher',
+  async (e) => (await e.sequentialThroughput({ orchestrations: 100, steps: 3, mode: 'concurrent' })).orchestrationsPerSecond,
+  { roundsHere: throughputRounds, extra: { target: '>= 5 (ratio)' } },
+);
+const long100 = await compare(
+  '1 orchestration of 100 sequential activities',
+  'ms/step',
+  'lower',
+  async (e) => (await e.longSequence({ steps: 100 })).msPerStep,
+);
+await compare('1 orchestration of 1,000 sequential activities', 'ms/step', 'lower', async (e) => (await e.longSequence({ steps: 1000 })).msPerStep, {
+  roundsHere: 3,
+});
 
 // The peer replays the whole history every episode (O(n²)): at n = 10,000 it needs minutes,
 // so it runs once under a budget and its figure is a lower bound (ms/step over the steps it did).
@@ -43,20 +72,44 @@ const o10k = [];
 for (let r = 0; r < 3; r++) o10k.push((await ours.longSequence({ steps: 10_000 })).msPerStep);
 const p10k = await peer.longSequence({ steps: 10_000, timeBudgetMs: Number(process.env.BENCH_PEER_BUDGET_MS ?? 60_000) });
 const p10kPerStep = p10k.msPerStep ?? p10k.totalMs / p10k.stepsCompleted;
-record('1 orchestration of 10,000 sequential activities', median(o10k), p10kPerStep, 'ms/step', 'lower',
-  p10k.msPerStep == null ? { note: `peer stopped after ${p10k.stepsCompleted} steps (${Math.round(p10k.totalMs / 1000)} s); its figure is a lower bound` } : {});
-record('ms/step growth from n = 100 to n = 10,000', median(o10k) / long100.ours, long100.peer ? p10kPerStep / long100.peer : null, 'x', 'lower', { target: '<= 1.5 (ours)' });
+record(
+  '1 orchestration of 10,000 sequential activities',
+  median(o10k),
+  p10kPerStep,
+  'ms/step',
+  'lower',
+  p10k.msPerStep == null ? { note: `peer stopped after ${p10k.stepsCompleted} steps (${Math.round(p10k.totalMs / 1000)} s); its figure is a lower bound` } : {},
+);
+record('ms/step growth from n = 100 to n = 10,000', median(o10k) / long100.ours, long100.peer ? p10kPerStep / long100.peer : null, 'x', 'lower', {
+  target: '<= 1.5 (ours)',
+});
 
 await compare('fan-out/fan-in of 1,000 activities', 'ms', 'lower', async (e) => (await e.fanOutFanIn({ width: 1000 })).totalMs, { roundsHere: 3 });
 
 for (const extra of ['./http.mjs', './indexeddb.chromium.mjs', './workerd.mjs']) {
   let suite;
-  try { suite = await import(extra); } catch (error) { if (error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes(extra.slice(2))) continue; throw error; }
-  if (typeof suite.benchmarks === 'function') results.push(...await suite.benchmarks({ rounds }));
+  try {
+    suite = await import(extra);
+  } catch (error) {
+    if (error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes(extra.slice(2))) continue;
+    throw error;
+  }
+  if (typeof suite.benchmarks === 'function') results.push(...(await suite.benchmarks({ rounds })));
 }
 
 const machine = { node: process.version, cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg().map(round), rounds };
 console.log(`\nedge-durable benchmarks (${machine.cpus} cores, load ${machine.loadavg.join(' ')}, medians of ${rounds} rounds; ratio = ours / peer)\n`);
-console.table(results.map((r) => ({ workload: r.name, ours: r.ours, peer: r.peer ?? '-', unit: r.unit, ratio: r.ratio ?? '-', better: r.better, target: r.target ?? '', note: r.note ?? '' })));
+console.table(
+  results.map((r) => ({
+    workload: r.name,
+    ours: r.ours,
+    peer: r.peer ?? '-',
+    unit: r.unit,
+    ratio: r.ratio ?? '-',
+    better: r.better,
+    target: r.target ?? '',
+    note: r.note ?? '',
+  })),
+);
 await writeFile(new URL('./results.json', import.meta.url), `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`);
 console.log('wrote bench/results.json');

@@ -8,13 +8,13 @@ import { DurableObject, WorkflowEntrypoint } from 'cloudflare:workers';
 import { DurableApp } from '../core/app.js';
 import { DurableClient } from '../core/client.js';
 import { event } from '../core/history.js';
-import type { OrchestrationContext } from '../core/orchestration/context.js';
 import { randomId } from '../core/ids.js';
+import type { OrchestrationContext } from '../core/orchestration/context.js';
 import type { Storage, TaskHubStore } from '../core/store/port.js';
+import { Worker } from '../core/worker/index.js';
 import { TaskHubHost } from '../edge-worker/cloudflare/host.js';
 import { TaskHubDurableObject } from '../edge-worker/cloudflare/object.js';
 import { DurableObjectStorage, type TaskHubNamespaceLike } from '../edge-worker/cloudflare/remote.js';
-import { Worker } from '../core/worker/index.js';
 
 function* chain(ctx: OrchestrationContext) {
   const steps = ctx.df.getInput() as number;
@@ -28,12 +28,16 @@ const benchApp = () => new DurableApp().orchestration('Chain', chain).activity('
 interface Env {
   ENGINE_HUB: TaskHubNamespaceLike<unknown>;
   INSIDE_HUB: { idFromName(name: string): unknown; get(id: unknown): InsideHub };
-  WORKFLOW: { create(options: { params: unknown }): Promise<{ status(): Promise<{ status: string; output?: unknown; error?: unknown }>; [Symbol.dispose]?(): void }> };
+  WORKFLOW: {
+    create(options: { params: unknown }): Promise<{ status(): Promise<{ status: string; output?: unknown; error?: unknown }>; [Symbol.dispose]?(): void }>;
+  };
 }
 
 /** Our engine hosted in the object, driven by RPC calls and its alarm: the deployment shape. */
 export class EngineHub extends TaskHubDurableObject {
-  protected override app(): DurableApp { return benchApp(); }
+  protected override app(): DurableApp {
+    return benchApp();
+  }
 }
 
 /** Storage only, plus in-object runs that leave out the RPC hop between Worker and object. */
@@ -69,7 +73,12 @@ export class InsideHub extends DurableObject<Env> {
       const instanceId = `p${i}`;
       await store.createInstance({
         record: { instanceId, name: 'Chain', executionId: `e${i}`, runtimeStatus: 'Pending', createdTime: t, lastUpdatedTime: t },
-        start: { id: randomId(), instanceId, event: event('ExecutionStarted', t, { name: 'Chain', orchestrationInstance: { instanceId, executionId: `e${i}` } }), visibleAt: t },
+        start: {
+          id: randomId(),
+          instanceId,
+          event: event('ExecutionStarted', t, { name: 'Chain', orchestrationInstance: { instanceId, executionId: `e${i}` } }),
+          visibleAt: t,
+        },
       });
     }
     let commits = 0;
@@ -79,20 +88,38 @@ export class InsideHub extends DurableObject<Env> {
         const leased = await store.leaseActivity(now(), 30_000);
         if (!leased) return commits;
         const result = event('TaskCompleted', t, { taskScheduledId: leased.item.taskScheduledId, result: '1' });
-        await store.completeActivities([{ leased, result: { id: randomId(), instanceId: leased.item.instanceId, executionId: leased.item.executionId, event: result, visibleAt: t } }]);
+        await store.completeActivities([
+          { leased, result: { id: randomId(), instanceId: leased.item.instanceId, executionId: leased.item.executionId, event: result, visibleAt: t } },
+        ]);
         continue;
       }
       const record = (await store.getInstance(item.instanceId))!;
-      const done = (await store.getHistory(item.instanceId)).filter((e) => e.type === 'TaskCompleted').length + item.messages.filter((m) => m.event.type === 'TaskCompleted').length;
+      const done =
+        (await store.getHistory(item.instanceId)).filter((e) => e.type === 'TaskCompleted').length +
+        item.messages.filter((m) => m.event.type === 'TaskCompleted').length;
       const { version: _v, ...row } = record;
       const finished = done >= steps;
-      await store.commit([{
-        instanceId: item.instanceId, expectedVersion: record.version, lease: item.lease,
-        instance: { ...row, runtimeStatus: finished ? 'Completed' : 'Running', lastUpdatedTime: t },
-        history: { append: [event('OrchestratorStarted', t, {}), ...item.messages.map((m) => m.event), ...(finished ? [] : [event('TaskScheduled', t, { name: 'Increment' }, done)])] },
-        consumedMessageIds: item.messages.map((m) => m.id), messages: [], newInstances: [],
-        activities: finished ? [] : [{ id: randomId(), instanceId: item.instanceId, executionId: record.executionId, taskScheduledId: done, name: 'Increment', enqueuedTime: t }],
-      }]);
+      await store.commit([
+        {
+          instanceId: item.instanceId,
+          expectedVersion: record.version,
+          lease: item.lease,
+          instance: { ...row, runtimeStatus: finished ? 'Completed' : 'Running', lastUpdatedTime: t },
+          history: {
+            append: [
+              event('OrchestratorStarted', t, {}),
+              ...item.messages.map((m) => m.event),
+              ...(finished ? [] : [event('TaskScheduled', t, { name: 'Increment' }, done)]),
+            ],
+          },
+          consumedMessageIds: item.messages.map((m) => m.id),
+          messages: [],
+          newInstances: [],
+          activities: finished
+            ? []
+            : [{ id: randomId(), instanceId: item.instanceId, executionId: record.executionId, taskScheduledId: done, name: 'Increment', enqueuedTime: t }],
+        },
+      ]);
       commits++;
     }
   }
@@ -151,7 +178,10 @@ export default {
           try {
             for (;;) {
               const s = await instance.status();
-              if (s.status === 'complete') { if (s.output !== 3) throw new Error(`workflow returned ${JSON.stringify(s.output)}`); return; }
+              if (s.status === 'complete') {
+                if (s.output !== 3) throw new Error(`workflow returned ${JSON.stringify(s.output)}`);
+                return;
+              }
               if (s.status === 'errored' || s.status === 'terminated') throw new Error(`workflow ${s.status}: ${JSON.stringify(s.error)}`);
               await sleep(5);
             }

@@ -23,13 +23,21 @@ import { Miniflare } from 'miniflare';
 process.env.WRANGLER_SEND_METRICS ??= 'false';
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false';
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 const round = (x) => Math.round(x * 1000) / 1000;
 
 async function start() {
   const bundle = await build({
     entryPoints: [fileURLToPath(new URL('./workerd-worker.ts', import.meta.url))],
-    bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', write: false, external: ['cloudflare:workers'],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    write: false,
+    external: ['cloudflare:workers'],
   });
   const mf = new Miniflare({
     modules: true,
@@ -60,14 +68,26 @@ async function batch(mf, path, n, mode) {
 export async function workerdBenchmark({ orchestrations = 100, rounds = 3 } = {}) {
   const mf = await start();
   try {
-    const configs = [['engine', 'serial'], ['engine', 'concurrent'], ['inside', 'serial'], ['inside', 'concurrent'], ['port', 'serial'], ['workflows', 'serial'], ['workflows', 'concurrent']];
+    const configs = [
+      ['engine', 'serial'],
+      ['engine', 'concurrent'],
+      ['inside', 'serial'],
+      ['inside', 'concurrent'],
+      ['port', 'serial'],
+      ['workflows', 'serial'],
+      ['workflows', 'concurrent'],
+    ];
     const runs = Object.fromEntries(configs.map(([p, m]) => [`${p} ${m}`, []]));
     for (const [p, m] of configs) await batch(mf, `/${p}`, Math.min(orchestrations, 10), m); // warm-up
     // Interleaved rounds, so that a noisy moment hits every configuration alike.
     for (let r = 0; r < rounds; r++) for (const [p, m] of configs) runs[`${p} ${m}`].push(await batch(mf, `/${p}`, orchestrations, m));
     const result = {};
     for (const [name, xs] of Object.entries(runs)) {
-      result[name] = { orchestrationsPerSecond: round(median(xs.map((x) => x.perSecond))), stepsPerSecond: round(median(xs.map((x) => x.workPerSecond))), ms: xs.map((x) => Math.round(x.ms)) };
+      result[name] = {
+        orchestrationsPerSecond: round(median(xs.map((x) => x.perSecond))),
+        stepsPerSecond: round(median(xs.map((x) => x.workPerSecond))),
+        ms: xs.map((x) => Math.round(x.ms)),
+      };
     }
     for (const mode of ['serial', 'concurrent']) {
       const wf = result[`workflows ${mode}`].orchestrationsPerSecond;
@@ -85,11 +105,40 @@ export async function benchmarks({ rounds = 3 } = {}) {
   const r = await workerdBenchmark({ rounds });
   const rows = [];
   for (const mode of ['serial', 'concurrent']) {
-    rows.push({ name: `workerd: 100 x 3 steps, ${mode}, DO engine via RPC vs Workflows`, ours: r[`engine ${mode}`].orchestrationsPerSecond, peer: r[`workflows ${mode}`].orchestrationsPerSecond, unit: 'orchestrations/s', ratio: r[`ratio engine/workflows ${mode}`], better: 'higher', target: '>= 10' });
-    rows.push({ name: `workerd: 100 x 3 steps, ${mode}, engine inside the DO vs Workflows`, ours: r[`inside ${mode}`].orchestrationsPerSecond, peer: r[`workflows ${mode}`].orchestrationsPerSecond, unit: 'orchestrations/s', ratio: r[`ratio inside/workflows ${mode}`], better: 'higher' });
+    rows.push({
+      name: `workerd: 100 x 3 steps, ${mode}, DO engine via RPC vs Workflows`,
+      ours: r[`engine ${mode}`].orchestrationsPerSecond,
+      peer: r[`workflows ${mode}`].orchestrationsPerSecond,
+      unit: 'orchestrations/s',
+      ratio: r[`ratio engine/workflows ${mode}`],
+      better: 'higher',
+      target: '>= 10',
+    });
+    rows.push({
+      name: `workerd: 100 x 3 steps, ${mode}, engine inside the DO vs Workflows`,
+      ours: r[`inside ${mode}`].orchestrationsPerSecond,
+      peer: r[`workflows ${mode}`].orchestrationsPerSecond,
+      unit: 'orchestrations/s',
+      ratio: r[`ratio inside/workflows ${mode}`],
+      better: 'higher',
+    });
   }
-  rows.push({ name: 'workerd: DO store, durable steps/s (engine via RPC, concurrent)', ours: r['engine concurrent'].stepsPerSecond, peer: r['workflows concurrent'].stepsPerSecond, unit: 'steps/s', ratio: round(r['engine concurrent'].stepsPerSecond / r['workflows concurrent'].stepsPerSecond), better: 'higher' });
-  rows.push({ name: 'workerd: DO store, port-level commits/s (serial loop in the object)', ours: r['port serial'].stepsPerSecond, peer: null, unit: 'commits/s', ratio: null, better: 'higher' });
+  rows.push({
+    name: 'workerd: DO store, durable steps/s (engine via RPC, concurrent)',
+    ours: r['engine concurrent'].stepsPerSecond,
+    peer: r['workflows concurrent'].stepsPerSecond,
+    unit: 'steps/s',
+    ratio: round(r['engine concurrent'].stepsPerSecond / r['workflows concurrent'].stepsPerSecond),
+    better: 'higher',
+  });
+  rows.push({
+    name: 'workerd: DO store, port-level commits/s (serial loop in the object)',
+    ours: r['port serial'].stepsPerSecond,
+    peer: null,
+    unit: 'commits/s',
+    ratio: null,
+    better: 'higher',
+  });
   return rows;
 }
 

@@ -6,8 +6,8 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { RUNTIME_STATUSES, type RuntimeStatus } from '../core/wire/status.js';
 import { validateInstanceId } from '../core/limits.js';
+import { RUNTIME_STATUSES, type RuntimeStatus } from '../core/wire/status.js';
 import { usageError } from './errors.js';
 import type { CliIO } from './io.js';
 
@@ -27,7 +27,10 @@ export interface OptionSpec {
 export type OptionSpecs = Record<string, OptionSpec>;
 export type Values = Record<string, string | boolean | string[] | undefined>;
 
-export interface Parsed { values: Values; positionals: string[] }
+export interface Parsed {
+  values: Values;
+  positionals: string[];
+}
 
 const STATUS_BY_LOWER = new Map(RUNTIME_STATUSES.map((s) => [s.toLowerCase(), s]));
 
@@ -59,7 +62,11 @@ export function parseCommandLine(command: string, args: readonly string[], specs
       flag = spec?.boolValue ? token.name : undefined;
       continue;
     }
-    if (token.kind === 'option-terminator') { list = undefined; flag = undefined; continue; }
+    if (token.kind === 'option-terminator') {
+      list = undefined;
+      flag = undefined;
+      continue;
+    }
     if (list && token.value.split(',').every((s) => s.trim() === '' || STATUS_BY_LOWER.has(s.trim().toLowerCase()))) {
       const current = values[list];
       values[list] = Array.isArray(current) ? [...current, token.value] : [String(current ?? ''), token.value];
@@ -125,7 +132,8 @@ export function date(values: Values, name: string): string | undefined {
     if (text.length > 10 && !match[1]) text += 'Z';
     ms = Date.parse(text);
   }
-  if (!Number.isFinite(ms)) throw usageError(`--${name} '${v}' is not a date.`, 'Use ISO 8601 (UTC unless an offset is given), e.g. 2026-01-31 or 2026-01-31T13:57:00Z.');
+  if (!Number.isFinite(ms))
+    throw usageError(`--${name} '${v}' is not a date.`, 'Use ISO 8601 (UTC unless an offset is given), e.g. 2026-01-31 or 2026-01-31T13:57:00Z.');
   return new Date(ms).toISOString();
 }
 
@@ -137,7 +145,9 @@ function validCalendarDate(text: string): boolean {
 
 /** Space- and/or comma-separated, case-insensitive; canonical names out. */
 export function statuses(values: Values, name = 'runtime-status'): RuntimeStatus[] | undefined {
-  const words = list(values, name).flatMap((v) => v.split(/[\s,]+/)).filter(Boolean);
+  const words = list(values, name)
+    .flatMap((v) => v.split(/[\s,]+/))
+    .filter(Boolean);
   if (words.length === 0) return undefined;
   const out: RuntimeStatus[] = [];
   for (const w of words) {
@@ -182,15 +192,19 @@ export async function jsonValue(values: Values, name: string, io: CliIO): Promis
     try {
       text = path === '-' ? await io.readStdin() : await io.readFile(resolve(io.cwd, path));
     } catch (error) {
-      throw usageError(`Cannot read ${source} for --${name}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}.`);
+      throw usageError(
+        `Cannot read ${source} for --${name}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}.`,
+      );
     }
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    throw usageError(`${source === `--${name}` ? `--${name}` : `The ${source} given to --${name}`} is not valid JSON (${why}).`,
-      `Write a JSON value: a string needs quotes, e.g. --${name} '"Tokyo"'; or pass a file: --${name} @data.json.`);
+    throw usageError(
+      `${source === `--${name}` ? `--${name}` : `The ${source} given to --${name}`} is not valid JSON (${why}).`,
+      `Write a JSON value: a string needs quotes, e.g. --${name} '"Tokyo"'; or pass a file: --${name} @data.json.`,
+    );
   }
 }
 

@@ -21,7 +21,8 @@ export interface HttpBackendOptions {
 /** `http://host:7071/` and `http://host:7071/runtime/webhooks/durabletask` both mean the same host. */
 export function normalizeEndpoint(endpoint: string): string {
   const problem = endpointProblem(endpoint);
-  if (problem) throw new BackendError('InvalidArgument', `--endpoint '${endpoint}' ${problem}${problem === NOT_A_URL ? '; use e.g. http://127.0.0.1:7071' : ''}.`);
+  if (problem)
+    throw new BackendError('InvalidArgument', `--endpoint '${endpoint}' ${problem}${problem === NOT_A_URL ? '; use e.g. http://127.0.0.1:7071' : ''}.`);
   return normalize(endpoint);
 }
 
@@ -62,16 +63,26 @@ export class HttpBackend implements Backend {
     });
   }
 
-  listInstances(query: ListQuery): Promise<InstancePage> { return this.call(() => this.client.listInstances(this.taskHub, query)); }
+  listInstances(query: ListQuery): Promise<InstancePage> {
+    return this.call(() => this.client.listInstances(this.taskHub, query));
+  }
 
   raiseEvent(instanceId: string, eventName: string, eventData: unknown): Promise<void> {
     return this.call(() => this.client.raiseEvent(this.taskHub, instanceId, eventName, eventData));
   }
 
-  terminate(instanceId: string, reason?: string): Promise<void> { return this.call(() => this.client.terminate(this.taskHub, instanceId, reason)); }
-  suspend(instanceId: string, reason?: string): Promise<void> { return this.call(() => this.client.suspend(this.taskHub, instanceId, reason)); }
-  resume(instanceId: string, reason?: string): Promise<void> { return this.call(() => this.client.resume(this.taskHub, instanceId, reason)); }
-  rewind(instanceId: string, reason?: string): Promise<void> { return this.call(() => this.client.rewind(this.taskHub, instanceId, reason)); }
+  terminate(instanceId: string, reason?: string): Promise<void> {
+    return this.call(() => this.client.terminate(this.taskHub, instanceId, reason));
+  }
+  suspend(instanceId: string, reason?: string): Promise<void> {
+    return this.call(() => this.client.suspend(this.taskHub, instanceId, reason));
+  }
+  resume(instanceId: string, reason?: string): Promise<void> {
+    return this.call(() => this.client.resume(this.taskHub, instanceId, reason));
+  }
+  rewind(instanceId: string, reason?: string): Promise<void> {
+    return this.call(() => this.client.rewind(this.taskHub, instanceId, reason));
+  }
 
   async restart(instanceId: string, options: { newInstanceId: boolean }): Promise<string> {
     // Durable Functions answers 400 (not 404) for an unknown instance: ask first.
@@ -81,8 +92,12 @@ export class HttpBackend implements Backend {
     return payload.id;
   }
 
-  purgeInstance(instanceId: string): Promise<number> { return this.call(() => this.client.purgeInstance(this.taskHub, instanceId)); }
-  purgeInstances(filter: InstanceFilter): Promise<number> { return this.call(() => this.client.purgeInstances(this.taskHub, filter)); }
+  purgeInstance(instanceId: string): Promise<number> {
+    return this.call(() => this.client.purgeInstance(this.taskHub, instanceId));
+  }
+  purgeInstances(filter: InstanceFilter): Promise<number> {
+    return this.call(() => this.client.purgeInstances(this.taskHub, filter));
+  }
 
   async deleteTaskHub(): Promise<boolean> {
     try {
@@ -94,10 +109,16 @@ export class HttpBackend implements Backend {
     }
   }
 
-  listTaskHubs(): Promise<string[]> { return this.call(() => this.client.listTaskHubs()); }
-  listOrchestrators(): Promise<string[]> { return this.call(() => this.client.listOrchestrators(this.taskHub)); }
+  listTaskHubs(): Promise<string[]> {
+    return this.call(() => this.client.listTaskHubs());
+  }
+  listOrchestrators(): Promise<string[]> {
+    return this.call(() => this.client.listOrchestrators(this.taskHub));
+  }
 
-  async close(): Promise<void> { /* nothing held open */ }
+  async close(): Promise<void> {
+    /* nothing held open */
+  }
 
   private async call<T>(request: () => Promise<T>): Promise<T> {
     try {

@@ -13,7 +13,11 @@ export class StoreBackend implements Backend {
   readonly mode = 'store' as const;
   readonly client: DurableClient;
 
-  constructor(private readonly storage: Storage, readonly taskHub: string, readonly description: string) {
+  constructor(
+    private readonly storage: Storage,
+    readonly taskHub: string,
+    readonly description: string,
+  ) {
     this.client = new DurableClient({ storage, taskHub });
   }
 
@@ -56,10 +60,18 @@ export class StoreBackend implements Backend {
     return this.call(() => this.client.raiseEvent(instanceId, eventName, eventData));
   }
 
-  terminate(instanceId: string, reason?: string): Promise<void> { return this.call(() => this.client.terminate(instanceId, reason)); }
-  suspend(instanceId: string, reason?: string): Promise<void> { return this.call(() => this.client.suspend(instanceId, reason)); }
-  resume(instanceId: string, reason?: string): Promise<void> { return this.call(() => this.client.resume(instanceId, reason)); }
-  rewind(instanceId: string, reason?: string): Promise<void> { return this.call(() => this.client.rewind(instanceId, reason)); }
+  terminate(instanceId: string, reason?: string): Promise<void> {
+    return this.call(() => this.client.terminate(instanceId, reason));
+  }
+  suspend(instanceId: string, reason?: string): Promise<void> {
+    return this.call(() => this.client.suspend(instanceId, reason));
+  }
+  resume(instanceId: string, reason?: string): Promise<void> {
+    return this.call(() => this.client.resume(instanceId, reason));
+  }
+  rewind(instanceId: string, reason?: string): Promise<void> {
+    return this.call(() => this.client.rewind(instanceId, reason));
+  }
 
   restart(instanceId: string, options: { newInstanceId: boolean }): Promise<string> {
     return this.call(() => this.client.restart(instanceId, { newInstanceId: options.newInstanceId }));
@@ -73,14 +85,20 @@ export class StoreBackend implements Backend {
     return this.call(async () => (await this.client.purgeInstanceHistoryBy(filterOf(filter))).instancesDeleted);
   }
 
-  deleteTaskHub(): Promise<boolean> { return this.call(() => this.client.deleteTaskHub()); }
-  listTaskHubs(): Promise<string[]> { return this.call(() => this.client.listTaskHubs()); }
+  deleteTaskHub(): Promise<boolean> {
+    return this.call(() => this.client.deleteTaskHub());
+  }
+  listTaskHubs(): Promise<string[]> {
+    return this.call(() => this.client.listTaskHubs());
+  }
 
   async listOrchestrators(): Promise<string[]> {
     throw new BackendError('Unsupported', 'A local store does not know which orchestrators the app registers.');
   }
 
-  async close(): Promise<void> { await this.storage.close?.(); }
+  async close(): Promise<void> {
+    await this.storage.close?.();
+  }
 }
 
 /** Empty values mean "no filter" (an empty status list would match nothing). */

@@ -4,7 +4,7 @@
  * Both speak the Durable Functions wire shapes (core/wire: status payload, `historyEvents` rows).
  * @module
  */
-import { readAllPages, type InstanceFilter, type InstanceQuery } from '../core/wire/client.js';
+import { type InstanceFilter, type InstanceQuery, readAllPages } from '../core/wire/client.js';
 import type { HistoryRow, InstancePage, StatusPayload } from '../core/wire/payloads.js';
 
 export type { HistoryRow, InstanceFilter, InstancePage, StatusPayload };

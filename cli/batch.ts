@@ -4,9 +4,9 @@
  * instance that failed; exit 1 if any did.
  * @module
  */
-import { offeredStatuses, TERMINAL_STATUSES, type RuntimeStatus } from '../core/wire/status.js';
+import { offeredStatuses, type RuntimeStatus, TERMINAL_STATUSES } from '../core/wire/status.js';
 import { date, flag, integer, statuses, str } from './args.js';
-import { listAll, type Backend, type InstanceFilter } from './backend.js';
+import { type Backend, type InstanceFilter, listAll } from './backend.js';
 import type { Command, Context } from './command.js';
 import { checkRange, confirm } from './commands.js';
 import { describeError, EXIT, usageError } from './errors.js';
@@ -34,8 +34,10 @@ const OPERATIONS: Record<string, Operation> = {
 export const batch: Command = {
   name: 'batch',
   summary: 'Terminate, suspend, resume, rewind, purge or restart every instance a query matches.',
-  synopsis: '<terminate|suspend|resume|rewind|purge|restart> (--runtime-status STATUS... | --created-after DATE | --created-before DATE | --instance-id-prefix PREFIX | --all) [--reason TEXT] [--yes] [--concurrency N]',
-  description: 'Only instances in a status the operation applies to are selected (e.g. rewind: Failed; purge and restart: finished ones). The matching instances are counted and listed first; then it asks for confirmation. Without a terminal on stdin it refuses unless --yes is given.',
+  synopsis:
+    '<terminate|suspend|resume|rewind|purge|restart> (--runtime-status STATUS... | --created-after DATE | --created-before DATE | --instance-id-prefix PREFIX | --all) [--reason TEXT] [--yes] [--concurrency N]',
+  description:
+    'Only instances in a status the operation applies to are selected (e.g. rewind: Failed; purge and restart: finished ones). The matching instances are counted and listed first; then it asks for confirmation. Without a terminal on stdin it refuses unless --yes is given.',
   positionals: [{ name: 'operation', description: Object.keys(OPERATIONS).join(', ') }],
   options: {
     'runtime-status': { ...runtimeStatus, description: 'Only instances in these statuses (space- or comma-separated).' },
@@ -114,8 +116,15 @@ export const batch: Command = {
 
     ctx.print(
       { operation: name, matched: matches.length, succeeded, failed },
-      () => `${operation.verb}: ${succeeded.length} of ${matches.length} instance${matches.length === 1 ? '' : 's'} ${operation.past}${failed.length ? `; ${failed.length} failed:` : '.'}\n`
-        + (failed.length ? table(['INSTANCE ID', 'ERROR'], failed.map((f) => [f.instanceId, f.error]), 120) : ''),
+      () =>
+        `${operation.verb}: ${succeeded.length} of ${matches.length} instance${matches.length === 1 ? '' : 's'} ${operation.past}${failed.length ? `; ${failed.length} failed:` : '.'}\n` +
+        (failed.length
+          ? table(
+              ['INSTANCE ID', 'ERROR'],
+              failed.map((f) => [f.instanceId, f.error]),
+              120,
+            )
+          : ''),
     );
     if (failed.length) return EXIT.failed;
   },
@@ -124,7 +133,11 @@ export const batch: Command = {
 /** On a terminal: one line redrawn in place; otherwise quiet except failures. */
 class Progress {
   private drawn = false;
-  constructor(private readonly ctx: Context, private readonly total: number, private readonly past: string) {}
+  constructor(
+    private readonly ctx: Context,
+    private readonly total: number,
+    private readonly past: string,
+  ) {}
 
   update(ok: number, bad: number): void {
     if (!this.ctx.io.stderrIsTTY || this.ctx.json) return;
@@ -133,7 +146,10 @@ class Progress {
   }
 
   failure(instanceId: string, message: string): void {
-    if (this.drawn) { this.ctx.err('\n'); this.drawn = false; }
+    if (this.drawn) {
+      this.ctx.err('\n');
+      this.drawn = false;
+    }
     if (!this.ctx.json) this.ctx.err(`  failed: ${instanceId}: ${message}\n`);
   }
 

@@ -3,10 +3,11 @@
  * and the task-hub listings. Each is written once against `Backend`.
  * @module
  */
-import { flag, instanceId, integer, jsonValue, required, seconds, statuses, str, date } from './args.js';
+
+import { accepts, hasFinished } from '../core/wire/status.js';
+import { date, flag, instanceId, integer, jsonValue, required, seconds, statuses, str } from './args.js';
 import type { Backend, StatusPayload } from './backend.js';
 import type { Command, Context } from './command.js';
-import { accepts, hasFinished } from '../core/wire/status.js';
 import { failedError, notFoundError, usageError } from './errors.js';
 import { historyTable, instancesTable, statusBlock, table } from './format.js';
 import { createdAfter, createdBefore, id, instanceIdPrefix, reason, runtimeStatus, yes } from './options.js';
@@ -18,8 +19,10 @@ async function requireStatus(backend: Backend, instance: string, showInput = fal
 }
 
 export function notFoundInHub(backend: Backend, instance: string) {
-  return notFoundError(`No orchestration instance with ID '${instance}' exists in ${backend.description}.`,
-    'Check the ID and --task-hub-name; `durable get-instances` lists the instances.');
+  return notFoundError(
+    `No orchestration instance with ID '${instance}' exists in ${backend.description}.`,
+    'Check the ID and --task-hub-name; `durable get-instances` lists the instances.',
+  );
 }
 
 /** Store mode: nothing runs here, a host must pick the work up. */
@@ -30,7 +33,14 @@ function queuedNote(backend: Backend, what: string): string {
 }
 
 /** Polls until `done` or the timeout; returns the last status. */
-async function poll(ctx: Context, backend: Backend, instance: string, timeoutSeconds: number, intervalSeconds: number, done: (s: StatusPayload) => boolean): Promise<{ status: StatusPayload; done: boolean }> {
+async function poll(
+  ctx: Context,
+  backend: Backend,
+  instance: string,
+  timeoutSeconds: number,
+  intervalSeconds: number,
+  done: (s: StatusPayload) => boolean,
+): Promise<{ status: StatusPayload; done: boolean }> {
   const deadline = ctx.io.now() + timeoutSeconds * 1000;
   for (;;) {
     const status = await requireStatus(backend, instance, true);
@@ -70,10 +80,19 @@ export const startNew: Command = {
     const started = await backend.startNew(name, input, wanted);
     const status = await backend.getStatus(started.id, { showInput: false });
     ctx.print(
-      { id: started.id, name, taskHub: backend.taskHub, createdTime: status?.createdTime ?? null, runtimeStatus: status?.runtimeStatus ?? null, queued: backend.mode === 'store', statusQueryGetUri: started.statusQueryGetUri || undefined },
-      () => `Started '${name}' as instance '${started.id}'${status ? ` at ${status.createdTime}` : ''} (${backend.description}).\n`
-        + (started.statusQueryGetUri ? `Status: ${started.statusQueryGetUri}\n` : '')
-        + queuedNote(backend, 'the instance'),
+      {
+        id: started.id,
+        name,
+        taskHub: backend.taskHub,
+        createdTime: status?.createdTime ?? null,
+        runtimeStatus: status?.runtimeStatus ?? null,
+        queued: backend.mode === 'store',
+        statusQueryGetUri: started.statusQueryGetUri || undefined,
+      },
+      () =>
+        `Started '${name}' as instance '${started.id}'${status ? ` at ${status.createdTime}` : ''} (${backend.description}).\n` +
+        (started.statusQueryGetUri ? `Status: ${started.statusQueryGetUri}\n` : '') +
+        queuedNote(backend, 'the instance'),
     );
   },
 };
@@ -103,10 +122,11 @@ export const getHistory: Command = {
   name: 'get-history',
   summary: 'Show the history of an instance, oldest first.',
   synopsis: '--id ID',
-  description: 'Rows are Durable Functions\' historyEvents view: scheduling merged into completion rows (FunctionName, ScheduledTime), episode markers left out.',
+  description:
+    "Rows are Durable Functions' historyEvents view: scheduling merged into completion rows (FunctionName, ScheduledTime), episode markers left out.",
   options: { id },
   backend: true,
-  examples: ['durable get-history --id 0ab8c55a66644d68a3a8b220b12d209c', 'durable get-history --id order-42 --json | jq \'.[].EventType\''],
+  examples: ['durable get-history --id 0ab8c55a66644d68a3a8b220b12d209c', "durable get-history --id order-42 --json | jq '.[].EventType'"],
   async run(ctx) {
     const instance = instanceId(ctx.values, 'get-history');
     const backend = await ctx.backend();
@@ -148,8 +168,11 @@ export const getInstances: Command = {
     const page = await backend.listInstances(query);
     ctx.print(
       { instances: page.instances, continuationToken: page.continuationToken ?? null },
-      () => (page.instances.length ? instancesTable(page.instances) : 'No instances match.\n')
-        + (page.continuationToken ? `\nContinuation token for next set of results: ${page.continuationToken}\n(pass it as --continuation-token to see the next page)\n` : ''),
+      () =>
+        (page.instances.length ? instancesTable(page.instances) : 'No instances match.\n') +
+        (page.continuationToken
+          ? `\nContinuation token for next set of results: ${page.continuationToken}\n(pass it as --continuation-token to see the next page)\n`
+          : ''),
     );
   },
 };
@@ -175,8 +198,10 @@ export const raiseEvent: Command = {
     const data = await jsonValue(ctx.values, 'event-data', ctx.io);
     const backend = await ctx.backend();
     await backend.raiseEvent(instance, name, data);
-    ctx.print({ id: instance, eventName: name, queued: backend.mode === 'store' },
-      () => `Raised event '${name}' to instance '${instance}'.\n${queuedNote(backend, 'the event')}`);
+    ctx.print(
+      { id: instance, eventName: name, queued: backend.mode === 'store' },
+      () => `Raised event '${name}' to instance '${instance}'.\n${queuedNote(backend, 'the event')}`,
+    );
   },
 };
 
@@ -184,9 +209,11 @@ export const terminate: Command = {
   name: 'terminate',
   summary: 'Terminate a running instance.',
   synopsis: '--id ID [--reason TEXT] [--timeout SECONDS]',
-  description: 'With --endpoint it then waits (30 s by default) until the instance is Terminated, as func durable does; with --store the termination is queued for the host.',
+  description:
+    'With --endpoint it then waits (30 s by default) until the instance is Terminated, as func durable does; with --store the termination is queued for the host.',
   options: {
-    id, reason,
+    id,
+    reason,
     timeout: { type: 'string', value: 'SECONDS', description: 'How long to wait for Terminated (endpoint mode; default 30, 0 = do not wait).' },
   },
   backend: true,
@@ -198,15 +225,20 @@ export const terminate: Command = {
     const backend = await ctx.backend();
     await backend.terminate(instance, why);
     if (backend.mode === 'store' || timeout === 0) {
-      ctx.print({ id: instance, terminated: false, requested: true },
-        () => `Termination of instance '${instance}' requested.\n${queuedNote(backend, 'the termination')}`);
+      ctx.print(
+        { id: instance, terminated: false, requested: true },
+        () => `Termination of instance '${instance}' requested.\n${queuedNote(backend, 'the termination')}`,
+      );
       return;
     }
     const { status, done } = await poll(ctx, backend, instance, timeout, 0.25, (s) => hasFinished(s.runtimeStatus));
-    ctx.print({ id: instance, terminated: status.runtimeStatus === 'Terminated', runtimeStatus: status.runtimeStatus },
-      () => (done
-        ? status.runtimeStatus === 'Terminated' ? `Instance '${instance}' is Terminated.\n` : `Instance '${instance}' ended ${status.runtimeStatus} before the termination took effect.\n`
-        : `Termination of instance '${instance}' requested; it is still ${status.runtimeStatus} after ${timeout} s (it takes effect at the instance's next episode).\n`));
+    ctx.print({ id: instance, terminated: status.runtimeStatus === 'Terminated', runtimeStatus: status.runtimeStatus }, () =>
+      done
+        ? status.runtimeStatus === 'Terminated'
+          ? `Instance '${instance}' is Terminated.\n`
+          : `Instance '${instance}' ended ${status.runtimeStatus} before the termination took effect.\n`
+        : `Termination of instance '${instance}' requested; it is still ${status.runtimeStatus} after ${timeout} s (it takes effect at the instance's next episode).\n`,
+    );
   },
 };
 
@@ -224,8 +256,11 @@ export const rewind: Command = {
     const before = await requireStatus(backend, instance);
     await backend.rewind(instance, why);
     const after = await requireStatus(backend, instance);
-    ctx.print({ id: instance, before: before.runtimeStatus, after: after.runtimeStatus },
-      () => `Status before rewind: ${before.runtimeStatus}\nRewind of instance '${instance}' requested.\nStatus after rewind: ${after.runtimeStatus}\n${queuedNote(backend, 'the rewind')}`);
+    ctx.print(
+      { id: instance, before: before.runtimeStatus, after: after.runtimeStatus },
+      () =>
+        `Status before rewind: ${before.runtimeStatus}\nRewind of instance '${instance}' requested.\nStatus after rewind: ${after.runtimeStatus}\n${queuedNote(backend, 'the rewind')}`,
+    );
   },
 };
 
@@ -251,7 +286,7 @@ export const resume = control('resume', 'Resume a suspended instance.', 'Resumpt
 
 export const restart: Command = {
   name: 'restart',
-  summary: 'Start an instance\'s orchestrator again with its original input.',
+  summary: "Start an instance's orchestrator again with its original input.",
   synopsis: '--id ID [--same-id]',
   options: {
     id,
@@ -287,8 +322,10 @@ export const wait: Command = {
     const { status, done } = await poll(ctx, backend, instance, timeout, interval, (s) => hasFinished(s.runtimeStatus));
     ctx.print(status, () => statusBlock(status, { showInput: false, showOutput: true }));
     if (!done) {
-      throw failedError(`Instance '${instance}' is still ${status.runtimeStatus} after ${timeout} s.`,
-        backend.mode === 'store' ? 'Is a host running on this store? Without one the instance does not progress.' : 'Wait longer with --timeout.');
+      throw failedError(
+        `Instance '${instance}' is still ${status.runtimeStatus} after ${timeout} s.`,
+        backend.mode === 'store' ? 'Is a host running on this store? Without one the instance does not progress.' : 'Wait longer with --timeout.',
+      );
     }
     if (status.runtimeStatus !== 'Completed') throw failedError(`Instance '${instance}' ended ${status.runtimeStatus}.`);
   },
@@ -298,7 +335,8 @@ export const purgeHistory: Command = {
   name: 'purge-history',
   summary: 'Delete finished instances (Completed, Failed, Terminated) and their history.',
   synopsis: '[--created-after DATE] [--created-before DATE] [--runtime-status STATUS...] | --id ID',
-  description: 'Purges every finished instance in the time range (all by default), or one instance with --id. Running instances are never purged. `durable batch purge` shows what would go and asks first.',
+  description:
+    'Purges every finished instance in the time range (all by default), or one instance with --id. Running instances are never purged. `durable batch purge` shows what would go and asks first.',
   options: {
     'created-after': createdAfter,
     'created-before': createdBefore,
@@ -324,7 +362,11 @@ export const purgeHistory: Command = {
       };
       checkRange(filter.createdTimeFrom, filter.createdTimeTo);
       const active = filter.runtimeStatus?.filter((s) => !accepts('purge', s));
-      if (active?.length) throw usageError(`Instances that are ${active.join(', ')} cannot be purged.`, 'Purge applies to Completed, Failed and Terminated instances; terminate running ones first.');
+      if (active?.length)
+        throw usageError(
+          `Instances that are ${active.join(', ')} cannot be purged.`,
+          'Purge applies to Completed, Failed and Terminated instances; terminate running ones first.',
+        );
       deleted = await backend.purgeInstances(filter);
     }
     ctx.print({ instancesDeleted: deleted }, () => `Instances deleted: ${deleted}\n`);
@@ -343,7 +385,8 @@ export const deleteTaskHub: Command = {
     const backend = await ctx.backend();
     await confirm(ctx, `Delete task hub '${backend.taskHub}' (${backend.description}) with everything in it?`);
     const existed = await backend.deleteTaskHub();
-    if (!existed) throw notFoundError(`Task hub '${backend.taskHub}' does not exist (or is already empty).`, 'See `durable get-task-hubs` for the hubs that exist.');
+    if (!existed)
+      throw notFoundError(`Task hub '${backend.taskHub}' does not exist (or is already empty).`, 'See `durable get-task-hubs` for the hubs that exist.');
     ctx.print({ taskHub: backend.taskHub, deleted: true }, () => `Deleted task hub '${backend.taskHub}'.\n`);
   },
 };
@@ -351,19 +394,43 @@ export const deleteTaskHub: Command = {
 /** A command that prints a list of names: a one-column table, or a sentence when there are none. */
 function nameList(name: string, summary: string, example: string, column: string, none: string, list: (backend: Backend) => Promise<string[]>): Command {
   return {
-    name, summary, synopsis: '', options: {}, backend: true, examples: [example],
+    name,
+    summary,
+    synopsis: '',
+    options: {},
+    backend: true,
+    examples: [example],
     async run(ctx) {
       const names = await list(await ctx.backend());
-      ctx.print(names, () => (names.length ? table([column], names.map((n) => [n])) : `${none}\n`));
+      ctx.print(names, () =>
+        names.length
+          ? table(
+              [column],
+              names.map((n) => [n]),
+            )
+          : `${none}\n`,
+      );
     },
   };
 }
 
-export const getTaskHubs = nameList('get-task-hubs', 'List the task hubs that hold instances.', 'durable get-task-hubs --store ./durable.db',
-  'TASK HUB', 'No task hubs hold any instances.', (backend) => backend.listTaskHubs());
+export const getTaskHubs = nameList(
+  'get-task-hubs',
+  'List the task hubs that hold instances.',
+  'durable get-task-hubs --store ./durable.db',
+  'TASK HUB',
+  'No task hubs hold any instances.',
+  (backend) => backend.listTaskHubs(),
+);
 
-export const getOrchestrators = nameList('get-orchestrators', 'List the orchestrators a host registers (endpoint mode).', 'durable get-orchestrators --endpoint http://127.0.0.1:7071',
-  'ORCHESTRATOR', 'The host registers no orchestrators.', (backend) => backend.listOrchestrators());
+export const getOrchestrators = nameList(
+  'get-orchestrators',
+  'List the orchestrators a host registers (endpoint mode).',
+  'durable get-orchestrators --endpoint http://127.0.0.1:7071',
+  'ORCHESTRATOR',
+  'The host registers no orchestrators.',
+  (backend) => backend.listOrchestrators(),
+);
 
 // ---- shared ----
 
@@ -379,4 +446,3 @@ export async function confirm(ctx: Context, question: string): Promise<void> {
   }
   if (!(await ctx.io.confirm(`${question} [y/N] `))) throw failedError('Cancelled; nothing was changed.');
 }
-

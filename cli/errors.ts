@@ -10,7 +10,13 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export class CliError extends Error {
   override readonly name = 'CliError';
-  constructor(message: string, readonly exitCode: ExitCode, readonly hint?: string) { super(message); }
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
 }
 
 export const usageError = (message: string, hint?: string) => new CliError(message, EXIT.usage, hint);
@@ -19,17 +25,37 @@ export const failedError = (message: string, hint?: string) => new CliError(mess
 
 /** How a backend operation failed, whatever the transport. */
 export type BackendErrorKind =
-  | 'NotFound' | 'UnknownOrchestrator' | 'InvalidState' | 'InvalidArgument' | 'Conflict'
-  | 'Unauthorized' | 'Unreachable' | 'Unsupported' | 'Failed';
+  | 'NotFound'
+  | 'UnknownOrchestrator'
+  | 'InvalidState'
+  | 'InvalidArgument'
+  | 'Conflict'
+  | 'Unauthorized'
+  | 'Unreachable'
+  | 'Unsupported'
+  | 'Failed';
 
 export class BackendError extends Error {
   override readonly name = 'BackendError';
-  constructor(readonly kind: BackendErrorKind, message: string, readonly status?: number) { super(message); }
+  constructor(
+    readonly kind: BackendErrorKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
 }
 
 const EXIT_BY_KIND: Record<BackendErrorKind, ExitCode> = {
-  NotFound: EXIT.notFound, UnknownOrchestrator: EXIT.notFound, InvalidArgument: EXIT.usage,
-  InvalidState: EXIT.failed, Conflict: EXIT.failed, Unauthorized: EXIT.failed, Unreachable: EXIT.failed, Unsupported: EXIT.failed, Failed: EXIT.failed,
+  NotFound: EXIT.notFound,
+  UnknownOrchestrator: EXIT.notFound,
+  InvalidArgument: EXIT.usage,
+  InvalidState: EXIT.failed,
+  Conflict: EXIT.failed,
+  Unauthorized: EXIT.failed,
+  Unreachable: EXIT.failed,
+  Unsupported: EXIT.failed,
+  Failed: EXIT.failed,
 };
 
 const HINT_BY_KIND: Partial<Record<BackendErrorKind, string>> = {
@@ -42,12 +68,19 @@ const HINT_BY_KIND: Partial<Record<BackendErrorKind, string>> = {
 export function toBackendError(error: unknown): unknown {
   if (error instanceof BackendError || !isDurableError(error)) return error;
   switch (error.code) {
-    case 'InstanceNotFound': return new BackendError('NotFound', error.message);
-    case 'UnknownOrchestrator': return new BackendError('UnknownOrchestrator', error.message);
-    case 'InvalidState': return new BackendError('InvalidState', error.message);
-    case 'InvalidArgument': case 'Serialization': return new BackendError('InvalidArgument', error.message);
-    case 'InstanceAlreadyExists': return new BackendError('Conflict', error.message);
-    default: return new BackendError('Failed', error.message);
+    case 'InstanceNotFound':
+      return new BackendError('NotFound', error.message);
+    case 'UnknownOrchestrator':
+      return new BackendError('UnknownOrchestrator', error.message);
+    case 'InvalidState':
+      return new BackendError('InvalidState', error.message);
+    case 'InvalidArgument':
+    case 'Serialization':
+      return new BackendError('InvalidArgument', error.message);
+    case 'InstanceAlreadyExists':
+      return new BackendError('Conflict', error.message);
+    default:
+      return new BackendError('Failed', error.message);
   }
 }
 

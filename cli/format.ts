@@ -12,7 +12,14 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   };
   const cells = [headers.map(cell), ...rows.map((r) => r.map(cell))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  return `${cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n')}\n`;
+  return `${cells
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 export function keyValues(pairs: readonly (readonly [string, string])[]): string {
@@ -35,19 +42,27 @@ export function statusBlock(status: StatusPayload, options: { showInput?: boolea
   ];
   if (status.customStatus !== null && status.customStatus !== undefined) pairs.push(['Custom status', json(status.customStatus)]);
   pairs.push(['Input', options.showInput ? json(status.input ?? null) : '(hidden; pass --show-input)']);
-  pairs.push([status.runtimeStatus === 'Failed' ? 'Output (failure)' : 'Output', options.showOutput ? json(status.output ?? null) : '(hidden; pass --show-output)']);
+  pairs.push([
+    status.runtimeStatus === 'Failed' ? 'Output (failure)' : 'Output',
+    options.showOutput ? json(status.output ?? null) : '(hidden; pass --show-output)',
+  ]);
   return keyValues(pairs);
 }
 
 export function instancesTable(instances: readonly StatusPayload[]): string {
-  return table(['INSTANCE ID', 'NAME', 'STATUS', 'CREATED', 'LAST UPDATED'],
-    instances.map((s) => [s.instanceId, s.name, s.runtimeStatus, s.createdTime, s.lastUpdatedTime]));
+  return table(
+    ['INSTANCE ID', 'NAME', 'STATUS', 'CREATED', 'LAST UPDATED'],
+    instances.map((s) => [s.instanceId, s.name, s.runtimeStatus, s.createdTime, s.lastUpdatedTime]),
+  );
 }
 
 /** The details worth a column, per `historyEvents` row type. */
 function historyDetail(row: HistoryRow): string {
   const parts: string[] = [];
-  const add = (label: string, value: unknown) => { if (value !== undefined && value !== null) parts.push(`${label} ${typeof value === 'string' && label !== 'input' && label !== 'result' ? value : json(value)}`); };
+  const add = (label: string, value: unknown) => {
+    if (value !== undefined && value !== null)
+      parts.push(`${label} ${typeof value === 'string' && label !== 'input' && label !== 'result' ? value : json(value)}`);
+  };
   add('instance', row.InstanceId);
   if ('Input' in row) add('input', row.Input);
   if ('Result' in row) add('result', row.Result);
@@ -60,6 +75,9 @@ function historyDetail(row: HistoryRow): string {
 }
 
 export function historyTable(rows: readonly HistoryRow[]): string {
-  return table(['TIMESTAMP', 'EVENT', 'NAME', 'DETAILS'],
-    rows.map((r) => [String(r.Timestamp ?? ''), String(r.EventType), String(r.FunctionName ?? r.Name ?? ''), historyDetail(r)]), 100);
+  return table(
+    ['TIMESTAMP', 'EVENT', 'NAME', 'DETAILS'],
+    rows.map((r) => [String(r.Timestamp ?? ''), String(r.EventType), String(r.FunctionName ?? r.Name ?? ''), historyDetail(r)]),
+    100,
+  );
 }

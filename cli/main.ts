@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_TASK_HUB, validateTaskHubName } from '../core/limits.js';
-import { parseCommandLine, str, type OptionSpecs } from './args.js';
+import { type OptionSpecs, parseCommandLine, str } from './args.js';
 import type { Backend } from './backend.js';
 import { HttpBackend } from './backend-http.js';
 import { StoreBackend } from './backend-store.js';
@@ -17,15 +17,28 @@ import { batch } from './batch.js';
 import type { Command, Context } from './command.js';
 import * as instance from './commands.js';
 import { describeError, EXIT, usageError } from './errors.js';
-import { nodeIO, type CliIO } from './io.js';
+import { type CliIO, nodeIO } from './io.js';
 import { simulate } from './simulate.js';
 import { openSqliteStore } from './stores.js';
 
 export const COMMANDS: readonly Command[] = [
-  instance.startNew, instance.getRuntimeStatus, instance.getHistory, instance.getInstances, instance.raiseEvent,
-  instance.terminate, instance.rewind, instance.purgeHistory, instance.deleteTaskHub,
-  instance.suspend, instance.resume, instance.restart, instance.wait,
-  batch, instance.getTaskHubs, instance.getOrchestrators, simulate,
+  instance.startNew,
+  instance.getRuntimeStatus,
+  instance.getHistory,
+  instance.getInstances,
+  instance.raiseEvent,
+  instance.terminate,
+  instance.rewind,
+  instance.purgeHistory,
+  instance.deleteTaskHub,
+  instance.suspend,
+  instance.resume,
+  instance.restart,
+  instance.wait,
+  batch,
+  instance.getTaskHubs,
+  instance.getOrchestrators,
+  simulate,
 ];
 
 const OUTPUT_OPTIONS: OptionSpecs = {
@@ -34,9 +47,9 @@ const OUTPUT_OPTIONS: OptionSpecs = {
 };
 
 const BACKEND_OPTIONS: OptionSpecs = {
-  endpoint: { type: 'string', value: 'URL', description: 'A running host\'s HTTP API, e.g. http://127.0.0.1:7071 (env DURABLE_ENDPOINT).' },
+  endpoint: { type: 'string', value: 'URL', description: "A running host's HTTP API, e.g. http://127.0.0.1:7071 (env DURABLE_ENDPOINT)." },
   token: { type: 'string', value: 'TOKEN', description: 'Bearer token for --endpoint (env DURABLE_TOKEN).' },
-  store: { type: 'string', value: 'PATH', description: 'The Node host\'s local store file instead of an endpoint (env DURABLE_STORE).' },
+  store: { type: 'string', value: 'PATH', description: "The Node host's local store file instead of an endpoint (env DURABLE_STORE)." },
   'task-hub-name': { type: 'string', value: 'NAME', description: `Task hub (env DURABLE_TASK_HUB; default ${DEFAULT_TASK_HUB}).` },
 };
 
@@ -46,26 +59,38 @@ function version(): string {
   for (const candidate of ['../package.json', '../../package.json']) {
     try {
       return (JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
-    } catch { /* try the next layout (source or bundle) */ }
+    } catch {
+      /* try the next layout (source or bundle) */
+    }
   }
   return 'unknown';
 }
 
 function optionLines(specs: OptionSpecs): string[] {
-  const rows = Object.entries(specs).map(([name, spec]) => [`${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.value ? ` ${spec.value}` : ''}`, spec.description] as const);
+  const rows = Object.entries(specs).map(
+    ([name, spec]) => [`${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.value ? ` ${spec.value}` : ''}`, spec.description] as const,
+  );
   const width = Math.min(34, Math.max(...rows.map(([left]) => left.length)));
   return rows.map(([left, text]) => (left.length > width ? `  ${left}\n  ${' '.repeat(width)}  ${text}` : `  ${left.padEnd(width)}  ${text}`));
 }
 
 export function commandHelp(command: Command): string {
-  const lines = [`Usage: durable ${command.name}${command.synopsis ? ` ${command.synopsis}` : ''}${command.backend ? ' [common options]' : ''}`, '', command.summary];
+  const lines = [
+    `Usage: durable ${command.name}${command.synopsis ? ` ${command.synopsis}` : ''}${command.backend ? ' [common options]' : ''}`,
+    '',
+    command.summary,
+  ];
   if (command.description) lines.push('', command.description);
   if (command.positionals?.length) {
     lines.push('', 'Arguments:');
     for (const p of command.positionals) lines.push(`  <${p.name}>  ${p.description}`);
   }
   if (Object.keys(command.options).length) lines.push('', 'Options:', ...optionLines(command.options));
-  lines.push('', command.backend ? 'Common options:' : 'Output options:', ...optionLines(command.backend ? { ...BACKEND_OPTIONS, ...OUTPUT_OPTIONS } : OUTPUT_OPTIONS));
+  lines.push(
+    '',
+    command.backend ? 'Common options:' : 'Output options:',
+    ...optionLines(command.backend ? { ...BACKEND_OPTIONS, ...OUTPUT_OPTIONS } : OUTPUT_OPTIONS),
+  );
   lines.push('', 'Examples:', ...command.examples.map((e) => `  ${e}`));
   return `${lines.join('\n')}\n`;
 }
@@ -76,7 +101,7 @@ export function globalHelp(): string {
     'Usage: durable <command> [options]',
     '',
     'Manage edge-durable orchestration instances (the commands of `func durable`), through a',
-    'running host (--endpoint URL) or the Node host\'s local store file (--store PATH).',
+    "running host (--endpoint URL) or the Node host's local store file (--store PATH).",
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
@@ -85,7 +110,7 @@ export function globalHelp(): string {
     ...optionLines({ ...BACKEND_OPTIONS, ...OUTPUT_OPTIONS }),
     '',
     'Exit codes: 0 ok, 1 the operation failed, 2 usage error, 3 not found.',
-    'Run `durable <command> --help` for a command\'s options and examples.',
+    "Run `durable <command> --help` for a command's options and examples.",
     '',
   ].join('\n');
 }
@@ -94,9 +119,10 @@ function closest(name: string): string | undefined {
   const distance = (a: string, b: string) => {
     const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
     for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-    for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) {
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++) {
+        d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      }
     return d[a.length]![b.length]!;
   };
   const best = COMMANDS.map((c) => ({ name: c.name, d: distance(name, c.name) })).sort((a, b) => a.d - b.d)[0];
@@ -131,8 +157,10 @@ async function openBackend(values: Record<string, unknown>, io: CliIO): Promise<
     const storage = await (io.openStore ?? openSqliteStore)(path);
     return new StoreBackend(storage, taskHub, `local store '${store}', task hub '${taskHub}'`);
   }
-  throw usageError('Where is the task hub? Pass --endpoint URL (or set DURABLE_ENDPOINT) for a running host, or --store PATH (or DURABLE_STORE) for the host\'s local store file.',
-    'The Node host listens on http://127.0.0.1:7071 and keeps its store in .data/durable.sqlite by default.');
+  throw usageError(
+    "Where is the task hub? Pass --endpoint URL (or set DURABLE_ENDPOINT) for a running host, or --store PATH (or DURABLE_STORE) for the host's local store file.",
+    'The Node host listens on http://127.0.0.1:7071 and keeps its store in .data/durable.sqlite by default.',
+  );
 }
 
 /** Runs one command line; returns the exit code. Never throws. */
@@ -141,15 +169,24 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO()): Promi
   let json = args.includes('--json');
   let backend: Backend | undefined;
   try {
-    if (name === undefined) { io.stderr(globalHelp()); return EXIT.usage; }
-    if (name === '--help' || name === '-h') { io.stdout(globalHelp()); return EXIT.ok; }
+    if (name === undefined) {
+      io.stderr(globalHelp());
+      return EXIT.usage;
+    }
+    if (name === '--help' || name === '-h') {
+      io.stdout(globalHelp());
+      return EXIT.ok;
+    }
     if (name === 'help') {
       const target = args[0] === undefined ? undefined : COMMANDS.find((c) => c.name === args[0]);
       if (args[0] !== undefined && !target) throw usageError(`Unknown command '${args[0]}'.`, 'Run durable --help for the list.');
       io.stdout(target ? commandHelp(target) : globalHelp());
       return EXIT.ok;
     }
-    if (name === '--version' || name === '-v') { io.stdout(`durable (edge-durable) ${version()}\n`); return EXIT.ok; }
+    if (name === '--version' || name === '-v') {
+      io.stdout(`durable (edge-durable) ${version()}\n`);
+      return EXIT.ok;
+    }
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) {
       const guess = closest(name);
@@ -157,12 +194,19 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO()): Promi
     }
     const terminator = args.indexOf('--');
     const before = terminator < 0 ? args : args.slice(0, terminator);
-    if (before.includes('--help') || before.includes('-h')) { io.stdout(commandHelp(command)); return EXIT.ok; }
+    if (before.includes('--help') || before.includes('-h')) {
+      io.stdout(commandHelp(command));
+      return EXIT.ok;
+    }
     const specs = { ...command.options, ...(command.backend ? BACKEND_OPTIONS : {}), ...OUTPUT_OPTIONS };
     const { values, positionals } = parseCommandLine(command.name, args, specs, command.positionals?.length ?? 0);
     json = values.json === true;
     const context: Context = {
-      io, command: command.name, values, positionals, json,
+      io,
+      command: command.name,
+      values,
+      positionals,
+      json,
       backend: async () => (backend ??= await openBackend(values, io)),
       out: (text) => io.stdout(text),
       err: (text) => io.stderr(text),

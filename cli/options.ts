@@ -12,6 +12,9 @@ export const createdAfter = { type: 'string', value: 'DATE', description: 'Only 
 export const createdBefore = { type: 'string', value: 'DATE', description: 'Only instances created at or before this ISO 8601 time (UTC).' } as const;
 export const instanceIdPrefix = { type: 'string', value: 'PREFIX', description: 'Only IDs starting with this (then sorted by ID).' } as const;
 export const runtimeStatus = {
-  type: 'string', multiple: true, statusList: true, value: 'STATUS...',
+  type: 'string',
+  multiple: true,
+  statusList: true,
+  value: 'STATUS...',
   description: `Only these statuses: ${RUNTIME_STATUSES.join(' ')} (space- or comma-separated, any case).`,
 } as const;

@@ -12,8 +12,11 @@ import { flag, integer, jsonValue, list, parseDuration, str } from './args.js';
 import type { Command, Context } from './command.js';
 import { failedError, notFoundError, usageError } from './errors.js';
 
-const isApp = (value: unknown): value is DurableApp => typeof value === 'object' && value !== null
-  && typeof (value as DurableApp).getOrchestrator === 'function' && typeof (value as DurableApp).getActivity === 'function';
+const isApp = (value: unknown): value is DurableApp =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as DurableApp).getOrchestrator === 'function' &&
+  typeof (value as DurableApp).getActivity === 'function';
 
 /** Imports the module; TypeScript is loaded through tsx when the runtime cannot. */
 async function importModule(path: string): Promise<Record<string, unknown>> {
@@ -35,13 +38,21 @@ export async function loadApp(ctx: Context, modulePath: string): Promise<Durable
     mod = await importModule(path);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    const why = code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(path) ? 'no such file' : error instanceof Error ? error.message : String(error);
+    const why =
+      code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(path)
+        ? 'no such file'
+        : error instanceof Error
+          ? error.message
+          : String(error);
     throw usageError(`Cannot load the app module '${modulePath}': ${why}.`, 'Pass the path of a module that exports a DurableApp (default export or `app`).');
   }
   let candidate = mod.default ?? mod.app;
   if (typeof candidate === 'function' && !isApp(candidate)) candidate = (candidate as () => unknown)();
   if (!isApp(candidate)) {
-    throw usageError(`'${modulePath}' exports no DurableApp.`, 'Export it as the default export or as `app` (a function returning one also works), e.g. `export default registerSamples();`.');
+    throw usageError(
+      `'${modulePath}' exports no DurableApp.`,
+      'Export it as the default export or as `app` (a function returning one also works), e.g. `export default registerSamples();`.',
+    );
   }
   return candidate;
 }
@@ -55,8 +66,13 @@ export function parseEventSpec(spec: string, start: number): { name: string; dat
     const when = spec.slice(i + 1);
     const delay = parseDuration(when);
     const absolute = delay === undefined && /^\d{4}-\d{2}-\d{2}/.test(when) ? Date.parse(when) : Number.NaN;
-    if (delay !== undefined) { at = start + delay; body = spec.slice(0, i); }
-    else if (Number.isFinite(absolute)) { at = absolute; body = spec.slice(0, i); }
+    if (delay !== undefined) {
+      at = start + delay;
+      body = spec.slice(0, i);
+    } else if (Number.isFinite(absolute)) {
+      at = absolute;
+      body = spec.slice(0, i);
+    }
   }
   const eq = body.indexOf('=');
   const name = (eq < 0 ? body : body.slice(0, eq)).trim();
@@ -88,7 +104,8 @@ export const simulate: Command = {
   name: 'simulate',
   summary: 'Run an orchestrator offline on a virtual clock and print its history tree.',
   synopsis: '<app module> <orchestrator> [--input JSON|@FILE] [--event NAME[=JSON][@WHEN]]... [--fail-activity NAME[@N]]... [--crash-after-commit N]...',
-  description: 'The module must export a DurableApp (default export or `app`; TypeScript modules are loaded through tsx). Timers fire as soon as nothing else can run, so a 30-day timer takes milliseconds; IDs and times are deterministic, so the same arguments print the same tree. Exit 0 when the orchestration completes, 1 when it fails, is terminated, or is left waiting.',
+  description:
+    'The module must export a DurableApp (default export or `app`; TypeScript modules are loaded through tsx). Timers fire as soon as nothing else can run, so a 30-day timer takes milliseconds; IDs and times are deterministic, so the same arguments print the same tree. Exit 0 when the orchestration completes, 1 when it fails, is terminated, or is left waiting.',
   positionals: [
     { name: 'app module', description: 'Path of the module exporting the app.' },
     { name: 'orchestrator', description: 'Name of the orchestrator to run.' },
@@ -98,9 +115,24 @@ export const simulate: Command = {
     id: { type: 'string', value: 'ID', description: 'Instance ID (default: deterministic from the seed).' },
     start: { type: 'string', value: 'TIME', description: 'Virtual start time (ISO 8601; default 2026-01-01T00:00:00Z).' },
     seed: { type: 'string', value: 'N', description: 'Seed of the generated IDs (default 0).' },
-    event: { type: 'string', multiple: true, value: 'NAME[=JSON][@WHEN]', description: 'Raise an event at a virtual time: WHEN is a delay from the start (30m, 1h30m, 2d) or an ISO time; default right away. Repeatable.' },
-    'fail-activity': { type: 'string', multiple: true, value: 'NAME[@N,...]', description: 'Make an activity fail on these attempts (every attempt without @). Repeatable.' },
-    'crash-after-commit': { type: 'string', multiple: true, value: 'N', description: 'Crash the worker right after durable write N (it restarts once its leases lapse). Repeatable.' },
+    event: {
+      type: 'string',
+      multiple: true,
+      value: 'NAME[=JSON][@WHEN]',
+      description: 'Raise an event at a virtual time: WHEN is a delay from the start (30m, 1h30m, 2d) or an ISO time; default right away. Repeatable.',
+    },
+    'fail-activity': {
+      type: 'string',
+      multiple: true,
+      value: 'NAME[@N,...]',
+      description: 'Make an activity fail on these attempts (every attempt without @). Repeatable.',
+    },
+    'crash-after-commit': {
+      type: 'string',
+      multiple: true,
+      value: 'N',
+      description: 'Crash the worker right after durable write N (it restarts once its leases lapse). Repeatable.',
+    },
     until: { type: 'string', value: 'WHEN', description: 'Stop at this virtual time (delay from the start, or ISO) even if timers remain.' },
     strict: { type: 'boolean', description: 'No replay cache: replay every episode from history (surfaces non-determinism).' },
     ascii: { type: 'boolean', description: 'Draw the tree with ASCII characters.' },
@@ -113,7 +145,8 @@ export const simulate: Command = {
   ],
   async run(ctx) {
     const [modulePath, orchestrator] = ctx.positionals;
-    if (!modulePath || !orchestrator) throw usageError('simulate needs the app module and the orchestrator name.', 'For example: durable simulate ./app.ts HelloSequence');
+    if (!modulePath || !orchestrator)
+      throw usageError('simulate needs the app module and the orchestrator name.', 'For example: durable simulate ./app.ts HelloSequence');
     const startText = str(ctx.values, 'start');
     const start = startText === undefined ? Date.parse('2026-01-01T00:00:00Z') : Date.parse(startText);
     if (!Number.isFinite(start)) throw usageError(`--start '${startText}' is not a time.`, 'Use ISO 8601, e.g. 2026-01-01T00:00:00Z.');
@@ -150,10 +183,22 @@ export const simulate: Command = {
     const status = (await sim.getStatus(id))!;
 
     if (ctx.json) {
-      ctx.out(`${JSON.stringify({
-        instanceId: id, status: toStatusPayload(status), failureDetails: status.failureDetails ?? null,
-        history: await sim.getHistory(id), log: sim.log, virtualStart: new Date(start).toISOString(), virtualEnd: sim.now().toISOString(), durableWrites: sim.commits,
-      }, null, 2)}\n`);
+      ctx.out(
+        `${JSON.stringify(
+          {
+            instanceId: id,
+            status: toStatusPayload(status),
+            failureDetails: status.failureDetails ?? null,
+            history: await sim.getHistory(id),
+            log: sim.log,
+            virtualStart: new Date(start).toISOString(),
+            virtualEnd: sim.now().toISOString(),
+            durableWrites: sim.commits,
+          },
+          null,
+          2,
+        )}\n`,
+      );
     } else {
       ctx.out(await sim.formatHistoryTree(id, { ascii: flag(ctx.values, 'ascii') }));
       ctx.out(`\nSimulated ${new Date(start).toISOString()} → ${sim.now().toISOString()} in ${wallMs} ms (${sim.commits} durable writes).\n`);
@@ -164,6 +209,9 @@ export const simulate: Command = {
     }
     if (status.runtimeStatus === 'Completed') return;
     if (status.runtimeStatus === 'Failed' || status.runtimeStatus === 'Terminated') throw failedError(`The orchestration ended ${status.runtimeStatus}.`);
-    throw failedError(`The orchestration is still ${status.runtimeStatus}: nothing more can happen in the simulation.`, 'It waits for something that never comes; raise it with --event NAME[=JSON][@WHEN].');
+    throw failedError(
+      `The orchestration is still ${status.runtimeStatus}: nothing more can happen in the simulation.`,
+      'It waits for something that never comes; raise it with --event NAME[=JSON][@WHEN].',
+    );
   },
 };

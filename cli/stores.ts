@@ -12,8 +12,10 @@ export type StoreOpener = (path: string) => Promise<Storage>;
 /** The Node host's store, `new SqliteStorage(new Database(path))`, on a file that must exist. */
 export const openSqliteStore: StoreOpener = async (path) => {
   if (!existsSync(path)) {
-    throw usageError(`There is no store at '${path}'.`,
-      'Pass the SQLite file the Node host uses (by default .data/durable.sqlite); the host creates it when it first starts.');
+    throw usageError(
+      `There is no store at '${path}'.`,
+      'Pass the SQLite file the Node host uses (by default .data/durable.sqlite); the host creates it when it first starts.',
+    );
   }
   if (!statSync(path).isFile()) throw usageError(`'${path}' is not a file; --store takes the path of the host's SQLite file (e.g. .data/durable.sqlite).`);
   // Loaded on demand: endpoint mode never pays for the native SQLite module.
@@ -21,7 +23,9 @@ export const openSqliteStore: StoreOpener = async (path) => {
   try {
     return new SqliteStorage(new Database(path, { fileMustExist: true }));
   } catch (error) {
-    throw failedError(`Cannot open the store '${path}': ${error instanceof Error ? error.message : String(error)}`,
-      'Is it the SQLite file of an edge-durable host (e.g. .data/durable.sqlite)?');
+    throw failedError(
+      `Cannot open the store '${path}': ${error instanceof Error ? error.message : String(error)}`,
+      'Is it the SQLite file of an edge-durable host (e.g. .data/durable.sqlite)?',
+    );
   }
 };

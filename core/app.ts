@@ -40,10 +40,18 @@ export class DurableApp {
     return this;
   }
 
-  getOrchestrator(name: string): OrchestratorFunction | undefined { return this.orchestrators.get(name); }
-  getActivity(name: string): ActivityHandler | undefined { return this.activities.get(name); }
-  get orchestratorNames(): string[] { return [...this.orchestrators.keys()]; }
-  get activityNames(): string[] { return [...this.activities.keys()]; }
+  getOrchestrator(name: string): OrchestratorFunction | undefined {
+    return this.orchestrators.get(name);
+  }
+  getActivity(name: string): ActivityHandler | undefined {
+    return this.activities.get(name);
+  }
+  get orchestratorNames(): string[] {
+    return [...this.orchestrators.keys()];
+  }
+  get activityNames(): string[] {
+    return [...this.activities.keys()];
+  }
 
   private register<T>(map: Map<string, T>, kind: string, name: string, fn: T): void {
     validateName(kind, name);

@@ -6,14 +6,14 @@
  * @module
  */
 import type { DurableApp } from './app.js';
-import { isoTime, systemClock, type Clock } from './clock.js';
+import { type Clock, isoTime, systemClock } from './clock.js';
 import { InstanceNotFoundError, InvalidArgumentError, InvalidStateError, TimeoutError, UnknownOrchestratorError } from './errors.js';
-import { event, isTerminal, RUNTIME_STATUSES, TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from './history.js';
+import { event, type HistoryEvent, isTerminal, RUNTIME_STATUSES, type RuntimeStatus, TERMINAL_STATUSES } from './history.js';
 import { randomId } from './ids.js';
 import { serialize } from './json.js';
 import { DEFAULT_TASK_HUB, validateInstanceId, validateName, validateTaskHubName } from './limits.js';
+import { type OrchestrationStatus, type StatusOptions, toStatus } from './status.js';
 import type { InstanceQuery, InstanceRecord, NewInstance, OrchestrationMessage, PurgeFilter, Storage, TaskHubStore } from './store/port.js';
-import { toStatus, type OrchestrationStatus, type StatusOptions } from './status.js';
 import { createHttpManagementPayload, type HttpManagementPayload } from './wire/management.js';
 import { acceptedStatuses, accepts, type InstanceOperation } from './wire/status.js';
 
@@ -52,7 +52,9 @@ export interface InstanceList {
   continuationToken?: string;
 }
 
-export interface PurgeHistoryResult { instancesDeleted: number }
+export interface PurgeHistoryResult {
+  instancesDeleted: number;
+}
 
 export interface WaitOptions {
   /** Default 10 s (as Durable Functions). */
@@ -114,7 +116,9 @@ export class DurableClient {
       await store.createInstance(instance);
       return this.waitForCompletion(instanceId, options);
     }
-    return this.waitFor(instanceId, TERMINAL_STATUSES, options, 'complete', (timeoutMs) => store.createInstanceAndWait!(instance, TERMINAL_STATUSES, timeoutMs));
+    return this.waitFor(instanceId, TERMINAL_STATUSES, options, 'complete', (timeoutMs) =>
+      store.createInstanceAndWait!(instance, TERMINAL_STATUSES, timeoutMs),
+    );
   }
 
   /** The instance's status, or null if there is no such instance. */
@@ -205,10 +209,11 @@ export class DurableClient {
   async restart(instanceId: string, options: { newInstanceId?: boolean | string } = {}): Promise<string> {
     const record = await this.require(instanceId);
     const reuse = options.newInstanceId === false;
-    if (reuse && !isTerminal(record.runtimeStatus)) throw new InvalidStateError(instanceId, 'restart under the same ID', record.runtimeStatus, TERMINAL_STATUSES);
+    if (reuse && !isTerminal(record.runtimeStatus))
+      throw new InvalidStateError(instanceId, 'restart under the same ID', record.runtimeStatus, TERMINAL_STATUSES);
     const target = reuse ? instanceId : typeof options.newInstanceId === 'string' ? options.newInstanceId : undefined;
     return this.startNew(record.name, {
-      input: record.input === undefined ? undefined : JSON.parse(record.input) as unknown,
+      input: record.input === undefined ? undefined : (JSON.parse(record.input) as unknown),
       instanceId: target,
     });
   }
@@ -220,12 +225,15 @@ export class DurableClient {
     await this.requireAccepting(instanceId, 'purge', 'purge');
     const deleted = await this.store.purgeInstance(instanceId, acceptedStatuses('purge'));
     // Zero means it changed status in between; say so rather than report success.
-    if (deleted === 0) throw new InvalidStateError(instanceId, 'purge', (await this.store.getInstance(instanceId))?.runtimeStatus ?? 'gone', acceptedStatuses('purge'));
+    if (deleted === 0)
+      throw new InvalidStateError(instanceId, 'purge', (await this.store.getInstance(instanceId))?.runtimeStatus ?? 'gone', acceptedStatuses('purge'));
     return { instancesDeleted: deleted };
   }
 
   /** Deletes the terminal instances matching the filter (by default all three terminal statuses). */
-  async purgeInstanceHistoryBy(filter: { createdTimeFrom?: Date | string; createdTimeTo?: Date | string; runtimeStatus?: readonly RuntimeStatus[] } = {}): Promise<PurgeHistoryResult> {
+  async purgeInstanceHistoryBy(
+    filter: { createdTimeFrom?: Date | string; createdTimeTo?: Date | string; runtimeStatus?: readonly RuntimeStatus[] } = {},
+  ): Promise<PurgeHistoryResult> {
     const from = time(filter.createdTimeFrom);
     const to = time(filter.createdTimeTo);
     const purge: PurgeFilter = { createdTimeFrom: from, createdTimeTo: to, runtimeStatus: filter.runtimeStatus };
@@ -254,7 +262,9 @@ export class DurableClient {
 
   // ---- internals ----
 
-  private nowIso(): string { return isoTime(this.clock.now()); }
+  private nowIso(): string {
+    return isoTime(this.clock.now());
+  }
 
   /** A new instance with its start message; checks the name, ID and input. */
   private newInstance(orchestratorName: string, options: StartOptions): NewInstance {
@@ -268,7 +278,10 @@ export class DurableClient {
     return {
       record: { instanceId, name: orchestratorName, executionId, runtimeStatus: 'Pending', input, createdTime: now, lastUpdatedTime: now },
       start: {
-        id: this.newId(), instanceId, executionId, visibleAt: now,
+        id: this.newId(),
+        instanceId,
+        executionId,
+        visibleAt: now,
         event: event('ExecutionStarted', now, { name: orchestratorName, input, orchestrationInstance: { instanceId, executionId } }),
       },
     };
@@ -295,7 +308,10 @@ export class DurableClient {
 
   /** `firstWait`, for a store that waits: what to call for the first wait instead of `waitForInstance` (see `startNewAndWait`). */
   private async waitFor(
-    instanceId: string, statuses: readonly RuntimeStatus[], options: WaitOptions, what: string,
+    instanceId: string,
+    statuses: readonly RuntimeStatus[],
+    options: WaitOptions,
+    what: string,
     firstWait?: (timeoutMs: number) => Promise<InstanceRecord | undefined>,
   ): Promise<OrchestrationStatus> {
     validateInstanceId(instanceId);
@@ -318,7 +334,12 @@ export class DurableClient {
     // A change seen while the row is being read counts too: `changed` holds it until the next look.
     let changed = false;
     let wake: (() => void) | undefined;
-    const stopWatching = this.watch(instanceId, (status) => { if (done(status)) { changed = true; wake?.(); } });
+    const stopWatching = this.watch(instanceId, (status) => {
+      if (done(status)) {
+        changed = true;
+        wake?.();
+      }
+    });
     try {
       for (;;) {
         const record = await this.store.getInstance(instanceId);
@@ -329,7 +350,10 @@ export class DurableClient {
         if (!changed) {
           await new Promise<void>((resolve) => {
             const cancel = this.clock.setTimer(Math.min(interval, left), resolve);
-            wake = () => { cancel(); resolve(); };
+            wake = () => {
+              cancel();
+              resolve();
+            };
           });
         }
         changed = false;
@@ -344,7 +368,10 @@ export class DurableClient {
   private watch(instanceId: string, listener: (status: RuntimeStatus) => void): () => void {
     if (!this.store.subscribe) return () => undefined;
     let listeners = this.watchers.get(instanceId);
-    if (!listeners) { listeners = new Set(); this.watchers.set(instanceId, listeners); }
+    if (!listeners) {
+      listeners = new Set();
+      this.watchers.set(instanceId, listeners);
+    }
     listeners.add(listener);
     this.unsubscribe ??= this.store.subscribe((n) => {
       if (n.kind === 'instance') for (const l of this.watchers.get(n.instanceId) ?? []) l(n.runtimeStatus);
@@ -352,7 +379,10 @@ export class DurableClient {
     return () => {
       listeners.delete(listener);
       if (listeners.size === 0) this.watchers.delete(instanceId);
-      if (this.watchers.size === 0) { this.unsubscribe?.(); this.unsubscribe = undefined; }
+      if (this.watchers.size === 0) {
+        this.unsubscribe?.();
+        this.unsubscribe = undefined;
+      }
     };
   }
 }

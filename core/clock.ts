@@ -30,7 +30,10 @@ export function parseTime(text: string): number {
 }
 
 /** Resolves after `ms` of the clock's time. */
-export const sleep = (clock: Clock, ms: number): Promise<void> => new Promise((resolve) => { clock.setTimer(ms, resolve); });
+export const sleep = (clock: Clock, ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    clock.setTimer(ms, resolve);
+  });
 
 // Taken once: orchestrator code runs with Date.now swapped for replayed time (determinism.ts),
 // and the engine's own reads should neither see that nor pay for a call site that changes target.
@@ -53,12 +56,16 @@ export class VirtualClock implements Clock {
     this.time = typeof start === 'number' ? start : start.getTime();
   }
 
-  now(): number { return this.time; }
+  now(): number {
+    return this.time;
+  }
 
   setTimer(ms: number, callback: () => void): () => void {
     const timer = { until: this.time + Math.max(0, ms), callback };
     this.timers.add(timer);
-    return () => { this.timers.delete(timer); };
+    return () => {
+      this.timers.delete(timer);
+    };
   }
 
   /** Moves time forward (never back) and fires the timers that are due, earliest first. */
@@ -66,8 +73,13 @@ export class VirtualClock implements Clock {
     if (time < this.time) return;
     this.time = time;
     const due = [...this.timers].filter((t) => t.until <= time).sort((a, b) => a.until - b.until);
-    for (const t of due) { this.timers.delete(t); t.callback(); }
+    for (const t of due) {
+      this.timers.delete(t);
+      t.callback();
+    }
   }
 
-  advance(ms: number): void { this.advanceTo(this.time + ms); }
+  advance(ms: number): void {
+    this.advanceTo(this.time + ms);
+  }
 }

@@ -23,41 +23,67 @@ export type DurableErrorCode =
 
 export class DurableError extends Error {
   override readonly name: string = 'DurableError';
-  constructor(readonly code: DurableErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: DurableErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
 
 export class InvalidArgumentError extends DurableError {
   override readonly name = 'InvalidArgumentError';
-  constructor(message: string, options?: { cause?: unknown }) { super('InvalidArgument', message, options); }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('InvalidArgument', message, options);
+  }
 }
 
 export class InstanceNotFoundError extends DurableError {
   override readonly name = 'InstanceNotFoundError';
-  constructor(readonly instanceId: string, detail = '') {
+  constructor(
+    readonly instanceId: string,
+    detail = '',
+  ) {
     super('InstanceNotFound', `No orchestration instance with ID '${instanceId}' exists${detail ? `; ${detail}` : ''}.`);
   }
 }
 
 export class InstanceAlreadyExistsError extends DurableError {
   override readonly name = 'InstanceAlreadyExistsError';
-  constructor(readonly instanceId: string, readonly runtimeStatus: string) {
-    super('InstanceAlreadyExists', `An orchestration instance with ID '${instanceId}' already exists and is ${runtimeStatus}; wait for it to finish, terminate it, or use another ID.`);
+  constructor(
+    readonly instanceId: string,
+    readonly runtimeStatus: string,
+  ) {
+    super(
+      'InstanceAlreadyExists',
+      `An orchestration instance with ID '${instanceId}' already exists and is ${runtimeStatus}; wait for it to finish, terminate it, or use another ID.`,
+    );
   }
 }
 
 /** The operation is not allowed in the instance's current runtime status. */
 export class InvalidStateError extends DurableError {
   override readonly name = 'InvalidStateError';
-  constructor(readonly instanceId: string, readonly operation: string, readonly runtimeStatus: string, readonly allowed: readonly string[]) {
-    super('InvalidState', `Cannot ${operation} instance '${instanceId}': it is ${runtimeStatus}; ${operation} applies only to ${allowed.join(', ')} instances.`);
+  constructor(
+    readonly instanceId: string,
+    readonly operation: string,
+    readonly runtimeStatus: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(
+      'InvalidState',
+      `Cannot ${operation} instance '${instanceId}': it is ${runtimeStatus}; ${operation} applies only to ${allowed.join(', ')} instances.`,
+    );
   }
 }
 
 export class UnknownOrchestratorError extends DurableError {
   override readonly name = 'UnknownOrchestratorError';
-  constructor(readonly orchestratorName: string, known: readonly string[]) {
+  constructor(
+    readonly orchestratorName: string,
+    known: readonly string[],
+  ) {
     super('UnknownOrchestrator', `No orchestrator named '${orchestratorName}' is registered${known.length ? `; registered: ${known.join(', ')}` : ''}.`);
   }
 }
@@ -72,7 +98,11 @@ export class UnknownActivityError extends DurableError {
 /** Orchestrator code and its recorded history disagree. */
 export class NonDeterminismError extends DurableError {
   override readonly name = 'NonDeterminismError';
-  constructor(readonly position: number, readonly recorded: string, readonly current: string) {
+  constructor(
+    readonly position: number,
+    readonly recorded: string,
+    readonly current: string,
+  ) {
     super('NonDeterminism', `Non-deterministic orchestrator: at history position ${position} the history records ${recorded}, but the code now ${current}.`);
   }
 }
@@ -88,30 +118,46 @@ export class SerializationError extends DurableError {
 export class VersionConflictError extends DurableError {
   override readonly name = 'VersionConflictError';
   /** `detail` says what else was in the way of a commit that records activity results directly (`EpisodeCommit.completesActivities`). */
-  constructor(readonly instanceId: string, readonly expected: number, readonly actual: number | undefined, detail?: string) {
+  constructor(
+    readonly instanceId: string,
+    readonly expected: number,
+    readonly actual: number | undefined,
+    detail?: string,
+  ) {
     super('VersionConflict', `Instance '${instanceId}' changed concurrently: ${detail ?? `expected version ${expected}, found ${actual ?? 'none'}`}.`);
   }
 }
 
 export class StorageCorruptedError extends DurableError {
   override readonly name = 'StorageCorruptedError';
-  constructor(message: string, options?: { cause?: unknown }) { super('StorageCorrupted', message, options); }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('StorageCorrupted', message, options);
+  }
 }
 
 export class StorageQuotaExceededError extends DurableError {
   override readonly name = 'StorageQuotaExceededError';
-  constructor(message: string, options?: { cause?: unknown }) { super('StorageQuotaExceeded', message, options); }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('StorageQuotaExceeded', message, options);
+  }
 }
 
 export class TimeoutError extends DurableError {
   override readonly name = 'TimeoutError';
-  constructor(message: string) { super('Timeout', message); }
+  constructor(message: string) {
+    super('Timeout', message);
+  }
 }
 
 /** What an orchestrator sees when an activity or sub-orchestration it awaited failed. */
 export class TaskFailedError extends DurableError {
   override readonly name = 'TaskFailedError';
-  constructor(message: string, readonly details: FailureDetails) { super('TaskFailed', message); }
+  constructor(
+    message: string,
+    readonly details: FailureDetails,
+  ) {
+    super('TaskFailed', message);
+  }
 }
 
 /** Thrown into an orchestrator by `Task.all` when some of its tasks failed. */
@@ -130,8 +176,20 @@ export interface FailureDetails {
 }
 
 const CODES: ReadonlySet<string> = new Set<DurableErrorCode>([
-  'InvalidArgument', 'InstanceNotFound', 'InstanceAlreadyExists', 'InvalidState', 'UnknownOrchestrator', 'UnknownActivity',
-  'NonDeterminism', 'Serialization', 'VersionConflict', 'StorageCorrupted', 'StorageQuotaExceeded', 'Timeout', 'TaskFailed', 'Aggregated',
+  'InvalidArgument',
+  'InstanceNotFound',
+  'InstanceAlreadyExists',
+  'InvalidState',
+  'UnknownOrchestrator',
+  'UnknownActivity',
+  'NonDeterminism',
+  'Serialization',
+  'VersionConflict',
+  'StorageCorrupted',
+  'StorageQuotaExceeded',
+  'Timeout',
+  'TaskFailed',
+  'Aggregated',
 ]);
 
 /** True for the engine's own errors (by their stable code, so it works across realms); other libraries' `code`s do not count. */

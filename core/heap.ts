@@ -2,9 +2,13 @@
 export class MinHeap<T> {
   private readonly items: { key: number; value: T }[] = [];
 
-  get size(): number { return this.items.length; }
+  get size(): number {
+    return this.items.length;
+  }
 
-  peekKey(): number | undefined { return this.items[0]?.key; }
+  peekKey(): number | undefined {
+    return this.items[0]?.key;
+  }
 
   push(key: number, value: T): void {
     const items = this.items;
@@ -27,7 +31,8 @@ export class MinHeap<T> {
       items[0] = last;
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1, r = l + 1;
+        const l = 2 * i + 1,
+          r = l + 1;
         let m = i;
         if (l < items.length && items[l]!.key < items[m]!.key) m = l;
         if (r < items.length && items[r]!.key < items[m]!.key) m = r;

@@ -69,19 +69,32 @@ export type ContinueAsNew = Base<'ContinueAsNew'> & { input?: string };
 export type GenericEvent = Base<'GenericEvent'> & { data: string; rewound?: HistoryEvent };
 
 export type HistoryEvent =
-  | ExecutionStarted | ExecutionCompleted | ExecutionTerminated | ExecutionSuspended | ExecutionResumed | ExecutionRewound
-  | TaskScheduled | TaskCompleted | TaskFailed
-  | SubOrchestrationInstanceCreated | SubOrchestrationInstanceCompleted | SubOrchestrationInstanceFailed
-  | TimerCreated | TimerFired | EventRaised | EventSent
-  | OrchestratorStarted | OrchestratorCompleted | ContinueAsNew | GenericEvent;
+  | ExecutionStarted
+  | ExecutionCompleted
+  | ExecutionTerminated
+  | ExecutionSuspended
+  | ExecutionResumed
+  | ExecutionRewound
+  | TaskScheduled
+  | TaskCompleted
+  | TaskFailed
+  | SubOrchestrationInstanceCreated
+  | SubOrchestrationInstanceCompleted
+  | SubOrchestrationInstanceFailed
+  | TimerCreated
+  | TimerFired
+  | EventRaised
+  | EventSent
+  | OrchestratorStarted
+  | OrchestratorCompleted
+  | ContinueAsNew
+  | GenericEvent;
 
 export type HistoryEventType = HistoryEvent['type'];
 
 type Fields<T extends HistoryEventType> = Omit<Extract<HistoryEvent, { type: T }>, 'type' | 'eventId' | 'timestamp'>;
 
 /** Builds an event; `eventId` defaults to -1 (not a scheduling event). */
-export function event<T extends HistoryEventType>(
-  type: T, timestamp: string, fields: Fields<T>, eventId = -1,
-): Extract<HistoryEvent, { type: T }> {
+export function event<T extends HistoryEventType>(type: T, timestamp: string, fields: Fields<T>, eventId = -1): Extract<HistoryEvent, { type: T }> {
   return { type, eventId, timestamp, ...fields } as unknown as Extract<HistoryEvent, { type: T }>;
 }

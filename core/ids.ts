@@ -9,7 +9,11 @@ let offset = POOL_BYTES;
 /** A random 32-hex-digit ID: a version 4 UUID without dashes, like Durable Functions' instance IDs. */
 export function randomId(): string {
   // Filled on first use: workerd refuses random numbers at module scope in a deployed Worker.
-  if (offset === POOL_BYTES) { pool ??= new Uint8Array(POOL_BYTES); crypto.getRandomValues(pool); offset = 0; }
+  if (offset === POOL_BYTES) {
+    pool ??= new Uint8Array(POOL_BYTES);
+    crypto.getRandomValues(pool);
+    offset = 0;
+  }
   const bytes = pool!;
   const at = offset;
   offset += 16;

@@ -30,7 +30,9 @@ export function validateInstanceId(instanceId: unknown): string {
   const bad = FORBIDDEN_IN_ID.exec(instanceId);
   if (bad) {
     const shown = bad[0] < ' ' || bad[0] >= '\u007f' ? `U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0')}` : `'${bad[0]}'`;
-    throw new InvalidArgumentError(`Instance ID '${instanceId.replace(CONTROL_CHARACTERS, '?')}' contains ${shown}; control characters and / \\ # ? are not allowed.`);
+    throw new InvalidArgumentError(
+      `Instance ID '${instanceId.replace(CONTROL_CHARACTERS, '?')}' contains ${shown}; control characters and / \\ # ? are not allowed.`,
+    );
   }
   return instanceId;
 }

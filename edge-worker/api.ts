@@ -69,7 +69,9 @@ export function createApi(hono: Hono, config: ApiConfig): Api {
   const newClient = (storage: Storage, taskHub: string): DurableClient => {
     try {
       return new DurableClient({
-        storage, app: config.app, taskHub,
+        storage,
+        app: config.app,
+        taskHub,
         baseUrl: config.baseUrl,
         managementKey: config.managementKey,
         maxPayloadBytes: config.maxPayloadBytes,

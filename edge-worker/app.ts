@@ -10,14 +10,15 @@
  * ```
  * @module
  */
-import { Hono } from 'hono/tiny';
-import { cors as honoCors } from 'hono/cors';
+
 import type { MiddlewareHandler } from 'hono';
+import { cors as honoCors } from 'hono/cors';
+import { Hono } from 'hono/tiny';
 import type { DurableApp } from '../core/app.js';
 import type { Clock } from '../core/clock.js';
 import { CONTINUATION_HEADER, WEBHOOK_PATH } from '../core/wire/routes.js';
-import { createApi, type ApiHooks, type StorageSource } from './api.js';
-import { createAuthorizer, isLoopbackOrigin, type AuthOptions } from './auth.js';
+import { type ApiHooks, createApi, type StorageSource } from './api.js';
+import { type AuthOptions, createAuthorizer, isLoopbackOrigin } from './auth.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import { errorResponse, onError } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -80,9 +81,7 @@ function corsMiddleware(options: AppOptions) {
   }
   return honoCors({
     // A function: Hono then answers with the request's origin (and Vary: Origin), or no Allow-Origin at all.
-    origin: origins === undefined
-      ? (origin) => (isLoopbackOrigin(origin) ? origin : null)
-      : origins === '*' ? '*' : [...origins],
+    origin: origins === undefined ? (origin) => (isLoopbackOrigin(origin) ? origin : null) : origins === '*' ? '*' : [...origins],
     allowMethods: CORS_ALLOW_METHODS,
     allowHeaders: CORS_ALLOW_HEADERS,
     exposeHeaders: CORS_EXPOSE_HEADERS,

@@ -15,21 +15,21 @@ export type Scope = 'read' | 'admin';
 
 export type AuthOptions =
   | {
-    /** Every request is allowed without a token. Must be asked for explicitly. */
-    anonymous: true;
-    /**
-     * Also require the Host header (and the Origin header, when a browser sends one) to be
-     * loopback: guards an anonymous local server against DNS rebinding and cross-site requests.
-     */
-    loopbackOnly?: boolean;
-  }
+      /** Every request is allowed without a token. Must be asked for explicitly. */
+      anonymous: true;
+      /**
+       * Also require the Host header (and the Origin header, when a browser sends one) to be
+       * loopback: guards an anonymous local server against DNS rebinding and cross-site requests.
+       */
+      loopbackOnly?: boolean;
+    }
   | {
-    anonymous?: false;
-    /** Tokens allowed everything. */
-    adminTokens?: readonly string[];
-    /** Tokens allowed the GET routes only. */
-    readTokens?: readonly string[];
-  };
+      anonymous?: false;
+      /** Tokens allowed everything. */
+      adminTokens?: readonly string[];
+      /** Tokens allowed the GET routes only. */
+      readTokens?: readonly string[];
+    };
 
 /** Decides the scope of a request; throws a 401/403 HttpError when it is not allowed. */
 export type Authorizer = (request: Request, needed: Scope, queryCode: () => string | undefined) => Promise<void>;
@@ -51,7 +51,11 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /** True for an origin such as `http://localhost:3000` or `http://[::1]:8080` (never for `null` or a non-URL). */
 export function isLoopbackOrigin(origin: string): boolean {
-  try { return LOOPBACK_HOSTS.has(new URL(origin).hostname); } catch { return false; }
+  try {
+    return LOOPBACK_HOSTS.has(new URL(origin).hostname);
+  } catch {
+    return false;
+  }
 }
 
 function unauthorized(message: string, invalidToken: boolean): HttpError {
@@ -92,7 +96,9 @@ export function createAuthorizer(options: AuthOptions): Authorizer {
     throw new TypeError('auth: configure adminTokens and/or readTokens, or pass { anonymous: true } explicitly.');
   }
   for (const t of [...admin, ...read]) if (typeof t !== 'string' || t.length === 0) throw new TypeError('auth: tokens must be non-empty strings.');
-  const digests = Promise.all([...admin, ...read].map(sha256)).then((all) => all.map((digest, i) => ({ digest, scope: (i < admin.length ? 'admin' : 'read') as Scope })));
+  const digests = Promise.all([...admin, ...read].map(sha256)).then((all) =>
+    all.map((digest, i) => ({ digest, scope: (i < admin.length ? 'admin' : 'read') as Scope })),
+  );
   const verified = new Map<string, Scope>();
 
   const scopeOf = async (token: string): Promise<Scope | undefined> => {
@@ -116,6 +122,7 @@ export function createAuthorizer(options: AuthOptions): Authorizer {
     if (token === undefined) throw unauthorized('A token is required: send Authorization: Bearer <token>.', false);
     const granted = await scopeOf(token);
     if (granted === undefined) throw unauthorized('The token is not valid.', true);
-    if (needed === 'admin' && granted !== 'admin') throw new HttpError(403, 'Forbidden', 'This operation needs an admin token; the token presented is read-only.');
+    if (needed === 'admin' && granted !== 'admin')
+      throw new HttpError(403, 'Forbidden', 'This operation needs an admin token; the token presented is read-only.');
   };
 }

@@ -27,7 +27,9 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, size: numb
       size += value.byteLength;
     }
     await reader.cancel();
-  } catch { /* the client went away */ }
+  } catch {
+    /* the client went away */
+  }
   return false;
 }
 
@@ -62,7 +64,10 @@ export async function readText(request: Request, limit: number): Promise<string>
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
   const out = new Uint8Array(size);
   let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.byteLength; }
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
   return out;
 }
 

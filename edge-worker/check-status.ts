@@ -21,7 +21,10 @@ export function createCheckStatusResponse(client: DurableClient, request: Reques
  * Terminated: 200 with the status. Still running: the 202 check-status response.
  */
 export async function waitForCompletionOrCreateCheckStatusResponse(
-  client: DurableClient, request: Request | undefined, instanceId: string, options: WaitOptions = {},
+  client: DurableClient,
+  request: Request | undefined,
+  instanceId: string,
+  options: WaitOptions = {},
 ): Promise<Response> {
   const timeout = options.timeoutInMilliseconds ?? 10_000;
   const interval = options.retryIntervalInMilliseconds ?? 1000;

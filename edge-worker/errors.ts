@@ -5,13 +5,21 @@
  * @module
  */
 import type { Context } from 'hono';
-import { isDurableError, type DurableErrorCode } from '../core/errors.js';
+import { type DurableErrorCode, isDurableError } from '../core/errors.js';
 import type { ErrorBody as WireErrorBody } from '../core/wire/payloads.js';
 
 /** Codes the HTTP layer adds to the core's. */
 export type HttpErrorCode =
-  | 'InvalidJson' | 'UnsupportedContentType' | 'PayloadTooLarge'
-  | 'Unauthorized' | 'Forbidden' | 'RouteNotFound' | 'MethodNotAllowed' | 'TaskHubNotFound' | 'NotConfigured' | 'InternalError';
+  | 'InvalidJson'
+  | 'UnsupportedContentType'
+  | 'PayloadTooLarge'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'RouteNotFound'
+  | 'MethodNotAllowed'
+  | 'TaskHubNotFound'
+  | 'NotConfigured'
+  | 'InternalError';
 
 export type ErrorCode = DurableErrorCode | HttpErrorCode;
 
@@ -20,7 +28,12 @@ export type ErrorBody = WireErrorBody<ErrorCode>;
 /** A response-shaped error: thrown anywhere in a route, rendered by the app's `onError`. */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
-  constructor(readonly status: number, readonly code: ErrorCode, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }

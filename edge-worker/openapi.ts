@@ -33,18 +33,23 @@ function op(summary: string, scope: 'read' | 'admin', parameters: Json[], respon
   return { summary, 'x-scope': scope, parameters: [TASK_HUB, ...parameters], responses: { ...responses, ...COMMON_ERRORS }, ...extra };
 }
 
-const control = (name: string, doc: string) => op(doc, 'admin', [INSTANCE_ID, REASON], {
-  202: { description: 'Accepted: takes effect at the instance\'s next episode.' },
-  404: error('No such instance.'),
-  410: error(name === 'rewind' ? 'The instance is not Failed.' : 'The instance has finished (Completed, Failed, Terminated).'),
-});
+const control = (name: string, doc: string) =>
+  op(doc, 'admin', [INSTANCE_ID, REASON], {
+    202: { description: "Accepted: takes effect at the instance's next episode." },
+    404: error('No such instance.'),
+    410: error(name === 'rewind' ? 'The instance is not Failed.' : 'The instance has finished (Completed, Failed, Terminated).'),
+  });
 
 const STATUS_PAYLOAD = {
   type: 'object',
   required: ['name', 'instanceId', 'runtimeStatus', 'input', 'customStatus', 'output', 'createdTime', 'lastUpdatedTime'],
   properties: {
-    name: { type: 'string' }, instanceId: { type: 'string' }, runtimeStatus: ref('RuntimeStatus'),
-    input: {}, customStatus: {}, output: {},
+    name: { type: 'string' },
+    instanceId: { type: 'string' },
+    runtimeStatus: ref('RuntimeStatus'),
+    input: {},
+    customStatus: {},
+    output: {},
     createdTime: { type: 'string', description: 'yyyy-MM-ddTHH:mm:ssZ (second precision).' },
     lastUpdatedTime: { type: 'string' },
     historyEvents: { type: 'array', items: ref('HistoryEvent') },
@@ -59,66 +64,140 @@ export function openApiDocument(): Json {
     info: {
       title: 'edge-durable HTTP API',
       version: '1.0.0',
-      description: 'The Durable Functions built-in HTTP management API (wire-compatible), plus task hub and orchestrator listing. Every route takes the optional taskHub query parameter.',
+      description:
+        'The Durable Functions built-in HTTP management API (wire-compatible), plus task hub and orchestrator listing. Every route takes the optional taskHub query parameter.',
     },
     servers: [{ url: WEBHOOK_PATH }],
     security: [{ bearer: [] }, { functionsKey: [] }, { code: [] }],
     paths: {
       '/orchestrators': {
-        get: op('List the registered orchestrators.', 'read', [], { 200: json({ type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } }, 'Orchestrator names.') }),
+        get: op('List the registered orchestrators.', 'read', [], {
+          200: json({ type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } }, 'Orchestrator names.'),
+        }),
       },
       '/orchestrators/{functionName}': {
-        post: op('Start an instance under a random ID.', 'admin', [pathParam('functionName', 'Orchestrator name.'), TIMEOUT, POLLING, FAIL500], START_RESPONSES, START_BODY),
+        post: op(
+          'Start an instance under a random ID.',
+          'admin',
+          [pathParam('functionName', 'Orchestrator name.'), TIMEOUT, POLLING, FAIL500],
+          START_RESPONSES,
+          START_BODY,
+        ),
       },
       '/orchestrators/{functionName}/{instanceId}': {
-        post: op('Start an instance under the given ID.', 'admin', [pathParam('functionName', 'Orchestrator name.'), INSTANCE_ID, TIMEOUT, POLLING, FAIL500], {
-          ...START_RESPONSES, 409: error('An instance with this ID exists and has not finished.'),
-        }, START_BODY),
+        post: op(
+          'Start an instance under the given ID.',
+          'admin',
+          [pathParam('functionName', 'Orchestrator name.'), INSTANCE_ID, TIMEOUT, POLLING, FAIL500],
+          {
+            ...START_RESPONSES,
+            409: error('An instance with this ID exists and has not finished.'),
+          },
+          START_BODY,
+        ),
       },
       '/instances': {
-        get: op('List instances, newest first, one page at a time.', 'read', [
-          q('runtimeStatus', { type: 'array', items: ref('RuntimeStatus') }, 'Comma list and/or repeated; case-insensitive. Canceled and Unknown match nothing.', { style: 'form', explode: true }),
-          q('createdTimeFrom', { type: 'string', format: 'date-time' }, 'Inclusive.'),
-          q('createdTimeTo', { type: 'string', format: 'date-time' }, 'Inclusive.'),
-          q('instanceIdPrefix', { type: 'string' }, 'Only IDs starting with this (then ordered by ID).'),
-          q('top', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, 'Page size.'),
-          bool('showInput', true, 'Include inputs.'),
-          { name: CONTINUATION_HEADER, in: 'header', required: false, schema: { type: 'string' }, description: 'The token of the previous page.' },
-        ], { 200: json({ type: 'array', items: ref('StatusPayload') }, 'A page.', { [CONTINUATION_HEADER]: header('Present when there are more pages.') }) }),
-        delete: op('Purge finished instances created in a time range.', 'admin', [
-          q('createdTimeFrom', { type: 'string', format: 'date-time' }, 'Required.', { required: true }),
-          q('createdTimeTo', { type: 'string', format: 'date-time' }, 'Default: now.'),
-          q('runtimeStatus', { type: 'array', items: ref('RuntimeStatus') }, 'Only Completed, Failed, Terminated (default: all three).', { style: 'form', explode: true }),
-        ], { 200: json(ref('PurgeResult'), 'Deleted.'), 404: error('Nothing matched.') }),
+        get: op(
+          'List instances, newest first, one page at a time.',
+          'read',
+          [
+            q(
+              'runtimeStatus',
+              { type: 'array', items: ref('RuntimeStatus') },
+              'Comma list and/or repeated; case-insensitive. Canceled and Unknown match nothing.',
+              { style: 'form', explode: true },
+            ),
+            q('createdTimeFrom', { type: 'string', format: 'date-time' }, 'Inclusive.'),
+            q('createdTimeTo', { type: 'string', format: 'date-time' }, 'Inclusive.'),
+            q('instanceIdPrefix', { type: 'string' }, 'Only IDs starting with this (then ordered by ID).'),
+            q('top', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, 'Page size.'),
+            bool('showInput', true, 'Include inputs.'),
+            { name: CONTINUATION_HEADER, in: 'header', required: false, schema: { type: 'string' }, description: 'The token of the previous page.' },
+          ],
+          { 200: json({ type: 'array', items: ref('StatusPayload') }, 'A page.', { [CONTINUATION_HEADER]: header('Present when there are more pages.') }) },
+        ),
+        delete: op(
+          'Purge finished instances created in a time range.',
+          'admin',
+          [
+            q('createdTimeFrom', { type: 'string', format: 'date-time' }, 'Required.', { required: true }),
+            q('createdTimeTo', { type: 'string', format: 'date-time' }, 'Default: now.'),
+            q('runtimeStatus', { type: 'array', items: ref('RuntimeStatus') }, 'Only Completed, Failed, Terminated (default: all three).', {
+              style: 'form',
+              explode: true,
+            }),
+          ],
+          { 200: json(ref('PurgeResult'), 'Deleted.'), 404: error('Nothing matched.') },
+        ),
       },
       '/instances/{instanceId}': {
-        get: op('Status of an instance.', 'read', [
-          INSTANCE_ID, bool('showHistory', false, 'Include historyEvents.'), bool('showHistoryOutput', false, 'Include results in historyEvents.'),
-          bool('showInput', true, 'Include inputs.'), FAIL500,
-        ], {
-          200: json(ref('StatusPayload'), 'Completed, Failed or Terminated.'),
-          202: json(ref('StatusPayload'), 'Pending, Running, ContinuedAsNew or Suspended.', { Location: header('The request URL.'), 'Retry-After': header('Seconds: 5.') }),
-          404: { description: 'No such instance: empty body, as in Durable Functions.' },
-          500: json(ref('StatusPayload'), 'Failed, with returnInternalServerErrorOnFailure=true.'),
-        }),
+        get: op(
+          'Status of an instance.',
+          'read',
+          [
+            INSTANCE_ID,
+            bool('showHistory', false, 'Include historyEvents.'),
+            bool('showHistoryOutput', false, 'Include results in historyEvents.'),
+            bool('showInput', true, 'Include inputs.'),
+            FAIL500,
+          ],
+          {
+            200: json(ref('StatusPayload'), 'Completed, Failed or Terminated.'),
+            202: json(ref('StatusPayload'), 'Pending, Running, ContinuedAsNew or Suspended.', {
+              Location: header('The request URL.'),
+              'Retry-After': header('Seconds: 5.'),
+            }),
+            404: { description: 'No such instance: empty body, as in Durable Functions.' },
+            500: json(ref('StatusPayload'), 'Failed, with returnInternalServerErrorOnFailure=true.'),
+          },
+        ),
         delete: op('Purge a finished instance and its history.', 'admin', [INSTANCE_ID], {
-          200: json(ref('PurgeResult'), 'Deleted.'), 404: error('No such instance.'), 409: error('The instance has not finished.'),
+          200: json(ref('PurgeResult'), 'Deleted.'),
+          404: error('No such instance.'),
+          409: error('The instance has not finished.'),
         }),
       },
       '/instances/{instanceId}/raiseEvent/{eventName}': {
-        post: op('Send an event to an instance.', 'admin', [INSTANCE_ID, pathParam('eventName', 'Event name.')], {
-          202: { description: 'Accepted.' }, 404: error('No such instance.'), 410: error('The instance has finished.'),
-          413: error('The body is larger than maxBodyBytes.'),
-        }, { requestBody: { required: false, description: 'Event data; Content-Type must be application/json.', content: { 'application/json': { schema: {} } } } }),
+        post: op(
+          'Send an event to an instance.',
+          'admin',
+          [INSTANCE_ID, pathParam('eventName', 'Event name.')],
+          {
+            202: { description: 'Accepted.' },
+            404: error('No such instance.'),
+            410: error('The instance has finished.'),
+            413: error('The body is larger than maxBodyBytes.'),
+          },
+          {
+            requestBody: {
+              required: false,
+              description: 'Event data; Content-Type must be application/json.',
+              content: { 'application/json': { schema: {} } },
+            },
+          },
+        ),
       },
       '/instances/{instanceId}/terminate': { post: control('terminate', 'Terminate an instance.') },
       '/instances/{instanceId}/suspend': { post: control('suspend', 'Suspend an instance.') },
       '/instances/{instanceId}/resume': { post: control('resume', 'Resume a suspended instance.') },
       '/instances/{instanceId}/rewind': { post: control('rewind', 'Re-run the failed work of a Failed instance.') },
       '/instances/{instanceId}/restart': {
-        post: op('Start the orchestrator again with the same input.', 'admin', [
-          INSTANCE_ID, bool('restartWithNewInstanceId', true, 'Under a new random ID (default) or the same ID (the instance must have finished).'), TIMEOUT, POLLING, FAIL500,
-        ], { ...START_RESPONSES, 400: error('No such instance (400, as in Durable Functions), or an invalid argument.'), 409: error('Same ID and the instance has not finished.') }),
+        post: op(
+          'Start the orchestrator again with the same input.',
+          'admin',
+          [
+            INSTANCE_ID,
+            bool('restartWithNewInstanceId', true, 'Under a new random ID (default) or the same ID (the instance must have finished).'),
+            TIMEOUT,
+            POLLING,
+            FAIL500,
+          ],
+          {
+            ...START_RESPONSES,
+            400: error('No such instance (400, as in Durable Functions), or an invalid argument.'),
+            409: error('Same ID and the instance has not finished.'),
+          },
+        ),
       },
       '/taskhubs': {
         get: op('List the task hubs that hold data.', 'read', [], { 200: json({ type: 'array', items: { type: 'string' } }, 'Hub names.') }),
@@ -140,20 +219,35 @@ export function openApiDocument(): Json {
         code: { type: 'apiKey', in: 'query', name: 'code' },
       },
       parameters: {
-        taskHub: q('taskHub', { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_-]{0,49}$', default: 'DurableFunctionsHub' }, 'Task hub; the key is matched case-insensitively.'),
+        taskHub: q(
+          'taskHub',
+          { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_-]{0,49}$', default: 'DurableFunctionsHub' },
+          'Task hub; the key is matched case-insensitively.',
+        ),
       },
       schemas: {
         RuntimeStatus: { type: 'string', enum: ['Pending', 'Running', 'Completed', 'ContinuedAsNew', 'Failed', 'Terminated', 'Suspended'] },
         StatusPayload: STATUS_PAYLOAD,
-        HistoryEvent: { type: 'object', required: ['EventType', 'Timestamp'], properties: { EventType: { type: 'string' }, Timestamp: { type: 'string' } }, additionalProperties: true },
+        HistoryEvent: {
+          type: 'object',
+          required: ['EventType', 'Timestamp'],
+          properties: { EventType: { type: 'string' }, Timestamp: { type: 'string' } },
+          additionalProperties: true,
+        },
         CheckStatus: {
           type: 'object',
           required: ['id', 'statusQueryGetUri'],
-          properties: Object.fromEntries([['id', { type: 'string' }], ...['statusQueryGetUri', 'sendEventPostUri', 'terminatePostUri', 'purgeHistoryDeleteUri', 'restartPostUri', 'suspendPostUri', 'resumePostUri'].map((k) => [k, ORIGIN_URL])]),
+          properties: Object.fromEntries([
+            ['id', { type: 'string' }],
+            ...['statusQueryGetUri', 'sendEventPostUri', 'terminatePostUri', 'purgeHistoryDeleteUri', 'restartPostUri', 'suspendPostUri', 'resumePostUri'].map(
+              (k) => [k, ORIGIN_URL],
+            ),
+          ]),
         },
         PurgeResult: { type: 'object', required: ['instancesDeleted'], properties: { instancesDeleted: { type: 'integer' } } },
         Error: {
-          type: 'object', required: ['error'],
+          type: 'object',
+          required: ['error'],
           properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
         },
       },
@@ -162,8 +256,13 @@ export function openApiDocument(): Json {
 }
 
 const START_RESPONSES: Json = {
-  200: { description: 'With timeout: Completed → the raw output; Failed or Terminated → the status payload (Failed → 500 with returnInternalServerErrorOnFailure).', content: { 'application/json': { schema: {} } } },
+  200: {
+    description: 'With timeout: Completed → the raw output; Failed or Terminated → the status payload (Failed → 500 with returnInternalServerErrorOnFailure).',
+    content: { 'application/json': { schema: {} } },
+  },
   202: json(ref('CheckStatus'), 'Started (or still running after the timeout).', CHECK_STATUS_HEADERS),
   413: error('The body is larger than maxBodyBytes.'),
 };
-const START_BODY: Json = { requestBody: { required: false, description: 'Orchestration input (any JSON; empty = no input).', content: { 'application/json': { schema: {} } } } };
+const START_BODY: Json = {
+  requestBody: { required: false, description: 'Orchestration input (any JSON; empty = no input).', content: { 'application/json': { schema: {} } } },
+};

@@ -19,7 +19,11 @@ export function checkStatus(api: Api, c: Context, client: DurableClient, instanc
   return createCheckStatusResponse(client, api.baseUrl ? undefined : c.req.raw, instanceId);
 }
 
-export interface WaitRequest { timeoutMs: number; intervalMs: number; failWith500: boolean }
+export interface WaitRequest {
+  timeoutMs: number;
+  intervalMs: number;
+  failWith500: boolean;
+}
 
 /** Reads `timeout` and `pollingInterval` (seconds; both needed to wait, as in Durable Functions). Validates before any write. */
 export function waitRequest(api: Api, c: Context): WaitRequest | undefined {
@@ -33,12 +37,20 @@ export function waitRequest(api: Api, c: Context): WaitRequest | undefined {
 }
 
 /** The status payload with Durable Functions' status code: 200 when done (Failed → 500 with the flag), 202 while active. */
-export function statusResponse(c: Context, status: OrchestrationStatus, options: { showHistoryOutput?: boolean; showInput?: boolean; failWith500: boolean }): Response {
+export function statusResponse(
+  c: Context,
+  status: OrchestrationStatus,
+  options: { showHistoryOutput?: boolean; showInput?: boolean; failWith500: boolean },
+): Response {
   const payload = toStatusPayload(status, options);
   switch (status.runtimeStatus) {
-    case 'Completed': case 'Terminated': return c.json(payload, 200);
-    case 'Failed': return c.json(payload, options.failWith500 ? 500 : 200);
-    default: return c.json(payload, 202, { Location: c.req.url, 'Retry-After': '5' });
+    case 'Completed':
+    case 'Terminated':
+      return c.json(payload, 200);
+    case 'Failed':
+      return c.json(payload, options.failWith500 ? 500 : 200);
+    default:
+      return c.json(payload, 202, { Location: c.req.url, 'Retry-After': '5' });
   }
 }
 
@@ -52,9 +64,11 @@ const wire = (iso: string) => (CANONICAL_ISO.test(iso) ? `${iso.slice(0, 19)}Z` 
  * and re-serializing input, output and custom status.
  */
 export function statusPayloadText(record: InstanceRecord, showInput: boolean): string {
-  return `{"name":${JSON.stringify(record.name)},"instanceId":${JSON.stringify(record.instanceId)},"runtimeStatus":"${record.runtimeStatus}",`
-    + `"input":${(showInput && record.input) || 'null'},"customStatus":${record.customStatus ?? 'null'},"output":${record.output ?? 'null'},`
-    + `"createdTime":"${wire(record.createdTime)}","lastUpdatedTime":"${wire(record.lastUpdatedTime)}"}`;
+  return (
+    `{"name":${JSON.stringify(record.name)},"instanceId":${JSON.stringify(record.instanceId)},"runtimeStatus":"${record.runtimeStatus}",` +
+    `"input":${(showInput && record.input) || 'null'},"customStatus":${record.customStatus ?? 'null'},"output":${record.output ?? 'null'},` +
+    `"createdTime":"${wire(record.createdTime)}","lastUpdatedTime":"${wire(record.lastUpdatedTime)}"}`
+  );
 }
 
 /** `statusResponse` for a record, without history. */
@@ -62,9 +76,13 @@ export function statusTextResponse(c: Context, record: InstanceRecord, showInput
   const body = statusPayloadText(record, showInput);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   switch (record.runtimeStatus) {
-    case 'Completed': case 'Terminated': return c.body(body, 200, headers);
-    case 'Failed': return c.body(body, failWith500 ? 500 : 200, headers);
-    default: return c.body(body, 202, { ...headers, Location: c.req.url, 'Retry-After': '5' });
+    case 'Completed':
+    case 'Terminated':
+      return c.body(body, 200, headers);
+    case 'Failed':
+      return c.body(body, failWith500 ? 500 : 200, headers);
+    default:
+      return c.body(body, 202, { ...headers, Location: c.req.url, 'Retry-After': '5' });
   }
 }
 
@@ -75,7 +93,9 @@ async function unlessShutdown<T>(work: Promise<T>, signal: AbortSignal | undefin
   if (!signal) return work;
   if (signal.aborted) return SHUTDOWN;
   let onAbort!: () => void;
-  const aborted = new Promise<typeof SHUTDOWN>((resolve) => { onAbort = () => resolve(SHUTDOWN); });
+  const aborted = new Promise<typeof SHUTDOWN>((resolve) => {
+    onAbort = () => resolve(SHUTDOWN);
+  });
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     return await Promise.race([work, aborted]);

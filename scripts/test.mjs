@@ -22,7 +22,13 @@ const failures = [];
 function run(label, command, args, options = {}) {
   console.log(`\n=== ${label}: ${command} ${args.join(' ')}`);
   const started = Date.now();
-  const r = spawnSync(command, args, { cwd: root, env: offline, stdio: options.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8', ...options });
+  const r = spawnSync(command, args, {
+    cwd: root,
+    env: offline,
+    stdio: options.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    encoding: 'utf8',
+    ...options,
+  });
   if (options.capture) process.stdout.write(r.stdout ?? '');
   console.log(`=== ${label}: exit ${r.status} in ${Math.round((Date.now() - started) / 1000)} s`);
   return r;

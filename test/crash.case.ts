@@ -6,7 +6,7 @@
  * history, and only activities ever ran twice.
  */
 import { describe, expect, it } from 'vitest';
-import { DurableApp, DurableClient, VirtualClock, Worker, type HistoryEvent, type Storage } from '../core/index.js';
+import { DurableApp, DurableClient, type HistoryEvent, type Storage, VirtualClock, Worker } from '../core/index.js';
 import { checkHistory } from '../core/simulator/index.js';
 import { Approval, FanOutFanIn, HelloSequence } from '../samples/index.js';
 import { crashAtWrite, InjectedCrash } from './faults.js';
@@ -25,14 +25,23 @@ function countingApp(calls: Map<string, number>) {
     .orchestration('HelloSequence', HelloSequence)
     .orchestration('FanOutFanIn', FanOutFanIn)
     .orchestration('Approval', Approval)
-    .activity('SayHello', (city: string, ctx) => { count(`${ctx.instanceId}/SayHello/${city}`); return `Hello ${city}!`; })
-    .activity('Square', (x: number, ctx) => { count(`${ctx.instanceId}/Square/${x}`); return x * x; });
+    .activity('SayHello', (city: string, ctx) => {
+      count(`${ctx.instanceId}/SayHello/${city}`);
+      return `Hello ${city}!`;
+    })
+    .activity('Square', (x: number, ctx) => {
+      count(`${ctx.instanceId}/Square/${x}`);
+      return x * x;
+    });
 }
 
 /** checkHistory's invariants, and for a completed instance every scheduled activity completed once. */
 function expectIntactHistory(history: HistoryEvent[]): void {
   expect(checkHistory(history)).toEqual([]);
-  const scheduled = history.filter((e) => e.type === 'TaskScheduled').map((e) => e.eventId).sort((a, b) => a - b);
+  const scheduled = history
+    .filter((e) => e.type === 'TaskScheduled')
+    .map((e) => e.eventId)
+    .sort((a, b) => a - b);
   expect(history.flatMap((e) => (e.type === 'TaskCompleted' ? [e.taskScheduledId] : [])).sort((a, b) => a - b)).toEqual(scheduled);
 }
 
@@ -50,7 +59,9 @@ async function scenario(target: CrashTarget, k: number, when: 'before' | 'after'
   const errors: unknown[] = [];
   const limits = concurrency ? { maxConcurrentOrchestrations: concurrency, maxConcurrentActivities: concurrency } : {};
   const first = new Worker(app, crashing.store, { clock, onError: (e) => errors.push(e), ...limits });
-  const dies = (e: unknown) => { if (!(e instanceof InjectedCrash)) throw e; };
+  const dies = (e: unknown) => {
+    if (!(e instanceof InjectedCrash)) throw e;
+  };
   await first.runUntilIdle().catch(dies);
   await client.raiseEvent('approval', 'Approval', true);
   await first.runUntilIdle().catch(dies);
@@ -60,9 +71,18 @@ async function scenario(target: CrashTarget, k: number, when: 'before' | 'after'
   clock.advance(10 * 60_000);
   const storage = target.reopen ? await target.reopen(dying) : dying;
   const fresh = new DurableClient({ storage, app, clock });
-  await new Worker(app, storage.taskHub(fresh.taskHubName), { clock, onError: (e) => { throw e; } }).runUntilIdle();
+  await new Worker(app, storage.taskHub(fresh.taskHubName), {
+    clock,
+    onError: (e) => {
+      throw e;
+    },
+  }).runUntilIdle();
 
-  for (const [id, output] of [['hello', ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']], ['fan', 55], ['approval', 'approved']] as const) {
+  for (const [id, output] of [
+    ['hello', ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']],
+    ['fan', 55],
+    ['approval', 'approved'],
+  ] as const) {
     const status = await fresh.getStatus(id, { showHistory: true, showHistoryOutput: true });
     expect(status?.runtimeStatus, `${id} after crash at write ${k} (${when})`).toBe('Completed');
     expect(status?.output).toEqual(output);
@@ -75,7 +95,12 @@ async function scenario(target: CrashTarget, k: number, when: 'before' | 'after'
 
 export function runCrashScenarios(label: string, target: CrashTarget): void {
   describe(`crash safety: ${label}`, () => {
-    for (const [when, concurrency] of [['before', undefined], ['after', undefined], ['before', 1], ['after', 1]] as const) {
+    for (const [when, concurrency] of [
+      ['before', undefined],
+      ['after', undefined],
+      ['before', 1],
+      ['after', 1],
+    ] as const) {
       it(`survives a crash at every write (${when} the write lands, ${concurrency ? 'one item at a time: a write per episode' : 'group commit'})`, async () => {
         const clean = await scenario(target, Number.MAX_SAFE_INTEGER, when, concurrency);
         expect(clean.crashed).toBe(false);

@@ -1,7 +1,17 @@
 /** A store wrapper that crashes at its k-th write: the "process" is dead from then on. */
 import type { TaskHubStore } from '../core/index.js';
 
-const WRITES = new Set(['createInstance', 'enqueueMessages', 'abandonOrchestration', 'commit', 'discardMessages', 'completeActivities', 'abandonActivity', 'purgeInstance', 'purgeInstances']);
+const WRITES = new Set([
+  'createInstance',
+  'enqueueMessages',
+  'abandonOrchestration',
+  'commit',
+  'discardMessages',
+  'completeActivities',
+  'abandonActivity',
+  'purgeInstance',
+  'purgeInstances',
+]);
 
 export class InjectedCrash extends Error {
   override name = 'InjectedCrash';
@@ -36,5 +46,13 @@ export function crashAtWrite(inner: TaskHubStore, k: number, when: 'before' | 'a
       };
     },
   });
-  return { store, get writes() { return writes; }, get crashed() { return crashed; } };
+  return {
+    store,
+    get writes() {
+      return writes;
+    },
+    get crashed() {
+      return crashed;
+    },
+  };
 }

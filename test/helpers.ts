@@ -1,4 +1,4 @@
-import { DurableClient, MemoryStorage, VirtualClock, Worker, type DurableApp, type Storage, type TaskHubStore, type WorkerOptions } from '../core/index.js';
+import { type DurableApp, DurableClient, MemoryStorage, type Storage, type TaskHubStore, VirtualClock, Worker, type WorkerOptions } from '../core/index.js';
 import { registerSamples } from '../samples/index.js';
 
 export interface Harness {
@@ -20,9 +20,20 @@ export function harness(options: { app?: DurableApp; storage?: Storage; worker?:
   const app = options.app ?? registerSamples();
   const client = new DurableClient({ storage, app, clock });
   const store = storage.taskHub(client.taskHubName);
-  const worker = new Worker(app, store, { clock, onError: (e) => { throw e; }, ...options.worker });
+  const worker = new Worker(app, store, {
+    clock,
+    onError: (e) => {
+      throw e;
+    },
+    ...options.worker,
+  });
   return {
-    storage, client, store, worker, clock, app,
+    storage,
+    client,
+    store,
+    worker,
+    clock,
+    app,
     async settle({ timers = false } = {}) {
       for (;;) {
         await worker.runUntilIdle();

@@ -7,10 +7,22 @@ import type { Storage } from '../core/index.js';
 import { harness } from './helpers.js';
 
 export const HELLO_HISTORY = [
-  'OrchestratorStarted', 'ExecutionStarted', 'TaskScheduled', 'OrchestratorCompleted',
-  'OrchestratorStarted', 'TaskCompleted', 'TaskScheduled', 'OrchestratorCompleted',
-  'OrchestratorStarted', 'TaskCompleted', 'TaskScheduled', 'OrchestratorCompleted',
-  'OrchestratorStarted', 'TaskCompleted', 'ExecutionCompleted', 'OrchestratorCompleted',
+  'OrchestratorStarted',
+  'ExecutionStarted',
+  'TaskScheduled',
+  'OrchestratorCompleted',
+  'OrchestratorStarted',
+  'TaskCompleted',
+  'TaskScheduled',
+  'OrchestratorCompleted',
+  'OrchestratorStarted',
+  'TaskCompleted',
+  'TaskScheduled',
+  'OrchestratorCompleted',
+  'OrchestratorStarted',
+  'TaskCompleted',
+  'ExecutionCompleted',
+  'OrchestratorCompleted',
 ];
 
 export function runSampleScenarios(adapter: string, createStorage: () => Storage): void {
@@ -104,8 +116,11 @@ export function runSampleScenarios(adapter: string, createStorage: () => Storage
       const status = await h.client.getStatus(id, { showHistory: true });
       expect(status).toMatchObject({ runtimeStatus: 'Completed', output: 'recovered' });
       expect(status!.history!.map((e) => e.type)).toContain('ExecutionRewound');
-      expect(status!.history!.filter((e) => e.type === 'GenericEvent').map((e) => (e as { data: string }).data))
-        .toEqual(['Rewound: TaskScheduled', 'Rewound: TaskFailed', 'Rewound: ExecutionCompleted']);
+      expect(status!.history!.filter((e) => e.type === 'GenericEvent').map((e) => (e as { data: string }).data)).toEqual([
+        'Rewound: TaskScheduled',
+        'Rewound: TaskFailed',
+        'Rewound: ExecutionCompleted',
+      ]);
     });
 
     it('LongTimer waits 30 days on a durable timer', async () => {

@@ -8,15 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import durabletask from '@microsoft/durabletask-js';
 
-const {
-  InMemoryOrchestrationBackend,
-  TestOrchestrationClient,
-  TestOrchestrationWorker,
-  OrchestrationStatus,
-  ConsoleLogger,
-  NoOpLogger,
-  whenAll,
-} = durabletask;
+const { InMemoryOrchestrationBackend, TestOrchestrationClient, TestOrchestrationWorker, OrchestrationStatus, ConsoleLogger, NoOpLogger, whenAll } = durabletask;
 
 // TestOrchestrationWorker builds its executors without a logger argument, so they
 // fall back to `new ConsoleLogger()` and print a debug line for every replayed
@@ -108,9 +100,7 @@ async function runThroughput({ orchestrations, steps, mode }) {
       for (let i = 0; i < orchestrations; i++) {
         ids.push(await client.scheduleNewOrchestration(chain, steps));
       }
-      const states = await Promise.all(
-        ids.map((id) => client.waitForOrchestrationCompletion(id, true, WAIT_TIMEOUT_S)),
-      );
+      const states = await Promise.all(ids.map((id) => client.waitForOrchestrationCompletion(id, true, WAIT_TIMEOUT_S)));
       for (const state of states) expectOutput(state, steps);
     }
     return performance.now() - t0;
@@ -200,9 +190,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     sequentialConcurrent: await sequentialThroughput({ orchestrations: 100, steps: 3, mode: 'concurrent' }),
     longSequence100: await longSequence({ steps: 100 }),
     longSequence1000: await longSequence({ steps: 1000 }),
-    longSequence10000: quick
-      ? 'skipped (--quick)'
-      : await longSequence({ steps: 10000, timeBudgetMs: 120_000 }),
+    longSequence10000: quick ? 'skipped (--quick)' : await longSequence({ steps: 10000, timeBudgetMs: 120_000 }),
     fanOutFanIn1000: await fanOutFanIn({ width: 1000 }),
   };
   console.log(JSON.stringify(results, null, 2));

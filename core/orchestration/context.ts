@@ -27,21 +27,36 @@ export interface ExecutorHost {
 
 /** `Task.all` / `Task.any`, as on `context.df.Task`. */
 export const TaskSet = {
-  all<T = any>(tasks: Task<T>[]): Task<T[]> { return new WhenAllTask<T>(tasks); },
-  any(tasks: Task[]): Task<Task> { return new WhenAnyTask(tasks); },
+  all<T = any>(tasks: Task<T>[]): Task<T[]> {
+    return new WhenAllTask<T>(tasks);
+  },
+  any(tasks: Task[]): Task<Task> {
+    return new WhenAnyTask(tasks);
+  },
 };
 
 export class DurableOrchestrationContext {
   readonly Task = TaskSet;
   private guidCounter = 0;
 
-  constructor(private readonly host: ExecutorHost, private readonly started: ExecutionStarted) {}
+  constructor(
+    private readonly host: ExecutorHost,
+    private readonly started: ExecutionStarted,
+  ) {}
 
-  get instanceId(): string { return this.host.instanceId; }
-  get parentInstanceId(): string | undefined { return this.started.parentInstance?.instanceId; }
-  get isReplaying(): boolean { return this.host.replaying; }
+  get instanceId(): string {
+    return this.host.instanceId;
+  }
+  get parentInstanceId(): string | undefined {
+    return this.started.parentInstance?.instanceId;
+  }
+  get isReplaying(): boolean {
+    return this.host.replaying;
+  }
   /** The time of the current episode, from history: the same on every replay. */
-  get currentUtcDateTime(): Date { return new Date(this.host.now); }
+  get currentUtcDateTime(): Date {
+    return new Date(this.host.now);
+  }
 
   getInput<T = unknown>(): T {
     return (this.started.input === undefined ? undefined : JSON.parse(this.started.input)) as T;
@@ -119,7 +134,10 @@ export class DurableOrchestrationContext {
     retryable.onAttemptFailed = (error) => {
       failures++;
       const delay = options.nextDelay(failures, this.host.now - firstAttemptAt);
-      if (delay === undefined) { retryable.fail(error); return; }
+      if (delay === undefined) {
+        retryable.fail(error);
+        return;
+      }
       const timer = this.createTimer(new Date(this.host.now + delay));
       timer.observe({ childSettled: () => retryable.follow(attempt()) });
     };

@@ -7,14 +7,15 @@
  * in history. `replay()` is the pure, stateless form used by tests and strict mode.
  * @module
  */
-import { NonDeterminismError, TaskFailedError, toFailureDetails, UnknownOrchestratorError, type FailureDetails } from '../errors.js';
-import type { EventRaised, ExecutionStarted, HistoryEvent } from '../history.js';
-import { OrchestrationContext, type ExecutorHost } from './context.js';
-import { runDeterministically, seededRandom, hashSeed } from './determinism.js';
-import { type AtomicTask, type ExternalEventTask, Task, TimerTask } from './task.js';
+
 import type { OrchestratorFunction } from '../app.js';
-import { serialize } from '../json.js';
 import { parseTime } from '../clock.js';
+import { type FailureDetails, NonDeterminismError, TaskFailedError, toFailureDetails, UnknownOrchestratorError } from '../errors.js';
+import type { EventRaised, ExecutionStarted, HistoryEvent } from '../history.js';
+import { serialize } from '../json.js';
+import { type ExecutorHost, OrchestrationContext } from './context.js';
+import { hashSeed, runDeterministically, seededRandom } from './determinism.js';
+import { type AtomicTask, type ExternalEventTask, Task, TimerTask } from './task.js';
 
 export type OrchestratorAction =
   | { type: 'ScheduleTask'; id: number; name: string; input?: string }
@@ -43,21 +44,32 @@ export interface OrchestratorRegistry {
 }
 
 type Kind = 'activity' | 'timer' | 'subOrchestration';
-interface OpenTask { kind: Kind; task: AtomicTask<unknown>; name: string; instanceId?: string }
+interface OpenTask {
+  kind: Kind;
+  task: AtomicTask<unknown>;
+  name: string;
+  instanceId?: string;
+}
 
 function describeAction(a: OrchestratorAction): string {
   switch (a.type) {
-    case 'ScheduleTask': return `callActivity('${a.name}')`;
-    case 'CreateTimer': return 'createTimer()';
-    case 'CreateSubOrchestration': return `callSubOrchestrator('${a.name}')`;
+    case 'ScheduleTask':
+      return `callActivity('${a.name}')`;
+    case 'CreateTimer':
+      return 'createTimer()';
+    case 'CreateSubOrchestration':
+      return `callSubOrchestrator('${a.name}')`;
   }
 }
 
 function describeEvent(e: HistoryEvent): string {
   switch (e.type) {
-    case 'TaskScheduled': return `TaskScheduled '${e.name}' (eventId ${e.eventId})`;
-    case 'SubOrchestrationInstanceCreated': return `SubOrchestrationInstanceCreated '${e.name}' (eventId ${e.eventId})`;
-    default: return `${e.type} (eventId ${e.eventId})`;
+    case 'TaskScheduled':
+      return `TaskScheduled '${e.name}' (eventId ${e.eventId})`;
+    case 'SubOrchestrationInstanceCreated':
+      return `SubOrchestrationInstanceCreated '${e.name}' (eventId ${e.eventId})`;
+    default:
+      return `${e.type} (eventId ${e.eventId})`;
   }
 }
 
@@ -91,7 +103,10 @@ export class OrchestrationExecutor implements ExecutorHost {
   now = 0;
   started: ExecutionStarted | undefined;
 
-  constructor(private readonly registry: OrchestratorRegistry, readonly instanceId: string) {}
+  constructor(
+    private readonly registry: OrchestratorRegistry,
+    readonly instanceId: string,
+  ) {}
 
   /** Replays recorded history. Throws nothing: a mismatch fails the orchestration. */
   replay(past: readonly HistoryEvent[]): void {
@@ -124,34 +139,60 @@ export class OrchestrationExecutor implements ExecutorHost {
     this.pendingActions.clear();
   }
 
-  get isFinished(): boolean { return this.outcome !== undefined; }
+  get isFinished(): boolean {
+    return this.outcome !== undefined;
+  }
   /** Activities scheduled and not yet completed. */
-  get openActivityCount(): number { return this.openActivities; }
+  get openActivityCount(): number {
+    return this.openActivities;
+  }
 
   // ExecutorHost: called by the context while orchestrator code runs.
-  nextSequence(): number { return this.sequence++; }
+  nextSequence(): number {
+    return this.sequence++;
+  }
   addAction(action: OrchestratorAction, task: AtomicTask<unknown>): void {
     this.pendingActions.set(action.id, action);
     const kind: Kind = action.type === 'ScheduleTask' ? 'activity' : action.type === 'CreateTimer' ? 'timer' : 'subOrchestration';
     if (kind === 'activity') this.openActivities++;
-    this.open.set(action.id, { kind, task, name: 'name' in action ? action.name : 'timer', instanceId: action.type === 'CreateSubOrchestration' ? action.instanceId : undefined });
-    if (task instanceof TimerTask) task.onCancel = () => { this.open.delete(action.id); this.checkDeferred(); };
+    this.open.set(action.id, {
+      kind,
+      task,
+      name: 'name' in action ? action.name : 'timer',
+      instanceId: action.type === 'CreateSubOrchestration' ? action.instanceId : undefined,
+    });
+    if (task instanceof TimerTask)
+      task.onCancel = () => {
+        this.open.delete(action.id);
+        this.checkDeferred();
+      };
   }
   waitForEvent(task: ExternalEventTask): void {
     const key = task.name.toLowerCase();
     const queued = this.inbox.get(key);
     const next = queued?.shift();
     if (queued && queued.length === 0) this.inbox.delete(key);
-    if (next) { task.complete(parse(next.input)); return; }
+    if (next) {
+      task.complete(parse(next.input));
+      return;
+    }
     const list = this.waiters.get(key);
-    if (list) list.push(task); else this.waiters.set(key, [task]);
+    if (list) list.push(task);
+    else this.waiters.set(key, [task]);
   }
-  setCustomStatus(json: string | undefined): void { this.customStatus = json; }
-  continueAsNew(input: string | undefined, preserveEvents: boolean): void { this.continuation = { input, preserveEvents }; }
+  setCustomStatus(json: string | undefined): void {
+    this.customStatus = json;
+  }
+  continueAsNew(input: string | undefined, preserveEvents: boolean): void {
+    this.continuation = { input, preserveEvents };
+  }
 
   private apply(e: HistoryEvent): boolean {
     const position = this.position++;
-    if (e.type === 'OrchestratorStarted') { this.now = parseTime(e.timestamp); return true; }
+    if (e.type === 'OrchestratorStarted') {
+      this.now = parseTime(e.timestamp);
+      return true;
+    }
     if (this.outcome) {
       // Events that arrive after continue-as-new in the same episode go to the next execution.
       if (this.outcome.status === 'ContinuedAsNew' && e.type === 'EventRaised' && this.continuation?.preserveEvents) this.outcome.carryoverEvents.push(e);
@@ -160,16 +201,24 @@ export class OrchestrationExecutor implements ExecutorHost {
     try {
       return this.dispatch(e, position);
     } catch (error) {
-      if (error instanceof NonDeterminismError) { this.finish({ status: 'Failed', failureDetails: toFailureDetails(error) }); return true; }
+      if (error instanceof NonDeterminismError) {
+        this.finish({ status: 'Failed', failureDetails: toFailureDetails(error) });
+        return true;
+      }
       throw error;
     }
   }
 
   private dispatch(e: HistoryEvent, position: number): boolean {
     switch (e.type) {
-      case 'ExecutionStarted': return this.start(e);
-      case 'ExecutionTerminated': this.finish({ status: 'Terminated', result: e.input }); return true;
-      case 'ExecutionSuspended': this.suspended = true; return true;
+      case 'ExecutionStarted':
+        return this.start(e);
+      case 'ExecutionTerminated':
+        this.finish({ status: 'Terminated', result: e.input });
+        return true;
+      case 'ExecutionSuspended':
+        this.suspended = true;
+        return true;
       case 'ExecutionResumed': {
         this.suspended = false;
         const buffered = this.suspendedEvents;
@@ -177,16 +226,27 @@ export class OrchestrationExecutor implements ExecutorHost {
         for (const b of buffered) this.deliver(b);
         return true;
       }
-      case 'TaskScheduled': case 'TimerCreated': case 'SubOrchestrationInstanceCreated':
-        this.confirmAction(e, position); return true;
-      case 'TaskCompleted': case 'TaskFailed': case 'TimerFired':
-      case 'SubOrchestrationInstanceCompleted': case 'SubOrchestrationInstanceFailed': case 'EventRaised': {
+      case 'TaskScheduled':
+      case 'TimerCreated':
+      case 'SubOrchestrationInstanceCreated':
+        this.confirmAction(e, position);
+        return true;
+      case 'TaskCompleted':
+      case 'TaskFailed':
+      case 'TimerFired':
+      case 'SubOrchestrationInstanceCompleted':
+      case 'SubOrchestrationInstanceFailed':
+      case 'EventRaised': {
         if (e.type !== 'EventRaised' && !this.isOpen(e)) return false;
-        if (this.suspended) { this.suspendedEvents.push(e); return true; }
+        if (this.suspended) {
+          this.suspendedEvents.push(e);
+          return true;
+        }
         this.deliver(e);
         return true;
       }
-      default: return true; // OrchestratorCompleted, ExecutionCompleted, ExecutionRewound, ContinueAsNew, GenericEvent, EventSent
+      default:
+        return true; // OrchestratorCompleted, ExecutionCompleted, ExecutionRewound, ContinueAsNew, GenericEvent, EventSent
     }
   }
 
@@ -194,7 +254,9 @@ export class OrchestrationExecutor implements ExecutorHost {
     const id = e.type === 'TimerFired' ? e.timerId : 'taskScheduledId' in e ? e.taskScheduledId : -1;
     if (!this.open.has(id)) return false;
     // A completion already waiting in the suspension buffer is a duplicate too.
-    return !this.suspendedEvents.some((b) => b.type === e.type && (b.type === 'TimerFired' ? b.timerId : (b as { taskScheduledId?: number }).taskScheduledId) === id);
+    return !this.suspendedEvents.some(
+      (b) => b.type === e.type && (b.type === 'TimerFired' ? b.timerId : (b as { taskScheduledId?: number }).taskScheduledId) === id,
+    );
   }
 
   private start(e: ExecutionStarted): boolean {
@@ -215,7 +277,11 @@ export class OrchestrationExecutor implements ExecutorHost {
     const expected = e.type === 'TaskScheduled' ? 'ScheduleTask' : e.type === 'TimerCreated' ? 'CreateTimer' : 'CreateSubOrchestration';
     const sameName = !action || !('name' in action) || action.name === (e as { name?: string }).name;
     if (!action || action.type !== expected || !sameName) {
-      throw new NonDeterminismError(position, describeEvent(e), action ? `calls ${describeAction(action)} at that step` : `issues no action with eventId ${e.eventId} there`);
+      throw new NonDeterminismError(
+        position,
+        describeEvent(e),
+        action ? `calls ${describeAction(action)} at that step` : `issues no action with eventId ${e.eventId} there`,
+      );
     }
     this.pendingActions.delete(e.eventId);
   }
@@ -226,18 +292,30 @@ export class OrchestrationExecutor implements ExecutorHost {
         const key = e.name.toLowerCase();
         const waiter = this.waiters.get(key)?.shift();
         if (waiter) waiter.complete(parse(e.input));
-        else { const q = this.inbox.get(key); if (q) q.push(e); else this.inbox.set(key, [e]); }
+        else {
+          const q = this.inbox.get(key);
+          if (q) q.push(e);
+          else this.inbox.set(key, [e]);
+        }
         break;
       }
-      case 'TaskCompleted': case 'SubOrchestrationInstanceCompleted': this.close(e.taskScheduledId)?.complete(parse(e.result)); break;
-      case 'TimerFired': this.close(e.timerId)?.complete(undefined); break;
-      case 'TaskFailed': case 'SubOrchestrationInstanceFailed': {
+      case 'TaskCompleted':
+      case 'SubOrchestrationInstanceCompleted':
+        this.close(e.taskScheduledId)?.complete(parse(e.result));
+        break;
+      case 'TimerFired':
+        this.close(e.timerId)?.complete(undefined);
+        break;
+      case 'TaskFailed':
+      case 'SubOrchestrationInstanceFailed': {
         const entry = this.open.get(e.taskScheduledId);
-        const what = entry?.kind === 'subOrchestration' ? `Sub-orchestration '${entry.name}' (instance '${entry.instanceId}')` : `Activity function '${entry?.name}'`;
+        const what =
+          entry?.kind === 'subOrchestration' ? `Sub-orchestration '${entry.name}' (instance '${entry.instanceId}')` : `Activity function '${entry?.name}'`;
         this.close(e.taskScheduledId)?.fail(new TaskFailedError(`${what} failed: ${e.failureDetails.errorMessage}`, e.failureDetails));
         break;
       }
-      default: return;
+      default:
+        return;
     }
     this.resume();
   }
@@ -275,7 +353,12 @@ export class OrchestrationExecutor implements ExecutorHost {
       return;
     }
     if (!(next.value instanceof Task)) {
-      this.finish({ status: 'Failed', failureDetails: toFailureDetails(new TypeError(`Orchestrators must yield tasks (from context.df); got ${next.value === null ? 'null' : typeof next.value}.`)) });
+      this.finish({
+        status: 'Failed',
+        failureDetails: toFailureDetails(
+          new TypeError(`Orchestrators must yield tasks (from context.df); got ${next.value === null ? 'null' : typeof next.value}.`),
+        ),
+      });
       return;
     }
     this.awaited = next.value;

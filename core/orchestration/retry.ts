@@ -7,9 +7,13 @@ export class RetryOptions {
   /** Give up once this long has passed since the first attempt; no limit by default. */
   retryTimeoutInMilliseconds = Number.POSITIVE_INFINITY;
 
-  constructor(readonly firstRetryIntervalInMilliseconds: number, readonly maxNumberOfAttempts: number) {
+  constructor(
+    readonly firstRetryIntervalInMilliseconds: number,
+    readonly maxNumberOfAttempts: number,
+  ) {
     if (!(firstRetryIntervalInMilliseconds > 0)) throw new InvalidArgumentError('firstRetryIntervalInMilliseconds must be greater than 0.');
-    if (!Number.isInteger(maxNumberOfAttempts) || maxNumberOfAttempts < 1) throw new InvalidArgumentError('maxNumberOfAttempts must be an integer of at least 1.');
+    if (!Number.isInteger(maxNumberOfAttempts) || maxNumberOfAttempts < 1)
+      throw new InvalidArgumentError('maxNumberOfAttempts must be an integer of at least 1.');
   }
 
   /** The delay before attempt `failedAttempts + 1`, or undefined when no retry is left. */

@@ -12,7 +12,13 @@ export interface RewoundHistory {
   failedChildren: string[];
 }
 
-const retire = (e: HistoryEvent): GenericEvent => ({ type: 'GenericEvent', eventId: e.eventId, timestamp: e.timestamp, data: `Rewound: ${e.type}`, rewound: e });
+const retire = (e: HistoryEvent): GenericEvent => ({
+  type: 'GenericEvent',
+  eventId: e.eventId,
+  timestamp: e.timestamp,
+  data: `Rewound: ${e.type}`,
+  rewound: e,
+});
 
 export function rewindHistory(history: readonly HistoryEvent[], reason: string | undefined, now: string): RewoundHistory {
   const failedTasks = new Set<number>();
@@ -24,16 +30,20 @@ export function rewindHistory(history: readonly HistoryEvent[], reason: string |
   const failedChildren: string[] = [];
   const rewritten = history.map((e): HistoryEvent => {
     switch (e.type) {
-      case 'TaskScheduled': return failedTasks.has(e.eventId) ? retire(e) : e;
-      case 'TaskFailed': return retire(e);
+      case 'TaskScheduled':
+        return failedTasks.has(e.eventId) ? retire(e) : e;
+      case 'TaskFailed':
+        return retire(e);
       case 'SubOrchestrationInstanceFailed': {
         // The child keeps its instance: it is rewound too and reports again.
         const child = childByTask.get(e.taskScheduledId);
         if (child) failedChildren.push(child);
         return retire(e);
       }
-      case 'ExecutionCompleted': return e.orchestrationStatus === 'Failed' ? retire(e) : e;
-      default: return e;
+      case 'ExecutionCompleted':
+        return e.orchestrationStatus === 'Failed' ? retire(e) : e;
+      default:
+        return e;
     }
   });
   rewritten.push(event('ExecutionRewound', now, { reason }));

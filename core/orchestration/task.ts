@@ -7,7 +7,9 @@ import { AggregatedError } from '../errors.js';
 
 export type TaskState = 'pending' | 'completed' | 'failed';
 
-export interface TaskObserver { childSettled(child: Task): void }
+export interface TaskObserver {
+  childSettled(child: Task): void;
+}
 
 export abstract class Task<T = unknown> {
   protected state: TaskState = 'pending';
@@ -20,10 +22,18 @@ export abstract class Task<T = unknown> {
     (this.observers ??= []).push(observer);
   }
 
-  get isCompleted(): boolean { return this.state !== 'pending'; }
-  get isFaulted(): boolean { return this.state === 'failed'; }
-  get result(): T | undefined { return this.value; }
-  get error(): Error | undefined { return this.failure; }
+  get isCompleted(): boolean {
+    return this.state !== 'pending';
+  }
+  get isFaulted(): boolean {
+    return this.state === 'failed';
+  }
+  get result(): T | undefined {
+    return this.value;
+  }
+  get error(): Error | undefined {
+    return this.failure;
+  }
 
   /** @internal */
   complete(value: T): void {
@@ -48,7 +58,9 @@ export abstract class Task<T = unknown> {
 
 /** A task backed by one action in history (activity, sub-orchestration, timer). */
 export class AtomicTask<T = unknown> extends Task<T> {
-  constructor(readonly id: number) { super(); }
+  constructor(readonly id: number) {
+    super();
+  }
 }
 
 export class TimerTask extends AtomicTask<void> {
@@ -56,7 +68,9 @@ export class TimerTask extends AtomicTask<void> {
   /** @internal set by the executor */
   onCancel: (() => void) | undefined;
 
-  get isCanceled(): boolean { return this.canceled; }
+  get isCanceled(): boolean {
+    return this.canceled;
+  }
 
   /** Stops waiting for the timer; a canceled timer does not keep the orchestration alive. */
   cancel(): void {
@@ -68,7 +82,9 @@ export class TimerTask extends AtomicTask<void> {
 }
 
 export class ExternalEventTask<T = unknown> extends Task<T> {
-  constructor(readonly name: string) { super(); }
+  constructor(readonly name: string) {
+    super();
+  }
 }
 
 /** Completes when all children complete, or fails once all settled and any failed. */

@@ -7,8 +7,10 @@ import type { HistoryEvent } from '../history.js';
 
 const SCHEDULING = new Set(['TaskScheduled', 'SubOrchestrationInstanceCreated', 'TimerCreated']);
 const COMPLETES: Record<string, string> = {
-  TaskCompleted: 'TaskScheduled', TaskFailed: 'TaskScheduled',
-  SubOrchestrationInstanceCompleted: 'SubOrchestrationInstanceCreated', SubOrchestrationInstanceFailed: 'SubOrchestrationInstanceCreated',
+  TaskCompleted: 'TaskScheduled',
+  TaskFailed: 'TaskScheduled',
+  SubOrchestrationInstanceCompleted: 'SubOrchestrationInstanceCreated',
+  SubOrchestrationInstanceFailed: 'SubOrchestrationInstanceCreated',
   TimerFired: 'TimerCreated',
 };
 
@@ -53,12 +55,19 @@ export function checkHistory(history: readonly HistoryEvent[]): string[] {
       if (started > 1) problems.push(`${where}: a second ExecutionStarted.`);
       return;
     }
-    if (e.type === 'ExecutionCompleted') { completedAt = i; return; }
+    if (e.type === 'ExecutionCompleted') {
+      completedAt = i;
+      return;
+    }
     const retired = e.type === 'GenericEvent' ? e.rewound : undefined;
     const event = retired ?? e;
     if (SCHEDULING.has(event.type)) {
       ids.add(event.eventId);
-      if (retired) { active.delete(event.eventId); completed.delete(event.eventId); return; }
+      if (retired) {
+        active.delete(event.eventId);
+        completed.delete(event.eventId);
+        return;
+      }
       if (active.has(event.eventId)) problems.push(`${where}: eventId ${event.eventId} is scheduled twice.`);
       active.set(event.eventId, event);
       return;

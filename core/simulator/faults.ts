@@ -7,8 +7,20 @@ import type { ActivityContext, ActivityHandler, DurableApp } from '../app.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { HistoryEvent, RuntimeStatus } from '../history.js';
 import type {
-  ActivityCompletion, CompletionOutcome, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity,
-  NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
+  ActivityCompletion,
+  CommitOutcome,
+  CompletionOutcome,
+  EpisodeCommit,
+  InstancePage,
+  InstanceQuery,
+  InstanceRecord,
+  LeasedActivity,
+  NewInstance,
+  OrchestrationMessage,
+  OrchestrationWorkItem,
+  PurgeFilter,
+  StoreNotification,
+  TaskHubStore,
 } from '../store/port.js';
 
 /** Thrown by every store call of a worker that the simulation has crashed. */
@@ -44,12 +56,21 @@ export class GenerationStore implements TaskHubStore {
   private dead = false;
   private crashPoint = 0;
 
-  constructor(private readonly inner: TaskHubStore, private readonly observer: WriteObserver) {}
+  constructor(
+    private readonly inner: TaskHubStore,
+    private readonly observer: WriteObserver,
+  ) {}
 
-  get taskHub(): string { return this.inner.taskHub; }
-  get isDead(): boolean { return this.dead; }
+  get taskHub(): string {
+    return this.inner.taskHub;
+  }
+  get isDead(): boolean {
+    return this.dead;
+  }
   /** The write after which it died (writes already in flight may still have landed). */
-  get diedAfter(): number { return this.crashPoint; }
+  get diedAfter(): number {
+    return this.crashPoint;
+  }
 
   private alive(): void {
     if (this.dead) throw new SimulatedCrash(this.crashPoint);
@@ -62,13 +83,30 @@ export class GenerationStore implements TaskHubStore {
   }
 
   /** Kills the process now: its next store call throws. */
-  kill(afterCommit: number): void { this.maybeDie(afterCommit); }
+  kill(afterCommit: number): void {
+    this.maybeDie(afterCommit);
+  }
 
-  async createInstance(instance: NewInstance): Promise<InstanceRecord> { this.alive(); return this.inner.createInstance(instance); }
-  async getInstance(instanceId: string): Promise<InstanceRecord | undefined> { this.alive(); return this.inner.getInstance(instanceId); }
-  async getHistory(instanceId: string): Promise<HistoryEvent[]> { this.alive(); return this.inner.getHistory(instanceId); }
-  async queryInstances(query: InstanceQuery): Promise<InstancePage> { this.alive(); return this.inner.queryInstances(query); }
-  async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> { this.alive(); return this.inner.enqueueMessages(messages); }
+  async createInstance(instance: NewInstance): Promise<InstanceRecord> {
+    this.alive();
+    return this.inner.createInstance(instance);
+  }
+  async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+    this.alive();
+    return this.inner.getInstance(instanceId);
+  }
+  async getHistory(instanceId: string): Promise<HistoryEvent[]> {
+    this.alive();
+    return this.inner.getHistory(instanceId);
+  }
+  async queryInstances(query: InstanceQuery): Promise<InstancePage> {
+    this.alive();
+    return this.inner.queryInstances(query);
+  }
+  async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {
+    this.alive();
+    return this.inner.enqueueMessages(messages);
+  }
 
   async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
     this.alive();
@@ -109,7 +147,11 @@ export class GenerationStore implements TaskHubStore {
   }
 
   /** Applies a call's writes one at a time; the worker may die after any that took effect. */
-  private async oneAtATime<T, O>(kind: 'episode' | 'activity', writes: readonly T[], write: (one: T) => Promise<{ outcome: O; applied: boolean; instanceId: string }>): Promise<O[]> {
+  private async oneAtATime<T, O>(
+    kind: 'episode' | 'activity',
+    writes: readonly T[],
+    write: (one: T) => Promise<{ outcome: O; applied: boolean; instanceId: string }>,
+  ): Promise<O[]> {
     const outcomes: O[] = [];
     for (const one of writes) {
       this.alive();
@@ -127,9 +169,18 @@ export class GenerationStore implements TaskHubStore {
     return this.inner.abandonActivity(leased, visibleAt);
   }
 
-  async nextWakeTime(): Promise<number | undefined> { this.alive(); return this.inner.nextWakeTime(); }
-  async purgeInstance(instanceId: string, onlyIf: readonly RuntimeStatus[]): Promise<number> { this.alive(); return this.inner.purgeInstance(instanceId, onlyIf); }
-  async purgeInstances(filter: PurgeFilter): Promise<number> { this.alive(); return this.inner.purgeInstances(filter); }
+  async nextWakeTime(): Promise<number | undefined> {
+    this.alive();
+    return this.inner.nextWakeTime();
+  }
+  async purgeInstance(instanceId: string, onlyIf: readonly RuntimeStatus[]): Promise<number> {
+    this.alive();
+    return this.inner.purgeInstance(instanceId, onlyIf);
+  }
+  async purgeInstances(filter: PurgeFilter): Promise<number> {
+    this.alive();
+    return this.inner.purgeInstances(filter);
+  }
 
   subscribe(listener: (notification: StoreNotification) => void): () => void {
     return this.inner.subscribe?.(listener) ?? (() => undefined);
@@ -151,7 +202,12 @@ export interface ActivityFault {
   error?: string | Error | ((attempt: number, context: ActivityContext) => Error);
 }
 
-export interface InjectedFailure { activity: string; instanceId: string; attempt: number; message: string }
+export interface InjectedFailure {
+  activity: string;
+  instanceId: string;
+  attempt: number;
+  message: string;
+}
 
 /** Decides, per activity call, whether an injected fault applies, and counts attempts. */
 export class ActivityFaults {
@@ -182,18 +238,20 @@ export class ActivityFaults {
     wrapped.getActivity = (name: string) => {
       if (handlers.has(name)) return handlers.get(name);
       const inner = app.getActivity(name);
-      const handler: ActivityHandler | undefined = inner && ((input, context) => {
-        const key = `${context.instanceId}\u0000${name}`;
-        const attempt = (this.attempts.get(key) ?? 0) + 1;
-        this.attempts.set(key, attempt);
-        const rule = this.rules.find((r) => r.name === name && matches(r.fault, context.instanceId, attempt));
-        if (rule) {
-          const error = makeError(rule.fault, name, attempt, context);
-          this.onInjected({ activity: name, instanceId: context.instanceId, attempt, message: error.message });
-          throw error;
-        }
-        return inner(input, context);
-      });
+      const handler: ActivityHandler | undefined =
+        inner &&
+        ((input, context) => {
+          const key = `${context.instanceId}\u0000${name}`;
+          const attempt = (this.attempts.get(key) ?? 0) + 1;
+          this.attempts.set(key, attempt);
+          const rule = this.rules.find((r) => r.name === name && matches(r.fault, context.instanceId, attempt));
+          if (rule) {
+            const error = makeError(rule.fault, name, attempt, context);
+            this.onInjected({ activity: name, instanceId: context.instanceId, attempt, message: error.message });
+            throw error;
+          }
+          return inner(input, context);
+        });
       handlers.set(name, handler);
       return handler;
     };
@@ -210,10 +268,14 @@ function matches(fault: ActivityFault, instanceId: string, attempt: number): boo
 
 function makeError(fault: ActivityFault, name: string, attempt: number, context: ActivityContext): Error {
   const source = fault.error;
-  const error = typeof source === 'function' ? source(attempt, context)
-    : source instanceof Error ? source
-    : new Error(source ?? `Injected failure of activity '${name}' (attempt ${attempt}).`);
+  const error =
+    typeof source === 'function'
+      ? source(attempt, context)
+      : source instanceof Error
+        ? source
+        : new Error(source ?? `Injected failure of activity '${name}' (attempt ${attempt}).`);
   // A stack trace names files and lines of this process; a fixed one keeps histories reproducible.
-  if (typeof source !== 'function' && !(source instanceof Error)) error.stack = `${error.name}: ${error.message}\n    at <simulated fault: ${name} attempt ${attempt}>`;
+  if (typeof source !== 'function' && !(source instanceof Error))
+    error.stack = `${error.name}: ${error.message}\n    at <simulated fault: ${name} attempt ${attempt}>`;
   return error;
 }

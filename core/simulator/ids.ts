@@ -17,6 +17,9 @@ export function deterministicIds(seed: number | string = 0): (derivedFrom?: stri
 }
 
 function words(random: () => number): () => string {
-  const word = () => Math.floor(random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  const word = () =>
+    Math.floor(random() * 0x1_0000_0000)
+      .toString(16)
+      .padStart(8, '0');
   return () => word() + word() + word() + word();
 }

@@ -11,8 +11,9 @@
  * console.log(await sim.formatHistoryTree(id));
  * @module
  */
-export { Simulation, DEFAULT_SIMULATION_START, type RunOptions, type ScheduleOptions, type SimulationLogEntry, type SimulationOptions } from './simulation.js';
-export { formatHistoryTree, formatDuration, type ChildHistory, type TreeOptions } from './tree.js';
+
 export { checkHistory } from './check.js';
+export { type ActivityFault, type InjectedFailure, isSimulatedCrash, SimulatedCrash } from './faults.js';
 export { deterministicIds } from './ids.js';
-export { isSimulatedCrash, SimulatedCrash, type ActivityFault, type InjectedFailure } from './faults.js';
+export { DEFAULT_SIMULATION_START, type RunOptions, type ScheduleOptions, Simulation, type SimulationLogEntry, type SimulationOptions } from './simulation.js';
+export { type ChildHistory, formatDuration, formatHistoryTree, type TreeOptions } from './tree.js';

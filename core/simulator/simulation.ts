@@ -24,9 +24,9 @@ import type { OrchestrationStatus } from '../status.js';
 import { MemoryStorage } from '../store/memory.js';
 import type { Storage, TaskHubStore } from '../store/port.js';
 import { Worker, type WorkerOptions } from '../worker/index.js';
-import { ActivityFaults, GenerationStore, isSimulatedCrash, type ActivityFault } from './faults.js';
+import { type ActivityFault, ActivityFaults, GenerationStore, isSimulatedCrash } from './faults.js';
 import { deterministicIds } from './ids.js';
-import { formatHistoryTree, type ChildHistory, type TreeOptions } from './tree.js';
+import { type ChildHistory, formatHistoryTree, type TreeOptions } from './tree.js';
 
 export const DEFAULT_SIMULATION_START = '2026-01-01T00:00:00.000Z';
 
@@ -67,7 +67,12 @@ export type SimulationLogEntry =
 
 type LogInput = SimulationLogEntry extends infer E ? (E extends unknown ? Omit<E, 'time'> : never) : never;
 
-interface AgendaItem { at: number; seq: number; label: string; run: () => Promise<void> }
+interface AgendaItem {
+  at: number;
+  seq: number;
+  label: string;
+  run: () => Promise<void>;
+}
 
 const toMs = (value: Date | number | string): number => {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
@@ -95,7 +100,10 @@ export class Simulation {
   private generation: GenerationStore;
   private readonly workerErrors: unknown[] = [];
 
-  constructor(app: DurableApp, private readonly options: SimulationOptions = {}) {
+  constructor(
+    app: DurableApp,
+    private readonly options: SimulationOptions = {},
+  ) {
     this.clock = new VirtualClock(toMs(options.start ?? DEFAULT_SIMULATION_START));
     this.storage = options.storage ?? new MemoryStorage();
     this.newId = deterministicIds(options.seed ?? 0);
@@ -107,10 +115,14 @@ export class Simulation {
   }
 
   /** The virtual time. */
-  now(): Date { return new Date(this.clock.now()); }
+  now(): Date {
+    return new Date(this.clock.now());
+  }
 
   /** Durable writes (episode commits and activity results) so far, across worker restarts. */
-  get commits(): number { return this.writes; }
+  get commits(): number {
+    return this.writes;
+  }
 
   // ---- inputs ----
 
@@ -136,7 +148,14 @@ export class Simulation {
   at(when: Date | number, label: string, action: (client: DurableClient) => Promise<unknown>): void {
     const at = typeof when === 'number' ? this.clock.now() + when : when.getTime();
     if (!Number.isFinite(at)) throw new InvalidArgumentError(`Cannot schedule '${label}' at an invalid time.`);
-    const item: AgendaItem = { at: Math.max(at, this.clock.now()), seq: this.agendaSeq++, label, run: async () => { await action(this.client); } };
+    const item: AgendaItem = {
+      at: Math.max(at, this.clock.now()),
+      seq: this.agendaSeq++,
+      label,
+      run: async () => {
+        await action(this.client);
+      },
+    };
     // Sorted by (at, seq); scheduling in time order (the common case) appends.
     let i = this.agenda.length;
     while (i > 0 && this.agenda[i - 1]!.at > item.at) i--;
@@ -205,7 +224,9 @@ export class Simulation {
         continue;
       }
       if (++steps > maxSteps) {
-        throw new Error(`The simulation did not become idle within ${maxSteps} clock jumps (virtual time ${this.now().toISOString()}); an eternal orchestration? Pass { until } to runUntilIdle.`);
+        throw new Error(
+          `The simulation did not become idle within ${maxSteps} clock jumps (virtual time ${this.now().toISOString()}); an eternal orchestration? Pass { until } to runUntilIdle.`,
+        );
       }
       this.clock.advanceTo(next);
     }
@@ -270,14 +291,18 @@ export class Simulation {
         this.writes++;
         return this.crashPoints.has(this.writes) ? this.writes : undefined;
       },
-      leased: () => { this.progress++; },
+      leased: () => {
+        this.progress++;
+      },
     });
     const worker = new Worker(this.app, generation, {
       ...this.options.worker,
       clock: this.clock,
       newId: this.newId,
       replayCache: this.options.replayCache ?? 1000,
-      onError: (error) => { if (!isSimulatedCrash(error)) this.workerErrors.push(error); },
+      onError: (error) => {
+        if (!isSimulatedCrash(error)) this.workerErrors.push(error);
+      },
     });
     return [worker, generation];
   }
@@ -302,7 +327,8 @@ export class Simulation {
     if (this.workerErrors.length) {
       const errors = this.workerErrors.splice(0);
       const first = errors[0];
-      throw first instanceof Error && errors.length === 1 ? first
+      throw first instanceof Error && errors.length === 1
+        ? first
         : new AggregateError(errors, `The worker reported ${errors.length} errors; the first: ${first instanceof Error ? first.message : String(first)}`);
     }
   }

@@ -21,12 +21,25 @@ export interface TreeOptions {
   ascii?: boolean;
 }
 
-interface Node { label: string; children: Node[] }
+interface Node {
+  label: string;
+  children: Node[];
+}
 
 type Scheduling = Extract<HistoryEvent, { type: 'TaskScheduled' | 'SubOrchestrationInstanceCreated' | 'TimerCreated' }>;
-type Completion = Extract<HistoryEvent, { type: 'TaskCompleted' | 'TaskFailed' | 'SubOrchestrationInstanceCompleted' | 'SubOrchestrationInstanceFailed' | 'TimerFired' }>;
+type Completion = Extract<
+  HistoryEvent,
+  { type: 'TaskCompleted' | 'TaskFailed' | 'SubOrchestrationInstanceCompleted' | 'SubOrchestrationInstanceFailed' | 'TimerFired' }
+>;
 
-interface Pair { scheduled: Scheduling; node: Node; rewound: boolean; completion?: Completion; completionEpisode?: number; completionRewound?: boolean }
+interface Pair {
+  scheduled: Scheduling;
+  node: Node;
+  rewound: boolean;
+  completion?: Completion;
+  completionEpisode?: number;
+  completionRewound?: boolean;
+}
 
 const node = (label: string, children: Node[] = []): Node => ({ label, children });
 
@@ -37,7 +50,12 @@ export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${ms % 1000 ? (ms / 1000).toFixed(3).replace(/0+$/, '') : ms / 1000} s`;
   const parts: string[] = [];
   let rest = Math.floor(ms / 1000);
-  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const n = Math.floor(rest / size);
     rest -= n * size;
     if (n) parts.push(`${n}${unit}`);
@@ -47,9 +65,12 @@ export function formatDuration(ms: number): string {
 
 function describeKind(e: Scheduling): string {
   switch (e.type) {
-    case 'TaskScheduled': return `activity '${e.name}' #${e.eventId}`;
-    case 'SubOrchestrationInstanceCreated': return `sub-orchestration '${e.name}' #${e.eventId}`;
-    case 'TimerCreated': return `timer #${e.eventId}`;
+    case 'TaskScheduled':
+      return `activity '${e.name}' #${e.eventId}`;
+    case 'SubOrchestrationInstanceCreated':
+      return `sub-orchestration '${e.name}' #${e.eventId}`;
+    case 'TimerCreated':
+      return `timer #${e.eventId}`;
   }
 }
 
@@ -105,9 +126,15 @@ function buildTree(history: readonly HistoryEvent[], status: OrchestrationStatus
     const mark = rewound ? ' (rewound)' : '';
     let label: string;
     switch (e.type) {
-      case 'TaskScheduled': label = `Activity '${e.name}' #${e.eventId}${mark} · input ${value(e.input)}`; break;
-      case 'SubOrchestrationInstanceCreated': label = `Sub-orchestration '${e.name}' #${e.eventId}${mark} → instance '${e.instanceId}' · input ${value(e.input)}`; break;
-      case 'TimerCreated': label = `Timer #${e.eventId}${mark} · fires at ${at(e.fireAt)}, after ${formatDuration(Date.parse(e.fireAt) - Date.parse(e.timestamp))}`; break;
+      case 'TaskScheduled':
+        label = `Activity '${e.name}' #${e.eventId}${mark} · input ${value(e.input)}`;
+        break;
+      case 'SubOrchestrationInstanceCreated':
+        label = `Sub-orchestration '${e.name}' #${e.eventId}${mark} → instance '${e.instanceId}' · input ${value(e.input)}`;
+        break;
+      case 'TimerCreated':
+        label = `Timer #${e.eventId}${mark} · fires at ${at(e.fireAt)}, after ${formatDuration(Date.parse(e.fireAt) - Date.parse(e.timestamp))}`;
+        break;
     }
     const pair: Pair = { scheduled: e, node: node(label), rewound };
     pairs.set(e.eventId, pair);
@@ -120,7 +147,11 @@ function buildTree(history: readonly HistoryEvent[], status: OrchestrationStatus
     const what = pair ? describeKind(pair.scheduled) : `#${id}`;
     const verb = e.type === 'TimerFired' ? 'fired' : e.type.endsWith('Failed') ? 'failed' : 'completed';
     target().children.push(node(`← ${what} ${verb}${rewound ? ' (rewound)' : ''}`));
-    if (pair && !pair.completion) { pair.completion = e; pair.completionEpisode = episodeNumber; pair.completionRewound = rewound; }
+    if (pair && !pair.completion) {
+      pair.completion = e;
+      pair.completionEpisode = episodeNumber;
+      pair.completionRewound = rewound;
+    }
   };
 
   for (const e of history) {
@@ -130,34 +161,73 @@ function buildTree(history: readonly HistoryEvent[], status: OrchestrationStatus
         episode = node(`Episode ${episodeNumber} · ${at(e.timestamp)}`);
         root.children.push(episode);
         break;
-      case 'OrchestratorCompleted': episode = undefined; break;
+      case 'OrchestratorCompleted':
+        episode = undefined;
+        break;
       case 'ExecutionStarted': {
         const parent = e.parentInstance ? ` · parent '${e.parentInstance.instanceId}'` : '';
         target().children.push(node(`▶ started '${e.name}'${parent} · input ${value(e.input)}`));
         break;
       }
-      case 'TaskScheduled': case 'SubOrchestrationInstanceCreated': case 'TimerCreated': schedule(e, false); break;
-      case 'TaskCompleted': case 'TaskFailed': case 'SubOrchestrationInstanceCompleted': case 'SubOrchestrationInstanceFailed': case 'TimerFired':
-        complete(e, false); break;
-      case 'EventRaised': target().children.push(node(`⚡ event '${e.name}' received · data ${value(e.input)}`)); break;
-      case 'EventSent': target().children.push(node(`→ event '${e.name}' sent to '${e.instanceId}' · data ${value(e.input)}`)); break;
+      case 'TaskScheduled':
+      case 'SubOrchestrationInstanceCreated':
+      case 'TimerCreated':
+        schedule(e, false);
+        break;
+      case 'TaskCompleted':
+      case 'TaskFailed':
+      case 'SubOrchestrationInstanceCompleted':
+      case 'SubOrchestrationInstanceFailed':
+      case 'TimerFired':
+        complete(e, false);
+        break;
+      case 'EventRaised':
+        target().children.push(node(`⚡ event '${e.name}' received · data ${value(e.input)}`));
+        break;
+      case 'EventSent':
+        target().children.push(node(`→ event '${e.name}' sent to '${e.instanceId}' · data ${value(e.input)}`));
+        break;
       case 'ExecutionCompleted': {
-        const detail = e.orchestrationStatus === 'Failed'
-          ? `${e.failureDetails?.errorType ?? 'Error'}: ${e.failureDetails?.errorMessage ?? ''}`
-          : `output ${value(e.result)}`;
+        const detail =
+          e.orchestrationStatus === 'Failed'
+            ? `${e.failureDetails?.errorType ?? 'Error'}: ${e.failureDetails?.errorMessage ?? ''}`
+            : `output ${value(e.result)}`;
         target().children.push(node(`■ ${e.orchestrationStatus} · ${detail}`));
         break;
       }
-      case 'ExecutionTerminated': target().children.push(node(`■ terminate requested · reason ${value(e.input)}`)); break;
-      case 'ExecutionSuspended': target().children.push(node(`⏸ suspended${e.reason ? ` · ${e.reason}` : ''}`)); break;
-      case 'ExecutionResumed': target().children.push(node(`⏵ resumed${e.reason ? ` · ${e.reason}` : ''}`)); break;
-      case 'ExecutionRewound': target().children.push(node(`↺ rewound${e.reason ? ` · ${e.reason}` : ''}`)); break;
-      case 'ContinueAsNew': target().children.push(node(`↻ continue as new · input ${value(e.input)}`)); break;
+      case 'ExecutionTerminated':
+        target().children.push(node(`■ terminate requested · reason ${value(e.input)}`));
+        break;
+      case 'ExecutionSuspended':
+        target().children.push(node(`⏸ suspended${e.reason ? ` · ${e.reason}` : ''}`));
+        break;
+      case 'ExecutionResumed':
+        target().children.push(node(`⏵ resumed${e.reason ? ` · ${e.reason}` : ''}`));
+        break;
+      case 'ExecutionRewound':
+        target().children.push(node(`↺ rewound${e.reason ? ` · ${e.reason}` : ''}`));
+        break;
+      case 'ContinueAsNew':
+        target().children.push(node(`↻ continue as new · input ${value(e.input)}`));
+        break;
       case 'GenericEvent': {
         const old = e.rewound;
         if (old && (old.type === 'TaskScheduled' || old.type === 'SubOrchestrationInstanceCreated' || old.type === 'TimerCreated')) schedule(old, true);
-        else if (old && (old.type === 'TaskCompleted' || old.type === 'TaskFailed' || old.type === 'SubOrchestrationInstanceCompleted' || old.type === 'SubOrchestrationInstanceFailed' || old.type === 'TimerFired')) complete(old, true);
-        else if (old?.type === 'ExecutionCompleted') target().children.push(node(`■ ${old.orchestrationStatus} (rewound) · ${old.failureDetails ? `${old.failureDetails.errorType}: ${old.failureDetails.errorMessage}` : `output ${value(old.result)}`}`));
+        else if (
+          old &&
+          (old.type === 'TaskCompleted' ||
+            old.type === 'TaskFailed' ||
+            old.type === 'SubOrchestrationInstanceCompleted' ||
+            old.type === 'SubOrchestrationInstanceFailed' ||
+            old.type === 'TimerFired')
+        )
+          complete(old, true);
+        else if (old?.type === 'ExecutionCompleted')
+          target().children.push(
+            node(
+              `■ ${old.orchestrationStatus} (rewound) · ${old.failureDetails ? `${old.failureDetails.errorType}: ${old.failureDetails.errorMessage}` : `output ${value(old.result)}`}`,
+            ),
+          );
         else target().children.push(node(`· ${e.data}`));
         break;
       }
@@ -168,16 +238,27 @@ function buildTree(history: readonly HistoryEvent[], status: OrchestrationStatus
   for (const pair of allPairs) {
     const e = pair.completion;
     if (!e) {
-      const never = pair.scheduled.type === 'TimerCreated' ? '– never fired (cancelled, or the orchestration ended first)' : '– never completed (the orchestration ended first)';
+      const never =
+        pair.scheduled.type === 'TimerCreated'
+          ? '– never fired (cancelled, or the orchestration ended first)'
+          : '– never completed (the orchestration ended first)';
       pair.node.children.push(node(pair.rewound ? '… retired by rewind before it completed' : finished ? never : '… pending'));
     } else {
       const after = formatDuration(Date.parse(e.timestamp) - Date.parse(pair.scheduled.timestamp));
       const where = `episode ${pair.completionEpisode}`;
       let label: string;
       switch (e.type) {
-        case 'TaskCompleted': case 'SubOrchestrationInstanceCompleted': label = `✓ completed at ${at(e.timestamp)} after ${after} (${where}) · result ${value(e.result)}`; break;
-        case 'TaskFailed': case 'SubOrchestrationInstanceFailed': label = `✗ failed at ${at(e.timestamp)} after ${after} (${where}) · ${e.failureDetails.errorType}: ${e.failureDetails.errorMessage}`; break;
-        case 'TimerFired': label = `⏰ fired at ${at(e.timestamp)} (${where})`; break;
+        case 'TaskCompleted':
+        case 'SubOrchestrationInstanceCompleted':
+          label = `✓ completed at ${at(e.timestamp)} after ${after} (${where}) · result ${value(e.result)}`;
+          break;
+        case 'TaskFailed':
+        case 'SubOrchestrationInstanceFailed':
+          label = `✗ failed at ${at(e.timestamp)} after ${after} (${where}) · ${e.failureDetails.errorType}: ${e.failureDetails.errorMessage}`;
+          break;
+        case 'TimerFired':
+          label = `⏰ fired at ${at(e.timestamp)} (${where})`;
+          break;
       }
       pair.node.children.push(node(label));
     }
@@ -201,7 +282,9 @@ function statusNode(status: OrchestrationStatus | null, shown: (v: unknown) => s
   } else if (status.output !== undefined) children.push(node(`output ${shown(status.output)}`));
   if (status.customStatus !== undefined) children.push(node(`custom status ${shown(status.customStatus)}`));
   const updated = status.lastUpdatedTime.getTime();
-  children.push(node(`created ${status.createdTime.toISOString()} · last updated ${status.lastUpdatedTime.toISOString()} (T+${formatDuration(updated - origin)})`));
+  children.push(
+    node(`created ${status.createdTime.toISOString()} · last updated ${status.lastUpdatedTime.toISOString()} (T+${formatDuration(updated - origin)})`),
+  );
   if (status.parentInstanceId) children.push(node(`parent '${status.parentInstanceId}'`));
   return node(`Status: ${status.runtimeStatus}`, children);
 }

@@ -55,7 +55,8 @@ export function episodeRefusal(e: EpisodeCommit, facts: EpisodeFacts): Error | u
   if (direct) {
     if (facts.messageWaiting) return new VersionConflictError(e.instanceId, e.expectedVersion, version, 'a message for it is waiting');
     for (const [i, { item, lease }] of direct.activities.entries()) {
-      if (facts.activityTokens?.[i] !== lease.token) return new VersionConflictError(e.instanceId, e.expectedVersion, version, `activity '${item.id}' is no longer held`);
+      if (facts.activityTokens?.[i] !== lease.token)
+        return new VersionConflictError(e.instanceId, e.expectedVersion, version, `activity '${item.id}' is no longer held`);
     }
   }
   for (const [i, { record }] of e.newInstances.entries()) {

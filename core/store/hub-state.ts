@@ -13,19 +13,36 @@ import { parseTime } from '../clock.js';
 import { MinHeap } from '../heap.js';
 import type { HistoryEvent, RuntimeStatus } from '../history.js';
 import { uniqueId } from '../ids.js';
-import { createRefusal, episodeRefusal, type EpisodeFacts } from './commit-rules.js';
+import { createRefusal, type EpisodeFacts, episodeRefusal } from './commit-rules.js';
 import type {
-  ActivityWorkItem, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, Lease, LeasedActivity, OrchestrationMessage,
-  OrchestrationWorkItem, PurgeFilter,
+  ActivityWorkItem,
+  EpisodeCommit,
+  InstancePage,
+  InstanceQuery,
+  InstanceRecord,
+  Lease,
+  LeasedActivity,
+  OrchestrationMessage,
+  OrchestrationWorkItem,
+  PurgeFilter,
 } from './port.js';
 import { firstMatches, matchesQuery, normalizePurgeFilter, normalizeQuery, toPage } from './query.js';
-import { copyRecord, instanceRecord, type InstanceRow } from './record.js';
+import { copyRecord, type InstanceRow, instanceRecord } from './record.js';
 
 /** A queued message; `at` is when it becomes visible (epoch ms), later than `visibleAt` after an abandon that delays it. */
-export interface QueuedMessage { message: OrchestrationMessage; at: number }
+export interface QueuedMessage {
+  message: OrchestrationMessage;
+  at: number;
+}
 
 /** A queued activity; `token` is set while a lease holds it (a lapsed one stays until the activity is leased again). */
-interface QueuedActivity { item: ActivityWorkItem; at: number; token?: string; expiresAt: number; deliveries: number }
+interface QueuedActivity {
+  item: ActivityWorkItem;
+  at: number;
+  token?: string;
+  expiresAt: number;
+  deliveries: number;
+}
 
 /** The durable contents of a hub, without leases. */
 export interface HubContents {
@@ -52,7 +69,9 @@ export class HubState {
   private readonly activities = new Map<string, QueuedActivity>();
   private readonly activityExpiries = new MinHeap<string>();
 
-  get isEmpty(): boolean { return this.instances.size === 0 && this.inbox.size === 0 && this.activities.size === 0; }
+  get isEmpty(): boolean {
+    return this.instances.size === 0 && this.inbox.size === 0 && this.activities.size === 0;
+  }
 
   /** Empties the hub in place, so that whoever holds it sees the deletion. */
   clear(): void {
@@ -74,7 +93,9 @@ export class HubState {
 
   contents(): HubContents {
     return {
-      instances: [...this.instances.values()], histories: [...this.histories], inbox: [...this.inbox],
+      instances: [...this.instances.values()],
+      histories: [...this.histories],
+      inbox: [...this.inbox],
       activities: [...this.activities.values()].map(({ item, at }) => ({ item, at })),
     };
   }
@@ -86,11 +107,17 @@ export class HubState {
     return record && copyRecord(record);
   }
 
-  status(instanceId: string): RuntimeStatus | undefined { return this.instances.get(instanceId)?.runtimeStatus; }
+  status(instanceId: string): RuntimeStatus | undefined {
+    return this.instances.get(instanceId)?.runtimeStatus;
+  }
 
-  getHistory(instanceId: string): HistoryEvent[] { return this.histories.get(instanceId)?.slice() ?? []; }
+  getHistory(instanceId: string): HistoryEvent[] {
+    return this.histories.get(instanceId)?.slice() ?? [];
+  }
 
-  hasMessages(instanceId: string): boolean { return this.inbox.has(instanceId); }
+  hasMessages(instanceId: string): boolean {
+    return this.inbox.has(instanceId);
+  }
 
   query(query: InstanceQuery): InstancePage {
     const q = normalizeQuery(query);
@@ -105,7 +132,9 @@ export class HubState {
     return ids;
   }
 
-  createRefusal(instanceId: string): Error | undefined { return createRefusal(instanceId, this.status(instanceId)); }
+  createRefusal(instanceId: string): Error | undefined {
+    return createRefusal(instanceId, this.status(instanceId));
+  }
 
   /** Why `e` cannot commit (see `commit-rules.ts`); the version alone fences it, one writer holding the hub. */
   episodeRefusal(e: EpisodeCommit): Error | undefined {
@@ -136,7 +165,8 @@ export class HubState {
   enqueue(message: OrchestrationMessage): void {
     const queued = { message, at: parseTime(message.visibleAt) };
     const queue = this.inbox.get(message.instanceId);
-    if (queue) queue.push(queued); else this.inbox.set(message.instanceId, [queued]);
+    if (queue) queue.push(queued);
+    else this.inbox.set(message.instanceId, [queued]);
     this.delayed.push(queued.at, message.instanceId);
   }
 
@@ -156,17 +186,23 @@ export class HubState {
   }
 
   /** Deletes an activity that was completed (its result queued or recorded in an episode). */
-  deleteActivity(itemId: string): void { this.activities.delete(itemId); }
+  deleteActivity(itemId: string): void {
+    this.activities.delete(itemId);
+  }
 
   /** Deletes messages from an instance's queue. */
   discard(instanceId: string, ids: readonly string[]): void {
     const queue = this.inbox.get(instanceId);
     if (!queue || ids.length === 0) return;
     // Usually an episode consumes every message it was given, in order: the whole queue.
-    if (queue.length === ids.length && queue.every((q, i) => q.message.id === ids[i])) { this.inbox.delete(instanceId); return; }
+    if (queue.length === ids.length && queue.every((q, i) => q.message.id === ids[i])) {
+      this.inbox.delete(instanceId);
+      return;
+    }
     const gone = new Set(ids);
     const left = queue.filter((q) => !gone.has(q.message.id));
-    if (left.length) this.inbox.set(instanceId, left); else this.inbox.delete(instanceId);
+    if (left.length) this.inbox.set(instanceId, left);
+    else this.inbox.delete(instanceId);
   }
 
   /** Deletes an instance with its history, messages, lease and activities. */
@@ -196,7 +232,10 @@ export class HubState {
     if (lock && lock.expiresAt > now) return undefined;
     // Oldest first by the time each message became due: a timer that fired after an event was raised comes after it.
     const visible = (this.inbox.get(instanceId) ?? []).filter((q) => q.at <= now).sort((a, b) => a.at - b.at);
-    if (visible.length === 0) { this.ready.delete(instanceId); return undefined; }
+    if (visible.length === 0) {
+      this.ready.delete(instanceId);
+      return undefined;
+    }
     const lease = { token: uniqueId(), expiresAt: now + lockMs };
     this.locks.set(instanceId, { ...lease });
     // Move to the back so that one busy instance cannot starve the others.
@@ -228,7 +267,11 @@ export class HubState {
       const id = this.activityExpiries.pop()!;
       const queued = this.activities.get(id);
       // A lapsed lease goes to the back of the queue, delivered again.
-      if (queued?.token && queued.expiresAt <= now) { this.activities.delete(id); queued.token = undefined; this.activities.set(id, queued); }
+      if (queued?.token && queued.expiresAt <= now) {
+        this.activities.delete(id);
+        queued.token = undefined;
+        this.activities.set(id, queued);
+      }
     }
     for (const queued of this.activities.values()) {
       if (queued.token || queued.at > now) continue;
@@ -271,7 +314,10 @@ export class HubState {
       if (top === undefined) break;
       const id = this.activityExpiries.pop()!;
       const queued = this.activities.get(id);
-      if (queued?.token && queued.expiresAt === top) { this.activityExpiries.push(top, id); break; }
+      if (queued?.token && queued.expiresAt === top) {
+        this.activityExpiries.push(top, id);
+        break;
+      }
     }
     let next = Math.min(this.delayed.peekKey() ?? Infinity, this.activityExpiries.peekKey() ?? Infinity);
     for (const [instanceId, lock] of this.locks) if (this.ready.has(instanceId)) next = Math.min(next, lock.expiresAt);

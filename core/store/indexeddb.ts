@@ -41,17 +41,27 @@
  * deletes them in the same transaction, so a result is recorded once, by it or by the queue.
  * @module
  */
-import { wrap, type IDBPDatabase } from 'idb';
+import { type IDBPDatabase, wrap } from 'idb';
 import { InvalidArgumentError, StorageCorruptedError } from '../errors.js';
 import { validateTaskHubName } from '../limits.js';
-import type { Storage, TaskHubStore } from './port.js';
 import { Connection, type ConnectionOptions } from './indexeddb/connection.js';
 import { IndexedDbTaskHub } from './indexeddb/hub.js';
-import { notOurs, SCHEMA_VERSION, toStorageError, verify, within, type Schema } from './indexeddb/schema.js';
-import { upgrade } from './indexeddb/upgrade.js';
+import { notOurs, SCHEMA_VERSION, type Schema, toStorageError, verify, within } from './indexeddb/schema.js';
 import { request } from './indexeddb/unit.js';
+import { upgrade } from './indexeddb/upgrade.js';
+import type { Storage, TaskHubStore } from './port.js';
 
-export { SCHEMA_VERSION, type ActivityRow, type HistoryRow, type InlineActivity, type InstanceRow, type Pending, type Schema, type ShellRow, type StateRow } from './indexeddb/schema.js';
+export {
+  type ActivityRow,
+  type HistoryRow,
+  type InlineActivity,
+  type InstanceRow,
+  type Pending,
+  SCHEMA_VERSION,
+  type Schema,
+  type ShellRow,
+  type StateRow,
+} from './indexeddb/schema.js';
 
 export interface IndexedDbOptions extends ConnectionOptions {
   /** Defaults to `globalThis.indexedDB`. idb also needs the IDB* globals (in Node: `import 'fake-indexeddb/auto'`). */
@@ -82,17 +92,28 @@ export class IndexedDbStorage implements Storage {
       request.onupgradeneeded = (event) => {
         const found = upgrade(request.result, request.transaction!, event.oldVersion);
         // Not ours: abort, so that it keeps its version and contents.
-        if (found.length) { foreign = { version: event.oldVersion, found }; request.transaction!.abort(); }
+        if (found.length) {
+          foreign = { version: event.oldVersion, found };
+          request.transaction!.abort();
+        }
       };
       db = (await wrap(request)) as unknown as IDBPDatabase<Schema>;
     } catch (error) {
       if (foreign) throw notOurs(name, foreign.version, foreign.found, foreign.version);
       if ((error as Error | null)?.name === 'VersionError') {
-        throw new StorageCorruptedError(`IndexedDB database '${name}' has a newer schema than version ${SCHEMA_VERSION}; it was written by a newer edge-durable or by something else.`, { cause: error });
+        throw new StorageCorruptedError(
+          `IndexedDB database '${name}' has a newer schema than version ${SCHEMA_VERSION}; it was written by a newer edge-durable or by something else.`,
+          { cause: error },
+        );
       }
       throw toStorageError(error);
     }
-    try { verify(db); } catch (error) { db.close(); throw error; }
+    try {
+      verify(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     // Another tab upgrading or deleting the database waits for every connection to close.
     db.addEventListener('versionchange', () => db.close());
     return new IndexedDbStorage(new Connection(db, options));
@@ -101,7 +122,7 @@ export class IndexedDbStorage implements Storage {
   taskHub(name: string): TaskHubStore {
     validateTaskHubName(name);
     let hub = this.hubs.get(name);
-    if (!hub) this.hubs.set(name, hub = new IndexedDbTaskHub(name, this.connection));
+    if (!hub) this.hubs.set(name, (hub = new IndexedDbTaskHub(name, this.connection)));
     return hub;
   }
 

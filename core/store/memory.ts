@@ -3,12 +3,25 @@
  * (`hub-state.ts`) behind the port, with same-process notifications.
  * @module
  */
-import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../history.js';
+import { type HistoryEvent, isTerminal, type RuntimeStatus } from '../history.js';
 import { validateTaskHubName } from '../limits.js';
 import { HubState } from './hub-state.js';
 import type {
-  ActivityCompletion, CommitOutcome, CompletionOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity,
-  NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, Storage, StoreNotification, TaskHubStore,
+  ActivityCompletion,
+  CommitOutcome,
+  CompletionOutcome,
+  EpisodeCommit,
+  InstancePage,
+  InstanceQuery,
+  InstanceRecord,
+  LeasedActivity,
+  NewInstance,
+  OrchestrationMessage,
+  OrchestrationWorkItem,
+  PurgeFilter,
+  Storage,
+  StoreNotification,
+  TaskHubStore,
 } from './port.js';
 import { copyRecord } from './record.js';
 
@@ -65,13 +78,22 @@ class MemoryTaskHub implements TaskHubStore {
     let work = false;
     for (const episode of episodes) {
       const error = this.state.episodeRefusal(episode);
-      if (error) { outcomes.push({ ok: false, error }); continue; }
+      if (error) {
+        outcomes.push({ ok: false, error });
+        continue;
+      }
       const version = this.apply(episode);
       const eager = episode.leaseActivities;
-      const leasedActivities = eager ? episode.activities.slice(0, Math.max(0, Math.floor(eager.max))).map((a) => this.state.leaseScheduled(a.id, eager.now, eager.lockMs)) : [];
+      const leasedActivities = eager
+        ? episode.activities.slice(0, Math.max(0, Math.floor(eager.max))).map((a) => this.state.leaseScheduled(a.id, eager.now, eager.lockMs))
+        : [];
       outcomes.push(leasedActivities.length ? { ok: true, version, leasedActivities } : { ok: true, version });
       // Work a worker could lease now or later: anything not handed back eagerly.
-      work ||= episode.messages.length > 0 || episode.newInstances.length > 0 || episode.activities.length > leasedActivities.length || this.state.hasMessages(episode.instanceId);
+      work ||=
+        episode.messages.length > 0 ||
+        episode.newInstances.length > 0 ||
+        episode.activities.length > leasedActivities.length ||
+        this.state.hasMessages(episode.instanceId);
     }
     if (work) this.notify(WORK);
     return outcomes;
@@ -117,7 +139,10 @@ class MemoryTaskHub implements TaskHubStore {
     completions.forEach(({ result, leaseInstance }, i) => {
       if (!outcomes[i]!.applied || leased.has(result.instanceId)) return;
       const workItem = leaseInstance && this.state.tryLease(result.instanceId, leaseInstance.now, leaseInstance.lockMs);
-      if (workItem) { outcomes[i]!.workItem = workItem; leased.add(result.instanceId); } else work = true;
+      if (workItem) {
+        outcomes[i]!.workItem = workItem;
+        leased.add(result.instanceId);
+      } else work = true;
     });
     if (work) this.notify(WORK);
     return outcomes;
@@ -161,12 +186,18 @@ export class MemoryStorage implements Storage {
   taskHub(name: string): TaskHubStore {
     validateTaskHubName(name);
     let hub = this.hubs.get(name);
-    if (!hub) { hub = new MemoryTaskHub(name); this.hubs.set(name, hub); }
+    if (!hub) {
+      hub = new MemoryTaskHub(name);
+      this.hubs.set(name, hub);
+    }
     return hub;
   }
 
   async listTaskHubs(): Promise<string[]> {
-    return [...this.hubs.values()].filter((h) => !h.state.isEmpty).map((h) => h.taskHub).sort();
+    return [...this.hubs.values()]
+      .filter((h) => !h.state.isEmpty)
+      .map((h) => h.taskHub)
+      .sort();
   }
 
   async deleteTaskHub(name: string): Promise<boolean> {
@@ -180,6 +211,6 @@ export class MemoryStorage implements Storage {
 /** Up to `max` items, leased one at a time until `leaseOne` finds none. */
 function leaseUpTo<T>(max: number, leaseOne: () => T | undefined): T[] {
   const leased: T[] = [];
-  for (let item: T | undefined; leased.length < Math.floor(max) && (item = leaseOne());) leased.push(item);
+  for (let item: T | undefined; leased.length < Math.floor(max) && (item = leaseOne()); ) leased.push(item);
   return leased;
 }

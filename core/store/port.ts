@@ -118,10 +118,13 @@ export interface EpisodeCommit {
 }
 
 /** When and for how long an eagerly leased item is leased: the same arguments as a lease call. */
-export interface EagerLease { now: number; lockMs: number }
+export interface EagerLease {
+  now: number;
+  lockMs: number;
+}
 
 export type CommitOutcome =
-  | { ok: true; version: number; /** The activities leased eagerly (`EpisodeCommit.leaseActivities`). */ leasedActivities?: LeasedActivity[] }
+  | { ok: true; version: number /** The activities leased eagerly (`EpisodeCommit.leaseActivities`). */; leasedActivities?: LeasedActivity[] }
   | { ok: false; error: Error };
 
 export interface ActivityCompletion {
@@ -173,9 +176,7 @@ export interface PurgeFilter {
   runtimeStatus?: readonly RuntimeStatus[];
 }
 
-export type StoreNotification =
-  | { kind: 'work' }
-  | { kind: 'instance'; instanceId: string; runtimeStatus: RuntimeStatus };
+export type StoreNotification = { kind: 'work' } | { kind: 'instance'; instanceId: string; runtimeStatus: RuntimeStatus };
 
 /** One task hub's storage. */
 export interface TaskHubStore {

@@ -4,7 +4,7 @@
  * @module
  */
 import { InvalidArgumentError } from '../errors.js';
-import { isRuntimeStatus, isTerminal, TERMINAL_STATUSES, type RuntimeStatus } from '../history.js';
+import { isRuntimeStatus, isTerminal, type RuntimeStatus, TERMINAL_STATUSES } from '../history.js';
 import type { InstancePage, InstanceQuery, InstanceRecord, PurgeFilter } from './port.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -35,7 +35,8 @@ function isoTime(name: string, value: string | undefined): string | undefined {
 export function normalizeStatuses(statuses: readonly string[] | undefined): ReadonlySet<RuntimeStatus> | undefined {
   if (statuses === undefined || statuses.length === 0) return undefined;
   for (const s of statuses) {
-    if (!isRuntimeStatus(s)) throw new InvalidArgumentError(`Unknown runtime status '${s}'; use Pending, Running, Completed, ContinuedAsNew, Failed, Terminated or Suspended.`);
+    if (!isRuntimeStatus(s))
+      throw new InvalidArgumentError(`Unknown runtime status '${s}'; use Pending, Running, Completed, ContinuedAsNew, Failed, Terminated or Suspended.`);
   }
   return new Set(statuses as RuntimeStatus[]);
 }
@@ -57,7 +58,10 @@ export function normalizeQuery(query: InstanceQuery): NormalizedQuery {
   return normalized;
 }
 
-export function matchesQuery(record: InstanceRecord, q: Pick<NormalizedQuery, 'runtimeStatus' | 'createdTimeFrom' | 'createdTimeTo' | 'instanceIdPrefix'>): boolean {
+export function matchesQuery(
+  record: InstanceRecord,
+  q: Pick<NormalizedQuery, 'runtimeStatus' | 'createdTimeFrom' | 'createdTimeTo' | 'instanceIdPrefix'>,
+): boolean {
   if (q.runtimeStatus && !q.runtimeStatus.has(record.runtimeStatus)) return false;
   if (q.createdTimeFrom && record.createdTime < q.createdTimeFrom) return false;
   if (q.createdTimeTo && record.createdTime > q.createdTimeTo) return false;
@@ -112,7 +116,9 @@ export function decodeContinuationToken(token: string): SortKey {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
     const [createdTime, instanceId] = JSON.parse(text) as unknown[];
     if (typeof createdTime === 'string' && typeof instanceId === 'string') return { createdTime, instanceId };
-  } catch { /* reported below */ }
+  } catch {
+    /* reported below */
+  }
   throw new InvalidArgumentError('The continuation token is malformed; pass back the token from the previous page unchanged.');
 }
 
@@ -120,12 +126,15 @@ export function decodeContinuationToken(token: string): SortKey {
 export function purgeStatuses(filter: PurgeFilter): ReadonlySet<RuntimeStatus> {
   const statuses = normalizeStatuses(filter.runtimeStatus) ?? new Set(TERMINAL_STATUSES);
   for (const s of statuses) {
-    if (!isTerminal(s)) throw new InvalidArgumentError(`Instances that are ${s} cannot be purged; purge applies only to ${TERMINAL_STATUSES.join(', ')} instances.`);
+    if (!isTerminal(s))
+      throw new InvalidArgumentError(`Instances that are ${s} cannot be purged; purge applies only to ${TERMINAL_STATUSES.join(', ')} instances.`);
   }
   return statuses;
 }
 
-export function normalizePurgeFilter(filter: PurgeFilter): Pick<NormalizedQuery, 'runtimeStatus' | 'createdTimeFrom' | 'createdTimeTo'> & { runtimeStatus: ReadonlySet<RuntimeStatus> } {
+export function normalizePurgeFilter(
+  filter: PurgeFilter,
+): Pick<NormalizedQuery, 'runtimeStatus' | 'createdTimeFrom' | 'createdTimeTo'> & { runtimeStatus: ReadonlySet<RuntimeStatus> } {
   const from = isoTime('createdTimeFrom', filter.createdTimeFrom);
   const to = isoTime('createdTimeTo', filter.createdTimeTo);
   return { runtimeStatus: purgeStatuses(filter), createdTimeFrom: from, createdTimeTo: to };

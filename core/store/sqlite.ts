@@ -43,11 +43,11 @@
  */
 import { validateTaskHubName } from '../limits.js';
 import type { Storage, TaskHubStore } from './port.js';
-import { Connection, toStorageError, type SqliteDatabase } from './sqlite/connection.js';
-import { SqliteTaskHub, type Listeners } from './sqlite/hub.js';
+import { Connection, type SqliteDatabase, toStorageError } from './sqlite/connection.js';
+import { type Listeners, SqliteTaskHub } from './sqlite/hub.js';
 import { HUB_TABLES, INSTANCE_TABLES, openSchema } from './sqlite/schema.js';
 
-export { toStorageError, type SqliteDatabase, type SqliteStatement } from './sqlite/connection.js';
+export { type SqliteDatabase, type SqliteStatement, toStorageError } from './sqlite/connection.js';
 export { SQLITE_SCHEMA_VERSION } from './sqlite/schema.js';
 
 /** Durable task hubs in one SQLite database (file or `:memory:`). */
@@ -75,7 +75,7 @@ export class SqliteStorage implements Storage {
   taskHub(name: string): TaskHubStore {
     validateTaskHubName(name);
     let hub = this.hubs.get(name);
-    if (!hub) this.hubs.set(name, hub = new SqliteTaskHub(name, this.sql, this.listeners));
+    if (!hub) this.hubs.set(name, (hub = new SqliteTaskHub(name, this.sql, this.listeners)));
     return hub;
   }
 
@@ -86,7 +86,12 @@ export class SqliteStorage implements Storage {
       for (const table of HUB_TABLES) {
         // Hub names are never empty, so '' is below the first.
         let hub = '';
-        for (let row: { hub: string } | undefined; (row = this.sql.get<{ hub: string }>(`SELECT hub FROM ${table} WHERE hub > ? ORDER BY hub LIMIT 1`, hub)); hub = row.hub) found.add(row.hub);
+        for (
+          let row: { hub: string } | undefined;
+          (row = this.sql.get<{ hub: string }>(`SELECT hub FROM ${table} WHERE hub > ? ORDER BY hub LIMIT 1`, hub));
+          hub = row.hub
+        )
+          found.add(row.hub);
       }
       return [...found].sort();
     });

@@ -9,7 +9,7 @@ import { normalizeEndpoint } from './endpoint.js';
 import { ApiError, describeNetworkError, EndpointUnreachableError, isNotFound, parseBody, toApiError } from './errors.js';
 import type { CheckStatusPayload } from './management.js';
 import type { InstancePage, StatusPayload } from './payloads.js';
-import { CONTINUATION_HEADER, routes, WEBHOOK_PATH, type ControlOperation } from './routes.js';
+import { CONTINUATION_HEADER, type ControlOperation, routes, WEBHOOK_PATH } from './routes.js';
 import type { RuntimeStatus } from './status.js';
 
 export interface HttpClientOptions {
@@ -40,7 +40,11 @@ export interface InstanceQuery extends InstanceFilter {
 /** Query values left undefined are not sent. */
 type Query = Record<string, string | undefined>;
 
-interface RequestOptions { query?: Query; json?: unknown; headers?: Record<string, string> }
+interface RequestOptions {
+  query?: Query;
+  json?: unknown;
+  headers?: Record<string, string>;
+}
 
 export class DurableHttpClient {
   readonly endpoint: string;
@@ -117,13 +121,23 @@ export class DurableHttpClient {
 
   /** The route takes `application/json` only, and an empty body is not JSON: no data is sent as `null`. */
   async raiseEvent(taskHub: string, instanceId: string, eventName: string, data: unknown): Promise<void> {
-    await this.onInstance(instanceId, () => this.request('POST', routes.raiseEvent(instanceId, eventName), taskHub, { json: data === undefined ? null : data }));
+    await this.onInstance(instanceId, () =>
+      this.request('POST', routes.raiseEvent(instanceId, eventName), taskHub, { json: data === undefined ? null : data }),
+    );
   }
 
-  terminate(taskHub: string, instanceId: string, reason?: string): Promise<void> { return this.control(taskHub, instanceId, 'terminate', reason); }
-  suspend(taskHub: string, instanceId: string, reason?: string): Promise<void> { return this.control(taskHub, instanceId, 'suspend', reason); }
-  resume(taskHub: string, instanceId: string, reason?: string): Promise<void> { return this.control(taskHub, instanceId, 'resume', reason); }
-  rewind(taskHub: string, instanceId: string, reason?: string): Promise<void> { return this.control(taskHub, instanceId, 'rewind', reason); }
+  terminate(taskHub: string, instanceId: string, reason?: string): Promise<void> {
+    return this.control(taskHub, instanceId, 'terminate', reason);
+  }
+  suspend(taskHub: string, instanceId: string, reason?: string): Promise<void> {
+    return this.control(taskHub, instanceId, 'suspend', reason);
+  }
+  resume(taskHub: string, instanceId: string, reason?: string): Promise<void> {
+    return this.control(taskHub, instanceId, 'resume', reason);
+  }
+  rewind(taskHub: string, instanceId: string, reason?: string): Promise<void> {
+    return this.control(taskHub, instanceId, 'rewind', reason);
+  }
 
   /** A missing instance is a 400 here, as in Durable Functions. */
   async restart(taskHub: string, instanceId: string, newInstanceId: boolean): Promise<CheckStatusPayload> {

@@ -6,14 +6,17 @@
  */
 
 /** How a request failed, whatever the server's wording. */
-export type ApiErrorKind =
-  | 'NotFound' | 'UnknownOrchestrator' | 'InvalidState' | 'InvalidArgument' | 'Conflict' | 'Unauthorized' | 'Failed';
+export type ApiErrorKind = 'NotFound' | 'UnknownOrchestrator' | 'InvalidState' | 'InvalidArgument' | 'Conflict' | 'Unauthorized' | 'Failed';
 
 /** The server answered with an error status. `code` is the body's `error.code`, or one derived from the status for a body without one. */
 export class ApiError extends Error {
   override name = 'ApiError';
   readonly kind: ApiErrorKind;
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.kind = kindOf(status, code);
   }
@@ -27,7 +30,10 @@ export class UnauthorizedError extends ApiError {
 /** No HTTP answer at all: DNS, refused connection, a CORS rejection in a browser, or the timeout. */
 export class EndpointUnreachableError extends Error {
   override name = 'EndpointUnreachableError';
-  constructor(readonly endpoint: string, readonly reason: string) {
+  constructor(
+    readonly endpoint: string,
+    readonly reason: string,
+  ) {
     super(`Cannot reach ${endpoint}: ${reason}`);
   }
 }
@@ -35,7 +41,10 @@ export class EndpointUnreachableError extends Error {
 /** The endpoint given is not an http:// or https:// URL. */
 export class InvalidEndpointError extends Error {
   override name = 'InvalidEndpointError';
-  constructor(readonly endpoint: string, reason: string) {
+  constructor(
+    readonly endpoint: string,
+    reason: string,
+  ) {
     super(`'${endpoint}' ${reason}`);
   }
 }
@@ -66,7 +75,11 @@ export function toApiError(status: number, text: string, request: string): ApiEr
 /** JSON when it parses, else the text itself; undefined for an empty body. */
 export function parseBody(text: string): unknown {
   if (!text) return undefined;
-  try { return JSON.parse(text); } catch { return text; }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Our `{error: {code, message}}`, and ASP.NET's `{Message, ExceptionMessage}` that Durable Functions returns. */
@@ -84,7 +97,12 @@ function errorDetail(body: unknown): { code?: string; message?: string } {
 }
 
 const CODE_BY_STATUS: Readonly<Record<number, string>> = {
-  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 410: 'Gone',
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  410: 'Gone',
 };
 
 function codeOfStatus(status: number): string {

@@ -26,8 +26,8 @@ export interface HttpManagementPayload {
 }
 
 /** The 202 body of start and restart. Servers of older Durable Functions versions leave out restart, suspend and resume. */
-export type CheckStatusPayload = Omit<HttpManagementPayload, 'rewindPostUri' | 'restartPostUri' | 'suspendPostUri' | 'resumePostUri'>
-  & Partial<Pick<HttpManagementPayload, 'restartPostUri' | 'suspendPostUri' | 'resumePostUri'>>;
+export type CheckStatusPayload = Omit<HttpManagementPayload, 'rewindPostUri' | 'restartPostUri' | 'suspendPostUri' | 'resumePostUri'> &
+  Partial<Pick<HttpManagementPayload, 'restartPostUri' | 'suspendPostUri' | 'resumePostUri'>>;
 
 export function createHttpManagementPayload(instanceId: string, options: ManagementUrlOptions): HttpManagementPayload {
   const base = `${options.baseUrl.replace(/\/+$/, '')}${WEBHOOK_PATH}/${routes.instance(instanceId)}`;

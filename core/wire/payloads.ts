@@ -37,16 +37,25 @@ export interface InstancePage {
 }
 
 /** `DELETE instances/{id}` and `DELETE instances`. */
-export interface PurgeResult { instancesDeleted: number }
+export interface PurgeResult {
+  instancesDeleted: number;
+}
 
 /** `DELETE taskhubs/{name}`. */
-export interface TaskHubDeleted { taskHub: string; deleted: true }
+export interface TaskHubDeleted {
+  taskHub: string;
+  deleted: true;
+}
 
 /** An element of `GET orchestrators`. */
-export interface OrchestratorEntry { name: string }
+export interface OrchestratorEntry {
+  name: string;
+}
 
 /** The body of every rejected request (except the empty 404 of `GET instances/{id}`). */
-export interface ErrorBody<Code extends string = string> { error: { code: Code; message: string } }
+export interface ErrorBody<Code extends string = string> {
+  error: { code: Code; message: string };
+}
 
 export function toStatusPayload(status: OrchestrationStatus, options: { showHistoryOutput?: boolean; showInput?: boolean } = {}): StatusPayload {
   return {
@@ -74,20 +83,27 @@ export function toHistoryEvents(history: readonly HistoryEvent[], options: { sho
   const completed = new Set<number>();
   for (const e of history) {
     if (e.type === 'TaskScheduled' || e.type === 'SubOrchestrationInstanceCreated') scheduled.set(e.eventId, e);
-    if (e.type === 'TaskCompleted' || e.type === 'TaskFailed' || e.type === 'SubOrchestrationInstanceCompleted' || e.type === 'SubOrchestrationInstanceFailed') completed.add(e.taskScheduledId);
+    if (e.type === 'TaskCompleted' || e.type === 'TaskFailed' || e.type === 'SubOrchestrationInstanceCompleted' || e.type === 'SubOrchestrationInstanceFailed')
+      completed.add(e.taskScheduledId);
   }
   const rows: HistoryRow[] = [];
   for (const e of history) {
     const row: HistoryRow = { EventType: e.type, Timestamp: e.timestamp };
     switch (e.type) {
-      case 'OrchestratorStarted': case 'OrchestratorCompleted': continue;
-      case 'TaskScheduled': case 'SubOrchestrationInstanceCreated':
+      case 'OrchestratorStarted':
+      case 'OrchestratorCompleted':
+        continue;
+      case 'TaskScheduled':
+      case 'SubOrchestrationInstanceCreated':
         if (completed.has(e.eventId)) continue;
         row.Name = e.name;
         if (e.type === 'SubOrchestrationInstanceCreated') row.InstanceId = e.instanceId;
         if (showInput) row.Input = json(e.input);
         break;
-      case 'TaskCompleted': case 'TaskFailed': case 'SubOrchestrationInstanceCompleted': case 'SubOrchestrationInstanceFailed': {
+      case 'TaskCompleted':
+      case 'TaskFailed':
+      case 'SubOrchestrationInstanceCompleted':
+      case 'SubOrchestrationInstanceFailed': {
         const origin = scheduled.get(e.taskScheduledId);
         if (origin && (origin.type === 'TaskScheduled' || origin.type === 'SubOrchestrationInstanceCreated')) {
           row.FunctionName = origin.name;
@@ -113,14 +129,35 @@ export function toHistoryEvents(history: readonly HistoryEvent[], options: { sho
         if (options.showHistoryOutput) row.Result = json(e.result);
         if (e.failureDetails) row.FailureDetails = e.failureDetails;
         break;
-      case 'ExecutionTerminated': row.Input = json(e.input); break;
-      case 'ExecutionSuspended': case 'ExecutionResumed': case 'ExecutionRewound': row.Reason = e.reason ?? null; break;
-      case 'TimerCreated': row.FireAt = e.fireAt; break;
-      case 'TimerFired': row.FireAt = e.fireAt; break;
-      case 'EventRaised': row.Name = e.name; if (showInput) row.Input = json(e.input); break;
-      case 'EventSent': row.InstanceId = e.instanceId; row.Name = e.name; if (showInput) row.Input = json(e.input); break;
-      case 'ContinueAsNew': if (showInput) row.Input = json(e.input); break;
-      case 'GenericEvent': row.Data = e.data; break;
+      case 'ExecutionTerminated':
+        row.Input = json(e.input);
+        break;
+      case 'ExecutionSuspended':
+      case 'ExecutionResumed':
+      case 'ExecutionRewound':
+        row.Reason = e.reason ?? null;
+        break;
+      case 'TimerCreated':
+        row.FireAt = e.fireAt;
+        break;
+      case 'TimerFired':
+        row.FireAt = e.fireAt;
+        break;
+      case 'EventRaised':
+        row.Name = e.name;
+        if (showInput) row.Input = json(e.input);
+        break;
+      case 'EventSent':
+        row.InstanceId = e.instanceId;
+        row.Name = e.name;
+        if (showInput) row.Input = json(e.input);
+        break;
+      case 'ContinueAsNew':
+        if (showInput) row.Input = json(e.input);
+        break;
+      case 'GenericEvent':
+        row.Data = e.data;
+        break;
     }
     rows.push(row);
   }

@@ -24,8 +24,7 @@ export const routes = {
   raiseEvent: (instanceId: string, eventName: string): string => `instances/${segment(instanceId)}/raiseEvent/${segment(eventName)}`,
   restart: (instanceId: string): string => `instances/${segment(instanceId)}/restart`,
   /** POST starts an instance; an empty ID lets the server pick one. */
-  start: (orchestratorName: string, instanceId?: string): string =>
-    `orchestrators/${segment(orchestratorName)}${instanceId ? `/${segment(instanceId)}` : ''}`,
+  start: (orchestratorName: string, instanceId?: string): string => `orchestrators/${segment(orchestratorName)}${instanceId ? `/${segment(instanceId)}` : ''}`,
   /** GET lists the registered orchestrator names (not in Durable Functions). */
   orchestrators: (): string => 'orchestrators',
   /** GET lists the task hubs that hold data (not in Durable Functions). */

@@ -6,9 +6,9 @@
  * statuses minus those where the operation changes nothing.
  * @module
  */
-import { isRuntimeStatus, isTerminal, RUNTIME_STATUSES, TERMINAL_STATUSES, type RuntimeStatus } from '../history.js';
+import { isRuntimeStatus, isTerminal, RUNTIME_STATUSES, type RuntimeStatus, TERMINAL_STATUSES } from '../history.js';
 
-export { isRuntimeStatus, isTerminal, RUNTIME_STATUSES, TERMINAL_STATUSES, type RuntimeStatus };
+export { isRuntimeStatus, isTerminal, RUNTIME_STATUSES, type RuntimeStatus, TERMINAL_STATUSES };
 
 /** The statuses an instance leaves by itself or by an operation: everything but the terminal ones. */
 export const ACTIVE_STATUSES: readonly RuntimeStatus[] = RUNTIME_STATUSES.filter((s) => !isTerminal(s));
@@ -50,8 +50,7 @@ const NO_OP: Readonly<Partial<Record<InstanceOperation, readonly RuntimeStatus[]
   resume: ACTIVE_STATUSES.filter((s) => s !== 'Suspended'),
 };
 
-const offered = (operation: InstanceOperation): readonly RuntimeStatus[] =>
-  ACCEPTED[operation].filter((s) => !NO_OP[operation]?.includes(s));
+const offered = (operation: InstanceOperation): readonly RuntimeStatus[] => ACCEPTED[operation].filter((s) => !NO_OP[operation]?.includes(s));
 
 const OFFERED: Readonly<Record<InstanceOperation, readonly RuntimeStatus[]>> = {
   terminate: offered('terminate'),

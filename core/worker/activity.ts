@@ -35,14 +35,23 @@ export async function runActivity(context: WorkerContext, episodes: EpisodeRunne
       outcome = event('TaskFailed', isoTime(clock.now()), { taskScheduledId, failureDetails: toFailureDetails(error) });
     }
   }
-  const message: OrchestrationMessage = { id: context.newId(), instanceId: item.instanceId, executionId: item.executionId, event: outcome, visibleAt: outcome.timestamp };
+  const message: OrchestrationMessage = {
+    id: context.newId(),
+    instanceId: item.instanceId,
+    executionId: item.executionId,
+    event: outcome,
+    visibleAt: outcome.timestamp,
+  };
   if (!context.stopped) {
     const handedOn = await episodes.recordDirectly(leased, message);
     if (handedOn !== undefined) return handedOn;
   }
   // Eager dispatch: the instance comes back leased with its new message, if a slot is free (reserved meanwhile).
   const eager = !context.stopped && episodeSlots.free > 0;
-  if (!eager) { await complete({ leased, result: message }); return false; }
+  if (!eager) {
+    await complete({ leased, result: message });
+    return false;
+  }
   episodeSlots.take();
   let completed: CompletionOutcome;
   try {
@@ -51,7 +60,10 @@ export async function runActivity(context: WorkerContext, episodes: EpisodeRunne
     episodeSlots.release();
     throw error;
   }
-  if (!completed.workItem) { episodeSlots.release(); return false; }
+  if (!completed.workItem) {
+    episodeSlots.release();
+    return false;
+  }
   dispatch.startEpisode(completed.workItem, true);
   return true;
 }

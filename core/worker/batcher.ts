@@ -7,7 +7,10 @@ export class Batcher<I, O> {
   private queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
   private writing = false;
 
-  constructor(private readonly write: (items: I[]) => Promise<O[]>, private readonly maxBatch = 256) {}
+  constructor(
+    private readonly write: (items: I[]) => Promise<O[]>,
+    private readonly maxBatch = 256,
+  ) {}
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {

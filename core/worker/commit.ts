@@ -6,11 +6,11 @@
  */
 import { isoTime } from '../clock.js';
 import { InstanceAlreadyExistsError, toFailureDetails } from '../errors.js';
-import { event, isTerminal, type ExecutionStarted, type HistoryEvent } from '../history.js';
+import { type ExecutionStarted, event, type HistoryEvent, isTerminal } from '../history.js';
 import { serialize } from '../json.js';
 import type { EpisodeResult } from '../orchestration/executor.js';
-import type { InstanceRow } from '../store/record.js';
 import type { ActivityWorkItem, EpisodeCommit, InstanceRecord, Lease, NewInstance, OrchestrationMessage } from '../store/port.js';
+import type { InstanceRow } from '../store/record.js';
 
 /** The rows of the instances an episode's sub-orchestrations would take over, by ID. */
 export type Children = ReadonlyMap<string, InstanceRecord | undefined>;
@@ -60,23 +60,48 @@ export function buildCommit({ instance, lease, consumed, orchestration, result, 
         break;
       case 'CreateTimer':
         append.push(event('TimerCreated', at, { fireAt: action.fireAt }, action.id));
-        messages.push({ id: newId(), instanceId, executionId, event: event('TimerFired', action.fireAt, { timerId: action.id, fireAt: action.fireAt }), visibleAt: action.fireAt });
+        messages.push({
+          id: newId(),
+          instanceId,
+          executionId,
+          event: event('TimerFired', action.fireAt, { timerId: action.id, fireAt: action.fireAt }),
+          visibleAt: action.fireAt,
+        });
         break;
       case 'CreateSubOrchestration': {
         append.push(event('SubOrchestrationInstanceCreated', at, { name: action.name, instanceId: action.instanceId, input: action.input }, action.id));
         const existing = children.get(action.instanceId);
         if (existing && !isTerminal(existing.runtimeStatus)) {
           const failure = toFailureDetails(new InstanceAlreadyExistsError(action.instanceId, existing.runtimeStatus));
-          messages.push({ id: newId(), instanceId, executionId, event: event('SubOrchestrationInstanceFailed', at, { taskScheduledId: action.id, failureDetails: failure }), visibleAt: at });
+          messages.push({
+            id: newId(),
+            instanceId,
+            executionId,
+            event: event('SubOrchestrationInstanceFailed', at, { taskScheduledId: action.id, failureDetails: failure }),
+            visibleAt: at,
+          });
           break;
         }
         const childExecution = newId(`${executionId}/${action.id}`);
         newInstances.push({
-          record: { instanceId: action.instanceId, name: action.name, executionId: childExecution, runtimeStatus: 'Pending', input: action.input, createdTime: at, lastUpdatedTime: at, parentInstanceId: instanceId },
+          record: {
+            instanceId: action.instanceId,
+            name: action.name,
+            executionId: childExecution,
+            runtimeStatus: 'Pending',
+            input: action.input,
+            createdTime: at,
+            lastUpdatedTime: at,
+            parentInstanceId: instanceId,
+          },
           start: {
-            id: newId(), instanceId: action.instanceId, executionId: childExecution, visibleAt: at,
+            id: newId(),
+            instanceId: action.instanceId,
+            executionId: childExecution,
+            visibleAt: at,
             event: event('ExecutionStarted', at, {
-              name: action.name, input: action.input,
+              name: action.name,
+              input: action.input,
               orchestrationInstance: { instanceId: action.instanceId, executionId: childExecution },
               parentInstance: { instanceId, executionId, name: instance.name, taskScheduledId: action.id },
             }),
@@ -88,17 +113,36 @@ export function buildCommit({ instance, lease, consumed, orchestration, result, 
   }
 
   const row: InstanceRow = {
-    instanceId, name: instance.name, executionId, runtimeStatus: result.suspended ? 'Suspended' : 'Running',
-    input: instance.input, output: undefined, customStatus: result.customStatus ?? instance.customStatus, failureDetails: undefined,
-    createdTime: instance.createdTime, lastUpdatedTime: at, completedTime: undefined, parentInstanceId: instance.parentInstanceId,
+    instanceId,
+    name: instance.name,
+    executionId,
+    runtimeStatus: result.suspended ? 'Suspended' : 'Running',
+    input: instance.input,
+    output: undefined,
+    customStatus: result.customStatus ?? instance.customStatus,
+    failureDetails: undefined,
+    createdTime: instance.createdTime,
+    lastUpdatedTime: at,
+    completedTime: undefined,
+    parentInstanceId: instance.parentInstanceId,
   };
   const commit: EpisodeCommit = {
-    instanceId, expectedVersion: instance.version, lease, instance: row,
-    history: { append }, consumedMessageIds: consumed, messages, activities, newInstances,
+    instanceId,
+    expectedVersion: instance.version,
+    lease,
+    instance: row,
+    history: { append },
+    consumedMessageIds: consumed,
+    messages,
+    activities,
+    newInstances,
   };
 
   const outcome = result.outcome;
-  if (!outcome) { append.push({ type: 'OrchestratorCompleted', eventId: -1, timestamp: at }); return commit; }
+  if (!outcome) {
+    append.push({ type: 'OrchestratorCompleted', eventId: -1, timestamp: at });
+    return commit;
+  }
   const parent = orchestration.started?.parentInstance;
 
   if (outcome.status === 'ContinuedAsNew') {
@@ -112,31 +156,46 @@ export function buildCommit({ instance, lease, consumed, orchestration, result, 
     commit.activities = [];
     commit.newInstances = [];
     commit.messages = [
-      { id: newId(), instanceId, executionId: next, visibleAt: at, event: event('ExecutionStarted', at, {
-        name: instance.name, input, orchestrationInstance: { instanceId, executionId: next }, parentInstance: parent,
-      }) },
+      {
+        id: newId(),
+        instanceId,
+        executionId: next,
+        visibleAt: at,
+        event: event('ExecutionStarted', at, {
+          name: instance.name,
+          input,
+          orchestrationInstance: { instanceId, executionId: next },
+          parentInstance: parent,
+        }),
+      },
       ...outcome.carryoverEvents.map((e) => ({ id: newId(), instanceId, visibleAt: at, event: e })),
     ];
     return commit;
   }
 
   const failed = outcome.status === 'Failed';
-  append.push(event('ExecutionCompleted', at, {
-    orchestrationStatus: outcome.status,
-    result: failed ? undefined : outcome.result,
-    failureDetails: failed ? outcome.failureDetails : undefined,
-  }), event('OrchestratorCompleted', at, {}));
+  append.push(
+    event('ExecutionCompleted', at, {
+      orchestrationStatus: outcome.status,
+      result: failed ? undefined : outcome.result,
+      failureDetails: failed ? outcome.failureDetails : undefined,
+    }),
+    event('OrchestratorCompleted', at, {}),
+  );
   row.runtimeStatus = outcome.status;
   row.completedTime = at;
   row.output = failed ? serialize('Failure', `Orchestrator function '${instance.name}' failed: ${outcome.failureDetails.errorMessage}`) : outcome.result;
   if (failed) row.failureDetails = outcome.failureDetails;
   if (parent) {
-    const completion = outcome.status === 'Completed'
-      ? event('SubOrchestrationInstanceCompleted', at, { taskScheduledId: parent.taskScheduledId, result: outcome.result })
-      : event('SubOrchestrationInstanceFailed', at, {
-        taskScheduledId: parent.taskScheduledId,
-        failureDetails: failed ? outcome.failureDetails : { errorType: 'TerminatedError', errorMessage: `Terminated: ${outcome.result ?? 'no reason given'}` },
-      });
+    const completion =
+      outcome.status === 'Completed'
+        ? event('SubOrchestrationInstanceCompleted', at, { taskScheduledId: parent.taskScheduledId, result: outcome.result })
+        : event('SubOrchestrationInstanceFailed', at, {
+            taskScheduledId: parent.taskScheduledId,
+            failureDetails: failed
+              ? outcome.failureDetails
+              : { errorType: 'TerminatedError', errorMessage: `Terminated: ${outcome.result ?? 'no reason given'}` },
+          });
     messages.push({ id: newId(), instanceId: parent.instanceId, executionId: parent.executionId, visibleAt: at, event: completion });
   }
   if (outcome.status === 'Terminated') {

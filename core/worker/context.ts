@@ -6,7 +6,13 @@
 import type { DurableApp } from '../app.js';
 import type { Clock } from '../clock.js';
 import type {
-  ActivityCompletion, CommitOutcome, CompletionOutcome, EpisodeCommit, LeasedActivity, OrchestrationWorkItem, TaskHubStore,
+  ActivityCompletion,
+  CommitOutcome,
+  CompletionOutcome,
+  EpisodeCommit,
+  LeasedActivity,
+  OrchestrationWorkItem,
+  TaskHubStore,
 } from '../store/port.js';
 import type { Slots } from './slots.js';
 

@@ -6,15 +6,18 @@
  * @module
  */
 import { isoTime } from '../clock.js';
-import { event, isTerminal, type HistoryEvent } from '../history.js';
-import { OrchestrationExecutor, type EpisodeResult } from '../orchestration/executor.js';
+import { event, type HistoryEvent, isTerminal } from '../history.js';
+import { type EpisodeResult, OrchestrationExecutor } from '../orchestration/executor.js';
 import { rewindHistory } from '../orchestration/rewind.js';
-import { instanceRecord } from '../store/record.js';
 import type { CommitOutcome, EpisodeCommit, InstanceRecord, LeasedActivity, OrchestrationMessage, OrchestrationWorkItem } from '../store/port.js';
-import { buildCommit, NO_CHILDREN, type Children } from './commit.js';
+import { instanceRecord } from '../store/record.js';
+import { buildCommit, type Children, NO_CHILDREN } from './commit.js';
 import type { Dispatch, WorkerContext } from './context.js';
 
-interface CachedOrchestration { executor: OrchestrationExecutor; record: InstanceRecord }
+interface CachedOrchestration {
+  executor: OrchestrationExecutor;
+  record: InstanceRecord;
+}
 
 /** An episode that only applied duplicates or stale completions: nothing happened, so none is recorded. */
 const isIdle = (result: EpisodeResult, instance: InstanceRecord): boolean =>
@@ -26,10 +29,15 @@ export class EpisodeRunner {
   /** Instances whose commit is in flight, with the episodes waiting for it to settle. */
   private readonly settling = new Map<string, (() => void)[]>();
 
-  constructor(private readonly context: WorkerContext, private readonly dispatch: Dispatch) {}
+  constructor(
+    private readonly context: WorkerContext,
+    private readonly dispatch: Dispatch,
+  ) {}
 
   /** Forgets every cached orchestrator, as a fresh process would. */
-  clearCache(): void { this.cache.clear(); }
+  clearCache(): void {
+    this.cache.clear();
+  }
 
   /** Resolves to whether every piece of follow-up work went on by eager dispatch (see `track`). */
   async run(item: OrchestrationWorkItem): Promise<boolean> {
@@ -43,7 +51,7 @@ export class EpisodeRunner {
       // A cached orchestrator knows its row as of its last commit. A commit's version check
       // catches a stale row; anything this episode drops without committing is checked first.
       const cached = this.cache.get(item.instanceId)?.record;
-      const instance = cached ?? await store.getInstance(item.instanceId);
+      const instance = cached ?? (await store.getInstance(item.instanceId));
       const ids = item.messages.map((m) => m.id);
       const discard = async (): Promise<void> => {
         if (cached) {
@@ -57,7 +65,10 @@ export class EpisodeRunner {
         }
         await store.discardMessages(item, ids);
       };
-      if (!instance) { await discard(); return false; }
+      if (!instance) {
+        await discard();
+        return false;
+      }
       // The episode's events: messages for this execution (or for none in particular), rewinds aside.
       const { executionId } = instance;
       const events: HistoryEvent[] = [{ type: 'OrchestratorStarted', eventId: -1, timestamp: isoTime(now) }];
@@ -73,15 +84,24 @@ export class EpisodeRunner {
         return false;
       }
       // A rewind that finds the instance no longer failed has nothing to do.
-      if (events.length === 1) { await discard(); return false; }
+      if (events.length === 1) {
+        await discard();
+        return false;
+      }
       const executor = await this.executorFor(instance);
       const result = executor.run(events);
-      if (isIdle(result, instance)) { await discard(); return false; }
+      if (isIdle(result, instance)) {
+        await discard();
+        return false;
+      }
       const found = this.childrenOf(result);
       const children = found instanceof Promise ? await found : found;
       const episode = buildCommit({ instance, lease: item.lease, consumed: ids, orchestration: executor, result, now, children, newId: this.context.newId });
       const handedOn = await this.commitEpisode(episode, executor, result);
-      if (handedOn === undefined) { await store.abandonOrchestration(item); return false; }
+      if (handedOn === undefined) {
+        await store.abandonOrchestration(item);
+        return false;
+      }
       return handedOn;
     } catch (error) {
       this.cache.delete(item.instanceId);
@@ -118,10 +138,22 @@ export class EpisodeRunner {
       const { executor, record } = cached;
       const now = this.context.clock.now();
       const result = executor.run([{ type: 'OrchestratorStarted', eventId: -1, timestamp: isoTime(now) }, message.event]);
-      if (isIdle(result, record)) { this.cache.delete(instanceId); return undefined; }
+      if (isIdle(result, record)) {
+        this.cache.delete(instanceId);
+        return undefined;
+      }
       const found = this.childrenOf(result);
       const children = found instanceof Promise ? await found : found;
-      const episode = buildCommit({ instance: record, lease: undefined, consumed: [], orchestration: executor, result, now, children, newId: this.context.newId });
+      const episode = buildCommit({
+        instance: record,
+        lease: undefined,
+        consumed: [],
+        orchestration: executor,
+        result,
+        now,
+        children,
+        newId: this.context.newId,
+      });
       episode.completesActivities = { now, activities: [leased] };
       return await this.commitEpisode(episode, executor, result);
     } catch (error) {
@@ -140,9 +172,11 @@ export class EpisodeRunner {
   private acquire(instanceId: string): (() => void)[] | Promise<(() => void)[]> {
     if (!this.settling.has(instanceId)) return this.hold(instanceId);
     return (async () => {
-      for (let waiting: (() => void)[] | undefined; (waiting = this.settling.get(instanceId));) {
+      for (let waiting: (() => void)[] | undefined; (waiting = this.settling.get(instanceId)); ) {
         const queue = waiting;
-        await new Promise<void>((resolve) => { queue.push(resolve); });
+        await new Promise<void>((resolve) => {
+          queue.push(resolve);
+        });
       }
       return this.hold(instanceId);
     })();
@@ -202,7 +236,10 @@ export class EpisodeRunner {
 
   private remember(episode: EpisodeCommit, executor: OrchestrationExecutor, result: EpisodeResult, outcome: CommitOutcome): void {
     const limit = this.context.settings.replayCache;
-    if (!outcome.ok || limit === false || result.outcome) { this.cache.delete(episode.instanceId); return; }
+    if (!outcome.ok || limit === false || result.outcome) {
+      this.cache.delete(episode.instanceId);
+      return;
+    }
     executor.confirm();
     this.cache.set(episode.instanceId, { executor, record: instanceRecord(episode.instance, outcome.version) });
     if (this.cache.size > limit) this.cache.delete(this.cache.keys().next().value!);
@@ -229,11 +266,23 @@ export class EpisodeRunner {
     const { history, failedChildren } = rewindHistory(await store.getHistory(instance.instanceId), reason, at);
     const executor = new OrchestrationExecutor(app, instance.instanceId);
     executor.replay(history);
-    const result = executor.run([event('OrchestratorStarted', at, {}), ...item.messages.filter((m) => m !== message && m.event.type === 'EventRaised').map((m) => m.event)]);
+    const result = executor.run([
+      event('OrchestratorStarted', at, {}),
+      ...item.messages.filter((m) => m !== message && m.event.type === 'EventRaised').map((m) => m.event),
+    ]);
     const { failureDetails: _f, output: _o, completedTime: _c, ...rest } = instance;
     const reopened = { ...rest, runtimeStatus: 'Running' as const };
     const children = await this.childrenOf(result);
-    const episode = buildCommit({ instance: reopened, lease: item.lease, consumed: item.messages.map((m) => m.id), orchestration: executor, result, now, children, newId });
+    const episode = buildCommit({
+      instance: reopened,
+      lease: item.lease,
+      consumed: item.messages.map((m) => m.id),
+      orchestration: executor,
+      result,
+      now,
+      children,
+      newId,
+    });
     const applied = 'append' in episode.history ? episode.history.append : [];
     episode.history = { replace: [...history, ...applied] };
     for (const child of failedChildren) {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { DurableApp } from '../app.js';
-import { systemClock, type Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import { uniqueId } from '../ids.js';
 import type { TaskHubStore } from '../store/port.js';
 import { runActivity } from './activity.js';
@@ -47,7 +47,11 @@ export class Worker {
   private readonly loop: WorkerLoop;
   private readonly episodes: EpisodeRunner;
 
-  constructor(app: DurableApp, readonly store: TaskHubStore, options: WorkerOptions = {}) {
+  constructor(
+    app: DurableApp,
+    readonly store: TaskHubStore,
+    options: WorkerOptions = {},
+  ) {
     const context: WorkerContext = {
       app,
       store,
@@ -78,18 +82,26 @@ export class Worker {
   }
 
   /** Starts processing in the background until `stop()`. */
-  start(): void { this.loop.start(); }
+  start(): void {
+    this.loop.start();
+  }
 
   /** Stops leasing new work and waits for the work in flight. */
-  stop(): Promise<void> { return this.loop.stop(); }
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
 
   /**
    * Processes everything that is due now, then returns: for the simulator, tests, and hosts
    * that run the engine in bursts (a Durable Object). Between fills it waits for a sign of new
    * work (a store notification, or a task that did not hand its follow-up on eagerly).
    */
-  runUntilIdle(): Promise<void> { return this.loop.runUntilIdle(); }
+  runUntilIdle(): Promise<void> {
+    return this.loop.runUntilIdle();
+  }
 
   /** Forgets every cached orchestrator, as a fresh process would. */
-  clearCache(): void { this.episodes.clearCache(); }
+  clearCache(): void {
+    this.episodes.clearCache();
+  }
 }

@@ -13,7 +13,13 @@
 import type { LeasedActivity, OrchestrationWorkItem, TaskHubStore } from '../store/port.js';
 
 /** Up to `max` orchestration work items, each for a distinct instance. */
-export function leaseOrchestrations(store: TaskHubStore, now: number, lockMs: number, max: number, onLeased?: (item: OrchestrationWorkItem) => void): Promise<OrchestrationWorkItem[]> {
+export function leaseOrchestrations(
+  store: TaskHubStore,
+  now: number,
+  lockMs: number,
+  max: number,
+  onLeased?: (item: OrchestrationWorkItem) => void,
+): Promise<OrchestrationWorkItem[]> {
   const n = Math.floor(max);
   if (!(n >= 1)) return Promise.resolve([]);
   if (store.leaseOrchestrations) return store.leaseOrchestrations(now, lockMs, n).then((items) => handOut(items, onLeased));
@@ -21,7 +27,13 @@ export function leaseOrchestrations(store: TaskHubStore, now: number, lockMs: nu
 }
 
 /** Up to `max` distinct activity work items. */
-export function leaseActivities(store: TaskHubStore, now: number, lockMs: number, max: number, onLeased?: (leased: LeasedActivity) => void): Promise<LeasedActivity[]> {
+export function leaseActivities(
+  store: TaskHubStore,
+  now: number,
+  lockMs: number,
+  max: number,
+  onLeased?: (leased: LeasedActivity) => void,
+): Promise<LeasedActivity[]> {
   const n = Math.floor(max);
   if (!(n >= 1)) return Promise.resolve([]);
   if (store.leaseActivities) return store.leaseActivities(now, lockMs, n).then((items) => handOut(items, onLeased));
@@ -35,7 +47,7 @@ function handOut<T>(items: T[], onLeased: ((item: T) => void) | undefined): T[] 
 
 async function loop<T>(max: number, leaseOne: () => Promise<T | undefined>, onLeased: ((item: T) => void) | undefined): Promise<T[]> {
   const leased: T[] = [];
-  for (let item: T | undefined; leased.length < max && (item = await leaseOne()) !== undefined;) {
+  for (let item: T | undefined; leased.length < max && (item = await leaseOne()) !== undefined; ) {
     leased.push(item);
     onLeased?.(item);
   }

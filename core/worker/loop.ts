@@ -141,7 +141,9 @@ export class WorkerLoop implements Dispatch {
       this.report(error);
     }
     if (this.dirty || !this.running || deadline <= clock.now()) return;
-    const woken = new Promise<void>((resolve) => { this.wakeResolve = resolve; });
+    const woken = new Promise<void>((resolve) => {
+      this.wakeResolve = resolve;
+    });
     this.armTimer(deadline);
     await woken;
   }
@@ -173,8 +175,16 @@ export class WorkerLoop implements Dispatch {
     let leased = false;
     // Slots are reserved while a lease call is out (eager dispatch may take slots meanwhile); each leased item runs on one of them.
     let reserved = 0;
-    const runEpisode = (item: OrchestrationWorkItem) => { leased = true; reserved--; this.startEpisode(item, true); };
-    const runActivity = (item: LeasedActivity) => { leased = true; reserved--; this.startActivity(item, true); };
+    const runEpisode = (item: OrchestrationWorkItem) => {
+      leased = true;
+      reserved--;
+      this.startEpisode(item, true);
+    };
+    const runActivity = (item: LeasedActivity) => {
+      leased = true;
+      reserved--;
+      this.startActivity(item, true);
+    };
     const { orchestrationLockMs, activityLockMs } = settings;
     // Both lanes are leased in this one loop: an await between them lets the episodes just leased
     // take every activity slot eagerly, and a fan-out's results then come back one episode each.
@@ -183,9 +193,9 @@ export class WorkerLoop implements Dispatch {
       { slots: activitySlots, batch: batchFor(activityLockMs), lease: (now, max) => leaseActivities(store, now, activityLockMs, max, runActivity) },
     ];
     for (const { slots, batch, lease } of lanes) {
-      for (let free: number; (free = slots.free) > 0;) {
+      for (let free: number; (free = slots.free) > 0; ) {
         const want = Math.min(free, batch);
-        slots.take(reserved = want);
+        slots.take((reserved = want));
         let items: readonly unknown[];
         try {
           items = await lease(clock.now(), want);
@@ -223,7 +233,9 @@ export class WorkerLoop implements Dispatch {
   }
 
   private nextTaskEnd(): Promise<void> {
-    return new Promise((resolve) => { this.taskEndWaiters.push(resolve); });
+    return new Promise((resolve) => {
+      this.taskEndWaiters.push(resolve);
+    });
   }
 
   private report(error: unknown): void {

@@ -26,21 +26,38 @@
  */
 import type { DurableApp } from '../../core/app.js';
 import { InvalidArgumentError } from '../../core/errors.js';
-import { Worker, type WorkerOptions } from '../../core/worker/index.js';
 import type { RuntimeStatus } from '../../core/history.js';
-import type { CommitOutcome, InstanceRecord, NewInstance, StoreNotification } from '../../core/store/port.js';
 import { DurableObjectTaskHubStore } from '../../core/store/durable-object/store.js';
 import { isSqliteStorage, syncStorage } from '../../core/store/durable-object/sync.js';
 import type { DurableObjectStorageLike } from '../../core/store/durable-object/tx.js';
+import type { CommitOutcome, InstanceRecord, NewInstance, StoreNotification } from '../../core/store/port.js';
+import { Worker, type WorkerOptions } from '../../core/worker/index.js';
 import { toWire, type WireResult } from './rpc-errors.js';
 
 /** Port methods callable across the boundary, plus the hub's housekeeping. */
 export const HUB_METHODS = [
-  'createInstance', 'getInstance', 'getHistory', 'queryInstances', 'enqueueMessages', 'leaseOrchestration',
-  'abandonOrchestration', 'commit', 'discardMessages', 'leaseActivity', 'completeActivities', 'abandonActivity',
-  'nextWakeTime', 'purgeInstance', 'purgeInstances', 'isEmpty', 'clear', 'waitForInstance', 'leaseOrchestrations', 'leaseActivities',
+  'createInstance',
+  'getInstance',
+  'getHistory',
+  'queryInstances',
+  'enqueueMessages',
+  'leaseOrchestration',
+  'abandonOrchestration',
+  'commit',
+  'discardMessages',
+  'leaseActivity',
+  'completeActivities',
+  'abandonActivity',
+  'nextWakeTime',
+  'purgeInstance',
+  'purgeInstances',
+  'isEmpty',
+  'clear',
+  'waitForInstance',
+  'leaseOrchestrations',
+  'leaseActivities',
 ] as const;
-export type HubMethod = typeof HUB_METHODS[number] | 'pollNotifications' | 'batch' | 'createInstanceAndWait';
+export type HubMethod = (typeof HUB_METHODS)[number] | 'pollNotifications' | 'batch' | 'createInstanceAndWait';
 
 /** What `pollNotifications` returns: notifications after the caller's sequence number. */
 export interface NotificationBatch {
@@ -55,7 +72,10 @@ export const REGISTRY = '#registry';
 
 /** The calls of a 'batch': port methods only (no nested batch, no long poll). */
 function batchOf(value: unknown): [string, unknown[]][] {
-  if (!Array.isArray(value) || !value.every((c) => Array.isArray(c) && typeof c[0] === 'string' && (HUB_METHODS as readonly string[]).includes(c[0]) && Array.isArray(c[1]))) {
+  if (
+    !Array.isArray(value) ||
+    !value.every((c) => Array.isArray(c) && typeof c[0] === 'string' && (HUB_METHODS as readonly string[]).includes(c[0]) && Array.isArray(c[1]))
+  ) {
     throw new InvalidArgumentError("A 'batch' call takes a list of [port method, arguments] pairs.");
   }
   return value as [string, unknown[]][];
@@ -72,12 +92,26 @@ function checkCommits(value: unknown): void {
   for (const e of value as unknown[]) {
     if (!isObject(e) || e.completesActivities === undefined) continue;
     const direct = e.completesActivities;
-    const valid = isObject(direct) && Number.isFinite(direct.now) && Array.isArray(direct.activities) && e.lease === undefined
-      && Array.isArray(e.consumedMessageIds) && e.consumedMessageIds.length === 0
-      && direct.activities.every((a: unknown) => isObject(a) && isObject(a.item) && typeof a.item.id === 'string'
-        && a.item.instanceId === e.instanceId && isObject(a.lease) && typeof a.lease.token === 'string');
+    const valid =
+      isObject(direct) &&
+      Number.isFinite(direct.now) &&
+      Array.isArray(direct.activities) &&
+      e.lease === undefined &&
+      Array.isArray(e.consumedMessageIds) &&
+      e.consumedMessageIds.length === 0 &&
+      direct.activities.every(
+        (a: unknown) =>
+          isObject(a) &&
+          isObject(a.item) &&
+          typeof a.item.id === 'string' &&
+          a.item.instanceId === e.instanceId &&
+          isObject(a.lease) &&
+          typeof a.lease.token === 'string',
+      );
     if (!valid) {
-      throw new InvalidArgumentError(`Malformed completesActivities in the episode of '${String(e.instanceId)}': it takes { now, activities } with activities leased for that instance, in an episode with no lease and no consumed messages.`);
+      throw new InvalidArgumentError(
+        `Malformed completesActivities in the episode of '${String(e.instanceId)}': it takes { now, activities } with activities leased for that instance, in an episode with no lease and no consumed messages.`,
+      );
     }
   }
 }
@@ -116,7 +150,10 @@ export class TaskHubHost {
   private readonly pollers = new Set<() => void>();
   private readonly now: () => number;
 
-  constructor(private readonly storage: DurableObjectStorageLike & Partial<AlarmStorageLike>, private readonly options: TaskHubHostOptions = {}) {
+  constructor(
+    private readonly storage: DurableObjectStorageLike & Partial<AlarmStorageLike>,
+    private readonly options: TaskHubHostOptions = {},
+  ) {
     this.now = options.now ?? Date.now;
   }
 
@@ -132,7 +169,7 @@ export class TaskHubHost {
       if (method === 'commit') checkCommits(args[0]);
       const store = await this.hub(hub);
       if (method === 'waitForInstance') args = [args[0], args[1], boundedWait(args[2])];
-      const call = store[method as typeof HUB_METHODS[number]] as (...a: unknown[]) => Promise<unknown>;
+      const call = store[method as (typeof HUB_METHODS)[number]] as (...a: unknown[]) => Promise<unknown>;
       let value = await call.apply(store, args);
       if (method === 'commit') value = (value as CommitOutcome[]).map((o) => (o.ok ? o : { ok: false, error: toWire(o.error) }));
       if (method === 'clear') await this.storage.put({ [NAME_KEY]: hub });
@@ -176,19 +213,25 @@ export class TaskHubHost {
     if (!(await this.storage.get([NAME_KEY])).size) await this.storage.put({ [NAME_KEY]: name });
     this.store = new DurableObjectTaskHubStore(name, isSqliteStorage(this.storage) ? syncStorage(this.storage) : this.storage);
     this.store.subscribe((n) => this.remember(n));
-    if (this.options.app) this.worker = new Worker(this.options.app, this.store, { onError: (e) => console.error('[task hub object]', e), ...this.options.worker });
+    if (this.options.app)
+      this.worker = new Worker(this.options.app, this.store, { onError: (e) => console.error('[task hub object]', e), ...this.options.worker });
     return this.store;
   }
 
   private kick(): void {
     if (!this.worker) return;
-    if (this.driving) { this.again = true; return; }
+    if (this.driving) {
+      this.again = true;
+      return;
+    }
     this.again = false;
     // A kick that lands after the loop's last look (while it sets the alarm or returns) drives again.
-    this.driving = this.drive().catch((e) => console.error('[task hub object]', e)).finally(() => {
-      this.driving = undefined;
-      if (this.again) this.kick();
-    });
+    this.driving = this.drive()
+      .catch((e) => console.error('[task hub object]', e))
+      .finally(() => {
+        this.driving = undefined;
+        if (this.again) this.kick();
+      });
   }
 
   private async drive(): Promise<void> {
@@ -236,7 +279,11 @@ export class TaskHubHost {
     await this.hub(hub);
     if (after >= 0 && after >= this.seq) {
       await new Promise<void>((resolve) => {
-        const done = () => { clearTimeout(timer); this.pollers.delete(done); resolve(); };
+        const done = () => {
+          clearTimeout(timer);
+          this.pollers.delete(done);
+          resolve();
+        };
         const timer = setTimeout(done, Math.min(Math.max(0, waitMs), MAX_POLL_MS));
         this.pollers.add(done);
       });

@@ -15,9 +15,9 @@
 /// <reference path="./cloudflare-workers.d.ts" />
 import { DurableObject } from 'cloudflare:workers';
 import type { DurableApp } from '../../core/app.js';
-import type { WorkerOptions } from '../../core/worker/index.js';
 import type { DurableObjectStorageLike } from '../../core/store/durable-object/tx.js';
-import { TaskHubHost, type AlarmStorageLike } from './host.js';
+import type { WorkerOptions } from '../../core/worker/index.js';
+import { type AlarmStorageLike, TaskHubHost } from './host.js';
 import type { WireResult } from './rpc-errors.js';
 
 export type DurableObjectStateStorage = DurableObjectStorageLike & AlarmStorageLike;
@@ -41,7 +41,11 @@ export class TaskHubDurableObject<Env = unknown> extends DurableObject<Env> {
   }
 
   /** The app whose orchestrations and activities this object runs; none by default (storage only). */
-  protected app(): DurableApp | undefined { return undefined; }
+  protected app(): DurableApp | undefined {
+    return undefined;
+  }
 
-  protected workerOptions(): WorkerOptions { return {}; }
+  protected workerOptions(): WorkerOptions {
+    return {};
+  }
 }

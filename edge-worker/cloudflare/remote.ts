@@ -11,13 +11,27 @@
  * is plain data: the names of the hubs already registered.
  * @module
  */
+
+import type { HistoryEvent, RuntimeStatus } from '../../core/history.js';
 import { validateTaskHubName } from '../../core/limits.js';
 import type {
-  ActivityCompletion, CompletionOutcome, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity, NewInstance,
-  OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, Storage, StoreNotification, TaskHubStore,
+  ActivityCompletion,
+  CommitOutcome,
+  CompletionOutcome,
+  EpisodeCommit,
+  InstancePage,
+  InstanceQuery,
+  InstanceRecord,
+  LeasedActivity,
+  NewInstance,
+  OrchestrationMessage,
+  OrchestrationWorkItem,
+  PurgeFilter,
+  Storage,
+  StoreNotification,
+  TaskHubStore,
 } from '../../core/store/port.js';
-import type { HistoryEvent, RuntimeStatus } from '../../core/history.js';
-import { REGISTRY, type HubMethod, type NotificationBatch } from './host.js';
+import { type HubMethod, type NotificationBatch, REGISTRY } from './host.js';
 import { fromWire, type WireError, type WireResult } from './rpc-errors.js';
 
 /** The RPC surface of `TaskHubDurableObject` that the caller needs. */
@@ -42,9 +56,18 @@ const POLL_MS = 10_000;
 /** Hub names remembered as registered; past it the oldest is forgotten (it costs one idempotent RPC again). */
 const MAX_REGISTERED = 1024;
 
-interface Joined { method: HubMethod; args: unknown[]; resolve: (value: unknown) => void; reject: (error: unknown) => void; wait?: Wait }
+interface Joined {
+  method: HubMethod;
+  args: unknown[];
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  wait?: Wait;
+}
 /** A start that the caller waits on: the call that starts and waits at once, for a start alone in its turn; else the wait to make once the joined call has started it. */
-interface Wait { alone: [HubMethod, unknown[]]; after: (value: unknown) => Promise<unknown> }
+interface Wait {
+  alone: [HubMethod, unknown[]];
+  after: (value: unknown) => Promise<unknown>;
+}
 
 /** The object checks activities recorded directly by id and lease: their input (maybe large) need not travel back. */
 function slim(e: EpisodeCommit): EpisodeCommit {
@@ -59,7 +82,11 @@ class RemoteTaskHub implements TaskHubStore {
   /** Calls made in this turn, sent together at its end (see `together`). */
   private turn: Joined[] | undefined;
 
-  constructor(readonly taskHub: string, private readonly stub: () => TaskHubStub, private readonly registered: () => Promise<void>) {}
+  constructor(
+    readonly taskHub: string,
+    private readonly stub: () => TaskHubStub,
+    private readonly registered: () => Promise<void>,
+  ) {}
 
   /**
    * Notifications across the boundary, by long polling the object while the listener is
@@ -78,7 +105,9 @@ class RemoteTaskHub implements TaskHubStore {
   subscribe(listener: (n: StoreNotification) => void): () => void {
     const subscription = { open: true };
     void this.poll(listener, subscription);
-    return () => { subscription.open = false; };
+    return () => {
+      subscription.open = false;
+    };
   }
 
   private async poll(listener: (n: StoreNotification) => void, subscription: { open: boolean }): Promise<void> {
@@ -115,34 +144,66 @@ class RemoteTaskHub implements TaskHubStore {
       after: (created) => this.call('waitForInstance', (created as InstanceRecord).instanceId, statuses, waitMs),
     });
   }
-  getInstance(instanceId: string): Promise<InstanceRecord | undefined> { return this.call('getInstance', instanceId); }
-  getHistory(instanceId: string): Promise<HistoryEvent[]> { return this.call('getHistory', instanceId); }
-  queryInstances(query: InstanceQuery): Promise<InstancePage> { return this.call('queryInstances', query); }
+  getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+    return this.call('getInstance', instanceId);
+  }
+  getHistory(instanceId: string): Promise<HistoryEvent[]> {
+    return this.call('getHistory', instanceId);
+  }
+  queryInstances(query: InstanceQuery): Promise<InstancePage> {
+    return this.call('queryInstances', query);
+  }
   async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {
     await this.registered();
     return this.call('enqueueMessages', messages);
   }
-  leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> { return this.call('leaseOrchestration', now, lockMs); }
-  abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> { return this.call('abandonOrchestration', workItem, visibleAt); }
+  leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
+    return this.call('leaseOrchestration', now, lockMs);
+  }
+  abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
+    return this.call('abandonOrchestration', workItem, visibleAt);
+  }
   async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
     const outcomes = await this.call<({ ok: true; version: number } | { ok: false; error: WireError })[]>('commit', episodes.map(slim));
     return outcomes.map((o) => (o.ok ? o : { ok: false, error: fromWire(o.error) }));
   }
-  discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> { return this.call('discardMessages', workItem, messageIds); }
-  leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> { return this.call('leaseActivity', now, lockMs); }
-  leaseOrchestrations(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]> { return this.call('leaseOrchestrations', now, lockMs, max); }
-  leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> { return this.call('leaseActivities', now, lockMs, max); }
-  completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> { return this.call('completeActivities', completions); }
-  abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> { return this.call('abandonActivity', leased, visibleAt); }
-  nextWakeTime(): Promise<number | undefined> { return this.call('nextWakeTime'); }
-  purgeInstance(instanceId: string, onlyIf: readonly RuntimeStatus[]): Promise<number> { return this.call('purgeInstance', instanceId, onlyIf); }
-  purgeInstances(filter: PurgeFilter): Promise<number> { return this.call('purgeInstances', filter); }
-  isEmpty(): Promise<boolean> { return this.call('isEmpty'); }
+  discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> {
+    return this.call('discardMessages', workItem, messageIds);
+  }
+  leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
+    return this.call('leaseActivity', now, lockMs);
+  }
+  leaseOrchestrations(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]> {
+    return this.call('leaseOrchestrations', now, lockMs, max);
+  }
+  leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> {
+    return this.call('leaseActivities', now, lockMs, max);
+  }
+  completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
+    return this.call('completeActivities', completions);
+  }
+  abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {
+    return this.call('abandonActivity', leased, visibleAt);
+  }
+  nextWakeTime(): Promise<number | undefined> {
+    return this.call('nextWakeTime');
+  }
+  purgeInstance(instanceId: string, onlyIf: readonly RuntimeStatus[]): Promise<number> {
+    return this.call('purgeInstance', instanceId, onlyIf);
+  }
+  purgeInstances(filter: PurgeFilter): Promise<number> {
+    return this.call('purgeInstances', filter);
+  }
+  isEmpty(): Promise<boolean> {
+    return this.call('isEmpty');
+  }
   /** One RPC per wait (bounded by `POLL_MS`; the caller waits again for longer). */
   waitForInstance(instanceId: string, statuses: readonly RuntimeStatus[], timeoutMs: number): Promise<InstanceRecord | undefined> {
     return this.call('waitForInstance', instanceId, statuses, Math.min(timeoutMs, POLL_MS));
   }
-  clear(): Promise<void> { return this.call('clear'); }
+  clear(): Promise<void> {
+    return this.call('clear');
+  }
 
   /**
    * Calls made in the same turn go to the object as one RPC ('batch'), each still answered on
@@ -154,7 +215,7 @@ class RemoteTaskHub implements TaskHubStore {
   private together<T>(method: HubMethod, args: unknown[], wait?: Wait): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (!this.turn) {
-        const calls: Joined[] = this.turn = [];
+        const calls: Joined[] = (this.turn = []);
         queueMicrotask(() => {
           this.turn = undefined;
           if (calls.length === 1) {
@@ -164,14 +225,19 @@ class RemoteTaskHub implements TaskHubStore {
             return;
           }
           const settle = (c: Joined, value: unknown) => (c.wait ? c.wait.after(value).then(c.resolve, c.reject) : c.resolve(value));
-          this.call<WireResult[]>('batch', calls.map((c) => [c.method, c.args])).then(
+          this.call<WireResult[]>(
+            'batch',
+            calls.map((c) => [c.method, c.args]),
+          ).then(
             (results) => {
               for (const [i, r] of results.entries()) {
                 if (r.ok) settle(calls[i]!, r.value);
                 else calls[i]!.reject(fromWire(r.error));
               }
             },
-            (error: unknown) => { for (const c of calls) c.reject(error); },
+            (error: unknown) => {
+              for (const c of calls) c.reject(error);
+            },
           );
         });
       }
@@ -198,7 +264,9 @@ export class DurableObjectStorage implements Storage {
 
   constructor(private readonly namespace: TaskHubNamespaceLike<unknown>) {}
 
-  taskHub(name: string): TaskHubStore { return this.remote(name); }
+  taskHub(name: string): TaskHubStore {
+    return this.remote(name);
+  }
 
   async listTaskHubs(): Promise<string[]> {
     const names = await call<string[]>(this.stub(REGISTRY), REGISTRY, 'listHubs', []);
@@ -216,7 +284,11 @@ export class DurableObjectStorage implements Storage {
 
   private remote(name: string): RemoteTaskHub {
     validateTaskHubName(name);
-    return new RemoteTaskHub(name, () => this.stub(name), () => this.register(name));
+    return new RemoteTaskHub(
+      name,
+      () => this.stub(name),
+      () => this.register(name),
+    );
   }
 
   /**
@@ -240,5 +312,7 @@ export class DurableObjectStorage implements Storage {
   }
 
   /** A stub for the current request: cheap, and never kept (stubs are request-bound on Workers). */
-  private stub(name: string): TaskHubStub { return this.namespace.get(this.namespace.idFromName(name)); }
+  private stub(name: string): TaskHubStub {
+    return this.namespace.get(this.namespace.idFromName(name));
+  }
 }

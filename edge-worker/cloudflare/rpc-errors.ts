@@ -4,9 +4,7 @@
  * `name`, `code` and message) that an in-process store would have thrown.
  * @module
  */
-import {
-  DurableError, InstanceAlreadyExistsError, InvalidArgumentError, VersionConflictError, type DurableErrorCode,
-} from '../../core/errors.js';
+import { DurableError, type DurableErrorCode, InstanceAlreadyExistsError, InvalidArgumentError, VersionConflictError } from '../../core/errors.js';
 
 export interface WireError {
   name: string;
@@ -34,14 +32,16 @@ export function toWire(error: unknown): WireError {
 
 export function fromWire(w: WireError): Error {
   switch (w.name) {
-    case 'InstanceAlreadyExistsError': return new InstanceAlreadyExistsError(w.instanceId ?? '', w.runtimeStatus ?? '');
+    case 'InstanceAlreadyExistsError':
+      return new InstanceAlreadyExistsError(w.instanceId ?? '', w.runtimeStatus ?? '');
     case 'VersionConflictError': {
       const error = new VersionConflictError(w.instanceId ?? '', w.expected ?? 0, w.actual ?? undefined);
       // The message may carry what was in the way (a conflict's detail is not a field of its own).
       error.message = w.message;
       return error;
     }
-    case 'InvalidArgumentError': return new InvalidArgumentError(w.message);
+    case 'InvalidArgumentError':
+      return new InvalidArgumentError(w.message);
   }
   const error = w.code ? new DurableError(w.code as DurableErrorCode, w.message) : new Error(w.message);
   Object.defineProperty(error, 'name', { value: w.name });

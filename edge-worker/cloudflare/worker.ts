@@ -44,11 +44,15 @@ export interface Env {
 }
 
 /** The orchestrations and activities this deployment runs (inside the task hub objects). */
-function durableApp(): DurableApp { return registerSamples(); }
+function durableApp(): DurableApp {
+  return registerSamples();
+}
 
 /** A task hub: its storage and its engine, in one Durable Object. */
 export class TaskHub extends TaskHubDurableObject<Env> {
-  protected override app(): DurableApp { return durableApp(); }
+  protected override app(): DurableApp {
+    return durableApp();
+  }
 }
 
 function authFrom(env: Env): AuthOptions | undefined {
@@ -67,16 +71,27 @@ function appFor(env: Env): DurableHttpApp | undefined {
   const auth = authFrom(env);
   const maxBodyBytes = Number(env.MAX_BODY_BYTES);
   const storage = new DurableObjectStorage(env.TASK_HUB);
-  const app = auth && createApp({
-    // The isolate's storage, through a factory so that each request gets its own client.
-    storage: () => storage,
-    app: durableApp(),
-    auth,
-    baseUrl: env.BASE_URL,
-    managementKey: env.MANAGEMENT_KEY,
-    maxBodyBytes: Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0 ? maxBodyBytes : undefined,
-    cors: env.CORS_ORIGINS ? { origins: env.CORS_ORIGINS.trim() === '*' ? '*' as const : env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) } : undefined,
-  });
+  const app =
+    auth &&
+    createApp({
+      // The isolate's storage, through a factory so that each request gets its own client.
+      storage: () => storage,
+      app: durableApp(),
+      auth,
+      baseUrl: env.BASE_URL,
+      managementKey: env.MANAGEMENT_KEY,
+      maxBodyBytes: Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0 ? maxBodyBytes : undefined,
+      cors: env.CORS_ORIGINS
+        ? {
+            origins:
+              env.CORS_ORIGINS.trim() === '*'
+                ? ('*' as const)
+                : env.CORS_ORIGINS.split(',')
+                    .map((o) => o.trim())
+                    .filter(Boolean),
+          }
+        : undefined,
+    });
   cached = { env, app };
   return app;
 }
@@ -85,7 +100,11 @@ export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
     const app = appFor(env);
     if (!app) {
-      return errorResponse(500, 'NotConfigured', 'No token is configured: run `wrangler secret put DURABLE_TOKEN`, or set the var DURABLE_ANONYMOUS = "true" to allow anonymous access.');
+      return errorResponse(
+        500,
+        'NotConfigured',
+        'No token is configured: run `wrangler secret put DURABLE_TOKEN`, or set the var DURABLE_ANONYMOUS = "true" to allow anonymous access.',
+      );
     }
     return app.fetch(request, env, ctx);
   },

@@ -14,16 +14,16 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { serve, type ServerType } from '@hono/node-server';
+import { type ServerType, serve } from '@hono/node-server';
 import Database from 'better-sqlite3';
 import type { DurableApp } from '../../core/app.js';
 import { DEFAULT_TASK_HUB } from '../../core/limits.js';
-import { SqliteStorage } from '../../core/store/sqlite.js';
 import type { Storage } from '../../core/store/port.js';
+import { SqliteStorage } from '../../core/store/sqlite.js';
 import { WEBHOOK_PATH } from '../../core/wire/routes.js';
 import { Worker, type WorkerOptions } from '../../core/worker/index.js';
 import { registerSamples } from '../../samples/index.js';
-import { createApp, type CorsOptions } from '../app.js';
+import { type CorsOptions, createApp } from '../app.js';
 import type { AuthOptions } from '../auth.js';
 
 export interface NodeServerOptions {
@@ -71,13 +71,17 @@ function resolveAuth(options: NodeServerOptions, host: string, log: (line: strin
   const adminTokens = options.adminToken ? [options.adminToken] : [];
   const readTokens = options.readToken ? [options.readToken] : [];
   if (adminTokens.length + readTokens.length > 0) {
-    log(`Auth: bearer tokens (${adminTokens.length ? 'admin' : ''}${adminTokens.length && readTokens.length ? ' + ' : ''}${readTokens.length ? 'read-only' : ''}).`);
+    log(
+      `Auth: bearer tokens (${adminTokens.length ? 'admin' : ''}${adminTokens.length && readTokens.length ? ' + ' : ''}${readTokens.length ? 'read-only' : ''}).`,
+    );
     return { adminTokens, readTokens };
   }
   if (!LOOPBACK.has(host)) {
     throw new Error(`Refusing to serve ${host} without a token: set DURABLE_TOKEN (and optionally DURABLE_READ_TOKEN), or bind HOST=127.0.0.1.`);
   }
-  log('Auth: NONE. No DURABLE_TOKEN is set, so anonymous access is allowed, from loopback only (Host and Origin must be loopback). Set DURABLE_TOKEN before exposing this server.');
+  log(
+    'Auth: NONE. No DURABLE_TOKEN is set, so anonymous access is allowed, from loopback only (Host and Origin must be loopback). Set DURABLE_TOKEN before exposing this server.',
+  );
   return { anonymous: true, loopbackOnly: true };
 }
 
@@ -98,7 +102,8 @@ function defaultStorage(dataDir: string): { storage: Storage; file: string } {
     return { storage, file };
   } catch (error) {
     db.close();
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new Error(`${file} is in use by another process (another host on the same DURABLE_DATA_DIR?).`, { cause: error });
+    if ((error as { code?: string }).code === 'SQLITE_BUSY')
+      throw new Error(`${file} is in use by another process (another host on the same DURABLE_DATA_DIR?).`, { cause: error });
     throw error;
   }
 }
@@ -115,7 +120,10 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
   const workers = new Map<string, Worker>();
   const ensureWorker = (taskHub: string) => {
     if (options.runWorkers === false || workers.has(taskHub)) return;
-    const worker = new Worker(durableApp, storage.taskHub(taskHub), { onError: (e) => console.error(`[edge-durable worker ${taskHub}]`, e), ...options.worker });
+    const worker = new Worker(durableApp, storage.taskHub(taskHub), {
+      onError: (e) => console.error(`[edge-durable worker ${taskHub}]`, e),
+      ...options.worker,
+    });
     workers.set(taskHub, worker);
     worker.start();
   };
@@ -123,7 +131,10 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
   for (const hub of new Set([DEFAULT_TASK_HUB, ...(await storage.listTaskHubs())])) ensureWorker(hub);
 
   const api = createApp({
-    storage, app: durableApp, auth, signal: shutdown.signal,
+    storage,
+    app: durableApp,
+    auth,
+    signal: shutdown.signal,
     cors: options.cors,
     // 0 means the default, as unset does.
     maxBodyBytes: options.maxBodyBytes || undefined,
@@ -157,23 +168,34 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`;
   let closing: Promise<void> | undefined;
   return {
-    url, port: info.port, storage,
-    close: () => closing ??= (async () => {
-      const http = server as import('node:http').Server;
-      shutdown.abort();
-      const closed = new Promise<void>((done) => http.close(() => done()));
-      http.closeAllConnections?.();
-      await closed;
-      await stopWorkers();
-      if (owned) await storage.close?.();
-    })(),
+    url,
+    port: info.port,
+    storage,
+    close: () =>
+      (closing ??= (async () => {
+        const http = server as import('node:http').Server;
+        shutdown.abort();
+        const closed = new Promise<void>((done) => http.close(() => done()));
+        http.closeAllConnections?.();
+        await closed;
+        await stopWorkers();
+        if (owned) await storage.close?.();
+      })()),
   };
 }
 
 /** `*`, or a comma-separated list of origins. */
 export function corsFromEnv(value: string): CorsOptions {
   const trimmed = value.trim();
-  return { origins: trimmed === '*' ? '*' : trimmed.split(',').map((o) => o.trim()).filter(Boolean) };
+  return {
+    origins:
+      trimmed === '*'
+        ? '*'
+        : trimmed
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
+  };
 }
 
 /** `npm start`: reads the environment, prints the URL and a curl example, and shuts down cleanly on SIGINT/SIGTERM. */
@@ -182,27 +204,43 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<NodeSe
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer from 0 to 65535; got '${env.PORT}'.`);
   const dataDir = env.DURABLE_DATA_DIR || '.data';
   const server = await startNodeServer({
-    port, host: env.HOST || '127.0.0.1', dataDir,
+    port,
+    host: env.HOST || '127.0.0.1',
+    dataDir,
     adminToken: env.DURABLE_TOKEN,
     readToken: env.DURABLE_READ_TOKEN,
     cors: env.DURABLE_CORS_ORIGINS ? corsFromEnv(env.DURABLE_CORS_ORIGINS) : undefined,
   });
   const base = `${server.url}${WEBHOOK_PATH}`;
   const authHeader = env.DURABLE_TOKEN ? ' -H "Authorization: Bearer $DURABLE_TOKEN"' : '';
-  console.log([
-    `edge-durable HTTP API listening on ${base}`,
-    `Storage: SQLite at ${resolve(dataDir, 'durable.sqlite')}`,
-    `OpenAPI: ${base}/openapi.json`,
-    'Try it:',
-    `  curl -s -X POST${authHeader} ${base}/orchestrators/HelloSequence`,
-    `  curl -s${authHeader} "${base}/instances/<id from the response above>"`,
-  ].join('\n'));
+  console.log(
+    [
+      `edge-durable HTTP API listening on ${base}`,
+      `Storage: SQLite at ${resolve(dataDir, 'durable.sqlite')}`,
+      `OpenAPI: ${base}/openapi.json`,
+      'Try it:',
+      `  curl -s -X POST${authHeader} ${base}/orchestrators/HelloSequence`,
+      `  curl -s${authHeader} "${base}/instances/<id from the response above>"`,
+    ].join('\n'),
+  );
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) { console.log(`${signal} again: exiting now.`); process.exit(1); }
+    if (stopping) {
+      console.log(`${signal} again: exiting now.`);
+      process.exit(1);
+    }
     stopping = true;
     console.log(`${signal}: shutting down (finishing work in flight)...`);
-    server.close().then(() => { console.log('Stopped.'); process.exit(0); }, (error: unknown) => { console.error(error); process.exit(1); });
+    server.close().then(
+      () => {
+        console.log('Stopped.');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -42,9 +42,17 @@ export function instanceRoutes(api: Api): void {
     const continuationToken = c.req.header(CONTINUATION_HEADER);
     // Only statuses this engine never produces (Canceled, Unknown) were asked for.
     if (statuses?.length === 0) return c.json([]);
-    const page = await mapErrors({}, () => client.listInstances({
-      runtimeStatus: statuses, createdTimeFrom, createdTimeTo, instanceIdPrefix, pageSize: top, continuationToken, showInput,
-    }));
+    const page = await mapErrors({}, () =>
+      client.listInstances({
+        runtimeStatus: statuses,
+        createdTimeFrom,
+        createdTimeTo,
+        instanceIdPrefix,
+        pageSize: top,
+        continuationToken,
+        showInput,
+      }),
+    );
     const body = page.instances.map((s) => toStatusPayload(s));
     return c.json(body, 200, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
   });

@@ -15,8 +15,7 @@ import { bool, query } from '../params.js';
 import { waitOrCheckStatus, waitRequest } from '../respond.js';
 
 /** A case-insensitive route pattern for a literal segment: `rewind` → `[Rr][Ee][Ww]...`. */
-export const anyCase = (word: string): string =>
-  [...word].map((ch) => (/[a-z]/i.test(ch) ? `[${ch.toUpperCase()}${ch.toLowerCase()}]` : ch)).join('');
+export const anyCase = (word: string): string => [...word].map((ch) => (/[a-z]/i.test(ch) ? `[${ch.toUpperCase()}${ch.toLowerCase()}]` : ch)).join('');
 
 /** The client refuses an operation on a status the matrix (core/wire/status.ts) does not accept; Durable Functions answers that with 410 Gone. */
 const GONE: StatusOverrides = { InvalidState: 410 };

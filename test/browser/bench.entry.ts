@@ -6,14 +6,15 @@
  * Worker's path, and the `eager` port rows) the commit leases the activity and the completion
  * leases the instance back: two store operations per step instead of four.
  */
-import { DurableApp, DurableClient, Worker } from '../../core/index.js';
+
 import { event } from '../../core/history.js';
-import { IndexedDbStorage, type IndexedDbOptions } from '../../core/store/indexeddb.js';
-import { leaseActivities, leaseOrchestrations } from '../../core/worker/lease-many.js';
+import { DurableApp, DurableClient, Worker } from '../../core/index.js';
+import { type IndexedDbOptions, IndexedDbStorage } from '../../core/store/indexeddb.js';
 import type { EpisodeCommit, LeasedActivity, OrchestrationMessage, OrchestrationWorkItem, TaskHubStore } from '../../core/store/port.js';
+import { leaseActivities, leaseOrchestrations } from '../../core/worker/lease-many.js';
 import { withoutBatchLeasing } from '../store/without-batch-leasing.js';
 
-const config = { seconds: 3, lanes: 64, ...JSON.parse(decodeURIComponent(location.hash.slice(1)) || '{}') as { seconds?: number; lanes?: number } };
+const config = { seconds: 3, lanes: 64, ...(JSON.parse(decodeURIComponent(location.hash.slice(1)) || '{}') as { seconds?: number; lanes?: number }) };
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 let dbSeq = 0;
@@ -26,17 +27,26 @@ let readTransactions = 0;
 let requests = 0;
 const transaction = IDBDatabase.prototype.transaction;
 IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
-  if (args[1] === 'readwrite') writeTransactions++; else readTransactions++;
+  if (args[1] === 'readwrite') writeTransactions++;
+  else readTransactions++;
   return transaction.apply(this, args);
 } as IDBDatabase['transaction'];
 for (const proto of [IDBObjectStore.prototype, IDBIndex.prototype] as unknown as Record<string, (...args: unknown[]) => unknown>[]) {
   for (const method of ['get', 'getKey', 'getAll', 'getAllKeys', 'put', 'add', 'delete', 'count', 'openCursor', 'openKeyCursor']) {
     const original = proto[method];
-    if (original) proto[method] = function (this: unknown, ...args: unknown[]) { requests++; return original.apply(this, args); };
+    if (original)
+      proto[method] = function (this: unknown, ...args: unknown[]) {
+        requests++;
+        return original.apply(this, args);
+      };
   }
 }
 
-const done = (request: IDBTransaction) => new Promise((resolve, reject) => { request.oncomplete = resolve; request.onerror = request.onabort = () => reject(request.error); });
+const done = (request: IDBTransaction) =>
+  new Promise((resolve, reject) => {
+    request.oncomplete = resolve;
+    request.onerror = request.onabort = () => reject(request.error);
+  });
 
 /** Plain IndexedDB, one awaited transaction at a time: what this machine's disk path costs. */
 async function rawTransactions(seconds: number, shape: 'put' | 'get+3put'): Promise<number> {
@@ -52,7 +62,10 @@ async function rawTransactions(seconds: number, shape: 'put' | 'get+3put'): Prom
     const tx = db.transaction('s', 'readwrite');
     const store = tx.objectStore('s');
     if (shape === 'put') store.put({ n }, n);
-    else store.get(n - 1).onsuccess = () => { for (let k = 0; k < 3; k++) store.put({ n, k }, `${n}-${k}`); };
+    else
+      store.get(n - 1).onsuccess = () => {
+        for (let k = 0; k < 3; k++) store.put({ n, k }, `${n}-${k}`);
+      };
     await done(tx);
     n++;
   }
@@ -67,34 +80,72 @@ async function rawTransactions(seconds: number, shape: 'put' | 'get+3put'): Prom
 async function portSteps(options: IndexedDbOptions & { lanes: number; seconds: number; leaseBatch?: number; eager?: boolean }) {
   const storage = await IndexedDbStorage.open(dbName(), options);
   const hub = storage.taskHub('Bench');
-  await Promise.all(Array.from({ length: options.lanes * 2 }, (_, i) => hub.createInstance({
-    record: { instanceId: `i${i}`, name: 'B', executionId: 'e', runtimeStatus: 'Pending', createdTime: iso(T0), lastUpdatedTime: iso(T0) },
-    start: { id: `s${i}`, instanceId: `i${i}`, event: event('ExecutionStarted', iso(T0), { name: 'B', orchestrationInstance: { instanceId: `i${i}`, executionId: 'e' } }), visibleAt: iso(T0) },
-  })));
+  await Promise.all(
+    Array.from({ length: options.lanes * 2 }, (_, i) =>
+      hub.createInstance({
+        record: { instanceId: `i${i}`, name: 'B', executionId: 'e', runtimeStatus: 'Pending', createdTime: iso(T0), lastUpdatedTime: iso(T0) },
+        start: {
+          id: `s${i}`,
+          instanceId: `i${i}`,
+          event: event('ExecutionStarted', iso(T0), { name: 'B', orchestrationInstance: { instanceId: `i${i}`, executionId: 'e' } }),
+          visibleAt: iso(T0),
+        },
+      }),
+    ),
+  );
   // Operations: lease calls, episodes committed and activities completed (what shares write transactions).
-  let steps = 0, operations = 0, conflicts = 0, running = true;
+  let steps = 0,
+    operations = 0,
+    conflicts = 0,
+    running = true;
   const versions = new Map<string, number>();
   const episodeOf = (item: OrchestrationWorkItem, now: number): EpisodeCommit => {
     const version = versions.get(item.instanceId) ?? 1;
     const at = iso(now);
     return {
-      instanceId: item.instanceId, expectedVersion: version, lease: item.lease,
+      instanceId: item.instanceId,
+      expectedVersion: version,
+      lease: item.lease,
       instance: { instanceId: item.instanceId, name: 'B', executionId: 'e', runtimeStatus: 'Running', createdTime: iso(T0), lastUpdatedTime: at },
-      history: { append: [event('OrchestratorStarted', at, {}), ...item.messages.map((m) => m.event), event('TaskScheduled', at, { name: 'Step', input: '1' }, version), event('OrchestratorCompleted', at, {})] },
-      consumedMessageIds: item.messages.map((m) => m.id), messages: [], newInstances: [],
-      activities: [{ id: crypto.randomUUID(), instanceId: item.instanceId, executionId: 'e', taskScheduledId: version, name: 'Step', input: '1', enqueuedTime: at }],
+      history: {
+        append: [
+          event('OrchestratorStarted', at, {}),
+          ...item.messages.map((m) => m.event),
+          event('TaskScheduled', at, { name: 'Step', input: '1' }, version),
+          event('OrchestratorCompleted', at, {}),
+        ],
+      },
+      consumedMessageIds: item.messages.map((m) => m.id),
+      messages: [],
+      newInstances: [],
+      activities: [
+        { id: crypto.randomUUID(), instanceId: item.instanceId, executionId: 'e', taskScheduledId: version, name: 'Step', input: '1', enqueuedTime: at },
+      ],
     };
   };
-  const resultOf = (leased: LeasedActivity): OrchestrationMessage => ({ id: crypto.randomUUID(), instanceId: leased.item.instanceId, executionId: 'e', event: event('TaskCompleted', iso(Date.now()), { taskScheduledId: leased.item.taskScheduledId, result: '2' }), visibleAt: iso(Date.now()) });
+  const resultOf = (leased: LeasedActivity): OrchestrationMessage => ({
+    id: crypto.randomUUID(),
+    instanceId: leased.item.instanceId,
+    executionId: 'e',
+    event: event('TaskCompleted', iso(Date.now()), { taskScheduledId: leased.item.taskScheduledId, result: '2' }),
+    visibleAt: iso(Date.now()),
+  });
   async function lane(store: TaskHubStore): Promise<void> {
     while (running) {
       const now = Date.now();
       operations++;
       const item = await store.leaseOrchestration(now, 30_000);
-      if (!item) { await new Promise((resolve) => setTimeout(resolve, 1)); continue; }
+      if (!item) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        continue;
+      }
       operations++;
       const [outcome] = await store.commit([episodeOf(item, now)]);
-      if (!outcome!.ok) { conflicts++; await store.abandonOrchestration(item); continue; }
+      if (!outcome!.ok) {
+        conflicts++;
+        await store.abandonOrchestration(item);
+        continue;
+      }
       versions.set(item.instanceId, outcome!.version);
       operations++;
       const leased = await store.leaseActivity(Date.now(), 300_000);
@@ -109,16 +160,29 @@ async function portSteps(options: IndexedDbOptions & { lanes: number; seconds: n
     let item: OrchestrationWorkItem | undefined;
     while (running) {
       const now = Date.now();
-      if (!item) { operations++; item = await store.leaseOrchestration(now, 30_000); }
-      if (!item) { await new Promise((resolve) => setTimeout(resolve, 1)); continue; }
+      if (!item) {
+        operations++;
+        item = await store.leaseOrchestration(now, 30_000);
+      }
+      if (!item) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        continue;
+      }
       operations++;
       const [outcome] = await store.commit([{ ...episodeOf(item, now), leaseActivities: { now, lockMs: 300_000, max: 1 } }]);
       const held = item;
       item = undefined;
-      if (!outcome!.ok) { conflicts++; await store.abandonOrchestration(held); continue; }
+      if (!outcome!.ok) {
+        conflicts++;
+        await store.abandonOrchestration(held);
+        continue;
+      }
       versions.set(held.instanceId, outcome!.version);
       let leased = outcome!.leasedActivities?.[0];
-      if (!leased) { operations++; leased = await store.leaseActivity(Date.now(), 300_000); }
+      if (!leased) {
+        operations++;
+        leased = await store.leaseActivity(Date.now(), 300_000);
+      }
       if (!leased) continue;
       operations++;
       const [done] = await store.completeActivities([{ leased, result: resultOf(leased), leaseInstance: { now: Date.now(), lockMs: 30_000 } }]);
@@ -131,12 +195,21 @@ async function portSteps(options: IndexedDbOptions & { lanes: number; seconds: n
       const now = Date.now();
       operations++;
       const items = await leaseOrchestrations(store, now, 30_000, max);
-      if (items.length === 0) { await new Promise((resolve) => setTimeout(resolve, 1)); continue; }
+      if (items.length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        continue;
+      }
       operations += items.length;
       const outcomes = await store.commit(items.map((item) => episodeOf(item, now)));
       let committed = 0;
       for (const [i, outcome] of outcomes.entries()) {
-        if (outcome.ok) { committed++; versions.set(items[i]!.instanceId, outcome.version); } else { conflicts++; await store.abandonOrchestration(items[i]!); }
+        if (outcome.ok) {
+          committed++;
+          versions.set(items[i]!.instanceId, outcome.version);
+        } else {
+          conflicts++;
+          await store.abandonOrchestration(items[i]!);
+        }
       }
       operations++;
       const leased = await leaseActivities(store, Date.now(), 300_000, committed);
@@ -145,7 +218,9 @@ async function portSteps(options: IndexedDbOptions & { lanes: number; seconds: n
       if (running) steps += done.filter((d) => d.applied).length;
     }
   }
-  const lanes = Array.from({ length: options.lanes }, () => (options.leaseBatch ? batchLane(hub, options.leaseBatch) : options.eager ? eagerLane(hub) : lane(hub)));
+  const lanes = Array.from({ length: options.lanes }, () =>
+    options.leaseBatch ? batchLane(hub, options.leaseBatch) : options.eager ? eagerLane(hub) : lane(hub),
+  );
   await new Promise((resolve) => setTimeout(resolve, 500)); // warm-up
   steps = 0;
   operations = 0;
@@ -153,11 +228,18 @@ async function portSteps(options: IndexedDbOptions & { lanes: number; seconds: n
   const start = performance.now();
   await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
   const elapsed = (performance.now() - start) / 1000;
-  const measured = steps, operated = operations, transactions = writeTransactions - transactionsBefore;
+  const measured = steps,
+    operated = operations,
+    transactions = writeTransactions - transactionsBefore;
   running = false;
   await Promise.all(lanes);
   await storage.close();
-  return { stepsPerSecond: measured / elapsed, operationsPerTransaction: operated / Math.max(1, transactions), transactionsPerSecond: transactions / elapsed, conflicts };
+  return {
+    stepsPerSecond: measured / elapsed,
+    operationsPerTransaction: operated / Math.max(1, transactions),
+    transactionsPerSecond: transactions / elapsed,
+    conflicts,
+  };
 }
 
 /** The engine itself: Chain orchestrations (`steps` activity calls each) on one Worker. */
@@ -187,8 +269,12 @@ async function engineSteps(options: { orchestrations: number; steps: number; dur
   await storage.close();
   const steps = options.orchestrations * options.steps;
   return {
-    stepsPerSecond: steps / elapsed, orchestrationsPerSecond: options.orchestrations / elapsed, transactionsPerSecond: transactions / elapsed,
-    readTransactionsPerSecond: reads / elapsed, requestsPerStep: requested / steps, seconds: elapsed,
+    stepsPerSecond: steps / elapsed,
+    orchestrationsPerSecond: options.orchestrations / elapsed,
+    transactionsPerSecond: transactions / elapsed,
+    readTransactionsPerSecond: reads / elapsed,
+    requestsPerStep: requested / steps,
+    seconds: elapsed,
   };
 }
 

@@ -3,15 +3,23 @@
  * shim), serves it from 127.0.0.1 on a free port, opens it with playwright-core and returns
  * what the page leaves in `globalThis.__report` (a promise). Used by the Chromium tests and benchmarks.
  */
-import { build } from 'esbuild';
+
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
 ];
 export const ENSURE_CHROMIUM = fileURLToPath(new URL('./ensure-chromium.sh', import.meta.url));
 
@@ -22,8 +30,14 @@ export const ENSURE_CHROMIUM = fileURLToPath(new URL('./ensure-chromium.sh', imp
  */
 export async function runInChromium(entry, { timeoutMs = 300_000, onConsole, hash = '' } = {}) {
   const { outputFiles } = await build({
-    entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022',
-    alias: { vitest: fileURLToPath(new URL('./vitest-shim.ts', import.meta.url)) }, logLevel: 'silent',
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    alias: { vitest: fileURLToPath(new URL('./vitest-shim.ts', import.meta.url)) },
+    logLevel: 'silent',
   });
   const script = outputFiles[0].text;
   const server = createServer((request, response) => {
@@ -40,8 +54,11 @@ export async function runInChromium(entry, { timeoutMs = 300_000, onConsole, has
     page.on('pageerror', (error) => errors.push(String(error)));
     page.on('console', (message) => onConsole?.(message.text()));
     await page.goto(`http://127.0.0.1:${port}/${hash ? `#${encodeURIComponent(hash)}` : ''}`);
-    await page.waitForFunction(() => globalThis.__report !== undefined, undefined, { timeout: 30_000 })
-      .catch(() => { throw new Error(`The page did not start its run: ${errors.join('; ') || 'no error reported'}`); });
+    await page
+      .waitForFunction(() => globalThis.__report !== undefined, undefined, { timeout: 30_000 })
+      .catch(() => {
+        throw new Error(`The page did not start its run: ${errors.join('; ') || 'no error reported'}`);
+      });
     const report = await page.evaluate(async (ms) => {
       const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error(`no report within ${ms} ms`)), ms));
       return Promise.race([globalThis.__report, timeout]);

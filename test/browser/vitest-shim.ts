@@ -4,8 +4,9 @@
  * Jest matchers), so the assertions are exactly the ones Vitest makes in Node.
  * The browser bundles alias 'vitest' to this file.
  */
-import * as chai from 'chai';
+
 import { JestAsymmetricMatchers, JestChaiExpect, JestExtend } from '@vitest/expect';
+import * as chai from 'chai';
 
 chai.use(JestExtend);
 chai.use(JestChaiExpect);
@@ -13,14 +14,23 @@ chai.use(JestAsymmetricMatchers);
 
 export const expect = Object.assign((value: unknown, message?: string) => chai.expect(value, message), chai.expect);
 
-export interface TestResult { name: string; ok: boolean; ms: number; error?: string }
+export interface TestResult {
+  name: string;
+  ok: boolean;
+  ms: number;
+  error?: string;
+}
 
 const tests: { name: string; fn: () => unknown }[] = [];
 const suites: string[] = [];
 
 export function describe(name: string, body: () => void): void {
   suites.push(name);
-  try { body(); } finally { suites.pop(); }
+  try {
+    body();
+  } finally {
+    suites.pop();
+  }
 }
 
 export function it(name: string, fn: () => unknown): void {
@@ -37,7 +47,12 @@ export async function run(): Promise<TestResult[]> {
       await fn();
       results.push({ name, ok: true, ms: performance.now() - start });
     } catch (error) {
-      results.push({ name, ok: false, ms: performance.now() - start, error: error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error) });
+      results.push({
+        name,
+        ok: false,
+        ms: performance.now() - start,
+        error: error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error),
+      });
     }
   }
   return results;

@@ -12,8 +12,12 @@ describe.each([
   ['store', storeTarget],
 ] as const)('durable against a %s', (kind, create) => {
   let t: Target;
-  beforeAll(async () => { t = await create(); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await create();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   describe('start-new', () => {
     it('starts an instance with --id and --input, and it runs on the host', async () => {
@@ -94,7 +98,12 @@ describe.each([
 
     it('prints the status payload with --json', async () => {
       const r = await t.run(['get-runtime-status', '--id', 'status-1', '--show-output', '--json']);
-      expect(r.json()).toMatchObject({ name: 'HelloSequence', instanceId: 'status-1', runtimeStatus: 'Completed', output: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'] });
+      expect(r.json()).toMatchObject({
+        name: 'HelloSequence',
+        instanceId: 'status-1',
+        runtimeStatus: 'Completed',
+        output: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'],
+      });
       expect(r.json()).not.toHaveProperty('input');
     });
 
@@ -301,7 +310,11 @@ describe.each([
 
   describe('wait', () => {
     // Store mode: the CLI's polling sleeps are where the test host gets to run.
-    const io = () => ({ sleep: async () => { await t.settle(); } });
+    const io = () => ({
+      sleep: async () => {
+        await t.settle();
+      },
+    });
 
     it('waits for completion and exits 0 with the status', async () => {
       await t.client.startNew('HelloSequence', { instanceId: 'wait-1' });
@@ -377,11 +390,20 @@ describe.each([
     it('asks on a terminal, and does nothing when the answer is no', async () => {
       await start('batch-ask', 2);
       let asked = '';
-      const no = await t.run(['batch', 'terminate', '--instance-id-prefix', 'batch-ask-'], { stdinIsTTY: true, confirm: async (q) => { asked = q; return false; } });
+      const no = await t.run(['batch', 'terminate', '--instance-id-prefix', 'batch-ask-'], {
+        stdinIsTTY: true,
+        confirm: async (q) => {
+          asked = q;
+          return false;
+        },
+      });
       expect(no.code).toBe(1);
       expect(asked).toBe('Terminate 2 instances? [y/N] ');
       expect((await t.client.getStatus('batch-ask-0'))?.runtimeStatus).toBe('Running');
-      const yes = await t.run(['batch', 'terminate', '--instance-id-prefix', 'batch-ask-', '--reason', 'cleanup'], { stdinIsTTY: true, confirm: async () => true });
+      const yes = await t.run(['batch', 'terminate', '--instance-id-prefix', 'batch-ask-', '--reason', 'cleanup'], {
+        stdinIsTTY: true,
+        confirm: async () => true,
+      });
       expect(yes.code, yes.stderr).toBe(0);
       expect(yes.stdout).toBe('Terminate: 2 of 2 instances terminated.\n');
       for (const id of ['batch-ask-0', 'batch-ask-1']) expect(await t.waitFor(id)).toBe('Terminated');
@@ -493,7 +515,7 @@ describe('connection options', () => {
       expect((await t.bare(['get-instances'], { env: { DURABLE_ENDPOINT: 'http://x', DURABLE_STORE: 'y' } })).code).toBe(2);
       const noFile = await t.bare(['get-instances', '--store', 'missing.sqlite']);
       expect(noFile.code).toBe(2);
-      expect(noFile.stderr).toContain("There is no store at");
+      expect(noFile.stderr).toContain('There is no store at');
       const env = await t.bare(['get-instances', '--json'], { env: { DURABLE_STORE: join(t.dir, 'durable.sqlite') } });
       expect(env.code, env.stderr).toBe(0);
       expect((await t.bare(['get-instances', '--endpoint', 'ftp://x'])).code).toBe(2);
@@ -510,7 +532,9 @@ describe('connection options', () => {
       const wrong = await t.bare(['get-instances', '--endpoint', origin, '--token', 'nope']);
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toMatch(/refused the request \(HTTP 401\)[\s\S]*hint: Pass --token/);
-      const viaEnv = await t.bare(['get-instances', '--json'], { env: { DURABLE_ENDPOINT: `${origin}/runtime/webhooks/durabletask/`, DURABLE_TOKEN: 'test-admin-token' } });
+      const viaEnv = await t.bare(['get-instances', '--json'], {
+        env: { DURABLE_ENDPOINT: `${origin}/runtime/webhooks/durabletask/`, DURABLE_TOKEN: 'test-admin-token' },
+      });
       expect(viaEnv.code, viaEnv.stderr).toBe(0);
     } finally {
       await t.close();

@@ -3,8 +3,9 @@
  * `startNodeServer`) on a free port, with background workers. Kept in this one helper so the
  * tests do not depend on how the host is started.
  */
+
+import { type DurableApp, MemoryStorage, type Storage } from '../../core/index.js';
 import { startNodeServer } from '../../edge-worker/node/server.js';
-import { MemoryStorage, type DurableApp, type Storage } from '../../core/index.js';
 
 export interface TestEndpoint {
   url: string;
@@ -16,6 +17,13 @@ export interface TestEndpoint {
 export async function startTestEndpoint(app: DurableApp, options: { token?: string; storage?: Storage } = {}): Promise<TestEndpoint> {
   const token = options.token ?? 'test-admin-token';
   const storage = options.storage ?? new MemoryStorage();
-  const server = await startNodeServer({ port: 0, app, storage, adminToken: token, log: () => undefined, worker: { pollIntervalMs: 20, onError: () => undefined } });
+  const server = await startNodeServer({
+    port: 0,
+    app,
+    storage,
+    adminToken: token,
+    log: () => undefined,
+    worker: { pollIntervalMs: 20, onError: () => undefined },
+  });
   return { url: server.url, token, storage, close: () => server.close() };
 }

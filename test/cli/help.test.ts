@@ -36,9 +36,16 @@ describe('help', () => {
 
 describe('the executable', () => {
   it('runs from the sources through tsx (no bundle needed)', async () => {
-    const { stdout } = await run(process.execPath, ['cli/bin.mjs', 'simulate', 'test/cli/fixtures/samples-app.ts', 'LongTimer', '--input', '{"seconds":2592000}'], { cwd });
+    const { stdout } = await run(
+      process.execPath,
+      ['cli/bin.mjs', 'simulate', 'test/cli/fixtures/samples-app.ts', 'LongTimer', '--input', '{"seconds":2592000}'],
+      { cwd },
+    );
     expect(stdout).toContain('last updated 2026-01-31T00:00:00.000Z (T+30d)');
-    const failed = await run(process.execPath, ['cli/bin.mjs', 'get-runtime-status', '--id', 'x'], { cwd, env: { ...process.env, DURABLE_ENDPOINT: '', DURABLE_STORE: '' } }).catch((e: { code: number; stderr: string }) => e);
+    const failed = await run(process.execPath, ['cli/bin.mjs', 'get-runtime-status', '--id', 'x'], {
+      cwd,
+      env: { ...process.env, DURABLE_ENDPOINT: '', DURABLE_STORE: '' },
+    }).catch((e: { code: number; stderr: string }) => e);
     expect(failed).toMatchObject({ code: 2 });
   }, 60_000);
 

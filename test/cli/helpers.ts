@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { main } from '../../cli/main.js';
 import type { CliIO } from '../../cli/io.js';
-import { DurableClient, Worker, type DurableApp, type RuntimeStatus, type Storage } from '../../core/index.js';
+import { main } from '../../cli/main.js';
+import { type DurableApp, DurableClient, type RuntimeStatus, type Storage, Worker } from '../../core/index.js';
 import { SqliteStorage } from '../../core/store/sqlite.js';
 import { registerSamples } from '../../samples/index.js';
 import { startTestEndpoint } from './endpoint.js';
@@ -40,8 +40,12 @@ export function testIO(dir: string, overrides: Partial<CliIO> = {}): { io: CliIO
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIO = {
-    stdout: (t) => { out.push(t); },
-    stderr: (t) => { err.push(t); },
+    stdout: (t) => {
+      out.push(t);
+    },
+    stderr: (t) => {
+      err.push(t);
+    },
     env: {},
     cwd: dir,
     stdinIsTTY: false,
@@ -72,7 +76,9 @@ export async function endpointTarget(app: DurableApp = registerSamples()): Promi
   const endpoint = await startTestEndpoint(app);
   const client = new DurableClient({ storage: endpoint.storage, app });
   const target: Target = {
-    kind: 'endpoint', dir, client,
+    kind: 'endpoint',
+    dir,
+    client,
     run: (args, io) => runCli([...args, '--endpoint', endpoint.url, '--token', endpoint.token], dir, io),
     bare: (args, io) => runCli(args, dir, io),
     async waitFor(instanceId, until) {
@@ -100,10 +106,17 @@ export async function storeTarget(app: DurableApp = registerSamples()): Promise<
   // The host's connection: it creates the file, and its worker runs what the CLI queues.
   const storage: Storage = new SqliteStorage(new Database(file));
   const client = new DurableClient({ storage, app });
-  const worker = new Worker(app, storage.taskHub(client.taskHubName), { onError: (e) => { throw e; } });
+  const worker = new Worker(app, storage.taskHub(client.taskHubName), {
+    onError: (e) => {
+      throw e;
+    },
+  });
   const settle = () => worker.runUntilIdle();
   const target: Target = {
-    kind: 'store', dir, client, settle,
+    kind: 'store',
+    dir,
+    client,
+    settle,
     run: (args, io) => runCli([...args, '--store', file], dir, io),
     bare: (args, io) => runCli(args, dir, io),
     async waitFor(instanceId, until) {

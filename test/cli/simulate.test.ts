@@ -11,7 +11,7 @@ describe('durable simulate', () => {
     const r = await sim('HelloSequence', '--id', 'hello');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("HelloSequence · instance 'hello' · Completed");
-    expect(r.stdout).toContain("└─ Activity 'SayHello' #2 · input \"London\"");
+    expect(r.stdout).toContain('└─ Activity \'SayHello\' #2 · input "London"');
     expect(r.stdout).toMatch(/└─ Status: Completed\n {3}├─ output \["Hello Tokyo!","Hello Seattle!","Hello London!"\]/);
     expect(r.stdout).toMatch(/Simulated 2026-01-01T00:00:00.000Z → 2026-01-01T00:0\d:00.000Z in \d+ ms \(4 durable writes\)/);
   });

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { event, type RuntimeStatus } from '../../core/history.js';
-import { leaseActivities, leaseOrchestrations } from '../../core/worker/lease-many.js';
 import type { EpisodeCommit, InstanceRecord, NewInstance, OrchestrationMessage, Storage, TaskHubStore } from '../../core/store/port.js';
+import { leaseActivities, leaseOrchestrations } from '../../core/worker/lease-many.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -16,8 +16,20 @@ export function newInstance(instanceId: string, opts: { createdTime?: string; na
   const createdTime = opts.createdTime ?? iso(T0);
   const executionId = uid('exec');
   return {
-    record: { instanceId, name: opts.name ?? 'Hello', executionId, runtimeStatus: opts.status ?? 'Pending', input: '"in"', createdTime, lastUpdatedTime: createdTime },
-    start: message(instanceId, event('ExecutionStarted', createdTime, { name: opts.name ?? 'Hello', input: '"in"', orchestrationInstance: { instanceId, executionId } }), createdTime),
+    record: {
+      instanceId,
+      name: opts.name ?? 'Hello',
+      executionId,
+      runtimeStatus: opts.status ?? 'Pending',
+      input: '"in"',
+      createdTime,
+      lastUpdatedTime: createdTime,
+    },
+    start: message(
+      instanceId,
+      event('ExecutionStarted', createdTime, { name: opts.name ?? 'Hello', input: '"in"', orchestrationInstance: { instanceId, executionId } }),
+      createdTime,
+    ),
   };
 }
 
@@ -28,15 +40,24 @@ export function message(instanceId: string, e: OrchestrationMessage['event'], vi
 function episode(record: InstanceRecord, consumed: string[], patch: Partial<EpisodeCommit> = {}): EpisodeCommit {
   const { version: _v, ...row } = record;
   return {
-    instanceId: record.instanceId, expectedVersion: record.version,
+    instanceId: record.instanceId,
+    expectedVersion: record.version,
     instance: { ...row, runtimeStatus: 'Running', lastUpdatedTime: iso(T0 + 1000) },
     history: { append: [event('OrchestratorStarted', iso(T0 + 1000), {})] },
-    consumedMessageIds: consumed, messages: [], activities: [], newInstances: [], ...patch,
+    consumedMessageIds: consumed,
+    messages: [],
+    activities: [],
+    newInstances: [],
+    ...patch,
   };
 }
 
 /** Leases with `batch` at T0: none for max 0, three for max 3, then the `left` that remain for max `restMax`. */
-async function leaseThreeThenRest<T>(batch: (now: number, lockMs: number, max: number) => Promise<T[]>, restMax: number, left: number): Promise<{ first: T[]; all: T[] }> {
+async function leaseThreeThenRest<T>(
+  batch: (now: number, lockMs: number, max: number) => Promise<T[]>,
+  restMax: number,
+  left: number,
+): Promise<{ first: T[]; all: T[] }> {
   expect(await batch(T0, 1000, 0)).toEqual([]);
   const first = await batch(T0, 1000, 3);
   expect(first).toHaveLength(3);
@@ -56,7 +77,11 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
   describe(`storage conformance: ${adapter}`, () => {
     let storage: Storage;
     let hub: TaskHubStore;
-    const setup = async (name = 'TestHub') => { storage = await createStorage(); hub = storage.taskHub(name); return hub; };
+    const setup = async (name = 'TestHub') => {
+      storage = await createStorage();
+      hub = storage.taskHub(name);
+      return hub;
+    };
 
     it('creates an instance with version 1, an empty history and a start message', async () => {
       await setup();
@@ -77,9 +102,16 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       await expect(hub.createInstance(newInstance('dup'))).rejects.toMatchObject({ name: 'InstanceAlreadyExistsError' });
       expect(await hub.getInstance('dup')).toEqual(first);
       const item = (await hub.leaseOrchestration(T0, 30_000))!;
-      const [done] = await hub.commit([episode(first, item.messages.map((m) => m.id), {
-        lease: item.lease, instance: { ...first, runtimeStatus: 'Completed', output: '1' } as never,
-      })]);
+      const [done] = await hub.commit([
+        episode(
+          first,
+          item.messages.map((m) => m.id),
+          {
+            lease: item.lease,
+            instance: { ...first, runtimeStatus: 'Completed', output: '1' } as never,
+          },
+        ),
+      ]);
       expect(done).toEqual({ ok: true, version: 2 });
       expect(await hub.getHistory('dup')).toHaveLength(1);
       const again = await hub.createInstance(newInstance('dup'));
@@ -106,7 +138,8 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
     // worker uses, which then calls the single form up to `max` times.
     it('leases a batch of orchestrations, each instance once (the batch form, or the helper without it)', async () => {
       await setup();
-      const batch = (now: number, lockMs: number, max: number) => (hub.leaseOrchestrations ? hub.leaseOrchestrations(now, lockMs, max) : leaseOrchestrations(hub, now, lockMs, max));
+      const batch = (now: number, lockMs: number, max: number) =>
+        hub.leaseOrchestrations ? hub.leaseOrchestrations(now, lockMs, max) : leaseOrchestrations(hub, now, lockMs, max);
       const created = new Map<string, InstanceRecord>();
       for (const id of ['b1', 'b2', 'b3', 'b4', 'b5']) created.set(id, await hub.createInstance(newInstance(id)));
       await hub.createInstance(newInstance('b-later', { createdTime: iso(T0 + 60_000) }));
@@ -121,7 +154,13 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       expect(await hub.leaseOrchestration(T0 + 1, 1000)).toBeUndefined();
       // Each lease of the batch is a lease of its own: it commits its episode.
       const done = first[1]!;
-      const [outcome] = await hub.commit([episode(created.get(done.instanceId)!, done.messages.map((m) => m.id), { lease: done.lease })]);
+      const [outcome] = await hub.commit([
+        episode(
+          created.get(done.instanceId)!,
+          done.messages.map((m) => m.id),
+          { lease: done.lease },
+        ),
+      ]);
       expect(outcome).toEqual({ ok: true, version: 2 });
       // The others lapse and are delivered again; the committed one has nothing left.
       const again = await batch(T0 + 1001, 1000, 10);
@@ -132,14 +171,26 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
 
     it('leases a batch of activities, each once (the batch form, or the helper without it)', async () => {
       await setup();
-      const batch = (now: number, lockMs: number, max: number) => (hub.leaseActivities ? hub.leaseActivities(now, lockMs, max) : leaseActivities(hub, now, lockMs, max));
+      const batch = (now: number, lockMs: number, max: number) =>
+        hub.leaseActivities ? hub.leaseActivities(now, lockMs, max) : leaseActivities(hub, now, lockMs, max);
       const created = await hub.createInstance(newInstance('ba'));
-      const activities = [0, 1, 2, 3].map((n) => ({ id: `bw${n}`, instanceId: 'ba', executionId: created.executionId, taskScheduledId: n, name: 'F', input: String(n), enqueuedTime: iso(T0) }));
+      const activities = [0, 1, 2, 3].map((n) => ({
+        id: `bw${n}`,
+        instanceId: 'ba',
+        executionId: created.executionId,
+        taskScheduledId: n,
+        name: 'F',
+        input: String(n),
+        enqueuedTime: iso(T0),
+      }));
       await hub.commit([episode(created, [], { activities })]);
       const { first, all } = await leaseThreeThenRest(batch, 3, 1);
       expect(all.map((l) => l.item).sort((a, b) => a.taskScheduledId - b.taskScheduledId)).toEqual(activities);
       expect(new Set(all.map((l) => l.lease.token)).size).toBe(4);
-      for (const l of all) { expect(l.deliveryCount).toBe(1); expect(l.lease.expiresAt).toBe(T0 + 1000); }
+      for (const l of all) {
+        expect(l.deliveryCount).toBe(1);
+        expect(l.lease.expiresAt).toBe(T0 + 1000);
+      }
       expect(await batch(T0 + 1, 1000, 3)).toEqual([]);
       expect(await hub.leaseActivity(T0 + 1, 1000)).toBeUndefined();
       const done = first[0]!;
@@ -154,12 +205,29 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       await setup();
       const created = await hub.createInstance(newInstance('ea'));
       const start = (await hub.leaseOrchestration(T0, 1000))!;
-      const activities = [0, 1, 2].map((n) => ({ id: `ea${n}`, instanceId: 'ea', executionId: created.executionId, taskScheduledId: n, name: 'F', input: String(n), enqueuedTime: iso(T0) }));
-      const [outcome] = await hub.commit([episode(created, start.messages.map((m) => m.id), { lease: start.lease, activities, leaseActivities: { now: T0 + 5, lockMs: 1000, max: 2 } })]);
+      const activities = [0, 1, 2].map((n) => ({
+        id: `ea${n}`,
+        instanceId: 'ea',
+        executionId: created.executionId,
+        taskScheduledId: n,
+        name: 'F',
+        input: String(n),
+        enqueuedTime: iso(T0),
+      }));
+      const [outcome] = await hub.commit([
+        episode(
+          created,
+          start.messages.map((m) => m.id),
+          { lease: start.lease, activities, leaseActivities: { now: T0 + 5, lockMs: 1000, max: 2 } },
+        ),
+      ]);
       expect(outcome).toMatchObject({ ok: true, version: 2 });
       const eager = (outcome!.ok && outcome!.leasedActivities) || [];
       expect(eager).toHaveLength(options.eagerDispatch ? 2 : 0);
-      for (const l of eager) { expect(l.deliveryCount).toBe(1); expect(l.lease.expiresAt).toBe(T0 + 1005); }
+      for (const l of eager) {
+        expect(l.deliveryCount).toBe(1);
+        expect(l.lease.expiresAt).toBe(T0 + 1005);
+      }
       expect(new Set(eager.map((l) => l.item.id)).size).toBe(eager.length);
       // Whatever was not handed back is queued as usual; what was is leased, not delivered twice.
       const queued = await leaseActivities(hub, T0 + 5, 1000, 10);
@@ -178,8 +246,22 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
     const scheduled = async (id: string, count = 1, lockMs = 1000) => {
       const created = await hub.createInstance(newInstance(id));
       const start = (await hub.leaseOrchestration(T0, 1000))!;
-      const activities = Array.from({ length: count }, (_, n) => ({ id: `${id}-a${n}`, instanceId: id, executionId: created.executionId, taskScheduledId: n, name: 'F', input: String(n), enqueuedTime: iso(T0) }));
-      const [committed] = await hub.commit([episode(created, start.messages.map((m) => m.id), { lease: start.lease, activities })]);
+      const activities = Array.from({ length: count }, (_, n) => ({
+        id: `${id}-a${n}`,
+        instanceId: id,
+        executionId: created.executionId,
+        taskScheduledId: n,
+        name: 'F',
+        input: String(n),
+        enqueuedTime: iso(T0),
+      }));
+      const [committed] = await hub.commit([
+        episode(
+          created,
+          start.messages.map((m) => m.id),
+          { lease: start.lease, activities },
+        ),
+      ]);
       expect(committed).toEqual({ ok: true, version: 2 });
       const leased = (await leaseActivities(hub, T0, lockMs, count)).sort((x, y) => x.item.taskScheduledId - y.item.taskScheduledId);
       return { record: (await hub.getInstance(id))!, leased };
@@ -187,14 +269,21 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
 
     it(`eager dispatch: a completion ${options.eagerDispatch ? 'leases' : 'may decline to lease'} its free instance with every visible message`, async () => {
       await setup();
-      const { leased: [a, b] } = await scheduled('ec', 2, 5000);
+      const {
+        leased: [a, b],
+      } = await scheduled('ec', 2, 5000);
       const raised = message('ec', event('EventRaised', iso(T0), { name: 'E' }));
       await hub.enqueueMessages([raised]);
-      const result = (l: typeof a) => message('ec', event('TaskCompleted', iso(T0 + 10), { taskScheduledId: l!.item.taskScheduledId, result: '1' }), iso(T0 + 10));
-      const ra = result(a), rb = result(b);
+      const result = (l: typeof a) =>
+        message('ec', event('TaskCompleted', iso(T0 + 10), { taskScheduledId: l!.item.taskScheduledId, result: '1' }), iso(T0 + 10));
+      const ra = result(a),
+        rb = result(b);
       const lease = { now: T0 + 10, lockMs: 1000 };
       // Two completions for one instance in one call: it is leased once, with both results and the event.
-      const outcomes = await hub.completeActivities([{ leased: a!, result: ra, leaseInstance: lease }, { leased: b!, result: rb, leaseInstance: lease }]);
+      const outcomes = await hub.completeActivities([
+        { leased: a!, result: ra, leaseInstance: lease },
+        { leased: b!, result: rb, leaseInstance: lease },
+      ]);
       expect(outcomes.map((o) => o.applied)).toEqual([true, true]);
       const items = outcomes.flatMap((o) => (o.workItem ? [o.workItem] : []));
       expect(items).toHaveLength(options.eagerDispatch ? 1 : 0);
@@ -205,13 +294,23 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       // Leased: nobody else gets it, and its commit is accepted.
       expect(await hub.leaseOrchestration(T0 + 11, 1000)).toBeUndefined();
       const current = (await hub.getInstance('ec'))!;
-      expect(await hub.commit([episode(current, item.messages.map((m) => m.id), { lease: item.lease })])).toEqual([{ ok: true, version: 3 }]);
+      expect(
+        await hub.commit([
+          episode(
+            current,
+            item.messages.map((m) => m.id),
+            { lease: item.lease },
+          ),
+        ]),
+      ).toEqual([{ ok: true, version: 3 }]);
       expect(await hub.leaseOrchestration(T0 + 2000, 1000)).toBeUndefined();
     });
 
     it('eager dispatch: a completion does not lease an instance another worker holds, nor for a lost activity lease', async () => {
       await setup();
-      const { leased: [a, b] } = await scheduled('eh', 2, 1000);
+      const {
+        leased: [a, b],
+      } = await scheduled('eh', 2, 1000);
       await hub.enqueueMessages([message('eh', event('EventRaised', iso(T0), { name: 'E' }))]);
       const holder = (await hub.leaseOrchestration(T0 + 1, 5000))!;
       expect(holder.instanceId).toBe('eh');
@@ -231,11 +330,17 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
     // EpisodeCommit.completesActivities: the worker that ran an activity records its result in
     // an episode directly, as if it had completed the activity, leased the instance with exactly
     // that result and committed, in one atomic step; anything else in the way is a conflict.
-    const recorded = (record: InstanceRecord, leased: Awaited<ReturnType<typeof scheduled>>['leased'], now: number, patch: Partial<EpisodeCommit> = {}) => episode(record, [], {
-      history: { append: [event('OrchestratorStarted', iso(now), {}), ...leased.map((l) => event('TaskCompleted', iso(now), { taskScheduledId: l.item.taskScheduledId, result: '"done"' }))] },
-      completesActivities: { now, activities: leased },
-      ...patch,
-    });
+    const recorded = (record: InstanceRecord, leased: Awaited<ReturnType<typeof scheduled>>['leased'], now: number, patch: Partial<EpisodeCommit> = {}) =>
+      episode(record, [], {
+        history: {
+          append: [
+            event('OrchestratorStarted', iso(now), {}),
+            ...leased.map((l) => event('TaskCompleted', iso(now), { taskScheduledId: l.item.taskScheduledId, result: '"done"' })),
+          ],
+        },
+        completesActivities: { now, activities: leased },
+        ...patch,
+      });
 
     it('an episode records the results of activities it ran: completed, recorded and moved on in one commit', async () => {
       await setup();
@@ -302,7 +407,13 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       await setup();
       const created = await hub.createInstance(newInstance('t1'));
       const start = (await hub.leaseOrchestration(T0, 1000))!;
-      await hub.commit([episode(created, start.messages.map((m) => m.id), { lease: start.lease })]);
+      await hub.commit([
+        episode(
+          created,
+          start.messages.map((m) => m.id),
+          { lease: start.lease },
+        ),
+      ]);
       const fireAt = T0 + 60_000;
       await hub.enqueueMessages([message('t1', event('TimerFired', iso(T0), { timerId: 0, fireAt: iso(fireAt) }), iso(fireAt))]);
       expect(await hub.leaseOrchestration(T0 + 59_999, 1000)).toBeUndefined();
@@ -315,12 +426,24 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       await setup();
       const created = await hub.createInstance(newInstance('c1'));
       const item = (await hub.leaseOrchestration(T0, 30_000))!;
-      const activity = { id: uid('act'), instanceId: 'c1', executionId: created.executionId, taskScheduledId: 0, name: 'SayHello', input: '"Tokyo"', enqueuedTime: iso(T0) };
-      const commit = episode(created, item.messages.map((m) => m.id), {
-        lease: item.lease,
-        history: { append: [event('OrchestratorStarted', iso(T0), {}), event('TaskScheduled', iso(T0), { name: 'SayHello', input: '"Tokyo"' }, 0)] },
-        activities: [activity],
-      });
+      const activity = {
+        id: uid('act'),
+        instanceId: 'c1',
+        executionId: created.executionId,
+        taskScheduledId: 0,
+        name: 'SayHello',
+        input: '"Tokyo"',
+        enqueuedTime: iso(T0),
+      };
+      const commit = episode(
+        created,
+        item.messages.map((m) => m.id),
+        {
+          lease: item.lease,
+          history: { append: [event('OrchestratorStarted', iso(T0), {}), event('TaskScheduled', iso(T0), { name: 'SayHello', input: '"Tokyo"' }, 0)] },
+          activities: [activity],
+        },
+      );
       expect(await hub.commit([commit])).toEqual([{ ok: true, version: 2 }]);
       const stale = await hub.commit([{ ...commit, history: { append: [event('OrchestratorCompleted', iso(T0), {})] } }]);
       expect(stale[0]).toMatchObject({ ok: false, error: { name: 'VersionConflictError' } });
@@ -337,7 +460,13 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       const created = await hub.createInstance(newInstance('m1'));
       const item = (await hub.leaseOrchestration(T0, 30_000))!;
       await hub.enqueueMessages([message('m1', event('EventRaised', iso(T0), { name: 'Approval', input: 'true' }))]);
-      await hub.commit([episode(created, item.messages.map((m) => m.id), { lease: item.lease })]);
+      await hub.commit([
+        episode(
+          created,
+          item.messages.map((m) => m.id),
+          { lease: item.lease },
+        ),
+      ]);
       const next = await hub.leaseOrchestration(T0 + 1, 30_000);
       expect(next?.messages.map((m) => m.event.type)).toEqual(['EventRaised']);
     });
@@ -355,10 +484,12 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
     it('replaces the history and creates child instances in the same commit', async () => {
       await setup();
       const parent = await hub.createInstance(newInstance('p1'));
-      await hub.commit([episode(parent, [], {
-        history: { replace: [event('ExecutionStarted', iso(T0), { name: 'Hello', orchestrationInstance: { instanceId: 'p1', executionId: 'e2' } })] },
-        newInstances: [newInstance('p1:child')],
-      })]);
+      await hub.commit([
+        episode(parent, [], {
+          history: { replace: [event('ExecutionStarted', iso(T0), { name: 'Hello', orchestrationInstance: { instanceId: 'p1', executionId: 'e2' } })] },
+          newInstances: [newInstance('p1:child')],
+        }),
+      ]);
       expect((await hub.getHistory('p1')).map((e) => e.type)).toEqual(['ExecutionStarted']);
       expect((await hub.getInstance('p1:child'))?.runtimeStatus).toBe('Pending');
       const reparent = (await hub.getInstance('p1'))!;
@@ -370,7 +501,11 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
     it('completes an activity by enqueueing its result, once, and redelivers a lapsed lease', async () => {
       await setup();
       const created = await hub.createInstance(newInstance('a'));
-      await hub.commit([episode(created, [], { activities: [{ id: 'w1', instanceId: 'a', executionId: created.executionId, taskScheduledId: 0, name: 'F', enqueuedTime: iso(T0) }] })]);
+      await hub.commit([
+        episode(created, [], {
+          activities: [{ id: 'w1', instanceId: 'a', executionId: created.executionId, taskScheduledId: 0, name: 'F', enqueuedTime: iso(T0) }],
+        }),
+      ]);
       const first = (await hub.leaseActivity(T0, 1000))!;
       expect(await hub.leaseActivity(T0 + 10, 1000)).toBeUndefined();
       const second = (await hub.leaseActivity(T0 + 1001, 1000))!;
@@ -387,7 +522,11 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
     it('abandons an activity until a later time', async () => {
       await setup();
       const created = await hub.createInstance(newInstance('ab'));
-      await hub.commit([episode(created, [], { activities: [{ id: 'w2', instanceId: 'ab', executionId: created.executionId, taskScheduledId: 0, name: 'F', enqueuedTime: iso(T0) }] })]);
+      await hub.commit([
+        episode(created, [], {
+          activities: [{ id: 'w2', instanceId: 'ab', executionId: created.executionId, taskScheduledId: 0, name: 'F', enqueuedTime: iso(T0) }],
+        }),
+      ]);
       const leased = (await hub.leaseActivity(T0, 1000))!;
       await hub.abandonActivity(leased, T0 + 5000);
       expect(await hub.leaseActivity(T0 + 4999, 1000)).toBeUndefined();
@@ -399,7 +538,10 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       await hub.enqueueMessages([message('ghost', event('EventRaised', iso(T0), { name: 'x' }))]);
       const item = (await hub.leaseOrchestration(T0, 1000))!;
       expect(item.instanceId).toBe('ghost');
-      await hub.discardMessages(item, item.messages.map((m) => m.id));
+      await hub.discardMessages(
+        item,
+        item.messages.map((m) => m.id),
+      );
       expect(await hub.leaseOrchestration(T0 + 2000, 1000)).toBeUndefined();
     });
 
@@ -454,9 +596,16 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       expect(await hub.purgeInstance('pg', ['Completed', 'Failed', 'Terminated'])).toBe(0);
       expect(await hub.getInstance('pg')).toBeDefined();
       const item = (await hub.leaseOrchestration(T0, 1000))!;
-      await hub.commit([episode(created, item.messages.map((m) => m.id), {
-        lease: item.lease, instance: { ...created, runtimeStatus: 'Failed' } as never,
-      })]);
+      await hub.commit([
+        episode(
+          created,
+          item.messages.map((m) => m.id),
+          {
+            lease: item.lease,
+            instance: { ...created, runtimeStatus: 'Failed' } as never,
+          },
+        ),
+      ]);
       await hub.enqueueMessages([message('pg', event('EventRaised', iso(T0), { name: 'late' }))]);
       expect(await hub.purgeInstance('pg', ['Completed', 'Failed', 'Terminated'])).toBe(1);
       expect(await hub.getInstance('pg')).toBeUndefined();
@@ -467,7 +616,12 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
 
     it('purges by filter only terminal instances in the range', async () => {
       await setup();
-      for (const [id, status, s] of [['f1', 'Completed', 1], ['f2', 'Failed', 2], ['f3', 'Completed', 30], ['f4', 'Running', 3]] as const) {
+      for (const [id, status, s] of [
+        ['f1', 'Completed', 1],
+        ['f2', 'Failed', 2],
+        ['f3', 'Completed', 30],
+        ['f4', 'Running', 3],
+      ] as const) {
         const created = await hub.createInstance(newInstance(id, { createdTime: iso(T0 + s * 1000) }));
         await hub.commit([episode(created, [], { instance: { ...created, runtimeStatus: status } as never })]);
       }

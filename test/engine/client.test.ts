@@ -1,8 +1,9 @@
 /** Every management operation, every status transition, and bad input that loses nothing. */
 import { describe, expect, it } from 'vitest';
-import { DurableApp, MemoryStorage, RetryOptions, type OrchestrationContext, type Task } from '../../core/index.js';
+import { DurableApp, MemoryStorage, type OrchestrationContext, RetryOptions, type Task } from '../../core/index.js';
 
 type Orchestrator = Generator<Task, unknown, unknown>;
+
 import { registerSamples } from '../../samples/index.js';
 import { harness } from '../helpers.js';
 
@@ -18,14 +19,17 @@ function* parentOfFlaky(context: OrchestrationContext): Orchestrator {
   return yield context.df.callSubOrchestrator('FlakyActivity', { failTimes: 1 }, `${context.df.instanceId}-child`);
 }
 
-const appWithExtras = () => registerSamples(new DurableApp()
-  .orchestration('WaitsForever', waitsForever)
-  .orchestration('ParentOfWaiter', parentOfWaiter)
-  .orchestration('ParentOfFlaky', parentOfFlaky)
-  .orchestration('RetryThenSucceed', function* (ctx) {
-    const retry = new RetryOptions(1000, 3);
-    return yield ctx.df.callActivityWithRetry('Flaky', retry, { failTimes: 2 });
-  }));
+const appWithExtras = () =>
+  registerSamples(
+    new DurableApp()
+      .orchestration('WaitsForever', waitsForever)
+      .orchestration('ParentOfWaiter', parentOfWaiter)
+      .orchestration('ParentOfFlaky', parentOfFlaky)
+      .orchestration('RetryThenSucceed', function* (ctx) {
+        const retry = new RetryOptions(1000, 3);
+        return yield ctx.df.callActivityWithRetry('Flaky', retry, { failTimes: 2 });
+      }),
+  );
 
 describe('start and query', () => {
   it('starts with a random 32-hex ID, Pending until a worker runs it, then Running and Completed', async () => {
@@ -84,8 +88,13 @@ describe('start and query', () => {
     expect((await completed).output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
     const stuck = await h.client.startNew('Approval', { input: { timeoutSeconds: 3600 } });
     await h.settle();
-    const waiting = expect(h.client.waitForCompletion(stuck, { timeoutInMilliseconds: 2000, retryIntervalInMilliseconds: 500 })).rejects.toMatchObject({ name: 'TimeoutError' });
-    for (let i = 0; i < 5; i++) { await new Promise((r) => setTimeout(r, 0)); h.clock.advance(500); }
+    const waiting = expect(h.client.waitForCompletion(stuck, { timeoutInMilliseconds: 2000, retryIntervalInMilliseconds: 500 })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 0));
+      h.clock.advance(500);
+    }
     await waiting;
   });
 
@@ -96,9 +105,18 @@ describe('start and query', () => {
     await h.settle();
     expect(await done).toMatchObject({ instanceId: 'hello', runtimeStatus: 'Completed', output: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'] });
     await expect(h.client.startNewAndWait('NoSuchThing')).rejects.toMatchObject({ name: 'UnknownOrchestratorError' });
-    const waiting = expect(h.client.startNewAndWait('Approval', { instanceId: 'stuck', input: { timeoutSeconds: 3600 }, timeoutInMilliseconds: 1000, retryIntervalInMilliseconds: 500 }))
-      .rejects.toMatchObject({ name: 'TimeoutError', message: expect.stringContaining("'stuck'") });
-    for (let i = 0; i < 3; i++) { await new Promise((r) => setTimeout(r, 0)); h.clock.advance(500); }
+    const waiting = expect(
+      h.client.startNewAndWait('Approval', {
+        instanceId: 'stuck',
+        input: { timeoutSeconds: 3600 },
+        timeoutInMilliseconds: 1000,
+        retryIntervalInMilliseconds: 500,
+      }),
+    ).rejects.toMatchObject({ name: 'TimeoutError', message: expect.stringContaining("'stuck'") });
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 0));
+      h.clock.advance(500);
+    }
     await waiting;
     await expect(h.client.startNewAndWait('HelloSequence', { instanceId: 'stuck' })).rejects.toMatchObject({ name: 'InstanceAlreadyExistsError' });
   });
@@ -122,7 +140,10 @@ describe('bad input is refused and loses nothing', () => {
 
   it('rejects unknown orchestrators, unserializable and oversized input', async () => {
     const h = harness();
-    await expect(h.client.startNew('NoSuchThing')).rejects.toMatchObject({ name: 'UnknownOrchestratorError', message: expect.stringContaining('HelloSequence') });
+    await expect(h.client.startNew('NoSuchThing')).rejects.toMatchObject({
+      name: 'UnknownOrchestratorError',
+      message: expect.stringContaining('HelloSequence'),
+    });
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     for (const input of [10n, () => 1, circular, { n: NaN }, Symbol('s')]) {
@@ -146,7 +167,9 @@ describe('bad input is refused and loses nothing', () => {
   });
 
   it('fails an instance whose activity is unknown, with UnknownActivityError', async () => {
-    const app = new DurableApp().orchestration('CallsGhost', function* (ctx) { yield ctx.df.callActivity('Ghost'); });
+    const app = new DurableApp().orchestration('CallsGhost', function* (ctx) {
+      yield ctx.df.callActivity('Ghost');
+    });
     const h = harness({ app });
     const id = await h.client.startNew('CallsGhost');
     await h.settle();
@@ -197,8 +220,11 @@ describe('control operations', () => {
     await h.settle();
     const status = await h.client.getStatus(id, { showHistory: true });
     expect(status).toMatchObject({ runtimeStatus: 'Completed', output: 'approved' });
-    expect(status?.history?.filter((e) => ['ExecutionSuspended', 'EventRaised', 'ExecutionResumed'].includes(e.type)).map((e) => e.type))
-      .toEqual(['ExecutionSuspended', 'EventRaised', 'ExecutionResumed']);
+    expect(status?.history?.filter((e) => ['ExecutionSuspended', 'EventRaised', 'ExecutionResumed'].includes(e.type)).map((e) => e.type)).toEqual([
+      'ExecutionSuspended',
+      'EventRaised',
+      'ExecutionResumed',
+    ]);
     await expect(h.client.suspend(id)).rejects.toMatchObject({ name: 'InvalidStateError' });
     await expect(h.client.resume(id)).rejects.toMatchObject({ name: 'InvalidStateError' });
   });
@@ -308,6 +334,8 @@ describe('management URLs', () => {
     });
     const { DurableClient } = await import('../../core/index.js');
     const keyed = new DurableClient({ storage: h.storage, baseUrl: 'https://edge.example/', managementKey: 'k 1' });
-    expect(keyed.createHttpManagementPayload('abc').statusQueryGetUri).toBe('https://edge.example/runtime/webhooks/durabletask/instances/abc?taskHub=DurableFunctionsHub&code=k%201');
+    expect(keyed.createHttpManagementPayload('abc').statusQueryGetUri).toBe(
+      'https://edge.example/runtime/webhooks/durabletask/instances/abc?taskHub=DurableFunctionsHub&code=k%201',
+    );
   });
 });

@@ -3,20 +3,32 @@ import { describe, expect, it } from 'vitest';
 import type { EventRaised, ExecutionStarted, HistoryEvent } from '../../core/history.js';
 import type { EpisodeResult } from '../../core/orchestration/executor.js';
 import type { InstanceRecord } from '../../core/store/port.js';
-import { buildCommit, NO_CHILDREN, type Children, type EpisodeCommitInput, type OrchestrationState } from '../../core/worker/commit.js';
+import { buildCommit, type Children, type EpisodeCommitInput, NO_CHILDREN, type OrchestrationState } from '../../core/worker/commit.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00.000Z');
 const AT = '2024-05-01T12:00:00.000Z';
 const STARTED_AT = '2024-05-01T11:00:00.000Z';
 
 const instance: InstanceRecord = {
-  instanceId: 'parent', name: 'Flow', executionId: 'e1', runtimeStatus: 'Running', input: '"in"', customStatus: '"old"',
-  createdTime: STARTED_AT, lastUpdatedTime: STARTED_AT, version: 4,
+  instanceId: 'parent',
+  name: 'Flow',
+  executionId: 'e1',
+  runtimeStatus: 'Running',
+  input: '"in"',
+  customStatus: '"old"',
+  createdTime: STARTED_AT,
+  lastUpdatedTime: STARTED_AT,
+  version: 4,
 };
 const orchestratorStarted: HistoryEvent = { type: 'OrchestratorStarted', eventId: -1, timestamp: AT };
 const started = (parent?: ExecutionStarted['parentInstance']): ExecutionStarted => ({
-  type: 'ExecutionStarted', eventId: -1, timestamp: STARTED_AT, name: 'Flow', input: '"in"',
-  orchestrationInstance: { instanceId: 'parent', executionId: 'e1' }, parentInstance: parent,
+  type: 'ExecutionStarted',
+  eventId: -1,
+  timestamp: STARTED_AT,
+  name: 'Flow',
+  input: '"in"',
+  orchestrationInstance: { instanceId: 'parent', executionId: 'e1' },
+  parentInstance: parent,
 });
 const PARENT = { instanceId: 'grandparent', executionId: 'g1', name: 'Outer', taskScheduledId: 7 };
 
@@ -26,7 +38,10 @@ function ids(): (derivedFrom?: string) => string {
   return (derivedFrom) => (derivedFrom === undefined ? `id${n++}` : `exec:${derivedFrom}`);
 }
 
-function commitOf(result: Partial<EpisodeResult>, options: { orchestration?: Partial<OrchestrationState>; children?: Children; instance?: InstanceRecord } = {}) {
+function commitOf(
+  result: Partial<EpisodeResult>,
+  options: { orchestration?: Partial<OrchestrationState>; children?: Children; instance?: InstanceRecord } = {},
+) {
   const input: EpisodeCommitInput = {
     instance: options.instance ?? instance,
     lease: { token: 'lease-1', expiresAt: NOW + 30_000 },
@@ -60,12 +75,18 @@ describe('buildCommit', () => {
     expect(commit.messages).toEqual([]);
     expect(commit.newInstances).toEqual([]);
     expect(commit.instance).toEqual({
-      instanceId: 'parent', name: 'Flow', executionId: 'e1', runtimeStatus: 'Running', input: '"in"', customStatus: '"old"',
-      createdTime: STARTED_AT, lastUpdatedTime: AT,
+      instanceId: 'parent',
+      name: 'Flow',
+      executionId: 'e1',
+      runtimeStatus: 'Running',
+      input: '"in"',
+      customStatus: '"old"',
+      createdTime: STARTED_AT,
+      lastUpdatedTime: AT,
     });
   });
 
-  it('appends to the result\'s own applied events', () => {
+  it("appends to the result's own applied events", () => {
     const applied = [orchestratorStarted];
     const commit = commitOf({ applied });
     expect(appended(commit)).toBe(applied);
@@ -76,55 +97,93 @@ describe('buildCommit', () => {
     const commit = commitOf({ actions: [{ type: 'CreateTimer', id: 3, fireAt }] });
     expect(appended(commit)[1]).toEqual({ type: 'TimerCreated', eventId: 3, timestamp: AT, fireAt });
     expect(commit.messages).toEqual([
-      { id: 'id0', instanceId: 'parent', executionId: 'e1', visibleAt: fireAt, event: { type: 'TimerFired', eventId: -1, timestamp: fireAt, timerId: 3, fireAt } },
+      {
+        id: 'id0',
+        instanceId: 'parent',
+        executionId: 'e1',
+        visibleAt: fireAt,
+        event: { type: 'TimerFired', eventId: -1, timestamp: fireAt, timerId: 3, fireAt },
+      },
     ]);
   });
 
   it('starts a sub-orchestration: a Pending child with its parent, its ExecutionStarted, an execution ID derived from the task', () => {
-    const commit = commitOf({ actions: [{ type: 'CreateSubOrchestration', id: 2, name: 'Child', instanceId: 'kid', input: '5' }] }, {
-      children: new Map([['kid', undefined]]),
-    });
+    const commit = commitOf(
+      { actions: [{ type: 'CreateSubOrchestration', id: 2, name: 'Child', instanceId: 'kid', input: '5' }] },
+      {
+        children: new Map([['kid', undefined]]),
+      },
+    );
     expect(appended(commit)[1]).toEqual({ type: 'SubOrchestrationInstanceCreated', eventId: 2, timestamp: AT, name: 'Child', instanceId: 'kid', input: '5' });
     expect(commit.messages).toEqual([]);
-    expect(commit.newInstances).toEqual([{
-      record: { instanceId: 'kid', name: 'Child', executionId: 'exec:e1/2', runtimeStatus: 'Pending', input: '5', createdTime: AT, lastUpdatedTime: AT, parentInstanceId: 'parent' },
-      start: {
-        id: 'id0', instanceId: 'kid', executionId: 'exec:e1/2', visibleAt: AT,
-        event: {
-          type: 'ExecutionStarted', eventId: -1, timestamp: AT, name: 'Child', input: '5',
-          orchestrationInstance: { instanceId: 'kid', executionId: 'exec:e1/2' },
-          parentInstance: { instanceId: 'parent', executionId: 'e1', name: 'Flow', taskScheduledId: 2 },
+    expect(commit.newInstances).toEqual([
+      {
+        record: {
+          instanceId: 'kid',
+          name: 'Child',
+          executionId: 'exec:e1/2',
+          runtimeStatus: 'Pending',
+          input: '5',
+          createdTime: AT,
+          lastUpdatedTime: AT,
+          parentInstanceId: 'parent',
+        },
+        start: {
+          id: 'id0',
+          instanceId: 'kid',
+          executionId: 'exec:e1/2',
+          visibleAt: AT,
+          event: {
+            type: 'ExecutionStarted',
+            eventId: -1,
+            timestamp: AT,
+            name: 'Child',
+            input: '5',
+            orchestrationInstance: { instanceId: 'kid', executionId: 'exec:e1/2' },
+            parentInstance: { instanceId: 'parent', executionId: 'e1', name: 'Flow', taskScheduledId: 2 },
+          },
         },
       },
-    }]);
+    ]);
   });
 
   it('starts a sub-orchestration over a finished instance of the same ID', () => {
     const finished: InstanceRecord = { ...instance, instanceId: 'kid', runtimeStatus: 'Completed' };
-    const commit = commitOf({ actions: [{ type: 'CreateSubOrchestration', id: 2, name: 'Child', instanceId: 'kid' }] }, { children: new Map([['kid', finished]]) });
+    const commit = commitOf(
+      { actions: [{ type: 'CreateSubOrchestration', id: 2, name: 'Child', instanceId: 'kid' }] },
+      { children: new Map([['kid', finished]]) },
+    );
     expect(commit.newInstances.map((n) => n.record.instanceId)).toEqual(['kid']);
   });
 
   it('fails a sub-orchestration whose instance ID is taken by a running instance, without starting it', () => {
     const running: InstanceRecord = { ...instance, instanceId: 'kid', runtimeStatus: 'Running' };
-    const commit = commitOf({ actions: [{ type: 'CreateSubOrchestration', id: 2, name: 'Child', instanceId: 'kid' }] }, { children: new Map([['kid', running]]) });
+    const commit = commitOf(
+      { actions: [{ type: 'CreateSubOrchestration', id: 2, name: 'Child', instanceId: 'kid' }] },
+      { children: new Map([['kid', running]]) },
+    );
     expect(appended(commit)[1]).toMatchObject({ type: 'SubOrchestrationInstanceCreated', eventId: 2, instanceId: 'kid' });
     expect(commit.newInstances).toEqual([]);
     expect(commit.messages).toHaveLength(1);
     const [failed] = commit.messages;
     expect(failed).toMatchObject({ id: 'id0', instanceId: 'parent', executionId: 'e1', visibleAt: AT });
     expect(failed!.event).toMatchObject({
-      type: 'SubOrchestrationInstanceFailed', timestamp: AT, taskScheduledId: 2,
+      type: 'SubOrchestrationInstanceFailed',
+      timestamp: AT,
+      taskScheduledId: 2,
       failureDetails: { errorType: 'InstanceAlreadyExistsError', errorMessage: expect.stringContaining("'kid' already exists and is Running") },
     });
   });
 
   it('continues as new: a fresh execution with the new input, the carried-over events and the parent; nothing else goes out', () => {
     const carried: EventRaised = { type: 'EventRaised', eventId: -1, timestamp: STARTED_AT, name: 'Add', input: '1' };
-    const commit = commitOf({
-      actions: [{ type: 'ScheduleTask', id: 0, name: 'Ignored' }],
-      outcome: { status: 'ContinuedAsNew', input: '"next"', carryoverEvents: [carried] },
-    }, { orchestration: { started: started(PARENT) } });
+    const commit = commitOf(
+      {
+        actions: [{ type: 'ScheduleTask', id: 0, name: 'Ignored' }],
+        outcome: { status: 'ContinuedAsNew', input: '"next"', carryoverEvents: [carried] },
+      },
+      { orchestration: { started: started(PARENT) } },
+    );
     expect(commit.history).toEqual({ replace: [] });
     expect(commit.activities).toEqual([]);
     expect(commit.newInstances).toEqual([]);
@@ -132,10 +191,18 @@ describe('buildCommit', () => {
     expect(commit.expectedVersion).toBe(4);
     expect(commit.messages).toEqual([
       {
-        id: 'id1', instanceId: 'parent', executionId: 'exec:e1/next', visibleAt: AT,
+        id: 'id1',
+        instanceId: 'parent',
+        executionId: 'exec:e1/next',
+        visibleAt: AT,
         event: {
-          type: 'ExecutionStarted', eventId: -1, timestamp: AT, name: 'Flow', input: '"next"',
-          orchestrationInstance: { instanceId: 'parent', executionId: 'exec:e1/next' }, parentInstance: PARENT,
+          type: 'ExecutionStarted',
+          eventId: -1,
+          timestamp: AT,
+          name: 'Flow',
+          input: '"next"',
+          orchestrationInstance: { instanceId: 'parent', executionId: 'exec:e1/next' },
+          parentInstance: PARENT,
         },
       },
       { id: 'id2', instanceId: 'parent', visibleAt: AT, event: carried },
@@ -150,7 +217,13 @@ describe('buildCommit', () => {
     ]);
     expect(commit.instance).toMatchObject({ runtimeStatus: 'Completed', output: '42', completedTime: AT, lastUpdatedTime: AT, failureDetails: undefined });
     expect(commit.messages).toEqual([
-      { id: 'id0', instanceId: 'grandparent', executionId: 'g1', visibleAt: AT, event: { type: 'SubOrchestrationInstanceCompleted', eventId: -1, timestamp: AT, taskScheduledId: 7, result: '42' } },
+      {
+        id: 'id0',
+        instanceId: 'grandparent',
+        executionId: 'g1',
+        visibleAt: AT,
+        event: { type: 'SubOrchestrationInstanceCompleted', eventId: -1, timestamp: AT, taskScheduledId: 7, result: '42' },
+      },
     ]);
   });
 
@@ -158,28 +231,45 @@ describe('buildCommit', () => {
     const commit = commitOf({ outcome: { status: 'Completed' } });
     expect(commit.messages).toEqual([]);
     expect(commit.instance.runtimeStatus).toBe('Completed');
-    expect(JSON.parse(JSON.stringify(appended(commit)[1]))).toEqual({ type: 'ExecutionCompleted', eventId: -1, timestamp: AT, orchestrationStatus: 'Completed' });
+    expect(JSON.parse(JSON.stringify(appended(commit)[1]))).toEqual({
+      type: 'ExecutionCompleted',
+      eventId: -1,
+      timestamp: AT,
+      orchestrationStatus: 'Completed',
+    });
   });
 
-  it('fails: ExecutionCompleted with the failure, the row Failed with Durable Functions\' output message, the parent told', () => {
+  it("fails: ExecutionCompleted with the failure, the row Failed with Durable Functions' output message, the parent told", () => {
     const failureDetails = { errorType: 'Error', errorMessage: 'boom' };
     const commit = commitOf({ outcome: { status: 'Failed', failureDetails } }, { orchestration: { started: started(PARENT) } });
     const completed = appended(commit)[1]!;
     expect(completed).toMatchObject({ type: 'ExecutionCompleted', orchestrationStatus: 'Failed', failureDetails });
     expect(JSON.parse(JSON.stringify(completed))).not.toHaveProperty('result');
     expect(commit.instance).toMatchObject({
-      runtimeStatus: 'Failed', failureDetails, completedTime: AT, output: JSON.stringify("Orchestrator function 'Flow' failed: boom"),
+      runtimeStatus: 'Failed',
+      failureDetails,
+      completedTime: AT,
+      output: JSON.stringify("Orchestrator function 'Flow' failed: boom"),
     });
     expect(commit.messages).toEqual([
-      { id: 'id0', instanceId: 'grandparent', executionId: 'g1', visibleAt: AT, event: { type: 'SubOrchestrationInstanceFailed', eventId: -1, timestamp: AT, taskScheduledId: 7, failureDetails } },
+      {
+        id: 'id0',
+        instanceId: 'grandparent',
+        executionId: 'g1',
+        visibleAt: AT,
+        event: { type: 'SubOrchestrationInstanceFailed', eventId: -1, timestamp: AT, taskScheduledId: 7, failureDetails },
+      },
     ]);
   });
 
   it('terminates: the row Terminated with the reason as output, the parent told of a TerminatedError', () => {
     const terminated: HistoryEvent = { type: 'ExecutionTerminated', eventId: -1, timestamp: AT, input: '"stop"' };
-    const commit = commitOf({ applied: [orchestratorStarted, terminated], outcome: { status: 'Terminated', result: '"stop"' } }, {
-      orchestration: { started: started(PARENT), openSubOrchestrations: () => ['kid'] },
-    });
+    const commit = commitOf(
+      { applied: [orchestratorStarted, terminated], outcome: { status: 'Terminated', result: '"stop"' } },
+      {
+        orchestration: { started: started(PARENT), openSubOrchestrations: () => ['kid'] },
+      },
+    );
     expect(appended(commit).slice(2)).toEqual([
       { type: 'ExecutionCompleted', eventId: -1, timestamp: AT, orchestrationStatus: 'Terminated', result: '"stop"' },
       { type: 'OrchestratorCompleted', eventId: -1, timestamp: AT },
@@ -188,17 +278,29 @@ describe('buildCommit', () => {
     // Not recursive: the open child is left alone.
     expect(commit.messages).toEqual([
       {
-        id: 'id0', instanceId: 'grandparent', executionId: 'g1', visibleAt: AT,
-        event: { type: 'SubOrchestrationInstanceFailed', eventId: -1, timestamp: AT, taskScheduledId: 7, failureDetails: { errorType: 'TerminatedError', errorMessage: 'Terminated: "stop"' } },
+        id: 'id0',
+        instanceId: 'grandparent',
+        executionId: 'g1',
+        visibleAt: AT,
+        event: {
+          type: 'SubOrchestrationInstanceFailed',
+          eventId: -1,
+          timestamp: AT,
+          taskScheduledId: 7,
+          failureDetails: { errorType: 'TerminatedError', errorMessage: 'Terminated: "stop"' },
+        },
       },
     ]);
   });
 
   it('terminates recursively: each open sub-orchestration gets a recursive ExecutionTerminated with the same reason', () => {
     const terminated: HistoryEvent = { type: 'ExecutionTerminated', eventId: -1, timestamp: AT, input: '"stop"', recurse: true };
-    const commit = commitOf({ applied: [orchestratorStarted, terminated], outcome: { status: 'Terminated', result: '"stop"' } }, {
-      orchestration: { openSubOrchestrations: () => ['kid1', 'kid2'] },
-    });
+    const commit = commitOf(
+      { applied: [orchestratorStarted, terminated], outcome: { status: 'Terminated', result: '"stop"' } },
+      {
+        orchestration: { openSubOrchestrations: () => ['kid1', 'kid2'] },
+      },
+    );
     expect(commit.messages).toEqual([
       { id: 'id0', instanceId: 'kid1', visibleAt: AT, event: { type: 'ExecutionTerminated', eventId: -1, timestamp: AT, input: '"stop"', recurse: true } },
       { id: 'id1', instanceId: 'kid2', visibleAt: AT, event: { type: 'ExecutionTerminated', eventId: -1, timestamp: AT, input: '"stop"', recurse: true } },
@@ -220,10 +322,23 @@ describe('buildCommit', () => {
     expect(commitOf({}).instance.customStatus).toBe('"old"');
   });
 
-  it('keeps the row\'s identity and creation, and clears a previous outcome', () => {
-    const reopened: InstanceRecord = { ...instance, parentInstanceId: 'grandparent', output: '"was"', failureDetails: { errorType: 'E', errorMessage: 'm' }, completedTime: STARTED_AT };
+  it("keeps the row's identity and creation, and clears a previous outcome", () => {
+    const reopened: InstanceRecord = {
+      ...instance,
+      parentInstanceId: 'grandparent',
+      output: '"was"',
+      failureDetails: { errorType: 'E', errorMessage: 'm' },
+      completedTime: STARTED_AT,
+    };
     const row = commitOf({}, { instance: reopened }).instance;
-    expect(row).toMatchObject({ instanceId: 'parent', name: 'Flow', executionId: 'e1', createdTime: STARTED_AT, parentInstanceId: 'grandparent', input: '"in"' });
+    expect(row).toMatchObject({
+      instanceId: 'parent',
+      name: 'Flow',
+      executionId: 'e1',
+      createdTime: STARTED_AT,
+      parentInstanceId: 'grandparent',
+      input: '"in"',
+    });
     expect(row.output).toBeUndefined();
     expect(row.failureDetails).toBeUndefined();
     expect(row.completedTime).toBeUndefined();

@@ -1,6 +1,6 @@
 /** Eager dispatch in the worker: chains run without the lease loop, limits hold, and stop() waits for them. */
 import { describe, expect, it } from 'vitest';
-import { DurableApp, DurableClient, MemoryStorage, Worker, type TaskHubStore, type WorkerOptions } from '../../core/index.js';
+import { DurableApp, DurableClient, MemoryStorage, type TaskHubStore, Worker, type WorkerOptions } from '../../core/index.js';
 
 const chain = new DurableApp()
   .orchestration('Chain', function* (ctx) {
@@ -31,8 +31,10 @@ function counting(store: TaskHubStore) {
           if (prop === 'commit') {
             const episodes = args[0] as { completesActivities?: unknown }[];
             counts.commits += episodes.length;
-            episodes.forEach((e, i) => { if (e.completesActivities && (result as { ok: boolean }[])[i]!.ok) counts.recordedDirectly++; });
-            for (const o of result as { ok: boolean; leasedActivities?: unknown[] }[]) counts.eagerActivities += o.ok ? o.leasedActivities?.length ?? 0 : 0;
+            episodes.forEach((e, i) => {
+              if (e.completesActivities && (result as { ok: boolean }[])[i]!.ok) counts.recordedDirectly++;
+            });
+            for (const o of result as { ok: boolean; leasedActivities?: unknown[] }[]) counts.eagerActivities += o.ok ? (o.leasedActivities?.length ?? 0) : 0;
           }
           if (prop === 'completeActivities') {
             counts.completions += (args[0] as unknown[]).length;
@@ -74,7 +76,15 @@ describe('eager dispatch', () => {
     expect(counts.leaseCalls).toBeLessThan(10);
     // The history is the one a queued result makes: the result opens the next episode.
     const history = (await client.getStatus(id, { showHistory: true }))!.history!;
-    expect(history.slice(0, 7).map((e) => e.type)).toEqual(['OrchestratorStarted', 'ExecutionStarted', 'TaskScheduled', 'OrchestratorCompleted', 'OrchestratorStarted', 'TaskCompleted', 'TaskScheduled']);
+    expect(history.slice(0, 7).map((e) => e.type)).toEqual([
+      'OrchestratorStarted',
+      'ExecutionStarted',
+      'TaskScheduled',
+      'OrchestratorCompleted',
+      'OrchestratorStarted',
+      'TaskCompleted',
+      'TaskScheduled',
+    ]);
   });
 
   it('in strict mode (no replay cache) a result goes through the queue, and its completion leases the instance eagerly', async () => {
@@ -88,7 +98,7 @@ describe('eager dispatch', () => {
 
   it('takes the results of a fan-out together through the queue, not in an episode each', async () => {
     const { counts, output } = await runCounted('Fan', 50);
-    expect(output).toBe(50 * 51 / 2);
+    expect(output).toBe((50 * 51) / 2);
     expect(counts.completions).toBeGreaterThanOrEqual(49);
     expect(counts.commits).toBeLessThan(10);
   });
@@ -97,13 +107,18 @@ describe('eager dispatch', () => {
     const storage = new MemoryStorage();
     const client = new DurableClient({ storage, app: chain });
     // Commits that take a timer tick: episodes overlap, and the limit is what keeps them at 2.
-    let committing = 0, most = 0;
+    let committing = 0,
+      most = 0;
     const hub = storage.taskHub(client.taskHubName);
     const commit = hub.commit.bind(hub);
     hub.commit = async (episodes) => {
-      most = Math.max(most, committing += episodes.length);
+      most = Math.max(most, (committing += episodes.length));
       await new Promise((r) => setTimeout(r, 1));
-      try { return await commit(episodes); } finally { committing -= episodes.length; }
+      try {
+        return await commit(episodes);
+      } finally {
+        committing -= episodes.length;
+      }
     };
     const { store, counts } = counting(hub);
     const worker = new Worker(chain, store, { maxConcurrentOrchestrations: 2 });
@@ -116,7 +131,8 @@ describe('eager dispatch', () => {
   });
 
   it('never runs more activities at once than the limit, eager leases included', async () => {
-    let running = 0, most = 0;
+    let running = 0,
+      most = 0;
     const app = new DurableApp()
       .orchestration('Fan', function* (ctx) {
         // One step first: the fan-out then comes from that step's direct record, while no lease call of the worker's is out.
@@ -143,9 +159,10 @@ describe('eager dispatch', () => {
 
   it('stop() returns only when eagerly dispatched work has finished, and nothing runs after it', async () => {
     // Activities that take a timer tick: chains are still running when stop() is called.
-    const app = new DurableApp()
-      .orchestration('Chain', chain.getOrchestrator('Chain')!)
-      .activity('Inc', async (x: number) => { await new Promise((r) => setTimeout(r, 1)); return x + 1; });
+    const app = new DurableApp().orchestration('Chain', chain.getOrchestrator('Chain')!).activity('Inc', async (x: number) => {
+      await new Promise((r) => setTimeout(r, 1));
+      return x + 1;
+    });
     const { storage, client, store, counts } = counted(app);
     const worker = new Worker(app, store);
     const ids = await Promise.all(Array.from({ length: 20 }, () => client.startNew('Chain', { input: 20 })));
@@ -176,13 +193,19 @@ describe('eager dispatch', () => {
         const a = (yield ctx.df.callActivity('Plain', 1)) as number;
         const b = (yield ctx.df.callActivity('Async', a)) as number;
         const c = (yield ctx.df.callActivity('Thenable', b)) as number;
-        try { yield ctx.df.callActivity('Throws', c); } catch (error) { return [c, (error as Error).message]; }
+        try {
+          yield ctx.df.callActivity('Throws', c);
+        } catch (error) {
+          return [c, (error as Error).message];
+        }
         return [c, 'no failure'];
       })
       .activity('Plain', (x: number) => x + 1)
       .activity('Async', async (x: number) => x + 1)
       .activity('Thenable', (x: number) => thenable(x))
-      .activity('Throws', () => { throw new Error('at once'); });
+      .activity('Throws', () => {
+        throw new Error('at once');
+      });
     const { client, store, counts } = counted(app);
     const id = await client.startNew('Mixed');
     await new Worker(app, store).runUntilIdle();

@@ -1,16 +1,22 @@
 /** The executor as a pure function: history in, actions and outcome out. */
 import { describe, expect, it } from 'vitest';
-import { DurableApp, event, replay, RetryOptions, type HistoryEvent, type OrchestrationContext, type Task } from '../../core/index.js';
+import { DurableApp, event, type HistoryEvent, type OrchestrationContext, RetryOptions, replay, type Task } from '../../core/index.js';
 
 const T = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
 const started = (name: string, input?: unknown, s = 0) => [
   event('OrchestratorStarted', T(s), {}),
-  event('ExecutionStarted', T(s), { name, input: input === undefined ? undefined : JSON.stringify(input), orchestrationInstance: { instanceId: 'i', executionId: 'e' } }),
+  event('ExecutionStarted', T(s), {
+    name,
+    input: input === undefined ? undefined : JSON.stringify(input),
+    orchestrationInstance: { instanceId: 'i', executionId: 'e' },
+  }),
 ];
 const episode = (s: number, ...events: HistoryEvent[]) => [event('OrchestratorStarted', T(s), {}), ...events];
-const scheduled = (id: number, name: string, input?: unknown) => event('TaskScheduled', T(0), { name, input: input === undefined ? undefined : JSON.stringify(input) }, id);
+const scheduled = (id: number, name: string, input?: unknown) =>
+  event('TaskScheduled', T(0), { name, input: input === undefined ? undefined : JSON.stringify(input) }, id);
 const completed = (id: number, result: unknown) => event('TaskCompleted', T(0), { taskScheduledId: id, result: JSON.stringify(result) });
-const failed = (id: number, message: string) => event('TaskFailed', T(0), { taskScheduledId: id, failureDetails: { errorType: 'Error', errorMessage: message } });
+const failed = (id: number, message: string) =>
+  event('TaskFailed', T(0), { taskScheduledId: id, failureDetails: { errorType: 'Error', errorMessage: message } });
 const done = () => event('OrchestratorCompleted', T(0), {});
 
 function app(name: string, fn: (ctx: OrchestrationContext) => Generator<Task, unknown, any>) {
@@ -40,7 +46,9 @@ describe('replay executor', () => {
   });
 
   it('fails with NonDeterminismError naming the position, the recorded event and the new action', () => {
-    const changed = app('Seq', function* (ctx) { yield ctx.df.createTimer(new Date(Date.UTC(2030, 0, 1))); });
+    const changed = app('Seq', function* (ctx) {
+      yield ctx.df.createTimer(new Date(Date.UTC(2030, 0, 1)));
+    });
     const r = replay(changed, 'i', [...started('Seq', 1), scheduled(0, 'Inc', 1), done()], episode(1, completed(0, 2)));
     expect(r.outcome?.status).toBe('Failed');
     const details = r.outcome?.status === 'Failed' ? r.outcome.failureDetails : undefined;
@@ -51,7 +59,9 @@ describe('replay executor', () => {
   });
 
   it('detects a renamed activity as non-determinism', () => {
-    const renamed = app('Seq', function* (ctx) { yield ctx.df.callActivity('Other'); });
+    const renamed = app('Seq', function* (ctx) {
+      yield ctx.df.callActivity('Other');
+    });
     const r = replay(renamed, 'i', [...started('Seq'), scheduled(0, 'Inc'), done()], episode(1));
     expect(r.outcome).toMatchObject({ status: 'Failed', failureDetails: { errorType: 'NonDeterminismError' } });
     expect(r.outcome?.status === 'Failed' && r.outcome.failureDetails.errorMessage).toContain("callActivity('Other')");
@@ -59,7 +69,11 @@ describe('replay executor', () => {
 
   it('throws a failed activity into the orchestrator, which may catch it', () => {
     const catching = app('C', function* (ctx) {
-      try { yield ctx.df.callActivity('Boom'); } catch (e) { return `caught: ${(e as Error).message}`; }
+      try {
+        yield ctx.df.callActivity('Boom');
+      } catch (e) {
+        return `caught: ${(e as Error).message}`;
+      }
     });
     const r = replay(catching, 'i', [...started('C'), scheduled(0, 'Boom'), done()], episode(1, failed(0, 'kaput')));
     expect(r.outcome).toEqual({ status: 'Completed', result: JSON.stringify("caught: Activity function 'Boom' failed: kaput") });
@@ -67,7 +81,9 @@ describe('replay executor', () => {
 
   it('fails the orchestration when its code throws, with the error details', () => {
     // biome-ignore lint/correctness/useYield: an orchestrator that throws before its first yield.
-    const throwing = app('X', function* () { throw new RangeError('bad input'); });
+    const throwing = app('X', function* () {
+      throw new RangeError('bad input');
+    });
     const r = replay(throwing, 'i', [], started('X'));
     expect(r.outcome).toMatchObject({ status: 'Failed', failureDetails: { errorType: 'RangeError', errorMessage: 'bad input' } });
   });
@@ -91,7 +107,11 @@ describe('replay executor', () => {
 
   it('Task.all fails with every error once all tasks settled', () => {
     const fan = app('F', function* (ctx) {
-      try { yield ctx.df.Task.all([ctx.df.callActivity('A'), ctx.df.callActivity('B')]); } catch (e) { return (e as Error).name; }
+      try {
+        yield ctx.df.Task.all([ctx.df.callActivity('A'), ctx.df.callActivity('B')]);
+      } catch (e) {
+        return (e as Error).name;
+      }
     });
     const past = [...started('F'), scheduled(0, 'A'), scheduled(1, 'B'), done()];
     expect(replay(fan, 'i', past, episode(1, failed(0, 'x'))).outcome).toBeUndefined();
@@ -144,7 +164,10 @@ describe('replay executor', () => {
       return winner === ev ? 'event' : 'timer';
     });
     const past = (input: string) => [...started('A', input), event('TimerCreated', T(0), { fireAt: '2026-01-02T00:00:00.000Z' }, 0), done()];
-    expect(replay(racing, 'i', past('cancel'), episode(1, event('EventRaised', T(1), { name: 'E' }))).outcome).toEqual({ status: 'Completed', result: '"event"' });
+    expect(replay(racing, 'i', past('cancel'), episode(1, event('EventRaised', T(1), { name: 'E' }))).outcome).toEqual({
+      status: 'Completed',
+      result: '"event"',
+    });
     // Not canceled: "not Completed until all of its scheduled tasks have finished".
     expect(replay(racing, 'i', past('keep'), episode(1, event('EventRaised', T(1), { name: 'E' }))).outcome).toBeUndefined();
   });
@@ -152,7 +175,9 @@ describe('replay executor', () => {
   it('retries with backoff timers and gives up after maxNumberOfAttempts', () => {
     const retry = new RetryOptions(1000, 3);
     retry.backoffCoefficient = 2;
-    const retrying = app('R', function* (ctx) { return yield ctx.df.callActivityWithRetry('Flaky', retry); });
+    const retrying = app('R', function* (ctx) {
+      return yield ctx.df.callActivityWithRetry('Flaky', retry);
+    });
     let history: HistoryEvent[] = [...started('R'), scheduled(0, 'Flaky'), done()];
     let r = replay(retrying, 'i', history, episode(1, failed(0, 'one')));
     expect(r.actions).toEqual([{ type: 'CreateTimer', id: 1, fireAt: T(2) }]);
@@ -162,26 +187,45 @@ describe('replay executor', () => {
     history = [...history, ...episode(2, event('TimerFired', T(2), { timerId: 1, fireAt: T(2) })), scheduled(2, 'Flaky'), done()];
     r = replay(retrying, 'i', history, episode(3, failed(2, 'two')));
     expect(r.actions).toEqual([{ type: 'CreateTimer', id: 3, fireAt: T(5) }]);
-    history = [...history, ...episode(3, failed(2, 'two')), event('TimerCreated', T(3), { fireAt: T(5) }, 3), done(),
-      ...episode(5, event('TimerFired', T(5), { timerId: 3, fireAt: T(5) })), scheduled(4, 'Flaky'), done()];
+    history = [
+      ...history,
+      ...episode(3, failed(2, 'two')),
+      event('TimerCreated', T(3), { fireAt: T(5) }, 3),
+      done(),
+      ...episode(5, event('TimerFired', T(5), { timerId: 3, fireAt: T(5) })),
+      scheduled(4, 'Flaky'),
+      done(),
+    ];
     r = replay(retrying, 'i', history, episode(6, failed(4, 'three')));
     expect(r.outcome).toMatchObject({ status: 'Failed', failureDetails: { errorMessage: "Activity function 'Flaky' failed: three" } });
   });
 
   it('holds events while suspended and applies them on resume', () => {
-    const waiting = app('W', function* (ctx) { return yield ctx.df.waitForExternalEvent('E'); });
+    const waiting = app('W', function* (ctx) {
+      return yield ctx.df.waitForExternalEvent('E');
+    });
     const past = [...started('W'), done(), ...episode(1, event('ExecutionSuspended', T(1), {})), done()];
     const held = replay(waiting, 'i', past, episode(2, event('EventRaised', T(2), { name: 'E', input: '1' })));
     expect(held).toMatchObject({ suspended: true });
     expect(held.outcome).toBeUndefined();
-    const resumed = replay(waiting, 'i', [...past, ...episode(2, event('EventRaised', T(2), { name: 'E', input: '1' })), done()], episode(3, event('ExecutionResumed', T(3), {})));
+    const resumed = replay(
+      waiting,
+      'i',
+      [...past, ...episode(2, event('EventRaised', T(2), { name: 'E', input: '1' })), done()],
+      episode(3, event('ExecutionResumed', T(3), {})),
+    );
     expect(resumed).toMatchObject({ suspended: false, outcome: { status: 'Completed', result: '1' } });
   });
 
   it('terminates at once, even while suspended', () => {
-    const waiting = app('W', function* (ctx) { return yield ctx.df.waitForExternalEvent('E'); });
+    const waiting = app('W', function* (ctx) {
+      return yield ctx.df.waitForExternalEvent('E');
+    });
     const past = [...started('W'), done(), ...episode(1, event('ExecutionSuspended', T(1), {})), done()];
-    expect(replay(waiting, 'i', past, episode(2, event('ExecutionTerminated', T(2), { input: '"stop"' }))).outcome).toEqual({ status: 'Terminated', result: '"stop"' });
+    expect(replay(waiting, 'i', past, episode(2, event('ExecutionTerminated', T(2), { input: '"stop"' }))).outcome).toEqual({
+      status: 'Terminated',
+      result: '"stop"',
+    });
   });
 
   it('drops duplicate completions', () => {
@@ -194,18 +238,26 @@ describe('replay executor', () => {
       const n: number = yield ctx.df.waitForExternalEvent('Add');
       ctx.df.continueAsNew((ctx.df.getInput<number>() ?? 0) + n, true);
     });
-    const r = replay(eternal, 'i', started('E', 1), [event('EventRaised', T(1), { name: 'Add', input: '2' }), event('EventRaised', T(1), { name: 'Add', input: '5' })]);
+    const r = replay(eternal, 'i', started('E', 1), [
+      event('EventRaised', T(1), { name: 'Add', input: '2' }),
+      event('EventRaised', T(1), { name: 'Add', input: '5' }),
+    ]);
     expect(r.outcome).toMatchObject({ status: 'ContinuedAsNew', input: '3' });
     expect(r.outcome?.status === 'ContinuedAsNew' && r.outcome.carryoverEvents.map((e) => e.input)).toEqual(['5']);
   });
 
   it('rejects yielding something that is not a task', () => {
-    const bad = app('B', function* () { yield 42 as never; });
+    const bad = app('B', function* () {
+      yield 42 as never;
+    });
     expect(replay(bad, 'i', [], started('B')).outcome).toMatchObject({ status: 'Failed', failureDetails: { errorType: 'TypeError' } });
   });
 
   it('fails when the output cannot be serialized to JSON', () => {
-    const bad = app('B', function* (ctx) { yield ctx.df.callActivity('A'); return { big: 1n }; });
+    const bad = app('B', function* (ctx) {
+      yield ctx.df.callActivity('A');
+      return { big: 1n };
+    });
     const r = replay(bad, 'i', [...started('B'), scheduled(0, 'A'), done()], episode(1, completed(0, 1)));
     expect(r.outcome).toMatchObject({ status: 'Failed', failureDetails: { errorType: 'SerializationError' } });
   });

@@ -1,6 +1,6 @@
 /** Batch leasing: the helper over the optional batch methods, and the worker leasing in batches. */
 import { describe, expect, it } from 'vitest';
-import { DurableApp, MemoryStorage, Worker, type TaskHubStore, type WorkerOptions } from '../../core/index.js';
+import { DurableApp, MemoryStorage, type TaskHubStore, Worker, type WorkerOptions } from '../../core/index.js';
 import { leaseActivities, leaseOrchestrations } from '../../core/worker/lease-many.js';
 import { newInstance } from '../conformance/store.case.js';
 import { harness } from '../helpers.js';
@@ -72,7 +72,8 @@ describe('leaseOrchestrations / leaseActivities (worker/lease-many.ts)', () => {
     let calls = 0;
     const flaky = new Proxy(hub, {
       get(target, prop) {
-        if (prop === 'leaseOrchestration') return (now: number, lockMs: number) => (++calls === 2 ? Promise.reject(new Error('flaky')) : target.leaseOrchestration(now, lockMs));
+        if (prop === 'leaseOrchestration')
+          return (now: number, lockMs: number) => (++calls === 2 ? Promise.reject(new Error('flaky')) : target.leaseOrchestration(now, lockMs));
         return Reflect.get(target, prop, target) as unknown;
       },
     });
@@ -94,7 +95,13 @@ describe('Worker batch leasing', () => {
     const h = harness({ app });
     for (let i = 0; i < count; i++) await h.client.startNew('Fan', { instanceId: `f${i}`, input: width });
     const { store, calls } = recording(wrap(h.store));
-    await new Worker(app, store, { clock: h.clock, onError: (e) => { throw e; }, ...options }).runUntilIdle();
+    await new Worker(app, store, {
+      clock: h.clock,
+      onError: (e) => {
+        throw e;
+      },
+      ...options,
+    }).runUntilIdle();
     for (let i = 0; i < count; i++) expect((await h.client.getStatus(`f${i}`))?.output).toEqual(Array.from({ length: width }, (_, j) => j));
     return calls;
   }

@@ -9,16 +9,17 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../core/', import.meta.url).pathname;
-const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
-  const p = join(dir, f);
-  return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
-});
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
 
 /** The packages core/ may import (package.json dependencies that run on every platform), and their subpaths. */
 const ALLOWED_PACKAGES = ['idb', '@noble/hashes'];
 
-const isAllowed = (specifier: string) => specifier.startsWith('./') || specifier.startsWith('../')
-  || ALLOWED_PACKAGES.some((p) => specifier === p || specifier.startsWith(`${p}/`));
+const isAllowed = (specifier: string) =>
+  specifier.startsWith('./') || specifier.startsWith('../') || ALLOWED_PACKAGES.some((p) => specifier === p || specifier.startsWith(`${p}/`));
 
 /**
  * The module specifiers of `source` that core/ may not use: static imports and re-exports,
@@ -41,20 +42,24 @@ describe('the import rule', () => {
     expect(forbiddenImports("const db = await import('better-sqlite3');")).toEqual(['better-sqlite3']);
     expect(forbiddenImports("const { join } = require('path');")).toEqual(['path']);
     expect(forbiddenImports("import crypto = require('crypto');")).toEqual(['crypto']);
-    expect(forbiddenImports("/// <reference types=\"node\" />\nexport {};")).toEqual(['node']);
+    expect(forbiddenImports('/// <reference types="node" />\nexport {};')).toEqual(['node']);
     expect(forbiddenImports("export {};\ndeclare module 'cloudflare:workers' { export const env: unknown; }")).toEqual(['cloudflare:workers']);
   });
 
   it('allows relative imports and the declared dependencies with their subpaths', () => {
-    expect(forbiddenImports([
-      "import { openDB } from 'idb';",
-      "import { sha256 } from '@noble/hashes/sha2.js';",
-      "import { md5 } from '@noble/hashes/legacy.js';",
-      "export * from '@noble/hashes';",
-      "import { Worker } from './worker.js';",
-      "export type { Storage } from '../store/port.js';",
-      "const lazy = () => import('./simulator/index.js');",
-    ].join('\n'))).toEqual([]);
+    expect(
+      forbiddenImports(
+        [
+          "import { openDB } from 'idb';",
+          "import { sha256 } from '@noble/hashes/sha2.js';",
+          "import { md5 } from '@noble/hashes/legacy.js';",
+          "export * from '@noble/hashes';",
+          "import { Worker } from './worker.js';",
+          "export type { Storage } from '../store/port.js';",
+          "const lazy = () => import('./simulator/index.js');",
+        ].join('\n'),
+      ),
+    ).toEqual([]);
   });
 
   it('does not take a package whose name only starts like a declared one for it', () => {

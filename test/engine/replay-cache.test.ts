@@ -1,6 +1,6 @@
 /** The replay cache keeps running orchestrators in memory; strict mode replays every episode. */
 import { describe, expect, it } from 'vitest';
-import { DurableApp, MemoryStorage, Worker, type TaskHubStore } from '../../core/index.js';
+import { DurableApp, MemoryStorage, type TaskHubStore, Worker } from '../../core/index.js';
 import { harness } from '../helpers.js';
 
 function countingHistoryReads(storage: MemoryStorage, hub = 'DurableFunctionsHub') {

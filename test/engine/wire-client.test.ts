@@ -31,7 +31,11 @@ describe('DurableHttpClient', () => {
     await expect(client.startNew('h', 'X', undefined, 'a')).rejects.toMatchObject({ kind: 'Conflict', code: 'InstanceAlreadyExists' });
     await expect(client.startNew('h', 'X')).rejects.toMatchObject({ kind: 'UnknownOrchestrator' });
     await expect(client.listTaskHubs()).rejects.toBeInstanceOf(UnauthorizedError);
-    await expect(client.getStatus('h', 'gone')).rejects.toMatchObject({ kind: 'NotFound', code: 'InstanceNotFound', message: "No orchestration instance with ID 'gone' exists." });
+    await expect(client.getStatus('h', 'gone')).rejects.toMatchObject({
+      kind: 'NotFound',
+      code: 'InstanceNotFound',
+      message: "No orchestration instance with ID 'gone' exists.",
+    });
     const failed = await client.listTaskHubs().catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(ApiError);
     expect(failed).toMatchObject({ status: 500, kind: 'Failed', code: 'Http500', message: 'An error has occurred. boom' });
@@ -39,10 +43,13 @@ describe('DurableHttpClient', () => {
 
   it('sends the token as a header, leaves unset query values out, and reads every page', async () => {
     const seen: Request[] = [];
-    const client = scripted([
-      { status: 200, body: [{ instanceId: 'a' }], headers: { 'x-ms-continuation-token': 'p2' } },
-      { status: 200, body: [{ instanceId: 'b' }], headers: { 'x-ms-continuation-token': 'null' } },
-    ], seen);
+    const client = scripted(
+      [
+        { status: 200, body: [{ instanceId: 'a' }], headers: { 'x-ms-continuation-token': 'p2' } },
+        { status: 200, body: [{ instanceId: 'b' }], headers: { 'x-ms-continuation-token': 'null' } },
+      ],
+      seen,
+    );
     const all = await client.listAllInstances('hub', { runtimeStatus: ['Running', 'Suspended'] }, 1);
     expect(all.map((s) => s.instanceId)).toEqual(['a', 'b']);
     expect(seen.map((r) => r.url)).toEqual([
@@ -54,7 +61,12 @@ describe('DurableHttpClient', () => {
   });
 
   it('reports no answer as unreachable', async () => {
-    const client = new DurableHttpClient({ endpoint: 'http://host:1', fetch: async () => { throw new TypeError('fetch failed'); } });
+    const client = new DurableHttpClient({
+      endpoint: 'http://host:1',
+      fetch: async () => {
+        throw new TypeError('fetch failed');
+      },
+    });
     await expect(client.listTaskHubs()).rejects.toEqual(new EndpointUnreachableError('http://host:1', 'fetch failed'));
   });
 });

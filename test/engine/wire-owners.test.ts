@@ -22,19 +22,24 @@ const RULES: Readonly<Record<string, RegExp>> = {
   'a bearer header': /Bearer \$\{/,
 };
 
-const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
-  const p = join(dir, f);
-  return statSync(p).isDirectory() ? files(p) : /\.(ts|mts|js|mjs)$/.test(p) ? [p] : [];
-});
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : /\.(ts|mts|js|mjs)$/.test(p) ? [p] : [];
+  });
 
 const code = (file: string): string => readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|(^|[^:])\/\/.*$/gm, '$1');
 
 /** `rule: file` for every copy found under the given folders. */
 function wireCopies(dirs: readonly string[]): string[] {
-  return dirs.flatMap((dir) => files(dir).flatMap((file) => {
-    const text = code(file);
-    return Object.entries(RULES).filter(([, pattern]) => pattern.test(text)).map(([rule]) => `${rule}: ${file.slice(dir.length)}`);
-  }));
+  return dirs.flatMap((dir) =>
+    files(dir).flatMap((file) => {
+      const text = code(file);
+      return Object.entries(RULES)
+        .filter(([, pattern]) => pattern.test(text))
+        .map(([rule]) => `${rule}: ${file.slice(dir.length)}`);
+    }),
+  );
 }
 
 describe('the wire has one owner', () => {

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidStateError } from '../../core/errors.js';
 import type { RuntimeStatus } from '../../core/history.js';
-import { acceptedStatuses, accepts, offeredStatuses, offers, RUNTIME_STATUSES, type InstanceOperation } from '../../core/wire/status.js';
-import { harness, type Harness } from '../helpers.js';
+import { acceptedStatuses, accepts, type InstanceOperation, offeredStatuses, offers, RUNTIME_STATUSES } from '../../core/wire/status.js';
+import { type Harness, harness } from '../helpers.js';
 
 const OPERATIONS: readonly InstanceOperation[] = ['terminate', 'suspend', 'resume', 'raiseEvent', 'rewind', 'purge', 'restart'];
 
@@ -27,10 +27,14 @@ async function instanceIn(h: Harness, status: Exclude<RuntimeStatus, 'ContinuedA
 
 function run(h: Harness, operation: InstanceOperation, id: string): Promise<unknown> {
   switch (operation) {
-    case 'raiseEvent': return h.client.raiseEvent(id, 'Approval', true);
-    case 'purge': return h.client.purgeInstanceHistory(id);
-    case 'restart': return h.client.restart(id);
-    default: return h.client[operation](id);
+    case 'raiseEvent':
+      return h.client.raiseEvent(id, 'Approval', true);
+    case 'purge':
+      return h.client.purgeInstanceHistory(id);
+    case 'restart':
+      return h.client.restart(id);
+    default:
+      return h.client[operation](id);
   }
 }
 
@@ -41,7 +45,10 @@ describe('the operation x status matrix', () => {
     for (const status of statuses) {
       for (const operation of OPERATIONS) {
         const id = await instanceIn(h, status, `${operation}-${status}`);
-        const outcome = await run(h, operation, id).then(() => 'accepted', (e: unknown) => (e instanceof InvalidStateError ? 'refused' : e));
+        const outcome = await run(h, operation, id).then(
+          () => 'accepted',
+          (e: unknown) => (e instanceof InvalidStateError ? 'refused' : e),
+        );
         expect([operation, status, outcome]).toEqual([operation, status, accepts(operation, status) ? 'accepted' : 'refused']);
       }
     }

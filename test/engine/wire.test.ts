@@ -9,8 +9,14 @@ describe('wire format', () => {
     const id = await h.client.startNew('HelloSequence', { instanceId: 'w' });
     const payload = wire.toStatusPayload((await h.client.getStatus(id))!);
     expect(payload).toEqual({
-      name: 'HelloSequence', instanceId: 'w', runtimeStatus: 'Pending', input: null, customStatus: null, output: null,
-      createdTime: '2026-01-01T00:00:00Z', lastUpdatedTime: '2026-01-01T00:00:00Z',
+      name: 'HelloSequence',
+      instanceId: 'w',
+      runtimeStatus: 'Pending',
+      input: null,
+      customStatus: null,
+      output: null,
+      createdTime: '2026-01-01T00:00:00Z',
+      lastUpdatedTime: '2026-01-01T00:00:00Z',
     });
   });
 

@@ -1,14 +1,14 @@
 /** In-process checks of the Hono app: OpenAPI coverage, auth modes, configuration and error mapping. */
 import { describe, expect, it } from 'vitest';
-import { DurableApp, MemoryStorage, Worker, type Storage } from '../../core/index.js';
-import { registerSamples } from '../../samples/index.js';
-import { createApp, type AppOptions } from '../../edge-worker/app.js';
+import { DurableApp, MemoryStorage, type Storage, Worker } from '../../core/index.js';
+import { toStatus } from '../../core/status.js';
+import type { InstanceRecord } from '../../core/store/port.js';
+import { toStatusPayload } from '../../core/wire/payloads.js';
+import { type AppOptions, createApp } from '../../edge-worker/app.js';
 import { createAuthorizer } from '../../edge-worker/auth.js';
 import { openApiDocument } from '../../edge-worker/openapi.js';
 import { statusPayloadText } from '../../edge-worker/respond.js';
-import { toStatus } from '../../core/status.js';
-import { toStatusPayload } from '../../core/wire/payloads.js';
-import type { InstanceRecord } from '../../core/store/port.js';
+import { registerSamples } from '../../samples/index.js';
 
 const BASE = 'http://127.0.0.1:7071/runtime/webhooks/durabletask';
 type Json = any;
@@ -97,10 +97,15 @@ describe('auth', () => {
 });
 
 describe('CORS', () => {
-  const preflight = (api: ReturnType<typeof make>['api'], origin: string, url = `${BASE}/instances/x/terminate`) => Promise.resolve(api.fetch(new Request(url, {
-    method: 'OPTIONS',
-    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
-  })));
+  const preflight = (api: ReturnType<typeof make>['api'], origin: string, url = `${BASE}/instances/x/terminate`) =>
+    Promise.resolve(
+      api.fetch(
+        new Request(url, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+        }),
+      ),
+    );
 
   it('a preflight is answered 204 without a token, with the methods and headers a browser client needs', async () => {
     const { api, storage } = make();
@@ -108,7 +113,12 @@ describe('CORS', () => {
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-allow-methods')!.split(',')).toEqual(['GET', 'POST', 'DELETE', 'OPTIONS']);
-    expect(res.headers.get('access-control-allow-headers')!.split(',')).toEqual(['authorization', 'content-type', 'x-ms-continuation-token', 'x-functions-key']);
+    expect(res.headers.get('access-control-allow-headers')!.split(',')).toEqual([
+      'authorization',
+      'content-type',
+      'x-ms-continuation-token',
+      'x-functions-key',
+    ]);
     expect(res.headers.get('access-control-expose-headers')!.split(',')).toEqual(['x-ms-continuation-token', 'Location', 'Retry-After']);
     expect(await res.text()).toBe('');
     expect(await storage.listTaskHubs()).toEqual([]); // nothing ran
@@ -195,7 +205,13 @@ describe('configuration', () => {
 
   it('maxBodyBytes is enforced on a streamed body without Content-Length', async () => {
     const { send } = make({ maxBodyBytes: 10 });
-    const stream = () => new ReadableStream<Uint8Array>({ start(c) { c.enqueue(new TextEncoder().encode('"0123456789"')); c.close(); } });
+    const stream = () =>
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new TextEncoder().encode('"0123456789"'));
+          c.close();
+        },
+      });
     const res = await send('POST', '/orchestrators/HelloSequence/b1', { body: stream(), duplex: 'half' } as RequestInit);
     expect(res.status).toBe(413);
     expect((await send('POST', '/orchestrators/HelloSequence/b1', { body: '"ok"' })).status).toBe(202);
@@ -204,7 +220,14 @@ describe('configuration', () => {
   it('hooks: onWrite after each accepted write, onTaskHubDeleted after a hub is deleted', async () => {
     const writes: string[] = [];
     const deleted: string[] = [];
-    const { send } = make({ hooks: { onWrite: (hub) => writes.push(hub), onTaskHubDeleted: (hub) => { deleted.push(hub); } } });
+    const { send } = make({
+      hooks: {
+        onWrite: (hub) => writes.push(hub),
+        onTaskHubDeleted: (hub) => {
+          deleted.push(hub);
+        },
+      },
+    });
     await send('POST', '/orchestrators/Approval/h1?taskHub=HookHub');
     await send('POST', '/orchestrators/NoSuch/h2?taskHub=HookHub');
     await send('POST', '/instances/h1/raiseEvent/Approval?taskHub=HookHub', { body: 'true', headers: { 'content-type': 'application/json' } });
@@ -217,7 +240,12 @@ describe('configuration', () => {
 describe('errors', () => {
   it('an unexpected error is a 500 without details, reported to onError', async () => {
     const reported: unknown[] = [];
-    const broken: Storage = { ...new MemoryStorage(), listTaskHubs: () => Promise.reject(new Error('disk on fire')), taskHub: (n) => new MemoryStorage().taskHub(n), deleteTaskHub: async () => false };
+    const broken: Storage = {
+      ...new MemoryStorage(),
+      listTaskHubs: () => Promise.reject(new Error('disk on fire')),
+      taskHub: (n) => new MemoryStorage().taskHub(n),
+      deleteTaskHub: async () => false,
+    };
     const { send } = make({ storage: broken, onError: (e) => reported.push(e) });
     const res = await send('GET', '/taskhubs');
     expect(res.status).toBe(500);
@@ -245,11 +273,26 @@ describe('errors', () => {
 
 describe('status payload fast path', () => {
   it('writes the same bytes as toStatusPayload(toStatus(record))', () => {
-    const base: InstanceRecord = { instanceId: 'i-1', name: 'HelloSequence', executionId: 'e', runtimeStatus: 'Running', createdTime: '2026-01-01T00:00:00.123Z', lastUpdatedTime: '2026-01-02T03:04:05Z', version: 3 };
+    const base: InstanceRecord = {
+      instanceId: 'i-1',
+      name: 'HelloSequence',
+      executionId: 'e',
+      runtimeStatus: 'Running',
+      createdTime: '2026-01-01T00:00:00.123Z',
+      lastUpdatedTime: '2026-01-02T03:04:05Z',
+      version: 3,
+    };
     const records: InstanceRecord[] = [
       base,
       { ...base, input: '{"a":[1,2,{"b":null}]}', output: '"done"', customStatus: '{"stage":"x"}', runtimeStatus: 'Completed' },
-      { ...base, name: 'Ünïcödé "quoted" \\ name', instanceId: 'id with spaces 😀', input: '"\\u0000\\n"', runtimeStatus: 'Failed', output: '"Orchestrator function failed: boom"' },
+      {
+        ...base,
+        name: 'Ünïcödé "quoted" \\ name',
+        instanceId: 'id with spaces 😀',
+        input: '"\\u0000\\n"',
+        runtimeStatus: 'Failed',
+        output: '"Orchestrator function failed: boom"',
+      },
       { ...base, input: '0', output: 'false', customStatus: 'null', runtimeStatus: 'Suspended' },
     ];
     for (const record of records) {

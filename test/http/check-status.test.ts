@@ -11,7 +11,16 @@ describe('check-status responses', () => {
     expect(response.headers.get('Location')).toBe('https://app.example:8443/runtime/webhooks/durabletask/instances/abc?taskHub=DurableFunctionsHub');
     expect(response.headers.get('Retry-After')).toBe('10');
     const body = await response.json();
-    expect(Object.keys(body).sort()).toEqual(['id', 'purgeHistoryDeleteUri', 'restartPostUri', 'resumePostUri', 'sendEventPostUri', 'statusQueryGetUri', 'suspendPostUri', 'terminatePostUri']);
+    expect(Object.keys(body).sort()).toEqual([
+      'id',
+      'purgeHistoryDeleteUri',
+      'restartPostUri',
+      'resumePostUri',
+      'sendEventPostUri',
+      'statusQueryGetUri',
+      'suspendPostUri',
+      'terminatePostUri',
+    ]);
   });
 
   it('waits for completion or answers 202: 200 with output, 500 when failed', async () => {
@@ -23,13 +32,20 @@ describe('check-status responses', () => {
     const done = await waitForCompletionOrCreateCheckStatusResponse(h.client, undefined, ok, { timeoutInMilliseconds: 1000, retryIntervalInMilliseconds: 100 });
     expect(done.status).toBe(200);
     expect(await done.json()).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
-    const failed = await waitForCompletionOrCreateCheckStatusResponse(h.client, undefined, bad, { timeoutInMilliseconds: 1000, retryIntervalInMilliseconds: 100 });
+    const failed = await waitForCompletionOrCreateCheckStatusResponse(h.client, undefined, bad, {
+      timeoutInMilliseconds: 1000,
+      retryIntervalInMilliseconds: 100,
+    });
     expect(failed.status).toBe(500);
     expect(await failed.json()).toMatchObject({ runtimeStatus: 'Failed', instanceId: bad });
     const pending = waitForCompletionOrCreateCheckStatusResponse(h.client, undefined, slow, { timeoutInMilliseconds: 1000, retryIntervalInMilliseconds: 500 });
-    for (let i = 0; i < 4; i++) { await new Promise((r) => setTimeout(r, 0)); h.clock.advance(500); }
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 0));
+      h.clock.advance(500);
+    }
     expect((await pending).status).toBe(202);
-    await expect(waitForCompletionOrCreateCheckStatusResponse(h.client, undefined, ok, { timeoutInMilliseconds: 100, retryIntervalInMilliseconds: 200 }))
-      .rejects.toMatchObject({ name: 'InvalidArgumentError' });
+    await expect(
+      waitForCompletionOrCreateCheckStatusResponse(h.client, undefined, ok, { timeoutInMilliseconds: 100, retryIntervalInMilliseconds: 200 }),
+    ).rejects.toMatchObject({ name: 'InvalidArgumentError' });
   });
 });

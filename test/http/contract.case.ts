@@ -16,7 +16,16 @@ export interface ContractTarget {
 }
 
 const PATH = '/runtime/webhooks/durabletask';
-const CHECK_STATUS_KEYS = ['id', 'purgeHistoryDeleteUri', 'restartPostUri', 'resumePostUri', 'sendEventPostUri', 'statusQueryGetUri', 'suspendPostUri', 'terminatePostUri'];
+const CHECK_STATUS_KEYS = [
+  'id',
+  'purgeHistoryDeleteUri',
+  'restartPostUri',
+  'resumePostUri',
+  'sendEventPostUri',
+  'statusQueryGetUri',
+  'suspendPostUri',
+  'terminatePostUri',
+];
 const STATUS_KEYS = ['createdTime', 'customStatus', 'input', 'instanceId', 'lastUpdatedTime', 'name', 'output', 'runtimeStatus'];
 const WIRE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 /** The Authorization header for `token`, none for null: a header must be left out, not sent empty. */
@@ -32,11 +41,19 @@ export function runHttpContract(name: string, setup: () => Promise<ContractTarge
     let seq = 0;
     const uid = (prefix: string) => `${prefix}-${(++seq).toString().padStart(3, '0')}`;
 
-    beforeAll(async () => { target = await setup(); }, 60_000);
-    afterAll(async () => { await target?.close?.(); });
+    beforeAll(async () => {
+      target = await setup();
+    }, 60_000);
+    afterAll(async () => {
+      await target?.close?.();
+    });
 
     /** A request with the admin token (or `token`), `taskHub` added to the query. */
-    const call = (method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string>; token?: string | null; hub?: string | null } = {}) => {
+    const call = (
+      method: string,
+      path: string,
+      init: { body?: BodyInit; headers?: Record<string, string>; token?: string | null; hub?: string | null } = {},
+    ) => {
       const url = new URL(`${PATH}${path}`, target.baseUrl);
       if (init.hub !== null && !url.searchParams.has('taskHub')) url.searchParams.set('taskHub', init.hub ?? hub);
       const token = init.token === undefined ? target.tokens.admin : init.token;
@@ -127,14 +144,22 @@ export function runHttpContract(name: string, setup: () => Promise<ContractTarge
         let res = await call('POST', `/orchestrators/FlakyActivity/${uid('fw')}?timeout=20&pollingInterval=0.05`, jsonBody({ failTimes: 1 }));
         expect(res.status).toBe(200);
         expect(((await res.json()) as Json).runtimeStatus).toBe('Failed');
-        res = await call('POST', `/orchestrators/FlakyActivity/${uid('fw')}?timeout=20&pollingInterval=0.05&returnInternalServerErrorOnFailure=true`, jsonBody({ failTimes: 1 }));
+        res = await call(
+          'POST',
+          `/orchestrators/FlakyActivity/${uid('fw')}?timeout=20&pollingInterval=0.05&returnInternalServerErrorOnFailure=true`,
+          jsonBody({ failTimes: 1 }),
+        );
         expect(res.status).toBe(500);
         expect(((await res.json()) as Json).runtimeStatus).toBe('Failed');
       });
 
       it('400 for malformed JSON, an unknown orchestrator, an invalid ID, bad wait parameters; none creates anything', async () => {
         const id = uid('bad');
-        await expectError(await call('POST', `/orchestrators/HelloSequence/${id}`, { body: '{"a":', headers: { 'content-type': 'application/json' } }), 400, 'InvalidJson');
+        await expectError(
+          await call('POST', `/orchestrators/HelloSequence/${id}`, { body: '{"a":', headers: { 'content-type': 'application/json' } }),
+          400,
+          'InvalidJson',
+        );
         await expectError(await call('POST', `/orchestrators/NoSuchOrchestrator/${id}`), 400, 'UnknownOrchestrator');
         await expectError(await call('POST', '/orchestrators/HelloSequence/%40entity'), 400, 'InvalidArgument');
         await expectError(await call('POST', `/orchestrators/HelloSequence/${'x'.repeat(101)}`), 400, 'InvalidArgument');
@@ -162,7 +187,12 @@ export function runHttpContract(name: string, setup: () => Promise<ContractTarge
           },
         });
         const url = new URL(`${PATH}/orchestrators/HelloSequence/${id}?taskHub=${hub}`, target.baseUrl);
-        const res = await target.fetch(url, { method: 'POST', body: stream, headers: { authorization: `Bearer ${target.tokens.admin}` }, duplex: 'half' } as RequestInit);
+        const res = await target.fetch(url, {
+          method: 'POST',
+          body: stream,
+          headers: { authorization: `Bearer ${target.tokens.admin}` },
+          duplex: 'half',
+        } as RequestInit);
         await expectError(res, 413, 'PayloadTooLarge');
         expect((await status(id)).res.status).toBe(404);
       });
@@ -250,7 +280,9 @@ export function runHttpContract(name: string, setup: () => Promise<ContractTarge
         await start('Approval', `${prefix}d`);
         await until(`${prefix}d`, ['Running']);
       });
-      afterAll(async () => { await call('POST', `/instances/${prefix}d/terminate`); });
+      afterAll(async () => {
+        await call('POST', `/instances/${prefix}d/terminate`);
+      });
 
       it('200 with a JSON array of status payloads (no history)', async () => {
         const res = await call('GET', `/instances?instanceIdPrefix=${prefix}&showHistory=true`);
@@ -262,7 +294,8 @@ export function runHttpContract(name: string, setup: () => Promise<ContractTarge
       });
 
       it('filters by runtimeStatus (comma list and repeated, any case) and creation time', async () => {
-        const q = (query: string) => call('GET', `/instances?instanceIdPrefix=${prefix}&${query}`).then(async (r) => ((await r.json()) as Json[]).map((s) => s.instanceId));
+        const q = (query: string) =>
+          call('GET', `/instances?instanceIdPrefix=${prefix}&${query}`).then(async (r) => ((await r.json()) as Json[]).map((s) => s.instanceId));
         expect(await q('runtimeStatus=Running')).toEqual([`${prefix}d`]);
         expect(await q('runtimeStatus=completed,Running')).toHaveLength(4);
         expect(await q('runtimeStatus=Failed&runtimeStatus=Running')).toEqual([`${prefix}d`]);
@@ -278,7 +311,9 @@ export function runHttpContract(name: string, setup: () => Promise<ContractTarge
         let token: string | null = null;
         let pages = 0;
         do {
-          const res: Response = await call('GET', `/instances?instanceIdPrefix=${prefix}&top=1`, { headers: token ? { 'x-ms-continuation-token': token } : {} });
+          const res: Response = await call('GET', `/instances?instanceIdPrefix=${prefix}&top=1`, {
+            headers: token ? { 'x-ms-continuation-token': token } : {},
+          });
           expect(res.status).toBe(200);
           const page = (await res.json()) as Json[];
           expect(page.length).toBeLessThanOrEqual(1);
@@ -354,10 +389,22 @@ export function runHttpContract(name: string, setup: () => Promise<ContractTarge
         const id = uid('eventbad');
         await start('Approval', id);
         await until(id, ['Running']);
-        const body = await expectError(await call('POST', `/instances/${id}/raiseEvent/Approval`, { body: 'true', headers: { 'content-type': 'text/plain' } }), 400, 'UnsupportedContentType');
+        const body = await expectError(
+          await call('POST', `/instances/${id}/raiseEvent/Approval`, { body: 'true', headers: { 'content-type': 'text/plain' } }),
+          400,
+          'UnsupportedContentType',
+        );
         expect(body.error.message).toBe('Only application/json request content is supported');
-        await expectError(await call('POST', `/instances/${id}/raiseEvent/Approval`, { body: 'tru', headers: { 'content-type': 'application/json' } }), 400, 'InvalidJson');
-        await expectError(await call('POST', `/instances/${id}/raiseEvent/Approval`, { body: `"${'x'.repeat(1024 * 1024)}"`, headers: { 'content-type': 'application/json' } }), 413, 'PayloadTooLarge');
+        await expectError(
+          await call('POST', `/instances/${id}/raiseEvent/Approval`, { body: 'tru', headers: { 'content-type': 'application/json' } }),
+          400,
+          'InvalidJson',
+        );
+        await expectError(
+          await call('POST', `/instances/${id}/raiseEvent/Approval`, { body: `"${'x'.repeat(1024 * 1024)}"`, headers: { 'content-type': 'application/json' } }),
+          413,
+          'PayloadTooLarge',
+        );
         await expectError(await call('POST', '/instances/no-such-instance/raiseEvent/Approval', jsonBody(true)), 404, 'InstanceNotFound');
         expect((await status(id)).body.runtimeStatus).toBe('Running');
         await call('POST', `/instances/${id}/terminate`);
@@ -493,7 +540,11 @@ export function runHttpContract(name: string, setup: () => Promise<ContractTarge
       it('CORS: a preflight is 204 without a token; answers (errors too) carry Allow-Origin and the exposed headers', async () => {
         const preflight = await call('OPTIONS', '/instances', {
           token: null,
-          headers: { origin: 'https://vscode.dev', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization,x-ms-continuation-token' },
+          headers: {
+            origin: 'https://vscode.dev',
+            'access-control-request-method': 'GET',
+            'access-control-request-headers': 'authorization,x-ms-continuation-token',
+          },
         });
         expect(preflight.status).toBe(204);
         expect(preflight.headers.get('access-control-allow-origin')).toBe('*');

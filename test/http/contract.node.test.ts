@@ -10,7 +10,12 @@ runHttpContract('node host (@hono/node-server, SQLite)', async () => {
   const tokens = { admin: 'admin-token-for-tests', read: 'read-token-for-tests' };
   const server = await startNodeServer({ port: 0, dataDir, adminToken: tokens.admin, readToken: tokens.read, log: () => undefined });
   return {
-    baseUrl: server.url, fetch, tokens,
-    close: async () => { await server.close(); rmSync(dataDir, { recursive: true, force: true }); },
+    baseUrl: server.url,
+    fetch,
+    tokens,
+    close: async () => {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 });

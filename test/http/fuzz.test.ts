@@ -11,10 +11,10 @@
  * Reproduce a run with FUZZ_SEED=<seed>; FUZZ_COUNT sets the in-process request count.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DurableClient, MemoryStorage, VirtualClock, Worker, type Storage, type TaskHubStore } from '../../core/index.js';
-import { registerSamples } from '../../samples/index.js';
+import { DurableClient, MemoryStorage, type Storage, type TaskHubStore, VirtualClock, Worker } from '../../core/index.js';
 import { createApp } from '../../edge-worker/app.js';
-import { startNodeServer, type NodeServer } from '../../edge-worker/node/server.js';
+import { type NodeServer, startNodeServer } from '../../edge-worker/node/server.js';
+import { registerSamples } from '../../samples/index.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 const COUNT = Number(process.env.FUZZ_COUNT ?? 4000);
@@ -48,27 +48,31 @@ const COUNTED = new Set(['deleteTaskHub', 'purgeInstance', 'purgeInstances']);
 function recording(inner: Storage): { storage: Storage; writes: string[] } {
   const writes: string[] = [];
   const hubs = new Map<string, TaskHubStore>();
-  const wrap = <T extends object>(target: T, label: string): T => new Proxy(target, {
-    get(t, key, receiver) {
-      const value = Reflect.get(t, key, receiver) as unknown;
-      if (typeof value !== 'function' || typeof key !== 'string') return value;
-      return (...args: unknown[]) => {
-        const result = (value as (...a: unknown[]) => unknown).apply(t, args);
-        // A store call that fails writes nothing (the port's calls are atomic).
-        if (!READS.has(key) && result instanceof Promise) {
-          return result.then((done: unknown) => { if (!COUNTED.has(key) || done) writes.push(`${label}.${key}`); return done; });
-        }
-        if (!READS.has(key)) writes.push(`${label}.${key}`);
-        if (key === 'taskHub') {
-          const name = String(args[0]);
-          let hub = hubs.get(name);
-          if (!hub) hubs.set(name, hub = wrap(result as TaskHubStore, name));
-          return hub;
-        }
-        return result;
-      };
-    },
-  });
+  const wrap = <T extends object>(target: T, label: string): T =>
+    new Proxy(target, {
+      get(t, key, receiver) {
+        const value = Reflect.get(t, key, receiver) as unknown;
+        if (typeof value !== 'function' || typeof key !== 'string') return value;
+        return (...args: unknown[]) => {
+          const result = (value as (...a: unknown[]) => unknown).apply(t, args);
+          // A store call that fails writes nothing (the port's calls are atomic).
+          if (!READS.has(key) && result instanceof Promise) {
+            return result.then((done: unknown) => {
+              if (!COUNTED.has(key) || done) writes.push(`${label}.${key}`);
+              return done;
+            });
+          }
+          if (!READS.has(key)) writes.push(`${label}.${key}`);
+          if (key === 'taskHub') {
+            const name = String(args[0]);
+            let hub = hubs.get(name);
+            if (!hub) hubs.set(name, (hub = wrap(result as TaskHubStore, name)));
+            return hub;
+          }
+          return result;
+        };
+      },
+    });
   return { storage: wrap(inner, 'storage'), writes };
 }
 
@@ -94,8 +98,16 @@ async function seed(storage: Storage): Promise<string[]> {
     const app = registerSamples();
     const clock = new VirtualClock();
     const client = new DurableClient({ storage, app, clock, taskHub });
-    const worker = new Worker(app, storage.taskHub(client.taskHubName), { clock, onError: (e) => { throw e; } });
-    const start = async (name: string, id: string, input?: unknown) => { ids.push(id); await client.startNew(name, { instanceId: id, input }); };
+    const worker = new Worker(app, storage.taskHub(client.taskHubName), {
+      clock,
+      onError: (e) => {
+        throw e;
+      },
+    });
+    const start = async (name: string, id: string, input?: unknown) => {
+      ids.push(id);
+      await client.startNew(name, { instanceId: id, input });
+    };
     await start('HelloSequence', 'done');
     await start('FlakyActivity', 'failed', { failTimes: 1 });
     await start('Approval', 'running');
@@ -115,42 +127,189 @@ async function seed(storage: Storage): Promise<string[]> {
 // ---- random requests ----
 
 const ODD_SEGMENTS = [
-  '', ' ', '%20', '%00', '%2F', '%2f', '%5C', '%23', '%3F', '%40x', '@x', '..', '.', '%', '%ZZ', '%E0%A4%A', '%C3%A9t%C3%A9',
-  '😀', '%F0%9F%98%80', 'a'.repeat(101), 'b'.repeat(3000), 'x%0Ay', 'NULL', 'null', 'undefined', '-1', '0', '__proto__',
-  'constructor', 'toString', '*', '$', '{eventName}', ':id', '%3Cscript%3E',
+  '',
+  ' ',
+  '%20',
+  '%00',
+  '%2F',
+  '%2f',
+  '%5C',
+  '%23',
+  '%3F',
+  '%40x',
+  '@x',
+  '..',
+  '.',
+  '%',
+  '%ZZ',
+  '%E0%A4%A',
+  '%C3%A9t%C3%A9',
+  '😀',
+  '%F0%9F%98%80',
+  'a'.repeat(101),
+  'b'.repeat(3000),
+  'x%0Ay',
+  'NULL',
+  'null',
+  'undefined',
+  '-1',
+  '0',
+  '__proto__',
+  'constructor',
+  'toString',
+  '*',
+  '$',
+  '{eventName}',
+  ':id',
+  '%3Cscript%3E',
 ];
 const WORDS = [
-  'instances', 'orchestrators', 'taskhubs', 'openapi.json', 'raiseEvent', 'RAISEEVENT', 'raiseevent', 'terminate', 'TERMINATE',
-  'suspend', 'resume', 'rewind', 'restart', 'ReStart', 'entities', 'makeprimary', 'HelloSequence', 'Approval', 'FlakyActivity',
-  'LongTimer', 'Counter', 'NoSuchOrchestrator', 'Approval', 'DurableFunctionsHub', 'FuzzHub',
+  'instances',
+  'orchestrators',
+  'taskhubs',
+  'openapi.json',
+  'raiseEvent',
+  'RAISEEVENT',
+  'raiseevent',
+  'terminate',
+  'TERMINATE',
+  'suspend',
+  'resume',
+  'rewind',
+  'restart',
+  'ReStart',
+  'entities',
+  'makeprimary',
+  'HelloSequence',
+  'Approval',
+  'FlakyActivity',
+  'LongTimer',
+  'Counter',
+  'NoSuchOrchestrator',
+  'Approval',
+  'DurableFunctionsHub',
+  'FuzzHub',
 ];
 const QUERY_KEYS = [
-  'taskHub', 'TASKHUB', 'showHistory', 'showHistoryOutput', 'showInput', 'returnInternalServerErrorOnFailure', 'runtimeStatus',
-  'createdTimeFrom', 'createdTimeTo', 'top', 'instanceIdPrefix', 'timeout', 'pollingInterval', 'reason', 'restartWithNewInstanceId',
-  'code', 'connection', 'continuationToken', '__proto__',
+  'taskHub',
+  'TASKHUB',
+  'showHistory',
+  'showHistoryOutput',
+  'showInput',
+  'returnInternalServerErrorOnFailure',
+  'runtimeStatus',
+  'createdTimeFrom',
+  'createdTimeTo',
+  'top',
+  'instanceIdPrefix',
+  'timeout',
+  'pollingInterval',
+  'reason',
+  'restartWithNewInstanceId',
+  'code',
+  'connection',
+  'continuationToken',
+  '__proto__',
 ];
 const QUERY_VALUES = [
-  'true', 'false', 'TRUE', '1', '0', '', 'maybe', '-1', '1e309', 'NaN', 'Infinity', '0.01', '0.05', '0.001', '1e9', '3', '1001', '99999999999999999999',
-  '2026-01-01', '2026-01-01T00:00:00Z', '2999-12-31T23:59:59Z', 'yesterday', '%ZZ', '%00', 'Running', 'Completed,Failed', 'running',
-  'Canceled', 'Pending,,Suspended', 'Sleeping', 'DurableFunctionsHub', 'FuzzHub', 'bad hub', '1hub', 'x'.repeat(60), 'fuzz-admin',
-  'fuzz-read', 'wrong', 'c'.repeat(2000), '😀', '%F0%9F%98%80',
+  'true',
+  'false',
+  'TRUE',
+  '1',
+  '0',
+  '',
+  'maybe',
+  '-1',
+  '1e309',
+  'NaN',
+  'Infinity',
+  '0.01',
+  '0.05',
+  '0.001',
+  '1e9',
+  '3',
+  '1001',
+  '99999999999999999999',
+  '2026-01-01',
+  '2026-01-01T00:00:00Z',
+  '2999-12-31T23:59:59Z',
+  'yesterday',
+  '%ZZ',
+  '%00',
+  'Running',
+  'Completed,Failed',
+  'running',
+  'Canceled',
+  'Pending,,Suspended',
+  'Sleeping',
+  'DurableFunctionsHub',
+  'FuzzHub',
+  'bad hub',
+  '1hub',
+  'x'.repeat(60),
+  'fuzz-admin',
+  'fuzz-read',
+  'wrong',
+  'c'.repeat(2000),
+  '😀',
+  '%F0%9F%98%80',
 ];
 const TOKEN_HEADERS: Record<string, string>[] = [
-  { authorization: `Bearer ${TOKENS.admin}` }, { authorization: `Bearer ${TOKENS.admin}` }, { authorization: `Bearer ${TOKENS.admin}` },
-  { authorization: `Bearer ${TOKENS.read}` }, { authorization: 'Bearer wrong' }, { authorization: 'Bearer ' }, { authorization: 'Basic Zm9vOmJhcg==' },
-  { authorization: `bearer ${TOKENS.admin}` }, { authorization: `Bearer ${TOKENS.admin} extra` }, { 'x-functions-key': TOKENS.admin },
-  { 'x-functions-key': 'nope' }, {},
+  { authorization: `Bearer ${TOKENS.admin}` },
+  { authorization: `Bearer ${TOKENS.admin}` },
+  { authorization: `Bearer ${TOKENS.admin}` },
+  { authorization: `Bearer ${TOKENS.read}` },
+  { authorization: 'Bearer wrong' },
+  { authorization: 'Bearer ' },
+  { authorization: 'Basic Zm9vOmJhcg==' },
+  { authorization: `bearer ${TOKENS.admin}` },
+  { authorization: `Bearer ${TOKENS.admin} extra` },
+  { 'x-functions-key': TOKENS.admin },
+  { 'x-functions-key': 'nope' },
+  {},
 ];
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'text/plain', 'application/x-www-form-urlencoded', 'application/jsonx', ''];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'APPLICATION/JSON',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'application/jsonx',
+  '',
+];
 const BODIES: (() => BodyInit | undefined)[] = [
-  () => undefined, () => '', () => 'null', () => 'true', () => '42', () => '"text"', () => '{"failTimes":1}', () => '{"timeoutSeconds":1}',
-  () => '[1,2,3]', () => '{', () => '[1,', () => 'undefined', () => 'NaN', () => "{'a':1}", () => '\u0000', () => ' ', () => '\uFEFF{}',
-  () => new Uint8Array([0xff, 0xfe, 0xfd]), () => new Uint8Array([0x22, 0xc3, 0x28, 0x22]), () => `"${'x'.repeat(MAX_BODY)}"`,
-  () => '['.repeat(100_000) + ']'.repeat(100_000), () => `{"a":"${'\\u0000'.repeat(1000)}"}`, () => JSON.stringify({ deep: 'x'.repeat(60_000) }),
+  () => undefined,
+  () => '',
+  () => 'null',
+  () => 'true',
+  () => '42',
+  () => '"text"',
+  () => '{"failTimes":1}',
+  () => '{"timeoutSeconds":1}',
+  () => '[1,2,3]',
+  () => '{',
+  () => '[1,',
+  () => 'undefined',
+  () => 'NaN',
+  () => "{'a':1}",
+  () => '\u0000',
+  () => ' ',
+  () => '\uFEFF{}',
+  () => new Uint8Array([0xff, 0xfe, 0xfd]),
+  () => new Uint8Array([0x22, 0xc3, 0x28, 0x22]),
+  () => `"${'x'.repeat(MAX_BODY)}"`,
+  () => '['.repeat(100_000) + ']'.repeat(100_000),
+  () => `{"a":"${'\\u0000'.repeat(1000)}"}`,
+  () => JSON.stringify({ deep: 'x'.repeat(60_000) }),
 ];
 const METHODS = ['GET', 'GET', 'POST', 'POST', 'POST', 'DELETE', 'PUT', 'PATCH', 'HEAD', 'OPTIONS', 'PROPFIND'];
 
-interface Fuzzed { method: string; url: string; headers: Record<string, string>; body?: BodyInit }
+interface Fuzzed {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: BodyInit;
+}
 
 /** Route-shaped requests (method and path of a real route, random parameters), so that most reach deep validation. */
 const TEMPLATES: [string, (seg: () => string, id: () => string) => string[]][] = [
@@ -218,7 +377,11 @@ async function fuzz(send: (f: Fuzzed) => Promise<Response>, requests: Fuzzed[], 
     counts[`${Math.floor(res.status / 100)}xx`] = (counts[`${Math.floor(res.status / 100)}xx`] ?? 0) + 1;
     counts[res.status] = (counts[res.status] ?? 0) + 1;
     let payload: unknown = null;
-    try { payload = text ? JSON.parse(text) : null; } catch { /* checked below */ }
+    try {
+      payload = text ? JSON.parse(text) : null;
+    } catch {
+      /* checked below */
+    }
     if (res.status >= 500) expect(isAllowed500(f, payload), where).toBe(true);
     if (res.status >= 400 && res.status < 500) {
       expect(writes.slice(before), `a rejected request wrote: ${where}`).toEqual([]);
@@ -247,12 +410,21 @@ describe(`HTTP fuzz (seed ${SEED})`, () => {
     const { storage, writes } = recording(inner);
     const errors: unknown[] = [];
     const app = createApp({
-      storage, app: registerSamples(), auth: { adminTokens: [TOKENS.admin], readTokens: [TOKENS.read] },
-      maxBodyBytes: MAX_BODY, maxWaitSeconds: 1, onError: (e) => errors.push(e),
+      storage,
+      app: registerSamples(),
+      auth: { adminTokens: [TOKENS.admin], readTokens: [TOKENS.read] },
+      maxBodyBytes: MAX_BODY,
+      maxWaitSeconds: 1,
+      onError: (e) => errors.push(e),
     });
     const rng = prng(SEED);
     const requests = Array.from({ length: COUNT }, () => randomRequest(rng, 'http://127.0.0.1:7071', ids));
-    const counts = await fuzz((f) => Promise.resolve(app.fetch(new Request(f.url, { method: f.method, headers: f.headers, body: f.body }))), requests, storage, writes);
+    const counts = await fuzz(
+      (f) => Promise.resolve(app.fetch(new Request(f.url, { method: f.method, headers: f.headers, body: f.body }))),
+      requests,
+      storage,
+      writes,
+    );
     console.log(`in-process fuzz (seed ${SEED}):`, JSON.stringify(counts));
     expect(errors).toEqual([]);
     // The generator reaches both sides: accepted requests and each kind of rejection.
@@ -270,10 +442,18 @@ describe(`HTTP fuzz (seed ${SEED})`, () => {
       ({ storage, writes } = recording(inner));
       // API only: no background worker, so that every storage call comes from a request.
       server = await startNodeServer({
-        port: 0, storage, runWorkers: false, auth: { adminTokens: [TOKENS.admin], readTokens: [TOKENS.read] }, maxBodyBytes: MAX_BODY, maxWaitSeconds: 1, log: () => undefined,
+        port: 0,
+        storage,
+        runWorkers: false,
+        auth: { adminTokens: [TOKENS.admin], readTokens: [TOKENS.read] },
+        maxBodyBytes: MAX_BODY,
+        maxWaitSeconds: 1,
+        log: () => undefined,
       });
     });
-    afterAll(async () => { await server?.close(); });
+    afterAll(async () => {
+      await server?.close();
+    });
 
     it(`${SOCKET_COUNT} random requests over 127.0.0.1: no 5xx, rejected requests change nothing`, async () => {
       const rng = prng(SEED + 1);

@@ -3,13 +3,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startNodeServer, type NodeServer } from '../../edge-worker/node/server.js';
+import { type NodeServer, startNodeServer } from '../../edge-worker/node/server.js';
 
 const PATH = '/runtime/webhooks/durabletask';
 const dirs: string[] = [];
 const servers: NodeServer[] = [];
-const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'edge-durable-node-')); dirs.push(d); return d; };
-const start = async (options: Parameters<typeof startNodeServer>[0]) => { const s = await startNodeServer({ port: 0, log: () => undefined, ...options }); servers.push(s); return s; };
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'edge-durable-node-'));
+  dirs.push(d);
+  return d;
+};
+const start = async (options: Parameters<typeof startNodeServer>[0]) => {
+  const s = await startNodeServer({ port: 0, log: () => undefined, ...options });
+  servers.push(s);
+  return s;
+};
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -34,7 +42,9 @@ describe('Node host', () => {
     const res = await fetch(`${apiOnly.url}${PATH}/orchestrators/HelloSequence/resume-me?taskHub=Later`, { method: 'POST' });
     expect(res.status).toBe(202);
     await new Promise((r) => setTimeout(r, 200));
-    expect(((await (await fetch(`${apiOnly.url}${PATH}/instances/resume-me?taskHub=Later`)).json()) as { runtimeStatus: string }).runtimeStatus).toBe('Pending');
+    expect(((await (await fetch(`${apiOnly.url}${PATH}/instances/resume-me?taskHub=Later`)).json()) as { runtimeStatus: string }).runtimeStatus).toBe(
+      'Pending',
+    );
     await apiOnly.close();
     servers.splice(servers.indexOf(apiOnly), 1);
 
@@ -62,7 +72,9 @@ describe('Node host', () => {
     const lines: string[] = [];
     await start({ dataDir: tempDir(), log: (l) => lines.push(l) });
     expect(lines.join('\n')).toMatch(/Auth: NONE.*loopback only/);
-    await expect(startNodeServer({ port: 0, host: '0.0.0.0', dataDir: tempDir(), log: () => undefined })).rejects.toThrow(/Refusing to serve 0\.0\.0\.0 without a token/);
+    await expect(startNodeServer({ port: 0, host: '0.0.0.0', dataDir: tempDir(), log: () => undefined })).rejects.toThrow(
+      /Refusing to serve 0\.0\.0\.0 without a token/,
+    );
     const withToken = await start({ port: 0, host: '0.0.0.0', dataDir: tempDir(), adminToken: 't0ken' });
     const url = withToken.url.replace('0.0.0.0', '127.0.0.1');
     expect((await fetch(`${url}${PATH}/instances`)).status).toBe(401);
@@ -71,7 +83,10 @@ describe('Node host', () => {
 
   it('close() ends open long-polls, stops the workers, and is idempotent', async () => {
     const host = await start({ dataDir: tempDir() });
-    const waiting = fetch(`${host.url}${PATH}/orchestrators/Approval?timeout=60&pollingInterval=1`, { method: 'POST' }).then((r) => r.status, () => 'closed');
+    const waiting = fetch(`${host.url}${PATH}/orchestrators/Approval?timeout=60&pollingInterval=1`, { method: 'POST' }).then(
+      (r) => r.status,
+      () => 'closed',
+    );
     await new Promise((r) => setTimeout(r, 200));
     const t0 = Date.now();
     await Promise.all([host.close(), host.close()]);

@@ -11,14 +11,24 @@ let n = 0;
 const open = (factory = new IDBFactory()) => IndexedDbStorage.open(`adapter-${++n}`, { indexedDB: factory });
 
 const newInstance = (instanceId: string) => pendingInstance(instanceId, 'A');
-const raised = (instanceId: string, id: string, visibleAt: number): OrchestrationMessage =>
-  ({ id, instanceId, event: event('EventRaised', iso(T0), { name: id }), visibleAt: iso(visibleAt) });
+const raised = (instanceId: string, id: string, visibleAt: number): OrchestrationMessage => ({
+  id,
+  instanceId,
+  event: event('EventRaised', iso(T0), { name: id }),
+  visibleAt: iso(visibleAt),
+});
 
 function episode(record: InstanceRecord, consumed: string[]): EpisodeCommit {
   const { version: _v, ...row } = record;
   return {
-    instanceId: record.instanceId, expectedVersion: record.version, instance: { ...row, runtimeStatus: 'Running' },
-    history: { append: [event('OrchestratorStarted', iso(T0), {})] }, consumedMessageIds: consumed, messages: [], activities: [], newInstances: [],
+    instanceId: record.instanceId,
+    expectedVersion: record.version,
+    instance: { ...row, runtimeStatus: 'Running' },
+    history: { append: [event('OrchestratorStarted', iso(T0), {})] },
+    consumedMessageIds: consumed,
+    messages: [],
+    activities: [],
+    newInstances: [],
   };
 }
 
@@ -30,7 +40,11 @@ async function writeTransactions(body: () => Promise<unknown>): Promise<number> 
     if (args[1] === 'readwrite') count++;
     return transaction.apply(this, args);
   } as IDBDatabase['transaction'];
-  try { await body(); } finally { IDBDatabase.prototype.transaction = transaction; }
+  try {
+    await body();
+  } finally {
+    IDBDatabase.prototype.transaction = transaction;
+  }
   return count;
 }
 
@@ -41,10 +55,14 @@ describe('IndexedDB adapter', () => {
     const episodes = records.map((r) => episode(r, [`start-${r.instanceId}`]));
     episodes[3] = { ...episodes[3]!, expectedVersion: 9 };
     let outcomes: unknown[] = [];
-    expect(await writeTransactions(async () => { outcomes = await hub.commit(episodes); })).toBe(1);
+    expect(
+      await writeTransactions(async () => {
+        outcomes = await hub.commit(episodes);
+      }),
+    ).toBe(1);
     expect(outcomes.filter((o) => (o as { ok: boolean }).ok)).toHaveLength(9);
     expect(outcomes[3]).toMatchObject({ ok: false, error: { name: 'VersionConflictError' } });
-    expect((await hub.getHistory('g3'))).toEqual([]);
+    expect(await hub.getHistory('g3')).toEqual([]);
     expect((await hub.getHistory('g4')).map((e) => e.type)).toEqual(['OrchestratorStarted']);
     // Concurrent callers share transactions too: ten leases and the completions behind them.
     const leases = await writeTransactions(() => Promise.all(Array.from({ length: 10 }, () => hub.leaseOrchestration(T0, 1000))));
@@ -55,8 +73,21 @@ describe('IndexedDB adapter', () => {
     const hub = (await open()).taskHub('Order');
     const created = await hub.createInstance(newInstance('o1'));
     const start = (await hub.leaseOrchestration(T0, 1000))!;
-    await hub.commit([{ ...episode(created, start.messages.map((m) => m.id)), lease: start.lease }]);
-    await hub.enqueueMessages([raised('o1', 'timer', T0 + 500), raised('o1', 'first', T0 + 100), raised('o1', 'second', T0 + 100), raised('o1', 'later', T0 + 9000)]);
+    await hub.commit([
+      {
+        ...episode(
+          created,
+          start.messages.map((m) => m.id),
+        ),
+        lease: start.lease,
+      },
+    ]);
+    await hub.enqueueMessages([
+      raised('o1', 'timer', T0 + 500),
+      raised('o1', 'first', T0 + 100),
+      raised('o1', 'second', T0 + 100),
+      raised('o1', 'later', T0 + 9000),
+    ]);
     const item = (await hub.leaseOrchestration(T0 + 1000, 1000))!;
     expect(item.messages.map((m) => m.id)).toEqual(['first', 'second', 'timer']);
     // Abandoned until later, they are not seen before then, and the lease is free again.
@@ -82,7 +113,10 @@ describe('IndexedDB adapter', () => {
     const b = await IndexedDbStorage.open(`adapter-${n}`, { indexedDB: factory });
     const seen: unknown[] = [];
     const arrived = new Promise<void>((resolve) => {
-      b.taskHub('Hub').subscribe!((note) => { seen.push(note); if (note.kind === 'instance') resolve(); });
+      b.taskHub('Hub').subscribe!((note) => {
+        seen.push(note);
+        if (note.kind === 'instance') resolve();
+      });
     });
     b.taskHub('Other').subscribe!((note) => seen.push({ wrongHub: note }));
     await a.taskHub('Hub').createInstance(newInstance('n1'));

@@ -18,10 +18,22 @@ describe('samples on the IndexedDB store', () => {
     await h.settle();
     expect(await h.client.getStatus(hello)).toMatchObject({ runtimeStatus: 'Completed', output: GREETINGS });
     expect((await h.client.getHistory(hello)).map((e) => e.type)).toEqual([
-      'OrchestratorStarted', 'ExecutionStarted', 'TaskScheduled', 'OrchestratorCompleted',
-      'OrchestratorStarted', 'TaskCompleted', 'TaskScheduled', 'OrchestratorCompleted',
-      'OrchestratorStarted', 'TaskCompleted', 'TaskScheduled', 'OrchestratorCompleted',
-      'OrchestratorStarted', 'TaskCompleted', 'ExecutionCompleted', 'OrchestratorCompleted',
+      'OrchestratorStarted',
+      'ExecutionStarted',
+      'TaskScheduled',
+      'OrchestratorCompleted',
+      'OrchestratorStarted',
+      'TaskCompleted',
+      'TaskScheduled',
+      'OrchestratorCompleted',
+      'OrchestratorStarted',
+      'TaskCompleted',
+      'TaskScheduled',
+      'OrchestratorCompleted',
+      'OrchestratorStarted',
+      'TaskCompleted',
+      'ExecutionCompleted',
+      'OrchestratorCompleted',
     ]);
     expect((await h.client.getStatus(fan))?.output).toBe(5525);
     expect(await h.client.getStatus(parent)).toMatchObject({ runtimeStatus: 'Completed', output: GREETINGS });
@@ -66,7 +78,10 @@ describe('samples on the IndexedDB store', () => {
   it('lists, purges and deletes the hub through the client', async () => {
     const h = await onIndexedDb();
     const ids = [];
-    for (let i = 0; i < 5; i++) { ids.push(await h.client.startNew('HelloSequence')); h.clock.advance(1000); }
+    for (let i = 0; i < 5; i++) {
+      ids.push(await h.client.startNew('HelloSequence'));
+      h.clock.advance(1000);
+    }
     await h.settle();
     const page = await h.client.listInstances({ runtimeStatus: ['Completed'], pageSize: 3 });
     expect(page.instances.map((s) => s.instanceId)).toEqual(ids.slice(2).reverse());

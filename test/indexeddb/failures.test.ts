@@ -17,11 +17,15 @@ const newInstance = (instanceId: string) => pendingInstance(instanceId, 'F');
 function episode(record: InstanceRecord, patch: Partial<EpisodeCommit> = {}): EpisodeCommit {
   const { version: _v, ...row } = record;
   return {
-    instanceId: record.instanceId, expectedVersion: record.version, instance: { ...row, runtimeStatus: 'Running' },
+    instanceId: record.instanceId,
+    expectedVersion: record.version,
+    instance: { ...row, runtimeStatus: 'Running' },
     history: { append: [event('OrchestratorStarted', iso(T0), {}), event('TaskScheduled', iso(T0), { name: 'A' }, 0)] },
-    consumedMessageIds: [`start-${record.instanceId}`], messages: [],
+    consumedMessageIds: [`start-${record.instanceId}`],
+    messages: [],
     activities: [{ id: `act-${record.instanceId}`, instanceId: record.instanceId, executionId: 'e1', taskScheduledId: 0, name: 'A', enqueuedTime: iso(T0) }],
-    newInstances: [], ...patch,
+    newInstances: [],
+    ...patch,
   };
 }
 
@@ -29,14 +33,20 @@ async function rawPut(factory: IDBFactory, name: string, store: string, value: u
   const db = await rawOpen(factory, name);
   const tx = db.transaction(store, 'readwrite');
   tx.objectStore(store).put(value);
-  await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+  await new Promise((resolve, reject) => {
+    tx.oncomplete = resolve;
+    tx.onerror = () => reject(tx.error);
+  });
   db.close();
 }
 
 async function rawGet(factory: IDBFactory, name: string, store: string, key: IDBValidKey): Promise<unknown> {
   const db = await rawOpen(factory, name);
   const request = db.transaction(store).objectStore(store).get(key);
-  const value = await new Promise((resolve, reject) => { request.onsuccess = () => resolve(request.result); request.onerror = () => reject(request.error); });
+  const value = await new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
   db.close();
   return value;
 }
@@ -59,7 +69,9 @@ async function snapshot(hub: TaskHubStore, instanceId: string) {
 
 // Fault injection: the n-th put from now on fails the way the browser fails it.
 const originalPut = IDBObjectStore.prototype.put;
-afterEach(() => { IDBObjectStore.prototype.put = originalPut; });
+afterEach(() => {
+  IDBObjectStore.prototype.put = originalPut;
+});
 function failPut(n: number, how: 'quota' | 'abort'): void {
   let calls = 0;
   IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
@@ -97,10 +109,12 @@ describe('IndexedDB failures', () => {
     const before = await snapshot(hub, 'ab');
     // Two inboxes, so two puts: the browser aborts at the second, after the first was sent.
     failPut(2, 'abort');
-    await expect(hub.enqueueMessages([
-      { id: 'm1', instanceId: 'ab', event: event('EventRaised', iso(T0), { name: 'x' }), visibleAt: iso(T0) },
-      { id: 'm2', instanceId: 'cd', event: event('EventRaised', iso(T0), { name: 'y' }), visibleAt: iso(T0) },
-    ])).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringMatching(/(AbortError|TransactionInactiveError).*rolled back/) });
+    await expect(
+      hub.enqueueMessages([
+        { id: 'm1', instanceId: 'ab', event: event('EventRaised', iso(T0), { name: 'x' }), visibleAt: iso(T0) },
+        { id: 'm2', instanceId: 'cd', event: event('EventRaised', iso(T0), { name: 'y' }), visibleAt: iso(T0) },
+      ]),
+    ).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringMatching(/(AbortError|TransactionInactiveError).*rolled back/) });
     expect(await snapshot(hub, 'ab')).toEqual(before);
     const leased = await hub.leaseOrchestrations!(T0, 1000, 10);
     expect(leased.map((item) => item.messages.map((m) => m.id)).sort()).toEqual([['start-ab'], ['start-cd']]);
@@ -116,7 +130,10 @@ describe('IndexedDB failures', () => {
     const hub = (await IndexedDbStorage.open(name, { indexedDB: factory })).taskHub('Hub');
     const outcomes = await hub.commit(records.map((r) => episode(r)));
     expect(outcomes[0]).toEqual({ ok: true, version: 2 });
-    expect(outcomes[1]).toMatchObject({ ok: false, error: { name: 'StorageCorruptedError', message: expect.stringMatching(/store 'instances'.*'executionId'/) } });
+    expect(outcomes[1]).toMatchObject({
+      ok: false,
+      error: { name: 'StorageCorruptedError', message: expect.stringMatching(/store 'instances'.*'executionId'/) },
+    });
     expect(outcomes[2]).toEqual({ ok: true, version: 2 });
     // Its row is as the damage left it: the episode wrote nothing.
     expect(await rawGet(factory, name, 'instances', ['Hub', 'g2'])).toEqual({ hub: 'Hub', instanceId: 'g2', name: 'F' });
@@ -127,13 +144,26 @@ describe('IndexedDB failures', () => {
   it('reports damaged records as StorageCorruptedError wherever they are read', async () => {
     const { hub, factory, name } = await fresh();
     await hub.createInstance(newInstance('ok'));
-    await rawPut(factory, name, 'instances', { hub: 'Hub', instanceId: 'bad', name: 'F', executionId: 'e', runtimeStatus: 'Sleeping', createdTime: iso(T0), lastUpdatedTime: iso(T0), version: 1, historyLength: 0 });
+    await rawPut(factory, name, 'instances', {
+      hub: 'Hub',
+      instanceId: 'bad',
+      name: 'F',
+      executionId: 'e',
+      runtimeStatus: 'Sleeping',
+      createdTime: iso(T0),
+      lastUpdatedTime: iso(T0),
+      version: 1,
+      historyLength: 0,
+    });
     await expect(hub.getInstance('bad')).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringMatching(/runtimeStatus/) });
     await expect(hub.queryInstances({ instanceIdPrefix: 'b' })).rejects.toMatchObject({ name: 'StorageCorruptedError' });
     expect((await hub.getInstance('ok'))?.runtimeStatus).toBe('Pending');
     // A queue whose message lost its body, ready in the index.
     await rawPut(factory, name, 'instances', { hub: 'Hub', instanceId: 'queue', readyAt: 0, messages: [{ at: 0 }] });
-    await expect(hub.leaseOrchestration(T0, 1000)).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringMatching(/store 'instances'.*'messages'/) });
+    await expect(hub.leaseOrchestration(T0, 1000)).rejects.toMatchObject({
+      name: 'StorageCorruptedError',
+      message: expect.stringMatching(/store 'instances'.*'messages'/),
+    });
     await rawPut(factory, name, 'history', { hub: 'Hub', instanceId: 'ok', seq: 0, events: ['not an event'] });
     await expect(hub.getHistory('ok')).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringMatching(/store 'history'/) });
   });
@@ -141,21 +171,32 @@ describe('IndexedDB failures', () => {
   it('refuses a database with a foreign layout or a newer schema version', async () => {
     const factory = new IDBFactory();
     (await rawOpen(factory, 'foreign', 1, (db) => db.createObjectStore('todos', { keyPath: 'id' }))).close();
-    await expect(IndexedDbStorage.open('foreign', { indexedDB: factory })).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringMatching(/foreign store 'todos'.*no store 'instances'|no store 'instances'.*foreign store 'todos'/) });
+    await expect(IndexedDbStorage.open('foreign', { indexedDB: factory })).rejects.toMatchObject({
+      name: 'StorageCorruptedError',
+      message: expect.stringMatching(/foreign store 'todos'.*no store 'instances'|no store 'instances'.*foreign store 'todos'/),
+    });
     // Refused before any change: it keeps its version and its stores.
     const foreign = await rawOpen(factory, 'foreign');
     expect([foreign.version, [...foreign.objectStoreNames]]).toEqual([1, ['todos']]);
     foreign.close();
 
     (await rawOpen(factory, 'newer', 7, (db) => db.createObjectStore('instances'))).close();
-    await expect(IndexedDbStorage.open('newer', { indexedDB: factory })).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringMatching(/newer schema/) });
+    await expect(IndexedDbStorage.open('newer', { indexedDB: factory })).rejects.toMatchObject({
+      name: 'StorageCorruptedError',
+      message: expect.stringMatching(/newer schema/),
+    });
 
     const ours = await IndexedDbStorage.open('extended', { indexedDB: factory });
     await ours.close();
-    (await rawOpen(factory, 'wrong-index', 1, (db) => {
-      for (const store of ['instances', 'history', 'messages', 'inboxes', 'activities']) db.createObjectStore(store, { keyPath: ['hub', 'instanceId'] });
-    })).close();
-    await expect(IndexedDbStorage.open('wrong-index', { indexedDB: factory })).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringMatching(/no index 'instances.byCreated'.*store 'history' keyed by \["hub","instanceId"\]/) });
+    (
+      await rawOpen(factory, 'wrong-index', 1, (db) => {
+        for (const store of ['instances', 'history', 'messages', 'inboxes', 'activities']) db.createObjectStore(store, { keyPath: ['hub', 'instanceId'] });
+      })
+    ).close();
+    await expect(IndexedDbStorage.open('wrong-index', { indexedDB: factory })).rejects.toMatchObject({
+      name: 'StorageCorruptedError',
+      message: expect.stringMatching(/no index 'instances.byCreated'.*store 'history' keyed by \["hub","instanceId"\]/),
+    });
     // A database of this schema opens again, with its data.
     const again = await IndexedDbStorage.open('extended', { indexedDB: factory });
     expect(await again.listTaskHubs()).toEqual([]);

@@ -9,12 +9,22 @@ export const iso = (ms: number) => new Date(ms).toISOString();
 export function pendingInstance(instanceId: string, name: string): NewInstance {
   return {
     record: { instanceId, name, executionId: 'e1', runtimeStatus: 'Pending', createdTime: iso(T0), lastUpdatedTime: iso(T0) },
-    start: { id: `start-${instanceId}`, instanceId, event: event('ExecutionStarted', iso(T0), { name, orchestrationInstance: { instanceId, executionId: 'e1' } }), visibleAt: iso(T0) },
+    start: {
+      id: `start-${instanceId}`,
+      instanceId,
+      event: event('ExecutionStarted', iso(T0), { name, orchestrationInstance: { instanceId, executionId: 'e1' } }),
+      visibleAt: iso(T0),
+    },
   };
 }
 
 /** Opens `name` without the adapter; `upgrade` runs when `version` is newer than the database's. */
-export function rawOpen(factory: IDBFactory, name: string, version?: number, upgrade?: (db: IDBDatabase, transaction: IDBTransaction) => void): Promise<IDBDatabase> {
+export function rawOpen(
+  factory: IDBFactory,
+  name: string,
+  version?: number,
+  upgrade?: (db: IDBDatabase, transaction: IDBTransaction) => void,
+): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const request = factory.open(name, version);
     request.onupgradeneeded = () => upgrade?.(request.result, request.transaction!);

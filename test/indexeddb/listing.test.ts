@@ -1,10 +1,10 @@
-import { reads } from './count-reads.js';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { event, type RuntimeStatus } from '../../core/history.js';
 import { IndexedDbStorage, type InstanceRow } from '../../core/store/indexeddb.js';
 import { MemoryStorage } from '../../core/store/memory.js';
 import type { InstanceQuery, TaskHubStore } from '../../core/store/port.js';
+import { reads } from './count-reads.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -44,10 +44,23 @@ describe('listing 100,000 instances reads O(page) records', () => {
       const store = tx.objectStore('instances');
       for (let i = start; i < start + 20_000; i++) {
         const createdTime = iso(T0 + i * 1000);
-        const row: InstanceRow = { hub: HUB, historyLength: 0, instanceId: id(i), name: 'Big', executionId: `e${i}`, runtimeStatus: status(i), createdTime, lastUpdatedTime: createdTime, version: 1 };
+        const row: InstanceRow = {
+          hub: HUB,
+          historyLength: 0,
+          instanceId: id(i),
+          name: 'Big',
+          executionId: `e${i}`,
+          runtimeStatus: status(i),
+          createdTime,
+          lastUpdatedTime: createdTime,
+          version: 1,
+        };
         store.put(row);
       }
-      await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+      await new Promise((resolve, reject) => {
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
+      });
     }
     db.close();
   }, 300_000);
@@ -82,7 +95,8 @@ describe('listing 100,000 instances reads O(page) records', () => {
   });
 
   it('by created-time range, alone and with a status', async () => {
-    const from = iso(T0 + 50_000 * 1000), to = iso(T0 + 60_000 * 1000);
+    const from = iso(T0 + 50_000 * 1000),
+      to = iso(T0 + 60_000 * 1000);
     const range = await measured({ createdTimeFrom: from, createdTimeTo: to, pageSize: 100 });
     expect(range.ids[0]).toBe(id(60_000));
     expect(range.ids.at(-1)).toBe(id(59_901));
@@ -123,7 +137,7 @@ describe('listing agrees with the in-memory reference', () => {
     indexed = (await IndexedDbStorage.open('agree', { indexedDB: new IDBFactory() })).taskHub('Agree');
     memory = new MemoryStorage().taskHub('Agree');
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 300; i++) {
       // Few distinct times, so that ties on createdTime are ordered by instanceId.
       const createdTime = iso(T0 + Math.floor(random() * 40) * 1000);
@@ -132,21 +146,45 @@ describe('listing agrees with the in-memory reference', () => {
       for (const hub of [indexed, memory]) {
         if (await hub.getInstance(instanceId)) continue;
         const record = { instanceId, name: 'N', executionId: 'e', runtimeStatus: 'Pending' as const, createdTime, lastUpdatedTime: createdTime };
-        const created = await hub.createInstance({ record, start: { id: `m${i}`, instanceId, event: event('ExecutionStarted', createdTime, { name: 'N', orchestrationInstance: { instanceId, executionId: 'e' } }), visibleAt: createdTime } });
+        const created = await hub.createInstance({
+          record,
+          start: {
+            id: `m${i}`,
+            instanceId,
+            event: event('ExecutionStarted', createdTime, { name: 'N', orchestrationInstance: { instanceId, executionId: 'e' } }),
+            visibleAt: createdTime,
+          },
+        });
         const { version: _v, ...row } = created;
-        await hub.commit([{ instanceId, expectedVersion: 1, instance: { ...row, runtimeStatus }, history: { append: [] }, consumedMessageIds: [], messages: [], activities: [], newInstances: [] }]);
+        await hub.commit([
+          {
+            instanceId,
+            expectedVersion: 1,
+            instance: { ...row, runtimeStatus },
+            history: { append: [] },
+            consumedMessageIds: [],
+            messages: [],
+            activities: [],
+            newInstances: [],
+          },
+        ]);
       }
     }
   });
 
   const queries: InstanceQuery[] = [
-    {}, { pageSize: 7 }, { runtimeStatus: ['Running'], pageSize: 5 }, { runtimeStatus: ['Failed', 'Pending', 'Suspended'], pageSize: 9 },
+    {},
+    { pageSize: 7 },
+    { runtimeStatus: ['Running'], pageSize: 5 },
+    { runtimeStatus: ['Failed', 'Pending', 'Suspended'], pageSize: 9 },
     { createdTimeFrom: iso(T0 + 10_000), createdTimeTo: iso(T0 + 20_000), pageSize: 4 },
     { createdTimeFrom: iso(T0 + 20_000), createdTimeTo: iso(T0 + 20_000), pageSize: 2 },
     { createdTimeFrom: iso(T0 + 30_000), createdTimeTo: iso(T0 + 10_000) },
     { createdTimeTo: iso(T0 + 5_000), runtimeStatus: ['Completed', 'Terminated'], pageSize: 3 },
-    { instanceIdPrefix: 'a', pageSize: 6 }, { instanceIdPrefix: 'ab-', runtimeStatus: ['Running', 'Failed'], pageSize: 4 },
-    { instanceIdPrefix: 'b', createdTimeFrom: iso(T0 + 15_000), pageSize: 3 }, { instanceIdPrefix: 'zz' },
+    { instanceIdPrefix: 'a', pageSize: 6 },
+    { instanceIdPrefix: 'ab-', runtimeStatus: ['Running', 'Failed'], pageSize: 4 },
+    { instanceIdPrefix: 'b', createdTimeFrom: iso(T0 + 15_000), pageSize: 3 },
+    { instanceIdPrefix: 'zz' },
   ];
   it.each(queries.map((q) => [JSON.stringify(q), q] as const))('%s', async (_name, query) => {
     const expected = await pages(memory, query);

@@ -8,8 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { event, type HistoryEvent } from '../../core/history.js';
-import { IndexedDbStorage } from '../../core/store/indexeddb.js';
 import { STORES } from '../../core/store/indexeddb/schema.js';
+import { IndexedDbStorage } from '../../core/store/indexeddb.js';
 import type { EpisodeCommit, InstanceRecord, NewInstance, OrchestrationMessage, TaskHubStore } from '../../core/store/port.js';
 import { iso, rawOpen, T0 } from './fixtures.js';
 import { IndexedDbStorage as V1Storage } from './v1/storage.js';
@@ -24,17 +24,33 @@ async function expectCurrentLayout(factory: IDBFactory, name: string): Promise<v
 function newInstance(instanceId: string): NewInstance {
   return {
     record: { instanceId, name: 'U', executionId: `e-${instanceId}`, runtimeStatus: 'Pending', input: '"in"', createdTime: iso(T0), lastUpdatedTime: iso(T0) },
-    start: { id: `start-${instanceId}`, instanceId, event: event('ExecutionStarted', iso(T0), { name: 'U', orchestrationInstance: { instanceId, executionId: `e-${instanceId}` } }), visibleAt: iso(T0) },
+    start: {
+      id: `start-${instanceId}`,
+      instanceId,
+      event: event('ExecutionStarted', iso(T0), { name: 'U', orchestrationInstance: { instanceId, executionId: `e-${instanceId}` } }),
+      visibleAt: iso(T0),
+    },
   };
 }
-const raised = (instanceId: string, id: string, visibleAt: number): OrchestrationMessage =>
-  ({ id, instanceId, event: event('EventRaised', iso(T0), { name: id }), visibleAt: iso(visibleAt) });
+const raised = (instanceId: string, id: string, visibleAt: number): OrchestrationMessage => ({
+  id,
+  instanceId,
+  event: event('EventRaised', iso(T0), { name: id }),
+  visibleAt: iso(visibleAt),
+});
 
 function episode(record: InstanceRecord, consumed: string[], append: HistoryEvent[], patch: Partial<EpisodeCommit> = {}): EpisodeCommit {
   const { version: _v, ...row } = record;
   return {
-    instanceId: record.instanceId, expectedVersion: record.version, instance: { ...row, runtimeStatus: 'Running' },
-    history: { append }, consumedMessageIds: consumed, messages: [], activities: [], newInstances: [], ...patch,
+    instanceId: record.instanceId,
+    expectedVersion: record.version,
+    instance: { ...row, runtimeStatus: 'Running' },
+    history: { append },
+    consumedMessageIds: consumed,
+    messages: [],
+    activities: [],
+    newInstances: [],
+    ...patch,
   };
 }
 
@@ -57,18 +73,35 @@ export function runUpgradeCase(adapter: string, factory: () => IDBFactory): void
         // `episode` spreads the patch over its defaults: `instance` is set only where it changes.
         const patch: Partial<EpisodeCommit> = { lease: item.lease };
         if (last) patch.instance = { ...episode(done, [], []).instance, runtimeStatus: 'Completed', output: '"ok"', completedTime: iso(T0) };
-        const [outcome] = await hub.commit([episode(done, item.messages.map((m) => m.id), [event('OrchestratorStarted', iso(T0), {}), ...item.messages.map((m) => m.event)], patch)]);
+        const [outcome] = await hub.commit([
+          episode(
+            done,
+            item.messages.map((m) => m.id),
+            [event('OrchestratorStarted', iso(T0), {}), ...item.messages.map((m) => m.event)],
+            patch,
+          ),
+        ]);
         expect(outcome).toMatchObject({ ok: true });
         expect(item.messages.map((m) => m.event.type)).toEqual(types);
         done = (await hub.getInstance('done'))!;
-        if (!last) { await hub.enqueueMessages([raised('done', `e${i}`, T0)]); item = (await hub.leaseOrchestration(T0, 1000))!; }
+        if (!last) {
+          await hub.enqueueMessages([raised('done', `e${i}`, T0)]);
+          item = (await hub.leaseOrchestration(T0, 1000))!;
+        }
       }
       // 'busy' has run an episode that scheduled an activity, which is leased; then an event, a
       // timer due later and another event arrive, out of due order.
       const busy = await hub.createInstance(newInstance('busy'));
       const start = (await hub.leaseOrchestration(T0, 1000))!;
       const activity = { id: 'act-busy', instanceId: 'busy', executionId: 'e-busy', taskScheduledId: 0, name: 'F', input: '1', enqueuedTime: iso(T0) };
-      await hub.commit([episode(busy, ['start-busy'], [event('OrchestratorStarted', iso(T0), {}), start.messages[0]!.event, event('TaskScheduled', iso(T0), { name: 'F', input: '1' }, 0)], { lease: start.lease, activities: [activity] })]);
+      await hub.commit([
+        episode(
+          busy,
+          ['start-busy'],
+          [event('OrchestratorStarted', iso(T0), {}), start.messages[0]!.event, event('TaskScheduled', iso(T0), { name: 'F', input: '1' }, 0)],
+          { lease: start.lease, activities: [activity] },
+        ),
+      ]);
       const leasedActivity = (await hub.leaseActivity(T0, 60_000))!;
       expect(leasedActivity.item).toEqual(activity);
       await hub.enqueueMessages([raised('busy', 'first', T0 + 10), raised('busy', 'timer', T0 + 50_000), raised('busy', 'second', T0 + 10)]);
@@ -86,7 +119,14 @@ export function runUpgradeCase(adapter: string, factory: () => IDBFactory): void
       const v2 = await IndexedDbStorage.open(name, { indexedDB: factory() });
       const up = v2.taskHub('Up');
       expect(await view(up, ids)).toEqual(before);
-      expect(before[0]!.history.map((e) => e.type)).toEqual(['OrchestratorStarted', 'ExecutionStarted', 'OrchestratorStarted', 'EventRaised', 'OrchestratorStarted', 'EventRaised']);
+      expect(before[0]!.history.map((e) => e.type)).toEqual([
+        'OrchestratorStarted',
+        'ExecutionStarted',
+        'OrchestratorStarted',
+        'EventRaised',
+        'OrchestratorStarted',
+        'EventRaised',
+      ]);
       expect((await up.queryInstances({})).instances.map((r) => r.instanceId).sort()).toEqual(['busy', 'done', 'held']);
       expect(await v2.listTaskHubs()).toEqual(['Other', 'Up']);
       expect(await v2.taskHub('Other').getInstance('elsewhere')).toMatchObject({ runtimeStatus: 'Pending' });
@@ -98,15 +138,25 @@ export function runUpgradeCase(adapter: string, factory: () => IDBFactory): void
       const leased = await up.leaseOrchestrations!(T0 + 20, 1000, 10);
       expect(Object.fromEntries(leased.map((w) => [w.instanceId, w.messages.map((m) => m.id)]))).toEqual({ busy: ['first', 'second'], ghost: ['boo'] });
       // The version 1 leases hold: 'held's holder commits with its token, the activity completes with its token.
-      const [heldOutcome] = await up.commit([episode(held, ['start-held'], [event('OrchestratorStarted', iso(T0), {}), holding.messages[0]!.event], { lease: holding.lease })]);
+      const [heldOutcome] = await up.commit([
+        episode(held, ['start-held'], [event('OrchestratorStarted', iso(T0), {}), holding.messages[0]!.event], { lease: holding.lease }),
+      ]);
       expect(heldOutcome).toEqual({ ok: true, version: 2 });
-      const result = { id: 'done-act', instanceId: 'busy', executionId: 'e-busy', event: event('TaskCompleted', iso(T0), { taskScheduledId: 0, result: '2' }), visibleAt: iso(T0) };
+      const result = {
+        id: 'done-act',
+        instanceId: 'busy',
+        executionId: 'e-busy',
+        event: event('TaskCompleted', iso(T0), { taskScheduledId: 0, result: '2' }),
+        visibleAt: iso(T0),
+      };
       expect(await up.completeActivities([{ leased: leasedActivity, result }])).toEqual([{ applied: true }]);
       expect(await up.leaseActivity(T0 + 100_000, 1000)).toBeUndefined();
       // 'busy' commits what it leased; the result and the timer wait for it.
       const busyNow = (await up.getInstance('busy'))!;
       const busyLease = leased.find((w) => w.instanceId === 'busy')!;
-      expect(await up.commit([episode(busyNow, ['first', 'second'], [event('OrchestratorStarted', iso(T0), {})], { lease: busyLease.lease })])).toEqual([{ ok: true, version: 3 }]);
+      expect(await up.commit([episode(busyNow, ['first', 'second'], [event('OrchestratorStarted', iso(T0), {})], { lease: busyLease.lease })])).toEqual([
+        { ok: true, version: 3 },
+      ]);
       const next = (await up.leaseOrchestration(T0 + 50_000, 1000))!;
       expect([next.instanceId, next.messages.map((m) => m.id)]).toEqual(['busy', ['done-act', 'timer']]);
       expect((await up.getHistory('busy')).map((e) => e.type)).toEqual(['OrchestratorStarted', 'ExecutionStarted', 'TaskScheduled', 'OrchestratorStarted']);
@@ -139,7 +189,9 @@ export function runUpgradeCase(adapter: string, factory: () => IDBFactory): void
       const item = (await hub.leaseOrchestration(T0, 1000))!;
       expect(item.messages.map((m) => m.id)).toEqual([`start-${instanceId}`]);
       const created = (await hub.getInstance(instanceId))!;
-      expect(await hub.commit([episode(created, [`start-${instanceId}`], [event('OrchestratorStarted', iso(T0), {}), start.event], { lease: item.lease })])).toEqual([{ ok: true, version: 2 }]);
+      expect(
+        await hub.commit([episode(created, [`start-${instanceId}`], [event('OrchestratorStarted', iso(T0), {}), start.event], { lease: item.lease })]),
+      ).toEqual([{ ok: true, version: 2 }]);
       await storage.close();
       await expectCurrentLayout(factory(), name);
     });

@@ -1,6 +1,6 @@
 /** Same inputs, same bytes: histories, statuses and trees are reproducible. */
 import { describe, expect, it } from 'vitest';
-import { RetryOptions, type OrchestrationContext } from '../../core/index.js';
+import { type OrchestrationContext, RetryOptions } from '../../core/index.js';
 import { Simulation, type SimulationOptions } from '../../core/simulator/index.js';
 import { registerSamples } from '../../samples/index.js';
 
@@ -34,7 +34,15 @@ async function scenario(options: SimulationOptions = {}, faults = true, episodes
   for (const id of ids) {
     const history = await sim.getHistory(id);
     if (episodes) out.push(JSON.stringify(history), JSON.stringify(await sim.getStatus(id)), await sim.formatHistoryTree(id));
-    else out.push(history.filter((e) => e.type !== 'OrchestratorStarted' && e.type !== 'OrchestratorCompleted').map((e) => JSON.stringify(e)).sort().join('\n'), JSON.stringify(await sim.getStatus(id)));
+    else
+      out.push(
+        history
+          .filter((e) => e.type !== 'OrchestratorStarted' && e.type !== 'OrchestratorCompleted')
+          .map((e) => JSON.stringify(e))
+          .sort()
+          .join('\n'),
+        JSON.stringify(await sim.getStatus(id)),
+      );
   }
   out.push(JSON.stringify(sim.log), sim.now().toISOString());
   return out.join('\n');

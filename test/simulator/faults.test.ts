@@ -1,6 +1,6 @@
 /** Fault injection: failing activity attempts, and worker crashes after every durable write. */
 import { describe, expect, it } from 'vitest';
-import { type DurableApp, RetryOptions, type HistoryEvent, type OrchestrationContext } from '../../core/index.js';
+import { type DurableApp, type HistoryEvent, type OrchestrationContext, RetryOptions } from '../../core/index.js';
 import { checkHistory, Simulation } from '../../core/simulator/index.js';
 import { registerSamples } from '../../samples/index.js';
 
@@ -21,7 +21,16 @@ describe('failActivity', () => {
     const status = await sim.run('RetryHello', { instanceId: 'retry' });
     expect(status).toMatchObject({ runtimeStatus: 'Completed', output: 'Hello Paris!' });
     const history = await sim.getHistory('retry');
-    expect(types(history)).toEqual(['ExecutionStarted', 'TaskScheduled', 'TaskFailed', 'TimerCreated', 'TimerFired', 'TaskScheduled', 'TaskCompleted', 'ExecutionCompleted']);
+    expect(types(history)).toEqual([
+      'ExecutionStarted',
+      'TaskScheduled',
+      'TaskFailed',
+      'TimerCreated',
+      'TimerFired',
+      'TaskScheduled',
+      'TaskCompleted',
+      'ExecutionCompleted',
+    ]);
     const failed = history.find((e) => e.type === 'TaskFailed');
     expect(failed).toMatchObject({ failureDetails: { errorType: 'Error', errorMessage: 'service unavailable' } });
     expect(history.find((e) => e.type === 'TaskCompleted')?.timestamp).toBe('2026-01-01T00:00:05.000Z');
@@ -79,7 +88,10 @@ describe('crashAfterCommit', () => {
       expect(history.filter((e) => e.type === 'TaskScheduled').map((e) => e.eventId)).toEqual([0, 1, 2]);
       expect(history.filter((e) => e.type === 'TaskCompleted')).toHaveLength(3);
       expect(history.filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
-      expect(sim.log.filter((e) => e.kind === 'crash'), `crash after write ${n}`).toHaveLength(1);
+      expect(
+        sim.log.filter((e) => e.kind === 'crash'),
+        `crash after write ${n}`,
+      ).toHaveLength(1);
       expect(sim.activityAttempts('x', 'SayHello')).toBeGreaterThanOrEqual(3);
     }
   });

@@ -35,7 +35,7 @@ describe('formatHistoryTree', () => {
     const id = await sim.startNew('Approval', { instanceId: 'a', input: { timeoutSeconds: 5400 } });
     await sim.runDue();
     const pending = await sim.formatHistoryTree(id, { ascii: true });
-    expect(pending).toContain('Approval · instance \'a\' · Running');
+    expect(pending).toContain("Approval · instance 'a' · Running");
     expect(pending).toContain('`- Timer #0 · fires at 2026-01-01T01:30:00.000Z (T+1h 30m), after 1h 30m');
     expect(pending).toContain('… pending');
     expect(pending).toContain('custom status {"stage":"Waiting for approval","timeoutSeconds":5400}');
@@ -61,7 +61,16 @@ describe('formatHistoryTree', () => {
 });
 
 describe('formatDuration', () => {
-  it.each([[0, '0 ms'], [250, '250 ms'], [1500, '1.5 s'], [30_000, '30 s'], [90_000, '1m 30s'], [3_600_000, '1h'], [30 * 86_400_000, '30d'], [86_400_000 + 61_000, '1d 1m 1s']])('%i ms → %s', (ms, text) => {
+  it.each([
+    [0, '0 ms'],
+    [250, '250 ms'],
+    [1500, '1.5 s'],
+    [30_000, '30 s'],
+    [90_000, '1m 30s'],
+    [3_600_000, '1h'],
+    [30 * 86_400_000, '30d'],
+    [86_400_000 + 61_000, '1d 1m 1s'],
+  ])('%i ms → %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
   });
 });
@@ -79,7 +88,9 @@ describe('checkHistory', () => {
     expect(checkHistory([os, start, event('TaskScheduled', at, { name: 'A' }, 1), oc]).join()).toMatch(/eventId 0 is missing/);
     expect(checkHistory([os, start, event('TimerFired', at, { timerId: 3, fireAt: at }), oc]).join()).toMatch(/never scheduled/);
     expect(checkHistory([os, start, os, oc]).join()).toMatch(/no OrchestratorCompleted/);
-    expect(checkHistory([os, start, event('TaskScheduled', at, { name: 'A' }, 0), event('TaskScheduled', at, { name: 'B' }, 0), oc]).join()).toMatch(/scheduled twice/);
+    expect(checkHistory([os, start, event('TaskScheduled', at, { name: 'A' }, 0), event('TaskScheduled', at, { name: 'B' }, 0), oc]).join()).toMatch(
+      /scheduled twice/,
+    );
     expect(checkHistory([os, start, oc, os, start, oc]).join()).toMatch(/a second ExecutionStarted/);
   });
 });

@@ -3,11 +3,12 @@
  * Worker on the system clock, against the in-memory store for reference.
  * Usage: node --import tsx test/sqlite/bench.ts [instances=100] [rounds=3]
  */
-import Database from 'better-sqlite3';
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DurableClient, MemoryStorage, Worker, type Storage } from '../../core/index.js';
+import Database from 'better-sqlite3';
+import { DurableClient, MemoryStorage, type Storage, Worker } from '../../core/index.js';
 import { SqliteStorage } from '../../core/store/sqlite.js';
 import { registerSamples } from '../../samples/index.js';
 
@@ -20,7 +21,10 @@ async function run(storage: Storage): Promise<number> {
   let commits = 0;
   const store = storage.taskHub(client.taskHubName);
   const commit = store.commit.bind(store);
-  store.commit = (episodes) => { commits++; return commit(episodes); };
+  store.commit = (episodes) => {
+    commits++;
+    return commit(episodes);
+  };
   const worker = new Worker(app, store);
   worker.start();
   const started = performance.now();
@@ -32,8 +36,10 @@ async function run(storage: Storage): Promise<number> {
   const ms = performance.now() - started;
   await worker.stop();
   const steps = instances * 7;
-  console.log(`  ${instances} instances in ${ms.toFixed(0)} ms: ${(steps / ms * 1000).toFixed(0)} steps/s (${(instances * 4 / ms * 1000).toFixed(0)} episodes/s, ${(instances / ms * 1000).toFixed(0)} instances/s), ${commits} commit batches`);
-  return steps / ms * 1000;
+  console.log(
+    `  ${instances} instances in ${ms.toFixed(0)} ms: ${((steps / ms) * 1000).toFixed(0)} steps/s (${(((instances * 4) / ms) * 1000).toFixed(0)} episodes/s, ${((instances / ms) * 1000).toFixed(0)} instances/s), ${commits} commit batches`,
+  );
+  return (steps / ms) * 1000;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'edge-durable-bench-'));

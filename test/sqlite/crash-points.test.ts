@@ -1,8 +1,9 @@
 /** The crash-at-every-write scenarios on SQLite files: the new process opens a new connection to the file. */
-import Database from 'better-sqlite3';
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll } from 'vitest';
 import { SqliteStorage } from '../../core/store/sqlite.js';
 import { runCrashScenarios } from '../crash.case.js';

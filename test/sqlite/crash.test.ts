@@ -2,20 +2,23 @@
  * A real crash: a worker process is killed (SIGKILL) mid-flight, leaving its WAL and leases
  * behind; a new storage and worker on the same file finish every instance exactly once.
  */
-import Database from 'better-sqlite3';
+
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
-import { DurableClient, Worker, type HistoryEvent } from '../../core/index.js';
+import { DurableClient, type HistoryEvent, Worker } from '../../core/index.js';
 import { SqliteStorage } from '../../core/store/sqlite.js';
 import { registerSamples } from '../../samples/index.js';
 
 const child = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 let dir: string | undefined;
-afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 it('finishes every instance after the worker process is killed mid-flight', async () => {
   dir = mkdtempSync(join(tmpdir(), 'edge-durable-crash-'));
@@ -24,7 +27,10 @@ it('finishes every instance after the worker process is killed mid-flight', asyn
   const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.on('exit', (_code, signal) => resolve(signal)));
   await new Promise<void>((resolve, reject) => {
     let out = '';
-    proc.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); if (out.includes('MID')) resolve(); });
+    proc.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('MID')) resolve();
+    });
     proc.on('exit', (code) => reject(new Error(`The worker process exited (${code}) before it was killed.`)));
   });
   proc.kill('SIGKILL');
@@ -61,7 +67,9 @@ it('finishes every instance after the worker process is killed mid-flight', asyn
   const db = new Database(file, { readonly: true });
   try {
     for (const id of ids) {
-      const seqs = (db.prepare('SELECT seq FROM history WHERE hub = ? AND instance_id = ? ORDER BY seq').all('DurableFunctionsHub', id) as { seq: number }[]).map((r) => r.seq);
+      const seqs = (
+        db.prepare('SELECT seq FROM history WHERE hub = ? AND instance_id = ? ORDER BY seq').all('DurableFunctionsHub', id) as { seq: number }[]
+      ).map((r) => r.seq);
       expect(seqs).toEqual(seqs.map((_, i) => i));
     }
     // Nothing is left behind: no messages, inboxes or activities.

@@ -2,19 +2,19 @@
  * The engine on SQLite: the samples, and durability across a crash (the process stops after
  * some commits, the database file is reopened by a new storage and a new worker).
  */
-import Database from 'better-sqlite3';
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DurableClient, Worker, type HistoryEvent, type Storage, type TaskHubStore } from '../../core/index.js';
+import { DurableClient, type HistoryEvent, type Storage, type TaskHubStore, Worker } from '../../core/index.js';
 import { SqliteStorage } from '../../core/store/sqlite.js';
 import { registerSamples } from '../../samples/index.js';
 import { harness } from '../helpers.js';
 import { HELLO_HISTORY, runSampleScenarios } from '../samples.case.js';
 
 const memoryDb = () => new SqliteStorage(new Database(':memory:'));
-
 
 runSampleScenarios('the SQLite store', memoryDb);
 
@@ -40,7 +40,10 @@ describe('the engine on SQLite', () => {
 function checkHistoryRows(file: string, instanceId: string): HistoryEvent[] {
   const db = new Database(file, { readonly: true });
   try {
-    const rows = db.prepare('SELECT seq, event FROM history WHERE hub = ? AND instance_id = ? ORDER BY seq').all('DurableFunctionsHub', instanceId) as { seq: number; event: string }[];
+    const rows = db.prepare('SELECT seq, event FROM history WHERE hub = ? AND instance_id = ? ORDER BY seq').all('DurableFunctionsHub', instanceId) as {
+      seq: number;
+      event: string;
+    }[];
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i));
     const events = rows.map((r) => JSON.parse(r.event) as HistoryEvent);
     const scheduled = events.filter((e) => e.type === 'TaskScheduled').map((e) => e.eventId);
@@ -62,29 +65,36 @@ function dyingAfterCommits(storage: SqliteStorage, n: number): { storage: Storag
   let commits = 0;
   let dead = false;
   let died!: () => void;
-  const deadPromise = new Promise<void>((resolve) => { died = resolve; });
+  const deadPromise = new Promise<void>((resolve) => {
+    died = resolve;
+  });
   const hang = () => new Promise<never>(() => {});
   const hubs = new Map<string, TaskHubStore>();
-  const wrapHub = (hub: TaskHubStore): TaskHubStore => new Proxy(hub, {
-    get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver) as unknown;
-      if (typeof value !== 'function' || key === 'subscribe') return typeof value === 'function' ? value.bind(target) : value;
-      return async (...args: unknown[]) => {
-        if (dead) return hang();
-        const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        if (key === 'commit' && ++commits === n) {
-          dead = true;
-          await storage.close();
-          died();
-        }
-        return dead ? hang() : result;
-      };
-    },
-  });
+  const wrapHub = (hub: TaskHubStore): TaskHubStore =>
+    new Proxy(hub, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver) as unknown;
+        if (typeof value !== 'function' || key === 'subscribe') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: unknown[]) => {
+          if (dead) return hang();
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (key === 'commit' && ++commits === n) {
+            dead = true;
+            await storage.close();
+            died();
+          }
+          return dead ? hang() : result;
+        };
+      },
+    });
   return {
     dead: deadPromise,
     storage: {
-      taskHub(name) { let hub = hubs.get(name); if (!hub) hubs.set(name, hub = wrapHub(storage.taskHub(name))); return hub; },
+      taskHub(name) {
+        let hub = hubs.get(name);
+        if (!hub) hubs.set(name, (hub = wrapHub(storage.taskHub(name))));
+        return hub;
+      },
       listTaskHubs: () => (dead ? hang() : storage.listTaskHubs()),
       deleteTaskHub: (name) => (dead ? hang() : storage.deleteTaskHub(name)),
     },
@@ -93,8 +103,14 @@ function dyingAfterCommits(storage: SqliteStorage, n: number): { storage: Storag
 
 describe('durability on a database file', () => {
   const dirs: string[] = [];
-  afterEach(() => { for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true }); });
-  const tempFile = () => { const dir = mkdtempSync(join(tmpdir(), 'edge-durable-sqlite-')); dirs.push(dir); return join(dir, 'durable.db'); };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const tempFile = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edge-durable-sqlite-'));
+    dirs.push(dir);
+    return join(dir, 'durable.db');
+  };
 
   it('resumes instances after the process stops mid-flight, with no gaps or duplicates in history', async () => {
     const file = tempFile();

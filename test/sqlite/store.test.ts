@@ -3,13 +3,14 @@
  * atomicity inside a batch, paging, and query plans (every statement the store issues uses an
  * index; list queries are bounded index ranges with LIMIT, never a scan or a sort).
  */
-import Database from 'better-sqlite3';
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { event, type InstanceRecord, type RuntimeStatus, type TaskHubStore } from '../../core/index.js';
-import { SqliteStorage, type SqliteDatabase } from '../../core/store/sqlite.js';
+import { type SqliteDatabase, SqliteStorage } from '../../core/store/sqlite.js';
 import { message, newInstance } from '../conformance/store.case.js';
 import { harness } from '../helpers.js';
 
@@ -17,16 +18,27 @@ const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 const dirs: string[] = [];
-afterEach(() => { for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true }); });
-const tempFile = () => { const dir = mkdtempSync(join(tmpdir(), 'edge-durable-sqlite-')); dirs.push(dir); return join(dir, 'durable.db'); };
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const tempFile = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edge-durable-sqlite-'));
+  dirs.push(dir);
+  return join(dir, 'durable.db');
+};
 
 function episodeFor(record: InstanceRecord, patch: Record<string, unknown> = {}) {
   const { version: _v, ...row } = record;
   return {
-    instanceId: record.instanceId, expectedVersion: record.version,
+    instanceId: record.instanceId,
+    expectedVersion: record.version,
     instance: { ...row, runtimeStatus: 'Running' as RuntimeStatus, lastUpdatedTime: iso(T0 + 1000) },
     history: { append: [event('OrchestratorStarted', iso(T0 + 1000), {})] },
-    consumedMessageIds: [], messages: [], activities: [], newInstances: [], ...patch,
+    consumedMessageIds: [],
+    messages: [],
+    activities: [],
+    newInstances: [],
+    ...patch,
   };
 }
 
@@ -37,7 +49,10 @@ describe('schema', () => {
     new SqliteStorage(db);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(1);
-    expect(db.prepare('SELECT key, value FROM meta ORDER BY key').all()).toEqual([{ key: 'format', value: 'edge-durable' }, { key: 'schema_version', value: '1' }]);
+    expect(db.prepare('SELECT key, value FROM meta ORDER BY key').all()).toEqual([
+      { key: 'format', value: 'edge-durable' },
+      { key: 'schema_version', value: '1' },
+    ]);
     db.close();
     const again = new Database(file);
     expect(() => new SqliteStorage(again)).not.toThrow();
@@ -48,11 +63,15 @@ describe('schema', () => {
     const newer = new Database(':memory:');
     new SqliteStorage(newer);
     newer.prepare(`UPDATE meta SET value = '2' WHERE key = 'schema_version'`).run();
-    expect(() => new SqliteStorage(newer)).toThrow(expect.objectContaining({ name: 'StorageCorruptedError', message: expect.stringMatching(/schema version 2, newer/) }));
+    expect(() => new SqliteStorage(newer)).toThrow(
+      expect.objectContaining({ name: 'StorageCorruptedError', message: expect.stringMatching(/schema version 2, newer/) }),
+    );
 
     const foreign = new Database(':memory:');
     foreign.exec('CREATE TABLE users (id INTEGER PRIMARY KEY)');
-    expect(() => new SqliteStorage(foreign)).toThrow(expect.objectContaining({ name: 'StorageCorruptedError', message: expect.stringMatching(/no 'meta' table/) }));
+    expect(() => new SqliteStorage(foreign)).toThrow(
+      expect.objectContaining({ name: 'StorageCorruptedError', message: expect.stringMatching(/no 'meta' table/) }),
+    );
 
     const otherFormat = new Database(':memory:');
     otherFormat.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('format', 'someone-else')`);
@@ -71,18 +90,29 @@ describe('damaged rows', () => {
     const db = new Database(':memory:');
     const hub = new SqliteStorage(db).taskHub('H');
     const created = await hub.createInstance(newInstance('x'));
-    await hub.commit([episodeFor(created, { instance: { ...episodeFor(created).instance, runtimeStatus: 'Failed', failureDetails: { errorType: 'E', errorMessage: 'm' } } })]);
+    await hub.commit([
+      episodeFor(created, { instance: { ...episodeFor(created).instance, runtimeStatus: 'Failed', failureDetails: { errorType: 'E', errorMessage: 'm' } } }),
+    ]);
     expect((await hub.getInstance('x'))?.failureDetails).toEqual({ errorType: 'E', errorMessage: 'm' });
 
     db.prepare(`UPDATE history SET event = '{"type":' WHERE instance_id = 'x'`).run();
-    await expect(hub.getHistory('x')).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringContaining(`history(hub='H', instance_id='x', seq=0)`) });
+    await expect(hub.getHistory('x')).rejects.toMatchObject({
+      name: 'StorageCorruptedError',
+      message: expect.stringContaining(`history(hub='H', instance_id='x', seq=0)`),
+    });
 
     db.prepare(`UPDATE instances SET failure_details = 'nope' WHERE instance_id = 'x'`).run();
-    await expect(hub.getInstance('x')).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringContaining(`instances(hub='H', instance_id='x') has unparseable JSON in 'failure_details'`) });
+    await expect(hub.getInstance('x')).rejects.toMatchObject({
+      name: 'StorageCorruptedError',
+      message: expect.stringContaining(`instances(hub='H', instance_id='x') has unparseable JSON in 'failure_details'`),
+    });
     await expect(hub.queryInstances({})).rejects.toMatchObject({ name: 'StorageCorruptedError' });
 
     db.prepare(`UPDATE instances SET failure_details = NULL, runtime_status = 'Sleeping' WHERE instance_id = 'x'`).run();
-    await expect(hub.getInstance('x')).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringContaining(`unknown runtime_status 'Sleeping'`) });
+    await expect(hub.getInstance('x')).rejects.toMatchObject({
+      name: 'StorageCorruptedError',
+      message: expect.stringContaining(`unknown runtime_status 'Sleeping'`),
+    });
   });
 
   it('reports a damaged message, keeps its instance locked and goes on leasing the others', async () => {
@@ -91,7 +121,10 @@ describe('damaged rows', () => {
     await hub.createInstance(newInstance('bad'));
     await hub.createInstance(newInstance('good', { createdTime: iso(T0 + 1) }));
     db.prepare(`UPDATE messages SET event = '{{' WHERE instance_id = 'bad'`).run();
-    await expect(hub.leaseOrchestration(T0 + 10, 1000)).rejects.toMatchObject({ name: 'StorageCorruptedError', message: expect.stringContaining(`messages(hub='H', instance_id='bad', id=`) });
+    await expect(hub.leaseOrchestration(T0 + 10, 1000)).rejects.toMatchObject({
+      name: 'StorageCorruptedError',
+      message: expect.stringContaining(`messages(hub='H', instance_id='bad', id=`),
+    });
     expect((await hub.leaseOrchestration(T0 + 10, 1000))?.instanceId).toBe('good');
     expect(await hub.leaseOrchestration(T0 + 10, 1000)).toBeUndefined();
     await expect(hub.leaseOrchestration(T0 + 2000, 1000)).rejects.toMatchObject({ name: 'StorageCorruptedError' });
@@ -106,7 +139,11 @@ describe('commits', () => {
     const outcomes = await hub.commit([
       episodeFor(a, { activities: [activity('a', 'wa')] }),
       // Fails after its history, status row, activity and child are written: a message time that is not a time.
-      episodeFor(b, { activities: [activity('b', 'wb')], newInstances: [newInstance('b:child')], messages: [{ ...message('b', event('EventRaised', iso(T0), { name: 'x' })), visibleAt: 'not a time' }] }),
+      episodeFor(b, {
+        activities: [activity('b', 'wb')],
+        newInstances: [newInstance('b:child')],
+        messages: [{ ...message('b', event('EventRaised', iso(T0), { name: 'x' })), visibleAt: 'not a time' }],
+      }),
       episodeFor(c),
     ]);
     expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
@@ -185,9 +222,12 @@ describe('listing', () => {
     }
     const newest = (list: typeof expected) => list.sort((a, b) => b.time - a.time || (a.id < b.id ? 1 : -1)).map((e) => e.id);
     expect(await pages(hub, { pageSize: 7 })).toEqual(newest([...expected]));
-    expect(await pages(hub, { pageSize: 3, runtimeStatus: ['Running', 'Failed'] })).toEqual(newest(expected.filter((e) => e.status === 'Running' || e.status === 'Failed')));
-    expect(await pages(hub, { pageSize: 4, runtimeStatus: ['Completed', 'Pending', 'Failed'], createdTimeFrom: iso(T0 + 2000), createdTimeTo: iso(T0 + 9000) }))
-      .toEqual(newest(expected.filter((e) => e.status !== 'Running' && e.time >= T0 + 2000 && e.time <= T0 + 9000)));
+    expect(await pages(hub, { pageSize: 3, runtimeStatus: ['Running', 'Failed'] })).toEqual(
+      newest(expected.filter((e) => e.status === 'Running' || e.status === 'Failed')),
+    );
+    expect(
+      await pages(hub, { pageSize: 4, runtimeStatus: ['Completed', 'Pending', 'Failed'], createdTimeFrom: iso(T0 + 2000), createdTimeTo: iso(T0 + 9000) }),
+    ).toEqual(newest(expected.filter((e) => e.status !== 'Running' && e.time >= T0 + 2000 && e.time <= T0 + 9000)));
     expect(await pages(hub, { pageSize: 2, instanceIdPrefix: 'i-1', runtimeStatus: ['Running'] })).toEqual(['i-12', 'i-16']);
   });
 
@@ -210,7 +250,7 @@ describe('listing', () => {
     const latin = ['l-a', 'l-\u00e9', 'l-', 'l-\u00ff', 'l-z'];
     for (const id of latin) await hub.createInstance(newInstance(id, { createdTime: iso(T0 + 5000) }));
     expect(await pages(hub, { instanceIdPrefix: 'l-', pageSize: 1 })).toEqual([...latin].sort(byCodePoint));
-    expect((await pages(hub, { pageSize: 1, createdTimeFrom: iso(T0 + 5000) }))).toEqual([...latin].sort(byCodePoint).reverse());
+    expect(await pages(hub, { pageSize: 1, createdTimeFrom: iso(T0 + 5000) })).toEqual([...latin].sort(byCodePoint).reverse());
   });
 
   it('lists hubs with instances or only messages, and deletes a hub with its messages', async () => {
@@ -235,11 +275,22 @@ function recording(raw: Database.Database): { db: SqliteDatabase; statements: Ma
     db: {
       prepare(sql) {
         const statement = raw.prepare(sql);
-        const seen = (params: unknown[]) => { if (!statements.has(sql)) statements.set(sql, params); };
+        const seen = (params: unknown[]) => {
+          if (!statements.has(sql)) statements.set(sql, params);
+        };
         return {
-          run: (...params) => { seen(params); return statement.run(...params); },
-          get: (...params) => { seen(params); return statement.get(...params); },
-          all: (...params) => { seen(params); return statement.all(...params); },
+          run: (...params) => {
+            seen(params);
+            return statement.run(...params);
+          },
+          get: (...params) => {
+            seen(params);
+            return statement.get(...params);
+          },
+          all: (...params) => {
+            seen(params);
+            return statement.all(...params);
+          },
         };
       },
       exec: (sql) => raw.exec(sql),
@@ -255,7 +306,14 @@ describe('query plans', () => {
     const storage = new SqliteStorage(db);
     // Some data, so that the planner sees non-empty tables.
     const h = harness({ storage });
-    for (const [name, input] of [['HelloSequence', undefined], ['FanOutFanIn', 5], ['ParentChild', undefined], ['Approval', { timeoutSeconds: 60 }], ['FlakyActivity', { failTimes: 1 }], ['Counter', 0]] as const) {
+    for (const [name, input] of [
+      ['HelloSequence', undefined],
+      ['FanOutFanIn', 5],
+      ['ParentChild', undefined],
+      ['Approval', { timeoutSeconds: 60 }],
+      ['FlakyActivity', { failTimes: 1 }],
+      ['Counter', 0],
+    ] as const) {
       await h.client.startNew(name, { input });
     }
     await h.settle({ timers: true });
@@ -270,11 +328,17 @@ describe('query plans', () => {
     const token = (await hub.queryInstances({ pageSize: 1 })).continuationToken!;
     const prefixToken = (await hub.queryInstances({ pageSize: 1, instanceIdPrefix: 'a' })).continuationToken;
     for (const query of [
-      {}, { continuationToken: token }, { runtimeStatus: ['Completed'] as RuntimeStatus[] }, { runtimeStatus: ['Completed', 'Failed'] as RuntimeStatus[], continuationToken: token },
-      { createdTimeFrom: iso(T0 - 1000), createdTimeTo: iso(T0 + 1000) }, { createdTimeFrom: iso(T0), continuationToken: token },
+      {},
+      { continuationToken: token },
+      { runtimeStatus: ['Completed'] as RuntimeStatus[] },
+      { runtimeStatus: ['Completed', 'Failed'] as RuntimeStatus[], continuationToken: token },
+      { createdTimeFrom: iso(T0 - 1000), createdTimeTo: iso(T0 + 1000) },
+      { createdTimeFrom: iso(T0), continuationToken: token },
       { runtimeStatus: ['Running'] as RuntimeStatus[], createdTimeFrom: iso(T0), createdTimeTo: iso(T0 + 1000), continuationToken: token },
-      { instanceIdPrefix: 'a' }, { instanceIdPrefix: 'a', runtimeStatus: ['Completed'] as RuntimeStatus[], createdTimeFrom: iso(T0), continuationToken: prefixToken },
-    ]) await hub.queryInstances({ pageSize: 2, ...query });
+      { instanceIdPrefix: 'a' },
+      { instanceIdPrefix: 'a', runtimeStatus: ['Completed'] as RuntimeStatus[], createdTimeFrom: iso(T0), continuationToken: prefixToken },
+    ])
+      await hub.queryInstances({ pageSize: 2, ...query });
     await h.client.purgeInstanceHistoryBy({ createdTimeFrom: iso(T0) });
     await hub.purgeInstance('nothing', ['Completed']);
     await storage.listTaskHubs();
@@ -294,7 +358,8 @@ describe('query plans', () => {
           if (!/LIMIT \?$/.test(sql)) problems.push(`no LIMIT: ${text}`);
         }
         if (plan.some((line) => line.includes('TEMP B-TREE'))) problems.push(`sort: ${text}`);
-        if (!plan.some((line) => /^SEARCH instances USING (COVERING )?INDEX instances_by_(created|status|id) \(hub=\?/.test(line))) problems.push(`index: ${text}`);
+        if (!plan.some((line) => /^SEARCH instances USING (COVERING )?INDEX instances_by_(created|status|id) \(hub=\?/.test(line)))
+          problems.push(`index: ${text}`);
       }
     }
     expect(problems).toEqual([]);

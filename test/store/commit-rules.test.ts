@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { InstanceAlreadyExistsError, VersionConflictError } from '../../core/errors.js';
 import { event } from '../../core/history.js';
-import { createRefusal, episodeRefusal, type EpisodeFacts } from '../../core/store/commit-rules.js';
+import { createRefusal, type EpisodeFacts, episodeRefusal } from '../../core/store/commit-rules.js';
 import type { EpisodeCommit, LeasedActivity } from '../../core/store/port.js';
 import { newInstance } from '../conformance/store.case.js';
 
@@ -13,15 +13,24 @@ const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function leased(id: string, token: string): LeasedActivity {
-  return { item: { id, instanceId: 'i', executionId: 'e', taskScheduledId: 0, name: 'F', enqueuedTime: iso(T0) }, lease: { token, expiresAt: T0 + 1000 }, deliveryCount: 1 };
+  return {
+    item: { id, instanceId: 'i', executionId: 'e', taskScheduledId: 0, name: 'F', enqueuedTime: iso(T0) },
+    lease: { token, expiresAt: T0 + 1000 },
+    deliveryCount: 1,
+  };
 }
 
 function episode(patch: Partial<EpisodeCommit> = {}): EpisodeCommit {
   return {
-    instanceId: 'i', expectedVersion: 3,
+    instanceId: 'i',
+    expectedVersion: 3,
     instance: { instanceId: 'i', name: 'Hello', executionId: 'e', runtimeStatus: 'Running', createdTime: iso(T0), lastUpdatedTime: iso(T0) },
     history: { append: [event('OrchestratorStarted', iso(T0), {})] },
-    consumedMessageIds: [], messages: [], activities: [], newInstances: [], ...patch,
+    consumedMessageIds: [],
+    messages: [],
+    activities: [],
+    newInstances: [],
+    ...patch,
   };
 }
 
@@ -55,9 +64,13 @@ describe('commit rules', () => {
   it('refuses a direct record when a message comes first, then when an activity is no longer held', () => {
     const e = episode({ completesActivities: { now: T0, activities: [leased('a1', 't1'), leased('a2', 't2')] } });
     expect(episodeRefusal(e, facts({ messageWaiting: false, activityTokens: ['t1', 't2'] }))).toBeUndefined();
-    expect(episodeRefusal(e, facts({ messageWaiting: true, activityTokens: ['t1', 't2'] }))?.message).toBe(`Instance 'i' changed concurrently: a message for it is waiting.`);
+    expect(episodeRefusal(e, facts({ messageWaiting: true, activityTokens: ['t1', 't2'] }))?.message).toBe(
+      `Instance 'i' changed concurrently: a message for it is waiting.`,
+    );
     expect(episodeRefusal(e, facts({ messageWaiting: true, activityTokens: [undefined, undefined] }))?.message).toContain('a message for it is waiting');
-    expect(episodeRefusal(e, facts({ messageWaiting: false, activityTokens: ['t1', 'other'] }))?.message).toBe(`Instance 'i' changed concurrently: activity 'a2' is no longer held.`);
+    expect(episodeRefusal(e, facts({ messageWaiting: false, activityTokens: ['t1', 'other'] }))?.message).toBe(
+      `Instance 'i' changed concurrently: activity 'a2' is no longer held.`,
+    );
     expect(episodeRefusal(e, facts({ messageWaiting: false, activityTokens: [null, undefined] }))?.message).toContain(`activity 'a1' is no longer held`);
     expect(episodeRefusal(e, facts({ messageWaiting: false }))?.message).toContain(`activity 'a1' is no longer held`);
   });
@@ -71,15 +84,25 @@ describe('commit rules', () => {
   });
 
   it('checks in order: version, lease, waiting message, held activities, children', () => {
-    const e = episode({ lease: { token: 'mine', expiresAt: T0 }, completesActivities: { now: T0, activities: [leased('a1', 't1')] }, newInstances: [newInstance('c')] });
+    const e = episode({
+      lease: { token: 'mine', expiresAt: T0 },
+      completesActivities: { now: T0, activities: [leased('a1', 't1')] },
+      newInstances: [newInstance('c')],
+    });
     const everything: EpisodeFacts = { version: 9, lock: { token: 'theirs' }, messageWaiting: true, activityTokens: [undefined], childStatuses: ['Running'] };
     const reason = () => {
       const refusal = episodeRefusal(e, everything);
-      return refusal instanceof InstanceAlreadyExistsError ? 'exists' : refusal?.message.replace(/^Instance 'i' changed concurrently: /, '') ?? 'ok';
+      return refusal instanceof InstanceAlreadyExistsError ? 'exists' : (refusal?.message.replace(/^Instance 'i' changed concurrently: /, '') ?? 'ok');
     };
     const reasons: string[] = [];
     // Each fact in turn stops being in the way: the next refusal shows.
-    for (const fixed of [{ version: 3 }, { lock: { token: 'mine' } }, { messageWaiting: false }, { activityTokens: ['t1'] }, { childStatuses: ['Completed' as const] }]) {
+    for (const fixed of [
+      { version: 3 },
+      { lock: { token: 'mine' } },
+      { messageWaiting: false },
+      { activityTokens: ['t1'] },
+      { childStatuses: ['Completed' as const] },
+    ]) {
       reasons.push(reason());
       Object.assign(everything, fixed);
     }

@@ -10,7 +10,14 @@ import { message, newInstance } from '../conformance/store.case.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
-const activity = (id: string, instanceId: string): ActivityWorkItem => ({ id, instanceId, executionId: 'e', taskScheduledId: 0, name: 'F', enqueuedTime: iso(T0) });
+const activity = (id: string, instanceId: string): ActivityWorkItem => ({
+  id,
+  instanceId,
+  executionId: 'e',
+  taskScheduledId: 0,
+  name: 'F',
+  enqueuedTime: iso(T0),
+});
 
 describe('hub model', () => {
   it('leases messages ordered by when each became visible, then by arrival', () => {
@@ -31,10 +38,19 @@ describe('hub model', () => {
     state.install(start.record, start.start);
     const later = message('i', event('EventRaised', iso(T0 + 500), { name: 'E' }), iso(T0 + 500));
     state.enqueue(later);
-    state.applyEpisode({
-      instanceId: 'other', expectedVersion: 0, instance: { ...newInstance('other').record, runtimeStatus: 'Running' },
-      history: { append: [] }, consumedMessageIds: [], messages: [], activities: [activity('a1', 'i')], newInstances: [],
-    }, 1);
+    state.applyEpisode(
+      {
+        instanceId: 'other',
+        expectedVersion: 0,
+        instance: { ...newInstance('other').record, runtimeStatus: 'Running' },
+        history: { append: [] },
+        consumedMessageIds: [],
+        messages: [],
+        activities: [activity('a1', 'i')],
+        newInstances: [],
+      },
+      1,
+    );
     expect(state.leaseOrchestration(T0, 1000)?.messages.map((m) => m.id)).toEqual([start.start.id]);
     expect(state.leaseActivity(T0, 1000)?.item.id).toBe('a1');
     expect(state.leaseActivity(T0, 1000)).toBeUndefined();

@@ -1,7 +1,7 @@
 /** The storage conformance suite inside workerd, on real KV and Durable Object bindings. */
 import { env } from 'cloudflare:workers';
-import { DurableObjectStorage } from '../../edge-worker/cloudflare/remote.js';
 import { KvStorage } from '../../core/store/kv/index.js';
+import { DurableObjectStorage } from '../../edge-worker/cloudflare/remote.js';
 import { runStoreConformance } from '../conformance/store.case.js';
 import { isolated } from './isolated.js';
 

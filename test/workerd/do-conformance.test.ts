@@ -1,6 +1,7 @@
 /** The conformance suite on the Durable Object store in Node: directly over storage, and through the RPC-shaped `DurableObjectStorage`. */
-import type { Storage, TaskHubStore } from '../../core/store/port.js';
+
 import { DurableObjectTaskHubStore } from '../../core/store/durable-object/index.js';
+import type { Storage, TaskHubStore } from '../../core/store/port.js';
 import { DurableObjectStorage } from '../../edge-worker/cloudflare/remote.js';
 import { runStoreConformance } from '../conformance/store.case.js';
 import { FakeDurableObjectStorage, FakeNamespace } from './do-fakes.js';
@@ -12,7 +13,7 @@ function direct(): Storage {
   const hubs = new Map<string, DurableObjectTaskHubStore>();
   const hub = (name: string) => {
     let h = hubs.get(name);
-    if (!h) hubs.set(name, h = new DurableObjectTaskHubStore(name, new FakeDurableObjectStorage(), { prefix: 'x:' }));
+    if (!h) hubs.set(name, (h = new DurableObjectTaskHubStore(name, new FakeDurableObjectStorage(), { prefix: 'x:' })));
     return h;
   };
   return {

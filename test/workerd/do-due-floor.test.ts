@@ -6,10 +6,10 @@
  * leases lapse; and the scans it skips are the ones that could find nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { DurableClient, VirtualClock, Worker } from '../../core/index.js';
 import { event } from '../../core/history.js';
+import { DurableClient, VirtualClock, Worker } from '../../core/index.js';
+import { type DurableObjectListOptions, DurableObjectTaskHubStore } from '../../core/store/durable-object/index.js';
 import type { Storage, TaskHubStore } from '../../core/store/port.js';
-import { DurableObjectTaskHubStore, type DurableObjectListOptions } from '../../core/store/durable-object/index.js';
 import { registerSamples } from '../../samples/index.js';
 import { FakeDurableObjectStorage } from './do-fakes.js';
 
@@ -25,7 +25,10 @@ class CountingStorage extends FakeDurableObjectStorage {
     return super.list<T>(options);
   }
   override delete(keys: string[]): Promise<number> {
-    if (this.failDelete) { this.failDelete = false; return Promise.reject(new Error('storage failed')); }
+    if (this.failDelete) {
+      this.failDelete = false;
+      return Promise.reject(new Error('storage failed'));
+    }
     return super.delete(keys);
   }
 }
@@ -65,10 +68,16 @@ describe('durable object store: due-index floors', () => {
     const store = new DurableObjectTaskHubStore('Floors', storage, { prefix: PREFIX });
     const now = Date.UTC(2026, 0, 1);
     const t = new Date(now).toISOString();
-    const start = (instanceId: string, visibleAt = t) => store.createInstance({
-      record: { instanceId, name: 'Chain', executionId: `e-${instanceId}`, runtimeStatus: 'Pending', createdTime: t, lastUpdatedTime: t },
-      start: { id: `m-${instanceId}`, instanceId, visibleAt, event: event('ExecutionStarted', t, { name: 'Chain', orchestrationInstance: { instanceId, executionId: `e-${instanceId}` } }) },
-    });
+    const start = (instanceId: string, visibleAt = t) =>
+      store.createInstance({
+        record: { instanceId, name: 'Chain', executionId: `e-${instanceId}`, runtimeStatus: 'Pending', createdTime: t, lastUpdatedTime: t },
+        start: {
+          id: `m-${instanceId}`,
+          instanceId,
+          visibleAt,
+          event: event('ExecutionStarted', t, { name: 'Chain', orchestrationInstance: { instanceId, executionId: `e-${instanceId}` } }),
+        },
+      });
 
     // Unknown at first: the first lease scans.
     expect(await store.leaseOrchestrations(now, 30_000, 8)).toEqual([]);
@@ -98,12 +107,23 @@ describe('durable object store: due-index floors', () => {
     const record = (await store.getInstance('b'))!;
     const [b] = await store.leaseOrchestrations(now + 35_000, 30_000, 8);
     const { version, ...row } = record;
-    expect(await store.commit([{
-      instanceId: 'b', expectedVersion: version, lease: b!.lease, instance: { ...row, runtimeStatus: 'Running' },
-      history: { append: [event('OrchestratorStarted', t, {}), ...b!.messages.map((m) => m.event), event('TaskScheduled', t, { name: 'Step' }, 0)] },
-      consumedMessageIds: b!.messages.map((m) => m.id), messages: [], newInstances: [],
-      activities: [{ id: 'act-b', instanceId: 'b', executionId: 'e-b', taskScheduledId: 0, name: 'Step', enqueuedTime: new Date(now + 35_000).toISOString() }],
-    }])).toMatchObject([{ ok: true }]);
+    expect(
+      await store.commit([
+        {
+          instanceId: 'b',
+          expectedVersion: version,
+          lease: b!.lease,
+          instance: { ...row, runtimeStatus: 'Running' },
+          history: { append: [event('OrchestratorStarted', t, {}), ...b!.messages.map((m) => m.event), event('TaskScheduled', t, { name: 'Step' }, 0)] },
+          consumedMessageIds: b!.messages.map((m) => m.id),
+          messages: [],
+          newInstances: [],
+          activities: [
+            { id: 'act-b', instanceId: 'b', executionId: 'e-b', taskScheduledId: 0, name: 'Step', enqueuedTime: new Date(now + 35_000).toISOString() },
+          ],
+        },
+      ]),
+    ).toMatchObject([{ ok: true }]);
     expect((await store.leaseActivities(now + 35_000, 7_000, 8)).map((a) => a.item.id)).toEqual(['act-b']);
     const scans = storage.lists;
     expect(await store.leaseActivities(now + 41_999, 7_000, 8)).toEqual([]);
@@ -158,10 +178,27 @@ describe('durable object store: due-index floors', () => {
       clock.advanceTo(Math.max(next, clock.now() + 1));
     }
     const statuses = await Promise.all([...ids, lost].map((id) => client.getStatus(id)));
-    expect(statuses.map((s) => s?.runtimeStatus)).toEqual(['Completed', 'Completed', 'Completed', 'Failed', 'Completed', 'Completed', 'Completed', 'Completed', 'Completed']);
+    expect(statuses.map((s) => s?.runtimeStatus)).toEqual([
+      'Completed',
+      'Completed',
+      'Completed',
+      'Failed',
+      'Completed',
+      'Completed',
+      'Completed',
+      'Completed',
+      'Completed',
+    ]);
     expect(statuses.map((s) => s?.output)).toEqual([
-      ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'], 2870, ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'], expect.stringContaining('Flaky failure 1 of 1'),
-      'waited 90 seconds', 'timed out', 'approved', 3, ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'],
+      ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'],
+      2870,
+      ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'],
+      expect.stringContaining('Flaky failure 1 of 1'),
+      'waited 90 seconds',
+      'timed out',
+      'approved',
+      3,
+      ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'],
     ]);
     expect(await store.nextWakeTime()).toBeUndefined();
   });

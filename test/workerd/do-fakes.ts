@@ -13,12 +13,18 @@ export class FakeDurableObjectStorage implements DurableObjectStorageLike {
   /** The keys in order (lists are ranges over it, as over the real storage's index). */
   private sorted: string[] = [];
 
-  private keys(): string[] { return this.sorted; }
+  private keys(): string[] {
+    return this.sorted;
+  }
 
   /** Where `key` is or would go in `sorted`. */
   private position(key: string): number {
     let lo = 0;
-    for (let hi = this.sorted.length; lo < hi;) { const mid = (lo + hi) >>> 1; if (this.sorted[mid]! < key) lo = mid + 1; else hi = mid; }
+    for (let hi = this.sorted.length; lo < hi; ) {
+      const mid = (lo + hi) >>> 1;
+      if (this.sorted[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
     return lo;
   }
 
@@ -40,7 +46,11 @@ export class FakeDurableObjectStorage implements DurableObjectStorageLike {
   async delete(keys: string[]): Promise<number> {
     if (keys.length > 128) throw new RangeError('delete() takes at most 128 keys');
     let n = 0;
-    for (const k of keys) if (this.data.delete(k)) { n++; this.sorted.splice(this.position(k), 1); }
+    for (const k of keys)
+      if (this.data.delete(k)) {
+        n++;
+        this.sorted.splice(this.position(k), 1);
+      }
     return n;
   }
 
@@ -62,9 +72,16 @@ export class FakeDurableObjectStorage implements DurableObjectStorageLike {
     return new Map(keys.map((k) => [k, structuredClone(this.data.get(k)) as T]));
   }
 
-  async deleteAll(): Promise<void> { this.data.clear(); this.sorted = []; }
-  async setAlarm(time: number): Promise<void> { this.alarm = time; }
-  async deleteAlarm(): Promise<void> { this.alarm = null; }
+  async deleteAll(): Promise<void> {
+    this.data.clear();
+    this.sorted = [];
+  }
+  async setAlarm(time: number): Promise<void> {
+    this.alarm = time;
+  }
+  async deleteAlarm(): Promise<void> {
+    this.alarm = null;
+  }
 }
 
 /** One host per name, as `idFromName` gives one object per name. */
@@ -74,7 +91,9 @@ export class FakeNamespace implements TaskHubNamespaceLike<string> {
 
   constructor(private readonly options: TaskHubHostOptions = {}) {}
 
-  idFromName(name: string): string { return name; }
+  idFromName(name: string): string {
+    return name;
+  }
 
   get(id: string): TaskHubStub {
     return {
@@ -83,7 +102,7 @@ export class FakeNamespace implements TaskHubNamespaceLike<string> {
         let entry = this.hosts.get(id);
         if (!entry) {
           const storage = new FakeDurableObjectStorage();
-          this.hosts.set(id, entry = { host: new TaskHubHost(storage, this.options), storage });
+          this.hosts.set(id, (entry = { host: new TaskHubHost(storage, this.options), storage }));
         }
         return structuredClone(await entry.host.invoke(hub, method, structuredClone(args)));
       },

@@ -65,7 +65,10 @@ describe('task hub object host', () => {
     await client.startNew('HelloSequence', { instanceId: 'taken', input: undefined });
     const before = ns.calls;
     // 20 starts in one turn, one of them for an instance that is still running.
-    const starts = await Promise.allSettled([...Array.from({ length: 19 }, (_, i) => client.startNew('HelloSequence', { instanceId: `burst-${i}` })), client.startNew('Approval', { instanceId: 'taken' })]);
+    const starts = await Promise.allSettled([
+      ...Array.from({ length: 19 }, (_, i) => client.startNew('HelloSequence', { instanceId: `burst-${i}` })),
+      client.startNew('Approval', { instanceId: 'taken' }),
+    ]);
     expect(ns.calls - before).toBe(1);
     expect(starts.slice(0, 19).map((s) => s.status === 'fulfilled' && s.value)).toEqual(Array.from({ length: 19 }, (_, i) => `burst-${i}`));
     expect(starts[19]).toMatchObject({ status: 'rejected', reason: { name: 'InstanceAlreadyExistsError' } });
@@ -84,7 +87,10 @@ describe('task hub object host', () => {
     const client = new DurableClient({ storage: new DurableObjectStorage(ns), taskHub: 'Samples' });
     await client.startNew('Approval', { instanceId: 'taken', input: { timeoutSeconds: 3600 } });
     let before = ns.calls;
-    expect(await client.startNewAndWait('HelloSequence', { timeoutInMilliseconds: 10_000 })).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'] });
+    expect(await client.startNewAndWait('HelloSequence', { timeoutInMilliseconds: 10_000 })).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'],
+    });
     expect(ns.calls - before).toBe(1);
     // A start that fails is not waited on; nothing is written for it.
     before = ns.calls;
@@ -92,12 +98,16 @@ describe('task hub object host', () => {
     expect(ns.calls - before).toBe(1);
     expect((await client.getStatus('taken'))?.name).toBe('Approval');
     // Not done in time: the instance runs on, and a later wait sees it finish.
-    await expect(client.startNewAndWait('Approval', { instanceId: 'slow', input: { timeoutSeconds: 3600 }, timeoutInMilliseconds: 50 })).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(client.startNewAndWait('Approval', { instanceId: 'slow', input: { timeoutSeconds: 3600 }, timeoutInMilliseconds: 50 })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
     await client.raiseEvent('slow', 'Approval', true);
     expect((await client.waitForCompletion('slow', { timeoutInMilliseconds: 10_000 })).output).toBe('approved');
     // Ten in one turn: one call starts them all, then one wait each.
     before = ns.calls;
-    const all = await Promise.all(Array.from({ length: 10 }, (_, i) => client.startNewAndWait('HelloSequence', { instanceId: `many-${i}`, timeoutInMilliseconds: 10_000 })));
+    const all = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => client.startNewAndWait('HelloSequence', { instanceId: `many-${i}`, timeoutInMilliseconds: 10_000 })),
+    );
     expect(all.map((s) => [s.instanceId, s.runtimeStatus])).toEqual(Array.from({ length: 10 }, (_, i) => [`many-${i}`, 'Completed']));
     expect(ns.calls - before).toBe(11);
   });
@@ -109,9 +119,18 @@ describe('task hub object host', () => {
     const t = new Date().toISOString();
     const instance = {
       record: { instanceId: 'bad', name: 'HelloSequence', executionId: 'e', runtimeStatus: 'Pending', createdTime: t, lastUpdatedTime: t },
-      start: { id: 'm', instanceId: 'bad', executionId: 'e', visibleAt: t, event: { type: 'ExecutionStarted', eventId: -1, timestamp: t, name: 'HelloSequence', orchestrationInstance: { instanceId: 'bad', executionId: 'e' } } },
+      start: {
+        id: 'm',
+        instanceId: 'bad',
+        executionId: 'e',
+        visibleAt: t,
+        event: { type: 'ExecutionStarted', eventId: -1, timestamp: t, name: 'HelloSequence', orchestrationInstance: { instanceId: 'bad', executionId: 'e' } },
+      },
     };
-    expect(await ns.get('Samples').invoke('Samples', 'createInstanceAndWait', [instance, 'Completed', 1000])).toMatchObject({ ok: false, error: { name: 'InvalidArgumentError' } });
+    expect(await ns.get('Samples').invoke('Samples', 'createInstanceAndWait', [instance, 'Completed', 1000])).toMatchObject({
+      ok: false,
+      error: { name: 'InvalidArgumentError' },
+    });
     expect(await client.getStatus('bad')).toBeNull();
   });
 

@@ -13,9 +13,18 @@ class RecordingStorage extends FakeDurableObjectStorage {
   gets: string[] = [];
   puts: string[] = [];
   deletes: string[] = [];
-  override get<T>(keys: string[]): Promise<Map<string, T>> { this.gets.push(...keys); return super.get<T>(keys); }
-  override put<T>(entries: Record<string, T>): Promise<void> { this.puts.push(...Object.keys(entries)); return super.put(entries); }
-  override delete(keys: string[]): Promise<number> { this.deletes.push(...keys); return super.delete(keys); }
+  override get<T>(keys: string[]): Promise<Map<string, T>> {
+    this.gets.push(...keys);
+    return super.get<T>(keys);
+  }
+  override put<T>(entries: Record<string, T>): Promise<void> {
+    this.puts.push(...Object.keys(entries));
+    return super.put(entries);
+  }
+  override delete(keys: string[]): Promise<number> {
+    this.deletes.push(...keys);
+    return super.delete(keys);
+  }
 }
 
 describe('durable object store: writes', () => {
@@ -42,17 +51,32 @@ describe('durable object store: writes', () => {
     const t = '2026-01-01T00:00:00.000Z';
     await store.createInstance({
       record: { instanceId: 'a', name: 'Chain', executionId: 'e', runtimeStatus: 'Pending', createdTime: t, lastUpdatedTime: t },
-      start: { id: 'm', instanceId: 'a', visibleAt: t, event: event('ExecutionStarted', t, { name: 'Chain', orchestrationInstance: { instanceId: 'a', executionId: 'e' } }) },
+      start: {
+        id: 'm',
+        instanceId: 'a',
+        visibleAt: t,
+        event: event('ExecutionStarted', t, { name: 'Chain', orchestrationInstance: { instanceId: 'a', executionId: 'e' } }),
+      },
     });
     const [item] = await store.leaseOrchestrations(Date.parse(t), 30_000, 1);
     const { version, ...row } = (await store.getInstance('a'))!;
     storage.puts = [];
     storage.deletes = [];
-    expect(await store.commit([{
-      instanceId: 'a', expectedVersion: version, lease: item!.lease, instance: { ...row, runtimeStatus: 'Running' },
-      history: { append: [event('OrchestratorStarted', t, {}), ...item!.messages.map((m) => m.event)] },
-      consumedMessageIds: item!.messages.map((m) => m.id), messages: [], newInstances: [], activities: [],
-    }])).toMatchObject([{ ok: true }]);
+    expect(
+      await store.commit([
+        {
+          instanceId: 'a',
+          expectedVersion: version,
+          lease: item!.lease,
+          instance: { ...row, runtimeStatus: 'Running' },
+          history: { append: [event('OrchestratorStarted', t, {}), ...item!.messages.map((m) => m.event)] },
+          consumedMessageIds: item!.messages.map((m) => m.id),
+          messages: [],
+          newInstances: [],
+          activities: [],
+        },
+      ]),
+    ).toMatchObject([{ ok: true }]);
     expect(storage.puts.filter((k) => k.startsWith('i'))).toEqual(['i/a', 'is/Running/2026-01-01T00:00:00.000Z/a']);
     expect(storage.deletes.filter((k) => k.startsWith('i'))).toEqual(['is/Pending/2026-01-01T00:00:00.000Z/a']);
     expect((await store.queryInstances({ runtimeStatus: ['Running'] })).instances.map((r) => r.instanceId)).toEqual(['a']);

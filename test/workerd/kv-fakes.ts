@@ -9,18 +9,29 @@
 import type { Clock } from '../../core/clock.js';
 import type { KvListResult, KvNamespaceLike } from '../../core/store/kv/index.js';
 
-interface Version { at: number; value: string | null; metadata?: unknown }
+interface Version {
+  at: number;
+  value: string | null;
+  metadata?: unknown;
+}
 
 export class MemoryKv implements KvNamespaceLike {
   readonly data = new Map<string, { value: string; metadata?: unknown }>();
 
-  async get(key: string): Promise<string | null> { return this.data.get(key)?.value ?? null; }
+  async get(key: string): Promise<string | null> {
+    return this.data.get(key)?.value ?? null;
+  }
   async put(key: string, value: string, options?: { metadata?: unknown }): Promise<void> {
     this.data.set(key, { value, metadata: options?.metadata });
   }
-  async delete(key: string): Promise<void> { this.data.delete(key); }
+  async delete(key: string): Promise<void> {
+    this.data.delete(key);
+  }
   async list(options: { prefix?: string; cursor?: string; limit?: number } = {}): Promise<KvListResult> {
-    return listPage([...this.data].map(([name, v]) => ({ name, metadata: v.metadata })), options);
+    return listPage(
+      [...this.data].map(([name, v]) => ({ name, metadata: v.metadata })),
+      options,
+    );
   }
 }
 
@@ -36,11 +47,18 @@ export class StaleKv implements KvNamespaceLike {
   private readonly staleLeft = new Map<string, { reads: number; until: number }>();
   readonly stats = { reads: 0, writes: 0, staleServed: 0, rateLimited: 0 };
 
-  constructor(private readonly clock: Clock, private readonly options: StaleKvOptions = {}) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly options: StaleKvOptions = {},
+  ) {}
 
   /** What an immediately consistent reader would see; for assertions only. */
-  truth(key: string): string | null { return this.latest(key)?.value ?? null; }
-  keys(): string[] { return [...this.versions.keys()].filter((k) => this.truth(k) !== null).sort(); }
+  truth(key: string): string | null {
+    return this.latest(key)?.value ?? null;
+  }
+  keys(): string[] {
+    return [...this.versions.keys()].filter((k) => this.truth(k) !== null).sort();
+  }
 
   async get(key: string): Promise<string | null> {
     this.stats.reads++;

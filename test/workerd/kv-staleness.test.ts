@@ -4,10 +4,10 @@
  * what a handover needs, and what a second writer breaks.
  */
 import { describe, expect, it } from 'vitest';
-import { DurableClient, VirtualClock, Worker, type HistoryEvent, type Storage } from '../../core/index.js';
+import { DurableClient, type HistoryEvent, type Storage, VirtualClock, Worker } from '../../core/index.js';
 import { KvStorage, KvWriterConflictError } from '../../core/store/kv/index.js';
-import { newInstance } from '../conformance/store.case.js';
 import { registerSamples } from '../../samples/index.js';
+import { newInstance } from '../conformance/store.case.js';
 import { StaleKv } from './kv-fakes.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -17,7 +17,13 @@ function engine(storage: Storage, clock: VirtualClock, activities = 64) {
   const app = registerSamples();
   const client = new DurableClient({ storage, app, clock, taskHub: 'Hub' });
   const store = storage.taskHub(client.taskHubName);
-  const worker = new Worker(app, store, { clock, maxConcurrentActivities: activities, onError: (e) => { throw e; } });
+  const worker = new Worker(app, store, {
+    clock,
+    maxConcurrentActivities: activities,
+    onError: (e) => {
+      throw e;
+    },
+  });
   const settle = async (timers = false) => {
     for (;;) {
       await worker.runUntilIdle();
@@ -92,7 +98,10 @@ describe('KV adapter on production-like KV', () => {
       const a = engine(new KvStorage(kv, { clock, snapshotEvery }), clock);
       let completions = 0;
       const completeActivities = a.store.completeActivities.bind(a.store);
-      a.store.completeActivities = (batch) => { completions += batch.length; return completeActivities(batch); };
+      a.store.completeActivities = (batch) => {
+        completions += batch.length;
+        return completeActivities(batch);
+      };
       const id = await a.client.startNew('HelloSequence');
       await a.settle();
       // Every result went into an episode's commit directly, not through the queue.

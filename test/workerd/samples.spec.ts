@@ -26,8 +26,13 @@ describe('samples in workerd on the Durable Object store', () => {
 
   it('HelloSequence started and awaited in one call; one that does not finish in time runs on', async () => {
     const c = client();
-    expect(await c.startNewAndWait('HelloSequence', wait)).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'] });
-    await expect(c.startNewAndWait('Approval', { instanceId: 'late', input: { timeoutSeconds: 3600 }, timeoutInMilliseconds: 50 })).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(await c.startNewAndWait('HelloSequence', wait)).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'],
+    });
+    await expect(c.startNewAndWait('Approval', { instanceId: 'late', input: { timeoutSeconds: 3600 }, timeoutInMilliseconds: 50 })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
     await c.raiseEvent('late', 'Approval', true);
     expect((await c.waitForCompletion('late', wait)).output).toBe('approved');
   });
@@ -47,7 +52,7 @@ describe('samples in workerd on the Durable Object store', () => {
     expect(status).toMatchObject({ output: 'approved', customStatus: { stage: 'Approved' } });
   });
 
-  it('Approval: times out on its durable timer, fired by the object\'s alarm', async () => {
+  it("Approval: times out on its durable timer, fired by the object's alarm", async () => {
     const c = client();
     const started = Date.now();
     const id = await c.startNew('Approval', { input: { timeoutSeconds: 1 } });

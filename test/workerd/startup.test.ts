@@ -10,10 +10,18 @@ import { expect, it } from 'vitest';
 it('the Worker bundle with the Durable Object classes starts in workerd', async () => {
   const bundle = await build({
     entryPoints: [new URL('./worker.ts', import.meta.url).pathname],
-    bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', write: false, external: ['cloudflare:workers'],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    write: false,
+    external: ['cloudflare:workers'],
   });
   const mf = new Miniflare({
-    modules: true, script: bundle.outputFiles[0]!.text, compatibilityDate: '2026-04-01', cf: false,
+    modules: true,
+    script: bundle.outputFiles[0]!.text,
+    compatibilityDate: '2026-04-01',
+    cf: false,
     kvNamespaces: ['KV'],
     durableObjects: { TASK_HUB: { className: 'TaskHub', useSQLite: true }, SAMPLE_HUB: { className: 'SampleHub', useSQLite: true } },
   });

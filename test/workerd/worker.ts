@@ -8,9 +8,13 @@ export class TaskHub extends TaskHubDurableObject {}
 
 /** Runs the samples inside the object, woken by calls and by its alarm. */
 export class SampleHub extends TaskHubDurableObject {
-  protected override app(): DurableApp { return registerSamples(); }
+  protected override app(): DurableApp {
+    return registerSamples();
+  }
 }
 
 export default {
-  async fetch(): Promise<Response> { return new Response('edge-durable test worker'); },
+  async fetch(): Promise<Response> {
+    return new Response('edge-durable test worker');
+  },
 };

@@ -30,19 +30,22 @@ export class AutoRefresher implements vscode.Disposable {
     if (!enabled) return;
     const generation = this.generation;
     const schedule = () => {
-      this.timer = setTimeout(async () => {
-        let mine: Promise<unknown> | undefined;
-        try {
-          // a poll still running from before a restart counts as this tick
-          if (this.isVisible() && !this.inFlight) {
-            this.inFlight = mine = this.tick();
-            await mine;
+      this.timer = setTimeout(
+        async () => {
+          let mine: Promise<unknown> | undefined;
+          try {
+            // a poll still running from before a restart counts as this tick
+            if (this.isVisible() && !this.inFlight) {
+              this.inFlight = mine = this.tick();
+              await mine;
+            }
+          } finally {
+            if (mine && this.inFlight === mine) this.inFlight = undefined;
+            if (generation === this.generation && !this.disposed) schedule();
           }
-        } finally {
-          if (mine && this.inFlight === mine) this.inFlight = undefined;
-          if (generation === this.generation && !this.disposed) schedule();
-        }
-      }, Math.max(intervalMs, 250));
+        },
+        Math.max(intervalMs, 250),
+      );
     };
     schedule();
   }

@@ -88,9 +88,11 @@ export class ConnectionStore implements vscode.Disposable {
   }
 
   private async write(connections: Connection[]): Promise<void> {
-    await vscode.workspace
-      .getConfiguration(SECTION)
-      .update('connections', connections.map(({ name, endpoint }) => ({ name, endpoint })), vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration(SECTION).update(
+      'connections',
+      connections.map(({ name, endpoint }) => ({ name, endpoint })),
+      vscode.ConfigurationTarget.Global,
+    );
   }
 
   dispose(): void {

@@ -9,8 +9,8 @@ import { registerCommands } from './commands/register-commands.js';
 import { ConnectionStore } from './connections.js';
 import { DOCUMENT_SCHEME, InstanceDocumentProvider } from './documents.js';
 import { FilterStore } from './filter-store.js';
+import { type ExplorerNode, type ExplorerServices, hubKey } from './tree/explorer-node.js';
 import { ExplorerProvider } from './tree/explorer-provider.js';
-import { hubKey, type ExplorerNode, type ExplorerServices } from './tree/explorer-node.js';
 import { InstancePages } from './tree/instance-list.js';
 
 export const VIEW_ID = 'edgeDurable.explorer';
@@ -33,7 +33,10 @@ export function activate(context: vscode.ExtensionContext): EdgeDurableExtension
   };
   const provider = new ExplorerProvider(() => connections.list(), services);
   const treeView = vscode.window.createTreeView<ExplorerNode>(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
-  const documents = new InstanceDocumentProvider((name) => connections.get(name), (connection) => connections.client(connection));
+  const documents = new InstanceDocumentProvider(
+    (name) => connections.get(name),
+    (connection) => connections.client(connection),
+  );
   const output = vscode.window.createOutputChannel('Edge Durable');
   const ctx: CommandContext = {
     provider,

@@ -11,8 +11,9 @@
  * With DF's second-precision times, calls made within the same second as a result may land one episode late;
  * our own server writes milliseconds.
  */
-import type { HistoryRow } from './wire.js';
+
 import { millisBetween } from './format.js';
+import type { HistoryRow } from './wire.js';
 
 export type TaskOutcome = 'completed' | 'failed' | 'pending';
 
@@ -246,8 +247,7 @@ function fireTimer(pendingTimers: TimerItem[], current: Episode, event: HistoryR
 
 function lifecycleItem(event: HistoryRow): LifecycleItem {
   const status = text(event.OrchestrationStatus);
-  const failed =
-    event.EventType === 'ExecutionCompleted' ? status === 'Failed' : event.EventType === 'ExecutionFailed';
+  const failed = event.EventType === 'ExecutionCompleted' ? status === 'Failed' : event.EventType === 'ExecutionFailed';
   let detail: string | undefined;
   switch (event.EventType) {
     case 'ExecutionStarted':
@@ -306,7 +306,7 @@ function describeTrigger(event: HistoryRow): string {
 
 function sortByStartTime(items: HistoryItem[]): void {
   const keyed = items.map((item, position) => ({ item, position, time: Date.parse(itemStartTime(item)) }));
-  keyed.sort((a, b) => (a.time - b.time) || (a.position - b.position));
+  keyed.sort((a, b) => a.time - b.time || a.position - b.position);
   for (const [i, entry] of keyed.entries()) items[i] = entry.item;
 }
 

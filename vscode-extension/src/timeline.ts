@@ -3,9 +3,10 @@
  * plain HTML + SVG. No script and no external resource, so the webview runs with a strict CSP; the only
  * stylesheet carries the nonce. Pure: the caller supplies the nonce, the CSP source and "now".
  */
-import type { StatusPayload } from './wire.js';
+
 import { formatDuration } from './format.js';
-import { itemStartTime, type Episode } from './history.js';
+import { type Episode, itemStartTime } from './history.js';
+import type { StatusPayload } from './wire.js';
 
 export type BarKind = 'activity' | 'subOrchestration' | 'timer' | 'externalEvent';
 export type BarOutcome = 'completed' | 'failed' | 'pending';
@@ -97,11 +98,7 @@ const TICKS = 5;
 export function renderTimelineHtml(doc: TimelineDocument): string {
   const { instance, bars, nonce, cspSource } = doc;
   const origin = Math.min(Date.parse(instance.createdTime) || Infinity, ...bars.map((bar) => bar.start));
-  const finish = Math.max(
-    Date.parse(instance.lastUpdatedTime) || -Infinity,
-    ...bars.map((bar) => bar.end),
-    Number.isFinite(origin) ? origin + 1 : 1,
-  );
+  const finish = Math.max(Date.parse(instance.lastUpdatedTime) || -Infinity, ...bars.map((bar) => bar.end), Number.isFinite(origin) ? origin + 1 : 1);
   const span = Math.max(finish - origin, 1);
   const x = (time: number) => LABEL_WIDTH + ((time - origin) / span) * CHART_WIDTH;
   const height = AXIS_HEIGHT + Math.max(bars.length, 1) * ROW_HEIGHT + 8;
@@ -124,9 +121,7 @@ export function renderTimelineHtml(doc: TimelineDocument): string {
       `</g>`,
     ].join('');
   });
-  const empty = bars.length
-    ? ''
-    : `<text class="label" x="${LABEL_WIDTH}" y="${AXIS_HEIGHT + 16}">No activities, timers or sub-orchestrations yet.</text>`;
+  const empty = bars.length ? '' : `<text class="label" x="${LABEL_WIDTH}" y="${AXIS_HEIGHT + 16}">No activities, timers or sub-orchestrations yet.</text>`;
 
   return `<!DOCTYPE html>
 <html lang="en">

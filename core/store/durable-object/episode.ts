@@ -5,9 +5,10 @@
  * already leased to the committer) and the children.
  * @module
  */
-import { episodeRefusal } from '../commit-rules.js';
-import { isTerminal, type HistoryEvent } from '../../history.js';
+
+import { type HistoryEvent, isTerminal } from '../../history.js';
 import { randomId } from '../../ids.js';
+import { episodeRefusal } from '../commit-rules.js';
 import type { CommitOutcome, EpisodeCommit, InstanceRecord, LeasedActivity } from '../port.js';
 import { instanceRecord } from '../record.js';
 import type { HubRows, QueueState, StoredActivity, StoredInstance } from './rows.js';
@@ -21,9 +22,8 @@ export async function applyEpisode(rows: HubRows, tx: ChangeSet, e: EpisodeCommi
   // Storage reads are dear: facts that an earlier rule makes moot are not read.
   const versionHolds = stored?.r.version === e.expectedVersion;
   const messageWaiting = direct && versionHolds ? await rows.hasVisibleMessage(tx, e.instanceId, direct.now) : undefined;
-  const held = direct && versionHolds && !messageWaiting
-    ? await tx.getMany<StoredActivity>(direct.activities.map(({ item }) => k.activity(item.id)))
-    : undefined;
+  const held =
+    direct && versionHolds && !messageWaiting ? await tx.getMany<StoredActivity>(direct.activities.map(({ item }) => k.activity(item.id))) : undefined;
   const children = await tx.getMany<StoredInstance>(e.newInstances.map((c) => k.instance(c.record.instanceId)));
   const error = episodeRefusal(e, {
     version: stored?.r.version,

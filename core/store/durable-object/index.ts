@@ -6,5 +6,5 @@
  * @module
  */
 export { DurableObjectTaskHubStore, type DurableObjectTaskHubStoreOptions } from './store.js';
-export { isSqliteStorage, syncStorage, type SqliteStorageLike, type SyncKvLike } from './sync.js';
+export { isSqliteStorage, type SqliteStorageLike, type SyncKvLike, syncStorage } from './sync.js';
 export type { DurableObjectListOptions, DurableObjectStorageLike } from './tx.js';

@@ -5,16 +5,35 @@
  * the instance is really leasable, and an activity's at its `at` (or its lease's expiry).
  * @module
  */
-import type { ActivityWorkItem, InstanceRecord, Lease, LeasedActivity, OrchestrationMessage, OrchestrationWorkItem } from '../port.js';
+
 import { randomId } from '../../ids.js';
+import type { ActivityWorkItem, InstanceRecord, Lease, LeasedActivity, OrchestrationMessage, OrchestrationWorkItem } from '../port.js';
 import { instanceRecord } from '../record.js';
 import { dueInstance, dueTime, type HubKeys } from './keys.js';
 import type { ChangeSet } from './tx.js';
 
-export interface StoredInstance { r: InstanceRecord; h: number }
-export interface QueueState { n: number; at?: number; lock?: Lease }
-interface StoredMessage { message: OrchestrationMessage; at: number; seq: number }
-export interface StoredActivity { item: ActivityWorkItem; at: number; seq: number; deliveries: number; token?: string; expiresAt?: number }
+export interface StoredInstance {
+  r: InstanceRecord;
+  h: number;
+}
+export interface QueueState {
+  n: number;
+  at?: number;
+  lock?: Lease;
+}
+interface StoredMessage {
+  message: OrchestrationMessage;
+  at: number;
+  seq: number;
+}
+export interface StoredActivity {
+  item: ActivityWorkItem;
+  at: number;
+  seq: number;
+  deliveries: number;
+  token?: string;
+  expiresAt?: number;
+}
 
 export class HubRows {
   /** The arrival counter, as stored once read: the hub's only writer keeps it. */
@@ -23,9 +42,16 @@ export class HubRows {
   constructor(readonly k: HubKeys) {}
 
   /** Forgets what it read (the hub was cleared). */
-  reset(): void { this.seq = undefined; }
+  reset(): void {
+    this.seq = undefined;
+  }
 
-  async install(tx: ChangeSet, row: Omit<InstanceRecord, 'version'>, start: OrchestrationMessage, replacing: StoredInstance | undefined): Promise<InstanceRecord> {
+  async install(
+    tx: ChangeSet,
+    row: Omit<InstanceRecord, 'version'>,
+    start: OrchestrationMessage,
+    replacing: StoredInstance | undefined,
+  ): Promise<InstanceRecord> {
     if (replacing) await this.remove(tx, replacing);
     const record = instanceRecord(row, 1);
     tx.put(this.k.instance(record.instanceId), { r: record, h: 0 } satisfies StoredInstance);
@@ -37,7 +63,11 @@ export class HubRows {
   /** Moves the instance's index keys; most commits leave both where they are, and a new status moves only one. */
   index(tx: ChangeSet, before: InstanceRecord | undefined, after: InstanceRecord | undefined): void {
     moveKey(tx, before && this.k.createdKey(before.createdTime, before.instanceId), after && this.k.createdKey(after.createdTime, after.instanceId));
-    moveKey(tx, before && this.k.statusKey(before.runtimeStatus, before.createdTime, before.instanceId), after && this.k.statusKey(after.runtimeStatus, after.createdTime, after.instanceId));
+    moveKey(
+      tx,
+      before && this.k.statusKey(before.runtimeStatus, before.createdTime, before.instanceId),
+      after && this.k.statusKey(after.runtimeStatus, after.createdTime, after.instanceId),
+    );
   }
 
   async remove(tx: ChangeSet, stored: StoredInstance): Promise<void> {
@@ -96,7 +126,10 @@ export class HubRows {
     }
     if (at === undefined || !Number.isFinite(at)) {
       if (queue.at !== undefined) tx.delete(this.k.dueKey(queue.at, instanceId));
-      if (queue.n === 0 && !queue.lock) { tx.delete(this.k.queue(instanceId)); return; }
+      if (queue.n === 0 && !queue.lock) {
+        tx.delete(this.k.queue(instanceId));
+        return;
+      }
       delete queue.at;
       tx.put(this.k.queue(instanceId), queue);
       return;
@@ -117,8 +150,14 @@ export class HubRows {
   async leaseDue(tx: ChangeSet, key: string, now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
     const instanceId = dueInstance(key, this.k.due);
     const queue = await tx.get<QueueState>(this.k.queue(instanceId));
-    if (!queue || queue.at !== dueTime(key, this.k.due)) { tx.delete(key); return undefined; }
-    if (queue.lock && queue.lock.expiresAt > now) { this.setDue(tx, instanceId, queue, queue.lock.expiresAt); return undefined; }
+    if (!queue || queue.at !== dueTime(key, this.k.due)) {
+      tx.delete(key);
+      return undefined;
+    }
+    if (queue.lock && queue.lock.expiresAt > now) {
+      this.setDue(tx, instanceId, queue, queue.lock.expiresAt);
+      return undefined;
+    }
     return this.lockQueue(tx, instanceId, queue, now, lockMs);
   }
 
@@ -157,7 +196,10 @@ export class HubRows {
   async leaseActivityAt(tx: ChangeSet, key: string, now: number, lockMs: number): Promise<LeasedActivity | undefined> {
     const itemId = key.slice(this.k.activityDue.length + 29);
     const stored = await tx.get<StoredActivity>(this.k.activity(itemId));
-    if (!stored || this.activityDueKey(stored) !== key) { tx.delete(key); return undefined; }
+    if (!stored || this.activityDueKey(stored) !== key) {
+      tx.delete(key);
+      return undefined;
+    }
     tx.delete(key);
     const leased: StoredActivity = { ...stored, token: randomId(), expiresAt: now + lockMs, deliveries: stored.deliveries + 1 };
     this.putActivity(tx, leased);

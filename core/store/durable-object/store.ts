@@ -7,15 +7,28 @@
  * and queues are `rows.ts`, committing an episode `episode.ts`, listing `listing.ts`.
  * @module
  */
-import { createRefusal } from '../commit-rules.js';
+
 import type { HistoryEvent, RuntimeStatus } from '../../history.js';
+import { createRefusal } from '../commit-rules.js';
 import type {
-  ActivityCompletion, CommitOutcome, CompletionOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity,
-  NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
+  ActivityCompletion,
+  CommitOutcome,
+  CompletionOutcome,
+  EpisodeCommit,
+  InstancePage,
+  InstanceQuery,
+  InstanceRecord,
+  LeasedActivity,
+  NewInstance,
+  OrchestrationMessage,
+  OrchestrationWorkItem,
+  PurgeFilter,
+  StoreNotification,
+  TaskHubStore,
 } from '../port.js';
 import { normalizePurgeFilter, normalizeQuery, toPage } from '../query.js';
 import { applyEpisode } from './episode.js';
-import { createdRange, dueTime, hubKeys, type HubKeys } from './keys.js';
+import { createdRange, dueTime, type HubKeys, hubKeys } from './keys.js';
 import { firstMatches } from './listing.js';
 import { HubRows, type QueueState, type StoredActivity, type StoredInstance } from './rows.js';
 import { ChangeSet, type DurableObjectStorageLike } from './tx.js';
@@ -54,7 +67,11 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   /** Floors the current operation read from storage, applied when it commits. */
   private readonly readFloors = new Map<string, number>();
 
-  constructor(readonly taskHub: string, private readonly storage: DurableObjectStorageLike, options: DurableObjectTaskHubStoreOptions = {}) {
+  constructor(
+    readonly taskHub: string,
+    private readonly storage: DurableObjectStorageLike,
+    options: DurableObjectTaskHubStoreOptions = {},
+  ) {
     this.prefix = options.prefix ?? '';
     this.k = hubKeys(this.prefix);
     this.rows = new HubRows(this.k);
@@ -89,7 +106,9 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
 
   async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.run(async (tx) => { for (const m of messages) await this.rows.enqueue(tx, m); });
+    await this.run(async (tx) => {
+      for (const m of messages) await this.rows.enqueue(tx, m);
+    });
     this.notify({ kind: 'work' });
   }
 
@@ -108,7 +127,13 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
       const queue = await tx.get<QueueState>(this.k.queue(instanceId));
       if (!queue || queue.lock?.token !== workItem.lease.token) return;
       delete queue.lock;
-      if (visibleAt !== undefined) await this.rows.delayMessages(tx, instanceId, workItem.messages.map((m) => m.id), visibleAt);
+      if (visibleAt !== undefined)
+        await this.rows.delayMessages(
+          tx,
+          instanceId,
+          workItem.messages.map((m) => m.id),
+          visibleAt,
+        );
       await this.rows.reschedule(tx, instanceId, queue);
     });
     this.notify({ kind: 'work' });
@@ -123,8 +148,12 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
         const outcome = await applyEpisode(this.rows, tx, episode, changed);
         results.push(outcome);
         // Work someone could lease now or later: anything not handed back eagerly, or messages left in the inbox.
-        work ||= outcome.ok && (episode.messages.length > 0 || episode.newInstances.length > 0
-          || episode.activities.length > (outcome.leasedActivities?.length ?? 0) || (await tx.get(this.k.queue(episode.instanceId))) !== undefined);
+        work ||=
+          outcome.ok &&
+          (episode.messages.length > 0 ||
+            episode.newInstances.length > 0 ||
+            episode.activities.length > (outcome.leasedActivities?.length ?? 0) ||
+            (await tx.get(this.k.queue(episode.instanceId))) !== undefined);
       }
       return results;
     });
@@ -149,7 +178,9 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
 
   /** The batch form: one operation (one storage transaction) for up to `max` activities. */
   async leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> {
-    return this.run((tx) => this.leaseBatch(tx, this.k.activityDue, this.k.activityDueUntil(now + 1), max, (key) => this.rows.leaseActivityAt(tx, key, now, lockMs)));
+    return this.run((tx) =>
+      this.leaseBatch(tx, this.k.activityDue, this.k.activityDueUntil(now + 1), max, (key) => this.rows.leaseActivityAt(tx, key, now, lockMs)),
+    );
   }
 
   async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
@@ -158,7 +189,10 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
       const done: CompletionOutcome[] = [];
       for (const { leased, result } of completions) {
         const stored = await tx.get<StoredActivity>(this.k.activity(leased.item.id));
-        if (!stored || stored.token !== leased.lease.token) { done.push({ applied: false }); continue; }
+        if (!stored || stored.token !== leased.lease.token) {
+          done.push({ applied: false });
+          continue;
+        }
         this.rows.deleteActivity(tx, stored);
         await this.rows.enqueue(tx, result);
         done.push({ applied: true });
@@ -167,8 +201,11 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
       const leased = new Set<string>();
       for (const [i, { result, leaseInstance }] of completions.entries()) {
         if (!done[i]!.applied || leased.has(result.instanceId)) continue;
-        const workItem = leaseInstance && await this.rows.leaseInstance(tx, result.instanceId, leaseInstance.now, leaseInstance.lockMs);
-        if (workItem) { done[i]!.workItem = workItem; leased.add(result.instanceId); } else work = true;
+        const workItem = leaseInstance && (await this.rows.leaseInstance(tx, result.instanceId, leaseInstance.now, leaseInstance.lockMs));
+        if (workItem) {
+          done[i]!.workItem = workItem;
+          leased.add(result.instanceId);
+        } else work = true;
       }
       return done;
     });
@@ -191,7 +228,9 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
       const [activityDue] = (await tx.list({ prefix: this.k.activityDue, limit: 1 })).keys();
       this.readFloors.set(this.k.due, due ? dueTime(due, this.k.due) : Infinity);
       this.readFloors.set(this.k.activityDue, activityDue ? dueTime(activityDue, this.k.activityDue) : Infinity);
-      const times = [due && dueTime(due, this.k.due), activityDue && dueTime(activityDue, this.k.activityDue)].filter((t): t is number => typeof t === 'number');
+      const times = [due && dueTime(due, this.k.due), activityDue && dueTime(activityDue, this.k.activityDue)].filter(
+        (t): t is number => typeof t === 'number',
+      );
       return times.length ? Math.min(...times) : undefined;
     });
   }
@@ -233,17 +272,26 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
   /** Waits in the object, so a caller across RPC needs one call per wait (see the port). */
   async waitForInstance(instanceId: string, statuses: readonly RuntimeStatus[], timeoutMs: number): Promise<InstanceRecord | undefined> {
     let reached!: () => void;
-    const changed = new Promise<void>((resolve) => { reached = resolve; });
+    const changed = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
     // Watching before the read: a change between the two is not missed.
-    const watcher = (status: RuntimeStatus) => { if (statuses.includes(status)) reached(); };
+    const watcher = (status: RuntimeStatus) => {
+      if (statuses.includes(status)) reached();
+    };
     let watchers = this.watchers.get(instanceId);
-    if (!watchers) this.watchers.set(instanceId, watchers = new Set());
+    if (!watchers) this.watchers.set(instanceId, (watchers = new Set()));
     watchers.add(watcher);
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const record = await this.getInstance(instanceId);
       if (!record || statuses.includes(record.runtimeStatus) || !(timeoutMs > 0)) return record;
-      await Promise.race([changed, new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); })]);
+      await Promise.race([
+        changed,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
       return await this.getInstance(instanceId);
     } finally {
       clearTimeout(timer);
@@ -327,13 +375,19 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
       // Not bounded by `end`: the first entry past it says when the index is next due.
       const due = await tx.list({ prefix, limit: LEASE_SCAN, startAfter });
       for (const key of due.keys()) {
-        if (key >= end) { this.readFloors.set(prefix, dueTime(key, prefix)); return leased; }
+        if (key >= end) {
+          this.readFloors.set(prefix, dueTime(key, prefix));
+          return leased;
+        }
         startAfter = key;
         const one = await leaseAt(key);
         if (one && leased.push(one) >= max) return leased;
       }
       // Every entry was due and looked at: each one leased, dropped or moved (and those moves lower the floor).
-      if (due.size < LEASE_SCAN) { this.readFloors.set(prefix, Infinity); return leased; }
+      if (due.size < LEASE_SCAN) {
+        this.readFloors.set(prefix, Infinity);
+        return leased;
+      }
     }
     return leased;
   }

@@ -35,9 +35,17 @@ export function syncStorage(storage: SqliteStorageLike): DurableObjectStorageLik
       }
       return found;
     },
-    async put(entries) { storage.transactionSync(() => { for (const [k, v] of Object.entries(entries)) kv.put(k, v); }); },
-    async delete(keys) { return storage.transactionSync(() => keys.filter((k) => kv.delete(k)).length); },
-    async list<T>(options?: DurableObjectListOptions) { return new Map(kv.list<T>(options)); },
+    async put(entries) {
+      storage.transactionSync(() => {
+        for (const [k, v] of Object.entries(entries)) kv.put(k, v);
+      });
+    },
+    async delete(keys) {
+      return storage.transactionSync(() => keys.filter((k) => kv.delete(k)).length);
+    },
+    async list<T>(options?: DurableObjectListOptions) {
+      return new Map(kv.list<T>(options));
+    },
     async write(puts, deletes) {
       storage.transactionSync(() => {
         for (const k of deletes) kv.delete(k);

@@ -53,7 +53,8 @@ export class ChangeSet {
       const values = await this.storage.get<T>(batch);
       for (const k of batch) {
         const v = values.get(k);
-        if (v === undefined) this.absent.add(k); else found.set(k, v);
+        if (v === undefined) this.absent.add(k);
+        else found.set(k, v);
       }
     }
     for (const k of keys) {
@@ -68,27 +69,39 @@ export class ChangeSet {
     const merged = new Map<string, T>(await this.storage.list<T>({ prefix }));
     for (const [k, v] of this.staged) {
       if (!k.startsWith(prefix)) continue;
-      if (v === DELETED) merged.delete(k); else merged.set(k, v as T);
+      if (v === DELETED) merged.delete(k);
+      else merged.set(k, v as T);
     }
     return new Map([...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
   /** Reads storage only: use before staging writes under the same range. */
-  list<T>(options: DurableObjectListOptions): Promise<Map<string, T>> { return this.storage.list<T>(options); }
-
-  put(key: string, value: unknown): void { this.staged.set(key, value); }
-  delete(key: string): void {
-    if (this.absent.has(key)) this.staged.delete(key); else this.staged.set(key, DELETED);
+  list<T>(options: DurableObjectListOptions): Promise<Map<string, T>> {
+    return this.storage.list<T>(options);
   }
-  get size(): number { return this.staged.size; }
+
+  put(key: string, value: unknown): void {
+    this.staged.set(key, value);
+  }
+  delete(key: string): void {
+    if (this.absent.has(key)) this.staged.delete(key);
+    else this.staged.set(key, DELETED);
+  }
+  get size(): number {
+    return this.staged.size;
+  }
   /** The keys this change set writes (not those it deletes). */
-  *written(): Iterable<string> { for (const [k, v] of this.staged) if (v !== DELETED) yield k; }
+  *written(): Iterable<string> {
+    for (const [k, v] of this.staged) if (v !== DELETED) yield k;
+  }
 
   async commit(): Promise<void> {
     if (this.storage.write) {
       const puts = new Map<string, unknown>();
       const deletes: string[] = [];
-      for (const [k, v] of this.staged) if (v === DELETED) deletes.push(k); else puts.set(k, v);
+      for (const [k, v] of this.staged)
+        if (v === DELETED) deletes.push(k);
+        else puts.set(k, v);
       this.staged.clear();
       return this.storage.write(puts, deletes);
     }
@@ -103,7 +116,11 @@ export class ChangeSet {
         continue;
       }
       batch[k] = v;
-      if (++count === MAX_KEYS) { puts.push(batch); batch = {}; count = 0; }
+      if (++count === MAX_KEYS) {
+        puts.push(batch);
+        batch = {};
+        count = 0;
+      }
     }
     if (count) puts.push(batch);
     this.staged.clear();

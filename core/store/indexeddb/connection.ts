@@ -11,11 +11,11 @@
  * waiting for that commit to read the row it wrote.
  * @module
  */
-import { unwrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { type IDBPDatabase, type IDBPTransaction, unwrap } from 'idb';
 import { uniqueId } from '../../ids.js';
 import type { StoreNotification } from '../port.js';
-import { ALL, noop, STAMP, toStorageError, type Name, type Schema } from './schema.js';
-import { Unit, type Known, type Op } from './unit.js';
+import { ALL, type Name, noop, type Schema, STAMP, toStorageError } from './schema.js';
+import { type Known, type Op, Unit } from './unit.js';
 
 export type ReadTx = IDBPTransaction<Schema, Name[], 'readonly'>;
 
@@ -24,8 +24,15 @@ export interface ConnectionOptions {
   maxBatch?: number;
 }
 
-interface Queued { op: Op<unknown>; resolve: (value: unknown) => void; reject: (error: unknown) => void }
-interface Envelope { hub: string; notification: StoreNotification }
+interface Queued {
+  op: Op<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+interface Envelope {
+  hub: string;
+  notification: StoreNotification;
+}
 /** The stores point reads use. */
 const POINT_READS: Name[] = ['history', 'instances'];
 /** A transaction that took rows from `known` found another writer's stamp: it was aborted, and runs again. */
@@ -59,7 +66,10 @@ export class Connection {
   /** The readonly transaction that point reads issued now share (see `get`). */
   private reading: IDBTransaction | undefined;
 
-  constructor(readonly db: IDBPDatabase<Schema>, private readonly options: ConnectionOptions) {
+  constructor(
+    readonly db: IDBPDatabase<Schema>,
+    private readonly options: ConnectionOptions,
+  ) {
     if (typeof BroadcastChannel === 'function') {
       this.channel = new BroadcastChannel(`edge-durable:${db.name}`);
       this.channel.onmessage = ({ data }: MessageEvent<Envelope[]>) => {
@@ -88,13 +98,20 @@ export class Connection {
     const committing = new Set<Promise<void>>();
     while (this.queue.length > 0 || committing.size > 0) {
       if (this.queue.length === 0 || committing.size >= 2) {
-        await Promise.race([...committing, new Promise<void>((resolve) => { this.arrived = resolve; })]);
+        await Promise.race([
+          ...committing,
+          new Promise<void>((resolve) => {
+            this.arrived = resolve;
+          }),
+        ]);
         this.arrived = undefined;
         continue;
       }
       const batch = this.queue.splice(0, this.options.maxBatch ?? 128);
       let sent!: () => void;
-      const issued = new Promise<void>((resolve) => { sent = resolve; });
+      const issued = new Promise<void>((resolve) => {
+        sent = resolve;
+      });
       const done: Promise<void> = this.commit(batch, sent).finally(() => committing.delete(done));
       committing.add(done);
       await Promise.race([issued, done]);
@@ -126,7 +143,12 @@ export class Connection {
       sent();
       if (batch.length === 1) batch[0]!.reject(error);
       // The shared transaction rolled back whole: replay each operation alone, so only the culprit fails.
-      else for (const { op, resolve, reject } of batch) await this.transact(op.weight ?? 0, (unit) => { op.warm?.(unit); return op.run(unit); }).then(resolve, reject);
+      else
+        for (const { op, resolve, reject } of batch)
+          await this.transact(op.weight ?? 0, (unit) => {
+            op.warm?.(unit);
+            return op.run(unit);
+          }).then(resolve, reject);
     }
   }
 
@@ -145,7 +167,7 @@ export class Connection {
     let stale = false;
     try {
       // The plain transaction: idb's wrapper costs the page a proxy and listeners per transaction, and nothing here uses them.
-      const opened = tx = unwrap(this.db).transaction(ALL, 'readwrite', { durability: this.options.durability ?? 'default' });
+      const opened = (tx = unwrap(this.db).transaction(ALL, 'readwrite', { durability: this.options.durability ?? 'default' }));
       const done = new Promise<void>((resolve, reject) => {
         opened.oncomplete = () => resolve();
         opened.onerror = opened.onabort = () => reject(opened.error ?? new DOMException('The transaction was aborted.', 'AbortError'));
@@ -158,7 +180,12 @@ export class Connection {
       if (known) {
         // Requests run in order: this reads the stamp as the transactions before this one left it.
         const check = meta.get(STAMP) as IDBRequest<string | undefined>;
-        check.onsuccess = () => { if (check.result !== known.stamp) { stale = true; opened.abort(); } };
+        check.onsuccess = () => {
+          if (check.result !== known.stamp) {
+            stale = true;
+            opened.abort();
+          }
+        };
       }
       const stamp = uniqueId();
       meta.put(stamp, STAMP);
@@ -170,7 +197,11 @@ export class Connection {
     } catch (error) {
       // What it published did not happen: the pump's transactions after it fail their check, and the next starts afresh.
       if (pumped) this.forget();
-      try { tx?.abort(); } catch { /* already finished */ }
+      try {
+        tx?.abort();
+      } catch {
+        /* already finished */
+      }
       if (!stale) throw toStorageError(error);
       this.distrust = this.backoff = Math.min(MAX_DISTRUST, this.backoff * 2 || 1);
       throw STALE;
@@ -192,7 +223,9 @@ export class Connection {
       if (!this.reading) {
         this.reading = unwrap(this.db).transaction(POINT_READS, 'readonly');
         // Still active for whatever runs before this microtask, in the task that created it.
-        queueMicrotask(() => { this.reading = undefined; });
+        queueMicrotask(() => {
+          this.reading = undefined;
+        });
       }
       return await body(this.reading);
     } catch (error) {
@@ -218,7 +251,11 @@ export class Connection {
       queueMicrotask(() => {
         const batch = this.outgoing;
         this.outgoing = [];
-        try { this.channel?.postMessage(batch); } catch { /* closed meanwhile: nobody left to tell */ }
+        try {
+          this.channel?.postMessage(batch);
+        } catch {
+          /* closed meanwhile: nobody left to tell */
+        }
       });
     }
   }
@@ -230,7 +267,9 @@ export class Connection {
   listen(hub: string, listener: (n: StoreNotification) => void): () => void {
     const set = this.listeners.get(hub) ?? new Set();
     this.listeners.set(hub, set.add(listener));
-    return () => { set.delete(listener); };
+    return () => {
+      set.delete(listener);
+    };
   }
 
   async close(): Promise<void> {

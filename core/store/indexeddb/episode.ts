@@ -6,11 +6,11 @@
  * children it sends.
  * @module
  */
-import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../history.js';
+import { type HistoryEvent, isTerminal, type RuntimeStatus } from '../../history.js';
 import { episodeRefusal } from '../commit-rules.js';
 import type { CommitOutcome, EpisodeCommit, StoreNotification } from '../port.js';
 import { consume, enqueue, finish, holds, install, save, schedule, warmHeld, warmRows } from './queue.js';
-import { isInstance, within, type HistoryRow, type InstanceRow } from './schema.js';
+import { type HistoryRow, type InstanceRow, isInstance, within } from './schema.js';
 import type { Unit } from './unit.js';
 
 /**
@@ -20,7 +20,11 @@ import type { Unit } from './unit.js';
 export const TAIL_EVENTS = 16;
 
 /** An episode's outcome, the notifications it owes once committed, and whether it left work that was not handed back. */
-export interface Applied { outcome: CommitOutcome; changes: StoreNotification[]; work: boolean }
+export interface Applied {
+  outcome: CommitOutcome;
+  changes: StoreNotification[];
+  work: boolean;
+}
 export const refused = (error: Error): Applied => ({ outcome: { ok: false, error }, changes: [], work: false });
 
 export function warmEpisode(unit: Unit, hub: string, e: EpisodeCommit): void {
@@ -47,7 +51,8 @@ export async function applyEpisode(unit: Unit, hub: string, e: EpisodeCommit): P
     lock: e.lease && { token: stored?.lock?.token },
     messageWaiting: direct && stored?.messages?.some((m) => m.at <= direct.now),
     // An activity's token as stored where the committer's lease still holds it (an inline one is found by its token).
-    activityTokens: direct && await Promise.all(direct.activities.map(async ({ item, lease }) => ((await holds(unit, hub, item, lease.token)) ? lease.token : undefined))),
+    activityTokens:
+      direct && (await Promise.all(direct.activities.map(async ({ item, lease }) => ((await holds(unit, hub, item, lease.token)) ? lease.token : undefined)))),
     childStatuses: await Promise.all(e.newInstances.map(({ record }) => statusOf(unit, [hub, record.instanceId]))),
   });
   if (refusal) return refused(refusal);
@@ -57,17 +62,27 @@ export async function applyEpisode(unit: Unit, hub: string, e: EpisodeCommit): P
   // Completed as `completeActivities` would, but their results are in the history, not queued.
   if (direct) for (const { item, lease } of direct.activities) await finish(unit, hub, item, lease.token);
   // An inline one left the row: build on the row as that wrote it.
-  const row = direct ? (await unit.get('instances', [hub, e.instanceId])) as InstanceRow : current;
+  const row = direct ? ((await unit.get('instances', [hub, e.instanceId])) as InstanceRow) : current;
   const { lock, messages, activities } = consume(row, e.consumedMessageIds, e.lease?.token);
   const { inline, leased } = schedule(unit, hub, e.instanceId, e.activities, activities?.length ?? 0, e.leaseActivities);
   save(unit, {
-    ...e.instance, hub, instanceId: e.instanceId, version, ...history(unit, hub, row, e),
-    lock, messages, activities: inline.length ? [...activities ?? [], ...inline] : activities,
+    ...e.instance,
+    hub,
+    instanceId: e.instanceId,
+    version,
+    ...history(unit, hub, row, e),
+    lock,
+    messages,
+    activities: inline.length ? [...(activities ?? []), ...inline] : activities,
   });
   for (const child of e.newInstances) await install(unit, hub, child);
   // Messages to itself land in the row just written: writes are coalesced (unit.ts), so it is still one put.
   await enqueue(unit, hub, e.messages);
-  const changes: StoreNotification[] = e.newInstances.map(({ record }) => ({ kind: 'instance', instanceId: record.instanceId, runtimeStatus: record.runtimeStatus }));
+  const changes: StoreNotification[] = e.newInstances.map(({ record }) => ({
+    kind: 'instance',
+    instanceId: record.instanceId,
+    runtimeStatus: record.runtimeStatus,
+  }));
   if (current.runtimeStatus !== e.instance.runtimeStatus || isTerminal(e.instance.runtimeStatus)) {
     changes.push({ kind: 'instance', instanceId: e.instanceId, runtimeStatus: e.instance.runtimeStatus });
   }
@@ -81,7 +96,7 @@ function history(unit: Unit, hub: string, current: InstanceRow, e: EpisodeCommit
   const replace = 'replace' in e.history;
   const added = 'replace' in e.history ? e.history.replace : e.history.append;
   if (replace) unit.raw('history').delete(within(hub, e.instanceId));
-  const kept: HistoryEvent[] = replace ? [] : current.tail ?? [];
+  const kept: HistoryEvent[] = replace ? [] : (current.tail ?? []);
   const length = (replace ? 0 : current.historyLength) + added.length;
   const tail = kept.length ? [...kept, ...added] : added;
   if (tail.length < TAIL_EVENTS) return tail.length ? { historyLength: length, tail } : { historyLength: length };

@@ -6,23 +6,50 @@
 import type { HistoryEvent, RuntimeStatus } from '../../history.js';
 import { createRefusal } from '../commit-rules.js';
 import type {
-  ActivityCompletion, CompletionOutcome, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity, NewInstance,
-  OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
+  ActivityCompletion,
+  CommitOutcome,
+  CompletionOutcome,
+  EpisodeCommit,
+  InstancePage,
+  InstanceQuery,
+  InstanceRecord,
+  LeasedActivity,
+  NewInstance,
+  OrchestrationMessage,
+  OrchestrationWorkItem,
+  PurgeFilter,
+  StoreNotification,
+  TaskHubStore,
 } from '../port.js';
 import { normalizePurgeFilter, normalizeQuery } from '../query.js';
 import type { Connection } from './connection.js';
-import { applyEpisode, refused, warmEpisode, type Applied } from './episode.js';
+import { type Applied, applyEpisode, refused, warmEpisode } from './episode.js';
 import { listInstances } from './listing.js';
 import {
-  consume, enqueue, finish, install, isInline, leaseActivityRow, leaseInstance, leaseReady, leaseSeveral, release, save, warmHeld, warmRows,
+  consume,
+  enqueue,
+  finish,
+  install,
+  isInline,
+  leaseActivityRow,
+  leaseInstance,
+  leaseReady,
+  leaseSeveral,
+  release,
+  save,
+  warmHeld,
+  warmRows,
 } from './queue.js';
-import { checked, isInstance, maybe, span, toRecord, within, type Pending } from './schema.js';
+import { checked, isInstance, maybe, type Pending, span, toRecord, within } from './schema.js';
 import { request, type Unit } from './unit.js';
 
 export class IndexedDbTaskHub implements TaskHubStore {
   /** The connection shares write transactions between whatever operations are queued (see connection.ts). */
   readonly unbatchedWrites = true;
-  constructor(readonly taskHub: string, private readonly db: Connection) {}
+  constructor(
+    readonly taskHub: string,
+    private readonly db: Connection,
+  ) {}
 
   async createInstance(instance: NewInstance): Promise<InstanceRecord> {
     const hub = this.taskHub;
@@ -47,12 +74,14 @@ export class IndexedDbTaskHub implements TaskHubStore {
 
   /** The history rows, then the newest events, which are still in the instance's row. */
   async getHistory(instanceId: string): Promise<HistoryEvent[]> {
-    const [rows, row] = await this.db.get((tx) => Promise.all([
-      request(tx.objectStore('history').getAll(within(this.taskHub, instanceId))),
-      request(tx.objectStore('instances').get([this.taskHub, instanceId])),
-    ]));
+    const [rows, row] = await this.db.get((tx) =>
+      Promise.all([
+        request(tx.objectStore('history').getAll(within(this.taskHub, instanceId))),
+        request(tx.objectStore('instances').get([this.taskHub, instanceId])),
+      ]),
+    );
     const instance = maybe('instances', row);
-    const tail = instance && isInstance(instance) ? instance.tail ?? [] : [];
+    const tail = instance && isInstance(instance) ? (instance.tail ?? []) : [];
     return [...rows.flatMap((r) => checked('history', r).events), ...tail];
   }
 
@@ -97,8 +126,13 @@ export class IndexedDbTaskHub implements TaskHubStore {
 
   async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
     const hub = this.taskHub;
-    const results = await Promise.all(episodes.map((e) => this.db.write({ warm: (unit) => warmEpisode(unit, hub, e), run: (unit) => applyEpisode(unit, hub, e) })
-      .catch((error: Error): Applied => refused(error))));
+    const results = await Promise.all(
+      episodes.map((e) =>
+        this.db
+          .write({ warm: (unit) => warmEpisode(unit, hub, e), run: (unit) => applyEpisode(unit, hub, e) })
+          .catch((error: Error): Applied => refused(error)),
+      ),
+    );
     // Workers wake on 'work': only for what they can lease, not for what went back eagerly.
     if (results.some((r) => r.work)) this.db.notify(hub, { kind: 'work' });
     for (const { changes } of results) for (const n of changes) this.db.notify(hub, n);
@@ -142,7 +176,10 @@ export class IndexedDbTaskHub implements TaskHubStore {
     const hub = this.taskHub;
     const { outcomes, work } = await this.db.write({
       warm: (unit) => {
-        for (const { leased: { item, lease }, result } of completions) {
+        for (const {
+          leased: { item, lease },
+          result,
+        } of completions) {
           if (!isInline(lease.token)) void unit.get('activities', [hub, item.instanceId, item.id]);
           void unit.get('instances', [hub, item.instanceId]);
           void unit.get('instances', [hub, result.instanceId]);
@@ -150,7 +187,10 @@ export class IndexedDbTaskHub implements TaskHubStore {
       },
       run: async (unit) => {
         const outcomes: CompletionOutcome[] = [];
-        for (const { leased: { item, lease }, result } of completions) {
+        for (const {
+          leased: { item, lease },
+          result,
+        } of completions) {
           const applied = await finish(unit, hub, item, lease.token);
           if (applied) await enqueue(unit, hub, [result]);
           outcomes.push({ applied });
@@ -159,8 +199,11 @@ export class IndexedDbTaskHub implements TaskHubStore {
         const leased = new Set<string>();
         for (const [i, { result, leaseInstance: eager }] of completions.entries()) {
           if (!outcomes[i]!.applied || leased.has(result.instanceId)) continue;
-          const workItem = eager && await leaseInstance(unit, hub, result.instanceId, eager.now, eager.lockMs);
-          if (workItem) { outcomes[i]!.workItem = workItem; leased.add(result.instanceId); } else work = true;
+          const workItem = eager && (await leaseInstance(unit, hub, result.instanceId, eager.now, eager.lockMs));
+          if (workItem) {
+            outcomes[i]!.workItem = workItem;
+            leased.add(result.instanceId);
+          } else work = true;
         }
         return { outcomes, work };
       },
@@ -183,11 +226,13 @@ export class IndexedDbTaskHub implements TaskHubStore {
   async nextWakeTime(): Promise<number | undefined> {
     const first = (cursor: { key: [string, number] } | null) => (cursor ? cursor.key[1] : Infinity);
     const range = within(this.taskHub);
-    const firsts = await this.db.read(['instances', 'activities'], (tx) => Promise.all([
-      tx.objectStore('instances').index('byReadyAt').openKeyCursor(range).then(first),
-      tx.objectStore('activities').index('byReadyAt').openKeyCursor(range).then(first),
-      tx.objectStore('instances').index('byActivityAt').openKeyCursor(range).then(first),
-    ]));
+    const firsts = await this.db.read(['instances', 'activities'], (tx) =>
+      Promise.all([
+        tx.objectStore('instances').index('byReadyAt').openKeyCursor(range).then(first),
+        tx.objectStore('activities').index('byReadyAt').openKeyCursor(range).then(first),
+        tx.objectStore('instances').index('byActivityAt').openKeyCursor(range).then(first),
+      ]),
+    );
     const next = Math.min(...firsts);
     return Number.isFinite(next) ? next : undefined;
   }
@@ -215,7 +260,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
           const range = span([hub, status], q);
           // The index shows what earlier operations of the transaction wrote once they are sent.
           unit.flush();
-          const keys = range ? (await request(unit.raw('instances').index('byStatus').getAllKeys(range))) as unknown as [string, string][] : [];
+          const keys = range ? ((await request(unit.raw('instances').index('byStatus').getAllKeys(range))) as unknown as [string, string][]) : [];
           for (const [, instanceId] of keys) unit.drop(hub, instanceId);
           purged += keys.length;
         }

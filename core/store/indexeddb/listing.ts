@@ -6,8 +6,8 @@
  */
 import type { IDBPObjectStore } from 'idb';
 import type { InstancePage } from '../port.js';
-import { compareInQueryOrder, matchesQuery, toPage, type NormalizedQuery } from '../query.js';
-import { checked, isInstance, span, toRecord, type InstanceRow, type Name, type Schema } from './schema.js';
+import { compareInQueryOrder, matchesQuery, type NormalizedQuery, toPage } from '../query.js';
+import { checked, type InstanceRow, isInstance, type Name, type Schema, span, toRecord } from './schema.js';
 
 type Instances = IDBPObjectStore<Schema, Name[], 'instances', 'readonly'>;
 

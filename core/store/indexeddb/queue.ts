@@ -6,8 +6,8 @@
  * @module
  */
 import { uniqueId } from '../../ids.js';
-import type { ActivityWorkItem, LeasedActivity, Lease, NewInstance, OrchestrationMessage, OrchestrationWorkItem } from '../port.js';
-import { isInstance, timeOf, type ActivityRow, type InlineActivity, type InstanceRow, type Pending, type StateRow } from './schema.js';
+import type { ActivityWorkItem, Lease, LeasedActivity, NewInstance, OrchestrationMessage, OrchestrationWorkItem } from '../port.js';
+import { type ActivityRow, type InlineActivity, type InstanceRow, isInstance, type Pending, type StateRow, timeOf } from './schema.js';
 import type { Unit } from './unit.js';
 
 /**
@@ -32,7 +32,10 @@ function earliest(messages: readonly Pending[]): number {
  */
 export function save(unit: Unit, row: StateRow): void {
   const { messages, lock, readyAt: _r, activities, activityAt: _a, ...rest } = row;
-  if (!isInstance(row) && !messages?.length && !activities?.length) { unit.delete('instances', [row.hub, row.instanceId]); return; }
+  if (!isInstance(row) && !messages?.length && !activities?.length) {
+    unit.delete('instances', [row.hub, row.instanceId]);
+    return;
+  }
   const next: StateRow = rest;
   if (lock) next.lock = lock;
   if (messages?.length) {
@@ -59,7 +62,7 @@ export async function enqueue(unit: Unit, hub: string, messages: readonly Orches
   for (const message of messages) {
     const at = timeOf('visibleAt', message.visibleAt);
     const row = (await unit.get('instances', [hub, message.instanceId])) ?? shell(hub, message.instanceId);
-    save(unit, { ...row, messages: [...row.messages ?? [], { at, message }] });
+    save(unit, { ...row, messages: [...(row.messages ?? []), { at, message }] });
   }
 }
 
@@ -109,7 +112,7 @@ function leaseRow(unit: Unit, row: StateRow, now: number, lockMs: number): Orche
 export async function leaseActivityRow(unit: Unit, hub: string, now: number, lockMs: number): Promise<LeasedActivity | undefined> {
   for (let rescan = false; ; rescan = true) {
     const [queued, inline] = await Promise.all([unit.ready('activities', hub, now, rescan), unit.ready('inline', hub, now, rescan)]);
-    for (let i = 0, j = 0; i < queued.length || j < inline.length;) {
+    for (let i = 0, j = 0; i < queued.length || j < inline.length; ) {
       if (j >= inline.length || (i < queued.length && queued[i]!.readyAt <= inline[j]!.activityAt!)) {
         const row = await unit.get('activities', [hub, queued[i]!.instanceId, queued[i++]!.id]);
         // Leased or completed since the scan, by an operation before this one.
@@ -135,7 +138,7 @@ export async function leaseActivityRow(unit: Unit, hub: string, now: number, loc
 /** Up to `max` leases in one operation: `take` until it finds nothing. */
 export async function leaseSeveral<T>(max: number, take: () => Promise<T | undefined>): Promise<T[]> {
   const leased: T[] = [];
-  for (let item: T | undefined; leased.length < max && (item = await take()) !== undefined;) leased.push(item);
+  for (let item: T | undefined; leased.length < max && (item = await take()) !== undefined; ) leased.push(item);
   return leased;
 }
 
@@ -152,7 +155,14 @@ export const INLINE_QUEUED = 4;
  * are kept inline in its row (leased ones always, queued ones while the row, which holds `held`
  * already, has fewer than INLINE_QUEUED), the others are rows of their own.
  */
-export function schedule(unit: Unit, hub: string, instanceId: string, items: readonly ActivityWorkItem[], held: number, eager?: { now: number; lockMs: number; max: number }) {
+export function schedule(
+  unit: Unit,
+  hub: string,
+  instanceId: string,
+  items: readonly ActivityWorkItem[],
+  held: number,
+  eager?: { now: number; lockMs: number; max: number },
+) {
   const inline: InlineActivity[] = [];
   const leased: LeasedActivity[] = [];
   const max = eager ? Math.floor(eager.max) : 0;
@@ -230,6 +240,6 @@ export async function install(unit: Unit, hub: string, { record, start }: NewIns
   if (existing && isInstance(existing)) unit.drop(hub, record.instanceId);
   const row: InstanceRow = { ...(existing && !isInstance(existing) ? existing : {}), ...record, hub, version: 1, historyLength: 0 };
   const at = timeOf('visibleAt', start.visibleAt);
-  save(unit, { ...row, messages: [...row.messages ?? [], { at, message: start }] });
+  save(unit, { ...row, messages: [...(row.messages ?? []), { at, message: start }] });
   return row;
 }

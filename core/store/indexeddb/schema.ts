@@ -3,18 +3,26 @@
  * checks that records read back are ours and whole.
  * @module
  */
-import { unwrap, type DBSchema, type IDBPDatabase, type StoreNames } from 'idb';
+import { type DBSchema, type IDBPDatabase, type StoreNames, unwrap } from 'idb';
 import { InvalidArgumentError, isDurableError, StorageCorruptedError, StorageQuotaExceededError } from '../../errors.js';
-import { isRuntimeStatus, type HistoryEvent } from '../../history.js';
+import { type HistoryEvent, isRuntimeStatus } from '../../history.js';
 import type { ActivityWorkItem, InstanceRecord, Lease, OrchestrationMessage } from '../port.js';
 import type { NormalizedQuery } from '../query.js';
 
 export const SCHEMA_VERSION = 3;
 
 /** A pending message and when it is visible (ms); a queue keeps them in arrival order. */
-export interface Pending { at: number; message: OrchestrationMessage }
+export interface Pending {
+  at: number;
+  message: OrchestrationMessage;
+}
 /** An activity kept in its instance's row (leased eagerly by the commit that scheduled it, or queued there: see queue.ts `schedule`); `at` is when it is due unleased. */
-export interface InlineActivity { at: number; deliveries: number; lock?: Lease; item: ActivityWorkItem }
+export interface InlineActivity {
+  at: number;
+  deliveries: number;
+  lock?: Lease;
+  item: ActivityWorkItem;
+}
 /**
  * An instance's queue, kept in its row so that an episode or a completion reads and writes one
  * row: pending messages, the orchestration lease, and its own activities (leased eagerly, or a few queued).
@@ -22,7 +30,13 @@ export interface InlineActivity { at: number; deliveries: number; lock?: Lease; 
  * earliest an inline activity is due (lease expiry, or `at` unleased), absent without any.
  * An absent field keeps the row out of that index; so do absent status fields (a shell).
  */
-export interface QueueFields { messages?: Pending[]; lock?: Lease; readyAt?: number; activities?: InlineActivity[]; activityAt?: number }
+export interface QueueFields {
+  messages?: Pending[];
+  lock?: Lease;
+  readyAt?: number;
+  activities?: InlineActivity[];
+  activityAt?: number;
+}
 /**
  * An instance: its status, its queue, and the newest events of its history (`tail`, the last
  * `tail.length` of `historyLength`), which move to a history row once there are enough of
@@ -34,12 +48,27 @@ export type ShellRow = QueueFields & { hub: string; instanceId: string };
 export type StateRow = InstanceRow | ShellRow;
 export const isInstance = (row: StateRow): row is InstanceRow => 'version' in row;
 /** A run of events; `seq` is the position of the first of them in the history. */
-export interface HistoryRow { hub: string; instanceId: string; seq: number; events: HistoryEvent[] }
-export interface ActivityRow { hub: string; instanceId: string; id: string; at: number; readyAt: number; deliveries: number; lock?: Lease; item: ActivityWorkItem }
+export interface HistoryRow {
+  hub: string;
+  instanceId: string;
+  seq: number;
+  events: HistoryEvent[];
+}
+export interface ActivityRow {
+  hub: string;
+  instanceId: string;
+  id: string;
+  at: number;
+  readyAt: number;
+  deliveries: number;
+  lock?: Lease;
+  item: ActivityWorkItem;
+}
 
 export interface Schema extends DBSchema {
   instances: {
-    key: [string, string]; value: StateRow;
+    key: [string, string];
+    value: StateRow;
     indexes: { byCreated: [string, string, string]; byStatus: [string, string, string, string]; byReadyAt: [string, number]; byActivityAt: [string, number] };
   };
   history: { key: [string, string, number]; value: HistoryRow };
@@ -59,7 +88,12 @@ export type Key<N extends Name> = Schema[N]['key'];
 export const STORES: Record<Name, { keyPath: string[] | null; indexes: Record<string, string[]> }> = {
   instances: {
     keyPath: ['hub', 'instanceId'],
-    indexes: { byCreated: ['hub', 'createdTime', 'instanceId'], byStatus: ['hub', 'runtimeStatus', 'createdTime', 'instanceId'], byReadyAt: ['hub', 'readyAt'], byActivityAt: ['hub', 'activityAt'] },
+    indexes: {
+      byCreated: ['hub', 'createdTime', 'instanceId'],
+      byStatus: ['hub', 'runtimeStatus', 'createdTime', 'instanceId'],
+      byReadyAt: ['hub', 'readyAt'],
+      byActivityAt: ['hub', 'activityAt'],
+    },
   },
   history: { keyPath: ['hub', 'instanceId', 'seq'], indexes: {} },
   activities: { keyPath: ['hub', 'instanceId', 'id'], indexes: { byReadyAt: ['hub', 'readyAt'] } },
@@ -98,7 +132,9 @@ export function problems(names: readonly string[], store: (name: string) => IDBO
 }
 
 export function notOurs(name: string, version: number, found: string[], schema = SCHEMA_VERSION): StorageCorruptedError {
-  return new StorageCorruptedError(`IndexedDB database '${name}' (version ${version}) is not an edge-durable store of schema version ${schema}: it has ${found.join(', ')}. Use another database name, or delete this one.`);
+  return new StorageCorruptedError(
+    `IndexedDB database '${name}' (version ${version}) is not an edge-durable store of schema version ${schema}: it has ${found.join(', ')}. Use another database name, or delete this one.`,
+  );
 }
 
 /** Refuses a database with another layout: someone else's, or a damaged one. */
@@ -116,9 +152,12 @@ export const readyBy = (hub: string, now: number) => IDBKeyRange.bound([hub, -In
 
 /** The instances between `from`/`to` and before the continuation point, in an index keyed by [...prefix, createdTime, instanceId]. */
 export function span(prefix: IDBValidKey[], q: Pick<NormalizedQuery, 'createdTimeFrom' | 'createdTimeTo' | 'after'>): IDBKeyRange | undefined {
-  const upper = q.after && (q.createdTimeTo === undefined || q.after.createdTime <= q.createdTimeTo)
-    ? [...prefix, q.after.createdTime, q.after.instanceId]
-    : q.createdTimeTo !== undefined ? [...prefix, q.createdTimeTo, []] : [...prefix, []];
+  const upper =
+    q.after && (q.createdTimeTo === undefined || q.after.createdTime <= q.createdTimeTo)
+      ? [...prefix, q.after.createdTime, q.after.instanceId]
+      : q.createdTimeTo !== undefined
+        ? [...prefix, q.createdTimeTo, []]
+        : [...prefix, []];
   if (q.createdTimeFrom !== undefined && q.createdTimeFrom > (upper[prefix.length] as string | unknown[])) return undefined;
   return IDBKeyRange.bound(q.createdTimeFrom !== undefined ? [...prefix, q.createdTimeFrom] : prefix, upper, false, true);
 }
@@ -132,12 +171,23 @@ const events = (v: unknown) => Array.isArray(v) && v.every((e) => obj(e) && str(
 const optional = (ok: (v: unknown) => boolean) => (v: unknown) => v === undefined || ok(v);
 /** Fields of every instances row (a shell has only these), and of an instance's row besides. */
 const QUEUE: Record<string, (v: unknown) => boolean> = {
-  hub: str, instanceId: str,
+  hub: str,
+  instanceId: str,
   messages: optional((v) => Array.isArray(v) && v.every((p) => obj(p) && num((p as Pending).at) && obj((p as Pending).message))),
-  activities: optional((v) => Array.isArray(v) && v.every((a) => obj(a) && num((a as InlineActivity).at) && num((a as InlineActivity).deliveries) && obj((a as InlineActivity).item))),
+  activities: optional(
+    (v) =>
+      Array.isArray(v) && v.every((a) => obj(a) && num((a as InlineActivity).at) && num((a as InlineActivity).deliveries) && obj((a as InlineActivity).item)),
+  ),
 };
 const INSTANCE: Record<string, (v: unknown) => boolean> = {
-  name: str, executionId: str, runtimeStatus: isRuntimeStatus, createdTime: str, lastUpdatedTime: str, version: num, historyLength: num, tail: optional(events),
+  name: str,
+  executionId: str,
+  runtimeStatus: isRuntimeStatus,
+  createdTime: str,
+  lastUpdatedTime: str,
+  version: num,
+  historyLength: num,
+  tail: optional(events),
 };
 const SHAPES: Record<Name, Record<string, (v: unknown) => boolean>> = {
   instances: QUEUE,
@@ -155,10 +205,13 @@ export function checked<N extends Name>(store: N, value: unknown): Row<N> {
   let bad = !obj(value) ? 'not an object' : failing(CHECKS[store]);
   // A row with any status field is an instance's, and must have them all.
   if (!bad && store === 'instances' && STATUS_FIELDS.some((field) => field in (value as object))) bad = failing(INSTANCE_CHECKS);
-  if (bad) throw new StorageCorruptedError(`A record in IndexedDB store '${store}' is malformed (${bad === 'not an object' ? bad : `bad or missing '${bad}'`}); the database was written by something else or is damaged.`);
+  if (bad)
+    throw new StorageCorruptedError(
+      `A record in IndexedDB store '${store}' is malformed (${bad === 'not an object' ? bad : `bad or missing '${bad}'`}); the database was written by something else or is damaged.`,
+    );
   return value as Row<N>;
 }
-export const maybe = <N extends Name>(store: N, value: unknown) => value === undefined ? undefined : checked(store, value);
+export const maybe = <N extends Name>(store: N, value: unknown) => (value === undefined ? undefined : checked(store, value));
 
 /** The port's record of an instance's row: without the hub, the queue and the history tail. */
 export function toRecord(row: InstanceRow): InstanceRecord {
@@ -177,11 +230,18 @@ export function toStorageError(error: unknown): Error {
   if (isDurableError(error)) return error;
   const name = (error as { name?: unknown } | null)?.name;
   const message = (error as { message?: unknown } | null)?.message;
-  if (name === 'QuotaExceededError') return new StorageQuotaExceededError('IndexedDB quota exceeded; the transaction was rolled back. Free space (purge finished instances) and retry.', { cause: error });
-  if (typeof name === 'string') return new StorageCorruptedError(`IndexedDB failed (${name}: ${String(message)}); the transaction was rolled back.`, { cause: error });
+  if (name === 'QuotaExceededError')
+    return new StorageQuotaExceededError('IndexedDB quota exceeded; the transaction was rolled back. Free space (purge finished instances) and retry.', {
+      cause: error,
+    });
+  if (typeof name === 'string')
+    return new StorageCorruptedError(`IndexedDB failed (${name}: ${String(message)}); the transaction was rolled back.`, { cause: error });
   return error instanceof Error ? error : new StorageCorruptedError(String(error));
 }
 
 export const noop = () => {};
 /** A request nobody awaits: a failure aborts the transaction and surfaces through `tx.done`. */
-export const quiet = <T>(request: Promise<T>): Promise<T> => { request.catch(noop); return request; };
+export const quiet = <T>(request: Promise<T>): Promise<T> => {
+  request.catch(noop);
+  return request;
+};

@@ -19,7 +19,7 @@
  * commits, that nobody else wrote since. What it read and wrote is `publish`ed for the next.
  * @module
  */
-import { checked, maybe, quiet, readyBy, within, type Key, type Name, type Row, type StateRow } from './schema.js';
+import { checked, type Key, maybe, type Name, quiet, type Row, readyBy, type StateRow, within } from './schema.js';
 
 /** Instance rows by cache id (undefined: known to be absent). */
 export type Known = Map<string, StateRow | undefined>;
@@ -40,15 +40,21 @@ export interface Op<T> {
 }
 
 /** Cache ids: length-prefixed, so that no two keys share one, without JSON. */
-const idOf = (key: readonly IDBValidKey[]): string => key.length === 2
-  ? `${(key[0] as string).length}:${key[0] as string}${key[1] as string}`
-  : `${(key[0] as string).length}:${(key[1] as string).length}:${key[0] as string}${key[1] as string}${key[2] as string}`;
+const idOf = (key: readonly IDBValidKey[]): string =>
+  key.length === 2
+    ? `${(key[0] as string).length}:${key[0] as string}${key[1] as string}`
+    : `${(key[0] as string).length}:${(key[1] as string).length}:${key[0] as string}${key[1] as string}${key[2] as string}`;
 const keyOf = (store: Cached, row: Row<Cached>): readonly IDBValidKey[] =>
   store === 'activities' ? [row.hub, row.instanceId, (row as Row<'activities'>).id] : [row.hub, row.instanceId];
 
 /** A request as a promise, without idb's listeners. Nobody need await it: a failure also aborts the transaction, which `tx.done` reports. */
 export function request<T>(req: IDBRequest<T>): Promise<T> {
-  return quiet(new Promise<T>((resolve, reject) => { req.onsuccess = () => resolve(req.result); req.onerror = () => reject(req.error); }));
+  return quiet(
+    new Promise<T>((resolve, reject) => {
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    }),
+  );
 }
 
 const SCANNED: Record<Queue, { store: Cached; index: 'byReadyAt' | 'byActivityAt' }> = {
@@ -57,8 +63,17 @@ const SCANNED: Record<Queue, { store: Cached; index: 'byReadyAt' | 'byActivityAt
   inline: { store: 'instances', index: 'byActivityAt' },
 };
 /** A read of a queue's ready rows: as of `now` and of the queue's write `stamp`; `complete` once it found fewer than it asked for. */
-interface Scan { rows: Promise<unknown[]>; now: number; stamp: number; complete?: boolean }
-interface Dirty { store: Cached; key: readonly IDBValidKey[]; row: Row<Cached> | undefined }
+interface Scan {
+  rows: Promise<unknown[]>;
+  now: number;
+  stamp: number;
+  complete?: boolean;
+}
+interface Dirty {
+  store: Cached;
+  key: readonly IDBValidKey[];
+  row: Row<Cached> | undefined;
+}
 
 export class Unit {
   private readonly rows: Record<Cached, Map<string, Promise<unknown>>> = { instances: new Map(), activities: new Map() };
@@ -80,20 +95,26 @@ export class Unit {
    * `size`: how many rows the operations sharing the transaction may lease (see `Op.weight`); scans read enough for all of them.
    * `known`: instance rows as they are once the transactions before this one commit (read, never changed here).
    */
-  constructor(readonly tx: IDBTransaction, private readonly size: number, private readonly known?: ReadonlyMap<string, StateRow | undefined>) {}
+  constructor(
+    readonly tx: IDBTransaction,
+    private readonly size: number,
+    private readonly known?: ReadonlyMap<string, StateRow | undefined>,
+  ) {}
 
   get<N extends Cached>(store: N, key: Key<N>): Promise<Row<N> | undefined> {
     const id = idOf(key);
     const cache = this.rows[store];
     let hit = cache.get(id);
-    if (!hit && store === 'instances' && !this.forget && this.known?.has(id)) cache.set(id, hit = Promise.resolve(this.known.get(id)));
+    if (!hit && store === 'instances' && !this.forget && this.known?.has(id)) cache.set(id, (hit = Promise.resolve(this.known.get(id))));
     if (!hit) {
-      hit = quiet(request(this.raw(store).get(key)).then((value) => {
-        const row = maybe(store, value);
-        // A read that ends after `publish` (nobody awaited it) may predate this transaction's own write of the row.
-        if (store === 'instances' && !this.published) this.read.set(id, row as StateRow | undefined);
-        return row;
-      }));
+      hit = quiet(
+        request(this.raw(store).get(key)).then((value) => {
+          const row = maybe(store, value);
+          // A read that ends after `publish` (nobody awaited it) may predate this transaction's own write of the row.
+          if (store === 'instances' && !this.published) this.read.set(id, row as StateRow | undefined);
+          return row;
+        }),
+      );
       cache.set(id, hit);
     }
     return hit as Promise<Row<N> | undefined>;
@@ -106,7 +127,10 @@ export class Unit {
     this.dirty[store].set(id, { store, key, row });
     // A row ready later than every scan's `now` (a lease just taken) cannot be missing from them.
     if (store === 'activities') this.touch('activities', (row as Row<'activities'>).readyAt);
-    else { this.touch('instances', (row as StateRow).readyAt); this.touch('inline', (row as StateRow).activityAt); }
+    else {
+      this.touch('instances', (row as StateRow).readyAt);
+      this.touch('inline', (row as StateRow).activityAt);
+    }
   }
 
   /** A deleted row cannot be missing from a scan: scans check every row they return against the cache. */
@@ -127,7 +151,8 @@ export class Unit {
       if (dirty.size === 0) continue;
       const os = this.raw(store);
       for (const [id, { key, row }] of dirty) {
-        if (row) os.put(row); else os.delete(key as IDBValidKey);
+        if (row) os.put(row);
+        else os.delete(key as IDBValidKey);
         if (store === 'instances') this.written.set(id, row as StateRow | undefined);
       }
       dirty.clear();
@@ -143,16 +168,22 @@ export class Unit {
     this.published = true;
     if (this.forget) known.clear();
     for (const rows of [this.read, this.written]) {
-      for (const [id, row] of rows) { known.delete(id); known.set(id, row); }
+      for (const [id, row] of rows) {
+        known.delete(id);
+        known.set(id, row);
+      }
     }
-    for (const id of known.keys()) { if (known.size <= KNOWN_ROWS) break; known.delete(id); }
+    for (const id of known.keys()) {
+      if (known.size <= KNOWN_ROWS) break;
+      known.delete(id);
+    }
     return known;
   }
 
   /** An object store of the transaction: writes go there directly (nothing awaits them; a failed request aborts the transaction). */
   raw(store: Name): IDBObjectStore {
     let plain = this.plain.get(store);
-    if (!plain) this.plain.set(store, plain = this.tx.objectStore(store));
+    if (!plain) this.plain.set(store, (plain = this.tx.objectStore(store)));
     return plain;
   }
 
@@ -195,23 +226,25 @@ export class Unit {
       const entry: Scan = { rows: Promise.resolve([]), now, stamp: this.stamps[queue] };
       this.scannedUpTo[queue] = Math.max(this.scannedUpTo[queue], now);
       const range = readyBy(hub, now);
-      entry.rows = quiet(store === 'instances'
-        // Instance rows are large and usually known: read their keys, and only the rows that are not.
-        ? request(this.raw(store).index(index).getAllKeys(range, limit)).then((keys) => {
-          entry.complete = keys.length < limit;
-          return Promise.all(keys.map((key) => this.get('instances', key as Key<'instances'>))).then((rows) => rows.filter((row) => row !== undefined));
-        })
-        : request(this.raw(store).index(index).getAll(range, limit)).then((found) => {
-          entry.complete = found.length < limit;
-          return found.map((value) => {
-            const row = checked(store, value);
-            const cache = this.rows[store];
-            const key = idOf(keyOf(store, row));
-            if (!cache.has(key)) cache.set(key, Promise.resolve(row));
-            return row;
-          });
-        }));
-      this.scans.set(id, scan = entry);
+      entry.rows = quiet(
+        store === 'instances'
+          ? // Instance rows are large and usually known: read their keys, and only the rows that are not.
+            request(this.raw(store).index(index).getAllKeys(range, limit)).then((keys) => {
+              entry.complete = keys.length < limit;
+              return Promise.all(keys.map((key) => this.get('instances', key as Key<'instances'>))).then((rows) => rows.filter((row) => row !== undefined));
+            })
+          : request(this.raw(store).index(index).getAll(range, limit)).then((found) => {
+              entry.complete = found.length < limit;
+              return found.map((value) => {
+                const row = checked(store, value);
+                const cache = this.rows[store];
+                const key = idOf(keyOf(store, row));
+                if (!cache.has(key)) cache.set(key, Promise.resolve(row));
+                return row;
+              });
+            }),
+      );
+      this.scans.set(id, (scan = entry));
     }
     return scan.rows as Promise<QueueRow<Q>[]>;
   }

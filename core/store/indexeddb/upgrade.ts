@@ -9,14 +9,26 @@
  * @module
  */
 import type { Lease, OrchestrationMessage } from '../port.js';
-import { create, problems, STORES, type Layout, type StateRow } from './schema.js';
+import { create, type Layout, problems, STORES, type StateRow } from './schema.js';
 
 /** Version 1's message rows: `seq` is the arrival order within the instance, `at` the visible time. */
-interface V1Message { hub: string; instanceId: string; id: string; seq: number; at: number; message: OrchestrationMessage }
-interface V1Inbox { lock?: Lease }
+interface V1Message {
+  hub: string;
+  instanceId: string;
+  id: string;
+  seq: number;
+  at: number;
+  message: OrchestrationMessage;
+}
+interface V1Inbox {
+  lock?: Lease;
+}
 
 const V1: Layout = {
-  instances: { keyPath: ['hub', 'instanceId'], indexes: { byCreated: ['hub', 'createdTime', 'instanceId'], byStatus: ['hub', 'runtimeStatus', 'createdTime', 'instanceId'] } },
+  instances: {
+    keyPath: ['hub', 'instanceId'],
+    indexes: { byCreated: ['hub', 'createdTime', 'instanceId'], byStatus: ['hub', 'runtimeStatus', 'createdTime', 'instanceId'] },
+  },
   history: STORES.history,
   messages: { keyPath: ['hub', 'instanceId', 'id'], indexes: {} },
   inboxes: { keyPath: ['hub', 'instanceId'], indexes: { byReadyAt: ['hub', 'readyAt'] } },
@@ -30,7 +42,10 @@ const { meta: _added, ...V2 } = STORES;
  * caller aborts the transaction, so that a foreign database keeps its version.
  */
 export function upgrade(db: IDBDatabase, tx: IDBTransaction, from: number): string[] {
-  if (from === 0) { create(db); return []; }
+  if (from === 0) {
+    create(db);
+    return [];
+  }
   const layout = from === 1 ? V1 : from === 2 ? V2 : undefined;
   const found = layout ? problems([...db.objectStoreNames], (name) => tx.objectStore(name), layout) : [`an unknown schema version ${from}`];
   if (found.length) return found;
@@ -65,7 +80,7 @@ function fromV1(db: IDBDatabase, tx: IDBTransaction): void {
     // Requests complete in the order sent: the inbox is read by the time the instance is.
     row.onsuccess = () => {
       const lock = (inbox.result as V1Inbox | undefined)?.lock;
-      const next: StateRow = { ...(row.result as StateRow | undefined ?? { hub, instanceId }), messages };
+      const next: StateRow = { ...((row.result as StateRow | undefined) ?? { hub, instanceId }), messages };
       if (lock) next.lock = lock;
       next.readyAt = Math.max(Math.min(...messages.map((m) => m.at)), lock?.expiresAt ?? -Infinity);
       instances.put(next);
@@ -78,8 +93,15 @@ function fromV1(db: IDBDatabase, tx: IDBTransaction): void {
   walk.onsuccess = () => {
     const cursor = walk.result;
     const value = cursor?.value as V1Message | undefined;
-    if (group[0] && (!value || value.hub !== group[0].hub || value.instanceId !== group[0].instanceId)) { move(group); group = []; }
-    if (cursor && value) { group.push(value); cursor.continue(); return; }
+    if (group[0] && (!value || value.hub !== group[0].hub || value.instanceId !== group[0].instanceId)) {
+      move(group);
+      group = [];
+    }
+    if (cursor && value) {
+      group.push(value);
+      cursor.continue();
+      return;
+    }
     walked = true;
     finish();
   };

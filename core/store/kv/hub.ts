@@ -4,19 +4,34 @@
  * durable, so nothing a crash could undo is ever shown or handed out.
  * @module
  */
-import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../history.js';
-import { instanceRecord } from '../record.js';
+import { type HistoryEvent, isTerminal, type RuntimeStatus } from '../../history.js';
 import type {
-  ActivityCompletion, CompletionOutcome, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity, NewInstance,
-  OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
+  ActivityCompletion,
+  CommitOutcome,
+  CompletionOutcome,
+  EpisodeCommit,
+  InstancePage,
+  InstanceQuery,
+  InstanceRecord,
+  LeasedActivity,
+  NewInstance,
+  OrchestrationMessage,
+  OrchestrationWorkItem,
+  PurgeFilter,
+  StoreNotification,
+  TaskHubStore,
 } from '../port.js';
+import { instanceRecord } from '../record.js';
 import type { HubLog } from './log.js';
 import { applyOp, type LogOp } from './state.js';
 
 export class KvTaskHub implements TaskHubStore {
   private readonly listeners = new Set<(n: StoreNotification) => void>();
 
-  constructor(readonly taskHub: string, private readonly open: () => Promise<HubLog>) {}
+  constructor(
+    readonly taskHub: string,
+    private readonly open: () => Promise<HubLog>,
+  ) {}
 
   async createInstance({ record, start }: NewInstance): Promise<InstanceRecord> {
     const log = await this.open();
@@ -62,7 +77,10 @@ export class KvTaskHub implements TaskHubStore {
     const changes: StoreNotification[] = [];
     for (const e of episodes) {
       const error = log.state.episodeRefusal(e);
-      if (error) { outcomes.push({ ok: false, error }); continue; }
+      if (error) {
+        outcomes.push({ ok: false, error });
+        continue;
+      }
       const { lease, completesActivities, ...episode } = e;
       const previous = log.state.status(episode.instanceId);
       const version = episode.expectedVersion + 1;

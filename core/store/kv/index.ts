@@ -44,14 +44,14 @@
  * Object store (`../durable-object/`): it is the recommended multi-writer deployment.
  * @module
  */
-import { systemClock, type Clock } from '../../clock.js';
+import { type Clock, systemClock } from '../../clock.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { validateTaskHubName } from '../../limits.js';
 import type { Storage, TaskHubStore } from '../port.js';
 import { KvTaskHub } from './hub.js';
-import { HubLog, type HubKeys } from './log.js';
+import { type HubKeys, HubLog } from './log.js';
+import { type KvNamespaceLike, WritePacer } from './namespace.js';
 import { applyOp } from './state.js';
-import { WritePacer, type KvNamespaceLike } from './namespace.js';
 
 export { KvWriterConflictError } from './log.js';
 export { isRateLimited, KV_STALENESS_MS, KV_WRITE_GAP_MS, type KvListKey, type KvListResult, type KvNamespaceLike } from './namespace.js';
@@ -68,7 +68,10 @@ export interface KvStorageOptions {
   maxValueChars?: number;
 }
 
-interface OpenHub { store: KvTaskHub; log?: Promise<HubLog> }
+interface OpenHub {
+  store: KvTaskHub;
+  log?: Promise<HubLog>;
+}
 
 export class KvStorage implements Storage {
   private readonly hubs = new Map<string, OpenHub>();
@@ -76,14 +79,19 @@ export class KvStorage implements Storage {
   private readonly clock: Clock;
   private readonly pacer: WritePacer;
 
-  constructor(private readonly kv: KvNamespaceLike, private readonly options: KvStorageOptions = {}) {
+  constructor(
+    private readonly kv: KvNamespaceLike,
+    private readonly options: KvStorageOptions = {},
+  ) {
     this.prefix = options.prefix ?? '';
     if (new TextEncoder().encode(this.prefix).length > 100) throw new InvalidArgumentError('The KV key prefix must be at most 100 bytes.');
     this.clock = options.clock ?? systemClock;
     this.pacer = new WritePacer(this.clock);
   }
 
-  taskHub(name: string): TaskHubStore { return this.hub(name).store; }
+  taskHub(name: string): TaskHubStore {
+    return this.hub(name).store;
+  }
 
   async listTaskHubs(): Promise<string[]> {
     const names = new Set(this.hubs.keys());
@@ -95,9 +103,19 @@ export class KvStorage implements Storage {
       cursor = page.list_complete ? undefined : page.cursor;
     } while (cursor);
     // A marker outlives a deleted hub; the hub's own state says whether it holds anything.
-    const valid = [...names].filter((name) => { try { validateTaskHubName(name); return true; } catch { return false; } });
+    const valid = [...names].filter((name) => {
+      try {
+        validateTaskHubName(name);
+        return true;
+      } catch {
+        return false;
+      }
+    });
     const open = await Promise.all(valid.map(async (name) => ({ name, log: await this.open(name) })));
-    return open.filter(({ log }) => !log.state.isEmpty).map(({ name }) => name).sort();
+    return open
+      .filter(({ log }) => !log.state.isEmpty)
+      .map(({ name }) => name)
+      .sort();
   }
 
   async deleteTaskHub(name: string): Promise<boolean> {
@@ -112,7 +130,11 @@ export class KvStorage implements Storage {
 
   /** Waits until every change made through this object is durable. */
   async close(): Promise<void> {
-    await Promise.all([...this.hubs.values()].map(async (h) => { if (h.log) await (await h.log).durable(); }));
+    await Promise.all(
+      [...this.hubs.values()].map(async (h) => {
+        if (h.log) await (await h.log).durable();
+      }),
+    );
   }
 
   private hub(name: string): OpenHub {
@@ -120,7 +142,7 @@ export class KvStorage implements Storage {
     let hub = this.hubs.get(name);
     if (!hub) {
       const opened: OpenHub = { store: new KvTaskHub(name, () => this.open(name)) };
-      this.hubs.set(name, hub = opened);
+      this.hubs.set(name, (hub = opened));
     }
     return hub;
   }
@@ -129,13 +151,18 @@ export class KvStorage implements Storage {
     const hub = this.hub(name);
     if (!hub.log) {
       hub.log = HubLog.open({
-        kv: this.kv, keys: this.keys(name), clock: this.clock, pacer: this.pacer,
+        kv: this.kv,
+        keys: this.keys(name),
+        clock: this.clock,
+        pacer: this.pacer,
         snapshotEvery: this.options.snapshotEvery ?? 256,
         detectForeignWriters: this.options.detectForeignWriters ?? true,
         maxValueChars: this.options.maxValueChars ?? 8 * 1024 * 1024,
       });
       // A failed recovery (e.g. a network error) is retried by the next call.
-      hub.log.catch(() => { hub.log = undefined; });
+      hub.log.catch(() => {
+        hub.log = undefined;
+      });
     }
     return hub.log;
   }

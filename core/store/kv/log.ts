@@ -12,13 +12,15 @@
 import type { Clock } from '../../clock.js';
 import { DurableError } from '../../errors.js';
 import { HubState } from '../hub-state.js';
+import { isRateLimited, KV_STALENESS_MS, type KvNamespaceLike, type WritePacer } from './namespace.js';
 import { applyOp, type HubSnapshot, type LogOp } from './state.js';
-import { isRateLimited, KV_STALENESS_MS, type WritePacer, type KvNamespaceLike } from './namespace.js';
 
 /** Another process wrote this hub's log: KV cannot arbitrate between writers. */
 export class KvWriterConflictError extends DurableError {
   override readonly name = 'KvWriterConflictError';
-  constructor(message: string, options?: { cause?: unknown }) { super('VersionConflict', message, options); }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('VersionConflict', message, options);
+  }
 }
 
 export interface HubKeys {
@@ -42,8 +44,16 @@ export interface HubLogOptions {
   maxValueChars: number;
 }
 
-interface Pending { op: LogOp; bytes: number; resolve: () => void; reject: (e: unknown) => void }
-interface Head { n: number; parts: number }
+interface Pending {
+  op: LogOp;
+  bytes: number;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+interface Head {
+  n: number;
+  parts: number;
+}
 
 const PUT_ATTEMPTS = 3;
 
@@ -57,17 +67,23 @@ export class HubLog {
   private readonly garbage: { dueAt: number; keys: string[] }[] = [];
   private marked: boolean;
 
-  private constructor(readonly state: HubState, private n: number, private head: Head, private readonly o: HubLogOptions) {
+  private constructor(
+    readonly state: HubState,
+    private n: number,
+    private head: Head,
+    private readonly o: HubLogOptions,
+  ) {
     this.marked = n > 0;
   }
 
   static async open(o: HubLogOptions): Promise<HubLog> {
     const headText = await o.kv.get(o.keys.head);
-    const head: Head = headText ? JSON.parse(headText) as Head : { n: 0, parts: 0 };
+    const head: Head = headText ? (JSON.parse(headText) as Head) : { n: 0, parts: 0 };
     let state = new HubState();
     if (head.parts > 0) {
       const parts = await Promise.all(Array.from({ length: head.parts }, (_, i) => o.kv.get(o.keys.snapshotPart(head.n, i))));
-      if (parts.some((p) => p === null)) throw new DurableError('StorageCorrupted', `Snapshot ${head.n} is incomplete in KV; was the quiet period after the previous writer respected?`);
+      if (parts.some((p) => p === null))
+        throw new DurableError('StorageCorrupted', `Snapshot ${head.n} is incomplete in KV; was the quiet period after the previous writer respected?`);
       state = HubState.restore(JSON.parse(parts.join('')) as HubSnapshot);
     }
     let n = head.n;
@@ -87,7 +103,10 @@ export class HubLog {
       this.queue.push({ op, bytes: JSON.stringify(op).length, resolve, reject });
     });
     this.lastAppend = promise.catch(() => undefined);
-    if (!this.draining) { this.draining = true; queueMicrotask(() => void this.drain()); }
+    if (!this.draining) {
+      this.draining = true;
+      queueMicrotask(() => void this.drain());
+    }
     return promise;
   }
 
@@ -98,7 +117,9 @@ export class HubLog {
   }
 
   /** Takes a snapshot at the next idle moment (e.g. after clearing the hub). */
-  requestSnapshot(): void { this.snapshotRequested = true; }
+  requestSnapshot(): void {
+    this.snapshotRequested = true;
+  }
 
   private async drain(): Promise<void> {
     while (this.queue.length) {
@@ -116,8 +137,14 @@ export class HubLog {
         for (const p of batch) p.resolve();
       } catch (error) {
         // Memory is now ahead of KV: stop, so that nothing builds on effects that may be lost.
-        this.fenced = error instanceof KvWriterConflictError ? error
-          : new DurableError('StorageCorrupted', `Could not write slot ${this.n + 1} of the task hub log to KV; this writer stopped. Start a new one after ${KV_STALENESS_MS / 1000} s.`, { cause: error });
+        this.fenced =
+          error instanceof KvWriterConflictError
+            ? error
+            : new DurableError(
+                'StorageCorrupted',
+                `Could not write slot ${this.n + 1} of the task hub log to KV; this writer stopped. Start a new one after ${KV_STALENESS_MS / 1000} s.`,
+                { cause: error },
+              );
         for (const p of [...batch, ...this.queue.splice(0)]) p.reject(this.fenced);
         break;
       }
@@ -129,9 +156,12 @@ export class HubLog {
 
   private async writeSlot(n: number, value: string): Promise<void> {
     const key = this.o.keys.slot(n);
-    if (value.length > this.o.maxValueChars) throw new DurableError('StorageQuotaExceeded', `A log entry of ${value.length} characters exceeds the KV value limit.`);
+    if (value.length > this.o.maxValueChars)
+      throw new DurableError('StorageQuotaExceeded', `A log entry of ${value.length} characters exceeds the KV value limit.`);
     if (this.o.detectForeignWriters && (await this.o.kv.get(key)) !== null) {
-      throw new KvWriterConflictError(`Slot ${n} of the task hub log was written by another writer; KV allows one writer per task hub (use the Durable Object store for several).`);
+      throw new KvWriterConflictError(
+        `Slot ${n} of the task hub log was written by another writer; KV allows one writer per task hub (use the Durable Object store for several).`,
+      );
     }
     await this.put(key, value);
   }
@@ -145,7 +175,10 @@ export class HubLog {
         return;
       } catch (error) {
         // Our own attempts are a second apart, so a 429 means that someone else wrote the key just now.
-        if (isRateLimited(error)) throw new KvWriterConflictError(`'${key}' was written by another writer within the last second; KV allows one writer per task hub.`, { cause: error });
+        if (isRateLimited(error))
+          throw new KvWriterConflictError(`'${key}' was written by another writer within the last second; KV allows one writer per task hub.`, {
+            cause: error,
+          });
         if (attempt >= PUT_ATTEMPTS) throw error;
       }
     }
@@ -187,7 +220,7 @@ export class HubLog {
 /** Cuts text into pieces of at most `size`, never between the halves of a surrogate pair. */
 function split(text: string, size: number): string[] {
   const chunks: string[] = [];
-  for (let i = 0; i < text.length || chunks.length === 0;) {
+  for (let i = 0; i < text.length || chunks.length === 0; ) {
     let end = Math.min(text.length, i + size);
     const code = text.charCodeAt(end - 1);
     if (end < text.length && code >= 0xd800 && code <= 0xdbff) end--;

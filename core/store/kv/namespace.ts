@@ -3,9 +3,12 @@
  * an in-memory fake or a REST client all fit), and the write pacing KV requires.
  * @module
  */
-import { sleep, type Clock } from '../../clock.js';
+import { type Clock, sleep } from '../../clock.js';
 
-export interface KvListKey { name: string; metadata?: unknown }
+export interface KvListKey {
+  name: string;
+  metadata?: unknown;
+}
 
 export interface KvListResult {
   keys: KvListKey[];
@@ -39,7 +42,10 @@ export function isRateLimited(error: unknown): boolean {
 export class WritePacer {
   private readonly last = new Map<string, number>();
 
-  constructor(private readonly clock: Clock, private readonly gapMs = KV_WRITE_GAP_MS) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly gapMs = KV_WRITE_GAP_MS,
+  ) {}
 
   async before(key: string): Promise<void> {
     const previous = this.last.get(key);

@@ -13,7 +13,12 @@ import type { EpisodeCommit, InstanceRecord, OrchestrationMessage } from '../por
 export type LogOp =
   | { op: 'create'; record: InstanceRecord; start: OrchestrationMessage }
   | { op: 'enqueue'; messages: OrchestrationMessage[] }
-  | { op: 'commit'; episode: LoggedEpisode; version: number; /** Activities the episode completed itself (`completesActivities`). */ completedActivityIds?: string[] }
+  | {
+      op: 'commit';
+      episode: LoggedEpisode;
+      version: number /** Activities the episode completed itself (`completesActivities`). */;
+      completedActivityIds?: string[];
+    }
   | { op: 'complete'; itemId: string; result: OrchestrationMessage }
   | { op: 'discard'; instanceId: string; messageIds: string[] }
   | { op: 'purge'; instanceIds: string[] }
@@ -27,8 +32,12 @@ export type HubSnapshot = HubContents;
 
 export function applyOp(state: HubState, op: LogOp): void {
   switch (op.op) {
-    case 'create': state.install(op.record, op.start); break;
-    case 'enqueue': for (const m of op.messages) state.enqueue(m); break;
+    case 'create':
+      state.install(op.record, op.start);
+      break;
+    case 'enqueue':
+      for (const m of op.messages) state.enqueue(m);
+      break;
     case 'commit':
       for (const id of op.completedActivityIds ?? []) state.deleteActivity(id);
       state.applyEpisode(op.episode, op.version);
@@ -37,8 +46,14 @@ export function applyOp(state: HubState, op: LogOp): void {
       state.deleteActivity(op.itemId);
       state.enqueue(op.result);
       break;
-    case 'discard': state.discard(op.instanceId, op.messageIds); break;
-    case 'purge': for (const id of op.instanceIds) state.remove(id); break;
-    case 'clear': state.clear(); break;
+    case 'discard':
+      state.discard(op.instanceId, op.messageIds);
+      break;
+    case 'purge':
+      for (const id of op.instanceIds) state.remove(id);
+      break;
+    case 'clear':
+      state.clear();
+      break;
   }
 }

@@ -33,7 +33,11 @@ export function toStorageError(error: unknown): Error {
 }
 
 function sqliteError(error: unknown, code: string, message: unknown): Error {
-  if (code === 'SQLITE_FULL') return new StorageQuotaExceededError(`The SQLite database or disk is full; the transaction was rolled back. Free space (purge finished instances) and retry.`, { cause: error });
+  if (code === 'SQLITE_FULL')
+    return new StorageQuotaExceededError(
+      `The SQLite database or disk is full; the transaction was rolled back. Free space (purge finished instances) and retry.`,
+      { cause: error },
+    );
   if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) {
     return new StorageCorruptedError(`The SQLite database is damaged or not a database (${code}: ${String(message)}).`, { cause: error });
   }
@@ -57,13 +61,19 @@ export class Connection {
   private statement(sql: string): SqliteStatement {
     if (this.closed) throw new Error('This SqliteStorage is closed.');
     let statement = this.statements.get(sql);
-    if (!statement) this.statements.set(sql, statement = this.db.prepare(sql));
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
     return statement;
   }
 
-  get<T>(sql: string, ...params: Param[]): T | undefined { return this.statement(sql).get(...params) as T | undefined; }
-  all<T>(sql: string, ...params: Param[]): T[] { return this.statement(sql).all(...params) as T[]; }
-  run(sql: string, ...params: Param[]): number { return Number(this.statement(sql).run(...params).changes); }
+  get<T>(sql: string, ...params: Param[]): T | undefined {
+    return this.statement(sql).get(...params) as T | undefined;
+  }
+  all<T>(sql: string, ...params: Param[]): T[] {
+    return this.statement(sql).all(...params) as T[];
+  }
+  run(sql: string, ...params: Param[]): number {
+    return Number(this.statement(sql).run(...params).changes);
+  }
 
   /** Runs `body` in a write transaction (a savepoint when nested); on any error nothing of it is written. */
   write<T>(body: () => T): T {
@@ -97,7 +107,10 @@ export class Connection {
     } catch (error) {
       // SQLite may already have rolled back (disk full, I/O error); then this fails, and that is fine.
       try {
-        if (nested) { this.control(`ROLLBACK TO ${name}`); this.control(`RELEASE ${name}`); } else this.control('ROLLBACK');
+        if (nested) {
+          this.control(`ROLLBACK TO ${name}`);
+          this.control(`RELEASE ${name}`);
+        } else this.control('ROLLBACK');
       } catch {
         if (nested) this.lost = true;
       }

@@ -5,16 +5,21 @@
  * committer) and the children.
  * @module
  */
-import { episodeRefusal } from '../commit-rules.js';
+
 import { isTerminal } from '../../history.js';
 import { randomId } from '../../ids.js';
+import { episodeRefusal } from '../commit-rules.js';
 import type { CommitOutcome, EpisodeCommit, LeasedActivity, StoreNotification } from '../port.js';
 import type { Connection } from './connection.js';
 import { activityToken, deleteActivity, enqueue, install, lockToken, settle, status } from './queue.js';
 import { instanceParams, timeOf } from './rows.js';
 
 /** An episode's outcome, the notifications it owes once committed, and whether it left work to lease (else no 'work' notice). */
-export interface Applied { outcome: CommitOutcome; changes: StoreNotification[]; work?: boolean }
+export interface Applied {
+  outcome: CommitOutcome;
+  changes: StoreNotification[];
+  work?: boolean;
+}
 export const refused = (error: Error): Applied => ({ outcome: { ok: false, error }, changes: [] });
 
 /** One episode: every check before the first write. */
@@ -25,7 +30,8 @@ export function applyEpisode(sql: Connection, hub: string, e: EpisodeCommit): Ap
     version: current?.version,
     // Several processes may lease the same rows: a lapsed lease that another worker took must not commit.
     lock: e.lease && { token: lockToken(sql, hub, e.instanceId) },
-    messageWaiting: direct && sql.get('SELECT 1 FROM messages WHERE hub = ? AND instance_id = ? AND visible_at <= ? LIMIT 1', hub, e.instanceId, direct.now) !== undefined,
+    messageWaiting:
+      direct && sql.get('SELECT 1 FROM messages WHERE hub = ? AND instance_id = ? AND visible_at <= ? LIMIT 1', hub, e.instanceId, direct.now) !== undefined,
     activityTokens: direct?.activities.map(({ item }) => activityToken(sql, hub, item.instanceId, item.id)),
     childStatuses: e.newInstances.map(({ record }) => status(sql, hub, record.instanceId)?.runtimeStatus),
   });
@@ -43,7 +49,9 @@ export function applyEpisode(sql: Connection, hub: string, e: EpisodeCommit): Ap
   sql.run(
     `UPDATE instances SET name = ?, execution_id = ?, runtime_status = ?, input = ?, output = ?, custom_status = ?,
      failure_details = ?, created_time = ?, last_updated_time = ?, completed_time = ?, parent_instance_id = ?, version = ? WHERE hub = ? AND instance_id = ?`,
-    ...instanceParams(hub, e.instanceId, e.instance, version).slice(2), hub, e.instanceId,
+    ...instanceParams(hub, e.instanceId, e.instance, version).slice(2),
+    hub,
+    e.instanceId,
   );
   for (const id of e.consumedMessageIds) sql.run('DELETE FROM messages WHERE hub = ? AND instance_id = ? AND id = ?', hub, e.instanceId, id);
   // Completed here: their results are in the history, not queued.
@@ -61,8 +69,11 @@ export function applyEpisode(sql: Connection, hub: string, e: EpisodeCommit): Ap
   }
   const outcome: CommitOutcome = leasedActivities.length ? { ok: true, version, leasedActivities } : { ok: true, version };
   // Work left for a lease: anything not handed back eagerly, or messages still in the inbox.
-  const work = e.messages.length > 0 || e.newInstances.length > 0 || e.activities.length > leasedActivities.length
-    || sql.get('SELECT 1 FROM inboxes WHERE hub = ? AND instance_id = ?', hub, e.instanceId) !== undefined;
+  const work =
+    e.messages.length > 0 ||
+    e.newInstances.length > 0 ||
+    e.activities.length > leasedActivities.length ||
+    sql.get('SELECT 1 FROM inboxes WHERE hub = ? AND instance_id = ?', hub, e.instanceId) !== undefined;
   return { outcome, changes, work };
 }
 
@@ -76,8 +87,19 @@ function schedule(sql: Connection, hub: string, e: EpisodeCommit): LeasedActivit
     sql.run(
       `INSERT INTO activities (hub, instance_id, id, execution_id, task_scheduled_id, name, input, enqueued_time, visible_at, lease_token, expires_at, deliveries, ready_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      hub, item.instanceId, item.id, item.executionId, item.taskScheduledId, item.name, item.input ?? null, item.enqueuedTime, at,
-      lease?.token ?? null, lease?.expiresAt ?? 0, lease ? 1 : 0, lease?.expiresAt ?? at,
+      hub,
+      item.instanceId,
+      item.id,
+      item.executionId,
+      item.taskScheduledId,
+      item.name,
+      item.input ?? null,
+      item.enqueuedTime,
+      at,
+      lease?.token ?? null,
+      lease?.expiresAt ?? 0,
+      lease ? 1 : 0,
+      lease?.expiresAt ?? at,
     );
     if (lease) leased.push({ item: { ...item }, lease, deliveryCount: 1 });
   }

@@ -4,26 +4,43 @@
  * before it writes, so a refused item writes nothing and does not disturb the others.
  * @module
  */
-import { createRefusal } from '../commit-rules.js';
+
 import type { HistoryEvent, RuntimeStatus } from '../../history.js';
 import { randomId } from '../../ids.js';
+import { createRefusal } from '../commit-rules.js';
 import type {
-  ActivityCompletion, CommitOutcome, CompletionOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity,
-  NewInstance, OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
+  ActivityCompletion,
+  CommitOutcome,
+  CompletionOutcome,
+  EpisodeCommit,
+  InstancePage,
+  InstanceQuery,
+  InstanceRecord,
+  LeasedActivity,
+  NewInstance,
+  OrchestrationMessage,
+  OrchestrationWorkItem,
+  PurgeFilter,
+  StoreNotification,
+  TaskHubStore,
 } from '../port.js';
 import { normalizePurgeFilter, normalizeQuery } from '../query.js';
-import { toStorageError, type Connection, type Param } from './connection.js';
-import { applyEpisode, refused, type Applied } from './episode.js';
+import { type Connection, type Param, toStorageError } from './connection.js';
+import { type Applied, applyEpisode, refused } from './episode.js';
 import { queryPage } from './listing.js';
 import { activityToken, deleteActivity, enqueue, install, lockInbox, lockToken, remove, settle, status } from './queue.js';
 import { parseEvent, toActivity, toRecord } from './rows.js';
-import { INSTANCE_COLUMNS, type ActivityRow, type InstanceRow } from './schema.js';
+import { type ActivityRow, INSTANCE_COLUMNS, type InstanceRow } from './schema.js';
 
 /** Listeners of one storage, per hub (same process only). */
 export type Listeners = Map<string, Set<(n: StoreNotification) => void>>;
 
 export class SqliteTaskHub implements TaskHubStore {
-  constructor(readonly taskHub: string, private readonly sql: Connection, private readonly listeners: Listeners) {}
+  constructor(
+    readonly taskHub: string,
+    private readonly sql: Connection,
+    private readonly listeners: Listeners,
+  ) {}
 
   async createInstance(instance: NewInstance): Promise<InstanceRecord> {
     const { instanceId } = instance.record;
@@ -43,7 +60,11 @@ export class SqliteTaskHub implements TaskHubStore {
   }
 
   async getHistory(instanceId: string): Promise<HistoryEvent[]> {
-    const rows = this.sql.all<{ seq: number; event: string }>('SELECT seq, event FROM history WHERE hub = ? AND instance_id = ? ORDER BY seq', this.taskHub, instanceId);
+    const rows = this.sql.all<{ seq: number; event: string }>(
+      'SELECT seq, event FROM history WHERE hub = ? AND instance_id = ? ORDER BY seq',
+      this.taskHub,
+      instanceId,
+    );
     return rows.map((r) => parseEvent(`history(hub='${this.taskHub}', instance_id='${instanceId}', seq=${r.seq})`, r.event));
   }
 
@@ -64,7 +85,11 @@ export class SqliteTaskHub implements TaskHubStore {
     const leased = this.sql.write(() => {
       // An inbox that is ready but shows nothing visible is repaired and skipped; bounded, in case rows disagree.
       for (let attempt = 0; attempt < 16; attempt++) {
-        const inbox = this.sql.get<{ instance_id: string }>('SELECT instance_id FROM inboxes WHERE hub = ? AND ready_at <= ? ORDER BY ready_at LIMIT 1', hub, now);
+        const inbox = this.sql.get<{ instance_id: string }>(
+          'SELECT instance_id FROM inboxes WHERE hub = ? AND ready_at <= ? ORDER BY ready_at LIMIT 1',
+          hub,
+          now,
+        );
         if (!inbox) return undefined;
         const item = lockInbox(this.sql, hub, inbox.instance_id, now, lockMs);
         if (item) return item;
@@ -95,14 +120,16 @@ export class SqliteTaskHub implements TaskHubStore {
     if (episodes.length === 0) return [];
     let results: Applied[];
     try {
-      results = this.sql.write(() => episodes.map((e) => {
-        try {
-          return this.sql.write(() => applyEpisode(this.sql, this.taskHub, e));
-        } catch (error) {
-          if (this.sql.lost) throw error;
-          return refused(toStorageError(error));
-        }
-      }));
+      results = this.sql.write(() =>
+        episodes.map((e) => {
+          try {
+            return this.sql.write(() => applyEpisode(this.sql, this.taskHub, e));
+          } catch (error) {
+            if (this.sql.lost) throw error;
+            return refused(toStorageError(error));
+          }
+        }),
+      );
     } catch (error) {
       // The transaction itself failed (e.g. disk full at COMMIT): nothing was written.
       const failure = toStorageError(error);
@@ -127,11 +154,18 @@ export class SqliteTaskHub implements TaskHubStore {
     return this.sql.write(() => {
       const row = this.sql.get<ActivityRow>(
         'SELECT seq, instance_id, id, execution_id, task_scheduled_id, name, input, enqueued_time, deliveries FROM activities WHERE hub = ? AND ready_at <= ? ORDER BY ready_at LIMIT 1',
-        hub, now,
+        hub,
+        now,
       );
       if (!row) return undefined;
       const lease = { token: randomId(), expiresAt: now + lockMs };
-      this.sql.run('UPDATE activities SET lease_token = ?, expires_at = ?, ready_at = ?, deliveries = deliveries + 1 WHERE seq = ?', lease.token, lease.expiresAt, lease.expiresAt, row.seq);
+      this.sql.run(
+        'UPDATE activities SET lease_token = ?, expires_at = ?, ready_at = ?, deliveries = deliveries + 1 WHERE seq = ?',
+        lease.token,
+        lease.expiresAt,
+        lease.expiresAt,
+        row.seq,
+      );
       return { item: toActivity(hub, row), lease, deliveryCount: row.deliveries + 1 };
     });
   }
@@ -141,21 +175,30 @@ export class SqliteTaskHub implements TaskHubStore {
     const hub = this.taskHub;
     let work = false;
     const outcomes = this.sql.write(() => {
-      const done = completions.map(({ leased, result }): CompletionOutcome => this.sql.write(() => {
-        const { instanceId, id } = leased.item;
-        if (activityToken(this.sql, hub, instanceId, id) !== leased.lease.token) return { applied: false };
-        deleteActivity(this.sql, hub, instanceId, id);
-        enqueue(this.sql, hub, [result]);
-        return { applied: true };
-      }));
+      const done = completions.map(
+        ({ leased, result }): CompletionOutcome =>
+          this.sql.write(() => {
+            const { instanceId, id } = leased.item;
+            if (activityToken(this.sql, hub, instanceId, id) !== leased.lease.token) return { applied: false };
+            deleteActivity(this.sql, hub, instanceId, id);
+            enqueue(this.sql, hub, [result]);
+            return { applied: true };
+          }),
+      );
       // Eager dispatch, once every result is in: each free instance at most once, with all of them.
       const leasedNow = new Set<string>();
       completions.forEach(({ result, leaseInstance }, i) => {
         if (!done[i]!.applied || leasedNow.has(result.instanceId)) return;
-        const free = leaseInstance && (this.sql.get<{ lock_expires_at: number }>('SELECT lock_expires_at FROM inboxes WHERE hub = ? AND instance_id = ?', hub, result.instanceId)?.lock_expires_at ?? 0) <= leaseInstance.now;
+        const free =
+          leaseInstance &&
+          (this.sql.get<{ lock_expires_at: number }>('SELECT lock_expires_at FROM inboxes WHERE hub = ? AND instance_id = ?', hub, result.instanceId)
+            ?.lock_expires_at ?? 0) <= leaseInstance.now;
         const item = free ? lockInbox(this.sql, hub, result.instanceId, leaseInstance.now, leaseInstance.lockMs) : undefined;
         // A damaged message: leave the instance to the queue, which reports it.
-        if (item && !(item instanceof Error)) { done[i]!.workItem = item; leasedNow.add(result.instanceId); } else work = true;
+        if (item && !(item instanceof Error)) {
+          done[i]!.workItem = item;
+          leasedNow.add(result.instanceId);
+        } else work = true;
       });
       return done;
     });
@@ -169,7 +212,12 @@ export class SqliteTaskHub implements TaskHubStore {
     const released = this.sql.run(
       `UPDATE activities SET lease_token = NULL, expires_at = 0, visible_at = coalesce(?, visible_at), ready_at = coalesce(?, visible_at)
        WHERE hub = ? AND instance_id = ? AND id = ? AND lease_token = ?`,
-      at, at, this.taskHub, instanceId, id, leased.lease.token,
+      at,
+      at,
+      this.taskHub,
+      instanceId,
+      id,
+      leased.lease.token,
     );
     if (released) this.notify({ kind: 'work' });
   }
@@ -177,7 +225,8 @@ export class SqliteTaskHub implements TaskHubStore {
   async nextWakeTime(): Promise<number | undefined> {
     const row = this.sql.get<{ inbox: number | null; activity: number | null }>(
       'SELECT (SELECT min(ready_at) FROM inboxes WHERE hub = ?) AS inbox, (SELECT min(ready_at) FROM activities WHERE hub = ?) AS activity',
-      this.taskHub, this.taskHub,
+      this.taskHub,
+      this.taskHub,
     );
     const next = Math.min(row?.inbox ?? Infinity, row?.activity ?? Infinity);
     return Number.isFinite(next) ? next : undefined;
@@ -199,9 +248,18 @@ export class SqliteTaskHub implements TaskHubStore {
       for (const runtimeStatus of q.runtimeStatus) {
         const where = ['hub = ?', 'runtime_status = ?'];
         const params: Param[] = [this.taskHub, runtimeStatus];
-        if (q.createdTimeFrom !== undefined) { where.push('created_time >= ?'); params.push(q.createdTimeFrom); }
-        if (q.createdTimeTo !== undefined) { where.push('created_time <= ?'); params.push(q.createdTimeTo); }
-        const ids = this.sql.all<{ instance_id: string }>(`SELECT instance_id FROM instances INDEXED BY instances_by_status WHERE ${where.join(' AND ')}`, ...params);
+        if (q.createdTimeFrom !== undefined) {
+          where.push('created_time >= ?');
+          params.push(q.createdTimeFrom);
+        }
+        if (q.createdTimeTo !== undefined) {
+          where.push('created_time <= ?');
+          params.push(q.createdTimeTo);
+        }
+        const ids = this.sql.all<{ instance_id: string }>(
+          `SELECT instance_id FROM instances INDEXED BY instances_by_status WHERE ${where.join(' AND ')}`,
+          ...params,
+        );
         for (const { instance_id } of ids) remove(this.sql, this.taskHub, instance_id);
         purged += ids.length;
       }
@@ -211,9 +269,11 @@ export class SqliteTaskHub implements TaskHubStore {
 
   subscribe(listener: (notification: StoreNotification) => void): () => void {
     let set = this.listeners.get(this.taskHub);
-    if (!set) this.listeners.set(this.taskHub, set = new Set());
+    if (!set) this.listeners.set(this.taskHub, (set = new Set()));
     set.add(listener);
-    return () => { set.delete(listener); };
+    return () => {
+      set.delete(listener);
+    };
   }
 
   private notify(n: StoreNotification): void {

@@ -6,7 +6,7 @@
  */
 import type { RuntimeStatus } from '../../history.js';
 import type { InstancePage } from '../port.js';
-import { toPage, type NormalizedQuery, type SortKey } from '../query.js';
+import { type NormalizedQuery, type SortKey, toPage } from '../query.js';
 import type { Connection, Param } from './connection.js';
 import { toRecord } from './rows.js';
 import { INSTANCE_COLUMNS, type InstanceRow } from './schema.js';
@@ -39,25 +39,44 @@ export function queryPage(sql: Connection, hub: string, q: NormalizedQuery): Ins
     if (q.instanceIdPrefix !== undefined) return byPrefix(sql, hub, q, q.instanceIdPrefix);
     // One index range per status, each newest first and at most a page and one, merged.
     const sources = q.runtimeStatus ? [...q.runtimeStatus].map((s) => byCreated(sql, hub, q, s)) : [byCreated(sql, hub, q)];
-    return sources.length === 1 ? sources[0]! : sources.flat().sort((a, b) => newestFirst(
-      { createdTime: a.created_time, instanceId: a.instance_id }, { createdTime: b.created_time, instanceId: b.instance_id },
-    )).slice(0, q.pageSize + 1);
+    return sources.length === 1
+      ? sources[0]!
+      : sources
+          .flat()
+          .sort((a, b) => newestFirst({ createdTime: a.created_time, instanceId: a.instance_id }, { createdTime: b.created_time, instanceId: b.instance_id }))
+          .slice(0, q.pageSize + 1);
   });
-  return toPage(rows.map((row) => toRecord(hub, row)), q.pageSize);
+  return toPage(
+    rows.map((row) => toRecord(hub, row)),
+    q.pageSize,
+  );
 }
 
 /** Newest first over `instances_by_created` or, for one status, `instances_by_status`; the time range and continuation point bound the index range. */
 function byCreated(sql: Connection, hub: string, q: NormalizedQuery, status?: RuntimeStatus): InstanceRow[] {
   const where = ['hub = ?'];
   const params: Param[] = [hub];
-  if (status !== undefined) { where.push('runtime_status = ?'); params.push(status); }
-  if (q.createdTimeFrom !== undefined) { where.push('created_time >= ?'); params.push(q.createdTimeFrom); }
-  if (q.createdTimeTo !== undefined) { where.push('created_time <= ?'); params.push(q.createdTimeTo); }
-  if (q.after) { where.push('(created_time, instance_id) < (?, ?)'); params.push(q.after.createdTime, q.after.instanceId); }
+  if (status !== undefined) {
+    where.push('runtime_status = ?');
+    params.push(status);
+  }
+  if (q.createdTimeFrom !== undefined) {
+    where.push('created_time >= ?');
+    params.push(q.createdTimeFrom);
+  }
+  if (q.createdTimeTo !== undefined) {
+    where.push('created_time <= ?');
+    params.push(q.createdTimeTo);
+  }
+  if (q.after) {
+    where.push('(created_time, instance_id) < (?, ?)');
+    params.push(q.after.createdTime, q.after.instanceId);
+  }
   const index = status === undefined ? 'instances_by_created' : 'instances_by_status';
   return sql.all<InstanceRow>(
     `SELECT ${INSTANCE_COLUMNS} FROM instances INDEXED BY ${index} WHERE ${where.join(' AND ')} ORDER BY created_time DESC, instance_id DESC LIMIT ?`,
-    ...params, q.pageSize + 1,
+    ...params,
+    q.pageSize + 1,
   );
 }
 
@@ -70,11 +89,21 @@ function byPrefix(sql: Connection, hub: string, q: NormalizedQuery, prefix: stri
   // No UTF-8 text contains the byte 0xFF, so prefix || 0xFF is above every ID that starts with the prefix.
   const where = ['hub = ?', resume ? 'instance_id > ?' : 'instance_id >= ?', `instance_id < CAST(? || x'ff' AS TEXT)`];
   const params: Param[] = [hub, resume ? after : prefix, prefix];
-  if (q.runtimeStatus) { where.push(`runtime_status IN (${[...q.runtimeStatus].map(() => '?').join(', ')})`); params.push(...q.runtimeStatus); }
-  if (q.createdTimeFrom !== undefined) { where.push('created_time >= ?'); params.push(q.createdTimeFrom); }
-  if (q.createdTimeTo !== undefined) { where.push('created_time <= ?'); params.push(q.createdTimeTo); }
+  if (q.runtimeStatus) {
+    where.push(`runtime_status IN (${[...q.runtimeStatus].map(() => '?').join(', ')})`);
+    params.push(...q.runtimeStatus);
+  }
+  if (q.createdTimeFrom !== undefined) {
+    where.push('created_time >= ?');
+    params.push(q.createdTimeFrom);
+  }
+  if (q.createdTimeTo !== undefined) {
+    where.push('created_time <= ?');
+    params.push(q.createdTimeTo);
+  }
   return sql.all<InstanceRow>(
     `SELECT ${INSTANCE_COLUMNS} FROM instances INDEXED BY instances_by_id WHERE ${where.join(' AND ')} ORDER BY instance_id LIMIT ?`,
-    ...params, q.pageSize + 1,
+    ...params,
+    q.pageSize + 1,
   );
 }

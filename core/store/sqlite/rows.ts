@@ -3,8 +3,8 @@
  * damaged row is a named error, not a crash later.
  * @module
  */
-import { InvalidArgumentError, StorageCorruptedError, type FailureDetails } from '../../errors.js';
-import { isRuntimeStatus, type HistoryEvent } from '../../history.js';
+import { type FailureDetails, InvalidArgumentError, StorageCorruptedError } from '../../errors.js';
+import { type HistoryEvent, isRuntimeStatus } from '../../history.js';
 import type { ActivityWorkItem, InstanceRecord, OrchestrationMessage } from '../port.js';
 import type { Param } from './connection.js';
 import type { ActivityRow, InstanceRow, MessageRow } from './schema.js';
@@ -13,7 +13,10 @@ export const str = (v: unknown): v is string => typeof v === 'string';
 export const int = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
 export function corrupted(row: string, problem: string, cause?: unknown): StorageCorruptedError {
-  return new StorageCorruptedError(`SQLite row ${row} ${problem}; the database was written by something else or is damaged.`, cause === undefined ? undefined : { cause });
+  return new StorageCorruptedError(
+    `SQLite row ${row} ${problem}; the database was written by something else or is damaged.`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 function parseJson(row: string, column: string, text: unknown): unknown {
@@ -41,8 +44,13 @@ export function toRecord(hub: string, row: InstanceRow): InstanceRecord {
   if (!isRuntimeStatus(row.runtime_status)) throw corrupted(name, `has an unknown runtime_status '${String(row.runtime_status)}'`);
   if (!int(row.version)) throw corrupted(name, `has a bad version '${String(row.version)}'`);
   const record: InstanceRecord = {
-    instanceId: row.instance_id, name: row.name, executionId: row.execution_id, runtimeStatus: row.runtime_status,
-    createdTime: row.created_time, lastUpdatedTime: row.last_updated_time, version: row.version,
+    instanceId: row.instance_id,
+    name: row.name,
+    executionId: row.execution_id,
+    runtimeStatus: row.runtime_status,
+    createdTime: row.created_time,
+    lastUpdatedTime: row.last_updated_time,
+    version: row.version,
   };
   if (row.input !== null) record.input = row.input;
   if (row.output !== null) record.output = row.output;
@@ -60,9 +68,20 @@ export function toRecord(hub: string, row: InstanceRow): InstanceRecord {
 /** The `instances` columns of a row, in `INSTANCE_COLUMNS` order. */
 export function instanceParams(hub: string, instanceId: string, r: Omit<InstanceRecord, 'version'>, version: number): Param[] {
   return [
-    hub, instanceId, r.name, r.executionId, r.runtimeStatus, r.input ?? null, r.output ?? null, r.customStatus ?? null,
-    r.failureDetails === undefined ? null : JSON.stringify(r.failureDetails), r.createdTime, r.lastUpdatedTime,
-    r.completedTime ?? null, r.parentInstanceId ?? null, version,
+    hub,
+    instanceId,
+    r.name,
+    r.executionId,
+    r.runtimeStatus,
+    r.input ?? null,
+    r.output ?? null,
+    r.customStatus ?? null,
+    r.failureDetails === undefined ? null : JSON.stringify(r.failureDetails),
+    r.createdTime,
+    r.lastUpdatedTime,
+    r.completedTime ?? null,
+    r.parentInstanceId ?? null,
+    version,
   ];
 }
 
@@ -75,7 +94,12 @@ export function timeOf(what: string, iso: string): number {
 export function toMessage(hub: string, row: MessageRow): OrchestrationMessage {
   const name = `messages(hub='${hub}', instance_id='${row.instance_id}', id='${row.id}')`;
   if (!int(row.visible_at)) throw corrupted(name, `has a bad visible_at '${String(row.visible_at)}'`);
-  const message: OrchestrationMessage = { id: row.id, instanceId: row.instance_id, event: parseEvent(name, row.event), visibleAt: new Date(row.visible_at).toISOString() };
+  const message: OrchestrationMessage = {
+    id: row.id,
+    instanceId: row.instance_id,
+    event: parseEvent(name, row.event),
+    visibleAt: new Date(row.visible_at).toISOString(),
+  };
   if (row.execution_id !== null) message.executionId = row.execution_id;
   return message;
 }
@@ -87,7 +111,12 @@ export function toActivity(hub: string, row: ActivityRow): ActivityWorkItem {
   }
   if (!int(row.task_scheduled_id)) throw corrupted(name, `has a bad task_scheduled_id '${String(row.task_scheduled_id)}'`);
   const item: ActivityWorkItem = {
-    id: row.id, instanceId: row.instance_id, executionId: row.execution_id, taskScheduledId: row.task_scheduled_id, name: row.name, enqueuedTime: row.enqueued_time,
+    id: row.id,
+    instanceId: row.instance_id,
+    executionId: row.execution_id,
+    taskScheduledId: row.task_scheduled_id,
+    name: row.name,
+    enqueuedTime: row.enqueued_time,
   };
   if (row.input !== null) item.input = row.input;
   return item;

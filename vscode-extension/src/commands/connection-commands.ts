@@ -1,9 +1,9 @@
 /** Add, edit, remove and refresh connections. Tokens go to SecretStorage through the ConnectionStore. */
 import * as vscode from 'vscode';
-import { validateEndpoint, type Connection } from '../connections.js';
-import { normalizeEndpoint } from '../wire.js';
+import { type Connection, validateEndpoint } from '../connections.js';
 import { ConnectionNode } from '../tree/connection-node.js';
 import { TaskHubNode } from '../tree/task-hub-node.js';
+import { normalizeEndpoint } from '../wire.js';
 import type { CommandContext } from './command-context.js';
 
 export async function addConnection(ctx: CommandContext): Promise<Connection | undefined> {
@@ -57,9 +57,7 @@ export async function editConnection(ctx: CommandContext, target: ConnectionNode
   if (endpoint === undefined) return undefined;
   const tokenInput = await vscode.window.showInputBox({
     title: `Edit connection ${existing.name} (3/3)`,
-    prompt: hasToken
-      ? 'New bearer token; empty keeps the current one, "none" removes it'
-      : 'Bearer token; empty for none',
+    prompt: hasToken ? 'New bearer token; empty keeps the current one, "none" removes it' : 'Bearer token; empty for none',
     password: true,
     ignoreFocusOut: true,
   });

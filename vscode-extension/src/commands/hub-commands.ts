@@ -1,12 +1,12 @@
 /** Context-menu commands on a task hub. */
 import * as vscode from 'vscode';
-import type { DurableHttpClient, StatusPayload } from '../wire.js';
 import type { Connection } from '../connections.js';
-import { describeFilter, filterToQuery, isEmptyFilter, parseTimeInput, type InstanceFilter } from '../filters.js';
-import { STATUSES_IN_LIFECYCLE_ORDER, TERMINAL_STATUSES, offers, type InstanceOperation, type RuntimeStatus } from '../wire.js';
+import { describeFilter, filterToQuery, type InstanceFilter, isEmptyFilter, parseTimeInput } from '../filters.js';
 import { hubKey } from '../tree/explorer-node.js';
 import { InstanceNode } from '../tree/instance-node.js';
 import type { TaskHubNode } from '../tree/task-hub-node.js';
+import type { DurableHttpClient, StatusPayload } from '../wire.js';
+import { type InstanceOperation, offers, type RuntimeStatus, STATUSES_IN_LIFECYCLE_ORDER, TERMINAL_STATUSES } from '../wire.js';
 import { batchReportLines, runBatch, summarizeBatch } from './batch.js';
 import type { CommandContext } from './command-context.js';
 import { parseJsonInput, validateInstanceId, validateJsonInput, validateTimeInput } from './validation.js';
@@ -15,7 +15,7 @@ export async function startInstance(ctx: CommandContext, hub: TaskHubNode): Prom
   const client = await hub.services.client(hub.connection);
   const names = await client.listOrchestrators(hub.taskHub);
   const name = names.length
-    ? (await vscode.window.showQuickPick(names, { title: `Start new instance in ${hub.taskHub} (1/3)`, placeHolder: 'Orchestrator', ignoreFocusOut: true }))
+    ? await vscode.window.showQuickPick(names, { title: `Start new instance in ${hub.taskHub} (1/3)`, placeHolder: 'Orchestrator', ignoreFocusOut: true })
     : // a server without the orchestrators route still lets the user type a name
       await vscode.window.showInputBox({ title: `Start new instance in ${hub.taskHub} (1/3)`, prompt: 'Orchestrator name', ignoreFocusOut: true });
   if (!name) return;
@@ -39,7 +39,13 @@ export async function startInstance(ctx: CommandContext, hub: TaskHubNode): Prom
 }
 
 /** Puts a just-started instance into the tree; falls back to reloading the hub if its status cannot be read yet. */
-export async function showNewInstance(ctx: CommandContext, client: DurableHttpClient, connection: Connection, taskHub: string, instanceId: string): Promise<void> {
+export async function showNewInstance(
+  ctx: CommandContext,
+  client: DurableHttpClient,
+  connection: Connection,
+  taskHub: string,
+  instanceId: string,
+): Promise<void> {
   const status = await client.getStatus(taskHub, instanceId).catch(() => undefined);
   if (status) ctx.provider.addInstance(connection, taskHub, status);
   else ctx.provider.refreshHub(connection, taskHub);
@@ -53,9 +59,19 @@ export async function filterInstances(ctx: CommandContext, hub: TaskHubNode): Pr
   );
   if (!picked) return;
   const now = Date.now();
-  const from = await askTime(`Filter ${hub.taskHub} (2/4): created from`, 'Created at or after: ISO date/time or age (30m, 24h, 7d); empty = no bound', current.createdFrom ?? '', now);
+  const from = await askTime(
+    `Filter ${hub.taskHub} (2/4): created from`,
+    'Created at or after: ISO date/time or age (30m, 24h, 7d); empty = no bound',
+    current.createdFrom ?? '',
+    now,
+  );
   if (from === undefined) return;
-  const to = await askTime(`Filter ${hub.taskHub} (3/4): created to`, 'Created at or before: ISO date/time or age; empty = no bound', current.createdTo ?? '', now);
+  const to = await askTime(
+    `Filter ${hub.taskHub} (3/4): created to`,
+    'Created at or before: ISO date/time or age; empty = no bound',
+    current.createdTo ?? '',
+    now,
+  );
   if (to === undefined) return;
   const prefix = await vscode.window.showInputBox({
     title: `Filter ${hub.taskHub} (4/4): instance ID prefix`,
@@ -97,9 +113,20 @@ export async function purgeByFilter(ctx: CommandContext, hub: TaskHubNode): Prom
   );
   if (!picked || picked.length === 0) return;
   const now = Date.now();
-  const from = await askTime(`Purge history in ${hub.taskHub} (2/3): created from (required)`, 'Created at or after: ISO date/time or age (30m, 24h, 7d)', current.createdFrom ?? '1970-01-01', now, 'The API requires a lower bound.');
+  const from = await askTime(
+    `Purge history in ${hub.taskHub} (2/3): created from (required)`,
+    'Created at or after: ISO date/time or age (30m, 24h, 7d)',
+    current.createdFrom ?? '1970-01-01',
+    now,
+    'The API requires a lower bound.',
+  );
   if (from === undefined) return;
-  const to = await askTime(`Purge history in ${hub.taskHub} (3/3): created to`, 'Created at or before: ISO date/time or age; empty = now', current.createdTo ?? '', now);
+  const to = await askTime(
+    `Purge history in ${hub.taskHub} (3/3): created to`,
+    'Created at or before: ISO date/time or age; empty = now',
+    current.createdTo ?? '',
+    now,
+  );
   if (to === undefined) return;
   const createdTimeFrom = parseTimeInput(from, now)!;
   const createdTimeTo = parseTimeInput(to, now);
@@ -112,9 +139,8 @@ export async function purgeByFilter(ctx: CommandContext, hub: TaskHubNode): Prom
   );
   if (confirmed !== 'Purge') return;
   const client = await hub.services.client(hub.connection);
-  const deleted = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Purging history in ${hub.taskHub}…` },
-    () => client.purgeInstances(hub.taskHub, { createdTimeFrom, createdTimeTo: createdTimeTo || undefined, runtimeStatus: statuses }),
+  const deleted = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Purging history in ${hub.taskHub}…` }, () =>
+    client.purgeInstances(hub.taskHub, { createdTimeFrom, createdTimeTo: createdTimeTo || undefined, runtimeStatus: statuses }),
   );
   ctx.provider.refreshHub(hub.connection, hub.taskHub);
   void vscode.window.showInformationMessage(`Purged ${deleted} instance${deleted === 1 ? '' : 's'} from ${hub.taskHub}.`);
@@ -164,10 +190,14 @@ export async function batchOperation(ctx: CommandContext, hub: TaskHubNode): Pro
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `${choice.verb} ${applicable.length} instances`, cancellable: true },
     (progress, token) =>
-      runBatch(applicable.map((i) => i.instanceId), (id) => applyOperation(client, hub.taskHub, choice.operation, id), {
-        isCancelled: () => token.isCancellationRequested,
-        onProgress: (done, total) => progress.report({ increment: 100 / total, message: `${done}/${total}` }),
-      }),
+      runBatch(
+        applicable.map((i) => i.instanceId),
+        (id) => applyOperation(client, hub.taskHub, choice.operation, id),
+        {
+          isCancelled: () => token.isCancellationRequested,
+          onProgress: (done, total) => progress.report({ increment: 100 / total, message: `${done}/${total}` }),
+        },
+      ),
   );
   ctx.output.appendLine(`[${new Date().toISOString()}] ${hub.connection.name}/${hub.taskHub}`);
   for (const line of batchReportLines(choice.verb, result)) ctx.output.appendLine(line);

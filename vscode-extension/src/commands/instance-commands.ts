@@ -1,9 +1,9 @@
 /** Context-menu commands on one instance (and on a sub-orchestration node that knows its child's ID). */
 import * as vscode from 'vscode';
-import type { StatusPayload } from '../wire.js';
 import { openInstanceDocument } from '../documents.js';
 import { showTimeline } from '../timeline-panel.js';
 import type { InstanceRef } from '../tree/explorer-node.js';
+import type { StatusPayload } from '../wire.js';
 import type { CommandContext } from './command-context.js';
 import { showNewInstance } from './hub-commands.js';
 import { parseJsonInput, validateEventName, validateJsonInput } from './validation.js';

@@ -1,9 +1,9 @@
 /** Binds every contributed command ID to its handler. The IDs must match package.json (a unit test checks both ways). */
 import * as vscode from 'vscode';
-import type { InstanceRef } from '../tree/explorer-node.js';
 import type { ConnectionNode } from '../tree/connection-node.js';
+import type { InstanceRef } from '../tree/explorer-node.js';
 import type { TaskHubNode } from '../tree/task-hub-node.js';
-import { reportErrors, type CommandContext } from './command-context.js';
+import { type CommandContext, reportErrors } from './command-context.js';
 import { addConnection, editConnection, refresh, removeConnection } from './connection-commands.js';
 import { batchOperation, clearFilter, deleteTaskHub, filterInstances, goToInstance, loadMore, purgeByFilter, startInstance } from './hub-commands.js';
 import {
@@ -50,6 +50,9 @@ export function commandHandlers(ctx: CommandContext): Record<string, (...args: n
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   return Object.entries(commandHandlers(ctx)).map(([id, handler]) =>
-    vscode.commands.registerCommand(id, reportErrors(id.replace('edgeDurable.', ''), async (...args: unknown[]) => (handler as (...a: unknown[]) => unknown)(...args))),
+    vscode.commands.registerCommand(
+      id,
+      reportErrors(id.replace('edgeDurable.', ''), async (...args: unknown[]) => (handler as (...a: unknown[]) => unknown)(...args)),
+    ),
   );
 }

@@ -22,7 +22,10 @@ export class ActivityNode extends ExplorerNode {
         ['Duration', item.durationMs === undefined ? undefined : formatDuration(item.durationMs)],
         ['Failure', item.failure],
       ],
-      [['Input', item.input], ['Result', item.result]],
+      [
+        ['Input', item.input],
+        ['Result', item.result],
+      ],
     );
   }
 }

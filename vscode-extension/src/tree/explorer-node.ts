@@ -1,8 +1,8 @@
 /** The base of every node in the explorer tree, and the services the nodes need to load their children. */
 import * as vscode from 'vscode';
-import type { DurableHttpClient } from '../wire.js';
 import type { Connection } from '../connections.js';
 import type { InstanceFilter } from '../filters.js';
+import type { DurableHttpClient } from '../wire.js';
 import type { InstancePages } from './instance-list.js';
 
 export interface ExplorerServices {

@@ -3,10 +3,10 @@
  * received for each id, because VS Code only refreshes an element it knows by identity.
  */
 import * as vscode from 'vscode';
-import { changesOnItsOwn, isNotFound, type StatusPayload } from '../wire.js';
 import type { Connection } from '../connections.js';
+import { changesOnItsOwn, isNotFound, type StatusPayload } from '../wire.js';
 import { ConnectionNode } from './connection-node.js';
-import { type ExplorerNode, hubKey, type ExplorerServices } from './explorer-node.js';
+import { type ExplorerNode, type ExplorerServices, hubKey } from './explorer-node.js';
 import { InstanceNode, instanceNodeId } from './instance-node.js';
 
 export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode> {
@@ -105,9 +105,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode> {
    * updates the ones that changed. Returns how many were polled, so the caller can tell idle from busy.
    */
   async refreshActiveInstances(): Promise<number> {
-    const active = [...this.latest.values()].filter(
-      (node): node is InstanceNode => node instanceof InstanceNode && changesOnItsOwn(node.status.runtimeStatus),
-    );
+    const active = [...this.latest.values()].filter((node): node is InstanceNode => node instanceof InstanceNode && changesOnItsOwn(node.status.runtimeStatus));
     await Promise.all(
       active.map(async (node) => {
         try {

@@ -1,11 +1,11 @@
 /** One orchestration instance: ID as label, status icon, "name · age" description; its children are its history episodes. */
 import * as vscode from 'vscode';
-import type { StatusPayload } from '../wire.js';
 import type { Connection } from '../connections.js';
 import { formatAge, previewJson } from '../format.js';
 import { groupIntoEpisodes } from '../history.js';
+import type { StatusPayload } from '../wire.js';
 import { EpisodeNode } from './episode-node.js';
-import { ExplorerNode, hubKey, type ExplorerServices, type InstanceRef } from './explorer-node.js';
+import { ExplorerNode, type ExplorerServices, hubKey, type InstanceRef } from './explorer-node.js';
 import { MessageNode } from './message-node.js';
 import { statusIcon } from './status-icons.js';
 import type { TaskHubNode } from './task-hub-node.js';
@@ -70,7 +70,11 @@ export function instanceTooltip(status: StatusPayload): vscode.MarkdownString {
   md.appendMarkdown(`| Status | ${escapeMarkdown(status.runtimeStatus)} |\n`);
   md.appendMarkdown(`| Created | ${escapeMarkdown(status.createdTime)} |\n`);
   md.appendMarkdown(`| Last updated | ${escapeMarkdown(status.lastUpdatedTime)} |\n`);
-  for (const [label, value] of [['Custom status', status.customStatus], ['Input', status.input], ['Output', status.output]] as const) {
+  for (const [label, value] of [
+    ['Custom status', status.customStatus],
+    ['Input', status.input],
+    ['Output', status.output],
+  ] as const) {
     if (value === undefined || value === null) continue;
     md.appendMarkdown(`\n${label}:\n`);
     md.appendCodeblock(previewJson(value, 500), 'json');

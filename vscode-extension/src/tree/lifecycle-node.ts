@@ -31,8 +31,14 @@ export class LifecycleNode extends ExplorerNode {
     const event = item.event;
     this.tooltip = detailsTooltip(
       `${lifecycleLabel(item)} (${item.eventType})`,
-      [['Time', item.time], [item.failed ? 'Failure' : 'Detail', item.detail]],
-      [['Input', event.Input], ['Result', event.Result]],
+      [
+        ['Time', item.time],
+        [item.failed ? 'Failure' : 'Detail', item.detail],
+      ],
+      [
+        ['Input', event.Input],
+        ['Result', event.Result],
+      ],
     );
   }
 }

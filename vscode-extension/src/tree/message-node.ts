@@ -1,7 +1,7 @@
 /** A leaf that explains something instead of showing data: an error, or an empty list. */
 import * as vscode from 'vscode';
-import { ApiError, EndpointUnreachableError, UnauthorizedError } from '../wire.js';
 import type { Connection } from '../connections.js';
+import { ApiError, EndpointUnreachableError, UnauthorizedError } from '../wire.js';
 import { ExplorerNode } from './explorer-node.js';
 
 export class MessageNode extends ExplorerNode {
@@ -12,9 +12,7 @@ export class MessageNode extends ExplorerNode {
   ) {
     super(label, vscode.TreeItemCollapsibleState.None);
     this.contextValue = options.error ? 'error' : 'message';
-    this.iconPath = options.error
-      ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
-      : new vscode.ThemeIcon('info');
+    this.iconPath = options.error ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('info');
     if (options.description) this.description = options.description;
     if (options.tooltip) this.tooltip = options.tooltip;
     if (options.command) this.command = options.command;

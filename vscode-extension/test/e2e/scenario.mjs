@@ -83,7 +83,10 @@ export async function runScenario(t, { page, backend, api, flavour, offlineEndpo
     await treeRow(page, 'hello-1').waitFor({ timeout: 30000 });
     const labels = await visibleRowLabels(page);
     const seeded = ['batch-2', 'batch-1', 'timer-1', 'approval-1', 'flaky-1', 'parent-1', 'hello-1'];
-    assert.deepEqual(labels.filter((l) => seeded.includes(l)), seeded);
+    assert.deepEqual(
+      labels.filter((l) => seeded.includes(l)),
+      seeded,
+    );
     assert.equal(await rowIcon(treeRow(page, 'hello-1')), 'pass');
     assert.equal(await rowIcon(treeRow(page, 'flaky-1')), 'error');
     assert.equal(await rowIcon(treeRow(page, 'approval-1')), 'play-circle');
@@ -110,7 +113,9 @@ export async function runScenario(t, { page, backend, api, flavour, offlineEndpo
     await sub.waitFor({ timeout: 15000 });
     assert.match(await rowDescription(sub), /^parent-1:0000 · /); // the server names the first child {parentId}:0000
     await expand(page, 'HelloSequence');
-    await until(async () => (await page.locator('.monaco-list-row[role="treeitem"] .label-name', { hasText: /^Episode 1$/ }).count()) === 2, { what: "the child's Episode 1" });
+    await until(async () => (await page.locator('.monaco-list-row[role="treeitem"] .label-name', { hasText: /^Episode 1$/ }).count()) === 2, {
+      what: "the child's Episode 1",
+    });
     await treeRow(page, 'Episode 4').waitFor({ timeout: 15000 });
     await page.screenshot({ path: shot('05-sub-orchestration') });
     await collapse('parent-1');
@@ -118,8 +123,10 @@ export async function runScenario(t, { page, backend, api, flavour, offlineEndpo
 
   await step('context menus offer only the operations that apply to the runtime status', async () => {
     const completed = await contextMenuLabels(page, treeRow(page, 'hello-1'));
-    for (const label of ['Show Status', 'Show History (JSON)', 'Show Timeline', 'Restart…', 'Purge…', 'Copy Instance ID', 'Copy Status URL']) assert.ok(completed.includes(label), `${label} on Completed: ${completed}`);
-    for (const label of ['Terminate…', 'Suspend…', 'Resume…', 'Rewind…', 'Raise Event…']) assert.ok(!completed.includes(label), `${label} must not be on Completed`);
+    for (const label of ['Show Status', 'Show History (JSON)', 'Show Timeline', 'Restart…', 'Purge…', 'Copy Instance ID', 'Copy Status URL'])
+      assert.ok(completed.includes(label), `${label} on Completed: ${completed}`);
+    for (const label of ['Terminate…', 'Suspend…', 'Resume…', 'Rewind…', 'Raise Event…'])
+      assert.ok(!completed.includes(label), `${label} must not be on Completed`);
     const failed = await contextMenuLabels(page, treeRow(page, 'flaky-1'));
     assert.ok(failed.includes('Rewind…') && failed.includes('Purge…') && !failed.includes('Terminate…'), `Failed menu: ${failed}`);
     const running = await contextMenuLabels(page, treeRow(page, 'approval-1'));
@@ -144,13 +151,19 @@ export async function runScenario(t, { page, backend, api, flavour, offlineEndpo
   await step('Show Timeline opens a Gantt chart webview', async () => {
     await contextMenu(page, treeRow(page, 'hello-1'), 'Show Timeline');
     await until(async () => (await activeTabTitle(page)) === 'Timeline hello-1', { what: 'timeline tab' });
-    const bars = await until(async () => {
-      for (const frame of page.frames()) {
-        const count = await frame.locator('svg rect.bar').count().catch(() => 0);
-        if (count) return { frame, count };
-      }
-      return undefined;
-    }, { what: 'timeline bars in the webview' });
+    const bars = await until(
+      async () => {
+        for (const frame of page.frames()) {
+          const count = await frame
+            .locator('svg rect.bar')
+            .count()
+            .catch(() => 0);
+          if (count) return { frame, count };
+        }
+        return undefined;
+      },
+      { what: 'timeline bars in the webview' },
+    );
     assert.equal(bars.count, 3);
     assert.equal(await bars.frame.locator('rect.bar.activity.completed').count(), 3);
     assert.match(await bars.frame.locator('h1').textContent(), /hello-1/);
@@ -239,15 +252,18 @@ export async function runScenario(t, { page, backend, api, flavour, offlineEndpo
     await answerInput(page, '', { expect: '(3/4): created to' });
     await answerInput(page, 'batch', { expect: '(4/4)' });
     await until(async () => (await rowDescription(treeRow(page, HUB))) === 'filter: Running · id batch*', { what: 'filter description on the hub' });
-    await until(async () => {
-      const labels = await visibleRowLabels(page);
-      const hubIndex = labels.indexOf(HUB);
-      // With an ID prefix the server lists by instanceId, and createdTime has whole seconds (batch-1 and batch-2 are
-      // seeded 15 ms apart), so their order on screen depends on the clock: compare them as a set.
-      const listed = labels.slice(hubIndex + 1, hubIndex + 3).sort();
-      const others = ['hello-1', 'parent-1', 'parent-1:0000', 'flaky-1', 'approval-1', 'timer-1', 'started-1'];
-      return JSON.stringify(listed) === JSON.stringify(['batch-1', 'batch-2']) && !labels.some((l) => others.includes(l));
-    }, { what: 'only batch-* instances listed' });
+    await until(
+      async () => {
+        const labels = await visibleRowLabels(page);
+        const hubIndex = labels.indexOf(HUB);
+        // With an ID prefix the server lists by instanceId, and createdTime has whole seconds (batch-1 and batch-2 are
+        // seeded 15 ms apart), so their order on screen depends on the clock: compare them as a set.
+        const listed = labels.slice(hubIndex + 1, hubIndex + 3).sort();
+        const others = ['hello-1', 'parent-1', 'parent-1:0000', 'flaky-1', 'approval-1', 'timer-1', 'started-1'];
+        return JSON.stringify(listed) === JSON.stringify(['batch-1', 'batch-2']) && !labels.some((l) => others.includes(l));
+      },
+      { what: 'only batch-* instances listed' },
+    );
     await page.screenshot({ path: shot('08-filter') });
   });
 
@@ -283,7 +299,10 @@ export async function runScenario(t, { page, backend, api, flavour, offlineEndpo
     await answerInput(page, '', { expect: '(3/3)' });
     await answerDialog(page, 'Purge', { expect: `in task hub ${HUB}` });
     await notification(page, `Purged ${terminal} instances from ${HUB}.`).waitFor({ timeout: 15000 });
-    assert.deepEqual((await api.list()).map((i) => [i.instanceId, i.runtimeStatus]), [['keep-1', 'Running']]);
+    assert.deepEqual(
+      (await api.list()).map((i) => [i.instanceId, i.runtimeStatus]),
+      [['keep-1', 'Running']],
+    );
     await treeRow(page, 'started-1').waitFor({ state: 'detached', timeout: 15000 }); // was on the first page
   });
 
@@ -301,10 +320,13 @@ export async function runScenario(t, { page, backend, api, flavour, offlineEndpo
     await answerInput(page, backend.token, { expect: '(3/3)' });
     await treeRow(page, 'Second').waitFor({ timeout: 15000 });
     // expand again if a late refresh re-rendered the new connection collapsed
-    await until(async () => {
-      await expand(page, 'Second');
-      return (await page.locator('.monaco-list-row[role="treeitem"] .label-name', { hasText: new RegExp(`^${HUB}$`) }).count()) === 2;
-    }, { what: 'hubs under the second connection', interval: 500 });
+    await until(
+      async () => {
+        await expand(page, 'Second');
+        return (await page.locator('.monaco-list-row[role="treeitem"] .label-name', { hasText: new RegExp(`^${HUB}$`) }).count()) === 2;
+      },
+      { what: 'hubs under the second connection', interval: 500 },
+    );
     await contextMenu(page, treeRow(page, 'Offline'), 'Remove Connection…');
     await answerDialog(page, 'Remove', { expect: 'Remove connection Offline' });
     await treeRow(page, 'Offline').waitFor({ state: 'detached', timeout: 15000 });

@@ -22,7 +22,8 @@ export function api(backend) {
   return {
     call,
     start: (name, id, input, hub = HUB) => call('POST', `orchestrators/${name}/${encodeURIComponent(id)}`, { hub, body: input ?? null }),
-    status: async (id, hub = HUB) => (await call('GET', `instances/${encodeURIComponent(id)}`, { hub, query: { showHistory: 'true', showHistoryOutput: 'true' } })),
+    status: async (id, hub = HUB) =>
+      await call('GET', `instances/${encodeURIComponent(id)}`, { hub, query: { showHistory: 'true', showHistoryOutput: 'true' } }),
     list: async (hub = HUB, query = {}) => (await call('GET', 'instances', { hub, query })).body,
     hubs: async () => (await call('GET', 'taskhubs')).body,
     waitFor: async (id, status, hub = HUB, timeout = 15000) => {

@@ -2,11 +2,12 @@
 // web worker extension host next to the extension (from its folder, dist/ built), and reports through
 // codeAutomationExit. runTests launches playwright's chromium itself, so PLAYWRIGHT_BROWSERS_PATH points at
 // symlinks to Debian's chromium (made by scripts/setup-e2e.sh) and must be set before test-web is loaded.
-import { after, test } from 'node:test';
-import { createRequire } from 'node:module';
+
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { after, test } from 'node:test';
 import { startBackend } from '../support/backend.ts';
 import { EXT_DIR, freePort, makeSettingsExtension } from './driver.mjs';
 import { seed } from './seed.mjs';
@@ -40,7 +41,14 @@ test('extension-host suite passes in the VS Code for the Web worker extension ho
       runTests({
         browserType: 'chromium',
         headless: true,
-        browserOptions: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        browserOptions: [
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
         quality: 'stable',
         commit: '0000000000000000000000000000000000000137',
         testRunnerDataDir: path.join(WEB_TOOLS, '.vscode-test-web'),

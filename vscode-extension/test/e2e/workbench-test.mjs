@@ -1,8 +1,9 @@
 // One end-to-end test of the explorer in one workbench: the seeded backend, the workbench, a browser on it,
 // the scenario, and the final page kept in test-results/. Each workbench file says only how to start its workbench.
-import { after, before, test } from 'node:test';
+
 import fs from 'node:fs';
 import path from 'node:path';
+import { after, before, test } from 'node:test';
 import { launchBrowser, RESULTS_DIR, waitForWorkbench } from './driver.mjs';
 import { runScenario } from './scenario.mjs';
 import { scenarioBackend } from './seed.mjs';

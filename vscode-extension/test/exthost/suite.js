@@ -13,7 +13,7 @@ async function step(name, fn) {
     await fn();
     console.log(`ok - ${name}`);
   } catch (error) {
-    console.error(`not ok - ${name}: ${(error?.stack) || error}`);
+    console.error(`not ok - ${name}: ${error?.stack || error}`);
     throw error;
   }
 }

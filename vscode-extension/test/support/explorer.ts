@@ -1,13 +1,13 @@
 /** Builds the extension's tree and command context against a backend, with the vscode stub, for unit tests. */
 import type { CommandContext } from '../../src/commands/command-context.js';
-import { ConnectionStore, type Connection } from '../../src/connections.js';
+import { type Connection, ConnectionStore } from '../../src/connections.js';
 import { DOCUMENT_SCHEME, InstanceDocumentProvider } from '../../src/documents.js';
 import { FilterStore } from '../../src/filter-store.js';
-import { hubKey, type ExplorerNode, type ExplorerServices } from '../../src/tree/explorer-node.js';
+import { type ExplorerNode, type ExplorerServices, hubKey } from '../../src/tree/explorer-node.js';
 import { ExplorerProvider } from '../../src/tree/explorer-provider.js';
 import { InstancePages } from '../../src/tree/instance-list.js';
-import * as vscode from './vscode-stub.js';
 import type { Backend } from './backend.js';
+import * as vscode from './vscode-stub.js';
 
 export interface Explorer {
   provider: ExplorerProvider;
@@ -24,7 +24,12 @@ export interface Explorer {
 
 export async function makeExplorer(
   backend: Backend,
-  { connections = [{ name: 'Test', endpoint: backend.endpoint }], token = backend.token, pageSize = 50, now }: {
+  {
+    connections = [{ name: 'Test', endpoint: backend.endpoint }],
+    token = backend.token,
+    pageSize = 50,
+    now,
+  }: {
     connections?: Connection[];
     token?: string;
     pageSize?: number;
@@ -44,7 +49,10 @@ export async function makeExplorer(
     now: now ?? (() => Date.now()),
   };
   const provider = new ExplorerProvider(() => store.list(), services);
-  const documents = new InstanceDocumentProvider((name) => store.get(name), (connection) => store.client(connection));
+  const documents = new InstanceDocumentProvider(
+    (name) => store.get(name),
+    (connection) => store.client(connection),
+  );
   vscode.workspace.registerTextDocumentContentProvider(DOCUMENT_SCHEME, documents as never);
   const output = vscode.window.createOutputChannel('Edge Durable');
   const ctx: CommandContext = { provider, connections: store, filters, documents, output: output as never };

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { DurableHttpClient } from '../../src/wire.js';
-import { startBackend, type Backend } from './backend.js';
+import { type Backend, startBackend } from './backend.js';
 import { eventually } from './explorer.js';
 
 export interface LiveBackend {
@@ -23,8 +23,12 @@ export function useLiveBackend(): LiveBackend {
   });
   afterAll(() => backend?.close());
   const live: LiveBackend = {
-    get backend() { return backend!; },
-    get client() { return client!; },
+    get backend() {
+      return backend!;
+    },
+    get client() {
+      return client!;
+    },
     statusOf: async (hub, id) => (await live.client.getStatus(hub, id)).runtimeStatus,
     waitForStatus: (hub, id, status) => eventually(async () => (await live.statusOf(hub, id)) === status),
   };

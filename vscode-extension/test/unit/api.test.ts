@@ -3,9 +3,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, DurableHttpClient, EndpointUnreachableError, isNotFound, UnauthorizedError, type StatusPayload } from '../../src/wire.js';
+import { ApiError, DurableHttpClient, EndpointUnreachableError, isNotFound, type StatusPayload, UnauthorizedError } from '../../src/wire.js';
+import { type Backend, startBackend } from '../support/backend.js';
 import { uniqueHub } from '../support/explorer.js';
-import { startBackend, type Backend } from '../support/backend.js';
 import { useLiveBackend } from '../support/live.js';
 
 const live = useLiveBackend();
@@ -20,7 +20,6 @@ async function startedIn(name: string, input: unknown, instanceId: string, statu
 }
 
 const historyOf = async (hub: string, instanceId: string) => (await live.client.getStatus(hub, instanceId, { history: true })).historyEvents!;
-
 
 describe('task hubs and orchestrators', () => {
   it('lists the registered orchestrators', async () => {

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { registerCommands } from '../../src/commands/register-commands.js';
 import type { InstanceNode } from '../../src/tree/instance-node.js';
 import type { TaskHubNode } from '../../src/tree/task-hub-node.js';
-import { makeExplorer, uniqueHub, type Explorer } from '../support/explorer.js';
+import { type Explorer, makeExplorer, uniqueHub } from '../support/explorer.js';
 import { useLiveBackend } from '../support/live.js';
 import { commands, configuration, openedDocuments, resetStub, ui, webviewPanels } from '../support/vscode-stub.js';
 
@@ -216,14 +216,19 @@ describe('task hub commands', () => {
       ['old-2', 'FlakyActivity', { failTimes: 9 }, 'Failed'],
       ['live', 'LongTimer', { seconds: 60 }, 'Running'],
     ]);
-    ui.answer((_o: unknown, items: { label: string; picked: boolean }[]) => {
-      expect(items.map((i) => [i.label, i.picked])).toEqual([
-        ['Completed', true],
-        ['Failed', true],
-        ['Terminated', true],
-      ]);
-      return items.filter((i) => i.label === 'Completed');
-    }, '2000-01-01', '', 'Purge');
+    ui.answer(
+      (_o: unknown, items: { label: string; picked: boolean }[]) => {
+        expect(items.map((i) => [i.label, i.picked])).toEqual([
+          ['Completed', true],
+          ['Failed', true],
+          ['Terminated', true],
+        ]);
+        return items.filter((i) => i.label === 'Completed');
+      },
+      '2000-01-01',
+      '',
+      'Purge',
+    );
     await run('purgeByFilter', hubNode);
     expect(ui.prompts.at(-1)).toMatchObject({ kind: 'warning', options: { modal: true } });
     expect((await live.client.listInstances(hub)).instances.map((i) => i.instanceId).sort()).toEqual(['live', 'old-2']);

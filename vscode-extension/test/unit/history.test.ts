@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { type ActivityItem, type ExternalEventItem, failureMessage, groupIntoEpisodes, type SubOrchestrationItem, type TimerItem } from '../../src/history.js';
 import type { HistoryRow } from '../../src/wire.js';
-import { failureMessage, groupIntoEpisodes, type ActivityItem, type ExternalEventItem, type SubOrchestrationItem, type TimerItem } from '../../src/history.js';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, 0) + seconds * 1000).toISOString();
 const row = (EventType: string, at: number, fields: Record<string, unknown> = {}): HistoryRow => ({ EventType, Timestamp: t(at), ...fields });
@@ -152,9 +152,11 @@ describe('failureMessage', () => {
       'TypeError: x is undefined',
     );
     // edge-durable's FailureDetails has camelCase fields
-    expect(failureMessage(row('TaskFailed', 0, { FailureDetails: { errorType: 'Error', errorMessage: 'nope', stackTrace: 'Error: nope\n    at x' }, Reason: 'nope' }))).toBe(
-      'Error: nope',
-    );
+    expect(
+      failureMessage(
+        row('TaskFailed', 0, { FailureDetails: { errorType: 'Error', errorMessage: 'nope', stackTrace: 'Error: nope\n    at x' }, Reason: 'nope' }),
+      ),
+    ).toBe('Error: nope');
     expect(failureMessage(row('TaskFailed', 0, { Reason: 'boom', Details: 'at line 3' }))).toBe('boom (at line 3)');
     expect(failureMessage(row('TaskFailed', 0, { Reason: 'boom', Details: 'boom' }))).toBe('boom');
     expect(failureMessage(row('ExecutionCompleted', 0, { Result: 'orchestrator threw' }))).toBe('orchestrator threw');

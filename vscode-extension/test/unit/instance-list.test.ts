@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DurableHttpClient, InstancePage, InstanceQuery, StatusPayload } from '../../src/wire.js';
 import { InstanceList } from '../../src/tree/instance-list.js';
+import type { DurableHttpClient, InstancePage, InstanceQuery, StatusPayload } from '../../src/wire.js';
 
 const instance = (instanceId: string, createdTime: string): StatusPayload => ({
   name: 'HelloSequence',
@@ -29,7 +29,14 @@ function pagedClient(pages: InstancePage[]): { client: DurableHttpClient; querie
 describe('InstanceList', () => {
   it('shows newest first within what is loaded, keeping server order for equal times', async () => {
     const { client } = pagedClient([
-      { instances: [instance('old', '2026-11-25T10:00:00Z'), instance('tie-a', '2026-11-25T11:00:00Z'), instance('tie-b', '2026-11-25T11:00:00Z'), instance('new', '2026-11-25T12:00:00Z')] },
+      {
+        instances: [
+          instance('old', '2026-11-25T10:00:00Z'),
+          instance('tie-a', '2026-11-25T11:00:00Z'),
+          instance('tie-b', '2026-11-25T11:00:00Z'),
+          instance('new', '2026-11-25T12:00:00Z'),
+        ],
+      },
     ]);
     const list = new InstanceList();
     await list.loadFirst(client, 'hub', {}, 10);

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { commandHandlers, registerCommands } from '../../src/commands/register-commands.js';
-import { offers, RUNTIME_STATUSES, type InstanceOperation } from '../../src/wire.js';
+import { type InstanceOperation, offers, RUNTIME_STATUSES } from '../../src/wire.js';
 import { registeredCommands, resetStub } from '../support/vscode-stub.js';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -81,7 +81,11 @@ describe('context menus', () => {
     };
     for (const status of RUNTIME_STATUSES) {
       for (const [operation, command] of Object.entries(menuCommand)) {
-        expect([status, operation, menuFor(`instance.${status}`).includes(command!)]).toEqual([status, operation, offers(operation as InstanceOperation, status)]);
+        expect([status, operation, menuFor(`instance.${status}`).includes(command!)]).toEqual([
+          status,
+          operation,
+          offers(operation as InstanceOperation, status),
+        ]);
       }
     }
   });

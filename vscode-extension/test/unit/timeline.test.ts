@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryRow } from '../../src/wire.js';
 import { groupIntoEpisodes } from '../../src/history.js';
 import { escapeHtml, niceStep, renderTimelineHtml, timelineBars } from '../../src/timeline.js';
+import type { HistoryRow } from '../../src/wire.js';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, 0) + seconds * 1000).toISOString();
 const row = (EventType: string, at: number, fields: Record<string, unknown> = {}): HistoryRow => ({ EventType, Timestamp: t(at), ...fields });

@@ -2,7 +2,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DurableHttpClient } from '../../src/wire.js';
 import { ActivityNode } from '../../src/tree/activity-node.js';
 import { EpisodeNode } from '../../src/tree/episode-node.js';
 import { InstanceNode } from '../../src/tree/instance-node.js';
@@ -11,8 +10,9 @@ import type { LoadMoreNode } from '../../src/tree/load-more-node.js';
 import { MessageNode } from '../../src/tree/message-node.js';
 import { SubOrchestrationNode } from '../../src/tree/sub-orchestration-node.js';
 import type { TaskHubNode } from '../../src/tree/task-hub-node.js';
-import { makeExplorer, uniqueHub } from '../support/explorer.js';
+import { DurableHttpClient } from '../../src/wire.js';
 import { startBackend } from '../support/backend.js';
+import { makeExplorer, uniqueHub } from '../support/explorer.js';
 import { useLiveBackend } from '../support/live.js';
 import { MarkdownString, resetStub, type ThemeIcon } from '../support/vscode-stub.js';
 
