@@ -2,10 +2,15 @@
  * The Durable Object class that owns a task hub's writes: bind it (e.g. as `TASK_HUB`,
  * SQLite-backed), and give Workers `new DurableObjectStorage(env.TASK_HUB)`.
  *
- * Subclass it and override `app()` to run the engine inside the object (see `host.ts`):
+ * To run the engine inside the object (see `host.ts`), bind the class to the app that
+ * `createWorker` serves, so that the object runs the orchestrations the Worker starts:
+ *
+ *   export const TaskHub = createTaskHub(app);
+ *
+ * or subclass it and override `app()` (and `workerOptions()`):
  *
  *   export class TaskHub extends TaskHubDurableObject {
- *     protected override app() { return registerSamples(); }
+ *     protected override app() { return app; }
  *   }
  *
  * Imports `cloudflare:workers`, so it loads only in workerd (as does `worker.ts`, which binds it);
@@ -48,4 +53,21 @@ export class TaskHubDurableObject<Env = unknown> extends DurableObject<Env> {
   protected workerOptions(): WorkerOptions {
     return {};
   }
+}
+
+export interface TaskHubOptions {
+  /** The engine's options inside each hub's object (concurrency, lock times, replay cache). */
+  worker?: WorkerOptions;
+}
+
+/** The task-hub object class bound to `app`: export it under the class name of the binding (`export const TaskHub = createTaskHub(app)`). */
+export function createTaskHub<Env = unknown>(app: DurableApp, options: TaskHubOptions = {}): typeof TaskHubDurableObject<Env> {
+  return class TaskHub extends TaskHubDurableObject<Env> {
+    protected override app(): DurableApp {
+      return app;
+    }
+    protected override workerOptions(): WorkerOptions {
+      return options.worker ?? {};
+    }
+  };
 }

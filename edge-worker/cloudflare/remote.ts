@@ -45,8 +45,31 @@ export interface TaskHubNamespaceLike<Id = unknown> {
   get(id: Id): TaskHubStub;
 }
 
+/**
+ * The binding's class is not a task-hub object: workerd refuses the `invoke` RPC. The object's
+ * own errors come back as `WireResult`s, never thrown, so a thrown error is the runtime's.
+ */
+export class NotATaskHubError extends Error {
+  override readonly name = 'NotATaskHubError';
+  constructor(cause: unknown) {
+    super(
+      'The Durable Object class of the task hub binding is not a task-hub object (it has no RPC method `invoke`): ' +
+        'bind the class exported as `export const TaskHub = createTaskHub(app)` (or a subclass of TaskHubDurableObject).',
+      { cause },
+    );
+  }
+}
+
+/** workerd's messages for an object class without the method, and for one that does not extend `DurableObject`. */
+const NOT_A_TASK_HUB = /does not implement the method "invoke"|does not support RPC/;
+
 async function call<T>(stub: TaskHubStub, hub: string, method: string, args: unknown[]): Promise<T> {
-  const result = await stub.invoke(hub, method, args);
+  let result: WireResult;
+  try {
+    result = await stub.invoke(hub, method, args);
+  } catch (error) {
+    throw error instanceof Error && NOT_A_TASK_HUB.test(error.message) ? new NotATaskHubError(error) : error;
+  }
   if (!result.ok) throw fromWire(result.error);
   return result.value as T;
 }

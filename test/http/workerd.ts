@@ -1,14 +1,23 @@
 /**
- * Runs the Cloudflare Worker entry (`edge-worker/cloudflare/worker.ts`) in real workerd through Miniflare:
- * bundled with esbuild as `wrangler deploy` would, with the `TASK_HUB` Durable Object binding
- * (SQLite-backed) and token bindings, listening on 127.0.0.1.
+ * Runs a Worker in real workerd through Miniflare: by default the repository's own entry
+ * (`edge-worker/cloudflare/worker.ts`), bundled with esbuild as `wrangler deploy` would, with the
+ * `TASK_HUB` Durable Object binding (SQLite-backed) and token bindings, listening on 127.0.0.1.
  */
 import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
+import { Miniflare, type WorkerOptions as MiniflareWorkerOptions } from 'miniflare';
 
-export async function bundleWorker(options: { minify?: boolean } = {}): Promise<string> {
+export interface BundleOptions {
+  minify?: boolean;
+  /** The Worker's main module; default `edge-worker/cloudflare/worker.ts`. */
+  entry?: string;
+  /** Import specifiers mapped to files (e.g. `edge-durable` to `core/index.ts`), as a consumer's bundler resolves the package. */
+  alias?: Record<string, string>;
+}
+
+export async function bundleWorker(options: BundleOptions = {}): Promise<string> {
   const out = await build({
-    entryPoints: [new URL('../../edge-worker/cloudflare/worker.ts', import.meta.url).pathname],
+    entryPoints: [options.entry ?? new URL('../../edge-worker/cloudflare/worker.ts', import.meta.url).pathname],
+    alias: options.alias,
     bundle: true,
     format: 'esm',
     platform: 'neutral',
@@ -29,13 +38,22 @@ export interface WorkerdServer {
   close(): Promise<void>;
 }
 
-export async function startWorkerd(bindings: Record<string, string>): Promise<WorkerdServer> {
-  const script = await bundleWorker();
+export interface WorkerdOptions {
+  /** The bundled Worker; default `bundleWorker()`. */
+  script?: string;
+  /** Default: `TASK_HUB` bound to the class `TaskHub`, SQLite-backed. */
+  durableObjects?: MiniflareWorkerOptions['durableObjects'];
+  kvNamespaces?: MiniflareWorkerOptions['kvNamespaces'];
+}
+
+export async function startWorkerd(bindings: Record<string, string>, options: WorkerdOptions = {}): Promise<WorkerdServer> {
+  const script = options.script ?? (await bundleWorker());
   const mf = new Miniflare({
     modules: true,
     script,
     compatibilityDate: '2026-04-01',
-    durableObjects: { TASK_HUB: { className: 'TaskHub', useSQLite: true } },
+    durableObjects: options.durableObjects ?? { TASK_HUB: { className: 'TaskHub', useSQLite: true } },
+    kvNamespaces: options.kvNamespaces,
     bindings,
     host: '127.0.0.1',
     port: 0,
