@@ -53,7 +53,8 @@ export interface DurableRoutes {
 
 /** What `export default` takes: a module Worker's handler. */
 export interface DurableWorker {
-  fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Response | Promise<Response>;
+  /** `env`: the Worker's bindings, the Durable Object namespace and the vars of `WorkerEnv` among them. */
+  fetch(request: Request, env: object, ctx: ExecutionContext): Response | Promise<Response>;
 }
 
 export function createWorker(app: DurableApp, options: CloudflareWorkerOptions = {}): DurableWorker {
@@ -102,7 +103,7 @@ export function createWorker(app: DurableApp, options: CloudflareWorkerOptions =
 
   return {
     fetch(request, env, ctx) {
-      return handlerFor(env)(request, env, ctx);
+      return handlerFor(env as WorkerEnv)(request, env, ctx);
     },
   };
 }
