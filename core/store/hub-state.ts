@@ -306,6 +306,19 @@ export class HubState {
     return true;
   }
 
+  /** Releases every instance and activity lease (`TaskHubStore.releaseLeases`); returns how many of each. */
+  releaseLeases(): { instances: number; activities: number } {
+    const instances = this.locks.size;
+    this.locks.clear();
+    let activities = 0;
+    for (const queued of this.activities.values()) {
+      if (!queued.token) continue;
+      queued.token = undefined;
+      activities++;
+    }
+    return { instances, activities };
+  }
+
   /** The earliest time (epoch ms) at which a message or a lapsed lease may make something leasable. */
   nextWakeTime(): number | undefined {
     // Drop expiries of activities that completed or were leased again since.

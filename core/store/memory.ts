@@ -152,6 +152,12 @@ class MemoryTaskHub implements TaskHubStore {
     if (this.state.abandonActivity(leased, visibleAt)) this.notify(WORK);
   }
 
+  async releaseLeases(): Promise<{ instances: number; activities: number }> {
+    const released = this.state.releaseLeases();
+    if (released.instances || released.activities) this.notify(WORK);
+    return released;
+  }
+
   async nextWakeTime(): Promise<number | undefined> {
     return this.state.nextWakeTime();
   }

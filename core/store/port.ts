@@ -255,6 +255,16 @@ export interface TaskHubStore {
    */
   createInstanceAndWait?(instance: NewInstance, statuses: readonly RuntimeStatus[], timeoutMs: number): Promise<InstanceRecord | undefined>;
 
+  /**
+   * Optional, and only for a caller that knows no other worker of the hub is alive (a browser
+   * tab that has just taken the hub's Web Lock: every earlier holder's tab is gone or stopped).
+   * Releases every orchestration and activity lease of the hub in one atomic step, so that the
+   * work a dead worker held is delivered again at once instead of when its lease lapses. A
+   * released lease commits and completes nothing any more (its token no longer holds the work);
+   * messages and activities keep their due times. Returns how many leases of each it released.
+   */
+  releaseLeases?(): Promise<{ instances: number; activities: number }>;
+
   /** Optional push notifications (same process); callers fall back to polling without them. */
   subscribe?(listener: (notification: StoreNotification) => void): () => void;
 }

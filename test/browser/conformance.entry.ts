@@ -7,7 +7,7 @@ import { run } from './vitest-shim.js';
 
 const prefix = `edge-durable-${Date.now()}`;
 let n = 0;
-runStoreConformance('indexeddb (Chromium)', () => IndexedDbStorage.open(`${prefix}-${++n}`), { eagerDispatch: true });
+runStoreConformance('indexeddb (Chromium)', () => IndexedDbStorage.open(`${prefix}-${++n}`), { eagerDispatch: true, releasesLeases: true });
 runRaceCase('indexeddb (Chromium)', async (name) => [await IndexedDbStorage.open(`${prefix}-${name}`), await IndexedDbStorage.open(`${prefix}-${name}`)]);
 runUpgradeCase('indexeddb (Chromium)', () => indexedDB);
 

@@ -71,6 +71,8 @@ export interface ConformanceOptions {
   bigQuerySize?: number;
   /** The adapter takes eager leases (EpisodeCommit.leaseActivities, ActivityCompletion.leaseInstance); without it, it must decline them safely. */
   eagerDispatch?: boolean;
+  /** The adapter has the optional `TaskHubStore.releaseLeases`; without it, the suite checks that it is absent. */
+  releasesLeases?: boolean;
 }
 
 export function runStoreConformance(adapter: string, createStorage: () => Storage | Promise<Storage>, options: ConformanceOptions = {}): void {
@@ -629,6 +631,70 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       expect(await hub.purgeInstances({ createdTimeFrom: iso(T0), createdTimeTo: iso(T0 + 10_000), runtimeStatus: ['Completed'] })).toBe(1);
       expect(await hub.purgeInstances({ createdTimeTo: iso(T0 + 10_000) })).toBe(1);
       expect((await hub.queryInstances({})).instances.map((r) => r.instanceId).sort()).toEqual(['f3', 'f4']);
+    });
+
+    it(`releaseLeases: ${options.releasesLeases ? 'every lease of the hub goes at once, and its work is delivered again' : 'absent'}`, async () => {
+      await setup();
+      expect(typeof hub.releaseLeases).toBe(options.releasesLeases ? 'function' : 'undefined');
+      if (!hub.releaseLeases) return;
+      const other = storage.taskHub('OtherHub');
+      // Five activities of one instance: those its commit leases eagerly where the store does, the rest from the queue.
+      const created = await hub.createInstance(newInstance('rl'));
+      const start = (await hub.leaseOrchestration(T0, 1000))!;
+      const activities = [0, 1, 2, 3, 4].map((n) => ({
+        id: `rl-a${n}`,
+        instanceId: 'rl',
+        executionId: created.executionId,
+        taskScheduledId: n,
+        name: 'F',
+        enqueuedTime: iso(T0),
+      }));
+      const [committed] = await hub.commit([
+        episode(
+          created,
+          start.messages.map((m) => m.id),
+          { lease: start.lease, activities, leaseActivities: { now: T0, lockMs: 300_000, max: 2 } },
+        ),
+      ]);
+      const held = [...((committed!.ok && committed!.leasedActivities) || []), ...(await leaseActivities(hub, T0, 300_000, 10))];
+      expect(held).toHaveLength(5);
+      // Two instances under live leases, and one in another hub.
+      for (const id of ['rl2', 'rl3']) await hub.createInstance(newInstance(id));
+      await other.createInstance(newInstance('rl-other'));
+      const leased = await leaseOrchestrations(hub, T0, 30_000, 10);
+      expect(leased.map((w) => w.instanceId).sort()).toEqual(['rl2', 'rl3']);
+      expect((await other.leaseOrchestration(T0, 30_000))?.instanceId).toBe('rl-other');
+
+      expect(await hub.releaseLeases()).toEqual({ instances: 2, activities: 5 });
+      expect(await hub.releaseLeases()).toEqual({ instances: 0, activities: 0 });
+      // Delivered again at once, long before the leases would have lapsed, each under a new lease.
+      const again = await leaseOrchestrations(hub, T0 + 1, 30_000, 10);
+      expect(again.map((w) => w.instanceId).sort()).toEqual(['rl2', 'rl3']);
+      const redelivered = await leaseActivities(hub, T0 + 1, 300_000, 10);
+      expect(redelivered.map((l) => l.item.id).sort()).toEqual(activities.map((a) => a.id));
+      for (const l of redelivered) expect(l.deliveryCount).toBe(2);
+      // Of the old and the new holder of an instance, one commits (stores that fence by lease refuse the old one, the others the later one).
+      const rl2 = (await hub.getInstance('rl2'))!;
+      const holders = [leased, again].map((items) => items.find((w) => w.instanceId === 'rl2')!);
+      const outcomes = [];
+      for (const w of holders)
+        outcomes.push(
+          ...(await hub.commit([
+            episode(
+              rl2,
+              w.messages.map((m) => m.id),
+              { lease: w.lease },
+            ),
+          ])),
+        );
+      expect(outcomes.filter((o) => o.ok)).toEqual([{ ok: true, version: 2 }]);
+      // A released activity lease holds nothing: its completion is dropped; the new holder's goes through.
+      const result = message('rl', event('TaskCompleted', iso(T0 + 2), { taskScheduledId: held[0]!.item.taskScheduledId, result: '1' }));
+      expect(await hub.completeActivities([{ leased: held[0]!, result }])).toEqual([{ applied: false }]);
+      const retaken = redelivered.find((l) => l.item.id === held[0]!.item.id)!;
+      expect(await hub.completeActivities([{ leased: retaken, result }])).toEqual([{ applied: true }]);
+      // Another hub's leases stay.
+      expect(await other.leaseOrchestration(T0 + 1, 30_000)).toBeUndefined();
     });
 
     it('keeps task hubs apart, lists them and deletes one whole', async () => {

@@ -4,4 +4,7 @@ import { IndexedDbStorage } from '../../core/store/indexeddb.js';
 import { runStoreConformance } from '../conformance/store.case.js';
 
 let n = 0;
-runStoreConformance('indexeddb (fake-indexeddb)', () => IndexedDbStorage.open(`conformance-${++n}`, { indexedDB: new IDBFactory() }), { eagerDispatch: true });
+runStoreConformance('indexeddb (fake-indexeddb)', () => IndexedDbStorage.open(`conformance-${++n}`, { indexedDB: new IDBFactory() }), {
+  eagerDispatch: true,
+  releasesLeases: true,
+});

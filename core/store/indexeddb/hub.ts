@@ -40,6 +40,7 @@ import {
   warmHeld,
   warmRows,
 } from './queue.js';
+import { type Released, releaseLeases } from './release-leases.js';
 import { checked, isInstance, maybe, type Pending, span, toRecord, within } from './schema.js';
 import { request, type Unit } from './unit.js';
 
@@ -220,6 +221,13 @@ export class IndexedDbTaskHub implements TaskHubStore {
       run: (unit) => release(unit, hub, item, lease.token, visibleAt),
     });
     if (released) this.db.notify(hub, { kind: 'work' });
+  }
+
+  /** One operation in one write transaction: every lease of the hub goes at once (see release-leases.ts). */
+  async releaseLeases(): Promise<Released> {
+    const released = await this.db.write({ run: (unit) => releaseLeases(unit, this.taskHub) });
+    if (released.instances || released.activities) this.db.notify(this.taskHub, { kind: 'work' });
+    return released;
   }
 
   /** The first key of each ready index: instances with messages, queued activities, inline activities. */
