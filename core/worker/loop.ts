@@ -125,9 +125,10 @@ export class WorkerLoop implements Dispatch {
   }
 
   /**
-   * Sleeps until woken (new work in this process, a finished task) or until the next due
-   * timer, lease expiry or poll. Polling stays on even with notifications: they come only
-   * from writers in this process, not from another tab, host or CLI on the same store.
+   * Sleeps until woken (a store notification, a finished task) or until the next due timer,
+   * lease expiry or poll. Polling stays on even with notifications: they reach only the writers
+   * a store can tell (this process; IndexedDB's other tabs, over a BroadcastChannel), not
+   * another host or the CLI on the same SQLite file.
    */
   private async idle(): Promise<void> {
     if (this.dirty || !this.running) return;
