@@ -17,8 +17,7 @@
 // objects' SQLite databases (~19 ms, a tenth of a serial batch) into every batch.
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
+import { startMiniflare } from '../test/workerd/miniflare.mjs';
 
 process.env.WRANGLER_SEND_METRICS ??= 'false';
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false';
@@ -30,20 +29,7 @@ const median = (xs) => {
 const round = (x) => Math.round(x * 1000) / 1000;
 
 async function start() {
-  const bundle = await build({
-    entryPoints: [fileURLToPath(new URL('./workerd-worker.ts', import.meta.url))],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    write: false,
-    external: ['cloudflare:workers'],
-  });
-  const mf = new Miniflare({
-    modules: true,
-    script: bundle.outputFiles[0].text,
-    compatibilityDate: '2026-04-01',
-    cf: false,
+  const mf = await startMiniflare(fileURLToPath(new URL('./workerd-worker.ts', import.meta.url)), {
     durableObjects: { ENGINE_HUB: { className: 'EngineHub', useSQLite: true }, INSIDE_HUB: { className: 'InsideHub', useSQLite: true } },
     workflows: { WORKFLOW: { name: 'three-steps', className: 'ThreeSteps' } },
   });
