@@ -12,7 +12,7 @@ import type * as port from '../port.js';
 import { normalizePurgeFilter, normalizeQuery } from '../query.js';
 import { type Connection, type Param, toStorageError } from './connection.js';
 import { type Applied, applyEpisode, refused } from './episode.js';
-import { queryPage } from './listing.js';
+import { queryPage, whereCreatedIn } from './listing.js';
 import { activityToken, deleteActivity, enqueue, install, lockInbox, lockToken, remove, settle, status } from './queue.js';
 import { parseEvent, toActivity, toRecord } from './rows.js';
 import { type ActivityRow, INSTANCE_COLUMNS, type InstanceRow } from './schema.js';
@@ -233,14 +233,7 @@ export class SqliteTaskHub implements port.TaskHubStore {
       for (const runtimeStatus of q.runtimeStatus) {
         const where = ['hub = ?', 'runtime_status = ?'];
         const params: Param[] = [this.taskHub, runtimeStatus];
-        if (q.createdTimeFrom !== undefined) {
-          where.push('created_time >= ?');
-          params.push(q.createdTimeFrom);
-        }
-        if (q.createdTimeTo !== undefined) {
-          where.push('created_time <= ?');
-          params.push(q.createdTimeTo);
-        }
+        whereCreatedIn(where, params, q);
         const ids = this.sql.all<{ instance_id: string }>(
           `SELECT instance_id FROM instances INDEXED BY instances_by_status WHERE ${where.join(' AND ')}`,
           ...params,
