@@ -82,6 +82,12 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       hub = storage.taskHub(name);
       return hub;
     };
+    /** Creates `instanceId` and commits an episode that schedules activity 'F' as work item `activityId`. */
+    const scheduleOneActivity = async (instanceId: string, activityId: string) => {
+      const created = await hub.createInstance(newInstance(instanceId));
+      const activity = { id: activityId, instanceId, executionId: created.executionId, taskScheduledId: 0, name: 'F', enqueuedTime: iso(T0) };
+      await hub.commit([episode(created, [], { activities: [activity] })]);
+    };
 
     it('creates an instance with version 1, an empty history and a start message', async () => {
       await setup();
@@ -500,12 +506,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
 
     it('completes an activity by enqueueing its result, once, and redelivers a lapsed lease', async () => {
       await setup();
-      const created = await hub.createInstance(newInstance('a'));
-      await hub.commit([
-        episode(created, [], {
-          activities: [{ id: 'w1', instanceId: 'a', executionId: created.executionId, taskScheduledId: 0, name: 'F', enqueuedTime: iso(T0) }],
-        }),
-      ]);
+      await scheduleOneActivity('a', 'w1');
       const first = (await hub.leaseActivity(T0, 1000))!;
       expect(await hub.leaseActivity(T0 + 10, 1000)).toBeUndefined();
       const second = (await hub.leaseActivity(T0 + 1001, 1000))!;
@@ -521,12 +522,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
 
     it('abandons an activity until a later time', async () => {
       await setup();
-      const created = await hub.createInstance(newInstance('ab'));
-      await hub.commit([
-        episode(created, [], {
-          activities: [{ id: 'w2', instanceId: 'ab', executionId: created.executionId, taskScheduledId: 0, name: 'F', enqueuedTime: iso(T0) }],
-        }),
-      ]);
+      await scheduleOneActivity('ab', 'w2');
       const leased = (await hub.leaseActivity(T0, 1000))!;
       await hub.abandonActivity(leased, T0 + 5000);
       expect(await hub.leaseActivity(T0 + 4999, 1000)).toBeUndefined();
