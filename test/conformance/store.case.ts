@@ -52,6 +52,19 @@ function episode(record: InstanceRecord, consumed: string[], patch: Partial<Epis
   };
 }
 
+/** `count` work items of activity 'F' for the record's execution: IDs `${prefix}0`, `${prefix}1`, ..., task n with input 'n'. */
+function activityItems(record: InstanceRecord, prefix: string, count: number) {
+  return Array.from({ length: count }, (_, n) => ({
+    id: `${prefix}${n}`,
+    instanceId: record.instanceId,
+    executionId: record.executionId,
+    taskScheduledId: n,
+    name: 'F',
+    input: String(n),
+    enqueuedTime: iso(T0),
+  }));
+}
+
 /** Leases with `batch` at T0: none for max 0, three for max 3, then the `left` that remain for max `restMax`. */
 async function leaseThreeThenRest<T>(
   batch: (now: number, lockMs: number, max: number) => Promise<T[]>,
@@ -211,15 +224,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       await setup();
       const created = await hub.createInstance(newInstance('ea'));
       const start = (await hub.leaseOrchestration(T0, 1000))!;
-      const activities = [0, 1, 2].map((n) => ({
-        id: `ea${n}`,
-        instanceId: 'ea',
-        executionId: created.executionId,
-        taskScheduledId: n,
-        name: 'F',
-        input: String(n),
-        enqueuedTime: iso(T0),
-      }));
+      const activities = activityItems(created, 'ea', 3);
       const [outcome] = await hub.commit([
         episode(
           created,
@@ -252,15 +257,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
     const scheduled = async (id: string, count = 1, lockMs = 1000) => {
       const created = await hub.createInstance(newInstance(id));
       const start = (await hub.leaseOrchestration(T0, 1000))!;
-      const activities = Array.from({ length: count }, (_, n) => ({
-        id: `${id}-a${n}`,
-        instanceId: id,
-        executionId: created.executionId,
-        taskScheduledId: n,
-        name: 'F',
-        input: String(n),
-        enqueuedTime: iso(T0),
-      }));
+      const activities = activityItems(created, `${id}-a`, count);
       const [committed] = await hub.commit([
         episode(
           created,
