@@ -17,9 +17,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
-import { build } from 'esbuild';
 import { Hono } from 'hono';
 import { startNodeServer } from '../edge-worker/node/server.ts';
+import { bundleForWorkerd } from '../test/workerd/miniflare.mjs';
 
 const PATH = '/runtime/webhooks/durabletask';
 const median = (xs) => {
@@ -116,20 +116,7 @@ export async function httpThroughput({ rounds = 11, requests = 2000, concurrency
 
 /** The Worker entry as `wrangler deploy` bundles it, minified. */
 export async function bundleSize() {
-  const out = await build({
-    entryPoints: [new URL('../edge-worker/cloudflare/worker.ts', import.meta.url).pathname],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    minify: true,
-    write: false,
-    metafile: true,
-    mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'browser', 'import'],
-    external: ['cloudflare:*'],
-    logLevel: 'silent',
-  });
+  const out = await bundleForWorkerd(new URL('../edge-worker/cloudflare/worker.ts', import.meta.url).pathname, { minify: true, metafile: true });
   const bytes = out.outputFiles[0].contents;
   const inputs = Object.entries(Object.values(out.metafile.outputs)[0].inputs);
   const part = (test) => inputs.filter(([path]) => test(path)).reduce((sum, [, v]) => sum + v.bytesInOutput, 0);

@@ -5,21 +5,25 @@
  * @module
  */
 
-export type DurableErrorCode =
-  | 'InvalidArgument'
-  | 'InstanceNotFound'
-  | 'InstanceAlreadyExists'
-  | 'InvalidState'
-  | 'UnknownOrchestrator'
-  | 'UnknownActivity'
-  | 'NonDeterminism'
-  | 'Serialization'
-  | 'VersionConflict'
-  | 'StorageCorrupted'
-  | 'StorageQuotaExceeded'
-  | 'Timeout'
-  | 'TaskFailed'
-  | 'Aggregated';
+/** The stable codes of the engine's own errors, in the order of the classes below. */
+const CODES = [
+  'InvalidArgument',
+  'InstanceNotFound',
+  'InstanceAlreadyExists',
+  'InvalidState',
+  'UnknownOrchestrator',
+  'UnknownActivity',
+  'NonDeterminism',
+  'Serialization',
+  'VersionConflict',
+  'StorageCorrupted',
+  'StorageQuotaExceeded',
+  'Timeout',
+  'TaskFailed',
+  'Aggregated',
+] as const;
+
+export type DurableErrorCode = (typeof CODES)[number];
 
 export class DurableError extends Error {
   override readonly name: string = 'DurableError';
@@ -175,28 +179,13 @@ export interface FailureDetails {
   innerFailure?: FailureDetails;
 }
 
-const CODES: ReadonlySet<string> = new Set<DurableErrorCode>([
-  'InvalidArgument',
-  'InstanceNotFound',
-  'InstanceAlreadyExists',
-  'InvalidState',
-  'UnknownOrchestrator',
-  'UnknownActivity',
-  'NonDeterminism',
-  'Serialization',
-  'VersionConflict',
-  'StorageCorrupted',
-  'StorageQuotaExceeded',
-  'Timeout',
-  'TaskFailed',
-  'Aggregated',
-]);
+const KNOWN_CODES: ReadonlySet<string> = new Set(CODES);
 
 /** True for the engine's own errors (by their stable code, so it works across realms); other libraries' `code`s do not count. */
 export function isDurableError(value: unknown, code?: DurableErrorCode): value is DurableError {
   if (!(value instanceof Error)) return false;
   const own = (value as Partial<DurableError>).code;
-  return typeof own === 'string' && CODES.has(own) && (code === undefined || own === code);
+  return typeof own === 'string' && KNOWN_CODES.has(own) && (code === undefined || own === code);
 }
 
 export function toFailureDetails(error: unknown): FailureDetails {

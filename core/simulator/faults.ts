@@ -6,22 +6,7 @@
 import type { ActivityContext, ActivityHandler, DurableApp } from '../app.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { HistoryEvent, RuntimeStatus } from '../history.js';
-import type {
-  ActivityCompletion,
-  CommitOutcome,
-  CompletionOutcome,
-  EpisodeCommit,
-  InstancePage,
-  InstanceQuery,
-  InstanceRecord,
-  LeasedActivity,
-  NewInstance,
-  OrchestrationMessage,
-  OrchestrationWorkItem,
-  PurgeFilter,
-  StoreNotification,
-  TaskHubStore,
-} from '../store/port.js';
+import type * as port from '../store/port.js';
 
 /** Thrown by every store call of a worker that the simulation has crashed. */
 export class SimulatedCrash extends Error {
@@ -52,12 +37,12 @@ export interface WriteObserver {
  * crash can fall between two episodes of the same group commit; once dead, every call
  * throws, so nothing the dead process still has in flight reaches the store.
  */
-export class GenerationStore implements TaskHubStore {
+export class GenerationStore implements port.TaskHubStore {
   private dead = false;
   private crashPoint = 0;
 
   constructor(
-    private readonly inner: TaskHubStore,
+    private readonly inner: port.TaskHubStore,
     private readonly observer: WriteObserver,
   ) {}
 
@@ -87,11 +72,11 @@ export class GenerationStore implements TaskHubStore {
     this.maybeDie(afterCommit);
   }
 
-  async createInstance(instance: NewInstance): Promise<InstanceRecord> {
+  async createInstance(instance: port.NewInstance): Promise<port.InstanceRecord> {
     this.alive();
     return this.inner.createInstance(instance);
   }
-  async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+  async getInstance(instanceId: string): Promise<port.InstanceRecord | undefined> {
     this.alive();
     return this.inner.getInstance(instanceId);
   }
@@ -99,47 +84,47 @@ export class GenerationStore implements TaskHubStore {
     this.alive();
     return this.inner.getHistory(instanceId);
   }
-  async queryInstances(query: InstanceQuery): Promise<InstancePage> {
+  async queryInstances(query: port.InstanceQuery): Promise<port.InstancePage> {
     this.alive();
     return this.inner.queryInstances(query);
   }
-  async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {
+  async enqueueMessages(messages: port.OrchestrationMessage[]): Promise<void> {
     this.alive();
     return this.inner.enqueueMessages(messages);
   }
 
-  async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
+  async leaseOrchestration(now: number, lockMs: number): Promise<port.OrchestrationWorkItem | undefined> {
     this.alive();
     const item = await this.inner.leaseOrchestration(now, lockMs);
     if (item) this.observer.leased();
     return item;
   }
 
-  async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
+  async abandonOrchestration(workItem: port.OrchestrationWorkItem, visibleAt?: number): Promise<void> {
     this.alive();
     return this.inner.abandonOrchestration(workItem, visibleAt);
   }
 
-  async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
+  async commit(episodes: port.EpisodeCommit[]): Promise<port.CommitOutcome[]> {
     return this.oneAtATime('episode', episodes, async (episode) => {
       const [outcome] = await this.inner.commit([episode]);
       return { outcome: outcome!, applied: outcome!.ok, instanceId: episode.instanceId };
     });
   }
 
-  async discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> {
+  async discardMessages(workItem: port.OrchestrationWorkItem, messageIds: string[]): Promise<void> {
     this.alive();
     return this.inner.discardMessages(workItem, messageIds);
   }
 
-  async leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
+  async leaseActivity(now: number, lockMs: number): Promise<port.LeasedActivity | undefined> {
     this.alive();
     const leased = await this.inner.leaseActivity(now, lockMs);
     if (leased) this.observer.leased();
     return leased;
   }
 
-  async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
+  async completeActivities(completions: port.ActivityCompletion[]): Promise<port.CompletionOutcome[]> {
     return this.oneAtATime('activity', completions, async (completion) => {
       const [outcome] = await this.inner.completeActivities([completion]);
       return { outcome: outcome!, applied: outcome!.applied, instanceId: completion.leased.item.instanceId };
@@ -164,7 +149,7 @@ export class GenerationStore implements TaskHubStore {
     return outcomes;
   }
 
-  async abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {
+  async abandonActivity(leased: port.LeasedActivity, visibleAt?: number): Promise<void> {
     this.alive();
     return this.inner.abandonActivity(leased, visibleAt);
   }
@@ -177,12 +162,12 @@ export class GenerationStore implements TaskHubStore {
     this.alive();
     return this.inner.purgeInstance(instanceId, onlyIf);
   }
-  async purgeInstances(filter: PurgeFilter): Promise<number> {
+  async purgeInstances(filter: port.PurgeFilter): Promise<number> {
     this.alive();
     return this.inner.purgeInstances(filter);
   }
 
-  subscribe(listener: (notification: StoreNotification) => void): () => void {
+  subscribe(listener: (notification: port.StoreNotification) => void): () => void {
     return this.inner.subscribe?.(listener) ?? (() => undefined);
   }
 }

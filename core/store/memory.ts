@@ -6,36 +6,20 @@
 import { type HistoryEvent, isTerminal, type RuntimeStatus } from '../history.js';
 import { validateTaskHubName } from '../limits.js';
 import { HubState } from './hub-state.js';
-import type {
-  ActivityCompletion,
-  CommitOutcome,
-  CompletionOutcome,
-  EpisodeCommit,
-  InstancePage,
-  InstanceQuery,
-  InstanceRecord,
-  LeasedActivity,
-  NewInstance,
-  OrchestrationMessage,
-  OrchestrationWorkItem,
-  PurgeFilter,
-  Storage,
-  StoreNotification,
-  TaskHubStore,
-} from './port.js';
+import type * as port from './port.js';
 import { copyRecord } from './record.js';
 
-const WORK: StoreNotification = { kind: 'work' };
+const WORK: port.StoreNotification = { kind: 'work' };
 
-class MemoryTaskHub implements TaskHubStore {
+class MemoryTaskHub implements port.TaskHubStore {
   /** A write is a few map operations: nothing to amortize by grouping them. */
   readonly unbatchedWrites = true;
   readonly state = new HubState();
-  private readonly listeners = new Set<(n: StoreNotification) => void>();
+  private readonly listeners = new Set<(n: port.StoreNotification) => void>();
 
   constructor(readonly taskHub: string) {}
 
-  async createInstance({ record, start }: NewInstance): Promise<InstanceRecord> {
+  async createInstance({ record, start }: port.NewInstance): Promise<port.InstanceRecord> {
     const refusal = this.state.createRefusal(record.instanceId);
     if (refusal) throw refusal;
     const created = this.state.install(record, start);
@@ -44,7 +28,7 @@ class MemoryTaskHub implements TaskHubStore {
     return copyRecord(created);
   }
 
-  async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+  async getInstance(instanceId: string): Promise<port.InstanceRecord | undefined> {
     return this.state.getInstance(instanceId);
   }
 
@@ -52,29 +36,29 @@ class MemoryTaskHub implements TaskHubStore {
     return this.state.getHistory(instanceId);
   }
 
-  async queryInstances(query: InstanceQuery): Promise<InstancePage> {
+  async queryInstances(query: port.InstanceQuery): Promise<port.InstancePage> {
     return this.state.query(query);
   }
 
-  async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {
+  async enqueueMessages(messages: port.OrchestrationMessage[]): Promise<void> {
     for (const m of messages) this.state.enqueue(m);
     if (messages.length) this.notify(WORK);
   }
 
-  async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
+  async leaseOrchestration(now: number, lockMs: number): Promise<port.OrchestrationWorkItem | undefined> {
     return this.state.leaseOrchestration(now, lockMs);
   }
 
-  async leaseOrchestrations(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]> {
+  async leaseOrchestrations(now: number, lockMs: number, max: number): Promise<port.OrchestrationWorkItem[]> {
     return leaseUpTo(max, () => this.state.leaseOrchestration(now, lockMs));
   }
 
-  async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
+  async abandonOrchestration(workItem: port.OrchestrationWorkItem, visibleAt?: number): Promise<void> {
     if (this.state.abandonOrchestration(workItem, visibleAt)) this.notify(WORK);
   }
 
-  async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
-    const outcomes: CommitOutcome[] = [];
+  async commit(episodes: port.EpisodeCommit[]): Promise<port.CommitOutcome[]> {
+    const outcomes: port.CommitOutcome[] = [];
     let work = false;
     for (const episode of episodes) {
       const error = this.state.episodeRefusal(episode);
@@ -100,7 +84,7 @@ class MemoryTaskHub implements TaskHubStore {
   }
 
   /** Writes an episode that passed the commit rules, and notifies the status changes it makes; returns the new version. */
-  private apply(e: EpisodeCommit): number {
+  private apply(e: port.EpisodeCommit): number {
     const version = e.expectedVersion + 1;
     const previous = this.state.status(e.instanceId);
     // Completed here: their results are in the history, not queued.
@@ -114,21 +98,21 @@ class MemoryTaskHub implements TaskHubStore {
     return version;
   }
 
-  async discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> {
+  async discardMessages(workItem: port.OrchestrationWorkItem, messageIds: string[]): Promise<void> {
     this.state.discard(workItem.instanceId, messageIds);
     this.state.release(workItem.instanceId, workItem.lease);
   }
 
-  async leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
+  async leaseActivity(now: number, lockMs: number): Promise<port.LeasedActivity | undefined> {
     return this.state.leaseActivity(now, lockMs);
   }
 
-  async leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> {
+  async leaseActivities(now: number, lockMs: number, max: number): Promise<port.LeasedActivity[]> {
     return leaseUpTo(max, () => this.state.leaseActivity(now, lockMs));
   }
 
-  async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
-    const outcomes: CompletionOutcome[] = completions.map(({ leased, result }) => {
+  async completeActivities(completions: port.ActivityCompletion[]): Promise<port.CompletionOutcome[]> {
+    const outcomes: port.CompletionOutcome[] = completions.map(({ leased, result }) => {
       if (!this.state.holdsActivity(leased)) return { applied: false };
       this.state.deleteActivity(leased.item.id);
       this.state.enqueue(result);
@@ -148,7 +132,7 @@ class MemoryTaskHub implements TaskHubStore {
     return outcomes;
   }
 
-  async abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {
+  async abandonActivity(leased: port.LeasedActivity, visibleAt?: number): Promise<void> {
     if (this.state.abandonActivity(leased, visibleAt)) this.notify(WORK);
   }
 
@@ -169,27 +153,27 @@ class MemoryTaskHub implements TaskHubStore {
     return 1;
   }
 
-  async purgeInstances(filter: PurgeFilter): Promise<number> {
+  async purgeInstances(filter: port.PurgeFilter): Promise<number> {
     const ids = this.state.purgeable(filter);
     for (const id of ids) this.state.remove(id);
     return ids.length;
   }
 
-  subscribe(listener: (n: StoreNotification) => void): () => void {
+  subscribe(listener: (n: port.StoreNotification) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private notify(n: StoreNotification): void {
+  private notify(n: port.StoreNotification): void {
     for (const listener of this.listeners) listener(n);
   }
 }
 
 /** In-memory storage; nothing survives the process. */
-export class MemoryStorage implements Storage {
+export class MemoryStorage implements port.Storage {
   private readonly hubs = new Map<string, MemoryTaskHub>();
 
-  taskHub(name: string): TaskHubStore {
+  taskHub(name: string): port.TaskHubStore {
     validateTaskHubName(name);
     let hub = this.hubs.get(name);
     if (!hub) {

@@ -138,8 +138,6 @@ export function toHistoryEvents(history: readonly HistoryEvent[], options: { sho
         row.Reason = e.reason ?? null;
         break;
       case 'TimerCreated':
-        row.FireAt = e.fireAt;
-        break;
       case 'TimerFired':
         row.FireAt = e.fireAt;
         break;

@@ -14,23 +14,7 @@
 
 import type { HistoryEvent, RuntimeStatus } from '../../core/history.js';
 import { validateTaskHubName } from '../../core/limits.js';
-import type {
-  ActivityCompletion,
-  CommitOutcome,
-  CompletionOutcome,
-  EpisodeCommit,
-  InstancePage,
-  InstanceQuery,
-  InstanceRecord,
-  LeasedActivity,
-  NewInstance,
-  OrchestrationMessage,
-  OrchestrationWorkItem,
-  PurgeFilter,
-  Storage,
-  StoreNotification,
-  TaskHubStore,
-} from '../../core/store/port.js';
+import type * as port from '../../core/store/port.js';
 import { type HubMethod, type NotificationBatch, REGISTRY } from './host.js';
 import { fromWire, type WireError, type WireResult } from './rpc-errors.js';
 
@@ -93,7 +77,7 @@ interface Wait {
 }
 
 /** The object checks activities recorded directly by id and lease: their input (maybe large) need not travel back. */
-function slim(e: EpisodeCommit): EpisodeCommit {
+function slim(e: port.EpisodeCommit): port.EpisodeCommit {
   const direct = e.completesActivities;
   if (!direct) return e;
   const activities = direct.activities.map(({ item: { input: _, ...item }, lease, deliveryCount }) => ({ item, lease, deliveryCount }));
@@ -101,7 +85,7 @@ function slim(e: EpisodeCommit): EpisodeCommit {
 }
 
 /** Stateless but for its name and the calls of the current turn: as cheap to make per call as to keep. */
-class RemoteTaskHub implements TaskHubStore {
+class RemoteTaskHub implements port.TaskHubStore {
   /** Calls made in this turn, sent together at its end (see `together`). */
   private turn: Joined[] | undefined;
 
@@ -125,7 +109,7 @@ class RemoteTaskHub implements TaskHubStore {
    * After unsubscribing, a poll already in flight is left to end (at most `POLL_MS`); its
    * result is dropped.
    */
-  subscribe(listener: (n: StoreNotification) => void): () => void {
+  subscribe(listener: (n: port.StoreNotification) => void): () => void {
     const subscription = { open: true };
     void this.poll(listener, subscription);
     return () => {
@@ -133,7 +117,7 @@ class RemoteTaskHub implements TaskHubStore {
     };
   }
 
-  private async poll(listener: (n: StoreNotification) => void, subscription: { open: boolean }): Promise<void> {
+  private async poll(listener: (n: port.StoreNotification) => void, subscription: { open: boolean }): Promise<void> {
     try {
       let after = -1;
       while (subscription.open) {
@@ -150,62 +134,62 @@ class RemoteTaskHub implements TaskHubStore {
     }
   }
 
-  async createInstance(instance: NewInstance): Promise<InstanceRecord> {
+  async createInstance(instance: port.NewInstance): Promise<port.InstanceRecord> {
     await this.registered();
-    return this.together<InstanceRecord>('createInstance', [instance]);
+    return this.together<port.InstanceRecord>('createInstance', [instance]);
   }
   /**
    * A start alone in its turn and the first wait on it are one RPC. Starts made in one turn go
    * together as `createInstance` does, and each then waits on its own call, so that no answer
    * waits for another instance. The wait is bounded by `POLL_MS`, as `waitForInstance`.
    */
-  async createInstanceAndWait(instance: NewInstance, statuses: readonly RuntimeStatus[], timeoutMs: number): Promise<InstanceRecord | undefined> {
+  async createInstanceAndWait(instance: port.NewInstance, statuses: readonly RuntimeStatus[], timeoutMs: number): Promise<port.InstanceRecord | undefined> {
     await this.registered();
     const waitMs = Math.min(timeoutMs, POLL_MS);
-    return this.together<InstanceRecord | undefined>('createInstance', [instance], {
+    return this.together<port.InstanceRecord | undefined>('createInstance', [instance], {
       alone: ['createInstanceAndWait', [instance, statuses, waitMs]],
-      after: (created) => this.call('waitForInstance', (created as InstanceRecord).instanceId, statuses, waitMs),
+      after: (created) => this.call('waitForInstance', (created as port.InstanceRecord).instanceId, statuses, waitMs),
     });
   }
-  getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+  getInstance(instanceId: string): Promise<port.InstanceRecord | undefined> {
     return this.call('getInstance', instanceId);
   }
   getHistory(instanceId: string): Promise<HistoryEvent[]> {
     return this.call('getHistory', instanceId);
   }
-  queryInstances(query: InstanceQuery): Promise<InstancePage> {
+  queryInstances(query: port.InstanceQuery): Promise<port.InstancePage> {
     return this.call('queryInstances', query);
   }
-  async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {
+  async enqueueMessages(messages: port.OrchestrationMessage[]): Promise<void> {
     await this.registered();
     return this.call('enqueueMessages', messages);
   }
-  leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
+  leaseOrchestration(now: number, lockMs: number): Promise<port.OrchestrationWorkItem | undefined> {
     return this.call('leaseOrchestration', now, lockMs);
   }
-  abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
+  abandonOrchestration(workItem: port.OrchestrationWorkItem, visibleAt?: number): Promise<void> {
     return this.call('abandonOrchestration', workItem, visibleAt);
   }
-  async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
+  async commit(episodes: port.EpisodeCommit[]): Promise<port.CommitOutcome[]> {
     const outcomes = await this.call<({ ok: true; version: number } | { ok: false; error: WireError })[]>('commit', episodes.map(slim));
     return outcomes.map((o) => (o.ok ? o : { ok: false, error: fromWire(o.error) }));
   }
-  discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> {
+  discardMessages(workItem: port.OrchestrationWorkItem, messageIds: string[]): Promise<void> {
     return this.call('discardMessages', workItem, messageIds);
   }
-  leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
+  leaseActivity(now: number, lockMs: number): Promise<port.LeasedActivity | undefined> {
     return this.call('leaseActivity', now, lockMs);
   }
-  leaseOrchestrations(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]> {
+  leaseOrchestrations(now: number, lockMs: number, max: number): Promise<port.OrchestrationWorkItem[]> {
     return this.call('leaseOrchestrations', now, lockMs, max);
   }
-  leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> {
+  leaseActivities(now: number, lockMs: number, max: number): Promise<port.LeasedActivity[]> {
     return this.call('leaseActivities', now, lockMs, max);
   }
-  completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
+  completeActivities(completions: port.ActivityCompletion[]): Promise<port.CompletionOutcome[]> {
     return this.call('completeActivities', completions);
   }
-  abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {
+  abandonActivity(leased: port.LeasedActivity, visibleAt?: number): Promise<void> {
     return this.call('abandonActivity', leased, visibleAt);
   }
   nextWakeTime(): Promise<number | undefined> {
@@ -214,14 +198,14 @@ class RemoteTaskHub implements TaskHubStore {
   purgeInstance(instanceId: string, onlyIf: readonly RuntimeStatus[]): Promise<number> {
     return this.call('purgeInstance', instanceId, onlyIf);
   }
-  purgeInstances(filter: PurgeFilter): Promise<number> {
+  purgeInstances(filter: port.PurgeFilter): Promise<number> {
     return this.call('purgeInstances', filter);
   }
   isEmpty(): Promise<boolean> {
     return this.call('isEmpty');
   }
   /** One RPC per wait (bounded by `POLL_MS`; the caller waits again for longer). */
-  waitForInstance(instanceId: string, statuses: readonly RuntimeStatus[], timeoutMs: number): Promise<InstanceRecord | undefined> {
+  waitForInstance(instanceId: string, statuses: readonly RuntimeStatus[], timeoutMs: number): Promise<port.InstanceRecord | undefined> {
     return this.call('waitForInstance', instanceId, statuses, Math.min(timeoutMs, POLL_MS));
   }
   clear(): Promise<void> {
@@ -279,7 +263,7 @@ class RemoteTaskHub implements TaskHubStore {
  * Task hubs in Durable Objects, one object per hub. Keep one per isolate (see the module
  * comment): it holds only the namespace binding and the names of registered hubs.
  */
-export class DurableObjectStorage implements Storage {
+export class DurableObjectStorage implements port.Storage {
   /** Hubs registered by this instance, in registration order (oldest first). */
   private readonly registered = new Set<string>();
   /** Registrations asked for in the current turn (see `register`). */
@@ -287,7 +271,7 @@ export class DurableObjectStorage implements Storage {
 
   constructor(private readonly namespace: TaskHubNamespaceLike<unknown>) {}
 
-  taskHub(name: string): TaskHubStore {
+  taskHub(name: string): port.TaskHubStore {
     return this.remote(name);
   }
 

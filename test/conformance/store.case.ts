@@ -52,6 +52,19 @@ function episode(record: InstanceRecord, consumed: string[], patch: Partial<Epis
   };
 }
 
+/** `count` work items of activity 'F' for the record's execution: IDs `${prefix}0`, `${prefix}1`, ..., task n with input 'n'. */
+function activityItems(record: InstanceRecord, prefix: string, count: number) {
+  return Array.from({ length: count }, (_, n) => ({
+    id: `${prefix}${n}`,
+    instanceId: record.instanceId,
+    executionId: record.executionId,
+    taskScheduledId: n,
+    name: 'F',
+    input: String(n),
+    enqueuedTime: iso(T0),
+  }));
+}
+
 /** Leases with `batch` at T0: none for max 0, three for max 3, then the `left` that remain for max `restMax`. */
 async function leaseThreeThenRest<T>(
   batch: (now: number, lockMs: number, max: number) => Promise<T[]>,
@@ -83,6 +96,12 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       storage = await createStorage();
       hub = storage.taskHub(name);
       return hub;
+    };
+    /** Creates `instanceId` and commits an episode that schedules activity 'F' as work item `activityId`. */
+    const scheduleOneActivity = async (instanceId: string, activityId: string) => {
+      const created = await hub.createInstance(newInstance(instanceId));
+      const activity = { id: activityId, instanceId, executionId: created.executionId, taskScheduledId: 0, name: 'F', enqueuedTime: iso(T0) };
+      await hub.commit([episode(created, [], { activities: [activity] })]);
     };
 
     it('creates an instance with version 1, an empty history and a start message', async () => {
@@ -207,15 +226,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       await setup();
       const created = await hub.createInstance(newInstance('ea'));
       const start = (await hub.leaseOrchestration(T0, 1000))!;
-      const activities = [0, 1, 2].map((n) => ({
-        id: `ea${n}`,
-        instanceId: 'ea',
-        executionId: created.executionId,
-        taskScheduledId: n,
-        name: 'F',
-        input: String(n),
-        enqueuedTime: iso(T0),
-      }));
+      const activities = activityItems(created, 'ea', 3);
       const [outcome] = await hub.commit([
         episode(
           created,
@@ -248,15 +259,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
     const scheduled = async (id: string, count = 1, lockMs = 1000) => {
       const created = await hub.createInstance(newInstance(id));
       const start = (await hub.leaseOrchestration(T0, 1000))!;
-      const activities = Array.from({ length: count }, (_, n) => ({
-        id: `${id}-a${n}`,
-        instanceId: id,
-        executionId: created.executionId,
-        taskScheduledId: n,
-        name: 'F',
-        input: String(n),
-        enqueuedTime: iso(T0),
-      }));
+      const activities = activityItems(created, `${id}-a`, count);
       const [committed] = await hub.commit([
         episode(
           created,
@@ -502,12 +505,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
 
     it('completes an activity by enqueueing its result, once, and redelivers a lapsed lease', async () => {
       await setup();
-      const created = await hub.createInstance(newInstance('a'));
-      await hub.commit([
-        episode(created, [], {
-          activities: [{ id: 'w1', instanceId: 'a', executionId: created.executionId, taskScheduledId: 0, name: 'F', enqueuedTime: iso(T0) }],
-        }),
-      ]);
+      await scheduleOneActivity('a', 'w1');
       const first = (await hub.leaseActivity(T0, 1000))!;
       expect(await hub.leaseActivity(T0 + 10, 1000)).toBeUndefined();
       const second = (await hub.leaseActivity(T0 + 1001, 1000))!;
@@ -523,12 +521,7 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
 
     it('abandons an activity until a later time', async () => {
       await setup();
-      const created = await hub.createInstance(newInstance('ab'));
-      await hub.commit([
-        episode(created, [], {
-          activities: [{ id: 'w2', instanceId: 'ab', executionId: created.executionId, taskScheduledId: 0, name: 'F', enqueuedTime: iso(T0) }],
-        }),
-      ]);
+      await scheduleOneActivity('ab', 'w2');
       const leased = (await hub.leaseActivity(T0, 1000))!;
       await hub.abandonActivity(leased, T0 + 5000);
       expect(await hub.leaseActivity(T0 + 4999, 1000)).toBeUndefined();

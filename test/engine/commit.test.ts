@@ -31,6 +31,16 @@ const started = (parent?: ExecutionStarted['parentInstance']): ExecutionStarted 
   parentInstance: parent,
 });
 const PARENT = { instanceId: 'grandparent', executionId: 'g1', name: 'Outer', taskScheduledId: 7 };
+/** The messages an ending execution with PARENT sends: the one event that tells it, as the commit's first new message. */
+const toParent = (event: { type: string; result?: string; failureDetails?: object }) => [
+  {
+    id: 'id0',
+    instanceId: PARENT.instanceId,
+    executionId: PARENT.executionId,
+    visibleAt: AT,
+    event: { eventId: -1, timestamp: AT, taskScheduledId: PARENT.taskScheduledId, ...event },
+  },
+];
 
 /** IDs in call order; an execution ID names what it derives from. */
 function ids(): (derivedFrom?: string) => string {
@@ -74,16 +84,9 @@ describe('buildCommit', () => {
     ]);
     expect(commit.messages).toEqual([]);
     expect(commit.newInstances).toEqual([]);
-    expect(commit.instance).toEqual({
-      instanceId: 'parent',
-      name: 'Flow',
-      executionId: 'e1',
-      runtimeStatus: 'Running',
-      input: '"in"',
-      customStatus: '"old"',
-      createdTime: STARTED_AT,
-      lastUpdatedTime: AT,
-    });
+    // The same row, updated now; the store assigns the version (the commit expects the one it found).
+    const { version: _, ...row } = instance;
+    expect(commit.instance).toEqual({ ...row, lastUpdatedTime: AT });
   });
 
   it("appends to the result's own applied events", () => {
@@ -216,15 +219,7 @@ describe('buildCommit', () => {
       { type: 'OrchestratorCompleted', eventId: -1, timestamp: AT },
     ]);
     expect(commit.instance).toMatchObject({ runtimeStatus: 'Completed', output: '42', completedTime: AT, lastUpdatedTime: AT, failureDetails: undefined });
-    expect(commit.messages).toEqual([
-      {
-        id: 'id0',
-        instanceId: 'grandparent',
-        executionId: 'g1',
-        visibleAt: AT,
-        event: { type: 'SubOrchestrationInstanceCompleted', eventId: -1, timestamp: AT, taskScheduledId: 7, result: '42' },
-      },
-    ]);
+    expect(commit.messages).toEqual(toParent({ type: 'SubOrchestrationInstanceCompleted', result: '42' }));
   });
 
   it('completes without a parent: nothing goes out', () => {
@@ -251,15 +246,7 @@ describe('buildCommit', () => {
       completedTime: AT,
       output: JSON.stringify("Orchestrator function 'Flow' failed: boom"),
     });
-    expect(commit.messages).toEqual([
-      {
-        id: 'id0',
-        instanceId: 'grandparent',
-        executionId: 'g1',
-        visibleAt: AT,
-        event: { type: 'SubOrchestrationInstanceFailed', eventId: -1, timestamp: AT, taskScheduledId: 7, failureDetails },
-      },
-    ]);
+    expect(commit.messages).toEqual(toParent({ type: 'SubOrchestrationInstanceFailed', failureDetails }));
   });
 
   it('terminates: the row Terminated with the reason as output, the parent told of a TerminatedError', () => {
@@ -276,21 +263,9 @@ describe('buildCommit', () => {
     ]);
     expect(commit.instance).toMatchObject({ runtimeStatus: 'Terminated', output: '"stop"', completedTime: AT });
     // Not recursive: the open child is left alone.
-    expect(commit.messages).toEqual([
-      {
-        id: 'id0',
-        instanceId: 'grandparent',
-        executionId: 'g1',
-        visibleAt: AT,
-        event: {
-          type: 'SubOrchestrationInstanceFailed',
-          eventId: -1,
-          timestamp: AT,
-          taskScheduledId: 7,
-          failureDetails: { errorType: 'TerminatedError', errorMessage: 'Terminated: "stop"' },
-        },
-      },
-    ]);
+    expect(commit.messages).toEqual(
+      toParent({ type: 'SubOrchestrationInstanceFailed', failureDetails: { errorType: 'TerminatedError', errorMessage: 'Terminated: "stop"' } }),
+    );
   });
 
   it('terminates recursively: each open sub-orchestration gets a recursive ExecutionTerminated with the same reason', () => {

@@ -16,7 +16,8 @@ export interface ContractTarget {
 }
 
 const PATH = '/runtime/webhooks/durabletask';
-const CHECK_STATUS_KEYS = [
+/** The fields of a check-status payload, sorted: the same from the API and from an app's own handler. */
+export const CHECK_STATUS_KEYS = [
   'id',
   'purgeHistoryDeleteUri',
   'restartPostUri',

@@ -3,34 +3,8 @@
  * (`edge-worker/cloudflare/worker.ts`), bundled with esbuild as `wrangler deploy` would, with the
  * `TASK_HUB` Durable Object binding (SQLite-backed) and token bindings, listening on 127.0.0.1.
  */
-import { build } from 'esbuild';
-import { Miniflare, type WorkerOptions as MiniflareWorkerOptions } from 'miniflare';
-
-export interface BundleOptions {
-  minify?: boolean;
-  /** The Worker's main module; default `edge-worker/cloudflare/worker.ts`. */
-  entry?: string;
-  /** Import specifiers mapped to files (e.g. `edge-durable` to `core/index.ts`), as a consumer's bundler resolves the package. */
-  alias?: Record<string, string>;
-}
-
-export async function bundleWorker(options: BundleOptions = {}): Promise<string> {
-  const out = await build({
-    entryPoints: [options.entry ?? new URL('../../edge-worker/cloudflare/worker.ts', import.meta.url).pathname],
-    alias: options.alias,
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'browser', 'import'],
-    external: ['cloudflare:*'],
-    write: false,
-    minify: options.minify ?? false,
-    logLevel: 'silent',
-  });
-  return out.outputFiles[0]!.text;
-}
+import type { Miniflare, WorkerOptions as MiniflareWorkerOptions } from 'miniflare';
+import { startMiniflare } from '../workerd/miniflare.mjs';
 
 export interface WorkerdServer {
   url: string;
@@ -39,26 +13,28 @@ export interface WorkerdServer {
 }
 
 export interface WorkerdOptions {
-  /** The bundled Worker; default `bundleWorker()`. */
-  script?: string;
+  /** The Worker's main module; default `edge-worker/cloudflare/worker.ts`. */
+  entry?: string;
+  /** Import specifiers mapped to files (e.g. `edge-durable` to `core/index.ts`), as a consumer's bundler resolves the package. */
+  alias?: Record<string, string>;
   /** Default: `TASK_HUB` bound to the class `TaskHub`, SQLite-backed. */
   durableObjects?: MiniflareWorkerOptions['durableObjects'];
   kvNamespaces?: MiniflareWorkerOptions['kvNamespaces'];
 }
 
 export async function startWorkerd(bindings: Record<string, string>, options: WorkerdOptions = {}): Promise<WorkerdServer> {
-  const script = options.script ?? (await bundleWorker());
-  const mf = new Miniflare({
-    modules: true,
-    script,
-    compatibilityDate: '2026-04-01',
-    durableObjects: options.durableObjects ?? { TASK_HUB: { className: 'TaskHub', useSQLite: true } },
-    kvNamespaces: options.kvNamespaces,
-    bindings,
-    host: '127.0.0.1',
-    port: 0,
-    cf: false,
-  });
+  const entry = options.entry ?? new URL('../../edge-worker/cloudflare/worker.ts', import.meta.url).pathname;
+  const mf = await startMiniflare(
+    entry,
+    {
+      durableObjects: options.durableObjects ?? { TASK_HUB: { className: 'TaskHub', useSQLite: true } },
+      kvNamespaces: options.kvNamespaces,
+      bindings,
+      host: '127.0.0.1',
+      port: 0,
+    },
+    { alias: options.alias },
+  );
   const url = await mf.ready;
   return { url: url.origin, mf, close: () => mf.dispose() };
 }

@@ -4,6 +4,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { IndexedDbStorage } from '../../core/store/indexeddb.js';
 import { harness } from '../helpers.js';
+import { HELLO_HISTORY } from '../samples.case.js';
 
 let n = 0;
 const onIndexedDb = async () => harness({ storage: await IndexedDbStorage.open(`engine-${++n}`, { indexedDB: new IDBFactory() }) });
@@ -17,24 +18,7 @@ describe('samples on the IndexedDB store', () => {
     const parent = await h.client.startNew('ParentChild', { instanceId: 'parent' });
     await h.settle();
     expect(await h.client.getStatus(hello)).toMatchObject({ runtimeStatus: 'Completed', output: GREETINGS });
-    expect((await h.client.getHistory(hello)).map((e) => e.type)).toEqual([
-      'OrchestratorStarted',
-      'ExecutionStarted',
-      'TaskScheduled',
-      'OrchestratorCompleted',
-      'OrchestratorStarted',
-      'TaskCompleted',
-      'TaskScheduled',
-      'OrchestratorCompleted',
-      'OrchestratorStarted',
-      'TaskCompleted',
-      'TaskScheduled',
-      'OrchestratorCompleted',
-      'OrchestratorStarted',
-      'TaskCompleted',
-      'ExecutionCompleted',
-      'OrchestratorCompleted',
-    ]);
+    expect((await h.client.getHistory(hello)).map((e) => e.type)).toEqual(HELLO_HISTORY);
     expect((await h.client.getStatus(fan))?.output).toBe(5525);
     expect(await h.client.getStatus(parent)).toMatchObject({ runtimeStatus: 'Completed', output: GREETINGS });
     expect(await h.client.getStatus('parent:0000')).toMatchObject({ runtimeStatus: 'Completed', parentInstanceId: 'parent' });

@@ -3,16 +3,14 @@
  * some commits, the database file is reopened by a new storage and a new worker).
  */
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DurableClient, type HistoryEvent, type Storage, type TaskHubStore, Worker } from '../../core/index.js';
 import { SqliteStorage } from '../../core/store/sqlite.js';
 import { registerSamples } from '../../samples/index.js';
 import { harness } from '../helpers.js';
 import { HELLO_HISTORY, runSampleScenarios } from '../samples.case.js';
+import { tempDatabaseFiles } from './temp-file.js';
 
 const memoryDb = () => new SqliteStorage(new Database(':memory:'));
 
@@ -102,15 +100,7 @@ function dyingAfterCommits(storage: SqliteStorage, n: number): { storage: Storag
 }
 
 describe('durability on a database file', () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-  const tempFile = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'edge-durable-sqlite-'));
-    dirs.push(dir);
-    return join(dir, 'durable.db');
-  };
+  const tempFile = tempDatabaseFiles();
 
   it('resumes instances after the process stops mid-flight, with no gaps or duplicates in history', async () => {
     const file = tempFile();

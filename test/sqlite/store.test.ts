@@ -4,28 +4,19 @@
  * index; list queries are bounded index ranges with LIMIT, never a scan or a sort).
  */
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { event, type InstanceRecord, type RuntimeStatus, type TaskHubStore } from '../../core/index.js';
 import { type SqliteDatabase, SqliteStorage } from '../../core/store/sqlite.js';
 import { message, newInstance } from '../conformance/store.case.js';
 import { harness } from '../helpers.js';
+import { tempDatabaseFiles } from './temp-file.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-const tempFile = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-durable-sqlite-'));
-  dirs.push(dir);
-  return join(dir, 'durable.db');
-};
+const tempFile = tempDatabaseFiles();
 
 function episodeFor(record: InstanceRecord, patch: Record<string, unknown> = {}) {
   const { version: _v, ...row } = record;

@@ -12,6 +12,7 @@ import { type DurableObjectListOptions, DurableObjectTaskHubStore } from '../../
 import type { Storage, TaskHubStore } from '../../core/store/port.js';
 import { registerSamples } from '../../samples/index.js';
 import { FakeDurableObjectStorage } from './do-fakes.js';
+import { leasedEpisode } from './leased-episode.js';
 
 const PREFIX = 'x:';
 const INDEXES = [`${PREFIX}r/`, `${PREFIX}ar/`];
@@ -106,24 +107,9 @@ describe('durable object store: due-index floors', () => {
     // An activity, scheduled by a commit and leased by a worker that goes away: due again when its lease lapses.
     const record = (await store.getInstance('b'))!;
     const [b] = await store.leaseOrchestrations(now + 35_000, 30_000, 8);
-    const { version, ...row } = record;
-    expect(
-      await store.commit([
-        {
-          instanceId: 'b',
-          expectedVersion: version,
-          lease: b!.lease,
-          instance: { ...row, runtimeStatus: 'Running' },
-          history: { append: [event('OrchestratorStarted', t, {}), ...b!.messages.map((m) => m.event), event('TaskScheduled', t, { name: 'Step' }, 0)] },
-          consumedMessageIds: b!.messages.map((m) => m.id),
-          messages: [],
-          newInstances: [],
-          activities: [
-            { id: 'act-b', instanceId: 'b', executionId: 'e-b', taskScheduledId: 0, name: 'Step', enqueuedTime: new Date(now + 35_000).toISOString() },
-          ],
-        },
-      ]),
-    ).toMatchObject([{ ok: true }]);
+    const activity = { id: 'act-b', instanceId: 'b', executionId: 'e-b', taskScheduledId: 0, name: 'Step', enqueuedTime: new Date(now + 35_000).toISOString() };
+    const scheduling = leasedEpisode(record, b!, t, { append: [event('TaskScheduled', t, { name: 'Step' }, 0)], activities: [activity] });
+    expect(await store.commit([scheduling])).toMatchObject([{ ok: true }]);
     expect((await store.leaseActivities(now + 35_000, 7_000, 8)).map((a) => a.item.id)).toEqual(['act-b']);
     const scans = storage.lists;
     expect(await store.leaseActivities(now + 41_999, 7_000, 8)).toEqual([]);

@@ -7,6 +7,7 @@ import { event } from '../../core/history.js';
 import { DurableObjectTaskHubStore } from '../../core/store/durable-object/index.js';
 import { ChangeSet } from '../../core/store/durable-object/tx.js';
 import { FakeDurableObjectStorage } from './do-fakes.js';
+import { leasedEpisode } from './leased-episode.js';
 
 /** Storage that records the keys it is asked to read, write and delete. */
 class RecordingStorage extends FakeDurableObjectStorage {
@@ -59,24 +60,10 @@ describe('durable object store: writes', () => {
       },
     });
     const [item] = await store.leaseOrchestrations(Date.parse(t), 30_000, 1);
-    const { version, ...row } = (await store.getInstance('a'))!;
+    const record = (await store.getInstance('a'))!;
     storage.puts = [];
     storage.deletes = [];
-    expect(
-      await store.commit([
-        {
-          instanceId: 'a',
-          expectedVersion: version,
-          lease: item!.lease,
-          instance: { ...row, runtimeStatus: 'Running' },
-          history: { append: [event('OrchestratorStarted', t, {}), ...item!.messages.map((m) => m.event)] },
-          consumedMessageIds: item!.messages.map((m) => m.id),
-          messages: [],
-          newInstances: [],
-          activities: [],
-        },
-      ]),
-    ).toMatchObject([{ ok: true }]);
+    expect(await store.commit([leasedEpisode(record, item!, t)])).toMatchObject([{ ok: true }]);
     expect(storage.puts.filter((k) => k.startsWith('i'))).toEqual(['i/a', 'is/Running/2026-01-01T00:00:00.000Z/a']);
     expect(storage.deletes.filter((k) => k.startsWith('i'))).toEqual(['is/Pending/2026-01-01T00:00:00.000Z/a']);
     expect((await store.queryInstances({ runtimeStatus: ['Running'] })).instances.map((r) => r.instanceId)).toEqual(['a']);

@@ -4,16 +4,16 @@
  * status, raise event and terminate over HTTP; then the Workers that are misconfigured.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorker, startWorkerd, type WorkerdServer } from '../http/workerd.js';
+import { startWorkerd, type WorkerdOptions, type WorkerdServer } from '../http/workerd.js';
 
 const file = (path: string) => new URL(`../../${path}`, import.meta.url).pathname;
 const API = 'http://example.test/runtime/webhooks/durabletask';
 
-const bundleExample = () =>
-  bundleWorker({
-    entry: file('examples/cloudflare/src/index.ts'),
-    alias: { 'edge-durable': file('core/index.ts'), 'edge-durable/cloudflare': file('edge-worker/cloudflare/index.ts') },
-  });
+/** The example, with the package names resolved to the entries' sources. */
+const example: WorkerdOptions = {
+  entry: file('examples/cloudflare/src/index.ts'),
+  alias: { 'edge-durable': file('core/index.ts'), 'edge-durable/cloudflare': file('edge-worker/cloudflare/index.ts') },
+};
 
 interface Status {
   instanceId: string;
@@ -47,7 +47,7 @@ async function waitFor(server: WorkerdServer, id: string, runtimeStatus: string)
 describe('examples/cloudflare in workerd', () => {
   let server: WorkerdServer;
   beforeAll(async () => {
-    server = await startWorkerd({ DURABLE_ANONYMOUS: 'true' }, { script: await bundleExample() });
+    server = await startWorkerd({ DURABLE_ANONYMOUS: 'true' }, example);
   });
   afterAll(() => server?.close());
 
@@ -91,7 +91,7 @@ describe('a Worker without the task-hub object binding', () => {
   };
 
   it('answers every request 500 NotConfigured with the wrangler.toml lines to add', async () => {
-    const server = await startWorkerd({ DURABLE_ANONYMOUS: 'true' }, { script: await bundleExample(), durableObjects: {} });
+    const server = await startWorkerd({ DURABLE_ANONYMOUS: 'true' }, { ...example, durableObjects: {} });
     try {
       for (const message of await notConfigured(server)) {
         expect(message).toContain("The Worker has no binding 'TASK_HUB'");
@@ -105,7 +105,7 @@ describe('a Worker without the task-hub object binding', () => {
   });
 
   it('names a binding of another kind, and writes nothing to it', async () => {
-    const server = await startWorkerd({ DURABLE_ANONYMOUS: 'true' }, { script: await bundleExample(), durableObjects: {}, kvNamespaces: ['TASK_HUB'] });
+    const server = await startWorkerd({ DURABLE_ANONYMOUS: 'true' }, { ...example, durableObjects: {}, kvNamespaces: ['TASK_HUB'] });
     try {
       for (const message of await notConfigured(server)) {
         expect(message).toMatch(/^The binding 'TASK_HUB' is a \w+, not a Durable Object namespace\./);
@@ -119,8 +119,7 @@ describe('a Worker without the task-hub object binding', () => {
   });
 
   it('names a bound class that is not the task-hub object at its first call', async () => {
-    const script = await bundleWorker({ entry: file('test/workerd/not-a-task-hub.ts') });
-    const server = await startWorkerd({ DURABLE_ANONYMOUS: 'true' }, { script });
+    const server = await startWorkerd({ DURABLE_ANONYMOUS: 'true' }, { entry: file('test/workerd/not-a-task-hub.ts') });
     try {
       const res = await call(server, 'POST', '/orchestrators/HelloSequence');
       expect(res.status).toBe(500);

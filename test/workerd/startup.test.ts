@@ -3,25 +3,11 @@
  * workerd). The vitest pool evaluates modules lazily inside a handler, so it cannot catch
  * what workerd refuses at global scope (random values, timers, I/O): this test can.
  */
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
 import { expect, it } from 'vitest';
+import { startMiniflare } from './miniflare.mjs';
 
 it('the Worker bundle with the Durable Object classes starts in workerd', async () => {
-  const bundle = await build({
-    entryPoints: [new URL('./worker.ts', import.meta.url).pathname],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    write: false,
-    external: ['cloudflare:workers'],
-  });
-  const mf = new Miniflare({
-    modules: true,
-    script: bundle.outputFiles[0]!.text,
-    compatibilityDate: '2026-04-01',
-    cf: false,
+  const mf = await startMiniflare(new URL('./worker.ts', import.meta.url).pathname, {
     kvNamespaces: ['KV'],
     durableObjects: { TASK_HUB: { className: 'TaskHub', useSQLite: true }, SAMPLE_HUB: { className: 'SampleHub', useSQLite: true } },
   });

@@ -10,22 +10,7 @@
 
 import type { HistoryEvent, RuntimeStatus } from '../../history.js';
 import { createRefusal } from '../commit-rules.js';
-import type {
-  ActivityCompletion,
-  CommitOutcome,
-  CompletionOutcome,
-  EpisodeCommit,
-  InstancePage,
-  InstanceQuery,
-  InstanceRecord,
-  LeasedActivity,
-  NewInstance,
-  OrchestrationMessage,
-  OrchestrationWorkItem,
-  PurgeFilter,
-  StoreNotification,
-  TaskHubStore,
-} from '../port.js';
+import type * as port from '../port.js';
 import { normalizePurgeFilter, normalizeQuery, toPage } from '../query.js';
 import { applyEpisode } from './episode.js';
 import { createdRange, dueTime, type HubKeys, hubKeys } from './keys.js';
@@ -48,9 +33,9 @@ export interface DurableObjectTaskHubStoreOptions {
  * instance per storage and prefix, as the task hub object keeps): it runs one operation at a
  * time and remembers what it learned of its due indexes between operations.
  */
-export class DurableObjectTaskHubStore implements TaskHubStore {
+export class DurableObjectTaskHubStore implements port.TaskHubStore {
   private readonly k: HubKeys;
-  private readonly listeners = new Set<(n: StoreNotification) => void>();
+  private readonly listeners = new Set<(n: port.StoreNotification) => void>();
   /** `waitForInstance` calls in progress, by instance. */
   private readonly watchers = new Map<string, Set<(status: RuntimeStatus) => void>>();
   private tail: Promise<unknown> = Promise.resolve();
@@ -77,7 +62,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     this.rows = new HubRows(this.k);
   }
 
-  async createInstance({ record, start }: NewInstance): Promise<InstanceRecord> {
+  async createInstance({ record, start }: port.NewInstance): Promise<port.InstanceRecord> {
     const created = await this.run(async (tx) => {
       const existing = await tx.get<StoredInstance>(this.k.instance(record.instanceId));
       const refusal = createRefusal(record.instanceId, existing?.r.runtimeStatus);
@@ -89,7 +74,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     return created;
   }
 
-  async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+  async getInstance(instanceId: string): Promise<port.InstanceRecord | undefined> {
     return this.run(async (tx) => (await tx.get<StoredInstance>(this.k.instance(instanceId)))?.r);
   }
 
@@ -97,14 +82,14 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     return this.run(async (tx) => [...(await tx.listAll<HistoryEvent>(this.k.histories(instanceId))).values()]);
   }
 
-  async queryInstances(query: InstanceQuery): Promise<InstancePage> {
+  async queryInstances(query: port.InstanceQuery): Promise<port.InstancePage> {
     const q = normalizeQuery(query);
     return this.run(async (tx) => {
       return toPage(await firstMatches(tx, this.k, q), q.pageSize);
     });
   }
 
-  async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {
+  async enqueueMessages(messages: port.OrchestrationMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.run(async (tx) => {
       for (const m of messages) await this.rows.enqueue(tx, m);
@@ -112,16 +97,16 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     this.notify({ kind: 'work' });
   }
 
-  async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
+  async leaseOrchestration(now: number, lockMs: number): Promise<port.OrchestrationWorkItem | undefined> {
     return this.untilSettled((tx) => this.tryLeaseOrchestration(tx, now, lockMs));
   }
 
   /** The batch form: one operation (one storage transaction) for up to `max` instances. */
-  async leaseOrchestrations(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]> {
+  async leaseOrchestrations(now: number, lockMs: number, max: number): Promise<port.OrchestrationWorkItem[]> {
     return this.run((tx) => this.leaseBatch(tx, this.k.due, this.k.dueUntil(now + 1), max, (key) => this.rows.leaseDue(tx, key, now, lockMs)));
   }
 
-  async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
+  async abandonOrchestration(workItem: port.OrchestrationWorkItem, visibleAt?: number): Promise<void> {
     await this.run(async (tx) => {
       const { instanceId } = workItem;
       const queue = await tx.get<QueueState>(this.k.queue(instanceId));
@@ -139,11 +124,11 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     this.notify({ kind: 'work' });
   }
 
-  async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
-    const changed: InstanceRecord[] = [];
+  async commit(episodes: port.EpisodeCommit[]): Promise<port.CommitOutcome[]> {
+    const changed: port.InstanceRecord[] = [];
     let work = false;
     const outcomes = await this.run(async (tx) => {
-      const results: CommitOutcome[] = [];
+      const results: port.CommitOutcome[] = [];
       for (const episode of episodes) {
         const outcome = await applyEpisode(this.rows, tx, episode, changed);
         results.push(outcome);
@@ -162,7 +147,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     return outcomes;
   }
 
-  async discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> {
+  async discardMessages(workItem: port.OrchestrationWorkItem, messageIds: string[]): Promise<void> {
     await this.run(async (tx) => {
       const queue = await tx.get<QueueState>(this.k.queue(workItem.instanceId));
       if (!queue) return;
@@ -172,21 +157,21 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     });
   }
 
-  async leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
+  async leaseActivity(now: number, lockMs: number): Promise<port.LeasedActivity | undefined> {
     return this.untilSettled((tx) => this.tryLeaseActivity(tx, now, lockMs));
   }
 
   /** The batch form: one operation (one storage transaction) for up to `max` activities. */
-  async leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> {
+  async leaseActivities(now: number, lockMs: number, max: number): Promise<port.LeasedActivity[]> {
     return this.run((tx) =>
       this.leaseBatch(tx, this.k.activityDue, this.k.activityDueUntil(now + 1), max, (key) => this.rows.leaseActivityAt(tx, key, now, lockMs)),
     );
   }
 
-  async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
+  async completeActivities(completions: port.ActivityCompletion[]): Promise<port.CompletionOutcome[]> {
     let work = false;
     const outcomes = await this.run(async (tx) => {
-      const done: CompletionOutcome[] = [];
+      const done: port.CompletionOutcome[] = [];
       for (const { leased, result } of completions) {
         const stored = await tx.get<StoredActivity>(this.k.activity(leased.item.id));
         if (!stored || stored.token !== leased.lease.token) {
@@ -213,7 +198,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     return outcomes;
   }
 
-  async abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {
+  async abandonActivity(leased: port.LeasedActivity, visibleAt?: number): Promise<void> {
     await this.run(async (tx) => {
       const stored = await tx.get<StoredActivity>(this.k.activity(leased.item.id));
       if (!stored || stored.token !== leased.lease.token) return;
@@ -244,7 +229,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     });
   }
 
-  async purgeInstances(filter: PurgeFilter): Promise<number> {
+  async purgeInstances(filter: port.PurgeFilter): Promise<number> {
     const q = normalizePurgeFilter(filter);
     let deleted = 0;
     for (const status of q.runtimeStatus) {
@@ -264,13 +249,13 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     return deleted;
   }
 
-  subscribe(listener: (n: StoreNotification) => void): () => void {
+  subscribe(listener: (n: port.StoreNotification) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
   /** Waits in the object, so a caller across RPC needs one call per wait (see the port). */
-  async waitForInstance(instanceId: string, statuses: readonly RuntimeStatus[], timeoutMs: number): Promise<InstanceRecord | undefined> {
+  async waitForInstance(instanceId: string, statuses: readonly RuntimeStatus[], timeoutMs: number): Promise<port.InstanceRecord | undefined> {
     let reached!: () => void;
     const changed = new Promise<void>((resolve) => {
       reached = resolve;
@@ -354,7 +339,7 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     }
   }
 
-  private async tryLeaseOrchestration(tx: ChangeSet, now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined | typeof RETRY> {
+  private async tryLeaseOrchestration(tx: ChangeSet, now: number, lockMs: number): Promise<port.OrchestrationWorkItem | undefined | typeof RETRY> {
     const due = await tx.list({ prefix: this.k.due, end: this.k.dueUntil(now + 1), limit: LEASE_SCAN });
     if (due.size === 0) return undefined;
     for (const key of due.keys()) {
@@ -400,13 +385,13 @@ export class DurableObjectTaskHubStore implements TaskHubStore {
     }
   }
 
-  private async tryLeaseActivity(tx: ChangeSet, now: number, lockMs: number): Promise<LeasedActivity | undefined | typeof RETRY> {
+  private async tryLeaseActivity(tx: ChangeSet, now: number, lockMs: number): Promise<port.LeasedActivity | undefined | typeof RETRY> {
     const [key] = (await tx.list({ prefix: this.k.activityDue, end: this.k.activityDueUntil(now + 1), limit: 1 })).keys();
     if (!key) return undefined;
     return (await this.rows.leaseActivityAt(tx, key, now, lockMs)) ?? RETRY;
   }
 
-  private notify(n: StoreNotification): void {
+  private notify(n: port.StoreNotification): void {
     if (n.kind === 'instance') for (const watcher of this.watchers.get(n.instanceId) ?? []) watcher(n.runtimeStatus);
     for (const listener of this.listeners) listener(n);
   }

@@ -5,22 +5,7 @@
  */
 import type { HistoryEvent, RuntimeStatus } from '../../history.js';
 import { createRefusal } from '../commit-rules.js';
-import type {
-  ActivityCompletion,
-  CommitOutcome,
-  CompletionOutcome,
-  EpisodeCommit,
-  InstancePage,
-  InstanceQuery,
-  InstanceRecord,
-  LeasedActivity,
-  NewInstance,
-  OrchestrationMessage,
-  OrchestrationWorkItem,
-  PurgeFilter,
-  StoreNotification,
-  TaskHubStore,
-} from '../port.js';
+import type * as port from '../port.js';
 import { normalizePurgeFilter, normalizeQuery } from '../query.js';
 import type { Connection } from './connection.js';
 import { type Applied, applyEpisode, refused, warmEpisode } from './episode.js';
@@ -44,7 +29,7 @@ import { type Released, releaseLeases } from './release-leases.js';
 import { checked, isInstance, maybe, type Pending, span, toRecord, within } from './schema.js';
 import { request, type Unit } from './unit.js';
 
-export class IndexedDbTaskHub implements TaskHubStore {
+export class IndexedDbTaskHub implements port.TaskHubStore {
   /** The connection shares write transactions between whatever operations are queued (see connection.ts). */
   readonly unbatchedWrites = true;
   constructor(
@@ -52,7 +37,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
     private readonly db: Connection,
   ) {}
 
-  async createInstance(instance: NewInstance): Promise<InstanceRecord> {
+  async createInstance(instance: port.NewInstance): Promise<port.InstanceRecord> {
     const hub = this.taskHub;
     const { instanceId } = instance.record;
     const result = await this.db.write({
@@ -68,7 +53,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
     return result;
   }
 
-  async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+  async getInstance(instanceId: string): Promise<port.InstanceRecord | undefined> {
     const row = maybe('instances', await this.db.get((tx) => request(tx.objectStore('instances').get([this.taskHub, instanceId]))));
     return row && isInstance(row) ? toRecord(row) : undefined;
   }
@@ -86,28 +71,28 @@ export class IndexedDbTaskHub implements TaskHubStore {
     return [...rows.flatMap((r) => checked('history', r).events), ...tail];
   }
 
-  async queryInstances(query: InstanceQuery): Promise<InstancePage> {
+  async queryInstances(query: port.InstanceQuery): Promise<port.InstancePage> {
     const q = normalizeQuery(query);
     return this.db.read(['instances'], (tx) => listInstances(tx.objectStore('instances'), this.taskHub, q));
   }
 
-  async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {
+  async enqueueMessages(messages: port.OrchestrationMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const hub = this.taskHub;
     await this.db.write({ warm: (unit) => warmRows(unit, hub, messages), run: (unit) => enqueue(unit, hub, messages) });
     this.db.notify(hub, { kind: 'work' });
   }
 
-  async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
+  async leaseOrchestration(now: number, lockMs: number): Promise<port.OrchestrationWorkItem | undefined> {
     return this.db.write({ weight: 1, run: (unit) => leaseReady(unit, this.taskHub, now, lockMs) });
   }
 
   /** One operation in one write transaction: one scan of the ready instances serves the whole batch. */
-  async leaseOrchestrations(now: number, lockMs: number, max: number): Promise<OrchestrationWorkItem[]> {
+  async leaseOrchestrations(now: number, lockMs: number, max: number): Promise<port.OrchestrationWorkItem[]> {
     return this.leaseBatch(max, (unit) => leaseReady(unit, this.taskHub, now, lockMs));
   }
 
-  async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
+  async abandonOrchestration(workItem: port.OrchestrationWorkItem, visibleAt?: number): Promise<void> {
     const hub = this.taskHub;
     const { instanceId, lease } = workItem;
     const released = await this.db.write({
@@ -125,7 +110,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
     if (released) this.db.notify(hub, { kind: 'work' });
   }
 
-  async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
+  async commit(episodes: port.EpisodeCommit[]): Promise<port.CommitOutcome[]> {
     const hub = this.taskHub;
     const results = await Promise.all(
       episodes.map((e) =>
@@ -140,7 +125,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
     return results.map((r) => r.outcome);
   }
 
-  async discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> {
+  async discardMessages(workItem: port.OrchestrationWorkItem, messageIds: string[]): Promise<void> {
     const hub = this.taskHub;
     const { instanceId } = workItem;
     await this.db.write({
@@ -152,11 +137,11 @@ export class IndexedDbTaskHub implements TaskHubStore {
     });
   }
 
-  async leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
+  async leaseActivity(now: number, lockMs: number): Promise<port.LeasedActivity | undefined> {
     return this.db.write({ weight: 1, run: (unit) => leaseActivityRow(unit, this.taskHub, now, lockMs) });
   }
 
-  async leaseActivities(now: number, lockMs: number, max: number): Promise<LeasedActivity[]> {
+  async leaseActivities(now: number, lockMs: number, max: number): Promise<port.LeasedActivity[]> {
     return this.leaseBatch(max, (unit) => leaseActivityRow(unit, this.taskHub, now, lockMs));
   }
 
@@ -172,7 +157,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
    * One operation for the call: every result is enqueued before any instance is leased, so an
    * instance that several completions address is leased once, with all of them.
    */
-  async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
+  async completeActivities(completions: port.ActivityCompletion[]): Promise<port.CompletionOutcome[]> {
     if (completions.length === 0) return [];
     const hub = this.taskHub;
     const { outcomes, work } = await this.db.write({
@@ -187,7 +172,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
         }
       },
       run: async (unit) => {
-        const outcomes: CompletionOutcome[] = [];
+        const outcomes: port.CompletionOutcome[] = [];
         for (const {
           leased: { item, lease },
           result,
@@ -213,7 +198,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
     return outcomes;
   }
 
-  async abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {
+  async abandonActivity(leased: port.LeasedActivity, visibleAt?: number): Promise<void> {
     const hub = this.taskHub;
     const { item, lease } = leased;
     const released = await this.db.write({
@@ -258,7 +243,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
     });
   }
 
-  async purgeInstances(filter: PurgeFilter): Promise<number> {
+  async purgeInstances(filter: port.PurgeFilter): Promise<number> {
     const hub = this.taskHub;
     const q = normalizePurgeFilter(filter);
     return this.db.write({
@@ -277,7 +262,7 @@ export class IndexedDbTaskHub implements TaskHubStore {
     });
   }
 
-  subscribe(listener: (notification: StoreNotification) => void): () => void {
+  subscribe(listener: (notification: port.StoreNotification) => void): () => void {
     return this.db.listen(this.taskHub, listener);
   }
 }

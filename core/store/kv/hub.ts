@@ -5,35 +5,20 @@
  * @module
  */
 import { type HistoryEvent, isTerminal, type RuntimeStatus } from '../../history.js';
-import type {
-  ActivityCompletion,
-  CommitOutcome,
-  CompletionOutcome,
-  EpisodeCommit,
-  InstancePage,
-  InstanceQuery,
-  InstanceRecord,
-  LeasedActivity,
-  NewInstance,
-  OrchestrationMessage,
-  OrchestrationWorkItem,
-  PurgeFilter,
-  StoreNotification,
-  TaskHubStore,
-} from '../port.js';
+import type * as port from '../port.js';
 import { instanceRecord } from '../record.js';
 import type { HubLog } from './log.js';
 import { applyOp, type LogOp } from './state.js';
 
-export class KvTaskHub implements TaskHubStore {
-  private readonly listeners = new Set<(n: StoreNotification) => void>();
+export class KvTaskHub implements port.TaskHubStore {
+  private readonly listeners = new Set<(n: port.StoreNotification) => void>();
 
   constructor(
     readonly taskHub: string,
     private readonly open: () => Promise<HubLog>,
   ) {}
 
-  async createInstance({ record, start }: NewInstance): Promise<InstanceRecord> {
+  async createInstance({ record, start }: port.NewInstance): Promise<port.InstanceRecord> {
     const log = await this.open();
     const refusal = log.state.createRefusal(record.instanceId);
     if (refusal) throw refusal;
@@ -44,7 +29,7 @@ export class KvTaskHub implements TaskHubStore {
     return { ...created };
   }
 
-  async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+  async getInstance(instanceId: string): Promise<port.InstanceRecord | undefined> {
     return (await this.read()).state.getInstance(instanceId);
   }
 
@@ -52,29 +37,29 @@ export class KvTaskHub implements TaskHubStore {
     return (await this.read()).state.getHistory(instanceId);
   }
 
-  async queryInstances(query: InstanceQuery): Promise<InstancePage> {
+  async queryInstances(query: port.InstanceQuery): Promise<port.InstancePage> {
     return (await this.read()).state.query(query);
   }
 
-  async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {
+  async enqueueMessages(messages: port.OrchestrationMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.change(await this.open(), { op: 'enqueue', messages });
     this.notify({ kind: 'work' });
   }
 
-  async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
+  async leaseOrchestration(now: number, lockMs: number): Promise<port.OrchestrationWorkItem | undefined> {
     return (await this.read()).state.leaseOrchestration(now, lockMs);
   }
 
-  async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
+  async abandonOrchestration(workItem: port.OrchestrationWorkItem, visibleAt?: number): Promise<void> {
     if ((await this.read()).state.abandonOrchestration(workItem, visibleAt)) this.notify({ kind: 'work' });
   }
 
-  async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
+  async commit(episodes: port.EpisodeCommit[]): Promise<port.CommitOutcome[]> {
     const log = await this.open();
-    const outcomes: CommitOutcome[] = [];
+    const outcomes: port.CommitOutcome[] = [];
     const writes: Promise<void>[] = [];
-    const changes: StoreNotification[] = [];
+    const changes: port.StoreNotification[] = [];
     for (const e of episodes) {
       const error = log.state.episodeRefusal(e);
       if (error) {
@@ -100,21 +85,21 @@ export class KvTaskHub implements TaskHubStore {
     return outcomes;
   }
 
-  async discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> {
+  async discardMessages(workItem: port.OrchestrationWorkItem, messageIds: string[]): Promise<void> {
     const log = await this.open();
     const write = this.change(log, { op: 'discard', instanceId: workItem.instanceId, messageIds });
     log.state.release(workItem.instanceId, workItem.lease);
     await write;
   }
 
-  async leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
+  async leaseActivity(now: number, lockMs: number): Promise<port.LeasedActivity | undefined> {
     return (await this.read()).state.leaseActivity(now, lockMs);
   }
 
-  async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
+  async completeActivities(completions: port.ActivityCompletion[]): Promise<port.CompletionOutcome[]> {
     const log = await this.open();
     const writes: Promise<void>[] = [];
-    const applied = completions.map(({ leased, result }): CompletionOutcome => {
+    const applied = completions.map(({ leased, result }): port.CompletionOutcome => {
       if (!log.state.holdsActivity(leased)) return { applied: false };
       writes.push(this.change(log, { op: 'complete', itemId: leased.item.id, result }));
       return { applied: true };
@@ -124,7 +109,7 @@ export class KvTaskHub implements TaskHubStore {
     return applied;
   }
 
-  async abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {
+  async abandonActivity(leased: port.LeasedActivity, visibleAt?: number): Promise<void> {
     (await this.read()).state.abandonActivity(leased, visibleAt);
     this.notify({ kind: 'work' });
   }
@@ -141,14 +126,14 @@ export class KvTaskHub implements TaskHubStore {
     return 1;
   }
 
-  async purgeInstances(filter: PurgeFilter): Promise<number> {
+  async purgeInstances(filter: port.PurgeFilter): Promise<number> {
     const log = await this.read();
     const ids = log.state.purgeable(filter);
     if (ids.length) await this.change(log, { op: 'purge', instanceIds: ids });
     return ids.length;
   }
 
-  subscribe(listener: (n: StoreNotification) => void): () => void {
+  subscribe(listener: (n: port.StoreNotification) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -165,7 +150,7 @@ export class KvTaskHub implements TaskHubStore {
     return log;
   }
 
-  private notify(n: StoreNotification): void {
+  private notify(n: port.StoreNotification): void {
     for (const listener of this.listeners) listener(n);
   }
 }

@@ -8,41 +8,26 @@
 import type { HistoryEvent, RuntimeStatus } from '../../history.js';
 import { randomId } from '../../ids.js';
 import { createRefusal } from '../commit-rules.js';
-import type {
-  ActivityCompletion,
-  CommitOutcome,
-  CompletionOutcome,
-  EpisodeCommit,
-  InstancePage,
-  InstanceQuery,
-  InstanceRecord,
-  LeasedActivity,
-  NewInstance,
-  OrchestrationMessage,
-  OrchestrationWorkItem,
-  PurgeFilter,
-  StoreNotification,
-  TaskHubStore,
-} from '../port.js';
+import type * as port from '../port.js';
 import { normalizePurgeFilter, normalizeQuery } from '../query.js';
 import { type Connection, type Param, toStorageError } from './connection.js';
 import { type Applied, applyEpisode, refused } from './episode.js';
-import { queryPage } from './listing.js';
+import { queryPage, whereCreatedIn } from './listing.js';
 import { activityToken, deleteActivity, enqueue, install, lockInbox, lockToken, remove, settle, status } from './queue.js';
 import { parseEvent, toActivity, toRecord } from './rows.js';
 import { type ActivityRow, INSTANCE_COLUMNS, type InstanceRow } from './schema.js';
 
 /** Listeners of one storage, per hub (same process only). */
-export type Listeners = Map<string, Set<(n: StoreNotification) => void>>;
+export type Listeners = Map<string, Set<(n: port.StoreNotification) => void>>;
 
-export class SqliteTaskHub implements TaskHubStore {
+export class SqliteTaskHub implements port.TaskHubStore {
   constructor(
     readonly taskHub: string,
     private readonly sql: Connection,
     private readonly listeners: Listeners,
   ) {}
 
-  async createInstance(instance: NewInstance): Promise<InstanceRecord> {
+  async createInstance(instance: port.NewInstance): Promise<port.InstanceRecord> {
     const { instanceId } = instance.record;
     const created = this.sql.write(() => {
       const refusal = createRefusal(instanceId, status(this.sql, this.taskHub, instanceId)?.runtimeStatus);
@@ -54,7 +39,7 @@ export class SqliteTaskHub implements TaskHubStore {
     return created;
   }
 
-  async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+  async getInstance(instanceId: string): Promise<port.InstanceRecord | undefined> {
     const row = this.sql.get<InstanceRow>(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE hub = ? AND instance_id = ?`, this.taskHub, instanceId);
     return row && toRecord(this.taskHub, row);
   }
@@ -68,17 +53,17 @@ export class SqliteTaskHub implements TaskHubStore {
     return rows.map((r) => parseEvent(`history(hub='${this.taskHub}', instance_id='${instanceId}', seq=${r.seq})`, r.event));
   }
 
-  async queryInstances(query: InstanceQuery): Promise<InstancePage> {
+  async queryInstances(query: port.InstanceQuery): Promise<port.InstancePage> {
     return queryPage(this.sql, this.taskHub, normalizeQuery(query));
   }
 
-  async enqueueMessages(messages: OrchestrationMessage[]): Promise<void> {
+  async enqueueMessages(messages: port.OrchestrationMessage[]): Promise<void> {
     if (messages.length === 0) return;
     this.sql.write(() => enqueue(this.sql, this.taskHub, messages));
     this.notify({ kind: 'work' });
   }
 
-  async leaseOrchestration(now: number, lockMs: number): Promise<OrchestrationWorkItem | undefined> {
+  async leaseOrchestration(now: number, lockMs: number): Promise<port.OrchestrationWorkItem | undefined> {
     const hub = this.taskHub;
     // Nothing ready: answer from a read, without taking the write lock (other processes may be writing).
     if (!this.sql.get('SELECT 1 FROM inboxes WHERE hub = ? AND ready_at <= ? LIMIT 1', hub, now)) return undefined;
@@ -100,7 +85,7 @@ export class SqliteTaskHub implements TaskHubStore {
     return leased;
   }
 
-  async abandonOrchestration(workItem: OrchestrationWorkItem, visibleAt?: number): Promise<void> {
+  async abandonOrchestration(workItem: port.OrchestrationWorkItem, visibleAt?: number): Promise<void> {
     const hub = this.taskHub;
     const { instanceId, lease } = workItem;
     const released = this.sql.write(() => {
@@ -116,7 +101,7 @@ export class SqliteTaskHub implements TaskHubStore {
     if (released) this.notify({ kind: 'work' });
   }
 
-  async commit(episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
+  async commit(episodes: port.EpisodeCommit[]): Promise<port.CommitOutcome[]> {
     if (episodes.length === 0) return [];
     let results: Applied[];
     try {
@@ -140,7 +125,7 @@ export class SqliteTaskHub implements TaskHubStore {
     return results.map((r) => r.outcome);
   }
 
-  async discardMessages(workItem: OrchestrationWorkItem, messageIds: string[]): Promise<void> {
+  async discardMessages(workItem: port.OrchestrationWorkItem, messageIds: string[]): Promise<void> {
     const hub = this.taskHub;
     this.sql.write(() => {
       for (const id of messageIds) this.sql.run('DELETE FROM messages WHERE hub = ? AND instance_id = ? AND id = ?', hub, workItem.instanceId, id);
@@ -148,7 +133,7 @@ export class SqliteTaskHub implements TaskHubStore {
     });
   }
 
-  async leaseActivity(now: number, lockMs: number): Promise<LeasedActivity | undefined> {
+  async leaseActivity(now: number, lockMs: number): Promise<port.LeasedActivity | undefined> {
     const hub = this.taskHub;
     if (!this.sql.get('SELECT 1 FROM activities WHERE hub = ? AND ready_at <= ? LIMIT 1', hub, now)) return undefined;
     return this.sql.write(() => {
@@ -170,13 +155,13 @@ export class SqliteTaskHub implements TaskHubStore {
     });
   }
 
-  async completeActivities(completions: ActivityCompletion[]): Promise<CompletionOutcome[]> {
+  async completeActivities(completions: port.ActivityCompletion[]): Promise<port.CompletionOutcome[]> {
     if (completions.length === 0) return [];
     const hub = this.taskHub;
     let work = false;
     const outcomes = this.sql.write(() => {
       const done = completions.map(
-        ({ leased, result }): CompletionOutcome =>
+        ({ leased, result }): port.CompletionOutcome =>
           this.sql.write(() => {
             const { instanceId, id } = leased.item;
             if (activityToken(this.sql, hub, instanceId, id) !== leased.lease.token) return { applied: false };
@@ -206,7 +191,7 @@ export class SqliteTaskHub implements TaskHubStore {
     return outcomes;
   }
 
-  async abandonActivity(leased: LeasedActivity, visibleAt?: number): Promise<void> {
+  async abandonActivity(leased: port.LeasedActivity, visibleAt?: number): Promise<void> {
     const { instanceId, id } = leased.item;
     const at = visibleAt ?? null;
     const released = this.sql.run(
@@ -241,21 +226,14 @@ export class SqliteTaskHub implements TaskHubStore {
     });
   }
 
-  async purgeInstances(filter: PurgeFilter): Promise<number> {
+  async purgeInstances(filter: port.PurgeFilter): Promise<number> {
     const q = normalizePurgeFilter(filter);
     return this.sql.write(() => {
       let purged = 0;
       for (const runtimeStatus of q.runtimeStatus) {
         const where = ['hub = ?', 'runtime_status = ?'];
         const params: Param[] = [this.taskHub, runtimeStatus];
-        if (q.createdTimeFrom !== undefined) {
-          where.push('created_time >= ?');
-          params.push(q.createdTimeFrom);
-        }
-        if (q.createdTimeTo !== undefined) {
-          where.push('created_time <= ?');
-          params.push(q.createdTimeTo);
-        }
+        whereCreatedIn(where, params, q);
         const ids = this.sql.all<{ instance_id: string }>(
           `SELECT instance_id FROM instances INDEXED BY instances_by_status WHERE ${where.join(' AND ')}`,
           ...params,
@@ -267,7 +245,7 @@ export class SqliteTaskHub implements TaskHubStore {
     });
   }
 
-  subscribe(listener: (notification: StoreNotification) => void): () => void {
+  subscribe(listener: (notification: port.StoreNotification) => void): () => void {
     let set = this.listeners.get(this.taskHub);
     if (!set) this.listeners.set(this.taskHub, (set = new Set()));
     set.add(listener);
@@ -276,7 +254,7 @@ export class SqliteTaskHub implements TaskHubStore {
     };
   }
 
-  private notify(n: StoreNotification): void {
+  private notify(n: port.StoreNotification): void {
     for (const listener of this.listeners.get(this.taskHub) ?? []) listener(n);
   }
 }

@@ -34,6 +34,18 @@ function newestFirst(a: SortKey, b: SortKey): number {
   return -compareText(a.instanceId, b.instanceId);
 }
 
+/** Adds the created-time range (both ends inclusive, either open) to a WHERE clause and its parameters. */
+export function whereCreatedIn(where: string[], params: Param[], range: Pick<NormalizedQuery, 'createdTimeFrom' | 'createdTimeTo'>): void {
+  if (range.createdTimeFrom !== undefined) {
+    where.push('created_time >= ?');
+    params.push(range.createdTimeFrom);
+  }
+  if (range.createdTimeTo !== undefined) {
+    where.push('created_time <= ?');
+    params.push(range.createdTimeTo);
+  }
+}
+
 export function queryPage(sql: Connection, hub: string, q: NormalizedQuery): InstancePage {
   const rows = sql.read(() => {
     if (q.instanceIdPrefix !== undefined) return byPrefix(sql, hub, q, q.instanceIdPrefix);
@@ -60,14 +72,7 @@ function byCreated(sql: Connection, hub: string, q: NormalizedQuery, status?: Ru
     where.push('runtime_status = ?');
     params.push(status);
   }
-  if (q.createdTimeFrom !== undefined) {
-    where.push('created_time >= ?');
-    params.push(q.createdTimeFrom);
-  }
-  if (q.createdTimeTo !== undefined) {
-    where.push('created_time <= ?');
-    params.push(q.createdTimeTo);
-  }
+  whereCreatedIn(where, params, q);
   if (q.after) {
     where.push('(created_time, instance_id) < (?, ?)');
     params.push(q.after.createdTime, q.after.instanceId);
@@ -93,14 +98,7 @@ function byPrefix(sql: Connection, hub: string, q: NormalizedQuery, prefix: stri
     where.push(`runtime_status IN (${[...q.runtimeStatus].map(() => '?').join(', ')})`);
     params.push(...q.runtimeStatus);
   }
-  if (q.createdTimeFrom !== undefined) {
-    where.push('created_time >= ?');
-    params.push(q.createdTimeFrom);
-  }
-  if (q.createdTimeTo !== undefined) {
-    where.push('created_time <= ?');
-    params.push(q.createdTimeTo);
-  }
+  whereCreatedIn(where, params, q);
   return sql.all<InstanceRow>(
     `SELECT ${INSTANCE_COLUMNS} FROM instances INDEXED BY instances_by_id WHERE ${where.join(' AND ')} ORDER BY instance_id LIMIT ?`,
     ...params,

@@ -19,6 +19,16 @@ export function corrupted(row: string, problem: string, cause?: unknown): Storag
   );
 }
 
+/** Throws the named row's corruption error unless each of the columns holds text. */
+function expectText<Row extends object>(name: string, row: Row, columns: readonly (keyof Row & string)[]): void {
+  for (const column of columns) if (!str(row[column])) throw corrupted(name, `has a bad or missing '${column}'`);
+}
+
+/** Throws the named row's corruption error unless the column holds an integer. */
+function expectInt<Row extends object>(name: string, row: Row, column: keyof Row & string): void {
+  if (!int(row[column])) throw corrupted(name, `has a bad ${column} '${String(row[column])}'`);
+}
+
 function parseJson(row: string, column: string, text: unknown): unknown {
   if (!str(text)) throw corrupted(row, `has no JSON text in '${column}'`);
   try {
@@ -38,11 +48,9 @@ export const instanceRowName = (hub: string, instanceId: unknown) => `instances(
 
 export function toRecord(hub: string, row: InstanceRow): InstanceRecord {
   const name = instanceRowName(hub, row.instance_id);
-  for (const column of ['instance_id', 'name', 'execution_id', 'created_time', 'last_updated_time'] as const) {
-    if (!str(row[column])) throw corrupted(name, `has a bad or missing '${column}'`);
-  }
+  expectText(name, row, ['instance_id', 'name', 'execution_id', 'created_time', 'last_updated_time']);
   if (!isRuntimeStatus(row.runtime_status)) throw corrupted(name, `has an unknown runtime_status '${String(row.runtime_status)}'`);
-  if (!int(row.version)) throw corrupted(name, `has a bad version '${String(row.version)}'`);
+  expectInt(name, row, 'version');
   const record: InstanceRecord = {
     instanceId: row.instance_id,
     name: row.name,
@@ -93,7 +101,7 @@ export function timeOf(what: string, iso: string): number {
 
 export function toMessage(hub: string, row: MessageRow): OrchestrationMessage {
   const name = `messages(hub='${hub}', instance_id='${row.instance_id}', id='${row.id}')`;
-  if (!int(row.visible_at)) throw corrupted(name, `has a bad visible_at '${String(row.visible_at)}'`);
+  expectInt(name, row, 'visible_at');
   const message: OrchestrationMessage = {
     id: row.id,
     instanceId: row.instance_id,
@@ -106,10 +114,8 @@ export function toMessage(hub: string, row: MessageRow): OrchestrationMessage {
 
 export function toActivity(hub: string, row: ActivityRow): ActivityWorkItem {
   const name = `activities(hub='${hub}', instance_id='${row.instance_id}', id='${row.id}')`;
-  for (const column of ['id', 'instance_id', 'execution_id', 'name', 'enqueued_time'] as const) {
-    if (!str(row[column])) throw corrupted(name, `has a bad or missing '${column}'`);
-  }
-  if (!int(row.task_scheduled_id)) throw corrupted(name, `has a bad task_scheduled_id '${String(row.task_scheduled_id)}'`);
+  expectText(name, row, ['id', 'instance_id', 'execution_id', 'name', 'enqueued_time']);
+  expectInt(name, row, 'task_scheduled_id');
   const item: ActivityWorkItem = {
     id: row.id,
     instanceId: row.instance_id,

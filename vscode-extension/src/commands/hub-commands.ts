@@ -53,28 +53,24 @@ export async function showNewInstance(
 
 export async function filterInstances(ctx: CommandContext, hub: TaskHubNode): Promise<void> {
   const current = hub.filter;
+  const step = (n: number, what: string) => `Filter ${hub.taskHub} (${n}/4): ${what}`;
   const picked = await vscode.window.showQuickPick(
     STATUSES_IN_LIFECYCLE_ORDER.map((status) => ({ label: status, picked: current.statuses.includes(status) })),
-    { title: `Filter ${hub.taskHub} (1/4): runtime status`, placeHolder: 'Pick statuses; none = any status', canPickMany: true, ignoreFocusOut: true },
+    { title: step(1, 'runtime status'), placeHolder: 'Pick statuses; none = any status', canPickMany: true, ignoreFocusOut: true },
   );
   if (!picked) return;
   const now = Date.now();
   const from = await askTime(
-    `Filter ${hub.taskHub} (2/4): created from`,
+    step(2, 'created from'),
     'Created at or after: ISO date/time or age (30m, 24h, 7d); empty = no bound',
     current.createdFrom ?? '',
     now,
   );
   if (from === undefined) return;
-  const to = await askTime(
-    `Filter ${hub.taskHub} (3/4): created to`,
-    'Created at or before: ISO date/time or age; empty = no bound',
-    current.createdTo ?? '',
-    now,
-  );
+  const to = await askTime(step(3, 'created to'), 'Created at or before: ISO date/time or age; empty = no bound', current.createdTo ?? '', now);
   if (to === undefined) return;
   const prefix = await vscode.window.showInputBox({
-    title: `Filter ${hub.taskHub} (4/4): instance ID prefix`,
+    title: step(4, 'instance ID prefix'),
     prompt: 'Instance ID starts with (empty = any)',
     value: current.idPrefix ?? '',
     ignoreFocusOut: true,

@@ -14,19 +14,7 @@ export class ActivityNode extends ExplorerNode {
     this.contextValue = `activity.${item.outcome}`;
     this.description = taskDescription(item);
     this.iconPath = taskIcon(item, 'symbol-method');
-    this.tooltip = detailsTooltip(
-      `Activity ${item.name}: ${item.outcome}`,
-      [
-        ['Scheduled', item.scheduledTime],
-        ['Completed', item.completedTime],
-        ['Duration', item.durationMs === undefined ? undefined : formatDuration(item.durationMs)],
-        ['Failure', item.failure],
-      ],
-      [
-        ['Input', item.input],
-        ['Result', item.result],
-      ],
-    );
+    this.tooltip = taskTooltip(`Activity ${item.name}: ${item.outcome}`, item);
   }
 }
 
@@ -41,6 +29,24 @@ export function taskDescription(item: Pick<ActivityItem, 'outcome' | 'durationMs
     case 'completed':
       return took;
   }
+}
+
+/** The tooltip shared by activities and sub-orchestrations: its times, failure, input and result, after any `first` rows. */
+export function taskTooltip(title: string, item: Omit<ActivityItem, 'kind'>, first: [label: string, value: string | undefined][] = []): vscode.MarkdownString {
+  return detailsTooltip(
+    title,
+    [
+      ...first,
+      ['Scheduled', item.scheduledTime],
+      ['Completed', item.completedTime],
+      ['Duration', item.durationMs === undefined ? undefined : formatDuration(item.durationMs)],
+      ['Failure', item.failure],
+    ],
+    [
+      ['Input', item.input],
+      ['Result', item.result],
+    ],
+  );
 }
 
 export function taskIcon(item: Pick<ActivityItem, 'outcome'>, completedIcon: string): vscode.ThemeIcon {

@@ -4,13 +4,11 @@
  */
 import * as vscode from 'vscode';
 import type { Connection } from '../connections.js';
-import { formatDuration } from '../format.js';
 import { groupIntoEpisodes, type SubOrchestrationItem } from '../history.js';
-import { taskDescription, taskIcon } from './activity-node.js';
+import { taskDescription, taskIcon, taskTooltip } from './activity-node.js';
 import { EpisodeNode } from './episode-node.js';
 import { ExplorerNode, type ExplorerServices, type InstanceRef } from './explorer-node.js';
 import { MessageNode } from './message-node.js';
-import { detailsTooltip } from './tooltip.js';
 
 export class SubOrchestrationNode extends ExplorerNode implements InstanceRef {
   readonly connection: Connection;
@@ -31,20 +29,7 @@ export class SubOrchestrationNode extends ExplorerNode implements InstanceRef {
     const took = taskDescription(item);
     this.description = item.instanceId ? `${item.instanceId}${took ? ` · ${took}` : ''}` : took;
     this.iconPath = taskIcon(item, 'type-hierarchy-sub');
-    this.tooltip = detailsTooltip(
-      `Sub-orchestration ${item.name}: ${item.outcome}`,
-      [
-        ['Instance ID', item.instanceId],
-        ['Scheduled', item.scheduledTime],
-        ['Completed', item.completedTime],
-        ['Duration', item.durationMs === undefined ? undefined : formatDuration(item.durationMs)],
-        ['Failure', item.failure],
-      ],
-      [
-        ['Input', item.input],
-        ['Result', item.result],
-      ],
-    );
+    this.tooltip = taskTooltip(`Sub-orchestration ${item.name}: ${item.outcome}`, item, [['Instance ID', item.instanceId]]);
   }
 
   get instanceId(): string {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { LAUNCHED_CHROMIUM_FLAGS } from '../../../test/browser/chromium-flags.mjs';
 
 export const EXT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const RESULTS_DIR = path.join(EXT_DIR, 'test-results');
@@ -32,17 +33,7 @@ export async function launchBrowser({ origin, extraArgs = [] } = {}) {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1500, height: 950 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-      ...extraArgs,
-    ],
+    args: [...LAUNCHED_CHROMIUM_FLAGS, ...extraArgs],
   });
   // "Copy Instance ID" goes through navigator.clipboard in the workbench page
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], origin ? { origin } : undefined);

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { QUIET_CHROMIUM_FLAGS } from '../../../test/browser/chromium-flags.mjs';
 import { startBackend } from '../support/backend.ts';
 import { EXT_DIR, freePort, makeSettingsExtension } from './driver.mjs';
 import { seed } from './seed.mjs';
@@ -41,14 +42,7 @@ test('extension-host suite passes in the VS Code for the Web worker extension ho
       runTests({
         browserType: 'chromium',
         headless: true,
-        browserOptions: [
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
+        browserOptions: QUIET_CHROMIUM_FLAGS,
         quality: 'stable',
         commit: '0000000000000000000000000000000000000137',
         testRunnerDataDir: path.join(WEB_TOOLS, '.vscode-test-web'),
