@@ -1,7 +1,7 @@
 /**
- * Runs a browser entry in Debian's Chromium: bundles it with esbuild ('vitest' aliased to the
- * shim), serves it from 127.0.0.1 on a free port, opens it with playwright-core and returns
- * what the page leaves in `globalThis.__report` (a promise). Used by the Chromium tests and benchmarks.
+ * Pages in Debian's Chromium: an entry bundled with esbuild and served from 127.0.0.1 on a free
+ * port (`servePage`), the browser launched with playwright-core (`launchChromium`), and a
+ * self-reporting entry run to its report (`runInChromium`). Used by the Chromium tests and benchmarks.
  */
 
 import { createServer } from 'node:http';
@@ -15,11 +15,13 @@ export const CHROMIUM_ARGS = ['--headless', ...LAUNCHED_CHROMIUM_FLAGS];
 export const ENSURE_CHROMIUM = fileURLToPath(new URL('./ensure-chromium.sh', import.meta.url));
 
 /**
+ * Bundles `entry` to /main.js and serves `html` (which loads it) at every other path, on 127.0.0.1
+ * (one origin for every page of a test).
  * @param {string} entry path of the browser entry (TypeScript is fine)
- * @param {{ timeoutMs?: number, onConsole?: (line: string) => void, hash?: string }} [options]
- * @returns {Promise<{ report: any, userAgent: string }>}
+ * @param {{ alias?: Record<string, string>, html?: string }} [options]
+ * @returns {Promise<{ url: string, close(): Promise<void> }>}
  */
-export async function runInChromium(entry, { timeoutMs = 300_000, onConsole, hash = '' } = {}) {
+export async function servePage(entry, { alias = {}, html = '<!doctype html><script type="module" src="/main.js"></script>' } = {}) {
   const { outputFiles } = await build({
     entryPoints: [entry],
     bundle: true,
@@ -27,24 +29,40 @@ export async function runInChromium(entry, { timeoutMs = 300_000, onConsole, has
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    alias: { vitest: fileURLToPath(new URL('./vitest-shim.ts', import.meta.url)) },
+    alias,
     logLevel: 'silent',
   });
   const script = outputFiles[0].text;
   const server = createServer((request, response) => {
-    if (request.url === '/') response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script type="module" src="/entry.js"></script>');
-    else if (request.url === '/entry.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    else response.writeHead(404).end();
+    if (request.url === '/main.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    else if (request.url === '/favicon.ico') response.writeHead(404).end();
+    else response.writeHead(200, { 'content-type': 'text/html' }).end(html);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
   const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 60_000 });
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve(undefined))) };
+}
+
+/** Debian's Chromium, headless, with the flags this machine needs. */
+export function launchChromium() {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 60_000 });
+}
+
+/**
+ * Runs a self-reporting entry ('vitest' aliased to the shim) and returns what the page leaves in `globalThis.__report`.
+ * @param {string} entry path of the browser entry (TypeScript is fine)
+ * @param {{ timeoutMs?: number, onConsole?: (line: string) => void, hash?: string }} [options]
+ * @returns {Promise<{ report: any, userAgent: string }>}
+ */
+export async function runInChromium(entry, { timeoutMs = 300_000, onConsole, hash = '' } = {}) {
+  const served = await servePage(entry, { alias: { vitest: fileURLToPath(new URL('./vitest-shim.ts', import.meta.url)) } });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (error) => errors.push(String(error)));
     page.on('console', (message) => onConsole?.(message.text()));
-    await page.goto(`http://127.0.0.1:${port}/${hash ? `#${encodeURIComponent(hash)}` : ''}`);
+    await page.goto(`${served.url}${hash ? `#${encodeURIComponent(hash)}` : ''}`);
     await page
       .waitForFunction(() => globalThis.__report !== undefined, undefined, { timeout: 30_000 })
       .catch(() => {
@@ -57,6 +75,6 @@ export async function runInChromium(entry, { timeoutMs = 300_000, onConsole, has
     return { report, userAgent: await page.evaluate(() => navigator.userAgent) };
   } finally {
     await browser.close();
-    await new Promise((resolve) => server.close(() => resolve(undefined)));
+    await served.close();
   }
 }

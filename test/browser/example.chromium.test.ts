@@ -8,8 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ENSURE_CHROMIUM } from './chromium.mjs';
-import { launchChromium, type Served, servePage } from './pages.js';
+import { ENSURE_CHROMIUM, launchChromium, type Served, servePage } from './chromium.mjs';
 
 execFileSync('bash', [ENSURE_CHROMIUM], { stdio: 'inherit' });
 const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));

@@ -12,8 +12,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../core/history.js';
 import type { BrowserEngine } from '../../edge-worker/browser/index.js';
-import { ENSURE_CHROMIUM } from './chromium.mjs';
-import { launchChromium, type Served, servePage } from './pages.js';
+import { ENSURE_CHROMIUM, launchChromium, type Served, servePage } from './chromium.mjs';
 
 declare global {
   var __engine: BrowserEngine;
