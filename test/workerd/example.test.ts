@@ -3,11 +3,11 @@
  * `edge-durable` and `edge-durable/cloudflare` resolved to their entries. Drives start,
  * status, raise event and terminate over HTTP; then the Workers that are misconfigured.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startWorkerd, type WorkerdOptions, type WorkerdServer } from '../http/workerd.js';
+import { call, describeCloudflareExample, type ErrorBody } from './example-scenario.js';
 
 const file = (path: string) => new URL(`../../${path}`, import.meta.url).pathname;
-const API = 'http://example.test/runtime/webhooks/durabletask';
 
 /** The example, with the package names resolved to the entries' sources. */
 const example: WorkerdOptions = {
@@ -15,65 +15,7 @@ const example: WorkerdOptions = {
   alias: { 'edge-durable': file('core/index.ts'), 'edge-durable/cloudflare': file('edge-worker/cloudflare/index.ts') },
 };
 
-interface Status {
-  instanceId: string;
-  runtimeStatus: string;
-  output?: unknown;
-  customStatus?: unknown;
-}
-interface ErrorBody {
-  error: { code: string; message: string };
-}
-
-async function call(server: WorkerdServer, method: string, path: string, body?: unknown) {
-  const res = await server.mf.dispatchFetch(`${API}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-
-async function waitFor(server: WorkerdServer, id: string, runtimeStatus: string): Promise<Status> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const { body } = await call(server, 'GET', `/instances/${id}`);
-    if ((body as Status).runtimeStatus === runtimeStatus || Date.now() > deadline) return body as Status;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-describe('examples/cloudflare in workerd', () => {
-  let server: WorkerdServer;
-  beforeAll(async () => {
-    server = await startWorkerd({ DURABLE_ANONYMOUS: 'true' }, example);
-  });
-  afterAll(() => server?.close());
-
-  it('runs HelloSequence to its output', async () => {
-    const started = await call(server, 'POST', '/orchestrators/HelloSequence');
-    expect(started.status).toBe(202);
-    const status = await waitFor(server, started.body.id, 'Completed');
-    expect(status).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'] });
-  });
-
-  it('waits for the approval event, then completes with it', async () => {
-    const started = await call(server, 'POST', '/orchestrators/Approval/order-1', { timeoutSeconds: 3600 });
-    expect(started.status).toBe(202);
-    expect(started.body.id).toBe('order-1');
-    expect(await waitFor(server, 'order-1', 'Running')).toMatchObject({ runtimeStatus: 'Running', customStatus: 'waiting for approval' });
-    expect((await call(server, 'POST', '/instances/order-1/raiseEvent/Approval', true)).status).toBe(202);
-    expect(await waitFor(server, 'order-1', 'Completed')).toMatchObject({ runtimeStatus: 'Completed', output: 'approved' });
-  });
-
-  it('terminates a waiting instance', async () => {
-    expect((await call(server, 'POST', '/orchestrators/Approval/order-2', { timeoutSeconds: 3600 })).status).toBe(202);
-    expect(await waitFor(server, 'order-2', 'Running')).toMatchObject({ runtimeStatus: 'Running' });
-    expect((await call(server, 'POST', '/instances/order-2/terminate?reason=cancelled')).status).toBe(202);
-    expect(await waitFor(server, 'order-2', 'Terminated')).toMatchObject({ runtimeStatus: 'Terminated', output: 'cancelled' });
-  });
-});
+describeCloudflareExample('examples/cloudflare in workerd (sources)', () => example);
 
 describe('a Worker without the task-hub object binding', () => {
   const notConfigured = async (server: WorkerdServer): Promise<string[]> => {
