@@ -36,52 +36,51 @@ export async function benchmarks({ rounds = Number(process.env.BENCH_IDB_ROUNDS 
   const baseline = `plain IndexedDB on this machine meanwhile: ${m((r) => r.rawPutTransactionsPerSecond)} single-put transactions/s, ${m((r) => r.rawGet3PutTransactionsPerSecond)} get+3-put transactions/s`;
   // The target (>= 1,000 durable steps/s) is for the engine as users run it: the Worker row. The
   // port-level rows take the engine apart to show where its figure comes from.
-  const row = (name, pick, note, target) => ({
-    name: `IndexedDB (${runs[0].browser}): ${name}`,
-    ours: m(pick),
+  //
+  // A row reports the median stepsPerSecond of one measurement (`of` picks it from a run); its
+  // note is text, or a function of `of` for notes that quote more of the measurement.
+  const row = (name, of, note, target) => ({
+    name: `IndexedDB (${runs[0].browser}): durable steps/s, ${name}`,
+    ours: m((r) => of(r).stepsPerSecond),
     peer: null,
     unit: 'steps/s',
     ratio: null,
     better: 'higher',
     target,
-    note: `${note}; ${baseline}; median of ${rounds}`,
+    note: `${typeof note === 'function' ? note(of) : note}; ${baseline}; median of ${rounds}`,
   });
+  const port = (key) => (r) => r.port[key];
+  const engine = (key) => (r) => r.engine[key];
+  const perTransaction = (of) => `${m((r) => of(r).operationsPerTransaction)} operations per transaction`;
   return [
+    row('group commit', port('groupCommit'), (of) => `port level, 64 concurrent loops; ${perTransaction(of)}`),
+    row('group commit, strict durability', port('groupCommitStrict'), 'port level, 64 concurrent loops, transactions flushed to disk'),
+    row('one operation per transaction', port('noGroupCommit'), 'port level, 64 concurrent loops, maxBatch 1'),
     row(
-      'durable steps/s, group commit',
-      (r) => r.port.groupCommit.stepsPerSecond,
-      `port level, 64 concurrent loops; ${m((r) => r.port.groupCommit.operationsPerTransaction)} operations per transaction`,
-    ),
-    row(
-      'durable steps/s, group commit, strict durability',
-      (r) => r.port.groupCommitStrict.stepsPerSecond,
-      'port level, 64 concurrent loops, transactions flushed to disk',
-    ),
-    row('durable steps/s, one operation per transaction', (r) => r.port.noGroupCommit.stepsPerSecond, 'port level, 64 concurrent loops, maxBatch 1'),
-    row(
-      'durable steps/s, group commit, batch leasing',
-      (r) => r.port.groupCommitBatchLeasing.stepsPerSecond,
+      'group commit, batch leasing',
+      port('groupCommitBatchLeasing'),
       'port level, 4 concurrent loops each leasing up to 16 orchestrations, then activities, per call',
     ),
     row(
-      'durable steps/s, group commit, eager dispatch',
-      (r) => r.port.groupCommitEager.stepsPerSecond,
-      `port level, 64 concurrent loops; the commit leases the activity, the completion leases the instance back; ${m((r) => r.port.groupCommitEager.operationsPerTransaction)} operations per transaction`,
+      'group commit, eager dispatch',
+      port('groupCommitEager'),
+      (of) => `port level, 64 concurrent loops; the commit leases the activity, the completion leases the instance back; ${perTransaction(of)}`,
     ),
     row(
-      'durable steps/s, Worker',
-      (r) => r.engine.chain.stepsPerSecond,
-      `100 orchestrations of 10 sequential activities on one Worker (eager dispatch; batch leasing for the rest); ${m((r) => r.engine.chain.transactionsPerSecond)} write and ${m((r) => r.engine.chain.readTransactionsPerSecond)} read transactions/s, ${median(runs.map((r) => r.engine.chain.requestsPerStep)).toFixed(1)} IndexedDB requests per step`,
+      'Worker',
+      engine('chain'),
+      (of) =>
+        `100 orchestrations of 10 sequential activities on one Worker (eager dispatch; batch leasing for the rest); ${m((r) => of(r).transactionsPerSecond)} write and ${m((r) => of(r).readTransactionsPerSecond)} read transactions/s, ${median(runs.map((r) => of(r).requestsPerStep)).toFixed(1)} IndexedDB requests per step`,
       '>= 1000',
     ),
     row(
-      'durable steps/s, Worker leasing one item per call',
-      (r) => r.engine.chainSingleLeases.stepsPerSecond,
+      'Worker leasing one item per call',
+      engine('chainSingleLeases'),
       'as above, the store wrapped to hide its batch lease methods (one transaction per lease)',
     ),
     row(
-      'durable steps/s, Worker, relaxed durability',
-      (r) => r.engine.chainRelaxed.stepsPerSecond,
+      'Worker, relaxed durability',
+      engine('chainRelaxed'),
       "as the Worker row, with durability: 'relaxed' (commits not flushed to disk before they are reported)",
     ),
   ];

@@ -124,7 +124,12 @@ export interface EagerLease {
 }
 
 export type CommitOutcome =
-  | { ok: true; version: number /** The activities leased eagerly (`EpisodeCommit.leaseActivities`). */; leasedActivities?: LeasedActivity[] }
+  | {
+      ok: true;
+      version: number;
+      /** The activities leased eagerly (`EpisodeCommit.leaseActivities`). */
+      leasedActivities?: LeasedActivity[];
+    }
   | { ok: false; error: Error };
 
 export interface ActivityCompletion {

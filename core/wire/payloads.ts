@@ -4,7 +4,7 @@
  * payload and the rows are made from an instance's status and history.
  * @module
  */
-import type { HistoryEvent, RuntimeStatus } from '../history.js';
+import type { HistoryEvent, HistoryEventType, RuntimeStatus } from '../history.js';
 import type { OrchestrationStatus } from '../status.js';
 
 /** Durable Functions formats times with second precision: `2026-01-01T00:00:00Z`. */
@@ -73,6 +73,23 @@ export function toStatusPayload(status: OrchestrationStatus, options: { showHist
 
 const json = (text: string | undefined): unknown => (text === undefined ? null : JSON.parse(text));
 
+function oneOf<T extends HistoryEventType>(types: readonly T[]): (e: HistoryEvent) => e is Extract<HistoryEvent, { type: T }> {
+  const set = new Set<HistoryEventType>(types);
+  return (e): e is Extract<HistoryEvent, { type: T }> => set.has(e.type);
+}
+
+/** The events whose `name` a row shows as `Name` (ExecutionStarted's is its `FunctionName`). */
+const carriesName = oneOf(['TaskScheduled', 'SubOrchestrationInstanceCreated', 'EventRaised', 'EventSent']);
+
+/** The events whose `instanceId` (another instance: the sub-orchestration, the event's target) a row shows as `InstanceId`. */
+const carriesInstanceId = oneOf(['SubOrchestrationInstanceCreated', 'EventSent']);
+
+/**
+ * The events whose own `input` a row shows as `Input`, unless `showInput` is false. A completion
+ * row shows its scheduling event's input; ExecutionTerminated's input (the reason) is always shown.
+ */
+const carriesInput = oneOf(['TaskScheduled', 'SubOrchestrationInstanceCreated', 'ExecutionStarted', 'EventRaised', 'EventSent', 'ContinueAsNew']);
+
 /**
  * Durable Functions' `historyEvents`: PascalCase rows; OrchestratorStarted/Completed dropped;
  * each scheduling row merged into its completion row (FunctionName, ScheduledTime, Input).
@@ -89,6 +106,8 @@ export function toHistoryEvents(history: readonly HistoryEvent[], options: { sho
   const rows: HistoryRow[] = [];
   for (const e of history) {
     const row: HistoryRow = { EventType: e.type, Timestamp: e.timestamp };
+    if (carriesName(e)) row.Name = e.name;
+    if (carriesInstanceId(e)) row.InstanceId = e.instanceId;
     switch (e.type) {
       case 'OrchestratorStarted':
       case 'OrchestratorCompleted':
@@ -96,9 +115,6 @@ export function toHistoryEvents(history: readonly HistoryEvent[], options: { sho
       case 'TaskScheduled':
       case 'SubOrchestrationInstanceCreated':
         if (completed.has(e.eventId)) continue;
-        row.Name = e.name;
-        if (e.type === 'SubOrchestrationInstanceCreated') row.InstanceId = e.instanceId;
-        if (showInput) row.Input = json(e.input);
         break;
       case 'TaskCompleted':
       case 'TaskFailed':
@@ -122,7 +138,6 @@ export function toHistoryEvents(history: readonly HistoryEvent[], options: { sho
       }
       case 'ExecutionStarted':
         row.FunctionName = e.name;
-        if (showInput) row.Input = json(e.input);
         break;
       case 'ExecutionCompleted':
         row.OrchestrationStatus = e.orchestrationStatus;
@@ -141,22 +156,11 @@ export function toHistoryEvents(history: readonly HistoryEvent[], options: { sho
       case 'TimerFired':
         row.FireAt = e.fireAt;
         break;
-      case 'EventRaised':
-        row.Name = e.name;
-        if (showInput) row.Input = json(e.input);
-        break;
-      case 'EventSent':
-        row.InstanceId = e.instanceId;
-        row.Name = e.name;
-        if (showInput) row.Input = json(e.input);
-        break;
-      case 'ContinueAsNew':
-        if (showInput) row.Input = json(e.input);
-        break;
       case 'GenericEvent':
         row.Data = e.data;
         break;
     }
+    if (showInput && carriesInput(e)) row.Input = json(e.input);
     rows.push(row);
   }
   return rows;

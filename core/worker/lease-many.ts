@@ -12,32 +12,28 @@
  */
 import type { LeasedActivity, OrchestrationWorkItem, TaskHubStore } from '../store/port.js';
 
+/** Leases up to `max` items, each handed to `onLeased` as soon as it is leased. */
+export type LeaseUpTo<T> = (store: TaskHubStore, now: number, lockMs: number, max: number, onLeased?: (item: T) => void) => Promise<T[]>;
+
 /** Up to `max` orchestration work items, each for a distinct instance. */
-export function leaseOrchestrations(
-  store: TaskHubStore,
-  now: number,
-  lockMs: number,
-  max: number,
-  onLeased?: (item: OrchestrationWorkItem) => void,
-): Promise<OrchestrationWorkItem[]> {
-  const n = Math.floor(max);
-  if (!(n >= 1)) return Promise.resolve([]);
-  if (store.leaseOrchestrations) return store.leaseOrchestrations(now, lockMs, n).then((items) => handOut(items, onLeased));
-  return loop(n, () => store.leaseOrchestration(now, lockMs), onLeased);
-}
+export const leaseOrchestrations: LeaseUpTo<OrchestrationWorkItem> = (store, now, lockMs, max, onLeased) =>
+  leaseUpTo(max, store.leaseOrchestrations && ((n) => store.leaseOrchestrations!(now, lockMs, n)), () => store.leaseOrchestration(now, lockMs), onLeased);
 
 /** Up to `max` distinct activity work items. */
-export function leaseActivities(
-  store: TaskHubStore,
-  now: number,
-  lockMs: number,
+export const leaseActivities: LeaseUpTo<LeasedActivity> = (store, now, lockMs, max, onLeased) =>
+  leaseUpTo(max, store.leaseActivities && ((n) => store.leaseActivities!(now, lockMs, n)), () => store.leaseActivity(now, lockMs), onLeased);
+
+/** `leaseMany` is the store's batch method bound to its arguments, undefined when the store has none. */
+function leaseUpTo<T>(
   max: number,
-  onLeased?: (leased: LeasedActivity) => void,
-): Promise<LeasedActivity[]> {
+  leaseMany: ((n: number) => Promise<T[]>) | undefined,
+  leaseOne: () => Promise<T | undefined>,
+  onLeased: ((item: T) => void) | undefined,
+): Promise<T[]> {
   const n = Math.floor(max);
   if (!(n >= 1)) return Promise.resolve([]);
-  if (store.leaseActivities) return store.leaseActivities(now, lockMs, n).then((items) => handOut(items, onLeased));
-  return loop(n, () => store.leaseActivity(now, lockMs), onLeased);
+  if (leaseMany) return leaseMany(n).then((items) => handOut(items, onLeased));
+  return loop(n, leaseOne, onLeased);
 }
 
 function handOut<T>(items: T[], onLeased: ((item: T) => void) | undefined): T[] {

@@ -16,7 +16,8 @@ export type LogOp =
   | {
       op: 'commit';
       episode: LoggedEpisode;
-      version: number /** Activities the episode completed itself (`completesActivities`). */;
+      version: number;
+      /** Activities the episode completed itself (`completesActivities`). */
       completedActivityIds?: string[];
     }
   | { op: 'complete'; itemId: string; result: OrchestrationMessage }
@@ -30,30 +31,29 @@ export type LoggedEpisode = Omit<EpisodeCommit, 'lease' | 'completesActivities'>
 /** A snapshot is the model's durable contents, as JSON. */
 export type HubSnapshot = HubContents;
 
+type OpHandlers = { [K in LogOp['op']]: (state: HubState, op: Extract<LogOp, { op: K }>) => void };
+
+const handlers: OpHandlers = {
+  create: (state, op) => state.install(op.record, op.start),
+  enqueue: (state, op) => {
+    for (const m of op.messages) state.enqueue(m);
+  },
+  commit: (state, op) => {
+    for (const id of op.completedActivityIds ?? []) state.deleteActivity(id);
+    state.applyEpisode(op.episode, op.version);
+  },
+  complete: (state, op) => {
+    state.deleteActivity(op.itemId);
+    state.enqueue(op.result);
+  },
+  discard: (state, op) => state.discard(op.instanceId, op.messageIds),
+  purge: (state, op) => {
+    for (const id of op.instanceIds) state.remove(id);
+  },
+  clear: (state) => state.clear(),
+};
+
 export function applyOp(state: HubState, op: LogOp): void {
-  switch (op.op) {
-    case 'create':
-      state.install(op.record, op.start);
-      break;
-    case 'enqueue':
-      for (const m of op.messages) state.enqueue(m);
-      break;
-    case 'commit':
-      for (const id of op.completedActivityIds ?? []) state.deleteActivity(id);
-      state.applyEpisode(op.episode, op.version);
-      break;
-    case 'complete':
-      state.deleteActivity(op.itemId);
-      state.enqueue(op.result);
-      break;
-    case 'discard':
-      state.discard(op.instanceId, op.messageIds);
-      break;
-    case 'purge':
-      for (const id of op.instanceIds) state.remove(id);
-      break;
-    case 'clear':
-      state.clear();
-      break;
-  }
+  // The table pairs each handler with its op's type; TypeScript cannot see that pairing through `op.op`.
+  (handlers[op.op] as (state: HubState, op: LogOp) => void)(state, op);
 }
