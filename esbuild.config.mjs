@@ -33,7 +33,7 @@ export const targets = {
       outfile,
       define: { 'process.env.DURABLE_CLI_VERSION': JSON.stringify(version) },
     }).then(() => outfile),
-  server: ({ outfile = `${root}dist/server.mjs` } = {}) => build({ ...node, entryPoints: [`${root}edge-worker/node/server.ts`], outfile }).then(() => outfile),
+  server: ({ outfile = `${root}dist/server.mjs` } = {}) => build({ ...node, entryPoints: [`${root}edge-worker/node/start.ts`], outfile }).then(() => outfile),
   worker: ({ outfile = `${root}dist/worker.js` } = {}) =>
     build({
       ...edge,
