@@ -44,7 +44,7 @@ const hasBundle = existsSync(bundle);
 const hasSource = existsSync(source);
 const fresh = hasBundle && (!hasSource || statSync(bundle).mtimeMs >= newestSource());
 let cli;
-if (hasBundle && fresh && (args[0] !== 'simulate' || !hasSource)) {
+if (hasBundle && fresh && (!['simulate', 'serve'].includes(args[0]) || !hasSource)) {
   cli = await import(bundle.href);
 } else {
   try {
