@@ -18,17 +18,16 @@ const isApp = (value: unknown): value is DurableApp =>
   typeof (value as DurableApp).getOrchestrator === 'function' &&
   typeof (value as DurableApp).getActivity === 'function';
 
-/** Imports the module; TypeScript is loaded through tsx when the runtime cannot. */
+/**
+ * Imports the module; TypeScript is loaded through tsx, registered before the first import
+ * (Node caches a module that failed to load, so registering after a failure is too late).
+ */
 async function importModule(path: string, command: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(path).href;
-  try {
-    return (await import(url)) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+  if (/\.[cm]?tsx?$/.test(path)) {
     const { register } = await importPeer('tsx', `durable ${command} (to load a TypeScript app module)`, () => import('tsx/esm/api'));
     register();
-    return (await import(url)) as Record<string, unknown>;
   }
+  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
 }
 
 /** A registration the app refused (a name registered twice, an invalid name): the user's module is at fault. */
