@@ -19,6 +19,7 @@ import { gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { startNodeServer } from '../edge-worker/node/server.ts';
+import { registerSamples } from '../samples/index.ts';
 import { bundleForWorkerd } from '../test/workerd/miniflare.mjs';
 
 const PATH = '/runtime/webhooks/durabletask';
@@ -45,7 +46,7 @@ function loader() {
 /** Requests/s of both targets, alternating, medians over `rounds`; also the server's CPU µs per request. */
 export async function httpThroughput({ rounds = 11, requests = 2000, concurrency = 16 } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'edge-durable-bench-http-'));
-  const host = await startNodeServer({ port: 0, dataDir, adminToken: 'bench-admin', readToken: 'bench-read', log: () => undefined });
+  const host = await startNodeServer({ app: registerSamples(), port: 0, dataDir, adminToken: 'bench-admin', readToken: 'bench-read', log: () => undefined });
   const auth = { authorization: 'Bearer bench-read' };
   let bare;
   const load = loader();

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
- * The `durable` executable (package.json "bin"). It runs the CLI from:
+ * The `durable` executable (package.json "bin"). In the installed package, which ships no
+ * sources, it runs dist/package/cli.js: the CLI built with the package's entries, so that an
+ * app module importing `edge-durable` shares every module with `durable serve`/`simulate`.
+ * In a checkout it runs the CLI from:
  * 1. dist/cli.mjs, the esbuild bundle (`npm run build`, also run by `npm install` via
  *    "prepare"), when it is at least as new as the sources: plain Node, fast start;
  * 2. otherwise the TypeScript sources through tsx (a devDependency): always current;
  * 3. a stale bundle as a last resort, with a warning.
- * `simulate` prefers the sources: it imports the user's TypeScript app, which must share one
- * copy of core/ with the simulator (a bundle carries its own copy).
+ * `simulate` and `serve` prefer the sources: they import the user's TypeScript app, which must
+ * share one copy of core/ with the simulator or the host (a bundle carries its own copy).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -40,11 +43,14 @@ async function fromSource() {
   return import(source.href);
 }
 
+const packaged = new URL('dist/package/cli.js', root);
 const hasBundle = existsSync(bundle);
 const hasSource = existsSync(source);
 const fresh = hasBundle && (!hasSource || statSync(bundle).mtimeMs >= newestSource());
 let cli;
-if (hasBundle && fresh && (args[0] !== 'simulate' || !hasSource)) {
+if (!hasSource && existsSync(packaged)) {
+  cli = await import(packaged.href);
+} else if (hasBundle && fresh && (!['simulate', 'serve'].includes(args[0]) || !hasSource)) {
   cli = await import(bundle.href);
 } else {
   try {

@@ -25,6 +25,8 @@ export interface CliIO {
   /** Opens `--store PATH`; default: the Node host's SQLite file. */
   openStore?: StoreOpener;
   fetch?: typeof fetch;
+  /** `durable serve` runs until this aborts; default: until SIGINT or SIGTERM. */
+  stopSignal?: AbortSignal;
 }
 
 export function nodeIO(): CliIO {

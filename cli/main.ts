@@ -18,6 +18,7 @@ import type { Command, Context } from './command.js';
 import * as instance from './commands.js';
 import { describeError, EXIT, usageError } from './errors.js';
 import { type CliIO, nodeIO } from './io.js';
+import { serve } from './serve.js';
 import { simulate } from './simulate.js';
 import { openSqliteStore } from './stores.js';
 
@@ -39,6 +40,7 @@ export const COMMANDS: readonly Command[] = [
   instance.getTaskHubs,
   instance.getOrchestrators,
   simulate,
+  serve,
 ];
 
 const OUTPUT_OPTIONS: OptionSpecs = {
@@ -101,7 +103,8 @@ export function globalHelp(): string {
     'Usage: durable <command> [options]',
     '',
     'Manage edge-durable orchestration instances (the commands of `func durable`), through a',
-    "running host (--endpoint URL) or the Node host's local store file (--store PATH).",
+    "running host (--endpoint URL) or the Node host's local store file (--store PATH);",
+    'simulate an app offline, or serve it over HTTP (durable serve ./app.ts).',
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),

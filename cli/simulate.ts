@@ -3,59 +3,12 @@
  * simulator (virtual clock, deterministic IDs) and prints the history tree and final status.
  * @module
  */
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { DurableApp } from '../core/app.js';
 import { Simulation } from '../core/simulator/index.js';
 import { toStatusPayload } from '../core/wire/payloads.js';
 import { flag, integer, jsonValue, list, parseDuration, str } from './args.js';
-import type { Command, Context } from './command.js';
+import type { Command } from './command.js';
 import { failedError, notFoundError, usageError } from './errors.js';
-
-const isApp = (value: unknown): value is DurableApp =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as DurableApp).getOrchestrator === 'function' &&
-  typeof (value as DurableApp).getActivity === 'function';
-
-/** Imports the module; TypeScript is loaded through tsx when the runtime cannot. */
-async function importModule(path: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(path).href;
-  try {
-    return (await import(url)) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
-    const { register } = (await import('tsx/esm/api')) as { register: () => unknown };
-    register();
-    return (await import(url)) as Record<string, unknown>;
-  }
-}
-
-export async function loadApp(ctx: Context, modulePath: string): Promise<DurableApp> {
-  const path = resolve(ctx.io.cwd, modulePath);
-  let mod: Record<string, unknown>;
-  try {
-    mod = await importModule(path);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const why =
-      code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(path)
-        ? 'no such file'
-        : error instanceof Error
-          ? error.message
-          : String(error);
-    throw usageError(`Cannot load the app module '${modulePath}': ${why}.`, 'Pass the path of a module that exports a DurableApp (default export or `app`).');
-  }
-  let candidate = mod.default ?? mod.app;
-  if (typeof candidate === 'function' && !isApp(candidate)) candidate = (candidate as () => unknown)();
-  if (!isApp(candidate)) {
-    throw usageError(
-      `'${modulePath}' exports no DurableApp.`,
-      'Export it as the default export or as `app` (a function returning one also works), e.g. `export default registerSamples();`.',
-    );
-  }
-  return candidate;
-}
+import { loadApp } from './load-app.js';
 
 /** `NAME[=JSON][@WHEN]`: WHEN is a delay from the start (30m, 1h30m, 2d) or an ISO time. */
 export function parseEventSpec(spec: string, start: number): { name: string; data: unknown; at: number } {

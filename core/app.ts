@@ -53,9 +53,18 @@ export class DurableApp {
     return [...this.activities.keys()];
   }
 
-  private register<T>(map: Map<string, T>, kind: string, name: string, fn: T): void {
+  private register<T extends (...args: any[]) => unknown>(map: Map<string, T>, kind: string, name: string, fn: T): void {
     validateName(kind, name);
-    if (map.has(name)) throw new InvalidArgumentError(`${kind} '${name}' is already registered.`);
+    const first = map.get(name);
+    if (first) {
+      throw new InvalidArgumentError(
+        `${kind} '${name}' is already registered (first ${describe(first)}, again ${describe(fn)}); a name is registered once per DurableApp: rename one of the two or remove the second registration.`,
+      );
+    }
     map.set(name, fn);
   }
+}
+
+function describe(fn: (...args: any[]) => unknown): string {
+  return fn.name ? `as function ${fn.name}` : 'as an anonymous function';
 }

@@ -1,30 +1,28 @@
 /**
  * The Node host: the HTTP API on `@hono/node-server`, a `Worker` per task hub in use, and an
  * embedded SQLite store that survives restarts (`.data/durable.sqlite` by default).
- *
- * Run it with `npm start`, which bundles this file into dist/server.mjs. Environment: PORT (7071),
- * HOST (127.0.0.1), DURABLE_TOKEN (admin), DURABLE_READ_TOKEN (read-only), DURABLE_DATA_DIR (.data),
- * DURABLE_CORS_ORIGINS (comma-separated browser origins, or `*`; see the README's security section).
  * Without a token it serves anonymously, on loopback only, and says so; on another host it refuses to start.
  *
- * Programmatic use (tests): `const { url, close } = await startNodeServer({ port: 0 })`.
+ * `const { url, close } = await startNodeServer({ app, port: 0 })`. `npm start` (start.ts) and
+ * `durable serve` run it from the environment and the command line.
+ *
+ * Startup order: the peers are loaded and the port is bound before the data directory is
+ * created or the store opened, so a missing peer or a taken port leaves nothing behind.
+ * Requests that arrive between the bind and the end of startup get 503.
  * @module
  */
 import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { type ServerType, serve } from '@hono/node-server';
-import Database from 'better-sqlite3';
 import type { DurableApp } from '../../core/app.js';
 import { DEFAULT_TASK_HUB } from '../../core/limits.js';
 import type { Storage } from '../../core/store/port.js';
 import { SqliteStorage } from '../../core/store/sqlite.js';
-import { WEBHOOK_PATH } from '../../core/wire/routes.js';
 import { Worker, type WorkerOptions } from '../../core/worker/index.js';
-import { registerSamples } from '../../samples/index.js';
 import { type CorsOptions, createApp } from '../app.js';
 import type { AuthOptions } from '../auth.js';
+import { importPeer } from './peer.js';
 
 export interface NodeServerOptions {
   /** Default 7071; 0 picks a free port. */
@@ -35,8 +33,8 @@ export interface NodeServerOptions {
   storage?: Storage;
   /** Default `.data`. */
   dataDir?: string;
-  /** Default: the samples. */
-  app?: DurableApp;
+  /** The orchestrations and activities this host runs. */
+  app: DurableApp;
   adminToken?: string;
   readToken?: string;
   /** Overrides the tokens. */
@@ -90,7 +88,7 @@ function resolveAuth(options: NodeServerOptions, host: string, log: (line: strin
  * file while it runs. Reads then skip SQLite's per-transaction file locking, and a second host
  * on the same data directory fails to start instead of sharing it.
  */
-function defaultStorage(dataDir: string): { storage: Storage; file: string } {
+function openDataDir(Database: SqliteDriver, dataDir: string): { storage: Storage; file: string } {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'durable.sqlite');
   const db = new Database(file, { timeout: 0 });
@@ -108,12 +106,41 @@ function defaultStorage(dataDir: string): { storage: Storage; file: string } {
   }
 }
 
-export async function startNodeServer(options: NodeServerOptions = {}): Promise<NodeServer> {
+type SqliteDriver = typeof import('better-sqlite3');
+const NEEDED_BY = 'edge-durable/node';
+
+export async function startNodeServer(options: NodeServerOptions): Promise<NodeServer> {
   const log = options.log ?? ((line: string) => console.log(line));
   const host = options.host ?? '127.0.0.1';
+  const durableApp = options.app;
+  if (!durableApp) throw new TypeError('startNodeServer needs the app: startNodeServer({ app }), where app is your DurableApp.');
   const auth = resolveAuth(options, host, log);
-  const durableApp = options.app ?? registerSamples();
-  const owned = options.storage ? undefined : defaultStorage(resolve(options.dataDir ?? '.data'));
+  const { serve } = await importPeer('@hono/node-server', NEEDED_BY, () => import('@hono/node-server'));
+  const Database = options.storage ? undefined : (await importPeer('better-sqlite3', NEEDED_BY, () => import('better-sqlite3'))).default;
+
+  let api: { fetch: (request: Request, env: unknown) => Response | Promise<Response> } | undefined;
+  const starting = () => new Response('The host is starting.', { status: 503, headers: { 'retry-after': '1' } });
+  let server!: Server;
+  const info = await new Promise<AddressInfo>((resolveListen, reject) => {
+    server = serve(
+      { fetch: (request, env) => (api ? api.fetch(request, env) : starting()), port: options.port ?? 7071, hostname: host },
+      resolveListen,
+    ) as Server;
+    server.once('error', reject);
+  });
+  const closeServer = () =>
+    new Promise<void>((done) => {
+      server.close(() => done());
+      server.closeAllConnections?.();
+    });
+
+  let owned: { storage: Storage } | undefined;
+  try {
+    owned = Database ? openDataDir(Database, resolve(options.dataDir ?? '.data')) : undefined;
+  } catch (error) {
+    await closeServer();
+    throw error;
+  }
   const storage = options.storage ?? owned!.storage;
 
   const shutdown = new AbortController();
@@ -127,10 +154,18 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     workers.set(taskHub, worker);
     worker.start();
   };
-  // Work left by a previous run resumes now.
-  for (const hub of new Set([DEFAULT_TASK_HUB, ...(await storage.listTaskHubs())])) ensureWorker(hub);
+  const stopWorkers = () => Promise.all([...workers.values()].map((w) => w.stop()));
+  try {
+    // Work left by a previous run resumes now.
+    for (const hub of new Set([DEFAULT_TASK_HUB, ...(await storage.listTaskHubs())])) ensureWorker(hub);
+  } catch (error) {
+    await stopWorkers();
+    if (owned) await storage.close?.();
+    await closeServer();
+    throw error;
+  }
 
-  const api = createApp({
+  api = createApp({
     storage,
     app: durableApp,
     auth,
@@ -151,20 +186,6 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     },
   });
 
-  const stopWorkers = () => Promise.all([...workers.values()].map((w) => w.stop()));
-  let server!: ServerType;
-  let info: AddressInfo;
-  try {
-    info = await new Promise<AddressInfo>((resolveListen, reject) => {
-      server = serve({ fetch: api.fetch, port: options.port ?? 7071, hostname: host }, resolveListen);
-      server.once('error', reject);
-    });
-  } catch (error) {
-    // e.g. EADDRINUSE: leave nothing running.
-    await stopWorkers();
-    if (owned) await storage.close?.();
-    throw error;
-  }
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`;
   let closing: Promise<void> | undefined;
   return {
@@ -173,83 +194,10 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
     storage,
     close: () =>
       (closing ??= (async () => {
-        const http = server as import('node:http').Server;
         shutdown.abort();
-        const closed = new Promise<void>((done) => http.close(() => done()));
-        http.closeAllConnections?.();
-        await closed;
+        await closeServer();
         await stopWorkers();
         if (owned) await storage.close?.();
       })()),
   };
-}
-
-/** `*`, or a comma-separated list of origins. */
-export function corsFromEnv(value: string): CorsOptions {
-  const trimmed = value.trim();
-  return {
-    origins:
-      trimmed === '*'
-        ? '*'
-        : trimmed
-            .split(',')
-            .map((o) => o.trim())
-            .filter(Boolean),
-  };
-}
-
-/** `npm start`: reads the environment, prints the URL and a curl example, and shuts down cleanly on SIGINT/SIGTERM. */
-export async function main(env: NodeJS.ProcessEnv = process.env): Promise<NodeServer> {
-  const port = env.PORT === undefined || env.PORT === '' ? 7071 : Number(env.PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer from 0 to 65535; got '${env.PORT}'.`);
-  const dataDir = env.DURABLE_DATA_DIR || '.data';
-  const server = await startNodeServer({
-    port,
-    host: env.HOST || '127.0.0.1',
-    dataDir,
-    adminToken: env.DURABLE_TOKEN,
-    readToken: env.DURABLE_READ_TOKEN,
-    cors: env.DURABLE_CORS_ORIGINS ? corsFromEnv(env.DURABLE_CORS_ORIGINS) : undefined,
-  });
-  const base = `${server.url}${WEBHOOK_PATH}`;
-  const authHeader = env.DURABLE_TOKEN ? ' -H "Authorization: Bearer $DURABLE_TOKEN"' : '';
-  console.log(
-    [
-      `edge-durable HTTP API listening on ${base}`,
-      `Storage: SQLite at ${resolve(dataDir, 'durable.sqlite')}`,
-      `OpenAPI: ${base}/openapi.json`,
-      'Try it:',
-      `  curl -s -X POST${authHeader} ${base}/orchestrators/HelloSequence`,
-      `  curl -s${authHeader} "${base}/instances/<id from the response above>"`,
-    ].join('\n'),
-  );
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      console.log(`${signal} again: exiting now.`);
-      process.exit(1);
-    }
-    stopping = true;
-    console.log(`${signal}: shutting down (finishing work in flight)...`);
-    server.close().then(
-      () => {
-        console.log('Stopped.');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  return server;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
 }

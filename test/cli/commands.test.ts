@@ -484,10 +484,11 @@ describe('a local store shared with a running host', () => {
     const { default: Database } = await import('better-sqlite3');
     const { SqliteStorage } = await import('../../core/store/sqlite.js');
     const { startNodeServer } = await import('../../edge-worker/node/server.js');
+    const { registerSamples } = await import('../../samples/index.js');
     const dir = mkdtempSync(join(tmpdir(), 'durable-cli-host-'));
     const file = join(dir, 'durable.sqlite');
     const storage = new SqliteStorage(new Database(file));
-    const host = await startNodeServer({ port: 0, storage, adminToken: 't', log: () => undefined, worker: { pollIntervalMs: 20 } });
+    const host = await startNodeServer({ app: registerSamples(), port: 0, storage, adminToken: 't', log: () => undefined, worker: { pollIntervalMs: 20 } });
     try {
       const { runCli } = await import('./helpers.js');
       const started = await runCli(['start-new', '--function-name', 'HelloSequence', '--id', 'shared-1', '--store', file], dir);

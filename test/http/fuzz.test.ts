@@ -442,6 +442,7 @@ describe(`HTTP fuzz (seed ${SEED})`, () => {
       ({ storage, writes } = recording(inner));
       // API only: no background worker, so that every storage call comes from a request.
       server = await startNodeServer({
+        app: registerSamples(),
         port: 0,
         storage,
         runWorkers: false,

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type NodeServer, startNodeServer } from '../../edge-worker/node/server.js';
+import { type NodeServer, type NodeServerOptions, startNodeServer } from '../../edge-worker/node/server.js';
+import { registerSamples } from '../../samples/index.js';
 
 const PATH = '/runtime/webhooks/durabletask';
 const dirs: string[] = [];
@@ -13,8 +14,9 @@ const tempDir = () => {
   dirs.push(d);
   return d;
 };
-const start = async (options: Parameters<typeof startNodeServer>[0]) => {
-  const s = await startNodeServer({ port: 0, log: () => undefined, ...options });
+const app = registerSamples();
+const start = async (options: Partial<NodeServerOptions>) => {
+  const s = await startNodeServer({ app, port: 0, log: () => undefined, ...options });
   servers.push(s);
   return s;
 };
@@ -65,14 +67,14 @@ describe('Node host', () => {
   it('owns its data directory: a second host on it fails to start', async () => {
     const dataDir = tempDir();
     await start({ dataDir });
-    await expect(startNodeServer({ port: 0, dataDir, log: () => undefined })).rejects.toThrow(/in use by another process/);
+    await expect(startNodeServer({ app, port: 0, dataDir, log: () => undefined })).rejects.toThrow(/in use by another process/);
   });
 
   it('anonymous only on loopback, and says so; a token is required on other hosts', async () => {
     const lines: string[] = [];
     await start({ dataDir: tempDir(), log: (l) => lines.push(l) });
     expect(lines.join('\n')).toMatch(/Auth: NONE.*loopback only/);
-    await expect(startNodeServer({ port: 0, host: '0.0.0.0', dataDir: tempDir(), log: () => undefined })).rejects.toThrow(
+    await expect(startNodeServer({ app, port: 0, host: '0.0.0.0', dataDir: tempDir(), log: () => undefined })).rejects.toThrow(
       /Refusing to serve 0\.0\.0\.0 without a token/,
     );
     const withToken = await start({ port: 0, host: '0.0.0.0', dataDir: tempDir(), adminToken: 't0ken' });
@@ -99,7 +101,7 @@ describe('Node host startup failures', () => {
   it('a taken port fails the start and leaves the data directory free', async () => {
     const first = await start({ dataDir: tempDir() });
     const dataDir = tempDir();
-    await expect(startNodeServer({ port: first.port, dataDir, log: () => undefined })).rejects.toThrow(/EADDRINUSE/);
+    await expect(startNodeServer({ app, port: first.port, dataDir, log: () => undefined })).rejects.toThrow(/EADDRINUSE/);
     // The failed host released its database: another can open it.
     await start({ dataDir });
   });

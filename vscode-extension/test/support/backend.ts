@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNodeServer } from '../../../edge-worker/node/server.js';
+import { registerSamples } from '../../../samples/index.js';
 
 export interface BackendOptions {
   /**
@@ -49,6 +50,7 @@ export async function startRealServer(options: BackendOptions = {}, port = 0): P
   const dataDir = mkdtempSync(join(tmpdir(), 'edge-durable-ext-test-'));
   try {
     const server = await startNodeServer({
+      app: registerSamples(),
       port,
       host: '127.0.0.1',
       dataDir,
