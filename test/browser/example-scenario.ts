@@ -22,7 +22,7 @@ export function describeBrowserExample(title: string, serve: () => Promise<Serve
       execFileSync('bash', [ENSURE_CHROMIUM], { stdio: 'inherit' });
       served = await serve();
       browser = await launchChromium();
-    }, 180_000);
+    }, 300_000);
     afterAll(async () => {
       await browser?.close();
       await served?.close();

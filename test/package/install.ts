@@ -11,7 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,13 +52,25 @@ const npm = (args: string[], cwd: string) =>
 
 async function peersProject(): Promise<string> {
   const key = createHash('sha256').update(JSON.stringify(CONSUMER_DEPENDENCIES)).digest('hex').slice(0, 12);
-  const dir = join(ROOT, 'node_modules', '.cache', 'edge-durable-consumer', key);
+  const cache = join(ROOT, 'node_modules', '.cache', 'edge-durable-consumer');
+  const dir = join(cache, key);
   if (existsSync(join(dir, 'ready'))) return dir;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: CONSUMER_DEPENDENCIES }, null, 2));
-  await npm(['install', '--no-audit', '--no-fund'], dir);
-  writeFileSync(join(dir, 'ready'), '');
+  // Installed aside and renamed into place, so that test files installing at once never share a half-written project.
+  mkdirSync(cache, { recursive: true });
+  const building = mkdtempSync(join(cache, `${key}-`));
+  writeFileSync(
+    join(building, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: CONSUMER_DEPENDENCIES }, null, 2),
+  );
+  await npm(['install', '--no-audit', '--no-fund'], building);
+  writeFileSync(join(building, 'ready'), '');
+  try {
+    renameSync(building, dir);
+  } catch (error) {
+    // Another run put its project in place first: use that one.
+    if (!existsSync(join(dir, 'ready'))) throw error;
+    rmSync(building, { recursive: true, force: true });
+  }
   return dir;
 }
 

@@ -38,12 +38,12 @@ async function waitFor(server: WorkerdServer, id: string, runtimeStatus: string)
 }
 
 /** Defines the example's tests; `worker` says where its entry is and how its imports resolve. */
-export function describeCloudflareExample(title: string, worker: () => WorkerdOptions): void {
+export function describeCloudflareExample(title: string, worker: () => WorkerdOptions | Promise<WorkerdOptions>): void {
   describe(title, () => {
     let server: WorkerdServer;
     beforeAll(async () => {
-      server = await startWorkerd({ DURABLE_ANONYMOUS: 'true' }, worker());
-    }, 60_000);
+      server = await startWorkerd({ DURABLE_ANONYMOUS: 'true' }, await worker());
+    }, 300_000);
     afterAll(() => server?.close());
 
     it('runs HelloSequence to its output', async () => {
