@@ -23,5 +23,4 @@ export { Task, TimerTask } from './orchestration/task.js';
 export type { OrchestrationStatus, StatusOptions } from './status.js';
 export { MemoryStorage } from './store/memory.js';
 export type * from './store/port.js';
-export * as wire from './wire/index.js';
 export { Worker, type WorkerOptions } from './worker/index.js';

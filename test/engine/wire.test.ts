@@ -1,6 +1,6 @@
 /** The Durable Functions wire view of status and history. */
 import { describe, expect, it } from 'vitest';
-import { wire } from '../../core/index.js';
+import * as wire from '../../core/wire/index.js';
 import { harness } from '../helpers.js';
 
 describe('wire format', () => {
