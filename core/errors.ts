@@ -36,11 +36,16 @@ export class DurableError extends Error {
   }
 }
 
-export class InvalidArgumentError extends DurableError {
-  override readonly name = 'InvalidArgumentError';
+/** An error that says everything in its message: its class gives the name and, as `static code`, the code. */
+export abstract class MessageError extends DurableError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('InvalidArgument', message, options);
+    super((new.target as unknown as { readonly code: DurableErrorCode }).code, message, options);
   }
+}
+
+export class InvalidArgumentError extends MessageError {
+  static readonly code = 'InvalidArgument';
+  override readonly name = 'InvalidArgumentError';
 }
 
 export class InstanceNotFoundError extends DurableError {
@@ -132,25 +137,19 @@ export class VersionConflictError extends DurableError {
   }
 }
 
-export class StorageCorruptedError extends DurableError {
+export class StorageCorruptedError extends MessageError {
+  static readonly code = 'StorageCorrupted';
   override readonly name = 'StorageCorruptedError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('StorageCorrupted', message, options);
-  }
 }
 
-export class StorageQuotaExceededError extends DurableError {
+export class StorageQuotaExceededError extends MessageError {
+  static readonly code = 'StorageQuotaExceeded';
   override readonly name = 'StorageQuotaExceededError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('StorageQuotaExceeded', message, options);
-  }
 }
 
-export class TimeoutError extends DurableError {
+export class TimeoutError extends MessageError {
+  static readonly code = 'Timeout';
   override readonly name = 'TimeoutError';
-  constructor(message: string) {
-    super('Timeout', message);
-  }
 }
 
 /** What an orchestrator sees when an activity or sub-orchestration it awaited failed. */
