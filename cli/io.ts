@@ -30,9 +30,16 @@ export interface CliIO {
 }
 
 export function nodeIO(): CliIO {
+  // A reader that stopped reading (`durable … | head`) closes the pipe: the rest of the output has
+  // nobody to go to, and the command finishes as if it had been read, as Unix tools do.
+  let readerGone = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    readerGone = true;
+  });
   return {
     stdout: (text) => {
-      process.stdout.write(text);
+      if (!readerGone) process.stdout.write(text);
     },
     stderr: (text) => {
       process.stderr.write(text);

@@ -1,5 +1,5 @@
 /** Help, usage errors, and the `durable` executable itself (bin.mjs → tsx or the esbuild bundle). */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -62,5 +62,17 @@ describe('the executable', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }, 60_000);
+
+  it('stops writing quietly when its reader closes the pipe (durable … | head)', async () => {
+    const child = spawn(process.execPath, ['cli/bin.mjs', '--help'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', (exit) => resolve(exit)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   }, 60_000);
 });
