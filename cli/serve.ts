@@ -9,6 +9,7 @@
  * @module
  */
 import { resolve } from 'node:path';
+import { isDurableError } from '../core/errors.js';
 import { parsePort, settingsFromEnv } from '../edge-worker/node/env.js';
 import { MissingPeerError } from '../edge-worker/node/peer.js';
 import { str } from './args.js';
@@ -70,8 +71,7 @@ export const serve: Command = {
       if ((error as { code?: string }).code === 'EADDRINUSE') {
         throw failedError(`port ${settings.port} is in use; pass --port or stop the other process.`, 'durable serve ./app.ts --port 0 picks a free port.');
       }
-      if (error instanceof Error && error.message.startsWith('Refusing to serve'))
-        throw usageError(error.message, 'Pass --token (or set DURABLE_TOKEN), or --host 127.0.0.1.');
+      if (isDurableError(error, 'InvalidArgument')) throw usageError(error.message, 'Pass --token (or set DURABLE_TOKEN), or --host 127.0.0.1.');
       throw error;
     }
     log(bannerLines(server, { dataDir: settings.dataDir, token: settings.adminToken, orchestrator: app.orchestratorNames[0] }).join('\n'));

@@ -16,6 +16,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { DurableApp } from '../../core/app.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 import { DEFAULT_TASK_HUB } from '../../core/limits.js';
 import type { Storage } from '../../core/store/port.js';
 import { SqliteStorage } from '../../core/store/sqlite.js';
@@ -75,7 +76,7 @@ function resolveAuth(options: NodeServerOptions, host: string, log: (line: strin
     return { adminTokens, readTokens };
   }
   if (!LOOPBACK.has(host)) {
-    throw new Error(`Refusing to serve ${host} without a token: set DURABLE_TOKEN (and optionally DURABLE_READ_TOKEN), or bind HOST=127.0.0.1.`);
+    throw new InvalidArgumentError(`Refusing to serve ${host} without a token: set DURABLE_TOKEN (and optionally DURABLE_READ_TOKEN), or bind HOST=127.0.0.1.`);
   }
   log(
     'Auth: NONE. No DURABLE_TOKEN is set, so anonymous access is allowed, from loopback only (Host and Origin must be loopback). Set DURABLE_TOKEN before exposing this server.',
