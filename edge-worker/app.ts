@@ -64,6 +64,20 @@ export interface CorsOptions {
   origins: readonly string[] | '*';
 }
 
+/** CORS from a setting (DURABLE_CORS_ORIGINS, CORS_ORIGINS): `*`, or a comma-separated list of origins. */
+export function corsFromEnv(value: string): CorsOptions {
+  const trimmed = value.trim();
+  return {
+    origins:
+      trimmed === '*'
+        ? '*'
+        : trimmed
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
+  };
+}
+
 export type DurableHttpApp = Hono;
 
 /** Methods, request headers and response headers a browser client of the API needs. */

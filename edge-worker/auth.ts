@@ -47,7 +47,15 @@ function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
 /** Verified tokens remembered; only configured tokens can be in it, so it is small. */
 const MAX_VERIFIED = 64;
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+/** Host names of the loopback interface, as a URL or a bind address spells them. */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** Bearer-token auth from an admin and a read-only token (either may be absent), or undefined when there is neither. */
+export function tokenAuth(adminToken: string | undefined, readToken: string | undefined): { adminTokens: string[]; readTokens: string[] } | undefined {
+  const adminTokens = adminToken ? [adminToken] : [];
+  const readTokens = readToken ? [readToken] : [];
+  return adminTokens.length + readTokens.length > 0 ? { adminTokens, readTokens } : undefined;
+}
 
 /** True for an origin such as `http://localhost:3000` or `http://[::1]:8080` (never for `null` or a non-URL). */
 export function isLoopbackOrigin(origin: string): boolean {

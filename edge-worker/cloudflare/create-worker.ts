@@ -29,6 +29,7 @@ import { DurableClient } from '../../core/client.js';
 import { DEFAULT_TASK_HUB } from '../../core/limits.js';
 import { createApp } from '../app.js';
 import { errorResponse, onError } from '../errors.js';
+import { query } from '../params.js';
 import { authFrom, DEFAULT_BINDING, httpOptionsFrom, NO_TOKEN, namespaceFrom, type WorkerEnv } from './env.js';
 import { DurableObjectStorage, NotATaskHubError } from './remote.js';
 
@@ -93,7 +94,8 @@ export function createWorker(app: DurableApp, options: CloudflareWorkerOptions =
         new DurableClient({
           storage,
           app,
-          taskHub: taskHub ?? (c.req.query('taskHub') || DEFAULT_TASK_HUB),
+          // The API's rule for the query key (matched case-insensitively), so that both reach the same hub.
+          taskHub: taskHub ?? (query(c, 'taskHub') || DEFAULT_TASK_HUB),
           baseUrl: env.BASE_URL,
           managementKey: env.MANAGEMENT_KEY,
         }),

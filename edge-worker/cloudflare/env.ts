@@ -4,8 +4,8 @@
  * `NotConfigured` answer that `createWorker` gives every request until it is fixed.
  * @module
  */
-import type { AppOptions } from '../app.js';
-import type { AuthOptions } from '../auth.js';
+import { type AppOptions, corsFromEnv } from '../app.js';
+import { type AuthOptions, tokenAuth } from '../auth.js';
 import type { TaskHubNamespaceLike } from './remote.js';
 
 /** The vars and secrets `createWorker` reads; the Durable Object binding is `env[binding]` (see `CloudflareWorkerOptions.binding`). */
@@ -30,11 +30,7 @@ export interface WorkerEnv {
 export const DEFAULT_BINDING = 'TASK_HUB';
 
 export function authFrom(env: WorkerEnv): AuthOptions | undefined {
-  const adminTokens = env.DURABLE_TOKEN ? [env.DURABLE_TOKEN] : [];
-  const readTokens = env.DURABLE_READ_TOKEN ? [env.DURABLE_READ_TOKEN] : [];
-  if (adminTokens.length + readTokens.length > 0) return { adminTokens, readTokens };
-  if (env.DURABLE_ANONYMOUS === 'true') return { anonymous: true };
-  return undefined;
+  return tokenAuth(env.DURABLE_TOKEN, env.DURABLE_READ_TOKEN) ?? (env.DURABLE_ANONYMOUS === 'true' ? { anonymous: true } : undefined);
 }
 
 export const NO_TOKEN = 'No token is configured: run `wrangler secret put DURABLE_TOKEN`, or set the var DURABLE_ANONYMOUS = "true" to allow anonymous access.';
@@ -46,16 +42,8 @@ export function httpOptionsFrom(env: WorkerEnv): Pick<AppOptions, 'baseUrl' | 'm
     baseUrl: env.BASE_URL,
     managementKey: env.MANAGEMENT_KEY,
     maxBodyBytes: Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0 ? maxBodyBytes : undefined,
-    cors: env.CORS_ORIGINS ? { origins: corsOrigins(env.CORS_ORIGINS) } : undefined,
+    cors: env.CORS_ORIGINS ? corsFromEnv(env.CORS_ORIGINS) : undefined,
   };
-}
-
-function corsOrigins(value: string): string[] | '*' {
-  if (value.trim() === '*') return '*';
-  return value
-    .split(',')
-    .map((o) => o.trim())
-    .filter(Boolean);
 }
 
 /** The Durable Object namespace bound as `binding`, or the message that says what is wrong with it. */
@@ -68,7 +56,7 @@ export function namespaceFrom(env: unknown, binding: string): TaskHubNamespaceLi
 }
 
 /** The wrangler.toml lines that bind the task-hub object class `TaskHub` as `binding`. */
-export function bindingToml(binding: string): string {
+function bindingToml(binding: string): string {
   return [
     '[[durable_objects.bindings]]',
     `name = "${binding}"`,

@@ -255,7 +255,10 @@ export class TaskHubHost {
     // Everything is durable now, so the alarm moves to the next wake time, later than the
     // backstop or not. With nothing due the backstop stays: a spare wake-up costs less
     // than deleting and setting an alarm in every loop.
-    if (next !== undefined && this.alarmAt !== Math.max(next, this.now())) await this.setAlarm(Math.max(next, this.now()));
+    if (next !== undefined) {
+      const at = Math.max(next, this.now());
+      if (this.alarmAt !== at) await this.setAlarm(at);
+    }
   }
 
   private async setAlarm(at: number): Promise<void> {
@@ -284,7 +287,7 @@ export class TaskHubHost {
           this.pollers.delete(done);
           resolve();
         };
-        const timer = setTimeout(done, Math.min(Math.max(0, waitMs), MAX_POLL_MS));
+        const timer = setTimeout(done, boundedWait(waitMs));
         this.pollers.add(done);
       });
     }

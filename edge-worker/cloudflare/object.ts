@@ -14,7 +14,8 @@
  *   }
  *
  * Imports `cloudflare:workers`, so it loads only in workerd (as does `worker.ts`, which binds it);
- * the host, the RPC client and the store (`core/store/durable-object/`) run anywhere, tests included.
+ * the host and the RPC client (`host.ts`, `remote.ts`) and the store (`core/store/durable-object/`) run
+ * anywhere, tests included.
  * @module
  */
 /// <reference path="./cloudflare-workers.d.ts" />

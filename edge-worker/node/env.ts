@@ -5,7 +5,7 @@
  * (comma-separated browser origins, or `*`; see the README's security section).
  * @module
  */
-import type { CorsOptions } from '../app.js';
+import { type CorsOptions, corsFromEnv } from '../app.js';
 
 export interface HostSettings {
   port: number;
@@ -31,19 +31,5 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     adminToken: env.DURABLE_TOKEN || undefined,
     readToken: env.DURABLE_READ_TOKEN || undefined,
     cors: env.DURABLE_CORS_ORIGINS ? corsFromEnv(env.DURABLE_CORS_ORIGINS) : undefined,
-  };
-}
-
-/** `*`, or a comma-separated list of origins. */
-export function corsFromEnv(value: string): CorsOptions {
-  const trimmed = value.trim();
-  return {
-    origins:
-      trimmed === '*'
-        ? '*'
-        : trimmed
-            .split(',')
-            .map((o) => o.trim())
-            .filter(Boolean),
   };
 }

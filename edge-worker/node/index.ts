@@ -3,6 +3,6 @@
  * `@hono/node-server` and, for its default SQLite store, `better-sqlite3`.
  * @module
  */
-export { corsFromEnv, type HostSettings, settingsFromEnv } from './env.js';
+export { type HostSettings, settingsFromEnv } from './env.js';
 export { MissingPeerError } from './peer.js';
 export { type NodeServer, type NodeServerOptions, startNodeServer } from './server.js';

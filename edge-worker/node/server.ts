@@ -22,7 +22,7 @@ import type { Storage } from '../../core/store/port.js';
 import { SqliteStorage } from '../../core/store/sqlite.js';
 import { Worker, type WorkerOptions } from '../../core/worker/index.js';
 import { type CorsOptions, createApp } from '../app.js';
-import type { AuthOptions } from '../auth.js';
+import { type AuthOptions, LOOPBACK_HOSTS, tokenAuth } from '../auth.js';
 import { importPeer } from './peer.js';
 
 export interface NodeServerOptions {
@@ -63,19 +63,17 @@ export interface NodeServer {
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-
 function resolveAuth(options: NodeServerOptions, host: string, log: (line: string) => void): AuthOptions {
   if (options.auth) return options.auth;
-  const adminTokens = options.adminToken ? [options.adminToken] : [];
-  const readTokens = options.readToken ? [options.readToken] : [];
-  if (adminTokens.length + readTokens.length > 0) {
+  const tokens = tokenAuth(options.adminToken, options.readToken);
+  if (tokens) {
+    const { adminTokens, readTokens } = tokens;
     log(
       `Auth: bearer tokens (${adminTokens.length ? 'admin' : ''}${adminTokens.length && readTokens.length ? ' + ' : ''}${readTokens.length ? 'read-only' : ''}).`,
     );
-    return { adminTokens, readTokens };
+    return tokens;
   }
-  if (!LOOPBACK.has(host)) {
+  if (!LOOPBACK_HOSTS.has(host)) {
     throw new InvalidArgumentError(`Refusing to serve ${host} without a token: set DURABLE_TOKEN (and optionally DURABLE_READ_TOKEN), or bind HOST=127.0.0.1.`);
   }
   log(
