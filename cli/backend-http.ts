@@ -3,8 +3,9 @@
  * (core/wire/client.ts). Its errors become `BackendError`s, so both backends report alike.
  * @module
  */
+import { InstanceNotFoundError } from '../core/errors.js';
 import { DurableHttpClient } from '../core/wire/client.js';
-import { endpointProblem, NOT_A_URL, normalizeEndpoint as normalize } from '../core/wire/endpoint.js';
+import { endpointProblem, NOT_A_URL } from '../core/wire/endpoint.js';
 import { ApiError, EndpointUnreachableError } from '../core/wire/errors.js';
 import type { Backend, HistoryRow, InstanceFilter, InstancePage, ListQuery, Started, StatusPayload } from './backend.js';
 import { BackendError } from './errors.js';
@@ -18,12 +19,11 @@ export interface HttpBackendOptions {
   fetch?: typeof fetch;
 }
 
-/** `http://host:7071/` and `http://host:7071/runtime/webhooks/durabletask` both mean the same host. */
-export function normalizeEndpoint(endpoint: string): string {
+/** Refuses an endpoint the client cannot use, in the words of the `--endpoint` option. */
+function checkEndpoint(endpoint: string): void {
   const problem = endpointProblem(endpoint);
   if (problem)
     throw new BackendError('InvalidArgument', `--endpoint '${endpoint}' ${problem}${problem === NOT_A_URL ? '; use e.g. http://127.0.0.1:7071' : ''}.`);
-  return normalize(endpoint);
 }
 
 export class HttpBackend implements Backend {
@@ -33,10 +33,11 @@ export class HttpBackend implements Backend {
   private readonly client: DurableHttpClient;
 
   constructor(options: HttpBackendOptions) {
-    const endpoint = normalizeEndpoint(options.endpoint);
-    this.client = new DurableHttpClient({ endpoint, token: options.token, timeoutMs: options.timeoutMs ?? 30_000, fetch: options.fetch });
+    checkEndpoint(options.endpoint);
+    // The client normalizes the endpoint (`http://host:7071/` and `…/runtime/webhooks/durabletask` mean the same host).
+    this.client = new DurableHttpClient({ endpoint: options.endpoint, token: options.token, timeoutMs: options.timeoutMs ?? 30_000, fetch: options.fetch });
     this.taskHub = options.taskHub;
-    this.description = `endpoint ${endpoint}, task hub '${this.taskHub}'`;
+    this.description = `endpoint ${this.client.endpoint}, task hub '${this.taskHub}'`;
   }
 
   startNew(name: string, input: unknown, instanceId?: string): Promise<Started> {
@@ -129,7 +130,7 @@ export class HttpBackend implements Backend {
   }
 }
 
-const notFound = (instanceId: string) => new BackendError('NotFound', `No orchestration instance with ID '${instanceId}' exists.`, 404);
+const notFound = (instanceId: string) => new BackendError('NotFound', new InstanceNotFoundError(instanceId).message, 404);
 
 function toBackendError(error: unknown): unknown {
   if (error instanceof EndpointUnreachableError) return new BackendError('Unreachable', `${error.message}.`);

@@ -14,7 +14,7 @@ import { parsePort, settingsFromEnv } from '../edge-worker/node/env.js';
 import { MissingPeerError } from '../edge-worker/node/peer.js';
 import { str } from './args.js';
 import type { Command } from './command.js';
-import { EXIT, failedError, usageError } from './errors.js';
+import { failedError, usageError } from './errors.js';
 import { loadApp } from './load-app.js';
 
 function option<T>(parse: () => T): T {
@@ -78,6 +78,5 @@ export const serve: Command = {
     await untilStopped(log, ctx.io.stopSignal);
     await server.close();
     log('Stopped.');
-    return EXIT.ok;
   },
 };

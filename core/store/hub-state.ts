@@ -25,6 +25,7 @@ import type {
   OrchestrationMessage,
   OrchestrationWorkItem,
   PurgeFilter,
+  ReleasedLeases,
 } from './port.js';
 import { firstMatches, matchesQuery, normalizePurgeFilter, normalizeQuery, toPage } from './query.js';
 import { copyRecord, type InstanceRow, instanceRecord } from './record.js';
@@ -307,7 +308,7 @@ export class HubState {
   }
 
   /** Releases every instance and activity lease (`TaskHubStore.releaseLeases`); returns how many of each. */
-  releaseLeases(): { instances: number; activities: number } {
+  releaseLeases(): ReleasedLeases {
     const instances = this.locks.size;
     this.locks.clear();
     let activities = 0;

@@ -136,7 +136,7 @@ class MemoryTaskHub implements port.TaskHubStore {
     if (this.state.abandonActivity(leased, visibleAt)) this.notify(WORK);
   }
 
-  async releaseLeases(): Promise<{ instances: number; activities: number }> {
+  async releaseLeases(): Promise<port.ReleasedLeases> {
     const released = this.state.releaseLeases();
     if (released.instances || released.activities) this.notify(WORK);
     return released;

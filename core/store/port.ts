@@ -268,7 +268,7 @@ export interface TaskHubStore {
    * released lease commits and completes nothing any more (its token no longer holds the work);
    * messages and activities keep their due times. Returns how many leases of each it released.
    */
-  releaseLeases?(): Promise<{ instances: number; activities: number }>;
+  releaseLeases?(): Promise<ReleasedLeases>;
 
   /** Optional push notifications (same process); callers fall back to polling without them. */
   subscribe?(listener: (notification: StoreNotification) => void): () => void;
@@ -282,4 +282,10 @@ export interface Storage {
   /** Deletes every instance, history and message of the hub. Returns whether it existed. */
   deleteTaskHub(name: string): Promise<boolean>;
   close?(): Promise<void>;
+}
+
+/** What `releaseLeases` released: how many instance locks and activity leases. */
+export interface ReleasedLeases {
+  instances: number;
+  activities: number;
 }

@@ -5,6 +5,7 @@
  * The token goes in an `Authorization: Bearer` header, never in a URL.
  * @module
  */
+import { InstanceNotFoundError } from '../errors.js';
 import { normalizeEndpoint } from './endpoint.js';
 import { ApiError, describeNetworkError, EndpointUnreachableError, isNotFound, parseBody, toApiError } from './errors.js';
 import type { CheckStatusPayload } from './management.js';
@@ -172,7 +173,7 @@ export class DurableHttpClient {
       return await work();
     } catch (error) {
       if (isNotFound(error) && (error as ApiError).code === 'NotFound') {
-        throw new ApiError(404, 'InstanceNotFound', `No orchestration instance with ID '${instanceId}' exists.`);
+        throw new ApiError(404, 'InstanceNotFound', new InstanceNotFoundError(instanceId).message);
       }
       throw error;
     }

@@ -5,10 +5,11 @@
  * @module
  */
 import { isoTime } from '../clock.js';
-import { InstanceAlreadyExistsError, toFailureDetails } from '../errors.js';
-import { type ExecutionStarted, event, type HistoryEvent, isTerminal } from '../history.js';
+import { toFailureDetails } from '../errors.js';
+import { type ExecutionStarted, event, type HistoryEvent } from '../history.js';
 import { serialize } from '../json.js';
 import type { EpisodeResult } from '../orchestration/executor.js';
+import { createRefusal } from '../store/commit-rules.js';
 import type { ActivityWorkItem, EpisodeCommit, InstanceRecord, Lease, NewInstance, OrchestrationMessage } from '../store/port.js';
 import type { InstanceRow } from '../store/record.js';
 
@@ -70,9 +71,9 @@ export function buildCommit({ instance, lease, consumed, orchestration, result, 
         break;
       case 'CreateSubOrchestration': {
         append.push(event('SubOrchestrationInstanceCreated', at, { name: action.name, instanceId: action.instanceId, input: action.input }, action.id));
-        const existing = children.get(action.instanceId);
-        if (existing && !isTerminal(existing.runtimeStatus)) {
-          const failure = toFailureDetails(new InstanceAlreadyExistsError(action.instanceId, existing.runtimeStatus));
+        const refusal = createRefusal(action.instanceId, children.get(action.instanceId)?.runtimeStatus);
+        if (refusal) {
+          const failure = toFailureDetails(refusal);
           messages.push({
             id: newId(),
             instanceId,

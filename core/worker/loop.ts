@@ -16,8 +16,8 @@ const LEASE_BATCH = 32;
 /**
  * Lock time per item of a batch. Leasing a batch at once makes the worker take work faster
  * than it finishes it under load; with a lock shorter than that work, every lease lapses and
- * is taken over again before its episode commits (two workers on 20 ms leases livelock). So
- * the batch shrinks with the lock: 32 at the defaults, one item per call below 100 ms.
+ * is taken over again before its episode commits, and workers livelock. So the lock must
+ * outlast a batch's work, and the batch shrinks with the lock: 32 at the defaults, one item per call below 100 ms.
  */
 const LOCK_MS_PER_BATCHED_ITEM = 50;
 const batchFor = (lockMs: number) => Math.max(1, Math.min(LEASE_BATCH, Math.floor(lockMs / LOCK_MS_PER_BATCHED_ITEM)));

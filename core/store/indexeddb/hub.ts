@@ -25,7 +25,7 @@ import {
   warmHeld,
   warmRows,
 } from './queue.js';
-import { type Released, releaseLeases } from './release-leases.js';
+import { releaseLeases } from './release-leases.js';
 import { checked, isInstance, maybe, type Pending, span, toRecord, within } from './schema.js';
 import { request, type Unit } from './unit.js';
 
@@ -209,7 +209,7 @@ export class IndexedDbTaskHub implements port.TaskHubStore {
   }
 
   /** One operation in one write transaction: every lease of the hub goes at once (see release-leases.ts). */
-  async releaseLeases(): Promise<Released> {
+  async releaseLeases(): Promise<port.ReleasedLeases> {
     const released = await this.db.write({ run: (unit) => releaseLeases(unit, this.taskHub) });
     if (released.instances || released.activities) this.db.notify(this.taskHub, { kind: 'work' });
     return released;

@@ -6,17 +6,13 @@
  * and the hub's queued activity rows.
  * @module
  */
+import type { ReleasedLeases } from '../port.js';
 import { save } from './queue.js';
 import { checked, type Key, within } from './schema.js';
 import { request, type Unit } from './unit.js';
 
-export interface Released {
-  instances: number;
-  activities: number;
-}
-
-export async function releaseLeases(unit: Unit, hub: string): Promise<Released> {
-  const released: Released = { instances: 0, activities: 0 };
+export async function releaseLeases(unit: Unit, hub: string): Promise<ReleasedLeases> {
+  const released: ReleasedLeases = { instances: 0, activities: 0 };
   // The indexes show what earlier operations of the transaction wrote once they are sent.
   unit.flush();
   const range = within(hub);
