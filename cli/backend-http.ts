@@ -125,14 +125,15 @@ export class HttpBackend implements Backend {
     try {
       return await request();
     } catch (error) {
-      throw toBackendError(error);
+      throw fromApiError(error);
     }
   }
 }
 
 const notFound = (instanceId: string) => new BackendError('NotFound', new InstanceNotFoundError(instanceId).message, 404);
 
-function toBackendError(error: unknown): unknown {
+/** A wire error as the CLI reports it (cli/errors.ts maps the engine's own errors). */
+function fromApiError(error: unknown): unknown {
   if (error instanceof EndpointUnreachableError) return new BackendError('Unreachable', `${error.message}.`);
   if (!(error instanceof ApiError)) return error;
   const refused = error.kind === 'Unauthorized';
