@@ -4,6 +4,7 @@
  * @module
  */
 import { DurableClient } from '../core/client.js';
+import type { HistoryEvent } from '../core/history.js';
 import type { Storage } from '../core/store/port.js';
 import { toHistoryEvents, toStatusPayload } from '../core/wire/payloads.js';
 import type { Backend, HistoryRow, InstanceFilter, InstancePage, ListQuery, Started, StatusPayload } from './backend.js';
@@ -42,6 +43,10 @@ export class StoreBackend implements Backend {
 
   getHistory(instanceId: string): Promise<HistoryRow[]> {
     return this.call(async () => toHistoryEvents(await this.client.getHistory(instanceId), { showHistoryOutput: true }) as HistoryRow[]);
+  }
+
+  getHistoryEvents(instanceId: string): Promise<HistoryEvent[]> {
+    return this.call(() => this.client.getHistory(instanceId));
   }
 
   listInstances(query: ListQuery): Promise<InstancePage> {

@@ -5,6 +5,7 @@
  * @module
  */
 import { type InstanceFilter, type InstanceQuery, readAllPages } from '../core/wire/client.js';
+import type { HistoryEvent } from '../core/history.js';
 import type { HistoryRow, InstancePage, StatusPayload } from '../core/wire/payloads.js';
 
 export type { HistoryRow, InstanceFilter, InstancePage, StatusPayload };
@@ -28,6 +29,8 @@ export interface Backend {
   getStatus(instanceId: string, options?: { showInput?: boolean }): Promise<StatusPayload | undefined>;
   /** Throws NotFound for an unknown instance. */
   getHistory(instanceId: string): Promise<HistoryRow[]>;
+  /** The history as recorded, every row (what a replay or a bundle needs); empty for an unknown instance. */
+  getHistoryEvents(instanceId: string): Promise<HistoryEvent[]>;
   listInstances(query: ListQuery): Promise<InstancePage>;
   raiseEvent(instanceId: string, eventName: string, eventData: unknown): Promise<void>;
   terminate(instanceId: string, reason?: string): Promise<void>;

@@ -18,6 +18,7 @@ import type { Command, Context } from './command.js';
 import * as instance from './commands.js';
 import { describeError, EXIT, usageError } from './errors.js';
 import { type CliIO, nodeIO } from './io.js';
+import { replay, replayTest } from './replay.js';
 import { serve } from './serve.js';
 import { simulate } from './simulate.js';
 import { openSqliteStore } from './stores.js';
@@ -40,6 +41,8 @@ export const COMMANDS: readonly Command[] = [
   instance.getTaskHubs,
   instance.getOrchestrators,
   simulate,
+  replay,
+  replayTest,
   serve,
 ];
 
