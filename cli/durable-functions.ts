@@ -17,11 +17,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { register } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Hono } from 'hono';
 import type { DurableApp } from '../core/app.js';
 import { isDurableError } from '../core/errors.js';
 import type { DurableRoutes } from '../edge-worker/app.js';
 import { importPeer, MissingPeerError } from '../edge-worker/node/peer.js';
-import type { Hono } from 'hono';
 import type { Context } from './command.js';
 import { failedError, usageError } from './errors.js';
 import { expandGlob } from './glob.js';
@@ -93,7 +93,8 @@ export async function loadAzureFunctionsApp(ctx: Context, patterns: readonly str
   const files: string[] = [];
   for (const pattern of patterns) {
     const matched = expandGlob(pattern, ctx.io.cwd);
-    if (matched.length === 0) throw usageError(`'${pattern}' names no file.`, 'Pass the files that register the functions, or a glob such as src/functions/*.js.');
+    if (matched.length === 0)
+      throw usageError(`'${pattern}' names no file.`, 'Pass the files that register the functions, or a glob such as src/functions/*.js.');
     for (const file of matched) if (!files.includes(file)) files.push(file);
   }
   const shown = (file: string) => relative(ctx.io.cwd, file) || file;

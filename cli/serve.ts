@@ -14,8 +14,8 @@ import { parsePort, settingsFromEnv } from '../edge-worker/node/env.js';
 import { MissingPeerError } from '../edge-worker/node/peer.js';
 import { flag, str } from './args.js';
 import type { Command } from './command.js';
-import { failedError, usageError } from './errors.js';
 import { loadAzureFunctionsApp } from './durable-functions.js';
+import { failedError, usageError } from './errors.js';
 import { loadApp } from './load-app.js';
 
 function option<T>(parse: () => T): T {
@@ -32,7 +32,9 @@ export const serve: Command = {
   synopsis: '(<app module> | --durable-functions <files or globs>...) [--port N] [--host HOST] [--token TOKEN] [--read-token TOKEN] [--data-dir DIR]',
   description:
     'The module must export a DurableApp (default export or `app`; TypeScript modules are loaded through tsx). With --durable-functions, the arguments are the files of an Azure Functions app written for durable-functions 3.x: their imports of durable-functions and @azure/functions resolve to edge-durable, their HTTP triggers are served under /api/ and the Durable Functions HTTP API under /runtime/webhooks/durabletask, on one port. Prints the URL and serves until SIGINT or SIGTERM, then finishes the work in flight and exits 0. Without a token it serves anonymously, from loopback only. Needs the packages @hono/node-server and better-sqlite3 (and tsx for a .ts module).',
-  positionals: [{ name: 'app module', description: 'Path of the module exporting the app; with --durable-functions, the function files (paths or globs).', rest: true }],
+  positionals: [
+    { name: 'app module', description: 'Path of the module exporting the app; with --durable-functions, the function files (paths or globs).', rest: true },
+  ],
   options: {
     'durable-functions': {
       type: 'boolean',
@@ -56,7 +58,10 @@ export const serve: Command = {
     const [modulePath] = ctx.positionals;
     if (!azure && !modulePath) throw usageError('serve needs the app module.', 'For example: durable serve ./app.ts');
     if (!azure && ctx.positionals.length > 1) {
-      throw usageError(`Unexpected argument '${ctx.positionals[1]}'.`, 'serve takes one app module; pass --durable-functions to serve the files of an Azure Functions app.');
+      throw usageError(
+        `Unexpected argument '${ctx.positionals[1]}'.`,
+        'serve takes one app module; pass --durable-functions to serve the files of an Azure Functions app.',
+      );
     }
     const env = option(() => settingsFromEnv(ctx.io.env));
     const portText = str(ctx.values, 'port');

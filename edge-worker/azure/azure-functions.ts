@@ -6,7 +6,7 @@
  * No platform imports: it runs in Node, workerd and browsers.
  * @module
  */
-export { type HttpFunctionOptions, app, input, output, trigger } from './functions-app.js';
+export { app, type HttpFunctionOptions, input, output, trigger } from './functions-app.js';
 export {
   type Cookie,
   type HttpHandler,

@@ -6,19 +6,23 @@
  * at load, naming the registration.
  * @module
  */
+
+import { InvalidArgumentError } from '../../core/errors.js';
 import type { OrchestrationContext as EngineContext } from '../../core/orchestration/context.js';
 import type { Task } from '../../core/orchestration/task.js';
-import { InvalidArgumentError } from '../../core/errors.js';
+import type { DurableClient } from './durable-client.js';
 import { type HttpFunctionOptions, registerHttp } from './functions-app.js';
 import { getClient, input } from './get-client.js';
-import type { DurableClient } from './durable-client.js';
 import type { HttpRequest, HttpResponse, HttpResponseInit } from './http-types.js';
 import { InvocationContext } from './invocation-context.js';
 import { claimName, describeRegistration, notSupported, registry } from './registry.js';
 
 /** What an orchestrator receives: v3's `OrchestrationContext`, an InvocationContext with `df`. */
 export type OrchestrationContext = InvocationContext & { df: EngineContext['df'] };
+// `any` at the yield boundary and for the input, as v3's types: `const x: string = yield task`, `(input: string) => …`.
+// biome-ignore lint/suspicious/noExplicitAny: see above.
 export type OrchestrationHandler = (context: OrchestrationContext) => Generator<Task<any>, unknown, any>;
+// biome-ignore lint/suspicious/noExplicitAny: see above.
 export type ActivityHandler = (input: any, context: InvocationContext) => unknown;
 
 export interface OrchestrationOptions {
@@ -81,7 +85,7 @@ function clientHttp(name: string, options: HttpDurableClientOptions): void {
 
 const refuse =
   (how: string, what: string) =>
-  (name: unknown): never => {
+  (name: unknown, _options?: unknown): never => {
     throw notSupported(how, name, what);
   };
 

@@ -9,7 +9,7 @@
 import { InvalidArgumentError } from '../../core/errors.js';
 import { entitiesNotSupported } from './durable-client.js';
 
-export { AggregatedError, DurableError, TaskFailedError, type FailureDetails } from '../../core/errors.js';
+export { AggregatedError, DurableError, type FailureDetails, TaskFailedError } from '../../core/errors.js';
 export type { DurableOrchestrationContext } from '../../core/orchestration/context.js';
 export { RetryOptions } from '../../core/orchestration/retry.js';
 export { Task, TimerTask } from '../../core/orchestration/task.js';
@@ -63,7 +63,9 @@ export function entity(): never {
 /** `callHttp`'s token source: durable HTTP calls are not supported yet. */
 export class ManagedIdentityTokenSource {
   constructor(readonly resource: string) {
-    throw new InvalidArgumentError(`new df.ManagedIdentityTokenSource(${JSON.stringify(resource)}): durable HTTP calls (callHttp) are not supported yet by edge-durable.`);
+    throw new InvalidArgumentError(
+      `new df.ManagedIdentityTokenSource(${JSON.stringify(resource)}): durable HTTP calls (callHttp) are not supported yet by edge-durable.`,
+    );
   }
 }
 

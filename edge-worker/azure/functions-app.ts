@@ -96,7 +96,10 @@ export const app = strict(
     /** Accepted and ignored: HTTP streaming is how this host always serves bodies. */
     setup: (_options?: { enableHttpStream?: boolean }): void => undefined,
     hook: strict('app.hook', {}, (m) => `the ${m} hook is`),
-    ...(Object.fromEntries(UNSUPPORTED_TRIGGERS.map((t) => [t, refuse(`app.${t}`, `the ${t} trigger is`)])) as Record<(typeof UNSUPPORTED_TRIGGERS)[number], Unsupported>),
+    ...(Object.fromEntries(UNSUPPORTED_TRIGGERS.map((t) => [t, refuse(`app.${t}`, `the ${t} trigger is`)])) as Record<
+      (typeof UNSUPPORTED_TRIGGERS)[number],
+      Unsupported
+    >),
   },
   (m) => `the ${m} trigger is`,
 );

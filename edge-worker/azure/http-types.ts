@@ -42,7 +42,10 @@ export interface HttpRequestInit {
   params?: Record<string, string>;
 }
 
-export type HttpHandler = (request: HttpRequest, context: InvocationContext) => HttpResponseInit | HttpResponse | undefined | Promise<HttpResponseInit | HttpResponse | undefined>;
+export type HttpHandler = (
+  request: HttpRequest,
+  context: InvocationContext,
+) => HttpResponseInit | HttpResponse | undefined | Promise<HttpResponseInit | HttpResponse | undefined>;
 
 /** The request a handler gets: the web `Request`, with the route's parameters and the query parsed. */
 export class HttpRequest {

@@ -13,8 +13,8 @@
  */
 import { DurableApp } from '../../core/app.js';
 import { InvalidArgumentError } from '../../core/errors.js';
-import type { CompiledRoute } from './route.js';
 import type { HttpHandler, HttpMethod } from './http-types.js';
+import type { CompiledRoute } from './route.js';
 
 export type AuthLevel = 'anonymous' | 'function' | 'admin';
 

@@ -21,10 +21,7 @@ const CONSTRAINTS: Readonly<Record<string, RegExp>> = {
   decimal: /^-?(\d+\.?\d*|\.\d+)$/,
 };
 
-type Segment =
-  | { kind: 'literal'; text: string }
-  | { kind: 'param'; name: string; optional: boolean; constraint?: RegExp }
-  | { kind: 'catchAll'; name: string };
+type Segment = { kind: 'literal'; text: string } | { kind: 'param'; name: string; optional: boolean; constraint?: RegExp } | { kind: 'catchAll'; name: string };
 
 export interface CompiledRoute {
   readonly template: string;
@@ -40,7 +37,8 @@ function parseSegment(text: string, fail: (why: string) => never): Segment {
   if (!text.includes('{') && !text.includes('}')) return { kind: 'literal', text: text.toLowerCase() };
   const m = PARAM.exec(text);
   if (!m) {
-    if (/^\{[^{}]*\}$/.test(text)) fail(`the parameter '${text}' uses a constraint or default that is not supported (supported: ${Object.keys(CONSTRAINTS).join(', ')}, and '?')`);
+    if (/^\{[^{}]*\}$/.test(text))
+      fail(`the parameter '${text}' uses a constraint or default that is not supported (supported: ${Object.keys(CONSTRAINTS).join(', ')}, and '?')`);
     fail(`the segment '${text}' mixes text and parameters, or holds several; a segment is either text or one parameter`);
   }
   const [, star, name, constraint, optional] = m;

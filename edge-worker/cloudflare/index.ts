@@ -12,8 +12,9 @@
  * Loads only in workerd (or a bundle for it): the object class imports `cloudflare:workers`.
  * @module
  */
-export { type AzureFunctionsWorkerOptions, createAzureFunctionsTaskHub, createAzureFunctionsWorker } from '../azure/cloudflare.js';
+
 export { type KvNamespaceLike, KvStorage, type KvStorageOptions, KvWriterConflictError } from '../../core/store/kv/index.js';
+export { type AzureFunctionsWorkerOptions, createAzureFunctionsTaskHub, createAzureFunctionsWorker } from '../azure/cloudflare.js';
 export { type CloudflareWorkerOptions, createWorker, type DurableRoutes, type DurableWorker } from './create-worker.js';
 export { DEFAULT_BINDING, type WorkerEnv } from './env.js';
 export { createTaskHub, TaskHubDurableObject, type TaskHubOptions } from './object.js';

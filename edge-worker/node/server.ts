@@ -15,17 +15,17 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { Hono } from 'hono';
 import type { DurableApp } from '../../core/app.js';
+import { DurableClient } from '../../core/client.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { DEFAULT_TASK_HUB } from '../../core/limits.js';
 import type { Storage } from '../../core/store/port.js';
 import { SqliteStorage } from '../../core/store/sqlite.js';
 import { Worker, type WorkerOptions } from '../../core/worker/index.js';
-import type { Hono } from 'hono';
-import { DurableClient } from '../../core/client.js';
 import { type CorsOptions, createApp, type DurableRoutes, routeAuthorizer } from '../app.js';
-import { query } from '../params.js';
 import { type AuthOptions, LOOPBACK_HOSTS, tokenAuth } from '../auth.js';
+import { query } from '../params.js';
 import { importPeer } from './peer.js';
 
 export interface NodeServerOptions {

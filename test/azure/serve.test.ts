@@ -79,17 +79,23 @@ describe('durable serve --durable-functions: bad input names the file and the re
 
   it('an unsupported trigger', async () => {
     const stderr = await refused(['test/azure/bad/timer/functions.ts']);
-    expect(stderr).toContain("error: Cannot load the function file 'test/azure/bad/timer/functions.ts': app.timer(\"nightlyCleanup\"): the timer trigger is not supported yet");
+    expect(stderr).toContain(
+      'error: Cannot load the function file \'test/azure/bad/timer/functions.ts\': app.timer("nightlyCleanup"): the timer trigger is not supported yet',
+    );
   }, 60_000);
 
   it('a function name registered twice, across files', async () => {
     const stderr = await refused(['test/azure/bad/duplicate/*.ts']);
-    expect(stderr).toContain("Cannot load the function file 'test/azure/bad/duplicate/b.ts': app.http(\"process\") registers the function name 'process' again (first registered by df.app.activity(\"process\"))");
+    expect(stderr).toContain(
+      'Cannot load the function file \'test/azure/bad/duplicate/b.ts\': app.http("process") registers the function name \'process\' again (first registered by df.app.activity("process"))',
+    );
   }, 60_000);
 
   it('a route template the router cannot express', async () => {
     const stderr = await refused(['test/azure/bad/route/functions.ts']);
-    expect(stderr).toContain("Cannot load the function file 'test/azure/bad/route/functions.ts': app.http(\"download\"): the route template 'files/{name:regex(^[a-z]+$)}' cannot be served");
+    expect(stderr).toContain(
+      "Cannot load the function file 'test/azure/bad/route/functions.ts': app.http(\"download\"): the route template 'files/{name:regex(^[a-z]+$)}' cannot be served",
+    );
   }, 60_000);
 
   it('a package.json asking for durable-functions 2.x', async () => {

@@ -8,7 +8,7 @@ import { startWorkerd, type WorkerdServer } from '../http/workerd.js';
 import { azureScenarios } from './scenario.js';
 
 const file = (path: string) => new URL(`../../${path}`, import.meta.url).pathname;
-export const AZURE_ALIAS = {
+const AZURE_ALIAS = {
   'durable-functions': file('edge-worker/azure/durable-functions.ts'),
   '@azure/functions': file('edge-worker/azure/azure-functions.ts'),
   'edge-durable/cloudflare': file('edge-worker/cloudflare/index.ts'),

@@ -1,5 +1,5 @@
-import * as df from 'durable-functions';
 import type { OrchestrationContext } from 'durable-functions';
+import * as df from 'durable-functions';
 
 // Human interaction: wait for an approval event, or give up when the timer fires first.
 df.app.orchestration('approvalWorkflow', function* (context: OrchestrationContext) {

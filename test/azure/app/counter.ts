@@ -1,5 +1,5 @@
-import * as df from 'durable-functions';
 import type { OrchestrationContext } from 'durable-functions';
+import * as df from 'durable-functions';
 
 // An eternal-orchestration counter: each 'add' event starts a new generation (continue-as-new) until the total reaches 3.
 df.app.orchestration('counter', function* (context: OrchestrationContext) {

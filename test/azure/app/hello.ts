@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
-import * as df from 'durable-functions';
 import type { ActivityHandler, OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import * as df from 'durable-functions';
 
 const helloSequence: OrchestrationHandler = function* (context: OrchestrationContext) {
   const outputs: string[] = [];

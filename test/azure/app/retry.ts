@@ -1,5 +1,5 @@
-import * as df from 'durable-functions';
 import type { OrchestrationContext } from 'durable-functions';
+import * as df from 'durable-functions';
 
 // Every attempt fails; the orchestrator catches the failure once the retries are spent.
 const attempts = new Map<string, number>();

@@ -1,5 +1,5 @@
-import * as df from 'durable-functions';
 import type { OrchestrationContext } from 'durable-functions';
+import * as df from 'durable-functions';
 
 // The child's first attempt fails in its activity; the parent's retry policy runs it again.
 const calls = new Map<string, number>();

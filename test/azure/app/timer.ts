@@ -1,5 +1,5 @@
-import * as df from 'durable-functions';
 import type { OrchestrationContext } from 'durable-functions';
+import * as df from 'durable-functions';
 
 df.app.activity('quick', { handler: () => 'quick result' });
 
