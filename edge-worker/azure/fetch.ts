@@ -6,9 +6,16 @@
  * @module
  */
 import { Hono } from 'hono/tiny';
+import type { DurableApp } from '../../core/app.js';
 import type { DurableClient } from '../../core/client.js';
 import { errorResponse, onError } from '../errors.js';
 import { serveHttpTriggers } from './http-triggers.js';
+import { registry } from './registry.js';
+
+/** The DurableApp the function modules filled (their orchestrations and activities): what a host's engine runs. */
+export function registeredDurableApp(): DurableApp {
+  return registry().durableApp;
+}
 
 export interface AzureFunctionsFetchOptions {
   /** Origin of the management URLs. Default: the request's. */
