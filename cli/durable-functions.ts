@@ -108,7 +108,7 @@ export async function loadAzureFunctionsApp(ctx: Context, patterns: readonly str
     }
   }
 
-  registerHook();
+  // tsx before the hook: hooks registered later run first, so the mapping is decided before tsx resolves anything.
   if (files.some((f) => /\.[cm]?tsx?$/.test(f))) {
     const { register: registerTsx } = await importPeer('tsx', 'durable serve (to load a TypeScript app module)', () => import('tsx/esm/api')).catch(
       (error: unknown) => {
@@ -118,6 +118,7 @@ export async function loadAzureFunctionsApp(ctx: Context, patterns: readonly str
     );
     registerTsx();
   }
+  registerHook();
   const { registry } = await import('../edge-worker/azure/registry.js');
   const { serveHttpTriggers } = await import('../edge-worker/azure/http-triggers.js');
   for (const file of files) {
