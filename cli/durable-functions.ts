@@ -53,7 +53,7 @@ let map = {};
 export function initialize(data) { map = data.map; }
 export async function resolve(specifier, context, next) {
   const url = map[specifier];
-  return url ? { url, shortCircuit: true } : next(specifier, context);
+  return next(url ?? specifier, context);
 }`;
 
 const HOOKED = Symbol.for('edge-durable.azure-functions.hook');
@@ -108,7 +108,7 @@ export async function loadAzureFunctionsApp(ctx: Context, patterns: readonly str
     }
   }
 
-  // tsx before the hook: hooks registered later run first, so the mapping is decided before tsx resolves anything.
+  // tsx before the hook: hooks registered later run first, so the name is mapped first and tsx then resolves the file it names.
   if (files.some((f) => /\.[cm]?tsx?$/.test(f))) {
     const { register: registerTsx } = await importPeer('tsx', 'durable serve (to load a TypeScript app module)', () => import('tsx/esm/api')).catch(
       (error: unknown) => {

@@ -90,8 +90,9 @@ export const serve: Command = {
       if (isDurableError(error, 'InvalidArgument')) throw usageError(error.message, 'Pass --token (or set DURABLE_TOKEN), or --host 127.0.0.1.');
       throw error;
     }
-    log(bannerLines(server, { dataDir: settings.dataDir, token: settings.adminToken, orchestrator: app.orchestratorNames[0] }).join('\n'));
-    for (const trigger of loaded.httpTriggers) log(`HTTP trigger: ${trigger.replace(' /', ` ${server.url}/`)}`);
+    const banner = bannerLines(server, { dataDir: settings.dataDir, token: settings.adminToken, orchestrator: app.orchestratorNames[0] });
+    // One write: whoever reads the URL from the output reads the triggers with it.
+    log([...banner, ...loaded.httpTriggers.map((trigger) => `HTTP trigger: ${trigger.replace(' /', ` ${server.url}/`)}`)].join('\n'));
     await untilStopped(log, ctx.io.stopSignal);
     await server.close();
     log('Stopped.');
