@@ -85,7 +85,7 @@ export function commandHelp(command: Command): string {
   if (command.description) lines.push('', command.description);
   if (command.positionals?.length) {
     lines.push('', 'Arguments:');
-    for (const p of command.positionals) lines.push(`  <${p.name}>  ${p.description}`);
+    for (const p of command.positionals) lines.push(`  <${p.name}>${p.rest ? '...' : ''}  ${p.description}`);
   }
   if (Object.keys(command.options).length) lines.push('', 'Options:', ...optionLines(command.options));
   lines.push(
@@ -202,7 +202,8 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO()): Promi
       return EXIT.ok;
     }
     const specs = { ...command.options, ...(command.backend ? BACKEND_OPTIONS : {}), ...OUTPUT_OPTIONS };
-    const { values, positionals } = parseCommandLine(command.name, args, specs, command.positionals?.length ?? 0);
+    const maxPositionals = command.positionals?.at(-1)?.rest ? Number.POSITIVE_INFINITY : (command.positionals?.length ?? 0);
+    const { values, positionals } = parseCommandLine(command.name, args, specs, maxPositionals);
     json = values.json === true;
     const context: Context = {
       io,

@@ -161,6 +161,10 @@ export class TaskFailedError extends DurableError {
   ) {
     super('TaskFailed', message);
   }
+  /** durable-functions v3's name for `details`. */
+  get failureDetails(): FailureDetails {
+    return this.details;
+  }
 }
 
 /** Thrown into an orchestrator by `Task.all` when some of its tasks failed. */

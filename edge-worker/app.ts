@@ -11,14 +11,15 @@
  * @module
  */
 
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { cors as honoCors } from 'hono/cors';
 import { Hono } from 'hono/tiny';
 import type { DurableApp } from '../core/app.js';
+import type { DurableClient } from '../core/client.js';
 import type { Clock } from '../core/clock.js';
 import { CONTINUATION_HEADER, WEBHOOK_PATH } from '../core/wire/routes.js';
 import { type ApiHooks, createApi, type StorageSource } from './api.js';
-import { type AuthOptions, createAuthorizer, isLoopbackOrigin } from './auth.js';
+import { type AuthOptions, createAuthorizer, isLoopbackOrigin, type Scope } from './auth.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import { errorResponse, onError } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -79,6 +80,22 @@ export function corsFromEnv(value: string): CorsOptions {
 }
 
 export type DurableHttpApp = Hono;
+
+/** What a host gives the routes an app adds beside the API (`routes` of createWorker and startNodeServer). */
+export interface DurableRoutes {
+  /** A client of the request's task hub (`?taskHub=`, default DurableFunctionsHub) or of `taskHub`, on the host's storage. */
+  client(c: Context, taskHub?: string): DurableClient;
+  /** The API's token check for `scope` (401/403 `HttpError` when refused); on an anonymous host, its loopback rule only. */
+  authorize(request: Request, scope: Scope): Promise<void>;
+  /** The configured origin for management URLs; undefined: the request's origin. */
+  readonly baseUrl: string | undefined;
+}
+
+/** `DurableRoutes.authorize` for a host with these auth options: the token may also come as `?code=`, as in Durable Functions. */
+export function routeAuthorizer(auth: AuthOptions): DurableRoutes['authorize'] {
+  const authorize = createAuthorizer(auth);
+  return (request, scope) => authorize(request, scope, () => new URL(request.url).searchParams.get('code') ?? undefined);
+}
 
 /** Methods, request headers and response headers a browser client of the API needs. */
 export const CORS_ALLOW_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'];

@@ -15,14 +15,17 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { Hono } from 'hono';
 import type { DurableApp } from '../../core/app.js';
+import { DurableClient } from '../../core/client.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { DEFAULT_TASK_HUB } from '../../core/limits.js';
 import type { Storage } from '../../core/store/port.js';
 import { SqliteStorage } from '../../core/store/sqlite.js';
 import { Worker, type WorkerOptions } from '../../core/worker/index.js';
-import { type CorsOptions, createApp } from '../app.js';
+import { type CorsOptions, createApp, type DurableRoutes, routeAuthorizer } from '../app.js';
 import { type AuthOptions, LOOPBACK_HOSTS, tokenAuth } from '../auth.js';
+import { query } from '../params.js';
 import { importPeer } from './peer.js';
 
 export interface NodeServerOptions {
@@ -50,6 +53,12 @@ export interface NodeServerOptions {
   worker?: WorkerOptions;
   /** Run a Worker per task hub in this process. Default true; false serves the API only (workers run elsewhere). */
   runWorkers?: boolean;
+  /**
+   * Adds the app's own routes to the Hono app that serves the API (which lives under
+   * `/runtime/webhooks/durabletask`), on the same port. These routes are not behind the API's
+   * tokens unless they call `durable.authorize`.
+   */
+  routes?: (hono: Hono, durable: DurableRoutes) => void;
   /** Startup and shutdown lines. Default console.log. */
   log?: (line: string) => void;
 }
@@ -164,7 +173,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     throw error;
   }
 
-  api = createApp({
+  const hono = createApp({
     storage,
     app: durableApp,
     auth,
@@ -184,6 +193,17 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
       },
     },
   });
+  options.routes?.(hono, {
+    client: (c, taskHub) => {
+      const hub = taskHub ?? (query(c, 'taskHub') || DEFAULT_TASK_HUB);
+      const client = new DurableClient({ storage, app: durableApp, taskHub: hub, baseUrl: options.baseUrl, managementKey: options.managementKey });
+      ensureWorker(client.taskHubName);
+      return client;
+    },
+    authorize: routeAuthorizer(auth),
+    baseUrl: options.baseUrl,
+  });
+  api = hono;
 
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`;
   let closing: Promise<void> | undefined;
