@@ -8,7 +8,7 @@
 import { isoTime } from '../clock.js';
 import { event, type HistoryEvent, isTerminal } from '../history.js';
 import { type EpisodeResult, OrchestrationExecutor } from '../orchestration/executor.js';
-import { rewindHistory } from '../orchestration/rewind.js';
+import { type ChildFacts, childrenToCheck, planRewind } from '../orchestration/rewind.js';
 import type { CommitOutcome, EpisodeCommit, InstanceRecord, LeasedActivity, OrchestrationMessage, OrchestrationWorkItem } from '../store/port.js';
 import { instanceRecord } from '../store/record.js';
 import { buildCommit, type Children, NO_CHILDREN } from './commit.js';
@@ -255,24 +255,33 @@ export class EpisodeRunner {
   }
 
   /**
-   * Reopens a failed instance: the failed activities and sub-orchestrations are retired from its
-   * history (and failed children are rewound in turn), and the orchestrator runs again from
-   * there, with the events raised alongside the rewind.
+   * Reopens a failed instance (see rewind.ts): what the failure led to is retired from its
+   * history, failed children are rewound in turn, and the orchestrator runs again from there,
+   * with the events that reached the instance alongside the rewind.
    */
   private async rewind(instance: InstanceRecord, item: OrchestrationWorkItem, message: OrchestrationMessage, now: number): Promise<void> {
     const { app, store, newId } = this.context;
     const at = isoTime(now);
     const reason = message.event.type === 'ExecutionRewound' ? message.event.reason : undefined;
-    const { history, failedChildren } = rewindHistory(await store.getHistory(instance.instanceId), reason, at);
+    const past = await store.getHistory(instance.instanceId);
+    const arrived = item.messages
+      .filter((m) => m !== message && m.event.type !== 'ExecutionRewound' && (!m.executionId || m.executionId === instance.executionId))
+      .map((m) => m.event);
+    const children = new Map<string, ChildFacts>();
+    for (const id of childrenToCheck(past)) {
+      const child = await store.getInstance(id);
+      if (!child) continue;
+      const started = (await store.getHistory(id)).find((e) => e.type === 'ExecutionStarted');
+      const parent = started?.type === 'ExecutionStarted' ? started.parentInstance : undefined;
+      children.set(id, { status: child.runtimeStatus, output: child.output, reportsTo: parent });
+    }
+    const { history, events, failedChildren } = planRewind(app, instance.instanceId, past, { children, arrived, reason, now: at });
     const executor = new OrchestrationExecutor(app, instance.instanceId);
     executor.replay(history);
-    const result = executor.run([
-      event('OrchestratorStarted', at, {}),
-      ...item.messages.filter((m) => m !== message && m.event.type === 'EventRaised').map((m) => m.event),
-    ]);
+    const result = executor.run([event('OrchestratorStarted', at, {}), ...events]);
     const { failureDetails: _f, output: _o, completedTime: _c, ...rest } = instance;
     const reopened = { ...rest, runtimeStatus: 'Running' as const };
-    const children = await this.childrenOf(result);
+    const found = await this.childrenOf(result);
     const episode = buildCommit({
       instance: reopened,
       lease: item.lease,
@@ -280,7 +289,7 @@ export class EpisodeRunner {
       orchestration: executor,
       result,
       now,
-      children,
+      children: found,
       newId,
     });
     const applied = 'append' in episode.history ? episode.history.append : [];
