@@ -108,8 +108,11 @@ export class OrchestrationExecutor implements ExecutorHost {
   /** Failures delivered, in order, with their errors (handled ones are in `handled`). */
   private readonly failures: { taskScheduledId: number; sequence: number; error: Error }[] = [];
   private readonly handled = new Set<Error>();
+  /** When (orchestration time) the code created each timer that history does not hold yet. */
+  private readonly timersIssuedAt = new Map<number, number>();
   /** Orchestrator code's Math.random: seeded from the execution on first use (most orchestrators never call it). */
-  private readonly random = (): number => (this.seeded ??= seededRandom(hashSeed(`${this.instanceId}/${this.started!.orchestrationInstance.executionId}`)))();
+  private readonly random = (): number =>
+    (this.seeded ??= seededRandom(hashSeed(this.started!.randomSeed ?? `${this.instanceId}/${this.started!.orchestrationInstance.executionId}`)))();
   /** Orchestrator code's Date.now: the replayed orchestration time. */
   private readonly replayedNow = (): number => this.now;
   replaying = true;
@@ -150,6 +153,12 @@ export class OrchestrationExecutor implements ExecutorHost {
   /** The episode's actions are committed to history. */
   confirm(): void {
     this.pendingActions.clear();
+    this.timersIssuedAt.clear();
+  }
+
+  /** The orchestration time at which the code created a timer not yet in history (a reset re-bases timers by it). */
+  timerIssuedAt(id: number): number | undefined {
+    return this.timersIssuedAt.get(id);
   }
 
   get isFinished(): boolean {
@@ -170,6 +179,7 @@ export class OrchestrationExecutor implements ExecutorHost {
   }
   addAction(action: OrchestratorAction, task: AtomicTask<unknown>): void {
     this.pendingActions.set(action.id, action);
+    if (action.type === 'CreateTimer') this.timersIssuedAt.set(action.id, this.now);
     const kind: Kind = action.type === 'ScheduleTask' ? 'activity' : action.type === 'CreateTimer' ? 'timer' : 'subOrchestration';
     if (kind === 'activity') this.openActivities++;
     this.open.set(action.id, {
@@ -266,7 +276,7 @@ export class OrchestrationExecutor implements ExecutorHost {
         return true;
       }
       default:
-        return true; // OrchestratorCompleted, ExecutionCompleted, ExecutionRewound, ContinueAsNew, GenericEvent, EventSent
+        return true; // OrchestratorCompleted, ExecutionCompleted, ExecutionRewound, ExecutionReset, ContinueAsNew, GenericEvent, EventSent
     }
   }
 
@@ -304,6 +314,7 @@ export class OrchestrationExecutor implements ExecutorHost {
       );
     }
     this.pendingActions.delete(e.eventId);
+    this.timersIssuedAt.delete(e.eventId);
   }
 
   private deliver(e: HistoryEvent): void {

@@ -152,6 +152,10 @@ export function toHistoryEvents(history: readonly HistoryEvent[], options: { sho
       case 'ExecutionRewound':
         row.Reason = e.reason ?? null;
         break;
+      case 'ExecutionReset':
+        row.Reason = e.reason ?? null;
+        row.EventId = e.position;
+        break;
       case 'TimerCreated':
       case 'TimerFired':
         row.FireAt = e.fireAt;
