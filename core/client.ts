@@ -228,6 +228,8 @@ export class DurableClient {
     if (reapplyEvents !== undefined && typeof reapplyEvents !== 'boolean') throw new InvalidArgumentError('reapplyEvents must be true or false.');
     if (reason !== undefined && typeof reason !== 'string') throw new InvalidArgumentError('reason must be a string.');
     const rows = (await this.store.getHistory(instanceId)).length;
+    if (rows === 0)
+      throw new InvalidArgumentError(`Instance '${instanceId}' has no history rows yet (it is ${record.runtimeStatus}); wait for its first episode.`);
     if (typeof eventId !== 'number' || !resetPositionValid(eventId, rows)) {
       throw new InvalidArgumentError(
         `eventId must be the 1-based position of a row of instance '${instanceId}''s history, an integer from 1 to ${rows}; got ${JSON.stringify(eventId) ?? 'none'}.`,
