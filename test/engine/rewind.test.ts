@@ -1,7 +1,7 @@
 /** Rewind: the pure history transform on recorded histories, then every failure shape end to end on the memory store. */
 import { describe, expect, it } from 'vitest';
-import { event, type HistoryEvent, MemoryStorage } from '../../core/index.js';
-import { type ChildFacts, childrenToCheck, type RewindCut, rewindCuts, rewindHistory } from '../../core/orchestration/rewind.js';
+import { DurableApp, event, type HistoryEvent, MemoryStorage, replay, type Task } from '../../core/index.js';
+import { type ChildFacts, childrenToCheck, planRewind, type RewindCut, rewindCuts, rewindHistory } from '../../core/orchestration/rewind.js';
 import { runRewindScenarios } from '../rewind.case.js';
 
 const T = '2026-01-01T00:00:00.000Z';
@@ -171,6 +171,54 @@ describe('rewindCuts and childrenToCheck', () => {
       ...step(event('SubOrchestrationInstanceCompleted', T, { taskScheduledId: 1 }), childFailed(2)),
     ];
     expect(childrenToCheck(past)).toEqual(['a', 'c']);
+  });
+});
+
+describe('planRewind', () => {
+  // F is never awaited; A's failure is caught, B runs, then the caught error is thrown again.
+  const app = new DurableApp().orchestration('O', function* (ctx): Generator<Task, unknown, unknown> {
+    ctx.df.callActivity('F');
+    try {
+      return yield ctx.df.callActivity('A');
+    } catch (error) {
+      yield ctx.df.callActivity('B');
+      throw error;
+    }
+  });
+  const history = [
+    ...step(started, scheduled(0, 'F'), scheduled(1, 'A')),
+    ...step(failed(1), scheduled(2, 'B')),
+    ...step(failed(0)),
+    event('OrchestratorStarted', T, {}),
+    completed(2),
+    ...ended,
+  ];
+
+  it('the replayed history fails as recorded', () => {
+    expect(replay(app, 'i', history, []).outcome?.status).toBe('Failed');
+  });
+
+  it('cuts at the first failure when the cut at the first unhandled one would replay into the same failure', () => {
+    // F's failure (sequence 3) is the first nobody handled, but cut there A's caught failure stays, and B rethrows it.
+    expect(
+      rewindCuts([
+        { taskScheduledId: 1, sequence: 2, handled: true },
+        { taskScheduledId: 0, sequence: 3, handled: false },
+      ])[0],
+    ).toEqual(cut(3, 0));
+    const { history: rewound } = planRewind(app, 'i', history, facts());
+    expect(rows(rewound).filter((r) => r.startsWith('~'))).toEqual([
+      '~TaskScheduled 0',
+      '~TaskScheduled 1',
+      '~TaskFailed -1',
+      '~TaskScheduled 2',
+      '~TaskFailed -1',
+      '~TaskCompleted -1',
+      '~ExecutionCompleted -1',
+    ]);
+    const result = replay(app, 'i', rewound, [event('OrchestratorStarted', NOW, {})]);
+    expect(result.outcome).toBeUndefined();
+    expect(result.actions.map((a) => a.id)).toEqual([0, 1]);
   });
 });
 
