@@ -37,6 +37,12 @@ function countingApp() {
       for (let i = 0; i < 8; i++) picks.push(yield ctx.df.callActivity(Math.random() < 0.5 ? 'Hello' : 'Other', i));
       return picks.length;
     })
+    .orchestration('Kid', function* (ctx: OrchestrationContext): Orchestrator {
+      return yield ctx.df.callActivity('Hello', 'kid');
+    })
+    .orchestration('Dad', function* (ctx: OrchestrationContext): Orchestrator {
+      return yield ctx.df.callSubOrchestrator('Kid', undefined, `${ctx.df.instanceId}-kid`);
+    })
     .activity('Other', () => 'other');
   return { app, calls };
 }
@@ -163,6 +169,24 @@ export function runResetScenarios(adapter: string, createStorage: () => Storage)
       await h.client.raiseEvent('run', 'E', 'y');
       await h.settle();
       expect((await h.client.getStatus('run'))?.output).toBe('Hello x+y!');
+    });
+
+    it('back to a row before a sub-orchestration finished: the child runs again and reports to the new execution', async () => {
+      const { h, calls } = start();
+      await h.client.startNew('Dad', { instanceId: 'dad' });
+      await h.settle();
+      expect(types(await h.client.getHistory('dad')).slice(0, 4)).toEqual([
+        'OrchestratorStarted',
+        'ExecutionStarted',
+        'SubOrchestrationInstanceCreated',
+        'OrchestratorCompleted',
+      ]);
+      await h.client.reset('dad', { eventId: 4 });
+      await h.settle();
+      expect(await h.client.getStatus('dad')).toMatchObject({ runtimeStatus: 'Completed', output: 'Hello kid!' });
+      expect(calls).toEqual(['kid', 'kid']);
+      const kid = (await h.client.getHistory('dad-kid')).find((e) => e.type === 'ExecutionStarted');
+      expect(kid).toMatchObject({ parentInstance: { executionId: (await h.client.getInstanceRecord('dad'))!.executionId } });
     });
 
     it('replays the kept rows with the same Math.random as the source', async () => {
