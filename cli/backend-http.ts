@@ -7,7 +7,7 @@ import { InstanceNotFoundError } from '../core/errors.js';
 import { DurableHttpClient } from '../core/wire/client.js';
 import { endpointProblem, NOT_A_URL } from '../core/wire/endpoint.js';
 import { ApiError, EndpointUnreachableError } from '../core/wire/errors.js';
-import type { Backend, HistoryRow, InstanceFilter, InstancePage, ListQuery, Started, StatusPayload } from './backend.js';
+import type { Backend, HistoryRow, InstanceFilter, InstancePage, ListQuery, ResetRequest, Started, StatusPayload } from './backend.js';
 import { BackendError } from './errors.js';
 
 export interface HttpBackendOptions {
@@ -91,6 +91,10 @@ export class HttpBackend implements Backend {
     const payload = (await this.call(() => this.client.restart(this.taskHub, instanceId, options.newInstanceId))) as { id?: unknown } | undefined;
     if (typeof payload?.id !== 'string') throw new BackendError('Failed', 'The endpoint restarted the instance but did not return its ID.');
     return payload.id;
+  }
+
+  reset(instanceId: string, options: ResetRequest): Promise<string> {
+    return this.call(() => this.client.reset(this.taskHub, instanceId, options));
   }
 
   purgeInstance(instanceId: string): Promise<number> {

@@ -6,7 +6,7 @@
 import { DurableClient } from '../core/client.js';
 import type { Storage } from '../core/store/port.js';
 import { toHistoryEvents, toStatusPayload } from '../core/wire/payloads.js';
-import type { Backend, HistoryRow, InstanceFilter, InstancePage, ListQuery, Started, StatusPayload } from './backend.js';
+import type { Backend, HistoryRow, InstanceFilter, InstancePage, ListQuery, ResetRequest, Started, StatusPayload } from './backend.js';
 import { BackendError, toBackendError } from './errors.js';
 
 export class StoreBackend implements Backend {
@@ -75,6 +75,10 @@ export class StoreBackend implements Backend {
 
   restart(instanceId: string, options: { newInstanceId: boolean }): Promise<string> {
     return this.call(() => this.client.restart(instanceId, { newInstanceId: options.newInstanceId }));
+  }
+
+  reset(instanceId: string, options: ResetRequest): Promise<string> {
+    return this.call(() => this.client.reset(instanceId, options));
   }
 
   purgeInstance(instanceId: string): Promise<number> {

@@ -5,9 +5,9 @@
  * @module
  */
 import { type InstanceFilter, type InstanceQuery, readAllPages } from '../core/wire/client.js';
-import type { HistoryRow, InstancePage, StatusPayload } from '../core/wire/payloads.js';
+import type { HistoryRow, InstancePage, ResetRequest, StatusPayload } from '../core/wire/payloads.js';
 
-export type { HistoryRow, InstanceFilter, InstancePage, StatusPayload };
+export type { HistoryRow, InstanceFilter, InstancePage, ResetRequest, StatusPayload };
 export type ListQuery = InstanceQuery;
 
 export interface Started {
@@ -36,6 +36,8 @@ export interface Backend {
   rewind(instanceId: string, reason?: string): Promise<void>;
   /** Returns the new instance's ID. */
   restart(instanceId: string, options: { newInstanceId: boolean }): Promise<string>;
+  /** Takes the instance back to a history row, or forks it there (`DurableClient.reset`); returns the ID of the instance that continues. */
+  reset(instanceId: string, options: ResetRequest): Promise<string>;
   /** Deletes one finished instance; returns the number deleted (1). */
   purgeInstance(instanceId: string): Promise<number>;
   purgeInstances(filter: InstanceFilter): Promise<number>;

@@ -302,6 +302,48 @@ export const restart: Command = {
   },
 };
 
+export const reset: Command = {
+  name: 'reset',
+  summary: 'Take an instance back to a row of its history and run on from there, or fork it there (beyond Durable Functions).',
+  synopsis: '--id ID --event-id N [--new-id ID] [--reason TEXT] [--no-reapply-events]',
+  description:
+    "N is the row's 1-based position in the instance's full history (one row per stored event, OrchestratorStarted/Completed included). The rows up to and including it are kept, the rest dropped, and the orchestrator runs on under a new execution ID: activities and timers after the row run again (a timer after the delay it had, counted from the reset), events raised after it are delivered again. With --new-id the history is forked into a new instance and the original is left as it is. Any status but Pending; a running instance is reset at its next episode.",
+  options: {
+    id,
+    'event-id': { type: 'string', value: 'N', description: 'The row to keep up to and including: its 1-based position in the history (required).' },
+    'new-id': {
+      type: 'string',
+      value: 'ID',
+      description: 'Fork into a new instance with this ID (the start rules apply) instead of resetting the instance itself.',
+    },
+    reason,
+    'no-reapply-events': { type: 'boolean', description: 'Do not deliver the events raised after the row again.' },
+  },
+  backend: true,
+  examples: [
+    'durable reset --id order-42 --event-id 8 --reason "re-run after the fix"',
+    'durable reset --id order-42 --event-id 8 --new-id order-42-try2 --no-reapply-events',
+  ],
+  async run(ctx) {
+    const instance = instanceId(ctx.values, 'reset');
+    required(ctx.values, 'event-id', 'durable reset --id ID --event-id 8');
+    const eventId = integer(ctx.values, 'event-id', { min: 1, max: Number.MAX_SAFE_INTEGER })!;
+    const fork = str(ctx.values, 'new-id');
+    const backend = await ctx.backend();
+    const next = await backend.reset(instance, {
+      eventId,
+      newInstanceId: fork,
+      reason: str(ctx.values, 'reason'),
+      reapplyEvents: flag(ctx.values, 'no-reapply-events') ? false : undefined,
+    });
+    ctx.print({ id: instance, instanceId: next, eventId }, () =>
+      next === instance
+        ? `Reset of instance '${instance}' to history row ${eventId} requested.\n${queuedNote(backend, 'the reset')}`
+        : `Forked instance '${instance}' at history row ${eventId} as '${next}'.\n${queuedNote(backend, 'the fork')}`,
+    );
+  },
+};
+
 export const wait: Command = {
   name: 'wait',
   summary: 'Wait until an instance completes; exit 0 if Completed, 1 if Failed, Terminated or still running.',

@@ -35,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   instance.suspend,
   instance.resume,
   instance.restart,
+  instance.reset,
   instance.wait,
   batch,
   instance.getTaskHubs,

@@ -199,6 +199,46 @@ export function openApiDocument(): Json {
           },
         ),
       },
+      '/instances/{instanceId}/reset': {
+        post: op(
+          "Take the instance back to a row of its history and run on from there, or fork it there into a new instance (beyond Durable Functions; as Temporal's reset).",
+          'admin',
+          [INSTANCE_ID],
+          {
+            202: json(
+              { type: 'object', required: ['instanceId'], properties: { instanceId: { type: 'string' } } },
+              "Accepted: the instance that continues (the fork's ID, or the same). A running instance is reset at its next episode.",
+            ),
+            400: error('An invalid body, or an eventId out of range (the message names the valid range).'),
+            404: error('No such instance.'),
+            409: error('The instance is Pending (nothing to go back in), or the fork ID names an instance that has not finished.'),
+          },
+          {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['eventId'],
+                    additionalProperties: false,
+                    properties: {
+                      eventId: {
+                        type: 'integer',
+                        minimum: 1,
+                        description: "The row to keep up to and including: its 1-based position in the instance's history.",
+                      },
+                      newInstanceId: { type: 'string', description: 'Fork: continue in a new instance with this ID; the original is left untouched.' },
+                      reason: { type: 'string', description: 'Recorded with the reset in the history.' },
+                      reapplyEvents: { type: 'boolean', default: true, description: 'Deliver the events raised after the row again, in their order.' },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ),
+      },
       '/taskhubs': {
         get: op('List the task hubs that hold data.', 'read', [], { 200: json({ type: 'array', items: { type: 'string' } }, 'Hub names.') }),
       },

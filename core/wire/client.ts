@@ -9,7 +9,7 @@ import { InstanceNotFoundError } from '../errors.js';
 import { normalizeEndpoint } from './endpoint.js';
 import { ApiError, describeNetworkError, EndpointUnreachableError, isNotFound, parseBody, toApiError } from './errors.js';
 import type { CheckStatusPayload } from './management.js';
-import type { InstancePage, StatusPayload } from './payloads.js';
+import type { InstancePage, ResetAccepted, ResetRequest, StatusPayload } from './payloads.js';
 import { CONTINUATION_HEADER, type ControlOperation, routes, WEBHOOK_PATH } from './routes.js';
 import type { RuntimeStatus } from './status.js';
 
@@ -144,6 +144,15 @@ export class DurableHttpClient {
   async restart(taskHub: string, instanceId: string, newInstanceId: boolean): Promise<CheckStatusPayload> {
     const query = { restartWithNewInstanceId: String(newInstanceId) };
     return (await this.onInstance(instanceId, () => this.request('POST', routes.restart(instanceId), taskHub, { query }))) as CheckStatusPayload;
+  }
+
+  /** Takes the instance back to a row of its history (`DurableClient.reset`); returns the ID of the instance that continues. */
+  async reset(taskHub: string, instanceId: string, request: ResetRequest): Promise<string> {
+    const body = (await this.onInstance(instanceId, () =>
+      this.request('POST', routes.reset(instanceId), taskHub, { json: request }),
+    )) as Partial<ResetAccepted>;
+    if (typeof body?.instanceId !== 'string') throw new ApiError(202, 'InvalidResponse', 'The endpoint accepted the reset but did not return the instance ID.');
+    return body.instanceId;
   }
 
   /** Returns the number deleted (1). */

@@ -29,6 +29,19 @@ export interface StatusPayload {
 /** One row of Durable Functions' `historyEvents` view (PascalCase; the other fields vary by `EventType`). */
 export type HistoryRow = Record<string, unknown> & { EventType: string; Timestamp: string };
 
+/** The body of `POST instances/{id}/reset` (see `DurableClient.reset`); `eventId` is the row's 1-based position in the history. */
+export interface ResetRequest {
+  eventId: number;
+  newInstanceId?: string;
+  reason?: string;
+  reapplyEvents?: boolean;
+}
+
+/** `POST instances/{id}/reset` answers 202 with the instance that continues (the fork's ID or the same). */
+export interface ResetAccepted {
+  instanceId: string;
+}
+
 /** One page of `GET instances`; the continuation token travels in CONTINUATION_HEADER. */
 export interface InstancePage {
   instances: StatusPayload[];
@@ -151,6 +164,10 @@ export function toHistoryEvents(history: readonly HistoryEvent[], options: { sho
       case 'ExecutionResumed':
       case 'ExecutionRewound':
         row.Reason = e.reason ?? null;
+        break;
+      case 'ExecutionReset':
+        row.Reason = e.reason ?? null;
+        row.EventId = e.position;
         break;
       case 'TimerCreated':
       case 'TimerFired':

@@ -263,6 +263,50 @@ describe.each([
     });
   });
 
+  describe('reset', () => {
+    it('resets an instance to a history row, or forks it there under --new-id', async () => {
+      await t.client.startNew('HelloSequence', { instanceId: `reset-${kind}` });
+      await t.waitFor(`reset-${kind}`);
+      const r = await t.run(['reset', '--id', `reset-${kind}`, '--event-id', '8', '--reason', 'again']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`Reset of instance 'reset-${kind}' to history row 8 requested.`);
+      if (kind === 'store') expect(r.stdout).toMatch(/the reset is queued in the local store/);
+      await expect
+        .poll(
+          async () => {
+            await t.settle();
+            return (await t.client.getHistory(`reset-${kind}`)).some((e) => e.type === 'ExecutionReset');
+          },
+          { timeout: 15_000 },
+        )
+        .toBe(true);
+      expect(await t.waitFor(`reset-${kind}`)).toBe('Completed');
+      expect((await t.client.getHistory(`reset-${kind}`))[8]).toMatchObject({ type: 'ExecutionReset', position: 8, reason: 'again' });
+      const fork = await t.run(['reset', '--id', `reset-${kind}`, '--event-id', '4', '--new-id', `fork-${kind}`, '--no-reapply-events', '--json']);
+      expect(fork.code, fork.stderr).toBe(0);
+      expect(fork.json()).toEqual({ id: `reset-${kind}`, instanceId: `fork-${kind}`, eventId: 4 });
+      expect(await t.waitFor(`fork-${kind}`)).toBe('Completed');
+      expect((await t.client.getStatus(`fork-${kind}`))?.output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+    });
+
+    it('exits 2 without a valid --event-id or one out of range, 3 for an unknown instance, 1 over a running fork target', async () => {
+      await t.client.startNew('HelloSequence', { instanceId: `reset-bad-${kind}` });
+      await t.waitFor(`reset-bad-${kind}`);
+      const missing = await t.run(['reset', '--id', `reset-bad-${kind}`]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('--event-id is required');
+      expect((await t.run(['reset', '--id', `reset-bad-${kind}`, '--event-id', 'two'])).code).toBe(2);
+      const range = await t.run(['reset', '--id', `reset-bad-${kind}`, '--event-id', '99']);
+      expect(range.code).toBe(2);
+      expect(range.stderr).toContain('from 1 to 16');
+      expect((await t.run(['reset', '--id', 'nobody', '--event-id', '1'])).code).toBe(3);
+      await t.client.startNew('Approval', { instanceId: `reset-busy-${kind}` });
+      const busy = await t.run(['reset', '--id', `reset-bad-${kind}`, '--event-id', '4', '--new-id', `reset-busy-${kind}`]);
+      expect(busy.code).toBe(1);
+      expect(busy.stderr).toMatch(/already exists/);
+    });
+  });
+
   describe('suspend and resume', () => {
     it('suspends and resumes a running instance', async () => {
       await t.client.startNew('Approval', { instanceId: 'pause-1' });

@@ -41,6 +41,23 @@ describe('DurableHttpClient', () => {
     expect(failed).toMatchObject({ status: 500, kind: 'Failed', code: 'Http500', message: 'An error has occurred. boom' });
   });
 
+  it('resets with a JSON body and returns the instance that continues; an answer without it is an error', async () => {
+    const seen: Request[] = [];
+    const client = scripted(
+      [
+        { status: 202, body: { instanceId: 'fork 1' } },
+        { status: 202, body: {} },
+      ],
+      seen,
+    );
+    expect(await client.reset('hub', 'a/b', { eventId: 5, newInstanceId: 'fork 1', reapplyEvents: false })).toBe('fork 1');
+    expect(seen[0]!.method).toBe('POST');
+    expect(seen[0]!.url).toBe('http://host:7071/runtime/webhooks/durabletask/instances/a%2Fb/reset?taskHub=hub');
+    expect(seen[0]!.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await seen[0]!.json()).toEqual({ eventId: 5, newInstanceId: 'fork 1', reapplyEvents: false });
+    await expect(client.reset('hub', 'a', { eventId: 1 })).rejects.toMatchObject({ code: 'InvalidResponse' });
+  });
+
   it('sends the token as a header, leaves unset query values out, and reads every page', async () => {
     const seen: Request[] = [];
     const client = scripted(

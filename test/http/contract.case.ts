@@ -444,6 +444,50 @@ export function runHttpContract(name: string, setup: () => Promise<ContractTarge
       });
     });
 
+    describe('POST instances/{instanceId}/reset (beyond Durable Functions)', () => {
+      // HelloSequence's history has 16 rows; row 8 closes the episode that scheduled Seattle.
+      const reset = (id: string, body: unknown) => call('POST', `/instances/${encodeURIComponent(id)}/reset`, jsonBody(body));
+
+      it('202 with the instance that continues: the same one, or a fork that leaves the original as it was', async () => {
+        const id = uid('reset');
+        await start('HelloSequence', id);
+        await until(id, ['Completed']);
+        let res = await reset(id, { eventId: 8, reason: 'again' });
+        expect(res.status, await res.clone().text()).toBe(202);
+        expect(await res.json()).toEqual({ instanceId: id });
+        const again = await until(id, ['Completed']);
+        expect(again.output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+        const withHistory = (await status(id, '?showHistory=true&showHistoryOutput=true')).body;
+        expect(withHistory.historyEvents.some((e: Json) => e.EventType === 'ExecutionReset' && e.Reason === 'again' && e.EventId === 8)).toBe(true);
+        const before = JSON.stringify(withHistory);
+        const fork = uid('reset-fork');
+        res = await call('POST', `/instances/${id}/ReSet`, jsonBody({ eventId: 4, newInstanceId: fork, reapplyEvents: false }));
+        expect(res.status, await res.clone().text()).toBe(202);
+        expect(await res.json()).toEqual({ instanceId: fork });
+        expect((await until(fork, ['Completed'])).output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+        expect(JSON.stringify((await status(id, '?showHistory=true&showHistoryOutput=true')).body)).toBe(before);
+      });
+
+      it('400 for a bad body or an eventId out of range (naming the range), 404 when missing, 409 over an instance still running', async () => {
+        const id = uid('resetbad');
+        await start('HelloSequence', id);
+        await until(id, ['Completed']);
+        const outOfRange = await expectError(await reset(id, { eventId: 17 }), 400, 'InvalidArgument');
+        expect(outOfRange.error.message).toContain('from 1 to 16');
+        await expectError(await reset(id, { eventId: 0 }), 400, 'InvalidArgument');
+        await expectError(await reset(id, { eventID: 3 }), 400, 'InvalidArgument');
+        await expectError(await reset(id, { eventId: '3' }), 400, 'InvalidArgument');
+        await expectError(await reset(id, [3]), 400, 'InvalidArgument');
+        await expectError(await call('POST', `/instances/${id}/reset`), 400, 'InvalidArgument');
+        await expectError(await reset('no-such-instance', { eventId: 1 }), 404, 'InstanceNotFound');
+        const busy = uid('resetbusy');
+        await start('Approval', busy, { timeoutSeconds: 3600 });
+        await until(busy, ['Running']);
+        await expectError(await reset(id, { eventId: 4, newInstanceId: busy }), 409, 'InstanceAlreadyExists');
+        expect((await status(busy)).body.runtimeStatus).toBe('Running');
+      });
+    });
+
     describe('POST instances/{instanceId}/restart', () => {
       it('202 check-status of a new instance; restartWithNewInstanceId=false reuses a finished ID', async () => {
         const id = uid('restart');
