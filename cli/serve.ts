@@ -8,8 +8,10 @@
  * created only once the port is bound.
  * @module
  */
+
 import { resolve } from 'node:path';
 import { isDurableError } from '../core/errors.js';
+import { WEBHOOK_PATH } from '../core/wire/routes.js';
 import { parsePort, settingsFromEnv } from '../edge-worker/node/env.js';
 import { MissingPeerError } from '../edge-worker/node/peer.js';
 import { flag, str } from './args.js';
@@ -30,8 +32,7 @@ export const serve: Command = {
   name: 'serve',
   summary: "Run the Node host (HTTP API, workers, SQLite) with your app's orchestrations.",
   synopsis: '(<app module> | --durable-functions <files or globs>...) [--port N] [--host HOST] [--token TOKEN] [--read-token TOKEN] [--data-dir DIR]',
-  description:
-    'The module must export a DurableApp (default export or `app`; TypeScript modules are loaded through tsx). With --durable-functions, the arguments are the files of an Azure Functions app written for durable-functions 3.x: their imports of durable-functions and @azure/functions resolve to edge-durable, their HTTP triggers are served under /api/ and the Durable Functions HTTP API under /runtime/webhooks/durabletask, on one port. Prints the URL and serves until SIGINT or SIGTERM, then finishes the work in flight and exits 0. Without a token it serves anonymously, from loopback only. Needs the packages @hono/node-server and better-sqlite3 (and tsx for a .ts module).',
+  description: `The module must export a DurableApp (default export or \`app\`; TypeScript modules are loaded through tsx). With --durable-functions, the arguments are the files of an Azure Functions app written for durable-functions 3.x: their imports of durable-functions and @azure/functions resolve to edge-durable, their HTTP triggers are served under /api/ and the Durable Functions HTTP API under ${WEBHOOK_PATH}, on one port. Prints the URL and serves until SIGINT or SIGTERM, then finishes the work in flight and exits 0. Without a token it serves anonymously, from loopback only. Needs the packages @hono/node-server and better-sqlite3 (and tsx for a .ts module).`,
   positionals: [
     { name: 'app module', description: 'Path of the module exporting the app; with --durable-functions, the function files (paths or globs).', rest: true },
   ],
