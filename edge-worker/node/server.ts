@@ -9,17 +9,25 @@
  * Startup order: the peers are loaded and the port is bound before the data directory is
  * created or the store opened, so a missing peer or a taken port leaves nothing behind.
  * Requests that arrive between the bind and the end of startup get 503.
+ *
+ * The host owns its SQLite file (see `core/store/sqlite/owner.ts`): it claims it before its
+ * workers start, so a second host on the same data directory is refused with a
+ * `StoreInUseError` naming the running one, and a host started after one was killed releases
+ * the dead host's leases at once, so its work resumes without waiting for them to lapse.
+ * Clients (the CLI's `--store`) may open the file meanwhile: the workers pick up what they
+ * write through the store's change poll, for task hubs the host did not know of too.
  * @module
  */
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DurableApp } from '../../core/app.js';
-import { InvalidArgumentError } from '../../core/errors.js';
+import { InvalidArgumentError, isDurableError, StoreInUseError } from '../../core/errors.js';
 import { DEFAULT_TASK_HUB } from '../../core/limits.js';
 import type { Storage } from '../../core/store/port.js';
-import { SqliteStorage } from '../../core/store/sqlite.js';
+import { type Ownership, SqliteStorage } from '../../core/store/sqlite.js';
 import { Worker, type WorkerOptions } from '../../core/worker/index.js';
 import { type CorsOptions, createApp } from '../app.js';
 import { type AuthOptions, LOOPBACK_HOSTS, tokenAuth } from '../auth.js';
@@ -48,7 +56,10 @@ export interface NodeServerOptions {
   baseUrl?: string;
   managementKey?: string;
   worker?: WorkerOptions;
-  /** Run a Worker per task hub in this process. Default true; false serves the API only (workers run elsewhere). */
+  /**
+   * Run a Worker per task hub in this process. Default true: the host then owns its SQLite file (see the module comment). False
+   * serves the API only, as a client of the file (workers run elsewhere, e.g. in a host on the same data directory).
+   */
   runWorkers?: boolean;
   /** Startup and shutdown lines. Default console.log. */
   log?: (line: string) => void;
@@ -82,25 +93,43 @@ function resolveAuth(options: NodeServerOptions, host: string, log: (line: strin
   return { anonymous: true, loopbackOnly: true };
 }
 
-/**
- * SQLite in the data directory, opened with `locking_mode = EXCLUSIVE`: this process owns the
- * file while it runs. Reads then skip SQLite's per-transaction file locking, and a second host
- * on the same data directory fails to start instead of sharing it.
- */
-function openDataDir(Database: SqliteDriver, dataDir: string): { storage: Storage; file: string } {
+/** How often the owner records that it is alive; a claim judges an owner dead after 30 s without. */
+const HEARTBEAT_MS = 5_000;
+
+/** Whether a process of this host exists: signal 0 checks without sending anything (EPERM: it exists, owned by another user). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+/** SQLite in the data directory, claimed by this process unless it runs no workers (see the module comment). */
+function openDataDir(
+  Database: SqliteDriver,
+  dataDir: string,
+  owner: boolean,
+  log: (line: string) => void,
+): { storage: SqliteStorage; ownership: Ownership | undefined } {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'durable.sqlite');
-  const db = new Database(file, { timeout: 0 });
+  const storage = new SqliteStorage(new Database(file));
+  if (!owner) return { storage, ownership: undefined };
   try {
-    db.pragma('locking_mode = EXCLUSIVE');
-    const storage = new SqliteStorage(db);
-    // Takes the lock now rather than at the first request.
-    db.exec('BEGIN IMMEDIATE; COMMIT;');
-    return { storage, file };
+    const ownership = storage.claimOwnership({ pid: process.pid, hostname: hostname(), isAlive: processExists });
+    const { previous, released } = ownership;
+    if (previous && previous.heartbeat > 0) {
+      log(
+        `Took over ${file} from process ${previous.pid} on '${previous.hostname}' (owner since ${previous.started}), which did not stop cleanly; ` +
+          `released its ${released.instances} instance lock(s) and ${released.activities} activity lease(s).`,
+      );
+    }
+    return { storage, ownership };
   } catch (error) {
-    db.close();
-    if ((error as { code?: string }).code === 'SQLITE_BUSY')
-      throw new Error(`${file} is in use by another process (another host on the same DURABLE_DATA_DIR?).`, { cause: error });
+    void storage.close();
+    if (isDurableError(error, 'StoreInUse')) throw new StoreInUseError(`${file}: ${error.message}`, { cause: error });
     throw error;
   }
 }
@@ -133,9 +162,9 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
       server.closeAllConnections?.();
     });
 
-  let owned: { storage: Storage } | undefined;
+  let owned: { storage: SqliteStorage; ownership: Ownership | undefined } | undefined;
   try {
-    owned = Database ? openDataDir(Database, resolve(options.dataDir ?? '.data')) : undefined;
+    owned = Database ? openDataDir(Database, resolve(options.dataDir ?? '.data'), options.runWorkers !== false, log) : undefined;
   } catch (error) {
     await closeServer();
     throw error;
@@ -144,8 +173,10 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
 
   const shutdown = new AbortController();
   const workers = new Map<string, Worker>();
+  /** False once another process has taken the store over: this one must not lease any more. */
+  let owning = true;
   const ensureWorker = (taskHub: string) => {
-    if (options.runWorkers === false || workers.has(taskHub)) return;
+    if (options.runWorkers === false || !owning || workers.has(taskHub)) return;
     const worker = new Worker(durableApp, storage.taskHub(taskHub), {
       onError: (e) => console.error(`[edge-durable worker ${taskHub}]`, e),
       ...options.worker,
@@ -154,14 +185,46 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     worker.start();
   };
   const stopWorkers = () => Promise.all([...workers.values()].map((w) => w.stop()));
+  const ensureWorkers = async () => {
+    for (const hub of new Set([DEFAULT_TASK_HUB, ...(await storage.listTaskHubs())])) ensureWorker(hub);
+  };
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let unwatch: (() => void) | undefined;
+  const release = async () => {
+    clearInterval(heartbeat);
+    unwatch?.();
+    await stopWorkers();
+    if (owned) {
+      owned.ownership?.release();
+      await storage.close?.();
+    }
+  };
   try {
     // Work left by a previous run resumes now.
-    for (const hub of new Set([DEFAULT_TASK_HUB, ...(await storage.listTaskHubs())])) ensureWorker(hub);
+    await ensureWorkers();
   } catch (error) {
-    await stopWorkers();
-    if (owned) await storage.close?.();
+    await release();
     await closeServer();
     throw error;
+  }
+  if (owned?.ownership) {
+    const { ownership } = owned;
+    heartbeat = setInterval(() => {
+      try {
+        if (ownership.heartbeat()) return;
+        console.error(`[edge-durable] Another process has taken over the store; this host stops its workers (its API keeps serving).`);
+      } catch (error) {
+        // A write that failed (the disk, a long lock) is retried at the next beat; the claim judges staleness generously.
+        console.error('[edge-durable] The owner heartbeat failed:', error);
+        return;
+      }
+      owning = false;
+      clearInterval(heartbeat);
+      void stopWorkers();
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    // A client of the file (the CLI's --store) may start work in a task hub this host has no worker for yet.
+    unwatch = owned.storage.onExternalWrite(() => void ensureWorkers().catch((e) => console.error('[edge-durable]', e)));
   }
 
   api = createApp({
@@ -195,8 +258,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
       (closing ??= (async () => {
         shutdown.abort();
         await closeServer();
-        await stopWorkers();
-        if (owned) await storage.close?.();
+        await release();
       })()),
   };
 }

@@ -64,10 +64,25 @@ describe('Node host', () => {
     expect(await (await fetch(`${host.url}${PATH}/taskhubs`)).json()).toEqual(['HubA', 'HubB']);
   });
 
-  it('owns its data directory: a second host on it fails to start', async () => {
+  it('owns its data directory: a second host on it is refused, naming the first; an API-only host may share it', async () => {
     const dataDir = tempDir();
-    await start({ dataDir });
-    await expect(startNodeServer({ app, port: 0, dataDir, log: () => undefined })).rejects.toThrow(/in use by another process/);
+    const first = await start({ dataDir });
+    const refused = startNodeServer({ app, port: 0, dataDir, log: () => undefined });
+    await expect(refused).rejects.toMatchObject({ name: 'StoreInUseError', code: 'StoreInUse' });
+    await expect(refused).rejects.toThrow(new RegExp(`durable\\.sqlite: The store is owned by process ${process.pid} on host '[^']+' \\(owner since \\d{4}-`));
+    // The refused host wrote nothing: the first still owns the file and runs work started through an API-only host on it.
+    const apiOnly = await start({ dataDir, runWorkers: false });
+    expect((await fetch(`${apiOnly.url}${PATH}/orchestrators/HelloSequence/shared`, { method: 'POST' })).status).toBe(202);
+    expect((await until(`${first.url}${PATH}/instances/shared`, 'Completed')).output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+  });
+
+  it('a clean stop gives the file up: the next host takes it without a takeover', async () => {
+    const dataDir = tempDir();
+    const first = await start({ dataDir });
+    await first.close();
+    const lines: string[] = [];
+    await start({ dataDir, log: (l) => lines.push(l) });
+    expect(lines.join('\n')).not.toMatch(/Took over/);
   });
 
   it('anonymous only on loopback, and says so; a token is required on other hosts', async () => {
