@@ -124,7 +124,7 @@ describe('the SQLite owner', () => {
     const file = tempFile();
     const host = open(file);
     const seen: StoreNotification[] = [];
-    const unsubscribe = host.storage.taskHub('H').subscribe((n) => seen.push(n));
+    const unsubscribe = host.storage.taskHub('H').subscribe!((n) => seen.push(n));
     let external = 0;
     const unwatch = host.storage.onExternalWrite(() => external++);
     const client = open(file);
