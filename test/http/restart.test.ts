@@ -30,15 +30,15 @@ interface Status {
   output: unknown;
 }
 
-/** Starts instances at bounded concurrency until `stop()`; the IDs answered 202 are accepted, the others (cut off by the kill) are not. */
-function load(api: string) {
+/** Starts instances at bounded concurrency until `halt()`; the IDs answered 202 are accepted, the others (cut off by the kill) are not. */
+function load(api: string, prefix: string) {
   const accepted: string[] = [];
   const cutOff: string[] = [];
   let running = true;
   let n = 0;
   const client = async () => {
     while (running) {
-      const id = `crash-${n++}`;
+      const id = `${prefix}-${n++}`;
       try {
         const res = await fetch(`${api}/orchestrators/HelloSequence/${id}`, { method: 'POST' });
         if (res.status !== 202) throw new Error(`start ${id}: ${res.status} ${await res.text()}`);
@@ -61,45 +61,64 @@ function load(api: string) {
   };
 }
 
-it('a host killed under load and restarted finishes every accepted instance within 2 s of the restart, once each', async () => {
-  dir = mkdtempSync(join(tmpdir(), 'edge-durable-restart-'));
-  const first = await startHost(dir);
-  hosts.push(first);
-  const traffic = load(first.api);
-  // The kill lands while the host holds leases (read through a connection of this process): the case that waited for them to lapse.
-  const file = join(dir, 'durable.sqlite');
-  const watcher = new Database(file, { readonly: true });
-  const held = watcher.prepare(
-    'SELECT (SELECT count(*) FROM inboxes WHERE lock_token IS NOT NULL) + (SELECT count(*) FROM activities WHERE lease_token IS NOT NULL) AS n',
-  );
+const HELD =
+  'SELECT (SELECT count(*) FROM inboxes WHERE lock_token IS NOT NULL) AS instances, (SELECT count(*) FROM activities WHERE lease_token IS NOT NULL) AS activities';
+
+/**
+ * Starts a host, loads it, and kills it (SIGKILL) as soon as it has accepted `minAccepted` starts and
+ * holds a lease (read through a connection of this process). Returns what it accepted and the
+ * leases it left held in the file, read after its death.
+ */
+async function killUnderLoad(dir: string, prefix: string, minAccepted: number) {
+  const host = await startHost(dir);
+  hosts.push(host);
+  const traffic = load(host.api, prefix);
+  const watcher = new Database(join(dir, 'durable.sqlite'), { readonly: true });
+  const held = watcher.prepare(HELD);
   try {
     const until = Date.now() + 15_000;
-    while (traffic.accepted.length < MIN_ACCEPTED || (held.get() as { n: number }).n === 0) {
+    for (;;) {
+      const now = held.get() as { instances: number; activities: number };
+      if (traffic.accepted.length >= minAccepted && now.instances + now.activities > 0) break;
       if (Date.now() > until) throw new Error(`no held lease seen (${traffic.accepted.length} accepted)`);
       await new Promise((r) => setTimeout(r, 5));
     }
+    traffic.halt();
+    host.child.kill('SIGKILL');
+    expect((await host.exited).signal).toBe('SIGKILL');
+    await traffic.done;
+    return { pid: host.child.pid, accepted: traffic.accepted, cutOff: traffic.cutOff, left: held.get() as { instances: number; activities: number } };
   } finally {
     watcher.close();
   }
-  traffic.halt();
-  first.child.kill('SIGKILL');
-  expect((await first.exited).signal).toBe('SIGKILL');
-  await traffic.done;
-  const accepted = traffic.accepted;
+}
+
+it('a host killed under load and restarted finishes every accepted instance within 2 s of the restart, once each', async () => {
+  dir = mkdtempSync(join(tmpdir(), 'edge-durable-restart-'));
+  const file = join(dir, 'durable.sqlite');
+  // A lease seen held may still be released in the instant before the kill lands: kill again until one is left behind.
+  const accepted: string[] = [];
+  const cutOffIds: string[] = [];
+  let killed: Awaited<ReturnType<typeof killUnderLoad>> | undefined;
+  for (let attempt = 0; attempt < 5 && !(killed && killed.left.instances + killed.left.activities > 0); attempt++) {
+    killed = await killUnderLoad(dir, `crash${attempt}`, attempt === 0 ? MIN_ACCEPTED : 10);
+    accepted.push(...killed.accepted);
+    cutOffIds.push(...killed.cutOff);
+  }
   expect(accepted.length).toBeGreaterThanOrEqual(MIN_ACCEPTED);
+  expect(killed!.left.instances + killed!.left.activities).toBeGreaterThan(0);
 
   const second = await startHost(dir);
   hosts.push(second);
   const restartedAt = second.readyAt;
-  // The dead host did not stop cleanly: the new one says so and what it released.
+  // The dead host did not stop cleanly: the new one says so, and released exactly the leases it left.
   const takeover = /Took over .* from process (\d+) .*released its (\d+) instance lock\(s\) and (\d+) activity lease\(s\)/.exec(second.output());
-  expect(takeover?.[1]).toBe(String(first.child.pid));
-  expect(Number(takeover?.[2]) + Number(takeover?.[3])).toBeGreaterThan(0);
+  expect(takeover?.slice(1).map(Number)).toEqual([killed!.pid, killed!.left.instances, killed!.left.activities]);
 
   // Every instance in the store, accepted or cut off by the kill (started, but its 202 lost), completes.
   const statuses = new Map<string, Status>();
   const deadline = restartedAt + 10_000;
-  for (const id of [...accepted, ...traffic.cutOff]) {
+  for (const id of [...accepted, ...cutOffIds]) {
     for (;;) {
       const res = await fetch(`${second.api}/instances/${id}`);
       if (res.status === 404 && !accepted.includes(id)) break;
@@ -138,8 +157,8 @@ it('a host killed under load and restarted finishes every accepted instance with
     db.close();
   }
   console.log(
-    `restart: ${accepted.length} accepted, ${traffic.cutOff.length} cut off by the kill (${statuses.size - accepted.length} of them started); ` +
+    `restart: ${accepted.length} accepted, ${cutOffIds.length} cut off by the kill (${statuses.size - accepted.length} of them started); ` +
       `released ${takeover?.[2]} instance lock(s), ${takeover?.[3]} activity lease(s); last completion ${Math.max(...[...statuses.values()].map((s) => Date.parse(s.lastUpdatedTime))) - restartedAt} ms after the restart`,
   );
   expect({ lost, duplicated, late, wrong }).toEqual({ lost: [], duplicated: [], late: [], wrong: [] });
-}, 30_000);
+}, 60_000);
