@@ -57,7 +57,7 @@ import { HUB_TABLES, INSTANCE_TABLES, openSchema } from './sqlite/schema.js';
 import { ExternalWrites } from './sqlite/watch.js';
 
 export { type SqliteDatabase, type SqliteStatement, toStorageError } from './sqlite/connection.js';
-export { type Claim, type ClaimOptions, DEFAULT_STALE_AFTER_MS, type OwnerIdentity, type OwnerRecord } from './sqlite/owner.js';
+export { type Claim, type ClaimOptions, DEFAULT_STALE_AFTER_MS, type OwnerIdentity, type OwnerRecord, storeInUse } from './sqlite/owner.js';
 export { SQLITE_SCHEMA_VERSION } from './sqlite/schema.js';
 
 export interface SqliteStorageOptions {

@@ -10,8 +10,8 @@
  * created or the store opened, so a missing peer or a taken port leaves nothing behind.
  * Requests that arrive between the bind and the end of startup get 503.
  *
- * The host owns its SQLite file (see `core/store/sqlite/owner.ts`): it claims it before its
- * workers start, so a second host on the same data directory is refused with a
+ * The host owns its SQLite file (see `core/store/sqlite/owner.ts`): it takes the owner's lock
+ * and claims the file before its workers start, so a second host on the same data directory is refused with a
  * `StoreInUseError` naming the running one, and a host started after one was killed releases
  * the dead host's leases at once, so its work resumes without waiting for them to lapse.
  * Clients (the CLI's `--store`) may open the file meanwhile: the workers pick up what they
@@ -27,7 +27,7 @@ import type { DurableApp } from '../../core/app.js';
 import { InvalidArgumentError, isDurableError, StoreInUseError } from '../../core/errors.js';
 import { DEFAULT_TASK_HUB } from '../../core/limits.js';
 import type { Storage } from '../../core/store/port.js';
-import { type Ownership, SqliteStorage } from '../../core/store/sqlite.js';
+import { type Ownership, SqliteStorage, storeInUse } from '../../core/store/sqlite.js';
 import { Worker, type WorkerOptions } from '../../core/worker/index.js';
 import { type CorsOptions, createApp } from '../app.js';
 import { type AuthOptions, LOOPBACK_HOSTS, tokenAuth } from '../auth.js';
@@ -93,32 +93,47 @@ function resolveAuth(options: NodeServerOptions, host: string, log: (line: strin
   return { anonymous: true, loopbackOnly: true };
 }
 
-/** How often the owner records that it is alive; a claim judges an owner dead after 30 s without. */
+/** How often the owner records that it is alive (for the message that names it, and to learn if it was taken over). */
 const HEARTBEAT_MS = 5_000;
 
-/** Whether a process of this host exists: signal 0 checks without sending anything (EPERM: it exists, owned by another user). */
-function processExists(pid: number): boolean {
+/**
+ * The owner's lock: a second SQLite file beside the store, locked exclusively for as long as
+ * the connection is open. The system drops the lock when the process ends, however it ends
+ * (SIGKILL, a crash, a container stopped), so whether the recorded owner lives is known for
+ * certain, whatever its process ID or host name; locks of two connections in one process
+ * conflict too. Undefined when another process holds it.
+ */
+function takeOwnerLock(Database: SqliteDriver, file: string): { close(): unknown } | undefined {
+  const lock = new Database(`${file}-owner`, { timeout: 0 });
   try {
-    process.kill(pid, 0);
-    return true;
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.exec('BEGIN EXCLUSIVE; COMMIT;');
+    return lock;
   } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
+    lock.close();
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') return undefined;
+    throw error;
   }
 }
 
+interface DataDir {
+  storage: SqliteStorage;
+  /** Held by a host that runs workers: the ownership and the lock that proves it. */
+  owner?: { ownership: Ownership; lock: { close(): unknown } };
+}
+
 /** SQLite in the data directory, claimed by this process unless it runs no workers (see the module comment). */
-function openDataDir(
-  Database: SqliteDriver,
-  dataDir: string,
-  owner: boolean,
-  log: (line: string) => void,
-): { storage: SqliteStorage; ownership: Ownership | undefined } {
+function openDataDir(Database: SqliteDriver, dataDir: string, owner: boolean, log: (line: string) => void): DataDir {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'durable.sqlite');
   const storage = new SqliteStorage(new Database(file));
-  if (!owner) return { storage, ownership: undefined };
+  if (!owner) return { storage };
+  let lock: { close(): unknown } | undefined;
   try {
-    const ownership = storage.claimOwnership({ pid: process.pid, hostname: hostname(), isAlive: processExists });
+    lock = takeOwnerLock(Database, file);
+    if (!lock) throw storeInUse(storage.owner(), Date.now());
+    // This process holds the lock, so whoever the file names as its owner has ended.
+    const ownership = storage.claimOwnership({ pid: process.pid, hostname: hostname(), isAlive: () => false });
     const { previous, released } = ownership;
     if (previous && previous.heartbeat > 0) {
       log(
@@ -126,8 +141,9 @@ function openDataDir(
           `released its ${released.instances} instance lock(s) and ${released.activities} activity lease(s).`,
       );
     }
-    return { storage, ownership };
+    return { storage, owner: { ownership, lock } };
   } catch (error) {
+    lock?.close();
     void storage.close();
     if (isDurableError(error, 'StoreInUse')) throw new StoreInUseError(`${file}: ${error.message}`, { cause: error });
     throw error;
@@ -162,7 +178,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
       server.closeAllConnections?.();
     });
 
-  let owned: { storage: SqliteStorage; ownership: Ownership | undefined } | undefined;
+  let owned: DataDir | undefined;
   try {
     owned = Database ? openDataDir(Database, resolve(options.dataDir ?? '.data'), options.runWorkers !== false, log) : undefined;
   } catch (error) {
@@ -195,8 +211,9 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     unwatch?.();
     await stopWorkers();
     if (owned) {
-      owned.ownership?.release();
+      owned.owner?.ownership.release();
       await storage.close?.();
+      owned.owner?.lock.close();
     }
   };
   try {
@@ -207,8 +224,8 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     await closeServer();
     throw error;
   }
-  if (owned?.ownership) {
-    const { ownership } = owned;
+  if (owned?.owner) {
+    const { ownership } = owned.owner;
     heartbeat = setInterval(() => {
       try {
         if (ownership.heartbeat()) return;

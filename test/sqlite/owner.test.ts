@@ -15,7 +15,7 @@ import { tempDatabaseFiles } from './temp-file.js';
 const tempFile = tempDatabaseFiles();
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 
-const me = (pid: number, alive: readonly number[] = [], hostname = 'box'): ClaimOptions => ({ pid, hostname, isAlive: (p) => alive.includes(p) });
+const me = (pid: number, alive: readonly number[] = [], hostname = 'box'): ClaimOptions => ({ pid, hostname, processExists: (p) => alive.includes(p) });
 
 function open(file: string, clock = new VirtualClock(T0)) {
   return { storage: new SqliteStorage(new Database(file), { clock }), clock };
@@ -95,6 +95,19 @@ describe('the SQLite owner', () => {
     // Giving up a file it no longer owns changes nothing.
     ownership.release();
     expect(later.storage.owner()).toMatchObject({ epoch: 2, pid: 200 });
+  });
+
+  it('a claimer that knows whether the owner lives (a lock it held) decides alone: heartbeat and host do not count', () => {
+    const file = tempFile();
+    open(file).storage.claimOwnership(me(100));
+    const other = open(file);
+    // A fresh heartbeat from another host, but the owner's lock is free: it is dead.
+    expect(other.storage.claimOwnership({ pid: 200, hostname: 'new-box', isAlive: () => false })).toMatchObject({ epoch: 2, previous: { pid: 100 } });
+    // A live one is refused, named, however old its heartbeat.
+    const late = open(file, new VirtualClock(T0 + 3_600_000));
+    expect(() => late.storage.claimOwnership({ pid: 300, hostname: 'box', isAlive: (owner) => owner.pid === 200 })).toThrow(
+      "owned by process 200 on host 'new-box' (owner since 2026-01-01T00:00:00.000Z, last heartbeat 3600 s ago)",
+    );
   });
 
   it('a clean stop gives the file up: the next claim takes it even though the process lives', () => {

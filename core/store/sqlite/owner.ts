@@ -10,10 +10,11 @@
  * claim) fences the owner itself: a process whose heartbeat finds another epoch has been
  * taken over and must stop leasing.
  *
- * An owner is alive while its heartbeat is fresh and, when it runs on this host, its process
- * exists. A live owner refuses the claim with `StoreInUseError` naming its process, host and
- * start; a dead one (killed, crashed, or stale) is taken over. A clean stop gives the
- * ownership up, so the next claim need not judge.
+ * A live owner refuses the claim with `StoreInUseError` naming its process, host and start; a
+ * dead one (killed, crashed) is taken over. Whether it lives, the claimer may know for certain
+ * (`isAlive`: the Node host holds a lock that the system drops when its process ends, however
+ * it ends); otherwise the rule is that its heartbeat is fresh and, when it ran on this host,
+ * its process exists. A clean stop gives the ownership up, so the next claim need not judge.
  *
  * The `owner` table (one row, id 1): epoch, pid, hostname, started (ISO), heartbeat (epoch ms,
  * 0 once given up). It is created by the first claim, so files of schema version 1 without it
@@ -31,9 +32,11 @@ export interface OwnerIdentity {
 }
 
 export interface ClaimOptions extends OwnerIdentity {
-  /** Whether a process of this host with this ID exists (Node: `process.kill(pid, 0)`). */
-  isAlive(pid: number): boolean;
-  /** A heartbeat older than this is of a dead owner, whatever its process. Default 30 s. */
+  /** Whether the recorded owner (one that did not give the file up) still runs, when the claimer knows it for certain; the rule below otherwise. */
+  isAlive?(owner: OwnerRecord): boolean;
+  /** For the rule: whether a process of this host with this ID exists (Node: `process.kill(pid, 0)`); without it, only the heartbeat says. */
+  processExists?(pid: number): boolean;
+  /** For the rule: a heartbeat older than this is of a dead owner, whatever its process. Default 30 s. */
   staleAfterMs?: number;
 }
 
@@ -66,14 +69,7 @@ export function claimOwner(sql: Connection, options: ClaimOptions, now: number):
   return sql.write(() => {
     sql.db.exec(OWNER_TABLE);
     const previous = sql.get<OwnerRecord>('SELECT epoch, pid, hostname, started, heartbeat FROM owner WHERE id = 1');
-    if (previous && isAlive(previous, options, now)) {
-      const seen = Math.max(0, Math.round((now - previous.heartbeat) / 1000));
-      throw new StoreInUseError(
-        `The store is owned by process ${previous.pid} on host '${previous.hostname}' (owner since ${previous.started}, last heartbeat ${seen} s ago). ` +
-          'Only one host may run on a store file at a time: stop that process first, or use another data directory. ' +
-          'Clients (durable … --store) may use the file while it runs.',
-      );
-    }
+    if (previous && isAlive(previous, options, now)) throw storeInUse(previous, now);
     const epoch = (previous?.epoch ?? 0) + 1;
     sql.run(
       `INSERT INTO owner (id, epoch, pid, hostname, started, heartbeat) VALUES (1, ?, ?, ?, ?, ?)
@@ -89,9 +85,22 @@ export function claimOwner(sql: Connection, options: ClaimOptions, now: number):
 }
 
 function isAlive(owner: OwnerRecord, options: ClaimOptions, now: number): boolean {
-  if (owner.heartbeat <= 0 || now - owner.heartbeat >= (options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS)) return false;
+  if (owner.heartbeat <= 0) return false;
+  if (options.isAlive) return options.isAlive(owner);
+  if (now - owner.heartbeat >= (options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS)) return false;
   // A process of another host cannot be looked at: its heartbeat alone says.
-  return owner.hostname !== options.hostname || options.isAlive(owner.pid);
+  return owner.hostname !== options.hostname || options.processExists?.(owner.pid) !== false;
+}
+
+/** The refusal of a claim on a file that `owner` (as recorded, if it got that far) holds. */
+export function storeInUse(owner: OwnerRecord | undefined, now: number): StoreInUseError {
+  const who = owner
+    ? `process ${owner.pid} on host '${owner.hostname}' (owner since ${owner.started}, last heartbeat ${Math.max(0, Math.round((now - owner.heartbeat) / 1000))} s ago)`
+    : 'another process, which is starting';
+  return new StoreInUseError(
+    `The store is owned by ${who}. Only one host may run on a store file at a time: stop that process first, or use another data directory. ` +
+      'Clients (durable … --store) may use the file while it runs.',
+  );
 }
 
 /** Records that the owner of `epoch` is alive at `now`; false when another process has taken the file over. */
