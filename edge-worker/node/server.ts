@@ -231,7 +231,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
         if (ownership.heartbeat()) return;
         console.error(`[edge-durable] Another process has taken over the store; this host stops its workers (its API keeps serving).`);
       } catch (error) {
-        // A write that failed (the disk, a long lock) is retried at the next beat; the claim judges staleness generously.
+        // A write that failed (the disk, a long lock) is retried at the next beat; the owner lock, not the heartbeat, tells a claimer that this host lives.
         console.error('[edge-durable] The owner heartbeat failed:', error);
         return;
       }
