@@ -89,6 +89,9 @@ export const serve: Command = {
         throw failedError(`port ${settings.port} is in use; pass --port or stop the other process.`, 'durable serve ./app.ts --port 0 picks a free port.');
       }
       if (isDurableError(error, 'InvalidArgument')) throw usageError(error.message, 'Pass --token (or set DURABLE_TOKEN), or --host 127.0.0.1.');
+      if (isDurableError(error, 'StoreInUse')) {
+        throw failedError(error.message, 'Stop the other host first, or pass another --data-dir. durable … --store works beside a running host.');
+      }
       throw error;
     }
     const banner = bannerLines(server, { dataDir: settings.dataDir, token: settings.adminToken, orchestrator: app.orchestratorNames[0] });

@@ -18,6 +18,7 @@ const CODES = [
   'VersionConflict',
   'StorageCorrupted',
   'StorageQuotaExceeded',
+  'StoreInUse',
   'Timeout',
   'TaskFailed',
   'Aggregated',
@@ -145,6 +146,15 @@ export class StorageCorruptedError extends MessageError {
 export class StorageQuotaExceededError extends MessageError {
   static readonly code = 'StorageQuotaExceeded';
   override readonly name = 'StorageQuotaExceededError';
+}
+
+/**
+ * A store that admits one owner at a time (the Node host's SQLite file) is owned by another live
+ * process; the message names it (process ID, host, since when). Nothing was written.
+ */
+export class StoreInUseError extends MessageError {
+  static readonly code = 'StoreInUse';
+  override readonly name = 'StoreInUseError';
 }
 
 export class TimeoutError extends MessageError {

@@ -51,6 +51,7 @@ export const STATUS_BY_CODE: Readonly<Record<DurableErrorCode, number>> = {
   Timeout: 408,
   StorageQuotaExceeded: 507,
   StorageCorrupted: 500,
+  StoreInUse: 409,
   NonDeterminism: 500,
   TaskFailed: 500,
   Aggregated: 500,

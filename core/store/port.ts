@@ -262,7 +262,8 @@ export interface TaskHubStore {
 
   /**
    * Optional, and only for a caller that knows no other worker of the hub is alive (a browser
-   * tab that has just taken the hub's Web Lock: every earlier holder's tab is gone or stopped).
+   * tab that has just taken the hub's Web Lock: every earlier holder's tab is gone or stopped;
+   * the Node host that has just claimed its SQLite file; a task hub object starting again).
    * Releases every orchestration and activity lease of the hub in one atomic step, so that the
    * work a dead worker held is delivered again at once instead of when its lease lapses. A
    * released lease commits and completes nothing any more (its token no longer holds the work);

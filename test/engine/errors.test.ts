@@ -6,6 +6,7 @@ import {
   MessageError,
   StorageCorruptedError,
   StorageQuotaExceededError,
+  StoreInUseError,
   TimeoutError,
 } from '../../core/errors.js';
 
@@ -14,6 +15,7 @@ describe('errors that say everything in their message', () => {
     [InvalidArgumentError, 'InvalidArgument'],
     [StorageCorruptedError, 'StorageCorrupted'],
     [StorageQuotaExceededError, 'StorageQuotaExceeded'],
+    [StoreInUseError, 'StoreInUse'],
     [TimeoutError, 'Timeout'],
   ] as const)('%o carries its class name, its code and the cause', (ErrorClass, code) => {
     const cause = new Error('underneath');

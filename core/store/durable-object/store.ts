@@ -13,7 +13,7 @@ import { createRefusal } from '../commit-rules.js';
 import type * as port from '../port.js';
 import { normalizePurgeFilter, normalizeQuery, toPage } from '../query.js';
 import { applyEpisode } from './episode.js';
-import { createdRange, dueTime, type HubKeys, hubKeys } from './keys.js';
+import { createdRange, dueInstance, dueTime, type HubKeys, hubKeys } from './keys.js';
 import { firstMatches } from './listing.js';
 import { HubRows, type QueueState, type StoredActivity, type StoredInstance } from './rows.js';
 import { ChangeSet, type DurableObjectStorageLike } from './tx.js';
@@ -247,6 +247,48 @@ export class DurableObjectTaskHubStore implements port.TaskHubStore {
       }
     }
     return deleted;
+  }
+
+  /**
+   * For the object that runs the hub's engine, when it starts (see `TaskHubHost`): an earlier
+   * incarnation of the object held every lease, and it is gone. One operation. With a
+   * `horizon`, only leases that would lapse within it are looked for, through the due indexes
+   * (a held lease is due when it lapses, at most the longest lock time after it was taken; one
+   * that has lapsed holds nothing), so an object that starts does not read every queue of a
+   * hub where many instances wait on timers. Without one, every queue and activity.
+   */
+  async releaseLeases(horizon?: { now: number; withinMs: number }): Promise<port.ReleasedLeases> {
+    const released = await this.run(async (tx) => {
+      const counts: port.ReleasedLeases = { instances: 0, activities: 0 };
+      const releaseQueue = async (instanceId: string, queue: QueueState | undefined) => {
+        if (!queue?.lock) return;
+        delete queue.lock;
+        await this.rows.reschedule(tx, instanceId, queue);
+        counts.instances++;
+      };
+      const releaseActivity = (stored: StoredActivity | undefined) => {
+        if (stored?.token === undefined) return;
+        this.rows.release(tx, stored);
+        counts.activities++;
+      };
+      if (horizon) {
+        const { now, withinMs } = horizon;
+        const due = await tx.list({ start: this.k.dueUntil(now + 1), end: this.k.dueUntil(now + withinMs + 1) });
+        for (const key of due.keys()) {
+          const instanceId = dueInstance(key, this.k.due);
+          await releaseQueue(instanceId, await tx.get<QueueState>(this.k.queue(instanceId)));
+        }
+        const activityDue = await tx.list({ start: this.k.activityDueUntil(now + 1), end: this.k.activityDueUntil(now + withinMs + 1) });
+        const ids = [...activityDue.keys()].map((key) => this.k.activity(key.slice(this.k.activityDue.length + 29)));
+        for (const stored of (await tx.getMany<StoredActivity>(ids)).values()) releaseActivity(stored);
+        return counts;
+      }
+      for (const [key, queue] of await tx.listAll<QueueState>(this.k.queues)) await releaseQueue(key.slice(this.k.queues.length), queue);
+      for (const stored of (await tx.listAll<StoredActivity>(this.k.activities)).values()) releaseActivity(stored);
+      return counts;
+    });
+    if (released.instances + released.activities > 0) this.notify({ kind: 'work' });
+    return released;
   }
 
   subscribe(listener: (n: port.StoreNotification) => void): () => void {

@@ -13,9 +13,11 @@ import { normalizePurgeFilter, normalizeQuery } from '../query.js';
 import { type Connection, type Param, toStorageError } from './connection.js';
 import { type Applied, applyEpisode, refused } from './episode.js';
 import { queryPage, whereCreatedIn } from './listing.js';
+import { releaseLeases } from './owner.js';
 import { activityToken, deleteActivity, enqueue, install, lockInbox, lockToken, remove, settle, status } from './queue.js';
 import { parseEvent, toActivity, toRecord } from './rows.js';
 import { type ActivityRow, INSTANCE_COLUMNS, type InstanceRow } from './schema.js';
+import type { ExternalWrites } from './watch.js';
 
 /** Listeners of one storage, per hub (same process only). */
 export type Listeners = Map<string, Set<(n: port.StoreNotification) => void>>;
@@ -25,6 +27,7 @@ export class SqliteTaskHub implements port.TaskHubStore {
     readonly taskHub: string,
     private readonly sql: Connection,
     private readonly listeners: Listeners,
+    private readonly external: ExternalWrites,
   ) {}
 
   async createInstance(instance: port.NewInstance): Promise<port.InstanceRecord> {
@@ -245,12 +248,28 @@ export class SqliteTaskHub implements port.TaskHubStore {
     });
   }
 
+  /**
+   * Only for the file's owner (see `owner.ts`): every lease in the file is then its own. A
+   * process that merely opens the file (a client, the CLI) must not call it.
+   */
+  async releaseLeases(): Promise<port.ReleasedLeases> {
+    const released = releaseLeases(this.sql, this.taskHub);
+    if (released.instances + released.activities > 0) this.notify({ kind: 'work' });
+    return released;
+  }
+
+  /** Listeners hear this process's writes at once, and other processes' through the file's change poll (`watch.ts`). */
   subscribe(listener: (notification: port.StoreNotification) => void): () => void {
     let set = this.listeners.get(this.taskHub);
     if (!set) this.listeners.set(this.taskHub, (set = new Set()));
     set.add(listener);
+    this.external.retain();
+    let on = true;
     return () => {
+      if (!on) return;
+      on = false;
       set.delete(listener);
+      this.external.release();
     };
   }
 
