@@ -4,10 +4,11 @@
  * faulted run, and compares them.
  * @module
  */
-import { planFaults, type FaultPlan } from './faults.js';
-import { runProgram, type RunResult, type StoreKind } from './driver.js';
+
+import { type RunResult, runProgram, type StoreKind } from './driver.js';
+import { type FaultPlan, planFaults } from './faults.js';
 import { compareRuns } from './oracle.js';
-import { generateProgram, printProgram, type Program } from './program.js';
+import { generateProgram, type Program, printProgram } from './program.js';
 
 export type Mode = 'faults' | 'rewind';
 

@@ -60,10 +60,13 @@ for (let seed = from; seed < from + count; seed++) {
     }
   }
   const done = seed - from + 1;
-  if (done % 500 === 0 || values.seed !== undefined) console.log(`${done}/${count} seeds, ${failed.length} failed, ${Math.round((Date.now() - started) / 1000)} s`);
+  if (done % 500 === 0 || values.seed !== undefined)
+    console.log(`${done}/${count} seeds, ${failed.length} failed, ${Math.round((Date.now() - started) / 1000)} s`);
 }
 console.log(
   `\nFaulted runs: ${totals.instances} instances, ${totals.injected} injected activity failures, ${totals.crashes} crashes, ${totals.duplicated} duplicate deliveries, ${totals.rewinds} rewinds.`,
 );
-console.log(`${mode} mode, seeds ${from}..${from + count - 1} on ${store ?? STORES.join('/')}: ${failed.length} failed${failed.length ? ` (${failed.join(', ')})` : ''}, ${Math.round((Date.now() - started) / 1000)} s`);
+console.log(
+  `${mode} mode, seeds ${from}..${from + count - 1} on ${store ?? STORES.join('/')}: ${failed.length} failed${failed.length ? ` (${failed.join(', ')})` : ''}, ${Math.round((Date.now() - started) / 1000)} s`,
+);
 process.exit(failed.length ? 1 : 0);

@@ -13,8 +13,9 @@ import { type HistoryEvent, MemoryStorage, type OrchestrationStatus, type Storag
 import { checkHistory, Simulation } from '../../core/simulator/index.js';
 import { IndexedDbStorage } from '../../core/store/indexeddb.js';
 import { SqliteStorage } from '../../core/store/sqlite.js';
-import { type FaultPlan, NO_FAULTS, observedStorage, StoreLog } from './faults.js';
-import { eventName, fuzzApp, ORCHESTRATOR, ROOT_ID, Recorder, rootInput } from './interpreter.js';
+import { type FaultPlan, NO_FAULTS } from './faults.js';
+import { eventName, fuzzApp, ORCHESTRATOR, Recorder, ROOT_ID, rootInput } from './interpreter.js';
+import { observedStorage, StoreLog } from './observe.js';
 import type { Program } from './program.js';
 
 export const STORES = ['memory', 'sqlite', 'indexeddb'] as const;
@@ -41,8 +42,9 @@ export interface RunResult {
   creations: Map<string, number>;
   crashes: number;
   rewinds: number;
-  writes: number;
-  completions: number;
+  /** Applied durable writes and delivered completions, as the plan names them. */
+  writeKeys: string[];
+  completionKeys: string[];
   duplicated: number;
   injected: number;
   /** The root's history as a tree, sub-orchestrations nested. */
@@ -87,8 +89,8 @@ export async function runProgram(program: Program, options: { store: StoreKind; 
   const log = new StoreLog();
   const { storage, dispose } = await openStorage(options.store, options.seed);
   try {
-    const sim = new Simulation(fuzzApp(program, recorder), { storage: observedStorage(storage, plan.duplicates, log), seed: options.seed, maxSteps: 10_000 });
-    if (plan.crashes.length) sim.crashAfterCommit(...plan.crashes);
+    const observed = observedStorage(storage, plan, log, () => sim.crashAfterCommit(sim.commits + 1));
+    const sim = new Simulation(fuzzApp(program, recorder), { storage: observed, seed: options.seed, maxSteps: 10_000 });
     await sim.startNew(ORCHESTRATOR, { instanceId: ROOT_ID, input: rootInput() });
     for (const e of events(program)) await sim.raiseEvent(ROOT_ID, e.name, `data of ${e.name}`, { at: e.at });
     await sim.runUntilIdle();
@@ -113,8 +115,8 @@ export async function runProgram(program: Program, options: { store: StoreKind; 
       creations: log.creations,
       crashes: sim.log.filter((e) => e.kind === 'crash').length,
       rewinds,
-      writes: sim.commits,
-      completions: log.completions,
+      writeKeys: log.writeKeys,
+      completionKeys: log.completionKeys,
       duplicated: log.duplicated,
       injected: recorder.injected,
       tree: await sim.formatHistoryTree(ROOT_ID, { ascii: true, maxValueLength: 60 }),

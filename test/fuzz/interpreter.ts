@@ -116,6 +116,7 @@ function* runStep(df: DurableOrchestrationContext, step: Step, input: FuzzInput,
       const timer = df.createTimer(new Date(df.currentUtcDateTime.getTime() + step.timerMs));
       const winner: Task = yield df.Task.any([contender, timer]);
       if (winner === timer) return 'timer won';
+      if (step.cancel) timer.cancel();
       if (winner.isFaulted) throw winner.error;
       return winner.result;
     }

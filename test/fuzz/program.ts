@@ -33,7 +33,11 @@ export interface Wait {
   id: number;
   at: number;
 }
-/** `Task.any` of an activity or an event against a timer; `at` undefined: the event is never raised and the timer wins. */
+/**
+ * `Task.any` of an activity or an event against a timer; `at` undefined: the event is never raised
+ * and the timer wins. `cancel`: the winner cancels the losing timer (else it keeps the instance
+ * Running until it fires, as in Durable Functions).
+ */
 export interface Race {
   t: 'race';
   id: number;
@@ -41,6 +45,7 @@ export interface Race {
   retry?: number;
   at?: number;
   timerMs: number;
+  cancel?: boolean;
 }
 export interface All {
   t: 'all';
@@ -95,13 +100,14 @@ export function generateProgram(seed: number): Program {
     if (x < 0.75) return { t: 'status' };
     if (x < 0.85 && root) return { t: 'event', id: next++, at: int(r, 1, 7200) * 1000 };
     if (root && r() < 0.5) {
-      const wins = r() < 0.5;
-      return wins
-        ? { t: 'race', id: next++, against: 'event', at: int(r, 1, 3600) * 1000, timerMs: int(r, 1, 5) * DAY }
-        : { t: 'race', id: next++, against: 'event', timerMs: pick(r, [1000, 30_000, 3_600_000]) };
+      if (r() < 0.5) return { t: 'race', id: next++, against: 'event', timerMs: pick(r, [1000, 30_000, 3_600_000]) };
+      const race: Race = { t: 'race', id: next++, against: 'event', at: int(r, 1, 3600) * 1000, timerMs: int(r, 1, 5) * DAY };
+      if (r() < 0.7) race.cancel = true;
+      return race;
     }
     const race: Race = { t: 'race', id: next++, against: 'act', timerMs: int(r, 1, 3) * DAY };
     if (r() < 0.4) race.retry = int(r, 2, 3);
+    if (r() < 0.7) race.cancel = true;
     return race;
   };
   const program = (depth: number): Program => ({
@@ -140,8 +146,8 @@ export function printProgram(p: Program, indent = ''): string {
         return `wait for event E${s.id} (raised at +${s.at} ms)`;
       case 'race':
         return s.against === 'act'
-          ? `race activity A${s.id}${s.retry ? ` retry×${s.retry}` : ''} vs timer ${s.timerMs} ms`
-          : `race event E${s.id} (${s.at === undefined ? 'never raised' : `raised at +${s.at} ms`}) vs timer ${s.timerMs} ms`;
+          ? `race activity A${s.id}${s.retry ? ` retry×${s.retry}` : ''} vs timer ${s.timerMs} ms${s.cancel ? ' (cancelled on loss)' : ''}`
+          : `race event E${s.id} (${s.at === undefined ? 'never raised' : `raised at +${s.at} ms`}) vs timer ${s.timerMs} ms${s.cancel ? ' (cancelled on loss)' : ''}`;
       case 'all':
         return `all [\n${s.items.map((i) => `${indent}    ${leaf(i)}`).join('\n')}\n${indent}  ]`;
       case 'status':
