@@ -21,7 +21,7 @@ import type { Program } from './program.js';
 export const STORES = ['memory', 'sqlite', 'indexeddb'] as const;
 export type StoreKind = (typeof STORES)[number];
 
-/** At most this many rewinds: each one consumes at least one injected failure, and faults are off after the first. */
+/** At most this many rewinds (faults are off after the first). */
 const MAX_REWINDS = 3;
 
 export interface Outcome {
@@ -89,20 +89,23 @@ export async function runProgram(program: Program, options: { store: StoreKind; 
   const log = new StoreLog();
   const { storage, dispose } = await openStorage(options.store, options.seed);
   try {
-    const observed = observedStorage(storage, plan, log, () => sim.crashAfterCommit(sim.commits + 1));
+    let rewinds = 0;
+    const observed = observedStorage(storage, plan, log, {
+      crash: () => sim.crashAfterCommit(sim.commits + 1),
+      // The operator rewinds as soon as the root fails, having fixed the activities; events raised later still reach it.
+      failed: (instanceId) => {
+        if (!plan.rewind || instanceId !== ROOT_ID || rewinds >= MAX_REWINDS) return;
+        rewinds++;
+        recorder.faultsOn = false;
+        sim.at(0, `rewind ${rewinds}`, (client) => client.rewind(ROOT_ID, `fuzz: rewind ${rewinds}`));
+      },
+    });
     const sim = new Simulation(fuzzApp(program, recorder), { storage: observed, seed: options.seed, maxSteps: 10_000 });
     await sim.startNew(ORCHESTRATOR, { instanceId: ROOT_ID, input: rootInput() });
     for (const e of events(program)) await sim.raiseEvent(ROOT_ID, e.name, `data of ${e.name}`, { at: e.at });
     await sim.runUntilIdle();
-    let rewinds = 0;
-    while (plan.rewind && rewinds < MAX_REWINDS && (await sim.getStatus(ROOT_ID))?.runtimeStatus === 'Failed') {
-      recorder.faultsOn = false;
-      rewinds++;
-      await sim.client.rewind(ROOT_ID, `fuzz: rewind ${rewinds}`);
-      await sim.runUntilIdle();
-    }
     const instances = new Map<string, Outcome>();
-    const histories: HistoryEvent[][] = [...log.archived];
+    const histories: HistoryEvent[][] = log.currentArchives();
     for (const status of await allInstances(sim)) {
       instances.set(status.instanceId, { runtimeStatus: status.runtimeStatus, output: status.output, customStatus: status.customStatus });
       histories.push(await sim.getHistory(status.instanceId));

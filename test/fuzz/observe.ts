@@ -15,11 +15,17 @@ export class StoreLog {
   duplicated = 0;
   /**
    * Executions that continue-as-new replaced: their stored history plus the results their last
-   * episode consumed (continue-as-new drops that episode's events instead of appending them).
+   * episode consumed (continue-as-new drops that episode's events instead of appending them),
+   * with the creation of the instance they belong to.
    */
-  readonly archived: HistoryEvent[][] = [];
+  readonly archived: { instanceId: string; creation: number; history: HistoryEvent[] }[] = [];
   /** Creations per instance ID (a retried sub-orchestration with a fixed ID is created again). */
   readonly creations = new Map<string, number>();
+
+  /** The replaced executions of each instance's last creation (a re-created instance starts over). */
+  currentArchives(): HistoryEvent[][] {
+    return this.archived.filter((a) => a.creation === this.creations.get(a.instanceId)).map((a) => a.history);
+  }
 }
 
 const COMPLETIONS = new Set(['TaskCompleted', 'TaskFailed', 'SubOrchestrationInstanceCompleted', 'SubOrchestrationInstanceFailed', 'TimerFired']);
@@ -32,16 +38,20 @@ const count = (counts: Map<string, number>, key: string): number => {
   return n;
 };
 
-/**
- * Wraps every task hub of `storage`. `crash()` is called right after a write the plan names,
- * before the simulator's crash layer counts it (Simulation.crashAfterCommit(commits + 1)).
- */
-export function observedStorage(storage: Storage, plan: FaultPlan, log: StoreLog, crash: () => void): Storage {
+export interface Hooks {
+  /** Called right after a write the plan names, before the simulator's crash layer counts it (Simulation.crashAfterCommit(commits + 1)). */
+  crash(): void;
+  /** Called when a commit leaves an instance Failed. */
+  failed(instanceId: string): void;
+}
+
+/** Wraps every task hub of `storage`. */
+export function observedStorage(storage: Storage, plan: FaultPlan, log: StoreLog, hooks: Hooks): Storage {
   const hubs = new Map<string, TaskHubStore>();
   return {
     taskHub: (name) => {
       let hub = hubs.get(name);
-      if (!hub) hubs.set(name, (hub = observe(storage.taskHub(name), plan, log, crash)));
+      if (!hub) hubs.set(name, (hub = observe(storage.taskHub(name), plan, log, hooks)));
       return hub;
     },
     listTaskHubs: () => storage.listTaskHubs(),
@@ -50,7 +60,7 @@ export function observedStorage(storage: Storage, plan: FaultPlan, log: StoreLog
   };
 }
 
-function observe(inner: TaskHubStore, plan: FaultPlan, log: StoreLog, crash: () => void): TaskHubStore {
+function observe(inner: TaskHubStore, plan: FaultPlan, log: StoreLog, hooks: Hooks): TaskHubStore {
   const [duplicates, crashes] = [new Set(plan.duplicates), new Set(plan.crashes)];
   const writes = new Map<string, number>();
   const completions = new Map<string, number>();
@@ -59,7 +69,7 @@ function observe(inner: TaskHubStore, plan: FaultPlan, log: StoreLog, crash: () 
   const written = (instanceId: string) => {
     const key = `${instanceId}#${count(writes, instanceId)}`;
     log.writeKeys.push(key);
-    if (crashes.has(key)) crash();
+    if (crashes.has(key)) hooks.crash();
   };
   const created = (id: string) => count(log.creations, id);
   const remember = (messages: readonly OrchestrationMessage[]) => {
@@ -86,7 +96,7 @@ function observe(inner: TaskHubStore, plan: FaultPlan, log: StoreLog, crash: () 
     const direct = (episode.completesActivities?.activities ?? []).map((a) => event('TaskCompleted', at, { taskScheduledId: a.item.taskScheduledId }));
     const last = [...consumed, ...direct].filter((e) => e.type === 'TaskCompleted' && !done.has(e.taskScheduledId) && done.add(e.taskScheduledId));
     const closing = last.length ? [event('OrchestratorStarted', at, {}), ...last, event('OrchestratorCompleted', at, {})] : [];
-    log.archived.push([...old, ...closing]);
+    log.archived.push({ instanceId: episode.instanceId, creation: log.creations.get(episode.instanceId) ?? 0, history: [...old, ...closing] });
   };
 
   const overrides: Partial<TaskHubStore> = {
@@ -119,6 +129,7 @@ function observe(inner: TaskHubStore, plan: FaultPlan, log: StoreLog, crash: () 
           }));
         await delivered([...direct, ...episode.messages]);
         written(episode.instanceId);
+        if (episode.instance.runtimeStatus === 'Failed') hooks.failed(episode.instanceId);
       }
       return outcomes;
     },
