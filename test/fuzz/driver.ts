@@ -82,7 +82,15 @@ function events(program: Program): { name: string; at: number }[] {
   return out;
 }
 
-export async function runProgram(program: Program, options: { store: StoreKind; seed: number; plan?: FaultPlan }): Promise<RunResult> {
+export interface RunOptions {
+  store: StoreKind;
+  seed: number;
+  plan?: FaultPlan;
+  /** More inputs once the run is idle (a reset, ...); the simulation then runs until idle again. */
+  then?: (sim: Simulation) => Promise<void>;
+}
+
+export async function runProgram(program: Program, options: RunOptions): Promise<RunResult> {
   const plan = options.plan ?? NO_FAULTS;
   const recorder = new Recorder();
   recorder.failing = new Map(Object.entries(plan.failures).map(([name, attempts]) => [name, new Set(attempts)]));
@@ -104,6 +112,10 @@ export async function runProgram(program: Program, options: { store: StoreKind; 
     await sim.startNew(ORCHESTRATOR, { instanceId: ROOT_ID, input: rootInput() });
     for (const e of events(program)) await sim.raiseEvent(ROOT_ID, e.name, `data of ${e.name}`, { at: e.at });
     await sim.runUntilIdle();
+    if (options.then) {
+      await options.then(sim);
+      await sim.runUntilIdle();
+    }
     const instances = new Map<string, Outcome>();
     const histories: HistoryEvent[][] = log.currentArchives();
     for (const status of await allInstances(sim)) {
