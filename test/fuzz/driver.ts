@@ -87,7 +87,7 @@ export interface RunOptions {
   seed: number;
   plan?: FaultPlan;
   /** More inputs once the run is idle (a reset, ...); the simulation then runs until idle again. */
-  then?: (sim: Simulation) => Promise<void>;
+  afterIdle?: (sim: Simulation) => Promise<void>;
 }
 
 export async function runProgram(program: Program, options: RunOptions): Promise<RunResult> {
@@ -112,8 +112,8 @@ export async function runProgram(program: Program, options: RunOptions): Promise
     await sim.startNew(ORCHESTRATOR, { instanceId: ROOT_ID, input: rootInput() });
     for (const e of events(program)) await sim.raiseEvent(ROOT_ID, e.name, `data of ${e.name}`, { at: e.at });
     await sim.runUntilIdle();
-    if (options.then) {
-      await options.then(sim);
+    if (options.afterIdle) {
+      await options.afterIdle(sim);
       await sim.runUntilIdle();
     }
     const instances = new Map<string, Outcome>();
