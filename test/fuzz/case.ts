@@ -8,7 +8,7 @@
 import { type RunResult, runProgram, type StoreKind } from './driver.js';
 import { type FaultPlan, planFaults } from './faults.js';
 import { compareRuns } from './oracle.js';
-import { generateProgram, type Program, printProgram } from './program.js';
+import { generateProgram, type Program, printProgram, withCancelledRaces } from './program.js';
 
 export type Mode = 'faults' | 'rewind';
 
@@ -37,7 +37,7 @@ export async function checkCase(c: Case): Promise<Verdict> {
 
 /** The case of `seed`, and its verdict. */
 export async function checkSeed(seed: number, store: StoreKind, mode: Mode): Promise<{ c: Case; verdict: Verdict }> {
-  const program = generateProgram(seed);
+  const program = mode === 'rewind' ? withCancelledRaces(generateProgram(seed)) : generateProgram(seed);
   let c: Case = { seed, store, program, plan: { failures: {}, crashes: [], duplicates: [], rewind: mode === 'rewind' } };
   try {
     const oracle = await runProgram(program, { store, seed });

@@ -1,7 +1,8 @@
 /**
  * The one generic orchestrator that runs a program (program.ts), and its activities. Each
- * activity call site has its own name (`A<id>`) and takes the generation as input, so
- * (instance, name, input) identifies one logical call.
+ * activity call site has its own name (`A<id>`) and takes the instance's key and generation as
+ * input (`key#generation`), so (instance, name, input) identifies one logical call, and a result
+ * names the call it answers (a fork under a new ID, whose input is the same, gets the same results).
  * @module
  */
 import { DurableApp, type DurableOrchestrationContext, type OrchestrationContext, RetryOptions, type Task } from '../../core/index.js';
@@ -33,7 +34,7 @@ export class Recorder {
   faultsOn = true;
   injected = 0;
 
-  run(name: string, instanceId: string, input: unknown): string {
+  run(name: string, instanceId: string, input: string): string {
     const at = `${instanceId}|${name}`;
     const attempt = (this.attempts.get(at) ?? 0) + 1;
     this.attempts.set(at, attempt);
@@ -43,7 +44,7 @@ export class Recorder {
     }
     const key = `${instanceId}|${name}|${JSON.stringify(input)}`;
     this.executions.set(key, (this.executions.get(key) ?? 0) + 1);
-    return `${name}@${instanceId}#${String(input)}`;
+    return `${name}@${input}`;
   }
 }
 
@@ -62,7 +63,7 @@ export function fuzzApp(root: Program, recorder: Recorder): DurableApp {
     }
     return acc;
   });
-  for (const name of activityNames(programs.values())) app.activity(name, (input, context) => recorder.run(name, context.instanceId, input));
+  for (const name of activityNames(programs.values())) app.activity(name, (input: string, context) => recorder.run(name, context.instanceId, input));
   return app;
 }
 
@@ -74,15 +75,18 @@ function activityNames(programs: Iterable<Program>): string[] {
   return names;
 }
 
-function callActivity(df: DurableOrchestrationContext, id: number, retry: number | undefined, generation: number): Task {
+const activityInput = (input: FuzzInput) => `${input.k}#${input.g}`;
+
+function callActivity(df: DurableOrchestrationContext, id: number, retry: number | undefined, input: FuzzInput): Task {
   const name = `A${id}`;
-  return retry ? df.callActivityWithRetry(name, new RetryOptions(RETRY_INTERVAL_MS, retry), generation) : df.callActivity(name, generation);
+  const payload = activityInput(input);
+  return retry ? df.callActivityWithRetry(name, new RetryOptions(RETRY_INTERVAL_MS, retry), payload) : df.callActivity(name, payload);
 }
 
 function leafTask(df: DurableOrchestrationContext, leaf: Act | Timer | Sub, input: FuzzInput): Task {
   switch (leaf.t) {
     case 'act':
-      return callActivity(df, leaf.id, leaf.retry, input.g);
+      return callActivity(df, leaf.id, leaf.retry, input);
     case 'timer':
       return df.createTimer(new Date(df.currentUtcDateTime.getTime() + leaf.ms));
     case 'sub': {
@@ -102,7 +106,7 @@ function* runStep(df: DurableOrchestrationContext, step: Step, input: FuzzInput,
       try {
         return yield leafTask(df, step, input);
       } catch {
-        return yield df.callActivity(`A${step.id}`, input.g);
+        return yield df.callActivity(`A${step.id}`, activityInput(input));
       }
     case 'timer':
     case 'sub':
@@ -112,7 +116,7 @@ function* runStep(df: DurableOrchestrationContext, step: Step, input: FuzzInput,
     case 'event':
       return yield df.waitForExternalEvent(eventName(step.id, input.g));
     case 'race': {
-      const contender = step.against === 'act' ? callActivity(df, step.id, step.retry, input.g) : df.waitForExternalEvent(eventName(step.id, input.g));
+      const contender = step.against === 'act' ? callActivity(df, step.id, step.retry, input) : df.waitForExternalEvent(eventName(step.id, input.g));
       const timer = df.createTimer(new Date(df.currentUtcDateTime.getTime() + step.timerMs));
       const winner: Task = yield df.Task.any([contender, timer]);
       if (winner === timer) return 'timer won';

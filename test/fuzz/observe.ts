@@ -29,7 +29,6 @@ export class StoreLog {
 }
 
 const COMPLETIONS = new Set(['TaskCompleted', 'TaskFailed', 'SubOrchestrationInstanceCompleted', 'SubOrchestrationInstanceFailed', 'TimerFired']);
-const executionOf = (history: readonly HistoryEvent[]) => history.find((e) => e.type === 'ExecutionStarted')?.orchestrationInstance.executionId;
 const completedId = (e: HistoryEvent) => (e.type === 'TimerFired' ? e.timerId : 'taskScheduledId' in e ? e.taskScheduledId : -1);
 
 const count = (counts: Map<string, number>, key: string): number => {
@@ -115,7 +114,8 @@ function observe(inner: TaskHubStore, plan: FaultPlan, log: StoreLog, hooks: Hoo
       for (const [i, episode] of episodes.entries()) {
         if (!outcomes[i]?.ok) continue;
         const old = before[i];
-        if (old && 'replace' in episode.history && executionOf(old) !== executionOf(episode.history.replace)) archive(old, episode);
+        // Continue-as-new replaces the history with nothing (the next execution starts from a message); a rewind or reset keeps a prefix.
+        if (old && 'replace' in episode.history && episode.history.replace.length === 0) archive(old, episode);
         for (const n of episode.newInstances) created(n.record.instanceId);
         // Results recorded by the commit itself (eager dispatch) count as delivered, like queued ones.
         const direct = (episode.completesActivities && 'append' in episode.history ? episode.history.append : [])

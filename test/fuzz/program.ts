@@ -157,3 +157,15 @@ export function printProgram(p: Program, indent = ''): string {
   const head = indent === '' && p.generations ? `${indent}(continue-as-new×${p.generations})\n` : '';
   return head + p.steps.map((s) => `${indent}  ${leaf(s)}`).join('\n');
 }
+
+/**
+ * The program with every race cancelling its losing timer. Rewind mode runs these: an
+ * uncancelled timer keeps an instance Running for days, so its parent would fail, and be
+ * rewound, only after other races' deadlines have passed, and those races may then go the
+ * other way legitimately.
+ */
+export function withCancelledRaces(root: Program): Program {
+  const copy = structuredClone(root);
+  for (const p of programsOf(copy).values()) for (const s of p.steps) if (s.t === 'race') s.cancel = true;
+  return copy;
+}
