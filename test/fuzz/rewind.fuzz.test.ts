@@ -1,9 +1,7 @@
 /**
  * The differential fuzzer's rewind mode: failures may hit unprotected calls, and the root is
- * rewound (faults off) as soon as it fails; it must then end as the oracle did. Not in the
- * Node suite's include pattern yet: the rewind fixes (retries, timers and in-flight work after
- * a failure) are on another branch. Once they land, rename this file to rewind.fuzz.test.ts.
- * Until then: `npm run fuzz -- --mode rewind`.
+ * rewound (faults off) as soon as it fails; it must then end as the oracle did. Longer runs:
+ * `npm run fuzz -- --mode rewind --seeds N`.
  */
 import { describe, expect, it } from 'vitest';
 import { checkSeed, describeFailure, type Mode } from './case.js';
