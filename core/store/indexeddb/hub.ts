@@ -6,10 +6,10 @@
 import type { HistoryEvent, RuntimeStatus } from '../../history.js';
 import { createRefusal } from '../commit-rules.js';
 import type * as port from '../port.js';
-import { normalizePurgeFilter, normalizeQuery } from '../query.js';
+import { normalizeCountFilter, normalizePurgeFilter, normalizeQuery } from '../query.js';
 import type { Connection } from './connection.js';
 import { type Applied, applyEpisode, refused, warmEpisode } from './episode.js';
-import { listInstances } from './listing.js';
+import { countInstances, listInstances } from './listing.js';
 import {
   consume,
   enqueue,
@@ -74,6 +74,11 @@ export class IndexedDbTaskHub implements port.TaskHubStore {
   async queryInstances(query: port.InstanceQuery): Promise<port.InstancePage> {
     const q = normalizeQuery(query);
     return this.db.read(['instances'], (tx) => listInstances(tx.objectStore('instances'), this.taskHub, q));
+  }
+
+  async countInstances(filter: port.CountFilter): Promise<port.InstanceCounts> {
+    const range = normalizeCountFilter(filter);
+    return this.db.read(['instances'], (tx) => countInstances(tx.objectStore('instances'), this.taskHub, range));
   }
 
   async enqueueMessages(messages: port.OrchestrationMessage[]): Promise<void> {
