@@ -22,6 +22,7 @@ import { type AuthOptions, createAuthorizer, isLoopbackOrigin } from './auth.js'
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import { errorResponse, onError } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { explorerRoutes } from './routes/explorer.js';
 import { instanceRoutes } from './routes/instances.js';
 import { operationRoutes } from './routes/operations.js';
 import { orchestratorRoutes } from './routes/orchestrators.js';
@@ -135,6 +136,7 @@ export function createApp(options: AppOptions): DurableHttpApp {
   instanceRoutes(api);
   operationRoutes(api);
   taskHubRoutes(api);
+  explorerRoutes(api);
   const document = JSON.stringify(openApiDocument());
   api.route('GET', '/openapi.json', 'read', (c) => c.body(document, 200, { 'content-type': 'application/json' }));
 
