@@ -186,6 +186,18 @@ export function toHistoryEvents(history: readonly HistoryEvent[], options: { sho
   return rows;
 }
 
+/** The body of `GET instances/{id}/history` for the page of `total` events that starts at `from` (`top` asked for). */
+export function toHistoryPagePayload(
+  page: { events: readonly HistoryEvent[]; total: number },
+  from: number,
+  top: number,
+  options: { showHistoryOutput?: boolean; showInput?: boolean } = {},
+): HistoryPagePayload {
+  const body: HistoryPagePayload = { events: toHistoryRows(page.events, options), from, total: page.total };
+  if (from + top < page.total) body.nextFrom = from + top;
+  return body;
+}
+
 /**
  * One row per event, in order, nothing dropped or merged: the paged history's rows. Fields as in
  * `toHistoryEvents`, plus `EventId` (of a scheduling event) and `TaskScheduledId` (of a

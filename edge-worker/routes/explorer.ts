@@ -6,7 +6,7 @@
  */
 import { validateInstanceId } from '../../core/limits.js';
 import { DEFAULT_HISTORY_PAGE, MAX_HISTORY_PAGE } from '../../core/store/history-page.js';
-import { type HistoryPagePayload, type ScopePayload, toHistoryRows } from '../../core/wire/payloads.js';
+import { type ScopePayload, toHistoryPagePayload } from '../../core/wire/payloads.js';
 import type { Api } from '../api.js';
 import { mapErrors, mapSync } from '../errors.js';
 import { bool, dateTime, integer } from '../params.js';
@@ -27,9 +27,7 @@ export function explorerRoutes(api: Api): void {
     const showHistoryOutput = bool(c, 'showHistoryOutput', true);
     const showInput = bool(c, 'showInput', true);
     const page = await mapErrors({}, () => client.getHistoryPage(instanceId, from, top));
-    const body: HistoryPagePayload = { events: toHistoryRows(page.events, { showHistoryOutput, showInput }), from, total: page.total };
-    if (from + top < page.total) body.nextFrom = from + top;
-    return c.json(body);
+    return c.json(toHistoryPagePayload(page, from, top, { showHistoryOutput, showInput }));
   });
 
   api.route('GET', '/scope', 'read', (c, granted) => c.json({ scope: granted } satisfies ScopePayload));
