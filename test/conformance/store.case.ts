@@ -765,6 +765,27 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       await hub.commit([episode({ ...created, version }, [], { history: { replace: fresh } })]);
       expect(await historyPage(hub, 'hp', 1, 5)).toEqual({ events: fresh.slice(1), total: 2 });
       expect(await historyPage(hub, 'missing', 0, 5)).toEqual({ events: [], total: 0 });
+      // A long history, appended in runs of uneven length: every page is the same slice of it.
+      let long = (await hub.getInstance('hp'))!;
+      for (let run = 0; run < 14; run++) {
+        const append = Array.from({ length: 3 + ((run * 7) % 11) }, (_, n) => event('EventRaised', iso(T0 + run * 100 + n), { name: `r${run}-${n}` }));
+        const [outcome] = await hub.commit([episode(long, [], { history: { append } })]);
+        expect(outcome?.ok).toBe(true);
+        long = (await hub.getInstance('hp'))!;
+      }
+      const all = await hub.getHistory('hp');
+      expect(all.length).toBeGreaterThan(100);
+      for (const [from, top] of [
+        [0, 1],
+        [0, 1000],
+        [1, 17],
+        [9, 40],
+        [33, 5],
+        [all.length - 3, 10],
+        [all.length - 1, 1],
+      ] as const) {
+        expect(await historyPage(hub, 'hp', from, top)).toEqual({ events: all.slice(from, from + top), total: all.length });
+      }
       await expect(historyPage(hub, 'hp', -1, 5)).rejects.toMatchObject({ name: 'InvalidArgumentError' });
       await expect(historyPage(hub, 'hp', 0, 1001)).rejects.toMatchObject({ name: 'InvalidArgumentError' });
     });
