@@ -6,7 +6,13 @@
  * (HelloSequence, Approval, FlakyActivity, LongTimer) and an admin and a read token.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { historyPage } from '../../core/store/history-page.js';
+import { exportBundle, parseBundle } from '../../core/wire/bundle.js';
 import { DurableHttpClient } from '../../core/wire/client.js';
+import { isNotFound } from '../../core/wire/errors.js';
+import { toHistoryPagePayload, toStatusPayload } from '../../core/wire/payloads.js';
+import { normalizeBundle } from '../bundle/normalize.js';
+import { harness } from '../helpers.js';
 
 export interface ContractTarget {
   /** Origin of the server, e.g. `http://127.0.0.1:7071`. */
@@ -546,6 +552,47 @@ export function runHttpContract(name: string, setup: () => Promise<ContractTarge
         await expectError(await call('GET', '/instances/nobody-here/history'), 404, 'InstanceNotFound');
         const client = new DurableHttpClient({ endpoint: target.baseUrl, token: target.tokens.read, fetch: target.fetch });
         await expect(client.getHistoryPage(hub, 'nobody-here')).rejects.toMatchObject({ status: 404, code: 'InstanceNotFound' });
+      });
+    });
+
+    describe('history bundles over HTTP', () => {
+      it("an export through the wire client equals the memory store's bundle of the same run, once normalized", async () => {
+        const id = uid('bundle');
+        await start('ParentChild', id);
+        await until(id, ['Completed']);
+        const client = new DurableHttpClient({ endpoint: target.baseUrl, token: target.tokens.read, fetch: target.fetch });
+        const reader = {
+          status: async (instanceId: string) => {
+            try {
+              return await client.getStatus(hub, instanceId, { showInput: true });
+            } catch (error) {
+              if (isNotFound(error)) return undefined;
+              throw error;
+            }
+          },
+          history: (instanceId: string) => client.getHistoryAll(hub, instanceId, 3),
+        };
+        const options = { source: { taskHub: hub, backend: 'http' as const, endpoint: client.endpoint }, exportedAt: new Date().toISOString(), children: true };
+        const exported = await exportBundle(reader, id, { ...options, notFound: (missing) => new Error(`missing ${missing}`) });
+        expect(parseBundle(JSON.stringify(exported))).toEqual(exported);
+        expect(exported.children).toHaveLength(1);
+
+        const local = harness();
+        await local.client.startNew('ParentChild', { instanceId: id });
+        await local.settle({ timers: true });
+        const store = local.storage.taskHub(local.client.taskHubName);
+        const expected = await exportBundle(
+          {
+            status: async (instanceId) => {
+              const s = await local.client.getStatus(instanceId, { showInput: true });
+              return s ? toStatusPayload(s) : undefined;
+            },
+            history: async (instanceId) => toHistoryPagePayload(await historyPage(store, instanceId, 0, 1000), 0, 1000, { showHistoryOutput: true }).events,
+          },
+          id,
+          { ...options, notFound: (missing) => new Error(`missing ${missing}`) },
+        );
+        expect(normalizeBundle(exported)).toEqual(normalizeBundle(expected));
       });
     });
 
