@@ -138,7 +138,8 @@ export class HubState {
 
   /**
    * Per-status counts: the maintained counters without a time range; with one, a pass over
-   * the rows (this model keeps no creation-time index, as `query` and `purgeable` scan too).
+   * the rows, as `query` and `purgeable` make. A sorted creation-time index per status would
+   * cost every status change a splice, O(n) when a backlog drains from the front.
    */
   count(filter: CountFilter): InstanceCounts {
     const range = normalizeCountFilter(filter);
