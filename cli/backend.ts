@@ -4,10 +4,11 @@
  * Both speak the Durable Functions wire shapes (core/wire: status payload, `historyEvents` rows).
  * @module
  */
+import type { BundleSource } from '../core/wire/bundle.js';
 import { type InstanceFilter, type InstanceQuery, readAllPages } from '../core/wire/client.js';
-import type { HistoryRow, InstancePage, ResetRequest, StatusPayload } from '../core/wire/payloads.js';
+import type { HistoryPagePayload, HistoryRow, InstanceCountsPayload, InstancePage, ResetRequest, StatusPayload } from '../core/wire/payloads.js';
 
-export type { HistoryRow, InstanceFilter, InstancePage, ResetRequest, StatusPayload };
+export type { BundleSource, HistoryPagePayload, HistoryRow, InstanceCountsPayload, InstanceFilter, InstancePage, ResetRequest, StatusPayload };
 export type ListQuery = InstanceQuery;
 
 export interface Started {
@@ -22,12 +23,16 @@ export interface Backend {
   /** Human-readable: where the task hub is. */
   readonly description: string;
   readonly taskHub: string;
+  /** What a history bundle records as its source. */
+  readonly source: BundleSource;
 
   startNew(name: string, input: unknown, instanceId?: string): Promise<Started>;
   /** Undefined when there is no such instance. */
   getStatus(instanceId: string, options?: { showInput?: boolean }): Promise<StatusPayload | undefined>;
-  /** Throws NotFound for an unknown instance. */
-  getHistory(instanceId: string): Promise<HistoryRow[]>;
+  /** Rows `from` (0-based) to `from + top - 1`, one per stored event, as `GET instances/{id}/history` pages them. Throws NotFound for an unknown instance. */
+  getHistoryPage(instanceId: string, page: { from: number; top: number }): Promise<HistoryPagePayload>;
+  /** Per-status counts of the instances created in the range. */
+  countInstances(filter: { createdTimeFrom?: string; createdTimeTo?: string }): Promise<InstanceCountsPayload>;
   listInstances(query: ListQuery): Promise<InstancePage>;
   raiseEvent(instanceId: string, eventName: string, eventData: unknown): Promise<void>;
   terminate(instanceId: string, reason?: string): Promise<void>;
@@ -47,6 +52,17 @@ export interface Backend {
   /** Registered orchestrator names; only a host knows them (Unsupported in store mode). */
   listOrchestrators(): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** Every history row, page after page (`top` each) until a page has no `nextFrom`. */
+export async function historyAll(backend: Backend, instanceId: string, top = 1000): Promise<HistoryRow[]> {
+  const rows: HistoryRow[] = [];
+  for (let from: number | undefined = 0; from !== undefined; ) {
+    const page = await backend.getHistoryPage(instanceId, { from, top });
+    rows.push(...page.events);
+    from = page.nextFrom !== undefined && page.nextFrom > from ? page.nextFrom : undefined;
+  }
+  return rows;
 }
 
 /** Follows continuation tokens to the end. */

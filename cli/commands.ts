@@ -4,9 +4,10 @@
  * @module
  */
 
+import { MAX_HISTORY_PAGE } from '../core/store/history-page.js';
 import { accepts, hasFinished } from '../core/wire/status.js';
 import { date, flag, instanceId, integer, jsonValue, required, seconds, statuses, str } from './args.js';
-import type { Backend, StatusPayload } from './backend.js';
+import { type Backend, type HistoryRow, historyAll, type StatusPayload } from './backend.js';
 import type { Command, Context } from './command.js';
 import { failedError, notFoundError, usageError } from './errors.js';
 import { historyTable, instancesTable, statusBlock, table } from './format.js';
@@ -120,18 +121,43 @@ export const getRuntimeStatus: Command = {
 
 export const getHistory: Command = {
   name: 'get-history',
-  summary: 'Show the history of an instance, oldest first.',
-  synopsis: '--id ID',
+  summary: 'Show the history of an instance, oldest first: every row, or one page.',
+  synopsis: '--id ID [--from N] [--top N]',
   description:
-    "Rows are Durable Functions' historyEvents view: scheduling merged into completion rows (FunctionName, ScheduledTime), episode markers left out.",
-  options: { id },
+    'One row per stored event, episode markers included, numbered from 1 (the number --event-id of `durable reset` takes). ' +
+    'Without --from or --top every row is shown, read a page at a time.',
+  options: {
+    id,
+    from: { type: 'string', value: 'N', description: 'Start at row N (0-based; default 0).' },
+    top: { type: 'string', value: 'N', description: `Show at most N rows, 1-${MAX_HISTORY_PAGE} (default: all rows).` },
+  },
   backend: true,
-  examples: ['durable get-history --id 0ab8c55a66644d68a3a8b220b12d209c', "durable get-history --id order-42 --json | jq '.[].EventType'"],
+  examples: [
+    'durable get-history --id 0ab8c55a66644d68a3a8b220b12d209c',
+    'durable get-history --id order-42 --from 100 --top 50',
+    "durable get-history --id order-42 --json | jq '.[].EventType'",
+  ],
   async run(ctx) {
     const instance = instanceId(ctx.values, 'get-history');
+    const from = integer(ctx.values, 'from', { min: 0, max: Number.MAX_SAFE_INTEGER }, 0)!;
+    const top = integer(ctx.values, 'top', { min: 1, max: MAX_HISTORY_PAGE });
     const backend = await ctx.backend();
-    const rows = await backend.getHistory(instance);
-    ctx.print(rows, () => (rows.length ? historyTable(rows) : `Instance '${instance}' has no history yet (it is Pending: no host has run it).\n`));
+    let rows: HistoryRow[];
+    let total: number | undefined;
+    if (top === undefined && from === 0) rows = await historyAll(backend, instance);
+    else {
+      const page = await backend.getHistoryPage(instance, { from, top: top ?? MAX_HISTORY_PAGE });
+      rows = page.events;
+      total = page.total;
+    }
+    ctx.print(rows, () => {
+      if (total !== undefined && rows.length === 0) return `Instance '${instance}' has ${total} history rows; none from row ${from}.\n`;
+      if (rows.length === 0) return `Instance '${instance}' has no history yet (it is Pending: no host has run it).\n`;
+      const shown = historyTable(rows, from + 1);
+      return total === undefined || from + rows.length >= total
+        ? shown
+        : `${shown}(rows ${from + 1}-${from + rows.length} of ${total}; --from ${from + rows.length} for more)\n`;
+    });
   },
 };
 

@@ -17,6 +17,7 @@ import { batch } from './batch.js';
 import type { Command, Context } from './command.js';
 import * as instance from './commands.js';
 import { describeError, EXIT, usageError } from './errors.js';
+import * as explore from './explore.js';
 import { type CliIO, nodeIO } from './io.js';
 import { serve } from './serve.js';
 import { simulate } from './simulate.js';
@@ -40,6 +41,8 @@ export const COMMANDS: readonly Command[] = [
   batch,
   instance.getTaskHubs,
   instance.getOrchestrators,
+  explore.count,
+  explore.exportHistory,
   simulate,
   serve,
 ];

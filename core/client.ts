@@ -14,7 +14,18 @@ import { serialize } from './json.js';
 import { DEFAULT_TASK_HUB, validateInstanceId, validateName, validateTaskHubName } from './limits.js';
 import { resetPositionValid } from './orchestration/reset.js';
 import { type OrchestrationStatus, type StatusOptions, toStatus } from './status.js';
-import type { InstanceQuery, InstanceRecord, NewInstance, OrchestrationMessage, PurgeFilter, Storage, TaskHubStore } from './store/port.js';
+import { checkHistoryPage, DEFAULT_HISTORY_PAGE, historyPage } from './store/history-page.js';
+import type {
+  HistoryPage,
+  InstanceCounts,
+  InstanceQuery,
+  InstanceRecord,
+  NewInstance,
+  OrchestrationMessage,
+  PurgeFilter,
+  Storage,
+  TaskHubStore,
+} from './store/port.js';
 import { createHttpManagementPayload, type HttpManagementPayload } from './wire/management.js';
 import { acceptedStatuses, accepts, type InstanceOperation } from './wire/status.js';
 
@@ -165,6 +176,18 @@ export class DurableClient {
   async getHistory(instanceId: string): Promise<HistoryEvent[]> {
     await this.require(instanceId);
     return this.store.getHistory(instanceId);
+  }
+
+  /** Rows `from` (0-based) to `from + top - 1` of the instance's history, and its length; `InstanceNotFoundError` if there is no such instance. */
+  async getHistoryPage(instanceId: string, from = 0, top = DEFAULT_HISTORY_PAGE): Promise<HistoryPage> {
+    checkHistoryPage(from, top);
+    await this.require(instanceId);
+    return historyPage(this.store, instanceId, from, top);
+  }
+
+  /** How many instances are in each runtime status (all seven keys), created in the range if one is given. */
+  async countInstances(filter: { createdTimeFrom?: Date | string; createdTimeTo?: Date | string } = {}): Promise<InstanceCounts> {
+    return this.store.countInstances({ createdTimeFrom: time(filter.createdTimeFrom), createdTimeTo: time(filter.createdTimeTo) });
   }
 
   /** Waits until the instance has left Pending; returns its status. */

@@ -22,6 +22,7 @@ const CODES = [
   'Timeout',
   'TaskFailed',
   'Aggregated',
+  'BundleFormat',
 ] as const;
 
 export type DurableErrorCode = (typeof CODES)[number];
@@ -190,6 +191,12 @@ export interface FailureDetails {
   errorMessage: string;
   stackTrace?: string;
   innerFailure?: FailureDetails;
+}
+
+/** A history bundle that this build cannot read: not JSON, another format, a newer major version, or a field missing or malformed (named in the message). */
+export class BundleFormatError extends MessageError {
+  static readonly code = 'BundleFormat';
+  override readonly name = 'BundleFormatError';
 }
 
 const KNOWN_CODES: ReadonlySet<string> = new Set(CODES);

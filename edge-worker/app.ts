@@ -23,6 +23,7 @@ import { type AuthOptions, createAuthorizer, isLoopbackOrigin, type Scope } from
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import { errorResponse, onError } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { explorerRoutes } from './routes/explorer.js';
 import { instanceRoutes } from './routes/instances.js';
 import { operationRoutes } from './routes/operations.js';
 import { orchestratorRoutes } from './routes/orchestrators.js';
@@ -94,7 +95,9 @@ export interface DurableRoutes {
 /** `DurableRoutes.authorize` for a host with these auth options: the token may also come as `?code=`, as in Durable Functions. */
 export function routeAuthorizer(auth: AuthOptions): DurableRoutes['authorize'] {
   const authorize = createAuthorizer(auth);
-  return (request, scope) => authorize(request, scope, () => new URL(request.url).searchParams.get('code') ?? undefined);
+  return async (request, scope) => {
+    await authorize(request, scope, () => new URL(request.url).searchParams.get('code') ?? undefined);
+  };
 }
 
 /** Methods, request headers and response headers a browser client of the API needs. */
@@ -152,6 +155,7 @@ export function createApp(options: AppOptions): DurableHttpApp {
   instanceRoutes(api);
   operationRoutes(api);
   taskHubRoutes(api);
+  explorerRoutes(api);
   const document = JSON.stringify(openApiDocument());
   api.route('GET', '/openapi.json', 'read', (c) => c.body(document, 200, { 'content-type': 'application/json' }));
 

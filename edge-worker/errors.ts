@@ -55,6 +55,7 @@ export const STATUS_BY_CODE: Readonly<Record<DurableErrorCode, number>> = {
   NonDeterminism: 500,
   TaskFailed: 500,
   Aggregated: 500,
+  BundleFormat: 400,
 };
 
 export type StatusOverrides = Partial<Record<DurableErrorCode, number>>;

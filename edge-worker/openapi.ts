@@ -248,6 +248,51 @@ export function openApiDocument(): Json {
           404: error('No such task hub.'),
         }),
       },
+      '/counts': {
+        get: op(
+          'Count instances per runtime status (not in Durable Functions).',
+          'read',
+          [
+            q('createdTimeFrom', { type: 'string', format: 'date-time' }, 'Inclusive.'),
+            q('createdTimeTo', { type: 'string', format: 'date-time' }, 'Inclusive.'),
+          ],
+          { 200: json(ref('InstanceCounts'), 'Every status, 0 when none.') },
+        ),
+      },
+      '/instances/{instanceId}/history': {
+        get: op(
+          'A page of the history: one row per stored event, in order (not in Durable Functions).',
+          'read',
+          [
+            INSTANCE_ID,
+            q('from', { type: 'integer', minimum: 0, default: 0 }, '0-based position of the first row.'),
+            q('top', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, 'Rows per page.'),
+            bool('showHistoryOutput', true, 'Include results.'),
+            bool('showInput', true, 'Include inputs.'),
+          ],
+          {
+            200: json(
+              {
+                type: 'object',
+                required: ['events', 'from', 'total'],
+                properties: {
+                  events: { type: 'array', items: ref('HistoryEvent') },
+                  from: { type: 'integer' },
+                  total: { type: 'integer', description: 'Rows in the whole history.' },
+                  nextFrom: { type: 'integer', description: "Present when more rows follow: the next page's from." },
+                },
+              },
+              'A page.',
+            ),
+            404: error('No such instance.'),
+          },
+        ),
+      },
+      '/scope': {
+        get: op('What the credentials presented allow (not in Durable Functions).', 'read', [], {
+          200: json({ type: 'object', required: ['scope'], properties: { scope: { enum: ['read', 'admin', 'anonymous'] } } }, 'The scope.'),
+        }),
+      },
       '/openapi.json': {
         get: op('This document.', 'read', [], { 200: json({ type: 'object' }, 'OpenAPI 3.1.') }),
       },
@@ -283,6 +328,11 @@ export function openApiDocument(): Json {
               (k) => [k, ORIGIN_URL],
             ),
           ]),
+        },
+        InstanceCounts: {
+          type: 'object',
+          required: ['Pending', 'Running', 'Completed', 'ContinuedAsNew', 'Failed', 'Terminated', 'Suspended'],
+          additionalProperties: { type: 'integer', minimum: 0 },
         },
         PurgeResult: { type: 'object', required: ['instancesDeleted'], properties: { instancesDeleted: { type: 'integer' } } },
         Error: {

@@ -9,7 +9,16 @@ import { InstanceNotFoundError } from '../errors.js';
 import { normalizeEndpoint } from './endpoint.js';
 import { ApiError, describeNetworkError, EndpointUnreachableError, isNotFound, parseBody, toApiError } from './errors.js';
 import type { CheckStatusPayload } from './management.js';
-import type { InstancePage, ResetAccepted, ResetRequest, StatusPayload } from './payloads.js';
+import type {
+  HistoryPagePayload,
+  HistoryRow,
+  InstanceCountsPayload,
+  InstancePage,
+  ResetAccepted,
+  ResetRequest,
+  ScopePayload,
+  StatusPayload,
+} from './payloads.js';
 import { CONTINUATION_HEADER, type ControlOperation, routes, WEBHOOK_PATH } from './routes.js';
 import type { RuntimeStatus } from './status.js';
 
@@ -118,6 +127,41 @@ export class DurableHttpClient {
   /** Follows continuation tokens to the last page. */
   listAllInstances(taskHub: string, query: InstanceQuery = {}, pageSize = 100): Promise<StatusPayload[]> {
     return readAllPages((continuationToken) => this.listInstances(taskHub, { ...query, top: pageSize, continuationToken }));
+  }
+
+  /** Per-status instance counts (`GET counts`, beyond Durable Functions), created in the range if one is given. */
+  async countInstances(taskHub: string, filter: { createdTimeFrom?: string; createdTimeTo?: string } = {}): Promise<InstanceCountsPayload> {
+    return (await this.request('GET', routes.counts(), taskHub, {
+      query: { createdTimeFrom: filter.createdTimeFrom, createdTimeTo: filter.createdTimeTo },
+    })) as InstanceCountsPayload;
+  }
+
+  /**
+   * Rows `from` (0-based, default 0) to `from + top - 1` (top 1-1000, default 100) of the instance's
+   * history, one per stored event (`GET instances/{id}/history`, beyond Durable Functions).
+   * Throws a NotFound ApiError for a missing instance.
+   */
+  async getHistoryPage(taskHub: string, instanceId: string, page: { from?: number; top?: number } = {}): Promise<HistoryPagePayload> {
+    const query = { from: page.from === undefined ? undefined : String(page.from), top: page.top === undefined ? undefined : String(page.top) };
+    return (await this.onInstance(instanceId, () => this.request('GET', routes.history(instanceId), taskHub, { query }))) as HistoryPagePayload;
+  }
+
+  /** Every row of the instance's history, page after page (`top` rows each) until a page has no `nextFrom`. */
+  async getHistoryAll(taskHub: string, instanceId: string, top = 1000): Promise<HistoryRow[]> {
+    const rows: HistoryRow[] = [];
+    for (let from: number | undefined = 0; from !== undefined; ) {
+      const page = await this.getHistoryPage(taskHub, instanceId, { from, top });
+      rows.push(...page.events);
+      if (page.nextFrom !== undefined && page.nextFrom <= from)
+        throw new ApiError(502, 'Failed', `The endpoint's history page at ${from} pointed back to ${page.nextFrom}.`);
+      from = page.nextFrom;
+    }
+    return rows;
+  }
+
+  /** What the client's token allows (`GET scope`, beyond Durable Functions): 'admin', 'read', or 'anonymous' on a server without tokens. */
+  async getScope(): Promise<ScopePayload['scope']> {
+    return ((await this.request('GET', routes.scope(), undefined)) as ScopePayload).scope;
   }
 
   /** The route takes `application/json` only, and an empty body is not JSON: no data is sent as `null`. */

@@ -40,6 +40,8 @@ export const HUB_METHODS = [
   'getInstance',
   'getHistory',
   'queryInstances',
+  'countInstances',
+  'getHistoryPage',
   'enqueueMessages',
   'leaseOrchestration',
   'abandonOrchestration',

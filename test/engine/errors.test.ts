@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BundleFormatError,
   DurableError,
   InvalidArgumentError,
   isDurableError,
@@ -17,6 +18,7 @@ describe('errors that say everything in their message', () => {
     [StorageQuotaExceededError, 'StorageQuotaExceeded'],
     [StoreInUseError, 'StoreInUse'],
     [TimeoutError, 'Timeout'],
+    [BundleFormatError, 'BundleFormat'],
   ] as const)('%o carries its class name, its code and the cause', (ErrorClass, code) => {
     const cause = new Error('underneath');
     const error = new ErrorClass('what happened', { cause });

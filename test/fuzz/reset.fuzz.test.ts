@@ -55,7 +55,12 @@ describe('differential fuzzer, reset: a completed root reset to any row of its h
         const problems = await checkReset(seed, store);
         if (problems.length)
           reports.push(
-            [`seed ${seed} (store ${store}, reset) failed:`, ...problems.slice(0, 8).map((p) => `  - ${p}`), 'program:', printProgram(generateProgram(seed))].join('\n'),
+            [
+              `seed ${seed} (store ${store}, reset) failed:`,
+              ...problems.slice(0, 8).map((p) => `  - ${p}`),
+              'program:',
+              printProgram(generateProgram(seed)),
+            ].join('\n'),
           );
       }
       expect(reports.join('\n\n')).toBe('');

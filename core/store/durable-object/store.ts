@@ -11,7 +11,8 @@
 import type { HistoryEvent, RuntimeStatus } from '../../history.js';
 import { createRefusal } from '../commit-rules.js';
 import type * as port from '../port.js';
-import { normalizePurgeFilter, normalizeQuery, toPage } from '../query.js';
+import { normalizeCountFilter, normalizePurgeFilter, normalizeQuery, toPage } from '../query.js';
+import { countRanges } from './counts.js';
 import { applyEpisode } from './episode.js';
 import { createdRange, dueInstance, dueTime, type HubKeys, hubKeys } from './keys.js';
 import { firstMatches } from './listing.js';
@@ -82,11 +83,28 @@ export class DurableObjectTaskHubStore implements port.TaskHubStore {
     return this.run(async (tx) => [...(await tx.listAll<HistoryEvent>(this.k.histories(instanceId))).values()]);
   }
 
+  /** Reads the page's event keys only: events are keyed by their 0-based position, and the instance row holds the count. */
+  async getHistoryPage(instanceId: string, from: number, top: number): Promise<port.HistoryPage> {
+    return this.run(async (tx) => {
+      const total = (await tx.get<StoredInstance>(this.k.instance(instanceId)))?.h ?? 0;
+      if (from >= total) return { events: [], total };
+      const page = await tx.list<HistoryEvent>({ start: this.k.history(instanceId, from), end: this.k.history(instanceId, Math.min(from + top, total)) });
+      return { events: [...page.values()], total };
+    });
+  }
+
   async queryInstances(query: port.InstanceQuery): Promise<port.InstancePage> {
     const q = normalizeQuery(query);
     return this.run(async (tx) => {
       return toPage(await firstMatches(tx, this.k, q), q.pageSize);
     });
+  }
+
+  /** The maintained counters without a time range; with one, a count of the status index keys in it, per status. */
+  async countInstances(filter: port.CountFilter): Promise<port.InstanceCounts> {
+    const range = normalizeCountFilter(filter);
+    const all = range.createdTimeFrom === undefined && range.createdTimeTo === undefined;
+    return this.run((tx) => (all ? this.rows.counts.all(tx) : countRanges(tx, this.k, range)));
   }
 
   async enqueueMessages(messages: port.OrchestrationMessage[]): Promise<void> {
@@ -355,8 +373,10 @@ export class DurableObjectTaskHubStore implements port.TaskHubStore {
   private run<T>(operation: (tx: ChangeSet) => Promise<T>): Promise<T> {
     const result = this.tail.then(async () => {
       this.readFloors.clear();
+      this.rows.counts.discard();
       const tx = new ChangeSet(this.storage);
       const value = await operation(tx);
+      const counts = await this.rows.counts.stage(tx);
       // A floor read holds for storage as it was; the operation's own writes come on top.
       for (const [index, at] of this.readFloors) this.floors.set(index, at);
       for (const key of tx.written()) this.lowerFloor(key);
@@ -365,8 +385,10 @@ export class DurableObjectTaskHubStore implements port.TaskHubStore {
       } catch (error) {
         // A commit that failed may have been applied in part (storage without `write`): unknown again.
         this.floors.clear();
+        this.rows.counts.forget();
         throw error;
       }
+      this.rows.counts.committed(counts);
       return value;
     });
     this.tail = result.catch(() => undefined);
