@@ -8,14 +8,24 @@
  * `GET instances/{id}/history?from=&top=` → `{ events, from, total, nextFrom? }`, `GET scope` → `{ scope }`.
  * A server without one of these routes (404 `RouteNotFound`) gets the Durable Functions equivalent.
  */
-import { ApiError, type DurableHttpClient, type HistoryRow, type InstanceFilter, RUNTIME_STATUSES, type RuntimeStatus, type StatusPayload } from './wire.js';
+import {
+  ApiError,
+  type DurableHttpClient,
+  type HistoryEvent,
+  type HistoryRow,
+  type InstanceFilter,
+  RUNTIME_STATUSES,
+  type RuntimeStatus,
+  type StatusPayload,
+} from './wire.js';
 
-export interface HistoryPage {
-  events: HistoryRow[];
-  from: number;
-  total: number;
-  nextFrom?: number;
-}
+/**
+ * A page of history. `lossless`: stored events (the paged route; positions are reset's event IDs). `rows`: Durable
+ * Functions' merged rows, from a server without the route (Durable Functions itself), sliced here.
+ */
+export type HistoryPage =
+  | { shape: 'lossless'; events: HistoryEvent[]; from: number; total: number; nextFrom?: number }
+  | { shape: 'rows'; events: HistoryRow[]; from: number; total: number; nextFrom?: number };
 
 export type Scope = 'read' | 'admin' | 'anonymous';
 
@@ -41,30 +51,32 @@ export async function getHistoryPage(
   try {
     const body = (await request(client)('GET', `instances/${encodeURIComponent(instanceId)}/history`, taskHub, {
       query: { from: String(page.from), top: String(page.top) },
-    })) as HistoryPage;
-    return { events: body.events ?? [], from: body.from ?? page.from, total: body.total ?? 0, nextFrom: body.nextFrom };
+    })) as { events?: HistoryEvent[]; from?: number; total?: number; nextFrom?: number };
+    return { shape: 'lossless', events: body.events ?? [], from: body.from ?? page.from, total: body.total ?? 0, nextFrom: body.nextFrom };
   } catch (error) {
     if (!routeMissing(error)) throw error;
     const status = await client.getStatus(taskHub, instanceId, { history: true });
     const all = status.historyEvents ?? [];
     const events = all.slice(page.from, page.from + page.top);
     const end = page.from + events.length;
-    return { events, from: page.from, total: all.length, nextFrom: end < all.length ? end : undefined };
+    return { shape: 'rows', events, from: page.from, total: all.length, nextFrom: end < all.length ? end : undefined };
   }
 }
 
-/** Every row, page after page; `onPage` sees each page as it arrives (the panel renders the first at once). */
+/** The whole lossless history, page after page; `onPage` sees each page as it arrives. Throws on a server without the paged route. */
 export async function getHistoryAll(
   client: DurableHttpClient,
   taskHub: string,
   instanceId: string,
   options: { top?: number; onPage?: (page: HistoryPage) => void } = {},
-): Promise<HistoryRow[]> {
+): Promise<HistoryEvent[]> {
   const top = options.top ?? MAX_HISTORY_PAGE;
-  const events: HistoryRow[] = [];
+  const events: HistoryEvent[] = [];
   let from: number | undefined = 0;
   while (from !== undefined) {
     const page: HistoryPage = await getHistoryPage(client, taskHub, instanceId, { from, top });
+    if (page.shape !== 'lossless')
+      throw new Error(`${client.endpoint} has no paged history route (GET instances/{id}/history): its history cannot be exported losslessly.`);
     for (const event of page.events) events.push(event);
     options.onPage?.(page);
     from = page.nextFrom !== undefined && page.events.length > 0 ? page.nextFrom : undefined;
@@ -115,7 +127,8 @@ export interface NestedBundle {
   exportedAt: string;
   source: { taskHub: string; backend?: string; endpoint?: string };
   instance: StatusPayload;
-  history: HistoryRow[];
+  /** The lossless history as stored. */
+  history: HistoryEvent[];
   children?: NestedBundle[];
 }
 

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { findOrchestrationCall, SOURCE_EXCLUDE, SOURCE_GLOB } from '../orchestrator-code.js';
 import { childInstances } from '../panel/children.js';
 import { LiveInstanceSource, OfflineBundle } from '../panel/instance-source.js';
+import { mergedRows } from '../panel/lossless.js';
 import { createBundle, getHistoryAll, type NestedBundle, parseBundle } from '../server-api.js';
 import type { InstanceRef } from '../tree/explorer-node.js';
 import type { DurableHttpClient } from '../wire.js';
@@ -29,7 +30,7 @@ export async function buildBundle(client: DurableHttpClient, taskHub: string, in
     const [instance, history] = await Promise.all([client.getStatus(taskHub, id, { showInput: true }), getHistoryAll(client, taskHub, id)]);
     const bundle: NestedBundle = { exportedAt, source: { taskHub, backend: 'http', endpoint: client.endpoint }, instance, history };
     if (depth < MAX_BUNDLE_DEPTH) {
-      const children = childInstances(history).filter((child) => !seen.has(child.instanceId));
+      const children = childInstances(mergedRows(history)).filter((child) => !seen.has(child.instanceId));
       if (children.length) bundle.children = await Promise.all(children.map((child) => nested(child.instanceId, depth + 1)));
     }
     return bundle;

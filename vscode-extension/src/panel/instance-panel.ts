@@ -8,10 +8,10 @@ import { AutoRefresher } from '../auto-refresh.js';
 import { escapeHtml } from '../timeline.js';
 import { changesOnItsOwn, isNotFound, isRuntimeStatus, type StatusPayload } from '../wire.js';
 import { offeredActions, panelActions } from './actions.js';
-import { childInstances, renderChildrenHtml } from './children.js';
+import { childInstances } from './children.js';
 import { DEFAULT_PAGE_SIZE } from './history-table.js';
 import type { InstanceSource } from './instance-source.js';
-import { InstanceView, parentInstanceId } from './instance-view.js';
+import { InstanceView } from './instance-view.js';
 import { type PanelParts, renderActions, renderHeader, renderPanelHtml, renderPayloads } from './panel-html.js';
 
 export interface PanelHost {
@@ -148,9 +148,9 @@ export class InstancePanel implements vscode.Disposable {
     }
     if (generation !== this.generation || this.disposed) return;
     const view = new InstanceView(status);
-    view.addPage(first.events, 0, first.total);
+    view.addPage(first);
     this.view = view;
-    this.parent ??= parentInstanceId(first.events, status.instanceId);
+    this.parent ??= view.parentFromHistory();
     const nonce = makeNonce();
     this.webview.webview.html = renderPanelHtml({
       title: status.instanceId,
@@ -169,7 +169,7 @@ export class InstancePanel implements vscode.Disposable {
         return;
       }
       if (generation !== this.generation || this.disposed) return;
-      view.addPage(page.events, from, page.total);
+      view.addPage(page);
       from = page.events.length ? page.nextFrom : undefined;
       if (!view.complete) this.post({ historyTable: view.historyTableHtml() });
     }
@@ -268,21 +268,20 @@ export class InstancePanel implements vscode.Disposable {
             void vscode.window.showWarningMessage(`Instance ${message.id} is not in ${this.source.where}.`);
             return;
           }
-          const isChild = view ? childInstances(view.events).some((c) => c.instanceId === message.id) : false;
+          const isChild = view ? childInstances(view.mergedRows()).some((c) => c.instanceId === message.id) : false;
           await this.panels.open(target, { parent: isChild ? this.source.instanceId : undefined });
           return;
         }
         case 'expandChild': {
           const target = message.id ? this.source.sibling(message.id) : undefined;
           if (!target) return;
-          const page = await target.getHistoryPage(0, FOLLOWING_PAGE);
-          const events = [...page.events];
-          for (let from = page.nextFrom; from !== undefined; ) {
-            const next = await target.getHistoryPage(from, FOLLOWING_PAGE);
-            events.push(...next.events);
-            from = next.events.length ? next.nextFrom : undefined;
+          const child = new InstanceView(await target.getStatus());
+          for (let from: number | undefined = 0; from !== undefined; ) {
+            const page = await target.getHistoryPage(from, FOLLOWING_PAGE);
+            child.addPage(page);
+            from = page.events.length ? page.nextFrom : undefined;
           }
-          void this.webview.webview.postMessage({ type: 'children', id: message.id, html: renderChildrenHtml(childInstances(events)) });
+          void this.webview.webview.postMessage({ type: 'children', id: message.id, html: child.childrenHtml() });
           return;
         }
         default:

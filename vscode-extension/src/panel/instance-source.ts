@@ -5,7 +5,7 @@
 import type { Connection } from '../connections.js';
 import { getHistoryPage, type HistoryBundle, type HistoryPage, MAX_HISTORY_PAGE, type NestedBundle } from '../server-api.js';
 import type { ExplorerServices, InstanceRef } from '../tree/explorer-node.js';
-import type { HistoryRow, StatusPayload } from '../wire.js';
+import type { StatusPayload } from '../wire.js';
 
 export interface InstanceSource {
   /** Unique per instance and origin: one panel per key. */
@@ -113,10 +113,10 @@ export class OfflineInstanceSource implements InstanceSource {
   }
 
   getHistoryPage(from: number, top: number): Promise<HistoryPage> {
-    const all: HistoryRow[] = this.nested.history;
+    const all = this.nested.history;
     const events = all.slice(from, from + top);
     const end = from + events.length;
-    return Promise.resolve({ events, from, total: all.length, nextFrom: end < all.length ? end : undefined });
+    return Promise.resolve({ shape: 'lossless', events, from, total: all.length, nextFrom: end < all.length ? end : undefined });
   }
 
   sibling(instanceId: string): InstanceSource | undefined {

@@ -5,10 +5,12 @@
  * once the whole history is in (and again only when it changes).
  */
 import { groupIntoEpisodes } from '../history.js';
+import type { HistoryPage } from '../server-api.js';
 import { escapeHtml, renderTimelineSvg, TIMELINE_LEGEND, timelineBars } from '../timeline.js';
-import type { HistoryRow, StatusPayload } from '../wire.js';
+import type { HistoryEvent, HistoryRow, StatusPayload } from '../wire.js';
 import { childInstances, renderChildrenHtml } from './children.js';
 import { DEFAULT_PAGE_SIZE, eventTypes, filterRows, type HistoryFilter, type HistoryTableRow, renderHistoryPage, toTableRows } from './history-table.js';
+import { losslessParent, losslessRow, mergedRows } from './lossless.js';
 import type { PanelParts } from './panel-html.js';
 import { pendingWork, renderPendingHtml } from './pending.js';
 import { renderSequenceSvg, sequenceLayout } from './sequence.js';
@@ -17,7 +19,11 @@ import { renderSequenceSvg, sequenceLayout } from './sequence.js';
 export const MAX_TIMELINE_BARS = 1000;
 
 export class InstanceView {
+  /** The table's rows, one per event of the history as served (stored events, or a Durable Functions server's rows). */
   readonly events: HistoryRow[] = [];
+  /** The stored events when the server serves them (the paged route, a bundle). */
+  private readonly lossless: HistoryEvent[] = [];
+  private merged: HistoryRow[] | undefined;
   private rows: HistoryTableRow[] = [];
   private filtered: readonly HistoryTableRow[] = [];
   private filter: HistoryFilter = {};
@@ -37,15 +43,26 @@ export class InstanceView {
   reset(status: StatusPayload, total: number): void {
     this.status = status;
     this.events.length = 0;
+    this.lossless.length = 0;
+    this.merged = undefined;
     this.rows = [];
     this.filtered = [];
     this.total = total;
   }
 
-  /** Appends the rows of the next page; `from` must be the count already held. */
-  addPage(events: readonly HistoryRow[], from: number, total: number): void {
+  /** Appends the next page; its `from` must be the count already held. */
+  addPage(page: HistoryPage): void {
+    const { from, total } = page;
     if (from !== this.events.length) throw new RangeError(`History page from ${from} does not follow the ${this.events.length} rows held.`);
     const origin = this.events.length ? Date.parse(this.events[0]!.Timestamp) : undefined;
+    let events: readonly HistoryRow[];
+    if (page.shape === 'lossless') {
+      events = page.events.map(losslessRow);
+      for (const event of page.events) this.lossless.push(event);
+    } else {
+      events = page.events;
+    }
+    this.merged = undefined;
     const rows = toTableRows(events, from, origin);
     for (const event of events) this.events.push(event);
     for (const row of rows) this.rows.push(row);
@@ -82,8 +99,20 @@ export class InstanceView {
     return `<div class="filters"><select id="history-type" aria-label="Event type"><option value="">All event types</option>${options}</select><input id="history-text" type="search" placeholder="Filter rows by text" aria-label="Filter text" value="${escapeHtml(this.filter.text ?? '')}"></div><div data-part="historyTable">${this.historyTableHtml()}</div>`;
   }
 
+  /** Durable Functions' merged rows of the whole history: what the episode, diagram and pending views read. */
+  mergedRows(): readonly HistoryRow[] {
+    if (this.lossless.length === 0) return this.events;
+    this.merged ??= mergedRows(this.lossless);
+    return this.merged;
+  }
+
+  /** The parent instance named by the history itself, if any. */
+  parentFromHistory(): string | undefined {
+    return this.lossless.length ? losslessParent(this.lossless) : parentInstanceId(this.events, this.status.instanceId);
+  }
+
   timelineHtml(now: number): string {
-    const bars = timelineBars(groupIntoEpisodes(this.events), now);
+    const bars = timelineBars(groupIntoEpisodes(this.mergedRows()), now);
     const shown = bars.slice(0, MAX_TIMELINE_BARS);
     const { svg } = renderTimelineSvg(this.status, shown);
     const note =
@@ -92,15 +121,15 @@ export class InstanceView {
   }
 
   sequenceHtml(): string {
-    return renderSequenceSvg(sequenceLayout(this.events, { orchestrator: this.status.name }));
+    return renderSequenceSvg(sequenceLayout(this.mergedRows(), { orchestrator: this.status.name }));
   }
 
   childrenHtml(): string {
-    return renderChildrenHtml(childInstances(this.events));
+    return renderChildrenHtml(childInstances(this.mergedRows()));
   }
 
   pendingHtml(now: number): string {
-    return renderPendingHtml(pendingWork(this.events, this.status.runtimeStatus, now));
+    return renderPendingHtml(pendingWork(this.mergedRows(), this.status.runtimeStatus, now));
   }
 
   /** Every tab; the diagrams only once the history is complete (a partial history would draw a wrong picture). */
@@ -116,7 +145,7 @@ export class InstanceView {
   }
 }
 
-/** The parent of a sub-orchestration: named by its ExecutionStarted row when the server sends it, else by the engine's default child ID (`{parent}:{4 hex digits}`). */
+/** The parent of a sub-orchestration from Durable Functions rows: named by the ExecutionStarted row when the server sends it, else by the engine's default child ID (`{parent}:{4 hex digits}`). */
 export function parentInstanceId(events: readonly HistoryRow[], instanceId: string): string | undefined {
   const started = events.find((event) => event.EventType === 'ExecutionStarted');
   const parent = started?.ParentInstance as { OrchestrationInstance?: { InstanceId?: unknown }; instanceId?: unknown } | undefined;

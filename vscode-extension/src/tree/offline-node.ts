@@ -7,6 +7,7 @@ import type { Connection } from '../connections.js';
 import { formatAge } from '../format.js';
 import { groupIntoEpisodes } from '../history.js';
 import type { OfflineBundle } from '../panel/instance-source.js';
+import { mergedRows } from '../panel/lossless.js';
 import { EpisodeNode } from './episode-node.js';
 import { ExplorerNode, type ExplorerServices, type InstanceRef } from './explorer-node.js';
 import { instanceTooltip } from './instance-node.js';
@@ -57,7 +58,7 @@ export class OfflineInstanceNode extends ExplorerNode implements InstanceRef {
   }
 
   override getChildren(): Promise<ExplorerNode[]> {
-    const episodes = groupIntoEpisodes(this.offline.root.history);
+    const episodes = groupIntoEpisodes(mergedRows(this.offline.root.history));
     if (episodes.length === 0) return Promise.resolve([new MessageNode(this, 'No history in the bundle')]);
     return Promise.resolve(episodes.map((episode) => new EpisodeNode(this, this, episode)));
   }

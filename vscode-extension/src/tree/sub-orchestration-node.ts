@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../connections.js';
 import { groupIntoEpisodes, type SubOrchestrationItem } from '../history.js';
+import { mergedRows } from '../panel/lossless.js';
 import type { HistoryRow } from '../wire.js';
 import { taskDescription, taskIcon, taskTooltip } from './activity-node.js';
 import { EpisodeNode } from './episode-node.js';
@@ -47,7 +48,7 @@ export class SubOrchestrationNode extends ExplorerNode implements InstanceRef {
       if (this.offline) {
         const nested = this.offline.instance(this.item.instanceId);
         if (!nested) return [new MessageNode(this, 'Not in the bundle', { description: 'export with its children to include it' })];
-        history = nested.history;
+        history = mergedRows(nested.history);
       } else {
         const client = await this.services.client(this.connection);
         history = (await client.getStatus(this.taskHub, this.item.instanceId, { history: true })).historyEvents ?? [];

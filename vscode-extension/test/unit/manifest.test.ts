@@ -58,8 +58,30 @@ describe('package.json', () => {
 });
 
 describe('context menus', () => {
-  const always = ['openInstance', 'showStatus', 'showHistory', 'showTimeline', 'exportHistory', 'goToOrchestratorCode', 'restart', 'copyInstanceId', 'copyStatusUrl'];
-  const mutating = ['raiseEvent', 'suspend', 'resume', 'terminate', 'rewind', 'restart', 'purge', 'startInstance', 'batchOperation', 'purgeByFilter', 'deleteTaskHub'];
+  const always = [
+    'openInstance',
+    'showStatus',
+    'showHistory',
+    'showTimeline',
+    'exportHistory',
+    'goToOrchestratorCode',
+    'restart',
+    'copyInstanceId',
+    'copyStatusUrl',
+  ];
+  const mutating = [
+    'raiseEvent',
+    'suspend',
+    'resume',
+    'terminate',
+    'rewind',
+    'restart',
+    'purge',
+    'startInstance',
+    'batchOperation',
+    'purgeByFilter',
+    'deleteTaskHub',
+  ];
 
   it('offers per runtime status exactly the operations that apply to it', () => {
     expect(menuFor('instance.Running').sort()).toEqual([...always, 'raiseEvent', 'suspend', 'terminate'].sort());
@@ -92,7 +114,15 @@ describe('context menus', () => {
   });
 
   it('offers the read-only instance commands on a sub-orchestration with a known ID, and nothing without one', () => {
-    expect(menuFor('subOrchestration').sort()).toEqual(['copyInstanceId', 'copyStatusUrl', 'exportHistory', 'openInstance', 'showHistory', 'showStatus', 'showTimeline']);
+    expect(menuFor('subOrchestration').sort()).toEqual([
+      'copyInstanceId',
+      'copyStatusUrl',
+      'exportHistory',
+      'openInstance',
+      'showHistory',
+      'showStatus',
+      'showTimeline',
+    ]);
     expect(menuFor('subOrchestration.offline')).toEqual(['openInstance']);
     expect(menuFor('subOrchestration.unknownId')).toEqual([]);
   });
