@@ -43,6 +43,8 @@ export const PACKAGE_ENTRIES = {
   http: 'edge-worker/index.ts',
   node: 'edge-worker/node/index.ts',
   simulator: 'core/simulator/index.ts',
+  'durable-functions': 'edge-worker/azure/durable-functions.ts',
+  'azure-functions': 'edge-worker/azure/azure-functions.ts',
   cli: 'cli/main.ts',
 };
 

@@ -7,7 +7,18 @@ import { InstanceNotFoundError } from '../core/errors.js';
 import { DurableHttpClient } from '../core/wire/client.js';
 import { endpointProblem, NOT_A_URL } from '../core/wire/endpoint.js';
 import { ApiError, EndpointUnreachableError } from '../core/wire/errors.js';
-import type { Backend, HistoryRow, InstanceFilter, InstancePage, ListQuery, Started, StatusPayload } from './backend.js';
+import type {
+  Backend,
+  BundleSource,
+  HistoryPagePayload,
+  InstanceCountsPayload,
+  InstanceFilter,
+  InstancePage,
+  ListQuery,
+  ResetRequest,
+  Started,
+  StatusPayload,
+} from './backend.js';
 import { BackendError } from './errors.js';
 
 export interface HttpBackendOptions {
@@ -30,6 +41,7 @@ export class HttpBackend implements Backend {
   readonly mode = 'endpoint' as const;
   readonly taskHub: string;
   readonly description: string;
+  readonly source: BundleSource;
   private readonly client: DurableHttpClient;
 
   constructor(options: HttpBackendOptions) {
@@ -38,6 +50,7 @@ export class HttpBackend implements Backend {
     this.client = new DurableHttpClient({ endpoint: options.endpoint, token: options.token, timeoutMs: options.timeoutMs ?? 30_000, fetch: options.fetch });
     this.taskHub = options.taskHub;
     this.description = `endpoint ${this.client.endpoint}, task hub '${this.taskHub}'`;
+    this.source = { taskHub: this.taskHub, backend: 'http', endpoint: this.client.endpoint };
   }
 
   startNew(name: string, input: unknown, instanceId?: string): Promise<Started> {
@@ -57,11 +70,12 @@ export class HttpBackend implements Backend {
     }
   }
 
-  getHistory(instanceId: string): Promise<HistoryRow[]> {
-    return this.call(async () => {
-      const rows = (await this.client.getStatus(this.taskHub, instanceId, { history: true }))?.historyEvents;
-      return Array.isArray(rows) ? rows : [];
-    });
+  getHistoryPage(instanceId: string, page: { from: number; top: number }): Promise<HistoryPagePayload> {
+    return this.call(() => this.client.getHistoryPage(this.taskHub, instanceId, page));
+  }
+
+  countInstances(filter: { createdTimeFrom?: string; createdTimeTo?: string }): Promise<InstanceCountsPayload> {
+    return this.call(() => this.client.countInstances(this.taskHub, filter));
   }
 
   listInstances(query: ListQuery): Promise<InstancePage> {
@@ -91,6 +105,10 @@ export class HttpBackend implements Backend {
     const payload = (await this.call(() => this.client.restart(this.taskHub, instanceId, options.newInstanceId))) as { id?: unknown } | undefined;
     if (typeof payload?.id !== 'string') throw new BackendError('Failed', 'The endpoint restarted the instance but did not return its ID.');
     return payload.id;
+  }
+
+  reset(instanceId: string, options: ResetRequest): Promise<string> {
+    return this.call(() => this.client.reset(this.taskHub, instanceId, options));
   }
 
   purgeInstance(instanceId: string): Promise<number> {

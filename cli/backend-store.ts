@@ -6,20 +6,35 @@
 import { DurableClient } from '../core/client.js';
 import type { HistoryEvent } from '../core/history.js';
 import type { Storage } from '../core/store/port.js';
-import { toHistoryEvents, toStatusPayload } from '../core/wire/payloads.js';
-import type { Backend, HistoryRow, InstanceFilter, InstancePage, ListQuery, Started, StatusPayload } from './backend.js';
+import type { BundleBackend } from '../core/wire/bundle.js';
+import { toHistoryPagePayload, toStatusPayload } from '../core/wire/payloads.js';
+import type {
+  Backend,
+  BundleSource,
+  HistoryPagePayload,
+  InstanceCountsPayload,
+  InstanceFilter,
+  InstancePage,
+  ListQuery,
+  ResetRequest,
+  Started,
+  StatusPayload,
+} from './backend.js';
 import { BackendError, toBackendError } from './errors.js';
 
 export class StoreBackend implements Backend {
   readonly mode = 'store' as const;
   readonly client: DurableClient;
+  readonly source: BundleSource;
 
   constructor(
     private readonly storage: Storage,
     readonly taskHub: string,
     readonly description: string,
+    backend: BundleBackend = 'sqlite',
   ) {
     this.client = new DurableClient({ storage, taskHub });
+    this.source = { taskHub, backend };
   }
 
   private async call<T>(operation: () => Promise<T>): Promise<T> {
@@ -41,8 +56,14 @@ export class StoreBackend implements Backend {
     });
   }
 
-  getHistory(instanceId: string): Promise<HistoryRow[]> {
-    return this.call(async () => toHistoryEvents(await this.client.getHistory(instanceId), { showHistoryOutput: true }) as HistoryRow[]);
+  getHistoryPage(instanceId: string, page: { from: number; top: number }): Promise<HistoryPagePayload> {
+    return this.call(async () =>
+      toHistoryPagePayload(await this.client.getHistoryPage(instanceId, page.from, page.top), page.from, page.top, { showHistoryOutput: true }),
+    );
+  }
+
+  countInstances(filter: { createdTimeFrom?: string; createdTimeTo?: string }): Promise<InstanceCountsPayload> {
+    return this.call(() => this.client.countInstances(filter));
   }
 
   getHistoryEvents(instanceId: string): Promise<HistoryEvent[]> {
@@ -80,6 +101,10 @@ export class StoreBackend implements Backend {
 
   restart(instanceId: string, options: { newInstanceId: boolean }): Promise<string> {
     return this.call(() => this.client.restart(instanceId, { newInstanceId: options.newInstanceId }));
+  }
+
+  reset(instanceId: string, options: ResetRequest): Promise<string> {
+    return this.call(() => this.client.reset(instanceId, options));
   }
 
   purgeInstance(instanceId: string): Promise<number> {

@@ -4,11 +4,12 @@
  * Both speak the Durable Functions wire shapes (core/wire: status payload, `historyEvents` rows).
  * @module
  */
+import type { BundleSource } from '../core/wire/bundle.js';
 import { type InstanceFilter, type InstanceQuery, readAllPages } from '../core/wire/client.js';
 import type { HistoryEvent } from '../core/history.js';
-import type { HistoryRow, InstancePage, StatusPayload } from '../core/wire/payloads.js';
+import type { HistoryPagePayload, HistoryRow, InstanceCountsPayload, InstancePage, ResetRequest, StatusPayload } from '../core/wire/payloads.js';
 
-export type { HistoryRow, InstanceFilter, InstancePage, StatusPayload };
+export type { BundleSource, HistoryPagePayload, HistoryRow, InstanceCountsPayload, InstanceFilter, InstancePage, ResetRequest, StatusPayload };
 export type ListQuery = InstanceQuery;
 
 export interface Started {
@@ -23,14 +24,18 @@ export interface Backend {
   /** Human-readable: where the task hub is. */
   readonly description: string;
   readonly taskHub: string;
+  /** What a history bundle records as its source. */
+  readonly source: BundleSource;
 
   startNew(name: string, input: unknown, instanceId?: string): Promise<Started>;
   /** Undefined when there is no such instance. */
   getStatus(instanceId: string, options?: { showInput?: boolean }): Promise<StatusPayload | undefined>;
-  /** Throws NotFound for an unknown instance. */
-  getHistory(instanceId: string): Promise<HistoryRow[]>;
-  /** The history as recorded, every row (what a replay or a bundle needs); empty for an unknown instance. */
+  /** Rows `from` (0-based) to `from + top - 1`, one per stored event, as `GET instances/{id}/history` pages them. Throws NotFound for an unknown instance. */
+  getHistoryPage(instanceId: string, page: { from: number; top: number }): Promise<HistoryPagePayload>;
+  /** The history as recorded, every event (what a replay needs); throws NotFound for an unknown instance. */
   getHistoryEvents(instanceId: string): Promise<HistoryEvent[]>;
+  /** Per-status counts of the instances created in the range. */
+  countInstances(filter: { createdTimeFrom?: string; createdTimeTo?: string }): Promise<InstanceCountsPayload>;
   listInstances(query: ListQuery): Promise<InstancePage>;
   raiseEvent(instanceId: string, eventName: string, eventData: unknown): Promise<void>;
   terminate(instanceId: string, reason?: string): Promise<void>;
@@ -39,6 +44,8 @@ export interface Backend {
   rewind(instanceId: string, reason?: string): Promise<void>;
   /** Returns the new instance's ID. */
   restart(instanceId: string, options: { newInstanceId: boolean }): Promise<string>;
+  /** Takes the instance back to a history row, or forks it there (`DurableClient.reset`); returns the ID of the instance that continues. */
+  reset(instanceId: string, options: ResetRequest): Promise<string>;
   /** Deletes one finished instance; returns the number deleted (1). */
   purgeInstance(instanceId: string): Promise<number>;
   purgeInstances(filter: InstanceFilter): Promise<number>;
@@ -48,6 +55,17 @@ export interface Backend {
   /** Registered orchestrator names; only a host knows them (Unsupported in store mode). */
   listOrchestrators(): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** Every history row, page after page (`top` each) until a page has no `nextFrom`. */
+export async function historyAll(backend: Backend, instanceId: string, top = 1000): Promise<HistoryRow[]> {
+  const rows: HistoryRow[] = [];
+  for (let from: number | undefined = 0; from !== undefined; ) {
+    const page = await backend.getHistoryPage(instanceId, { from, top });
+    rows.push(...page.events);
+    from = page.nextFrom !== undefined && page.nextFrom > from ? page.nextFrom : undefined;
+  }
+  return rows;
 }
 
 /** Follows continuation tokens to the end. */

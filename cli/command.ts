@@ -28,7 +28,8 @@ export interface Command {
   synopsis: string;
   description?: string;
   options: OptionSpecs;
-  positionals?: { name: string; description: string }[];
+  /** `rest`: the last one takes any number of arguments. */
+  positionals?: { name: string; description: string; rest?: boolean }[];
   /** Whether it needs --endpoint or --store. */
   backend: boolean;
   examples: string[];

@@ -4,9 +4,10 @@
  * @module
  */
 
+import { MAX_HISTORY_PAGE } from '../core/store/history-page.js';
 import { accepts, hasFinished } from '../core/wire/status.js';
 import { date, flag, instanceId, integer, jsonValue, required, seconds, statuses, str } from './args.js';
-import type { Backend, StatusPayload } from './backend.js';
+import { type Backend, type HistoryRow, historyAll, type StatusPayload } from './backend.js';
 import type { Command, Context } from './command.js';
 import { failedError, notFoundError, usageError } from './errors.js';
 import { historyTable, instancesTable, statusBlock, table } from './format.js';
@@ -120,18 +121,43 @@ export const getRuntimeStatus: Command = {
 
 export const getHistory: Command = {
   name: 'get-history',
-  summary: 'Show the history of an instance, oldest first.',
-  synopsis: '--id ID',
+  summary: 'Show the history of an instance, oldest first: every row, or one page.',
+  synopsis: '--id ID [--from N] [--top N]',
   description:
-    "Rows are Durable Functions' historyEvents view: scheduling merged into completion rows (FunctionName, ScheduledTime), episode markers left out.",
-  options: { id },
+    'One row per stored event, episode markers included, numbered from 1 (the number --event-id of `durable reset` takes). ' +
+    'Without --from or --top every row is shown, read a page at a time.',
+  options: {
+    id,
+    from: { type: 'string', value: 'N', description: 'Start at row N (0-based; default 0).' },
+    top: { type: 'string', value: 'N', description: `Show at most N rows, 1-${MAX_HISTORY_PAGE} (default: all rows).` },
+  },
   backend: true,
-  examples: ['durable get-history --id 0ab8c55a66644d68a3a8b220b12d209c', "durable get-history --id order-42 --json | jq '.[].EventType'"],
+  examples: [
+    'durable get-history --id 0ab8c55a66644d68a3a8b220b12d209c',
+    'durable get-history --id order-42 --from 100 --top 50',
+    "durable get-history --id order-42 --json | jq '.[].EventType'",
+  ],
   async run(ctx) {
     const instance = instanceId(ctx.values, 'get-history');
+    const from = integer(ctx.values, 'from', { min: 0, max: Number.MAX_SAFE_INTEGER }, 0)!;
+    const top = integer(ctx.values, 'top', { min: 1, max: MAX_HISTORY_PAGE });
     const backend = await ctx.backend();
-    const rows = await backend.getHistory(instance);
-    ctx.print(rows, () => (rows.length ? historyTable(rows) : `Instance '${instance}' has no history yet (it is Pending: no host has run it).\n`));
+    let rows: HistoryRow[];
+    let total: number | undefined;
+    if (top === undefined && from === 0) rows = await historyAll(backend, instance);
+    else {
+      const page = await backend.getHistoryPage(instance, { from, top: top ?? MAX_HISTORY_PAGE });
+      rows = page.events;
+      total = page.total;
+    }
+    ctx.print(rows, () => {
+      if (total !== undefined && rows.length === 0) return `Instance '${instance}' has ${total} history rows; none from row ${from}.\n`;
+      if (rows.length === 0) return `Instance '${instance}' has no history yet (it is Pending: no host has run it).\n`;
+      const shown = historyTable(rows, from + 1);
+      return total === undefined || from + rows.length >= total
+        ? shown
+        : `${shown}(rows ${from + 1}-${from + rows.length} of ${total}; --from ${from + rows.length} for more)\n`;
+    });
   },
 };
 
@@ -299,6 +325,48 @@ export const restart: Command = {
     const backend = await ctx.backend();
     const next = await backend.restart(instance, { newInstanceId: !flag(ctx.values, 'same-id') });
     ctx.print({ id: instance, newInstanceId: next }, () => `Restarted instance '${instance}' as '${next}'.\n${queuedNote(backend, 'the new instance')}`);
+  },
+};
+
+export const reset: Command = {
+  name: 'reset',
+  summary: 'Take an instance back to a row of its history and run on from there, or fork it there (beyond Durable Functions).',
+  synopsis: '--id ID --event-id N [--new-id ID] [--reason TEXT] [--no-reapply-events]',
+  description:
+    "N is the row's 1-based position in the instance's full history (one row per stored event, OrchestratorStarted/Completed included). The rows up to and including it are kept, the rest dropped, and the orchestrator runs on under a new execution ID: activities and timers after the row run again (a timer after the delay it had, counted from the reset), events raised after it are delivered again. With --new-id the history is forked into a new instance and the original is left as it is. Any status but Pending; a running instance is reset at its next episode.",
+  options: {
+    id,
+    'event-id': { type: 'string', value: 'N', description: 'The row to keep up to and including: its 1-based position in the history (required).' },
+    'new-id': {
+      type: 'string',
+      value: 'ID',
+      description: 'Fork into a new instance with this ID (the start rules apply) instead of resetting the instance itself.',
+    },
+    reason,
+    'no-reapply-events': { type: 'boolean', description: 'Do not deliver the events raised after the row again.' },
+  },
+  backend: true,
+  examples: [
+    'durable reset --id order-42 --event-id 8 --reason "re-run after the fix"',
+    'durable reset --id order-42 --event-id 8 --new-id order-42-try2 --no-reapply-events',
+  ],
+  async run(ctx) {
+    const instance = instanceId(ctx.values, 'reset');
+    required(ctx.values, 'event-id', 'durable reset --id ID --event-id 8');
+    const eventId = integer(ctx.values, 'event-id', { min: 1, max: Number.MAX_SAFE_INTEGER })!;
+    const fork = str(ctx.values, 'new-id');
+    const backend = await ctx.backend();
+    const next = await backend.reset(instance, {
+      eventId,
+      newInstanceId: fork,
+      reason: str(ctx.values, 'reason'),
+      reapplyEvents: flag(ctx.values, 'no-reapply-events') ? false : undefined,
+    });
+    ctx.print({ id: instance, instanceId: next, eventId }, () =>
+      next === instance
+        ? `Reset of instance '${instance}' to history row ${eventId} requested.\n${queuedNote(backend, 'the reset')}`
+        : `Forked instance '${instance}' at history row ${eventId} as '${next}'.\n${queuedNote(backend, 'the fork')}`,
+    );
   },
 };
 

@@ -76,6 +76,7 @@ export function toBackendError(error: unknown): unknown {
       return new BackendError('InvalidState', error.message);
     case 'InvalidArgument':
     case 'Serialization':
+    case 'BundleFormat':
       return new BackendError('InvalidArgument', error.message);
     case 'InstanceAlreadyExists':
       return new BackendError('Conflict', error.message);

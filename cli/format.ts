@@ -63,6 +63,8 @@ function historyDetail(row: HistoryRow): string {
     if (value !== undefined && value !== null)
       parts.push(`${label} ${typeof value === 'string' && label !== 'input' && label !== 'result' ? value : json(value)}`);
   };
+  add('id', row.EventId);
+  add('for id', row.TaskScheduledId);
   add('instance', row.InstanceId);
   if ('Input' in row) add('input', row.Input);
   if ('Result' in row) add('result', row.Result);
@@ -74,10 +76,11 @@ function historyDetail(row: HistoryRow): string {
   return parts.join(' · ');
 }
 
-export function historyTable(rows: readonly HistoryRow[]): string {
+/** Rows numbered from `first` (their 1-based position in the history). */
+export function historyTable(rows: readonly HistoryRow[], first = 1): string {
   return table(
-    ['TIMESTAMP', 'EVENT', 'NAME', 'DETAILS'],
-    rows.map((r) => [String(r.Timestamp ?? ''), String(r.EventType), String(r.FunctionName ?? r.Name ?? ''), historyDetail(r)]),
+    ['#', 'TIMESTAMP', 'EVENT', 'NAME', 'DETAILS'],
+    rows.map((r, i) => [String(first + i), String(r.Timestamp ?? ''), String(r.EventType), String(r.FunctionName ?? r.Name ?? ''), historyDetail(r)]),
     100,
   );
 }

@@ -3,7 +3,7 @@
  * in-process: output streams, environment, files, stdin, prompts, time and the store opener.
  * @module
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import type { StoreOpener } from './stores.js';
 
@@ -17,6 +17,8 @@ export interface CliIO {
   /** Whether stderr is a terminal: progress lines are redrawn in place only then. */
   stderrIsTTY: boolean;
   readFile(path: string): Promise<string>;
+  /** Writes the whole file or nothing: a failed write leaves no partial file behind. */
+  writeFile(path: string, text: string): Promise<void>;
   readStdin(): Promise<string>;
   /** Asks a yes/no question on the terminal. */
   confirm(question: string): Promise<boolean>;
@@ -49,6 +51,16 @@ export function nodeIO(): CliIO {
     stdinIsTTY: process.stdin.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     readFile: (path) => readFile(path, 'utf8'),
+    writeFile: async (path, text) => {
+      const temporary = `${path}.${process.pid}.tmp`;
+      try {
+        await writeFile(temporary, text, 'utf8');
+        await rename(temporary, path);
+      } catch (error) {
+        await rm(temporary, { force: true });
+        throw error;
+      }
+    },
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

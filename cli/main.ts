@@ -17,6 +17,7 @@ import { batch } from './batch.js';
 import type { Command, Context } from './command.js';
 import * as instance from './commands.js';
 import { describeError, EXIT, usageError } from './errors.js';
+import * as explore from './explore.js';
 import { type CliIO, nodeIO } from './io.js';
 import { replay, replayTest } from './replay.js';
 import { serve } from './serve.js';
@@ -36,10 +37,13 @@ export const COMMANDS: readonly Command[] = [
   instance.suspend,
   instance.resume,
   instance.restart,
+  instance.reset,
   instance.wait,
   batch,
   instance.getTaskHubs,
   instance.getOrchestrators,
+  explore.count,
+  explore.exportHistory,
   simulate,
   replay,
   replayTest,
@@ -88,7 +92,7 @@ export function commandHelp(command: Command): string {
   if (command.description) lines.push('', command.description);
   if (command.positionals?.length) {
     lines.push('', 'Arguments:');
-    for (const p of command.positionals) lines.push(`  <${p.name}>  ${p.description}`);
+    for (const p of command.positionals) lines.push(`  <${p.name}>${p.rest ? '...' : ''}  ${p.description}`);
   }
   if (Object.keys(command.options).length) lines.push('', 'Options:', ...optionLines(command.options));
   lines.push(
@@ -205,7 +209,8 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO()): Promi
       return EXIT.ok;
     }
     const specs = { ...command.options, ...(command.backend ? BACKEND_OPTIONS : {}), ...OUTPUT_OPTIONS };
-    const { values, positionals } = parseCommandLine(command.name, args, specs, command.positionals?.length ?? 0);
+    const maxPositionals = command.positionals?.at(-1)?.rest ? Number.POSITIVE_INFINITY : (command.positionals?.length ?? 0);
+    const { values, positionals } = parseCommandLine(command.name, args, specs, maxPositionals);
     json = values.json === true;
     const context: Context = {
       io,

@@ -12,8 +12,20 @@ import { event, type HistoryEvent, isTerminal, RUNTIME_STATUSES, type RuntimeSta
 import { randomId } from './ids.js';
 import { serialize } from './json.js';
 import { DEFAULT_TASK_HUB, validateInstanceId, validateName, validateTaskHubName } from './limits.js';
+import { resetPositionValid } from './orchestration/reset.js';
 import { type OrchestrationStatus, type StatusOptions, toStatus } from './status.js';
-import type { InstanceQuery, InstanceRecord, NewInstance, OrchestrationMessage, PurgeFilter, Storage, TaskHubStore } from './store/port.js';
+import { checkHistoryPage, DEFAULT_HISTORY_PAGE, historyPage } from './store/history-page.js';
+import type {
+  HistoryPage,
+  InstanceCounts,
+  InstanceQuery,
+  InstanceRecord,
+  NewInstance,
+  OrchestrationMessage,
+  PurgeFilter,
+  Storage,
+  TaskHubStore,
+} from './store/port.js';
 import { createHttpManagementPayload, type HttpManagementPayload } from './wire/management.js';
 import { acceptedStatuses, accepts, type InstanceOperation } from './wire/status.js';
 
@@ -54,6 +66,17 @@ export interface InstanceList {
 
 export interface PurgeHistoryResult {
   instancesDeleted: number;
+}
+
+/** `DurableClient.reset`: where to take the instance back to, and where it continues. */
+export interface ResetOptions {
+  /** The row to keep up to and including: its 1-based position in the instance's history as `getHistory` returns it. */
+  eventId: number;
+  /** Fork: continue in a new instance with this ID (the start rules apply), leaving the original untouched. */
+  newInstanceId?: string;
+  reason?: string;
+  /** Deliver the events raised after the row again (default true). */
+  reapplyEvents?: boolean;
 }
 
 export interface WaitOptions {
@@ -155,6 +178,18 @@ export class DurableClient {
     return this.store.getHistory(instanceId);
   }
 
+  /** Rows `from` (0-based) to `from + top - 1` of the instance's history, and its length; `InstanceNotFoundError` if there is no such instance. */
+  async getHistoryPage(instanceId: string, from = 0, top = DEFAULT_HISTORY_PAGE): Promise<HistoryPage> {
+    checkHistoryPage(from, top);
+    await this.require(instanceId);
+    return historyPage(this.store, instanceId, from, top);
+  }
+
+  /** How many instances are in each runtime status (all seven keys), created in the range if one is given. */
+  async countInstances(filter: { createdTimeFrom?: Date | string; createdTimeTo?: Date | string } = {}): Promise<InstanceCounts> {
+    return this.store.countInstances({ createdTimeFrom: time(filter.createdTimeFrom), createdTimeTo: time(filter.createdTimeTo) });
+  }
+
   /** Waits until the instance has left Pending; returns its status. */
   async waitForInstanceStart(instanceId: string, options: WaitOptions = {}): Promise<OrchestrationStatus> {
     return this.waitFor(instanceId, STARTED, options, 'start');
@@ -199,6 +234,52 @@ export class DurableClient {
   async rewind(instanceId: string, reason?: string): Promise<void> {
     const record = await this.requireAccepting(instanceId, 'rewind', 'rewind');
     await this.send(record, event('ExecutionRewound', this.nowIso(), { reason }));
+  }
+
+  /**
+   * Takes the instance back to a row of its history (beyond Durable Functions; as Temporal's
+   * reset, DBOS's fork): the rows up to and including it are kept, the rest dropped, and the
+   * orchestrator runs on from there under a new execution ID. Activities and timers after the
+   * row run again (timers after the delay they had, counted from then); events raised after it
+   * are delivered again unless `reapplyEvents` is false. With `newInstanceId`, a new instance
+   * continues and the original is left as it is. Queued like the other operations: a running
+   * instance is reset at its next episode. Returns the ID of the instance that continues.
+   */
+  async reset(instanceId: string, options: ResetOptions): Promise<string> {
+    const { eventId, newInstanceId, reason, reapplyEvents } = options ?? ({} as Partial<ResetOptions>);
+    const record = await this.requireAccepting(instanceId, 'reset', 'reset');
+    if (reapplyEvents !== undefined && typeof reapplyEvents !== 'boolean') throw new InvalidArgumentError('reapplyEvents must be true or false.');
+    if (reason !== undefined && typeof reason !== 'string') throw new InvalidArgumentError('reason must be a string.');
+    const rows = (await this.store.getHistory(instanceId)).length;
+    if (rows === 0)
+      throw new InvalidArgumentError(`Instance '${instanceId}' has no history rows yet (it is ${record.runtimeStatus}); wait for its first episode.`);
+    if (typeof eventId !== 'number' || !resetPositionValid(eventId, rows)) {
+      throw new InvalidArgumentError(
+        `eventId must be the 1-based position of a row of instance '${instanceId}''s history, an integer from 1 to ${rows}; got ${JSON.stringify(eventId) ?? 'none'}.`,
+      );
+    }
+    const now = this.nowIso();
+    const order = event('ExecutionReset', now, { position: eventId, reason, reapplyEvents: reapplyEvents === false ? false : undefined });
+    if (newInstanceId === undefined || newInstanceId === instanceId) {
+      await this.store.enqueueMessages([{ id: this.newId(), instanceId, executionId: record.executionId, event: order, visibleAt: now }]);
+      return instanceId;
+    }
+    validateInstanceId(newInstanceId);
+    const executionId = this.newId();
+    order.source = { instanceId, executionId: record.executionId };
+    await this.store.createInstance({
+      record: {
+        instanceId: newInstanceId,
+        name: record.name,
+        executionId,
+        runtimeStatus: 'Pending',
+        input: record.input,
+        createdTime: now,
+        lastUpdatedTime: now,
+      },
+      start: { id: this.newId(), instanceId: newInstanceId, executionId, visibleAt: now, event: order },
+    });
+    return newInstanceId;
   }
 
   /**

@@ -18,9 +18,11 @@ const CODES = [
   'VersionConflict',
   'StorageCorrupted',
   'StorageQuotaExceeded',
+  'StoreInUse',
   'Timeout',
   'TaskFailed',
   'Aggregated',
+  'BundleFormat',
 ] as const;
 
 export type DurableErrorCode = (typeof CODES)[number];
@@ -170,6 +172,15 @@ export class StorageQuotaExceededError extends MessageError {
   override readonly name = 'StorageQuotaExceededError';
 }
 
+/**
+ * A store that admits one owner at a time (the Node host's SQLite file) is owned by another live
+ * process; the message names it (process ID, host, since when). Nothing was written.
+ */
+export class StoreInUseError extends MessageError {
+  static readonly code = 'StoreInUse';
+  override readonly name = 'StoreInUseError';
+}
+
 export class TimeoutError extends MessageError {
   static readonly code = 'Timeout';
   override readonly name = 'TimeoutError';
@@ -183,6 +194,10 @@ export class TaskFailedError extends DurableError {
     readonly details: FailureDetails,
   ) {
     super('TaskFailed', message);
+  }
+  /** durable-functions v3's name for `details`. */
+  get failureDetails(): FailureDetails {
+    return this.details;
   }
 }
 
@@ -199,6 +214,12 @@ export interface FailureDetails {
   errorMessage: string;
   stackTrace?: string;
   innerFailure?: FailureDetails;
+}
+
+/** A history bundle that this build cannot read: not JSON, another format, a newer major version, or a field missing or malformed (named in the message). */
+export class BundleFormatError extends MessageError {
+  static readonly code = 'BundleFormat';
+  override readonly name = 'BundleFormatError';
 }
 
 const KNOWN_CODES: ReadonlySet<string> = new Set(CODES);

@@ -42,6 +42,8 @@ export type ExecutionStarted = Base<'ExecutionStarted'> & {
   input?: string;
   orchestrationInstance: { instanceId: string; executionId: string };
   parentInstance?: ParentInstance;
+  /** Seeds orchestrator code's Math.random when not `{instanceId}/{executionId}`: a reset or fork keeps its source's, so its kept history replays alike. */
+  randomSeed?: string;
 };
 export type ExecutionCompleted = Base<'ExecutionCompleted'> & {
   orchestrationStatus: 'Completed' | 'Failed' | 'Terminated';
@@ -52,6 +54,17 @@ export type ExecutionTerminated = Base<'ExecutionTerminated'> & { input?: string
 export type ExecutionSuspended = Base<'ExecutionSuspended'> & { reason?: string };
 export type ExecutionResumed = Base<'ExecutionResumed'> & { reason?: string };
 export type ExecutionRewound = Base<'ExecutionRewound'> & { reason?: string };
+/**
+ * Takes an execution back to a row of its history (`DurableClient.reset`): as a message, the
+ * order; in history, the marker after the rows kept. `position` is the row's 1-based index;
+ * `source` names the instance and execution a fork copies.
+ */
+export type ExecutionReset = Base<'ExecutionReset'> & {
+  position: number;
+  reason?: string;
+  reapplyEvents?: boolean;
+  source?: { instanceId: string; executionId: string };
+};
 export type TaskScheduled = Base<'TaskScheduled'> & { name: string; input?: string };
 export type TaskCompleted = Base<'TaskCompleted'> & { taskScheduledId: number; result?: string };
 export type TaskFailed = Base<'TaskFailed'> & { taskScheduledId: number; failureDetails: FailureDetails };
@@ -75,6 +88,7 @@ export type HistoryEvent =
   | ExecutionSuspended
   | ExecutionResumed
   | ExecutionRewound
+  | ExecutionReset
   | TaskScheduled
   | TaskCompleted
   | TaskFailed

@@ -9,6 +9,7 @@ export {
   type InstanceList,
   type ListOptions,
   type PurgeHistoryResult,
+  type ResetOptions,
   type StartOptions,
   type WaitOptions,
 } from './client.js';

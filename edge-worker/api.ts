@@ -9,7 +9,7 @@ import { DurableClient } from '../core/client.js';
 import type { Clock } from '../core/clock.js';
 import { DEFAULT_TASK_HUB } from '../core/limits.js';
 import type { Storage } from '../core/store/port.js';
-import type { Authorizer, Scope } from './auth.js';
+import type { Authorizer, Granted, Scope } from './auth.js';
 import { toHttpError } from './errors.js';
 import { query } from './params.js';
 
@@ -43,7 +43,8 @@ export interface Api {
   now(): number;
   /** The client for the request's `taskHub` (default DurableFunctionsHub); 400 if the name is invalid. */
   client(c: Context): DurableClient;
-  route(method: 'GET' | 'POST' | 'DELETE', path: string, scope: Scope, handler: (c: Context) => Promise<Response> | Response): void;
+  /** Registers `handler` behind a check for `scope`; it gets what the request was granted. */
+  route(method: 'GET' | 'POST' | 'DELETE', path: string, scope: Scope, handler: (c: Context, granted: Granted) => Promise<Response> | Response): void;
 }
 
 export interface ApiConfig {
@@ -103,8 +104,8 @@ export function createApi(hono: Hono, config: ApiConfig): Api {
     client: (c) => clientFor(c, query(c, 'taskHub') || DEFAULT_TASK_HUB),
     route(method, path, scope, handler) {
       hono.on(method, path, async (c) => {
-        await config.authorize(c.req.raw, scope, () => query(c, 'code'));
-        return handler(c);
+        const granted = await config.authorize(c.req.raw, scope, () => query(c, 'code'));
+        return handler(c, granted);
       });
     },
   };

@@ -11,17 +11,19 @@
  * @module
  */
 
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { cors as honoCors } from 'hono/cors';
 import { Hono } from 'hono/tiny';
 import type { DurableApp } from '../core/app.js';
+import type { DurableClient } from '../core/client.js';
 import type { Clock } from '../core/clock.js';
 import { CONTINUATION_HEADER, WEBHOOK_PATH } from '../core/wire/routes.js';
 import { type ApiHooks, createApi, type StorageSource } from './api.js';
-import { type AuthOptions, createAuthorizer, isLoopbackOrigin } from './auth.js';
+import { type AuthOptions, createAuthorizer, isLoopbackOrigin, type Scope } from './auth.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import { errorResponse, onError } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { explorerRoutes } from './routes/explorer.js';
 import { instanceRoutes } from './routes/instances.js';
 import { operationRoutes } from './routes/operations.js';
 import { orchestratorRoutes } from './routes/orchestrators.js';
@@ -80,6 +82,24 @@ export function corsFromEnv(value: string): CorsOptions {
 
 export type DurableHttpApp = Hono;
 
+/** What a host gives the routes an app adds beside the API (`routes` of createWorker and startNodeServer). */
+export interface DurableRoutes {
+  /** A client of the request's task hub (`?taskHub=`, default DurableFunctionsHub) or of `taskHub`, on the host's storage. */
+  client(c: Context, taskHub?: string): DurableClient;
+  /** The API's token check for `scope` (401/403 `HttpError` when refused); on an anonymous host, its loopback rule only. */
+  authorize(request: Request, scope: Scope): Promise<void>;
+  /** The configured origin for management URLs; undefined: the request's origin. */
+  readonly baseUrl: string | undefined;
+}
+
+/** `DurableRoutes.authorize` for a host with these auth options: the token may also come as `?code=`, as in Durable Functions. */
+export function routeAuthorizer(auth: AuthOptions): DurableRoutes['authorize'] {
+  const authorize = createAuthorizer(auth);
+  return async (request, scope) => {
+    await authorize(request, scope, () => new URL(request.url).searchParams.get('code') ?? undefined);
+  };
+}
+
 /** Methods, request headers and response headers a browser client of the API needs. */
 export const CORS_ALLOW_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'];
 export const CORS_ALLOW_HEADERS = ['authorization', 'content-type', CONTINUATION_HEADER, 'x-functions-key'];
@@ -135,6 +155,7 @@ export function createApp(options: AppOptions): DurableHttpApp {
   instanceRoutes(api);
   operationRoutes(api);
   taskHubRoutes(api);
+  explorerRoutes(api);
   const document = JSON.stringify(openApiDocument());
   api.route('GET', '/openapi.json', 'read', (c) => c.body(document, 200, { 'content-type': 'application/json' }));
 

@@ -12,6 +12,8 @@
 import { HttpError } from './errors.js';
 
 export type Scope = 'read' | 'admin';
+/** What a request was granted: a token's scope, or everything without a token on an anonymous server. */
+export type Granted = Scope | 'anonymous';
 
 export type AuthOptions =
   | {
@@ -31,8 +33,8 @@ export type AuthOptions =
       readTokens?: readonly string[];
     };
 
-/** Decides the scope of a request; throws a 401/403 HttpError when it is not allowed. */
-export type Authorizer = (request: Request, needed: Scope, queryCode: () => string | undefined) => Promise<void>;
+/** Decides the scope of a request and returns what it was granted; throws a 401/403 HttpError when it is not allowed. */
+export type Authorizer = (request: Request, needed: Scope, queryCode: () => string | undefined) => Promise<Granted>;
 
 const encoder = new TextEncoder();
 const sha256 = async (text: string) => new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
@@ -85,7 +87,7 @@ export function presentedToken(request: Request, queryCode: () => string | undef
 
 export function createAuthorizer(options: AuthOptions): Authorizer {
   if (options.anonymous === true) {
-    if (!options.loopbackOnly) return async () => undefined;
+    if (!options.loopbackOnly) return async () => 'anonymous';
     return async (request) => {
       const host = new URL(request.url).hostname;
       if (!LOOPBACK_HOSTS.has(host)) {
@@ -96,6 +98,7 @@ export function createAuthorizer(options: AuthOptions): Authorizer {
       if (origin !== null && !isLoopbackOrigin(origin)) {
         throw new HttpError(403, 'Forbidden', `Cross-site requests from '${origin}' are refused by an anonymous server.`);
       }
+      return 'anonymous';
     };
   }
   const admin = options.adminTokens ?? [];
@@ -131,6 +134,7 @@ export function createAuthorizer(options: AuthOptions): Authorizer {
     const granted = await scopeOf(token);
     if (granted === undefined) throw unauthorized('The token is not valid.', true);
     if (needed === 'admin' && granted !== 'admin')
-      throw new HttpError(403, 'Forbidden', 'This operation needs an admin token; the token presented is read-only.');
+      throw new HttpError(403, 'Forbidden', "This operation needs the 'admin' scope; the token presented has only the 'read' scope. Use an admin token.");
+    return granted;
   };
 }

@@ -51,9 +51,11 @@ export const STATUS_BY_CODE: Readonly<Record<DurableErrorCode, number>> = {
   Timeout: 408,
   StorageQuotaExceeded: 507,
   StorageCorrupted: 500,
+  StoreInUse: 409,
   NonDeterminism: 500,
   TaskFailed: 500,
   Aggregated: 500,
+  BundleFormat: 400,
 };
 
 export type StatusOverrides = Partial<Record<DurableErrorCode, number>>;

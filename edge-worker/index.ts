@@ -12,4 +12,5 @@ export * as wire from '../core/wire/index.js';
 export type { ApiHooks, StorageSource } from './api.js';
 export { type AppOptions, type CorsOptions, createApp, type DurableHttpApp } from './app.js';
 export type { AuthOptions } from './auth.js';
+export { type AzureFunctionsFetchOptions, createAzureFunctionsFetch, registeredDurableApp } from './azure/fetch.js';
 export { createCheckStatusResponse, waitForCompletionOrCreateCheckStatusResponse } from './check-status.js';

@@ -199,6 +199,46 @@ export function openApiDocument(): Json {
           },
         ),
       },
+      '/instances/{instanceId}/reset': {
+        post: op(
+          "Take the instance back to a row of its history and run on from there, or fork it there into a new instance (beyond Durable Functions; as Temporal's reset).",
+          'admin',
+          [INSTANCE_ID],
+          {
+            202: json(
+              { type: 'object', required: ['instanceId'], properties: { instanceId: { type: 'string' } } },
+              "Accepted: the instance that continues (the fork's ID, or the same). A running instance is reset at its next episode.",
+            ),
+            400: error('An invalid body, or an eventId out of range (the message names the valid range).'),
+            404: error('No such instance.'),
+            409: error('The instance is Pending (nothing to go back in), or the fork ID names an instance that has not finished.'),
+          },
+          {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['eventId'],
+                    additionalProperties: false,
+                    properties: {
+                      eventId: {
+                        type: 'integer',
+                        minimum: 1,
+                        description: "The row to keep up to and including: its 1-based position in the instance's history.",
+                      },
+                      newInstanceId: { type: 'string', description: 'Fork: continue in a new instance with this ID; the original is left untouched.' },
+                      reason: { type: 'string', description: 'Recorded with the reset in the history.' },
+                      reapplyEvents: { type: 'boolean', default: true, description: 'Deliver the events raised after the row again, in their order.' },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ),
+      },
       '/taskhubs': {
         get: op('List the task hubs that hold data.', 'read', [], { 200: json({ type: 'array', items: { type: 'string' } }, 'Hub names.') }),
       },
@@ -206,6 +246,51 @@ export function openApiDocument(): Json {
         delete: op('Delete a task hub with all its instances.', 'admin', [pathParam('name', 'Task hub name.')], {
           200: json({ type: 'object', properties: { taskHub: { type: 'string' }, deleted: { const: true } } }, 'Deleted.'),
           404: error('No such task hub.'),
+        }),
+      },
+      '/counts': {
+        get: op(
+          'Count instances per runtime status (not in Durable Functions).',
+          'read',
+          [
+            q('createdTimeFrom', { type: 'string', format: 'date-time' }, 'Inclusive.'),
+            q('createdTimeTo', { type: 'string', format: 'date-time' }, 'Inclusive.'),
+          ],
+          { 200: json(ref('InstanceCounts'), 'Every status, 0 when none.') },
+        ),
+      },
+      '/instances/{instanceId}/history': {
+        get: op(
+          'A page of the history: one row per stored event, in order (not in Durable Functions).',
+          'read',
+          [
+            INSTANCE_ID,
+            q('from', { type: 'integer', minimum: 0, default: 0 }, '0-based position of the first row.'),
+            q('top', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, 'Rows per page.'),
+            bool('showHistoryOutput', true, 'Include results.'),
+            bool('showInput', true, 'Include inputs.'),
+          ],
+          {
+            200: json(
+              {
+                type: 'object',
+                required: ['events', 'from', 'total'],
+                properties: {
+                  events: { type: 'array', items: ref('HistoryEvent') },
+                  from: { type: 'integer' },
+                  total: { type: 'integer', description: 'Rows in the whole history.' },
+                  nextFrom: { type: 'integer', description: "Present when more rows follow: the next page's from." },
+                },
+              },
+              'A page.',
+            ),
+            404: error('No such instance.'),
+          },
+        ),
+      },
+      '/scope': {
+        get: op('What the credentials presented allow (not in Durable Functions).', 'read', [], {
+          200: json({ type: 'object', required: ['scope'], properties: { scope: { enum: ['read', 'admin', 'anonymous'] } } }, 'The scope.'),
         }),
       },
       '/openapi.json': {
@@ -243,6 +328,11 @@ export function openApiDocument(): Json {
               (k) => [k, ORIGIN_URL],
             ),
           ]),
+        },
+        InstanceCounts: {
+          type: 'object',
+          required: ['Pending', 'Running', 'Completed', 'ContinuedAsNew', 'Failed', 'Terminated', 'Suspended'],
+          additionalProperties: { type: 'integer', minimum: 0 },
         },
         PurgeResult: { type: 'object', required: ['instancesDeleted'], properties: { instancesDeleted: { type: 'integer' } } },
         Error: {

@@ -23,6 +23,8 @@ export interface ExecutorHost {
   waitForEvent(task: ExternalEventTask): void;
   setCustomStatus(json: string | undefined): void;
   continueAsNew(input: string | undefined, preserveEvents: boolean): void;
+  /** A retry policy goes on from this failed attempt with another one. */
+  retrying(error: Error): void;
 }
 
 /** `Task.all` / `Task.any`, as on `context.df.Task`. */
@@ -138,6 +140,7 @@ export class DurableOrchestrationContext {
         retryable.fail(error);
         return;
       }
+      this.host.retrying(error);
       const timer = this.createTimer(new Date(this.host.now + delay));
       timer.observe({ childSettled: () => retryable.follow(attempt()) });
     };

@@ -11,6 +11,7 @@
 import type { OrchestratorFunction } from '../app.js';
 import { parseTime } from '../clock.js';
 import {
+  AggregatedError,
   type Divergence,
   type FailureDetails,
   NonDeterminismError,
@@ -50,6 +51,16 @@ export interface EpisodeResult {
 export interface OrchestratorRegistry {
   getOrchestrator(name: string): OrchestratorFunction | undefined;
   readonly orchestratorNames: string[];
+}
+
+/** A failed activity or sub-orchestration as it reached the orchestrator: what a rewind undoes (see rewind.ts). */
+export interface FailureMet {
+  /** The failed task's sequence number (its scheduling row's eventId). */
+  taskScheduledId: number;
+  /** The next sequence number when the failure arrived: every action from it on was decided after. */
+  sequence: number;
+  /** The orchestrator went on from it: its code caught it, or a retry policy scheduled another attempt. */
+  handled: boolean;
 }
 
 type Kind = 'activity' | 'timer' | 'subOrchestration';
@@ -128,8 +139,14 @@ export class OrchestrationExecutor implements ExecutorHost {
   private customStatus: string | undefined;
   private position = 0;
   private seeded: (() => number) | undefined;
+  /** Failures delivered, in order, with their errors (handled ones are in `handled`). */
+  private readonly failures: { taskScheduledId: number; sequence: number; error: Error }[] = [];
+  private readonly handled = new Set<Error>();
+  /** When (orchestration time) the code created each timer that history does not hold yet. */
+  private readonly timersIssuedAt = new Map<number, number>();
   /** Orchestrator code's Math.random: seeded from the execution on first use (most orchestrators never call it). */
-  private readonly random = (): number => (this.seeded ??= seededRandom(hashSeed(`${this.instanceId}/${this.started!.orchestrationInstance.executionId}`)))();
+  private readonly random = (): number =>
+    (this.seeded ??= seededRandom(hashSeed(this.started!.randomSeed ?? `${this.instanceId}/${this.started!.orchestrationInstance.executionId}`)))();
   /** Orchestrator code's Date.now: the replayed orchestration time. */
   private readonly replayedNow = (): number => this.now;
   replaying = true;
@@ -183,10 +200,20 @@ export class OrchestrationExecutor implements ExecutorHost {
   /** The episode's actions are committed to history. */
   confirm(): void {
     this.pendingActions.clear();
+    this.timersIssuedAt.clear();
+  }
+
+  /** The orchestration time at which the code created a timer not yet in history (a reset re-bases timers by it). */
+  timerIssuedAt(id: number): number | undefined {
+    return this.timersIssuedAt.get(id);
   }
 
   get isFinished(): boolean {
     return this.outcome !== undefined;
+  }
+  /** The failures the orchestrator has met so far, in the order they arrived. */
+  get failuresMet(): FailureMet[] {
+    return this.failures.map(({ taskScheduledId, sequence, error }) => ({ taskScheduledId, sequence, handled: this.handled.has(error) }));
   }
   /** Activities scheduled and not yet completed. */
   get openActivityCount(): number {
@@ -200,6 +227,7 @@ export class OrchestrationExecutor implements ExecutorHost {
   addAction(action: OrchestratorAction, task: AtomicTask<unknown>): void {
     this.pendingActions.set(action.id, action);
     if (this.strict) this.sources.set(action.id, callerLocation() ?? this.inherited);
+    if (action.type === 'CreateTimer') this.timersIssuedAt.set(action.id, this.now);
     const kind: Kind = action.type === 'ScheduleTask' ? 'activity' : action.type === 'CreateTimer' ? 'timer' : 'subOrchestration';
     if (kind === 'activity') this.openActivities++;
     this.open.set(action.id, {
@@ -234,6 +262,9 @@ export class OrchestrationExecutor implements ExecutorHost {
   }
   continueAsNew(input: string | undefined, preserveEvents: boolean): void {
     this.continuation = { input, preserveEvents };
+  }
+  retrying(error: Error): void {
+    this.handled.add(error);
   }
 
   private apply(e: HistoryEvent): boolean {
@@ -297,7 +328,7 @@ export class OrchestrationExecutor implements ExecutorHost {
         return true;
       }
       default:
-        return true; // OrchestratorCompleted, ExecutionCompleted, ExecutionRewound, ContinueAsNew, GenericEvent, EventSent
+        return true; // OrchestratorCompleted, ExecutionCompleted, ExecutionRewound, ExecutionReset, ContinueAsNew, GenericEvent, EventSent
     }
   }
 
@@ -339,6 +370,7 @@ export class OrchestrationExecutor implements ExecutorHost {
       );
     }
     this.pendingActions.delete(e.eventId);
+    this.timersIssuedAt.delete(e.eventId);
   }
 
   private deliver(e: HistoryEvent): void {
@@ -370,7 +402,9 @@ export class OrchestrationExecutor implements ExecutorHost {
         this.inherited = this.sources.get(e.taskScheduledId);
         const what =
           entry?.kind === 'subOrchestration' ? `Sub-orchestration '${entry.name}' (instance '${entry.instanceId}')` : `Activity function '${entry?.name}'`;
-        this.close(e.taskScheduledId)?.fail(new TaskFailedError(`${what} failed: ${e.failureDetails.errorMessage}`, e.failureDetails));
+        const error = new TaskFailedError(`${what} failed: ${e.failureDetails.errorMessage}`, e.failureDetails);
+        this.failures.push({ taskScheduledId: e.taskScheduledId, sequence: this.sequence, error });
+        this.close(e.taskScheduledId)?.fail(error);
         break;
       }
       default:
@@ -434,7 +468,15 @@ export class OrchestrationExecutor implements ExecutorHost {
   private resume(): void {
     while (this.generator && this.awaited?.isCompleted && !this.outcome) {
       const task = this.awaited;
-      this.step(() => (task.isFaulted ? this.generator!.throw(task.error) : this.generator!.next(task.result)));
+      if (!task.isFaulted) {
+        this.step(() => this.generator!.next(task.result));
+        continue;
+      }
+      this.step(() => this.generator!.throw(task.error));
+      // The code caught the failure if it went on (yielded or returned) rather than failing with it.
+      // (The step may have set the outcome: the loop's condition does not hold for it any more.)
+      if ((this.outcome as OrchestrationOutcome | undefined)?.status !== 'Failed')
+        for (const error of task.error instanceof AggregatedError ? task.error.errors : [task.error!]) this.handled.add(error);
     }
     this.checkDeferred();
   }

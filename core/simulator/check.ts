@@ -46,6 +46,7 @@ export function checkHistory(history: readonly HistoryEvent[]): string[] {
         inEpisode = false;
         return;
       case 'ExecutionRewound':
+      case 'ExecutionReset':
         return; // recorded between episodes
       default:
         if (!inEpisode) problems.push(`${where} is outside any episode.`);

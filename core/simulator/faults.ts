@@ -88,6 +88,10 @@ export class GenerationStore implements port.TaskHubStore {
     this.alive();
     return this.inner.queryInstances(query);
   }
+  async countInstances(filter: port.CountFilter): Promise<port.InstanceCounts> {
+    this.alive();
+    return this.inner.countInstances(filter);
+  }
   async enqueueMessages(messages: port.OrchestrationMessage[]): Promise<void> {
     this.alive();
     return this.inner.enqueueMessages(messages);

@@ -207,6 +207,9 @@ function buildTree(history: readonly HistoryEvent[], status: OrchestrationStatus
       case 'ExecutionRewound':
         target().children.push(node(`↺ rewound${e.reason ? ` · ${e.reason}` : ''}`));
         break;
+      case 'ExecutionReset':
+        target().children.push(node(`⤺ reset to row ${e.position}${e.source ? ` of ${e.source.instanceId}` : ''}${e.reason ? ` · ${e.reason}` : ''}`));
+        break;
       case 'ContinueAsNew':
         target().children.push(node(`↻ continue as new · input ${value(e.input)}`));
         break;

@@ -11,12 +11,15 @@
  */
 import { parseTime } from '../clock.js';
 import { MinHeap } from '../heap.js';
-import type { HistoryEvent, RuntimeStatus } from '../history.js';
+import { type HistoryEvent, RUNTIME_STATUSES, type RuntimeStatus } from '../history.js';
 import { uniqueId } from '../ids.js';
 import { createRefusal, type EpisodeFacts, episodeRefusal } from './commit-rules.js';
 import type {
   ActivityWorkItem,
+  CountFilter,
   EpisodeCommit,
+  HistoryPage,
+  InstanceCounts,
   InstancePage,
   InstanceQuery,
   InstanceRecord,
@@ -27,7 +30,7 @@ import type {
   PurgeFilter,
   ReleasedLeases,
 } from './port.js';
-import { firstMatches, matchesQuery, normalizePurgeFilter, normalizeQuery, toPage } from './query.js';
+import { firstMatches, matchesQuery, normalizeCountFilter, normalizePurgeFilter, normalizeQuery, toPage, zeroCounts } from './query.js';
 import { copyRecord, type InstanceRow, instanceRecord } from './record.js';
 
 /** A queued message; `at` is when it becomes visible (epoch ms), later than `visibleAt` after an abandon that delays it. */
@@ -58,6 +61,8 @@ export type EpisodeEffects = Omit<EpisodeCommit, 'lease' | 'completesActivities'
 
 export class HubState {
   private readonly instances = new Map<string, InstanceRecord>();
+  /** How many of `instances` are in each status: kept by `putInstance` and `deleteInstance`, the only writers of `instances`. */
+  private readonly counts = zeroCounts();
   private readonly histories = new Map<string, HistoryEvent[]>();
   /** Per-instance message queues in arrival order; an instance without messages has none. */
   private readonly inbox = new Map<string, QueuedMessage[]>();
@@ -77,12 +82,13 @@ export class HubState {
   /** Empties the hub in place, so that whoever holds it sees the deletion. */
   clear(): void {
     for (const map of [this.instances, this.histories, this.inbox, this.locks, this.activities]) map.clear();
+    for (const status of RUNTIME_STATUSES) this.counts[status] = 0;
     this.ready.clear();
   }
 
   static restore(contents: HubContents): HubState {
     const state = new HubState();
-    for (const record of contents.instances) state.instances.set(record.instanceId, record);
+    for (const record of contents.instances) state.putInstance(record);
     for (const [instanceId, events] of contents.histories) state.histories.set(instanceId, events);
     for (const [instanceId, queue] of contents.inbox) {
       state.inbox.set(instanceId, queue);
@@ -116,6 +122,11 @@ export class HubState {
     return this.histories.get(instanceId)?.slice() ?? [];
   }
 
+  historyPage(instanceId: string, from: number, top: number): HistoryPage {
+    const history = this.histories.get(instanceId) ?? [];
+    return { events: history.slice(from, from + top), total: history.length };
+  }
+
   hasMessages(instanceId: string): boolean {
     return this.inbox.has(instanceId);
   }
@@ -123,6 +134,19 @@ export class HubState {
   query(query: InstanceQuery): InstancePage {
     const q = normalizeQuery(query);
     return toPage(firstMatches(this.instances.values(), q).map(copyRecord), q.pageSize);
+  }
+
+  /**
+   * Per-status counts: the maintained counters without a time range; with one, a pass over
+   * the rows, as `query` and `purgeable` make. A sorted creation-time index per status would
+   * cost every status change a splice, O(n) when a backlog drains from the front.
+   */
+  count(filter: CountFilter): InstanceCounts {
+    const range = normalizeCountFilter(filter);
+    if (range.createdTimeFrom === undefined && range.createdTimeTo === undefined) return { ...this.counts };
+    const counts = zeroCounts();
+    for (const record of this.instances.values()) if (matchesQuery(record, range)) counts[record.runtimeStatus]++;
+    return counts;
   }
 
   /** The IDs of the instances a purge by `filter` deletes. */
@@ -157,7 +181,7 @@ export class HubState {
   install(row: InstanceRow, start: OrchestrationMessage): InstanceRecord {
     if (this.instances.has(row.instanceId)) this.remove(row.instanceId);
     const created = instanceRecord(row, 1);
-    this.instances.set(row.instanceId, created);
+    this.putInstance(created);
     this.histories.set(row.instanceId, []);
     this.enqueue(start);
     return created;
@@ -173,7 +197,7 @@ export class HubState {
 
   /** Writes an episode at `version`: status row, history, consumed and sent messages, scheduled activities, children. */
   applyEpisode(e: EpisodeEffects, version: number): void {
-    this.instances.set(e.instanceId, instanceRecord(e.instance, version));
+    this.putInstance(instanceRecord(e.instance, version));
     if ('replace' in e.history) this.histories.set(e.instanceId, e.history.replace.slice());
     else {
       const history = this.histories.get(e.instanceId);
@@ -208,12 +232,26 @@ export class HubState {
 
   /** Deletes an instance with its history, messages, lease and activities. */
   remove(instanceId: string): void {
-    this.instances.delete(instanceId);
+    this.deleteInstance(instanceId);
     this.histories.delete(instanceId);
     this.inbox.delete(instanceId);
     this.locks.delete(instanceId);
     this.ready.delete(instanceId);
     for (const [id, queued] of this.activities) if (queued.item.instanceId === instanceId) this.activities.delete(id);
+  }
+
+  private putInstance(record: InstanceRecord): void {
+    const old = this.instances.get(record.instanceId);
+    if (old) this.counts[old.runtimeStatus]--;
+    this.instances.set(record.instanceId, record);
+    this.counts[record.runtimeStatus]++;
+  }
+
+  private deleteInstance(instanceId: string): void {
+    const old = this.instances.get(instanceId);
+    if (!old) return;
+    this.instances.delete(instanceId);
+    this.counts[old.runtimeStatus]--;
   }
 
   // ---- leases ----

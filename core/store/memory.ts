@@ -36,8 +36,16 @@ class MemoryTaskHub implements port.TaskHubStore {
     return this.state.getHistory(instanceId);
   }
 
+  async getHistoryPage(instanceId: string, from: number, top: number): Promise<port.HistoryPage> {
+    return this.state.historyPage(instanceId, from, top);
+  }
+
   async queryInstances(query: port.InstanceQuery): Promise<port.InstancePage> {
     return this.state.query(query);
+  }
+
+  async countInstances(filter: port.CountFilter): Promise<port.InstanceCounts> {
+    return this.state.count(filter);
   }
 
   async enqueueMessages(messages: port.OrchestrationMessage[]): Promise<void> {

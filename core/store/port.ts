@@ -181,6 +181,21 @@ export interface PurgeFilter {
   runtimeStatus?: readonly RuntimeStatus[];
 }
 
+/** What `countInstances` counts: instances created in this range (both ends inclusive, ISO 8601; either open). */
+export interface CountFilter {
+  createdTimeFrom?: string;
+  createdTimeTo?: string;
+}
+
+/** How many instances are in each runtime status; every status is present (0 when none). */
+export type InstanceCounts = Record<RuntimeStatus, number>;
+
+/** One page of an instance's history: `events` from row `from` on, and how many rows the whole history has. */
+export interface HistoryPage {
+  events: HistoryEvent[];
+  total: number;
+}
+
 export type StoreNotification = { kind: 'work' } | { kind: 'instance'; instanceId: string; runtimeStatus: RuntimeStatus };
 
 /** One task hub's storage. */
@@ -204,6 +219,18 @@ export interface TaskHubStore {
   /** The current execution's history, oldest first. */
   getHistory(instanceId: string): Promise<HistoryEvent[]>;
   queryInstances(query: InstanceQuery): Promise<InstancePage>;
+  /**
+   * How many instances are in each status, created in the filter's range: from the store's
+   * status index (maintained counters, or an index count per status), never by reading
+   * instance rows. Bad times raise `InvalidArgumentError`.
+   */
+  countInstances(filter: CountFilter): Promise<InstanceCounts>;
+  /**
+   * Optional: rows `from` to `from + top - 1` (0-based) of `getHistory`, reading only those
+   * where the store can, and the history's length. Callers use `historyPage()` from
+   * `history-page.ts`, which falls back to slicing `getHistory`.
+   */
+  getHistoryPage?(instanceId: string, from: number, top: number): Promise<HistoryPage>;
 
   enqueueMessages(messages: OrchestrationMessage[]): Promise<void>;
   /** Leases one instance that has visible messages and no live lease. */
@@ -262,7 +289,8 @@ export interface TaskHubStore {
 
   /**
    * Optional, and only for a caller that knows no other worker of the hub is alive (a browser
-   * tab that has just taken the hub's Web Lock: every earlier holder's tab is gone or stopped).
+   * tab that has just taken the hub's Web Lock: every earlier holder's tab is gone or stopped;
+   * the Node host that has just claimed its SQLite file; a task hub object starting again).
    * Releases every orchestration and activity lease of the hub in one atomic step, so that the
    * work a dead worker held is delivered again at once instead of when its lease lapses. A
    * released lease commits and completes nothing any more (its token no longer holds the work);

@@ -4,8 +4,8 @@
  * @module
  */
 import { InvalidArgumentError } from '../errors.js';
-import { isRuntimeStatus, isTerminal, type RuntimeStatus, TERMINAL_STATUSES } from '../history.js';
-import type { InstancePage, InstanceQuery, InstanceRecord, PurgeFilter } from './port.js';
+import { isRuntimeStatus, isTerminal, RUNTIME_STATUSES, type RuntimeStatus, TERMINAL_STATUSES } from '../history.js';
+import type { CountFilter, InstanceCounts, InstancePage, InstanceQuery, InstanceRecord, PurgeFilter } from './port.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
@@ -138,4 +138,21 @@ export function normalizePurgeFilter(
   const from = isoTime('createdTimeFrom', filter.createdTimeFrom);
   const to = isoTime('createdTimeTo', filter.createdTimeTo);
   return { runtimeStatus: purgeStatuses(filter), createdTimeFrom: from, createdTimeTo: to };
+}
+
+/** A count filter with its times checked and made canonical ISO (as stored), so that index ranges compare them as text. */
+export function normalizeCountFilter(filter: CountFilter): Pick<NormalizedQuery, 'createdTimeFrom' | 'createdTimeTo'> {
+  const range: Pick<NormalizedQuery, 'createdTimeFrom' | 'createdTimeTo'> = {};
+  const from = isoTime('createdTimeFrom', filter.createdTimeFrom);
+  const to = isoTime('createdTimeTo', filter.createdTimeTo);
+  if (from) range.createdTimeFrom = from;
+  if (to) range.createdTimeTo = to;
+  return range;
+}
+
+/** Every status at 0, in the API's status order. */
+export function zeroCounts(): InstanceCounts {
+  const counts = {} as InstanceCounts;
+  for (const status of RUNTIME_STATUSES) counts[status] = 0;
+  return counts;
 }

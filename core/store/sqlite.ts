@@ -35,47 +35,114 @@
  * compares UTF-16 code units. The two differ only between characters U+E000..U+FFFF and
  * characters beyond U+FFFF. Pages here are consistently in code-point order.
  *
+ * Several processes may open the file (WAL; `busy_timeout` makes a writer wait for the one
+ * writing, and every write is one short `BEGIN IMMEDIATE` transaction), but one of them at most
+ * is its owner and runs workers (`claimOwnership`, see `sqlite/owner.ts`); the others are
+ * clients. Subscribers hear other processes' commits through a poll of `PRAGMA data_version`.
+ *
  * The parts, in `sqlite/`: `connection.ts` (statements, transactions, errors), `schema.ts`
  * (tables, opening), `rows.ts` (row conversion and checks), `queue.ts` (an instance's rows
  * and its inbox, inside a transaction), `episode.ts` (committing one episode), `listing.ts`
- * (queries), `hub.ts` (the port for one hub).
+ * (queries), `hub.ts` (the port for one hub), `owner.ts` (the file's one owner and its
+ * leases), `watch.ts` (other processes' writes).
  * @module
  */
+import { type Clock, systemClock } from '../clock.js';
 import { validateTaskHubName } from '../limits.js';
 import type { Storage, TaskHubStore } from './port.js';
 import { Connection, type SqliteDatabase, toStorageError } from './sqlite/connection.js';
 import { type Listeners, SqliteTaskHub } from './sqlite/hub.js';
+import { type Claim, type ClaimOptions, claimOwner, currentOwner, giveUp, heartbeat, type OwnerRecord } from './sqlite/owner.js';
 import { HUB_TABLES, INSTANCE_TABLES, openSchema } from './sqlite/schema.js';
+import { ExternalWrites } from './sqlite/watch.js';
 
 export { type SqliteDatabase, type SqliteStatement, toStorageError } from './sqlite/connection.js';
+export { type Claim, type ClaimOptions, DEFAULT_STALE_AFTER_MS, type OwnerIdentity, type OwnerRecord, storeInUse } from './sqlite/owner.js';
 export { SQLITE_SCHEMA_VERSION } from './sqlite/schema.js';
+
+export interface SqliteStorageOptions {
+  /** For heartbeats, claims and the change poll. Default the system clock. */
+  clock?: Clock;
+  /** How long a write waits for another process's write transaction before failing with SQLITE_BUSY. Default 5000 ms. */
+  busyTimeoutMs?: number;
+  /** How often subscribers' connection looks for other processes' commits (`PRAGMA data_version`); 0 never. Default 100 ms. */
+  externalWritePollMs?: number;
+}
+
+/** The file's ownership, held by this process: see `claimOwnership`. */
+export interface Ownership extends Claim {
+  /** Records that the owner is alive; false once another process has taken the file over (stop leasing then). */
+  heartbeat(): boolean;
+  /** Gives the file up (a clean stop, after the workers have stopped). */
+  release(): void;
+}
 
 /** Durable task hubs in one SQLite database (file or `:memory:`). */
 export class SqliteStorage implements Storage {
   private readonly sql: Connection;
   private readonly hubs = new Map<string, SqliteTaskHub>();
   private readonly listeners: Listeners = new Map();
+  private readonly clock: Clock;
+  private readonly external: ExternalWrites;
 
   /**
    * Takes an open connection, e.g. `new SqliteStorage(new Database('durable.db'))`; creates the
    * schema in an empty database and switches it to WAL with `synchronous=NORMAL` (a crash of the
    * process loses nothing committed; a power loss may lose the last commits, never consistency).
    */
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, options: SqliteStorageOptions = {}) {
     this.sql = new Connection(db);
+    this.clock = options.clock ?? systemClock;
+    const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
     try {
+      db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
       db.exec('PRAGMA journal_mode = WAL');
       db.exec('PRAGMA synchronous = NORMAL');
     } catch (error) {
       throw toStorageError(error);
     }
     openSchema(this.sql);
+    this.external = new ExternalWrites(this.sql, this.clock, options.externalWritePollMs ?? 100, () => {
+      for (const set of this.listeners.values()) for (const listener of [...set]) listener({ kind: 'work' });
+    });
+  }
+
+  /**
+   * Makes this process the file's owner, the one that runs workers on it, and releases every
+   * lease of earlier owners (they are dead: a live one refuses the claim with
+   * `StoreInUseError`, naming its process). Call it before starting workers, beat the
+   * heartbeat every few seconds (well within `staleAfterMs`), and release on a clean stop.
+   * Clients of the file (the CLI's `--store`) never claim.
+   */
+  claimOwnership(options: ClaimOptions): Ownership {
+    const claim = claimOwner(this.sql, options, this.clock.now());
+    for (const set of this.listeners.values()) for (const listener of [...set]) listener({ kind: 'work' });
+    return {
+      ...claim,
+      heartbeat: () => heartbeat(this.sql, claim.epoch, this.clock.now()),
+      release: () => {
+        if (!this.sql.closed) giveUp(this.sql, claim.epoch);
+      },
+    };
+  }
+
+  /** The file's recorded owner (alive or not), if it has had one. */
+  owner(): OwnerRecord | undefined {
+    return currentOwner(this.sql);
+  }
+
+  /**
+   * Calls `listener` when another process has committed to the file (polled, see
+   * `externalWritePollMs`), e.g. to start a worker for a task hub a client created.
+   */
+  onExternalWrite(listener: () => void): () => void {
+    return this.external.watch(listener);
   }
 
   taskHub(name: string): TaskHubStore {
     validateTaskHubName(name);
     let hub = this.hubs.get(name);
-    if (!hub) this.hubs.set(name, (hub = new SqliteTaskHub(name, this.sql, this.listeners)));
+    if (!hub) this.hubs.set(name, (hub = new SqliteTaskHub(name, this.sql, this.listeners, this.external)));
     return hub;
   }
 
@@ -109,6 +176,7 @@ export class SqliteStorage implements Storage {
   /** Closes the connection; the storage cannot be used afterwards. */
   async close(): Promise<void> {
     if (this.sql.closed) return;
+    this.external.stop();
     this.sql.closed = true;
     this.sql.db.close?.();
   }

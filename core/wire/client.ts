@@ -9,7 +9,16 @@ import { InstanceNotFoundError } from '../errors.js';
 import { normalizeEndpoint } from './endpoint.js';
 import { ApiError, describeNetworkError, EndpointUnreachableError, isNotFound, parseBody, toApiError } from './errors.js';
 import type { CheckStatusPayload } from './management.js';
-import type { InstancePage, StatusPayload } from './payloads.js';
+import type {
+  HistoryPagePayload,
+  HistoryRow,
+  InstanceCountsPayload,
+  InstancePage,
+  ResetAccepted,
+  ResetRequest,
+  ScopePayload,
+  StatusPayload,
+} from './payloads.js';
 import { CONTINUATION_HEADER, type ControlOperation, routes, WEBHOOK_PATH } from './routes.js';
 import type { RuntimeStatus } from './status.js';
 
@@ -120,6 +129,41 @@ export class DurableHttpClient {
     return readAllPages((continuationToken) => this.listInstances(taskHub, { ...query, top: pageSize, continuationToken }));
   }
 
+  /** Per-status instance counts (`GET counts`, beyond Durable Functions), created in the range if one is given. */
+  async countInstances(taskHub: string, filter: { createdTimeFrom?: string; createdTimeTo?: string } = {}): Promise<InstanceCountsPayload> {
+    return (await this.request('GET', routes.counts(), taskHub, {
+      query: { createdTimeFrom: filter.createdTimeFrom, createdTimeTo: filter.createdTimeTo },
+    })) as InstanceCountsPayload;
+  }
+
+  /**
+   * Rows `from` (0-based, default 0) to `from + top - 1` (top 1-1000, default 100) of the instance's
+   * history, one per stored event (`GET instances/{id}/history`, beyond Durable Functions).
+   * Throws a NotFound ApiError for a missing instance.
+   */
+  async getHistoryPage(taskHub: string, instanceId: string, page: { from?: number; top?: number } = {}): Promise<HistoryPagePayload> {
+    const query = { from: page.from === undefined ? undefined : String(page.from), top: page.top === undefined ? undefined : String(page.top) };
+    return (await this.onInstance(instanceId, () => this.request('GET', routes.history(instanceId), taskHub, { query }))) as HistoryPagePayload;
+  }
+
+  /** Every row of the instance's history, page after page (`top` rows each) until a page has no `nextFrom`. */
+  async getHistoryAll(taskHub: string, instanceId: string, top = 1000): Promise<HistoryRow[]> {
+    const rows: HistoryRow[] = [];
+    for (let from: number | undefined = 0; from !== undefined; ) {
+      const page = await this.getHistoryPage(taskHub, instanceId, { from, top });
+      rows.push(...page.events);
+      if (page.nextFrom !== undefined && page.nextFrom <= from)
+        throw new ApiError(502, 'Failed', `The endpoint's history page at ${from} pointed back to ${page.nextFrom}.`);
+      from = page.nextFrom;
+    }
+    return rows;
+  }
+
+  /** What the client's token allows (`GET scope`, beyond Durable Functions): 'admin', 'read', or 'anonymous' on a server without tokens. */
+  async getScope(): Promise<ScopePayload['scope']> {
+    return ((await this.request('GET', routes.scope(), undefined)) as ScopePayload).scope;
+  }
+
   /** The route takes `application/json` only, and an empty body is not JSON: no data is sent as `null`. */
   async raiseEvent(taskHub: string, instanceId: string, eventName: string, data: unknown): Promise<void> {
     await this.onInstance(instanceId, () =>
@@ -144,6 +188,15 @@ export class DurableHttpClient {
   async restart(taskHub: string, instanceId: string, newInstanceId: boolean): Promise<CheckStatusPayload> {
     const query = { restartWithNewInstanceId: String(newInstanceId) };
     return (await this.onInstance(instanceId, () => this.request('POST', routes.restart(instanceId), taskHub, { query }))) as CheckStatusPayload;
+  }
+
+  /** Takes the instance back to a row of its history (`DurableClient.reset`); returns the ID of the instance that continues. */
+  async reset(taskHub: string, instanceId: string, request: ResetRequest): Promise<string> {
+    const body = (await this.onInstance(instanceId, () =>
+      this.request('POST', routes.reset(instanceId), taskHub, { json: request }),
+    )) as Partial<ResetAccepted>;
+    if (typeof body?.instanceId !== 'string') throw new ApiError(202, 'InvalidResponse', 'The endpoint accepted the reset but did not return the instance ID.');
+    return body.instanceId;
   }
 
   /** Returns the number deleted (1). */

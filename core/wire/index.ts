@@ -3,6 +3,8 @@
  * URLs, statuses and the operation x status matrix, payloads, the ID rules, and the fetch client.
  * @module
  */
+
+export * from './bundle.js';
 export * from './client.js';
 export * from './endpoint.js';
 export * from './errors.js';

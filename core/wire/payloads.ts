@@ -29,6 +29,39 @@ export interface StatusPayload {
 /** One row of Durable Functions' `historyEvents` view (PascalCase; the other fields vary by `EventType`). */
 export type HistoryRow = Record<string, unknown> & { EventType: string; Timestamp: string };
 
+/** The body of `POST instances/{id}/reset` (see `DurableClient.reset`); `eventId` is the row's 1-based position in the history. */
+export interface ResetRequest {
+  eventId: number;
+  newInstanceId?: string;
+  reason?: string;
+  reapplyEvents?: boolean;
+}
+
+/** `POST instances/{id}/reset` answers 202 with the instance that continues (the fork's ID or the same). */
+export interface ResetAccepted {
+  instanceId: string;
+}
+
+/**
+ * `GET instances/{id}/history?from=&top=` (not in Durable Functions): rows `from`.. of the
+ * instance's history, one row per stored event (none dropped or merged, so a row's position is
+ * its event's: see `toHistoryRows`), `total` rows in all; `nextFrom` when more follow.
+ */
+export interface HistoryPagePayload {
+  events: HistoryRow[];
+  from: number;
+  total: number;
+  nextFrom?: number;
+}
+
+/** `GET counts` (not in Durable Functions): how many instances are in each status; every status is present. */
+export type InstanceCountsPayload = Record<RuntimeStatus, number>;
+
+/** `GET scope` (not in Durable Functions): what the presented credentials allow. */
+export interface ScopePayload {
+  scope: 'read' | 'admin' | 'anonymous';
+}
+
 /** One page of `GET instances`; the continuation token travels in CONTINUATION_HEADER. */
 export interface InstancePage {
   instances: StatusPayload[];
@@ -152,6 +185,10 @@ export function toHistoryEvents(history: readonly HistoryEvent[], options: { sho
       case 'ExecutionRewound':
         row.Reason = e.reason ?? null;
         break;
+      case 'ExecutionReset':
+        row.Reason = e.reason ?? null;
+        row.EventId = e.position;
+        break;
       case 'TimerCreated':
       case 'TimerFired':
         row.FireAt = e.fireAt;
@@ -164,4 +201,69 @@ export function toHistoryEvents(history: readonly HistoryEvent[], options: { sho
     rows.push(row);
   }
   return rows;
+}
+
+/** The body of `GET instances/{id}/history` for the page of `total` events that starts at `from` (`top` asked for). */
+export function toHistoryPagePayload(
+  page: { events: readonly HistoryEvent[]; total: number },
+  from: number,
+  top: number,
+  options: { showHistoryOutput?: boolean; showInput?: boolean } = {},
+): HistoryPagePayload {
+  const body: HistoryPagePayload = { events: toHistoryRows(page.events, options), from, total: page.total };
+  if (from + top < page.total) body.nextFrom = from + top;
+  return body;
+}
+
+/**
+ * One row per event, in order, nothing dropped or merged: the paged history's rows. Fields as in
+ * `toHistoryEvents`, plus `EventId` (of a scheduling event) and `TaskScheduledId` (of a
+ * completion), which pair what the merged view joins into one row.
+ */
+export function toHistoryRows(history: readonly HistoryEvent[], options: { showHistoryOutput?: boolean; showInput?: boolean } = {}): HistoryRow[] {
+  const showInput = options.showInput !== false;
+  return history.map((e) => {
+    const row: HistoryRow = { EventType: e.type, Timestamp: e.timestamp };
+    if (e.eventId >= 0) row.EventId = e.eventId;
+    if ('taskScheduledId' in e) row.TaskScheduledId = e.taskScheduledId;
+    if (carriesName(e)) row.Name = e.name;
+    if (carriesInstanceId(e)) row.InstanceId = e.instanceId;
+    switch (e.type) {
+      case 'TaskCompleted':
+      case 'SubOrchestrationInstanceCompleted':
+        if (options.showHistoryOutput) row.Result = json(e.result);
+        break;
+      case 'TaskFailed':
+      case 'SubOrchestrationInstanceFailed':
+        row.Reason = e.failureDetails.errorMessage;
+        row.Details = e.failureDetails.stackTrace ?? null;
+        row.FailureDetails = e.failureDetails;
+        break;
+      case 'ExecutionStarted':
+        row.FunctionName = e.name;
+        break;
+      case 'ExecutionCompleted':
+        row.OrchestrationStatus = e.orchestrationStatus;
+        if (options.showHistoryOutput) row.Result = json(e.result);
+        if (e.failureDetails) row.FailureDetails = e.failureDetails;
+        break;
+      case 'ExecutionTerminated':
+        row.Input = json(e.input);
+        break;
+      case 'ExecutionSuspended':
+      case 'ExecutionResumed':
+      case 'ExecutionRewound':
+        row.Reason = e.reason ?? null;
+        break;
+      case 'TimerCreated':
+      case 'TimerFired':
+        row.FireAt = e.fireAt;
+        break;
+      case 'GenericEvent':
+        row.Data = e.data;
+        break;
+    }
+    if (showInput && carriesInput(e)) row.Input = json(e.input);
+    return row;
+  });
 }

@@ -23,8 +23,16 @@ export const routes = {
   control: (instanceId: string, operation: ControlOperation): string => `instances/${segment(instanceId)}/${operation}`,
   raiseEvent: (instanceId: string, eventName: string): string => `instances/${segment(instanceId)}/raiseEvent/${segment(eventName)}`,
   restart: (instanceId: string): string => `instances/${segment(instanceId)}/restart`,
+  /** POST takes the instance back to a row of its history, or forks it there (not in Durable Functions). */
+  reset: (instanceId: string): string => `instances/${segment(instanceId)}/reset`,
   /** POST starts an instance; an empty ID lets the server pick one. */
   start: (orchestratorName: string, instanceId?: string): string => `orchestrators/${segment(orchestratorName)}${instanceId ? `/${segment(instanceId)}` : ''}`,
+  /** GET a page of the instance's history: `?from=&top=` (not in Durable Functions). */
+  history: (instanceId: string): string => `instances/${segment(instanceId)}/history`,
+  /** GET per-status instance counts: `?createdTimeFrom=&createdTimeTo=` (not in Durable Functions). */
+  counts: (): string => 'counts',
+  /** GET the scope the credentials presented grant (not in Durable Functions). */
+  scope: (): string => 'scope',
   /** GET lists the registered orchestrator names (not in Durable Functions). */
   orchestrators: (): string => 'orchestrators',
   /** GET lists the task hubs that hold data (not in Durable Functions). */

@@ -27,12 +27,13 @@ export function changesOnItsOwn(status: RuntimeStatus): boolean {
 }
 
 /** The management operations on one instance. */
-export type InstanceOperation = 'terminate' | 'suspend' | 'resume' | 'rewind' | 'raiseEvent' | 'purge' | 'restart';
+export type InstanceOperation = 'terminate' | 'suspend' | 'resume' | 'rewind' | 'raiseEvent' | 'purge' | 'restart' | 'reset';
 
 /**
  * The statuses each operation is carried out on (Durable Functions' handler matrix, with this
  * engine's divergences: rewind only Failed, purge only terminal). Restart is accepted on every
- * status under a new ID; under the same ID only on a terminal one (checked by the client).
+ * status under a new ID; under the same ID only on a terminal one (checked by the client). Reset
+ * (beyond Durable Functions) needs a history to go back in: every status but Pending.
  */
 const ACCEPTED: Readonly<Record<InstanceOperation, readonly RuntimeStatus[]>> = {
   terminate: ACTIVE_STATUSES,
@@ -42,6 +43,7 @@ const ACCEPTED: Readonly<Record<InstanceOperation, readonly RuntimeStatus[]>> = 
   rewind: ['Failed'],
   purge: TERMINAL_STATUSES,
   restart: RUNTIME_STATUSES,
+  reset: RUNTIME_STATUSES.filter((s) => s !== 'Pending'),
 };
 
 /** Accepted statuses on which the operation is a no-op: suspending a suspended instance, resuming one that is not suspended. */
@@ -60,6 +62,7 @@ const OFFERED: Readonly<Record<InstanceOperation, readonly RuntimeStatus[]>> = {
   rewind: offered('rewind'),
   purge: offered('purge'),
   restart: offered('restart'),
+  reset: offered('reset'),
 };
 
 /** The statuses the server carries the operation out on, in RUNTIME_STATUSES order. */

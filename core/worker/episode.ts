@@ -6,10 +6,12 @@
  * @module
  */
 import { isoTime } from '../clock.js';
-import { event, type HistoryEvent, isTerminal } from '../history.js';
+import { toFailureDetails } from '../errors.js';
+import { type ExecutionReset, event, type HistoryEvent, isTerminal } from '../history.js';
 import { type EpisodeResult, OrchestrationExecutor } from '../orchestration/executor.js';
 import { locateNonDeterminism } from '../orchestration/replay-check.js';
-import { rewindHistory } from '../orchestration/rewind.js';
+import { rebaseTimers, resetHistory, resetPositionValid } from '../orchestration/reset.js';
+import { type ChildFacts, childrenToCheck, planRewind } from '../orchestration/rewind.js';
 import type { CommitOutcome, EpisodeCommit, InstanceRecord, LeasedActivity, OrchestrationMessage, OrchestrationWorkItem } from '../store/port.js';
 import { instanceRecord } from '../store/record.js';
 import { buildCommit, type Children, NO_CHILDREN } from './commit.js';
@@ -74,10 +76,17 @@ export class EpisodeRunner {
       const { executionId } = instance;
       const events: HistoryEvent[] = [{ type: 'OrchestratorStarted', eventId: -1, timestamp: isoTime(now) }];
       let rewind: OrchestrationMessage | undefined;
+      let reset: OrchestrationMessage | undefined;
       for (const m of item.messages) {
         if (m.executionId && m.executionId !== executionId) continue;
         if (m.event.type === 'ExecutionRewound') rewind ??= m;
+        else if (m.event.type === 'ExecutionReset') reset ??= m;
         else events.push(m.event);
+      }
+      // A reset applies to any started instance; a fork's reset is what starts it.
+      if (reset?.event.type === 'ExecutionReset' && (instance.runtimeStatus !== 'Pending' || reset.event.source)) {
+        await this.reset(instance, item, reset, reset.event, now);
+        return false;
       }
       if (isTerminal(instance.runtimeStatus)) {
         if (rewind && instance.runtimeStatus === 'Failed') await this.rewind(instance, item, rewind, now);
@@ -263,24 +272,33 @@ export class EpisodeRunner {
   }
 
   /**
-   * Reopens a failed instance: the failed activities and sub-orchestrations are retired from its
-   * history (and failed children are rewound in turn), and the orchestrator runs again from
-   * there, with the events raised alongside the rewind.
+   * Reopens a failed instance (see rewind.ts): what the failure led to is retired from its
+   * history, failed children are rewound in turn, and the orchestrator runs again from there,
+   * with the events that reached the instance alongside the rewind.
    */
   private async rewind(instance: InstanceRecord, item: OrchestrationWorkItem, message: OrchestrationMessage, now: number): Promise<void> {
     const { app, store, newId } = this.context;
     const at = isoTime(now);
     const reason = message.event.type === 'ExecutionRewound' ? message.event.reason : undefined;
-    const { history, failedChildren } = rewindHistory(await store.getHistory(instance.instanceId), reason, at);
+    const past = await store.getHistory(instance.instanceId);
+    const arrived = item.messages
+      .filter((m) => m !== message && m.event.type !== 'ExecutionRewound' && (!m.executionId || m.executionId === instance.executionId))
+      .map((m) => m.event);
+    const children = new Map<string, ChildFacts>();
+    for (const id of childrenToCheck(past)) {
+      const child = await store.getInstance(id);
+      if (!child) continue;
+      const started = (await store.getHistory(id)).find((e) => e.type === 'ExecutionStarted');
+      const parent = started?.type === 'ExecutionStarted' ? started.parentInstance : undefined;
+      children.set(id, { status: child.runtimeStatus, output: child.output, reportsTo: parent });
+    }
+    const { history, events, failedChildren } = planRewind(app, instance.instanceId, past, { children, arrived, reason, now: at });
     const executor = new OrchestrationExecutor(app, instance.instanceId);
     executor.replay(history);
-    const result = executor.run([
-      event('OrchestratorStarted', at, {}),
-      ...item.messages.filter((m) => m !== message && m.event.type === 'EventRaised').map((m) => m.event),
-    ]);
+    const result = executor.run([event('OrchestratorStarted', at, {}), ...events]);
     const { failureDetails: _f, output: _o, completedTime: _c, ...rest } = instance;
     const reopened = { ...rest, runtimeStatus: 'Running' as const };
-    const children = await this.childrenOf(result);
+    const found = await this.childrenOf(result);
     const episode = buildCommit({
       instance: reopened,
       lease: item.lease,
@@ -288,7 +306,7 @@ export class EpisodeRunner {
       orchestration: executor,
       result,
       now,
-      children,
+      children: found,
       newId,
     });
     const applied = 'append' in episode.history ? episode.history.append : [];
@@ -299,5 +317,83 @@ export class EpisodeRunner {
     this.cache.delete(instance.instanceId);
     const outcome = await this.context.commit(episode);
     if (!outcome.ok) await store.abandonOrchestration(item);
+  }
+
+  /**
+   * Takes an execution back to a row of its history (see reset.ts), or builds a fork from its
+   * source's, and runs the orchestrator on from there under the new execution. Results of the
+   * old execution are stale from then on; raised and control events that came meanwhile apply.
+   */
+  private async reset(instance: InstanceRecord, item: OrchestrationWorkItem, message: OrchestrationMessage, order: ExecutionReset, now: number): Promise<void> {
+    const { app, store, newId } = this.context;
+    const at = isoTime(now);
+    const fork = order.source !== undefined;
+    const source = fork ? await store.getInstance(order.source!.instanceId) : instance;
+    const wanted = order.source?.executionId ?? instance.executionId;
+    const past = source?.executionId === wanted ? await store.getHistory(source.instanceId) : [];
+    if (!resetPositionValid(order.position, past.length)) {
+      if (fork) await this.failFork(instance, item, order, past.length, now);
+      else
+        await store.discardMessages(
+          item,
+          item.messages.map((m) => m.id),
+        );
+      return;
+    }
+    const executionId = fork ? instance.executionId : newId(`${instance.executionId}/reset/${message.id}`);
+    const { history, redeliver } = resetHistory(past, { instanceId: instance.instanceId, executionId, fork, order, now: at });
+    const executor = new OrchestrationExecutor(app, instance.instanceId);
+    executor.replay(history);
+    // Results of the old execution are stale; events raised and control operations sent meanwhile apply.
+    const arrived = item.messages
+      .filter((m) => m !== message && ['EventRaised', 'ExecutionSuspended', 'ExecutionResumed', 'ExecutionTerminated'].includes(m.event.type))
+      .map((m) => m.event);
+    const result = executor.run([event('OrchestratorStarted', at, {}), ...arrived]);
+    rebaseTimers(result.actions, (id) => executor.timerIssuedAt(id), now);
+    const { failureDetails: _f, output: _o, completedTime: _c, customStatus: _s, ...rest } = instance;
+    const reopened = { ...rest, executionId, runtimeStatus: 'Running' as const, parentInstanceId: fork ? undefined : instance.parentInstanceId };
+    const episode = buildCommit({
+      instance: reopened,
+      lease: item.lease,
+      consumed: item.messages.map((m) => m.id),
+      orchestration: executor,
+      result,
+      now,
+      children: await this.childrenOf(result),
+      newId,
+    });
+    const applied = 'append' in episode.history ? episode.history.append : [];
+    episode.history = { replace: [...history, ...applied] };
+    for (const e of redeliver) episode.messages.push({ id: newId(), instanceId: instance.instanceId, visibleAt: at, event: { ...e, timestamp: at } });
+    this.cache.delete(instance.instanceId);
+    const outcome = await this.context.commit(episode);
+    if (!outcome.ok) await store.abandonOrchestration(item);
+  }
+
+  /** A fork whose source moved on (another execution, fewer rows, gone) before it ran: it fails, saying so. */
+  private async failFork(instance: InstanceRecord, item: OrchestrationWorkItem, order: ExecutionReset, rows: number, now: number): Promise<void> {
+    const at = isoTime(now);
+    const source = order.source!;
+    const error = new Error(
+      `Cannot fork instance '${source.instanceId}' at row ${order.position}: it has moved on to another execution or has ${rows} history rows now.`,
+    );
+    const episode = buildCommit({
+      instance,
+      lease: item.lease,
+      consumed: item.messages.map((m) => m.id),
+      orchestration: { started: undefined, openSubOrchestrations: () => [] },
+      result: {
+        applied: [event('OrchestratorStarted', at, {})],
+        actions: [],
+        outcome: { status: 'Failed', failureDetails: toFailureDetails(error) },
+        customStatus: undefined,
+        suspended: false,
+      },
+      now,
+      children: NO_CHILDREN,
+      newId: this.context.newId,
+    });
+    const outcome = await this.context.commit(episode);
+    if (!outcome.ok) await this.context.store.abandonOrchestration(item);
   }
 }

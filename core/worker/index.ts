@@ -15,6 +15,10 @@ import { EpisodeRunner } from './episode.js';
 import { WorkerLoop } from './loop.js';
 import { Slots } from './slots.js';
 
+/** The lock times a worker takes without options: the longest a lease it took can hold its work. */
+export const DEFAULT_ORCHESTRATION_LOCK_MS = 30_000;
+export const DEFAULT_ACTIVITY_LOCK_MS = 300_000;
+
 export interface WorkerOptions {
   clock?: Clock;
   /** Episodes in flight at once. Default 64. */
@@ -57,8 +61,8 @@ export class Worker {
       store,
       clock: options.clock ?? systemClock,
       settings: {
-        orchestrationLockMs: options.orchestrationLockMs ?? 30_000,
-        activityLockMs: options.activityLockMs ?? 300_000,
+        orchestrationLockMs: options.orchestrationLockMs ?? DEFAULT_ORCHESTRATION_LOCK_MS,
+        activityLockMs: options.activityLockMs ?? DEFAULT_ACTIVITY_LOCK_MS,
         replayCache: options.replayCache ?? 1000,
         pollIntervalMs: options.pollIntervalMs ?? 1000,
       },

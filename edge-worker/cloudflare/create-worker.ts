@@ -23,11 +23,11 @@
  * found at its first call, which answers the same way.
  * @module
  */
-import type { Context, ExecutionContext, Hono } from 'hono';
+import type { ExecutionContext, Hono } from 'hono';
 import type { DurableApp } from '../../core/app.js';
 import { DurableClient } from '../../core/client.js';
 import { DEFAULT_TASK_HUB } from '../../core/limits.js';
-import { createApp } from '../app.js';
+import { createApp, type DurableRoutes, routeAuthorizer } from '../app.js';
 import { errorResponse, onError } from '../errors.js';
 import { query } from '../params.js';
 import { authFrom, DEFAULT_BINDING, httpOptionsFrom, NO_TOKEN, namespaceFrom, type WorkerEnv } from './env.js';
@@ -47,10 +47,8 @@ export interface CloudflareWorkerOptions {
   onError?: (error: unknown) => void;
 }
 
-export interface DurableRoutes {
-  /** A new client per call (its long polls end with its request), on the isolate's storage. */
-  client(c: Context, taskHub?: string): DurableClient;
-}
+/** `client` gives a new client per call (its long polls end with its request), on the isolate's storage. */
+export type { DurableRoutes };
 
 /** What `export default` takes: a module Worker's handler. */
 export interface DurableWorker {
@@ -99,6 +97,8 @@ export function createWorker(app: DurableApp, options: CloudflareWorkerOptions =
           baseUrl: env.BASE_URL,
           managementKey: env.MANAGEMENT_KEY,
         }),
+      authorize: routeAuthorizer(auth),
+      baseUrl: env.BASE_URL,
     });
     return (request, _env, ctx) => hono.fetch(request, env, ctx);
   };

@@ -31,7 +31,7 @@ import { DurableObjectTaskHubStore } from '../../core/store/durable-object/store
 import { isSqliteStorage, syncStorage } from '../../core/store/durable-object/sync.js';
 import type { DurableObjectStorageLike } from '../../core/store/durable-object/tx.js';
 import type { CommitOutcome, InstanceRecord, NewInstance, StoreNotification } from '../../core/store/port.js';
-import { Worker, type WorkerOptions } from '../../core/worker/index.js';
+import { DEFAULT_ACTIVITY_LOCK_MS, DEFAULT_ORCHESTRATION_LOCK_MS, Worker, type WorkerOptions } from '../../core/worker/index.js';
 import { toWire, type WireResult } from './rpc-errors.js';
 
 /** Port methods callable across the boundary, plus the hub's housekeeping. */
@@ -40,6 +40,8 @@ export const HUB_METHODS = [
   'getInstance',
   'getHistory',
   'queryInstances',
+  'countInstances',
+  'getHistoryPage',
   'enqueueMessages',
   'leaseOrchestration',
   'abandonOrchestration',
@@ -140,6 +142,7 @@ export interface TaskHubHostOptions {
 
 export class TaskHubHost {
   private store: DurableObjectTaskHubStore | undefined;
+  private opening: Promise<DurableObjectTaskHubStore> | undefined;
   private worker: Worker | undefined;
   private driving: Promise<void> | undefined;
   private again = false;
@@ -206,16 +209,30 @@ export class TaskHubHost {
 
   /** The hub store, named on the first call (the object's ID does not carry the name). */
   async hub(name: string): Promise<DurableObjectTaskHubStore> {
-    if (this.store) {
-      if (this.store.taskHub !== name) throw new InvalidArgumentError(`This object holds task hub '${this.store.taskHub}', not '${name}'.`);
-      return this.store;
-    }
+    const store = this.store ?? (await (this.opening ??= this.open(name).finally(() => (this.opening = undefined))));
+    if (store.taskHub !== name) throw new InvalidArgumentError(`This object holds task hub '${store.taskHub}', not '${name}'.`);
+    return store;
+  }
+
+  /**
+   * Opens the hub in this incarnation of the object. With an app, the object runs the hub's
+   * engine and is the only holder of its leases (callers across RPC store and read; they do
+   * not lease), so every lease it finds was held by an earlier incarnation, which is gone
+   * (evicted, reset, redeployed): they are released before the engine starts, and their work
+   * runs now instead of when the leases lapse.
+   */
+  private async open(name: string): Promise<DurableObjectTaskHubStore> {
     if (!(await this.storage.get([NAME_KEY])).size) await this.storage.put({ [NAME_KEY]: name });
-    this.store = new DurableObjectTaskHubStore(name, isSqliteStorage(this.storage) ? syncStorage(this.storage) : this.storage);
-    this.store.subscribe((n) => this.remember(n));
-    if (this.options.app)
-      this.worker = new Worker(this.options.app, this.store, { onError: (e) => console.error('[task hub object]', e), ...this.options.worker });
-    return this.store;
+    const store = new DurableObjectTaskHubStore(name, isSqliteStorage(this.storage) ? syncStorage(this.storage) : this.storage);
+    store.subscribe((n) => this.remember(n));
+    const { orchestrationLockMs = DEFAULT_ORCHESTRATION_LOCK_MS, activityLockMs = DEFAULT_ACTIVITY_LOCK_MS } = this.options.worker ?? {};
+    // The engine's own leases lapse within its longest lock time.
+    const horizon = { now: this.now(), withinMs: Math.max(orchestrationLockMs, activityLockMs) };
+    const released = this.options.app ? await store.releaseLeases(horizon) : { instances: 0, activities: 0 };
+    this.store = store;
+    if (this.options.app) this.worker = new Worker(this.options.app, store, { onError: (e) => console.error('[task hub object]', e), ...this.options.worker });
+    if (released.instances + released.activities > 0) this.kick();
+    return store;
   }
 
   private kick(): void {

@@ -160,6 +160,12 @@ class RemoteTaskHub implements port.TaskHubStore {
   queryInstances(query: port.InstanceQuery): Promise<port.InstancePage> {
     return this.call('queryInstances', query);
   }
+  countInstances(filter: port.CountFilter): Promise<port.InstanceCounts> {
+    return this.call('countInstances', filter);
+  }
+  getHistoryPage(instanceId: string, from: number, top: number): Promise<port.HistoryPage> {
+    return this.call('getHistoryPage', instanceId, from, top);
+  }
   async enqueueMessages(messages: port.OrchestrationMessage[]): Promise<void> {
     await this.registered();
     return this.call('enqueueMessages', messages);

@@ -1,12 +1,15 @@
 /**
  * Instance operations: `POST instances/{id}/raiseEvent/{eventName}` and
- * `POST instances/{id}/{terminate|suspend|resume|rewind|restart}`. Operation segments match
- * case-insensitively, as in Durable Functions. A finished instance answers 410 Gone.
+ * `POST instances/{id}/{terminate|suspend|resume|rewind|restart}`, and (beyond Durable Functions)
+ * `POST instances/{id}/reset`. Operation segments match case-insensitively, as in Durable
+ * Functions. A finished instance answers 410 Gone; a reset in the wrong status 409.
  * @module
  */
 import type { Context } from 'hono';
 import type { DurableClient } from '../../core/client.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 import { validateInstanceId } from '../../core/limits.js';
+import type { ResetAccepted, ResetRequest } from '../../core/wire/payloads.js';
 import type { ControlOperation } from '../../core/wire/routes.js';
 import type { Api } from '../api.js';
 import { readJson, requireJsonContentType } from '../body.js';
@@ -50,6 +53,39 @@ export function operationRoutes(api: Api): void {
   });
 
   api.route('POST', `/instances/:instanceId/:operation{${anyCase('restart')}}`, 'admin', (c) => restart(api, c));
+  api.route('POST', `/instances/:instanceId/:operation{${anyCase('reset')}}`, 'admin', (c) => reset(api, c));
+}
+
+const RESET_FIELDS: Readonly<Record<keyof ResetRequest, string>> = {
+  eventId: 'number',
+  newInstanceId: 'string',
+  reason: 'string',
+  reapplyEvents: 'boolean',
+};
+
+/** The JSON body of a reset: an object with `eventId` and the optional fields, each of its type; anything else is named. */
+function resetRequest(body: unknown): ResetRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new InvalidArgumentError('The reset body must be a JSON object like {"eventId": 5}; eventId is the 1-based row of the history to go back to.');
+  for (const [key, value] of Object.entries(body)) {
+    const type = RESET_FIELDS[key as keyof ResetRequest];
+    if (!type) throw new InvalidArgumentError(`Unknown field '${key}' in the reset body; the fields are ${Object.keys(RESET_FIELDS).join(', ')}.`);
+    if (typeof value !== type) throw new InvalidArgumentError(`The reset body's '${key}' must be a ${type}.`);
+  }
+  if (!('eventId' in body)) throw new InvalidArgumentError('The reset body needs eventId: the 1-based row of the history to go back to.');
+  return body as ResetRequest;
+}
+
+/** Takes the instance back to a row of its history, or forks it there (see `DurableClient.reset`); 202 with the instance that continues. */
+async function reset(api: Api, c: Context): Promise<Response> {
+  const client = api.client(c);
+  const instanceId = mapSync({}, () => validateInstanceId(c.req.param('instanceId')));
+  const data = await readJson(c.req.raw, api.maxBodyBytes);
+  const request = mapSync({}, () => resetRequest(data));
+  const id = await mapErrors({}, () => client.reset(instanceId, request));
+  api.hooks.onWrite?.(client.taskHubName, c);
+  const accepted: ResetAccepted = { instanceId: id };
+  return c.json(accepted, 202);
 }
 
 /**

@@ -2,9 +2,10 @@
  * Every `durable` command against a live endpoint (the Node host) and against a local
  * store file (SQLite), with the error paths: unknown ID → 3, bad input → 2, wrong state → 1.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseBundle } from '../../core/wire/bundle.js';
 import { endpointTarget, storeTarget, type Target } from './helpers.js';
 
 describe.each([
@@ -123,20 +124,85 @@ describe.each([
   });
 
   describe('get-history', () => {
-    it('lists the history rows, oldest first', async () => {
+    it('lists every history row, numbered, oldest first, read a page at a time', async () => {
       await t.client.startNew('HelloSequence', { instanceId: 'history-1' });
       await t.waitFor('history-1');
+      const stored = await t.client.getHistory('history-1');
       const r = await t.run(['get-history', '--id', 'history-1']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout.split('\n')[0]).toMatch(/^TIMESTAMP\s+EVENT\s+NAME\s+DETAILS$/);
-      expect(r.stdout).toMatch(/ExecutionStarted\s+HelloSequence/);
-      expect(r.stdout).toMatch(/TaskCompleted\s+SayHello\s+input "Tokyo" · result "Hello Tokyo!"/);
+      expect(r.stdout.split('\n')[0]).toMatch(/^#\s+TIMESTAMP\s+EVENT\s+NAME\s+DETAILS$/);
+      expect(r.stdout).toMatch(/\n2\s+\S+\s+ExecutionStarted\s+HelloSequence/);
+      expect(r.stdout).toMatch(/TaskScheduled\s+SayHello\s+id 0 · input "Tokyo"/);
+      expect(r.stdout).toMatch(/TaskCompleted\s+for id 0 · result "Hello Tokyo!"/);
       const rows = (await t.run(['get-history', '--id', 'history-1', '--json'])).json<{ EventType: string }[]>();
-      expect(rows.map((e) => e.EventType)).toEqual(['ExecutionStarted', 'TaskCompleted', 'TaskCompleted', 'TaskCompleted', 'ExecutionCompleted']);
+      expect(rows.map((e) => e.EventType)).toEqual(stored.map((e) => e.type));
+    });
+
+    it('--from and --top show one page and say how to get the next', async () => {
+      const stored = await t.client.getHistory('history-1');
+      const r = await t.run(['get-history', '--id', 'history-1', '--from', '2', '--top', '3']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^#/);
+      expect(r.stdout).toMatch(/\n3\s/);
+      expect(r.stdout).toContain(`(rows 3-5 of ${stored.length}; --from 5 for more)`);
+      const page = (await t.run(['get-history', '--id', 'history-1', '--from', '2', '--top', '3', '--json'])).json<{ EventType: string }[]>();
+      expect(page.map((e) => e.EventType)).toEqual(stored.slice(2, 5).map((e) => e.type));
+      const past = await t.run(['get-history', '--id', 'history-1', '--from', String(stored.length)]);
+      expect(past.stdout).toContain(`has ${stored.length} history rows; none from row ${stored.length}`);
+      const bad = await t.run(['get-history', '--id', 'history-1', '--top', '0']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--top');
+      expect(bad.stderr).toContain('from 1 to 1000');
     });
 
     it('exits 3 for an unknown ID', async () => {
       expect((await t.run(['get-history', '--id', 'nobody'])).code).toBe(3);
+      expect((await t.run(['get-history', '--id', 'nobody', '--top', '5'])).code).toBe(3);
+    });
+  });
+
+  describe('count', () => {
+    it('prints every status with its count, in a created-time range', async () => {
+      const counted = await t.client.countInstances();
+      const r = await t.run(['count']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.split('\n')[0]).toMatch(/^STATUS\s+COUNT$/);
+      expect(r.stdout).toMatch(new RegExp(`Completed\\s+${counted.Completed}\\n`));
+      expect(r.stdout).toMatch(/Suspended\s+\d+\n/);
+      const json = (await t.run(['count', '--json'])).json<Record<string, number>>();
+      expect(Object.keys(json).sort()).toEqual(['Completed', 'ContinuedAsNew', 'Failed', 'Pending', 'Running', 'Suspended', 'Terminated']);
+      expect(json.Completed).toBeGreaterThan(0);
+      const none = (await t.run(['count', '--created-from', '2999-01-01T00:00:00Z', '--json'])).json<Record<string, number>>();
+      expect(Object.values(none)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+      expect((await t.run(['count', '--created-to', 'tomorrow'])).code).toBe(2);
+    });
+  });
+
+  describe('export', () => {
+    it('writes a history bundle of the instance, with --children its sub-orchestrations', async () => {
+      await t.client.startNew('ParentChild', { instanceId: 'export-1' });
+      await t.waitFor('export-1');
+      const r = await t.run(['export', '--id', 'export-1', '--children', '--out', 'export-1.json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/Exported 2 instances \(\d+ history rows\) to .*export-1\.json/);
+      const bundle = parseBundle(readFileSync(join(t.dir, 'export-1.json'), 'utf8'));
+      expect(bundle).toMatchObject({
+        format: 'edge-durable/history-bundle',
+        version: 1,
+        source: { taskHub: t.client.taskHubName, backend: kind === 'endpoint' ? 'http' : 'sqlite' },
+      });
+      expect(bundle.instance).toMatchObject({ instanceId: 'export-1', name: 'ParentChild', runtimeStatus: 'Completed' });
+      expect(bundle.history.map((row) => row.EventType)).toEqual((await t.client.getHistory('export-1')).map((e) => e.type));
+      expect(bundle.children).toHaveLength(1);
+      expect(bundle.children![0]!.instance).toMatchObject({ name: 'HelloSequence', runtimeStatus: 'Completed' });
+      const plain = await t.run(['export', '--id', 'export-1']);
+      expect(parseBundle(plain.stdout).children).toBeUndefined();
+    });
+
+    it('exits 3 for an unknown ID and writes nothing', async () => {
+      const r = await t.run(['export', '--id', 'nobody', '--out', 'nobody.json']);
+      expect(r.code).toBe(3);
+      expect(existsSync(join(t.dir, 'nobody.json'))).toBe(false);
     });
   });
 
@@ -260,6 +326,50 @@ describe.each([
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/rewind applies only to Failed/);
       expect((await t.run(['rewind', '--id', 'nobody'])).code).toBe(3);
+    });
+  });
+
+  describe('reset', () => {
+    it('resets an instance to a history row, or forks it there under --new-id', async () => {
+      await t.client.startNew('HelloSequence', { instanceId: `reset-${kind}` });
+      await t.waitFor(`reset-${kind}`);
+      const r = await t.run(['reset', '--id', `reset-${kind}`, '--event-id', '8', '--reason', 'again']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`Reset of instance 'reset-${kind}' to history row 8 requested.`);
+      if (kind === 'store') expect(r.stdout).toMatch(/the reset is queued in the local store/);
+      await expect
+        .poll(
+          async () => {
+            await t.settle();
+            return (await t.client.getHistory(`reset-${kind}`)).some((e) => e.type === 'ExecutionReset');
+          },
+          { timeout: 15_000 },
+        )
+        .toBe(true);
+      expect(await t.waitFor(`reset-${kind}`)).toBe('Completed');
+      expect((await t.client.getHistory(`reset-${kind}`))[8]).toMatchObject({ type: 'ExecutionReset', position: 8, reason: 'again' });
+      const fork = await t.run(['reset', '--id', `reset-${kind}`, '--event-id', '4', '--new-id', `fork-${kind}`, '--no-reapply-events', '--json']);
+      expect(fork.code, fork.stderr).toBe(0);
+      expect(fork.json()).toEqual({ id: `reset-${kind}`, instanceId: `fork-${kind}`, eventId: 4 });
+      expect(await t.waitFor(`fork-${kind}`)).toBe('Completed');
+      expect((await t.client.getStatus(`fork-${kind}`))?.output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+    });
+
+    it('exits 2 without a valid --event-id or one out of range, 3 for an unknown instance, 1 over a running fork target', async () => {
+      await t.client.startNew('HelloSequence', { instanceId: `reset-bad-${kind}` });
+      await t.waitFor(`reset-bad-${kind}`);
+      const missing = await t.run(['reset', '--id', `reset-bad-${kind}`]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('--event-id is required');
+      expect((await t.run(['reset', '--id', `reset-bad-${kind}`, '--event-id', 'two'])).code).toBe(2);
+      const range = await t.run(['reset', '--id', `reset-bad-${kind}`, '--event-id', '99']);
+      expect(range.code).toBe(2);
+      expect(range.stderr).toContain('from 1 to 16');
+      expect((await t.run(['reset', '--id', 'nobody', '--event-id', '1'])).code).toBe(3);
+      await t.client.startNew('Approval', { instanceId: `reset-busy-${kind}` });
+      const busy = await t.run(['reset', '--id', `reset-bad-${kind}`, '--event-id', '4', '--new-id', `reset-busy-${kind}`]);
+      expect(busy.code).toBe(1);
+      expect(busy.stderr).toMatch(/already exists/);
     });
   });
 

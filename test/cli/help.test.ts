@@ -34,6 +34,16 @@ describe('help', () => {
   });
 });
 
+describe('durable reset --help', () => {
+  it('says what the row number means and names every option', async () => {
+    const r = await runCli(['reset', '--help'], cwd);
+    expect(r.stdout).toContain('Usage: durable reset --id ID --event-id N [--new-id ID] [--reason TEXT] [--no-reapply-events]');
+    expect(r.stdout).toContain('beyond Durable Functions');
+    expect(r.stdout).toContain("1-based position in the instance's full history");
+    for (const option of ['--event-id', '--new-id', '--reason', '--no-reapply-events']) expect(r.stdout).toContain(option);
+  });
+});
+
 describe('the executable', () => {
   it('runs from the sources through tsx (no bundle needed)', async () => {
     const { stdout } = await run(

@@ -51,6 +51,7 @@ export function testIO(dir: string, overrides: Partial<CliIO> = {}): { io: CliIO
     stdinIsTTY: false,
     stderrIsTTY: false,
     readFile: async (p) => (await import('node:fs/promises')).readFile(p, 'utf8'),
+    writeFile: async (p, text) => (await import('node:fs/promises')).writeFile(p, text, 'utf8'),
     readStdin: async () => '',
     confirm: async () => false,
     now: () => Date.now(),

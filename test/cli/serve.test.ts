@@ -95,6 +95,24 @@ describe('durable serve', () => {
     }
   });
 
+  it('a data directory another host runs on: exit 1, naming that host, and the running host is undisturbed', async () => {
+    const dataDir = join(tempDir(), 'state');
+    const stop = new AbortController();
+    const { io, out } = testIO(cwd, { stopSignal: stop.signal });
+    const first = main(['serve', APP, '--port', '0', '--data-dir', dataDir], io);
+    const base = await waitFor(() => /listening on (http:\/\/\S+)/.exec(out.join(''))?.[1], 'the URL');
+    try {
+      const r = await runCli(['serve', APP, '--port', '0', '--data-dir', dataDir], cwd);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`error: ${join(dataDir, 'durable.sqlite')}: The store is owned by process ${process.pid} on host '`);
+      expect(r.stderr).toContain('Stop the other host first, or pass another --data-dir.');
+      expect((await fetch(`${base}/orchestrators/HelloSequence`, { method: 'POST' })).status).toBe(202);
+    } finally {
+      stop.abort();
+    }
+    expect(await first).toBe(0);
+  });
+
   it('bad options are usage errors (2): the port, from the flag or PORT', async () => {
     const dataDir = join(tempDir(), 'state');
     const flag = await runCli(['serve', APP, '--port', '70000', '--data-dir', dataDir], cwd);

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { event, type RuntimeStatus } from '../../core/history.js';
+import { historyPage } from '../../core/store/history-page.js';
 import type { EpisodeCommit, InstanceRecord, NewInstance, OrchestrationMessage, Storage, TaskHubStore } from '../../core/store/port.js';
 import { leaseActivities, leaseOrchestrations } from '../../core/worker/lease-many.js';
 
@@ -688,6 +689,105 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
       expect(await hub.completeActivities([{ leased: retaken, result }])).toEqual([{ applied: true }]);
       // Another hub's leases stay.
       expect(await other.leaseOrchestration(T0 + 1, 30_000)).toBeUndefined();
+    });
+
+    it('counts instances per status from its index: every status present, kept through commits, replacement, conflicts and purges', async () => {
+      await setup();
+      const zero = { Pending: 0, Running: 0, Completed: 0, ContinuedAsNew: 0, Failed: 0, Terminated: 0, Suspended: 0 };
+      expect(await hub.countInstances({})).toEqual(zero);
+      const other = storage.taskHub('OtherHub');
+      await other.createInstance(newInstance('elsewhere'));
+      const at = (s: number) => iso(T0 + s * 1000);
+      const made: Record<string, InstanceRecord> = {};
+      for (const [id, s] of [
+        ['c1', 1],
+        ['c2', 2],
+        ['c3', 3],
+        ['c4', 4],
+        ['c5', 5],
+      ] as const)
+        made[id] = await hub.createInstance(newInstance(id, { createdTime: at(s) }));
+      expect(await hub.countInstances({})).toEqual({ ...zero, Pending: 5 });
+      const move = async (id: string, status: RuntimeStatus, patch: Partial<EpisodeCommit> = {}) => {
+        const current = (await hub.getInstance(id))!;
+        const [outcome] = await hub.commit([episode(current, [], { instance: { ...current, runtimeStatus: status } as never, ...patch })]);
+        expect(outcome?.ok).toBe(true);
+      };
+      await move('c1', 'Running');
+      await move('c2', 'Completed');
+      await move('c3', 'Failed');
+      await move('c4', 'Running', { newInstances: [newInstance('c4:child', { createdTime: at(6) })] });
+      await move('c4', 'Running');
+      expect(await hub.countInstances({})).toEqual({ ...zero, Pending: 2, Running: 2, Completed: 1, Failed: 1 });
+      // A stale commit changes nothing, counts included.
+      const [stale] = await hub.commit([episode(made.c5!, [], { expectedVersion: 9, instance: { ...made.c5!, runtimeStatus: 'Terminated' } as never })]);
+      expect(stale?.ok).toBe(false);
+      // Re-creating over a terminal instance replaces it: Completed one fewer, Pending one more.
+      await hub.createInstance(newInstance('c2', { createdTime: at(2) }));
+      expect(await hub.countInstances({})).toEqual({ ...zero, Pending: 3, Running: 2, Failed: 1 });
+      // The created-time range is inclusive at both ends, either end open.
+      expect(await hub.countInstances({ createdTimeFrom: at(2), createdTimeTo: at(4) })).toEqual({ ...zero, Pending: 1, Running: 1, Failed: 1 });
+      expect(await hub.countInstances({ createdTimeFrom: at(4) })).toEqual({ ...zero, Pending: 2, Running: 1 });
+      const listed = await hub.queryInstances({ createdTimeFrom: at(4) });
+      expect(listed.instances.map((r) => r.instanceId)).toEqual(['c4:child', 'c5', 'c4']);
+      expect(await hub.countInstances({ createdTimeTo: '2026-01-01T01:00:01+01:00' })).toEqual({ ...zero, Running: 1 });
+      await expect(hub.countInstances({ createdTimeFrom: 'yesterday' })).rejects.toMatchObject({ name: 'InvalidArgumentError' });
+      expect(await hub.purgeInstance('c3', ['Failed'])).toBe(1);
+      await move('c1', 'Completed');
+      expect(await hub.purgeInstances({ runtimeStatus: ['Completed'] })).toBe(1);
+      expect(await hub.countInstances({})).toEqual({ ...zero, Pending: 3, Running: 1 });
+      expect(await other.countInstances({})).toEqual({ ...zero, Pending: 1 });
+      expect(await storage.deleteTaskHub('TestHub')).toBe(true);
+      expect(await storage.taskHub('TestHub').countInstances({})).toEqual(zero);
+      await storage.taskHub('TestHub').createInstance(newInstance('after'));
+      expect(await storage.taskHub('TestHub').countInstances({})).toEqual({ ...zero, Pending: 1 });
+    });
+
+    it('reads a page of history: the rows of getHistory from a position, with its length, across appends and a replace', async () => {
+      await setup();
+      const created = await hub.createInstance(newInstance('hp'));
+      const events = Array.from({ length: 7 }, (_, n) => event('EventRaised', iso(T0 + n), { name: `e${n}` }));
+      let version = created.version;
+      for (const chunk of [events.slice(0, 3), events.slice(3, 4), events.slice(4)]) {
+        const [outcome] = await hub.commit([episode({ ...created, version }, [], { history: { append: chunk } })]);
+        version = outcome!.ok ? outcome!.version : -1;
+      }
+      expect(await hub.getHistory('hp')).toEqual(events);
+      expect(await historyPage(hub, 'hp', 0, 100)).toEqual({ events, total: 7 });
+      expect(await historyPage(hub, 'hp', 2, 3)).toEqual({ events: events.slice(2, 5), total: 7 });
+      expect(await historyPage(hub, 'hp', 5, 10)).toEqual({ events: events.slice(5), total: 7 });
+      expect(await historyPage(hub, 'hp', 7, 10)).toEqual({ events: [], total: 7 });
+      expect(await historyPage(hub, 'hp', 50, 1)).toEqual({ events: [], total: 7 });
+      const fresh = [
+        event('ExecutionStarted', iso(T0 + 9), { name: 'Hello', orchestrationInstance: { instanceId: 'hp', executionId: 'e2' } }),
+        event('EventRaised', iso(T0 + 10), { name: 'x' }),
+      ];
+      await hub.commit([episode({ ...created, version }, [], { history: { replace: fresh } })]);
+      expect(await historyPage(hub, 'hp', 1, 5)).toEqual({ events: fresh.slice(1), total: 2 });
+      expect(await historyPage(hub, 'missing', 0, 5)).toEqual({ events: [], total: 0 });
+      // A long history, appended in runs of uneven length: every page is the same slice of it.
+      let long = (await hub.getInstance('hp'))!;
+      for (let run = 0; run < 14; run++) {
+        const append = Array.from({ length: 3 + ((run * 7) % 11) }, (_, n) => event('EventRaised', iso(T0 + run * 100 + n), { name: `r${run}-${n}` }));
+        const [outcome] = await hub.commit([episode(long, [], { history: { append } })]);
+        expect(outcome?.ok).toBe(true);
+        long = (await hub.getInstance('hp'))!;
+      }
+      const all = await hub.getHistory('hp');
+      expect(all.length).toBeGreaterThan(100);
+      for (const [from, top] of [
+        [0, 1],
+        [0, 1000],
+        [1, 17],
+        [9, 40],
+        [33, 5],
+        [all.length - 3, 10],
+        [all.length - 1, 1],
+      ] as const) {
+        expect(await historyPage(hub, 'hp', from, top)).toEqual({ events: all.slice(from, from + top), total: all.length });
+      }
+      await expect(historyPage(hub, 'hp', -1, 5)).rejects.toMatchObject({ name: 'InvalidArgumentError' });
+      await expect(historyPage(hub, 'hp', 0, 1001)).rejects.toMatchObject({ name: 'InvalidArgumentError' });
     });
 
     it('keeps task hubs apart, lists them and deletes one whole', async () => {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BundleFormatError,
   DurableError,
   InvalidArgumentError,
   isDurableError,
   MessageError,
   StorageCorruptedError,
   StorageQuotaExceededError,
+  StoreInUseError,
   TimeoutError,
 } from '../../core/errors.js';
 
@@ -14,7 +16,9 @@ describe('errors that say everything in their message', () => {
     [InvalidArgumentError, 'InvalidArgument'],
     [StorageCorruptedError, 'StorageCorrupted'],
     [StorageQuotaExceededError, 'StorageQuotaExceeded'],
+    [StoreInUseError, 'StoreInUse'],
     [TimeoutError, 'Timeout'],
+    [BundleFormatError, 'BundleFormat'],
   ] as const)('%o carries its class name, its code and the cause', (ErrorClass, code) => {
     const cause = new Error('underneath');
     const error = new ErrorClass('what happened', { cause });

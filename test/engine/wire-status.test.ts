@@ -5,7 +5,7 @@ import type { RuntimeStatus } from '../../core/history.js';
 import { acceptedStatuses, accepts, type InstanceOperation, offeredStatuses, offers, RUNTIME_STATUSES } from '../../core/wire/status.js';
 import { type Harness, harness } from '../helpers.js';
 
-const OPERATIONS: readonly InstanceOperation[] = ['terminate', 'suspend', 'resume', 'raiseEvent', 'rewind', 'purge', 'restart'];
+const OPERATIONS: readonly InstanceOperation[] = ['terminate', 'suspend', 'resume', 'raiseEvent', 'rewind', 'purge', 'restart', 'reset'];
 
 /** Puts a new instance into `status`; returns its ID. */
 async function instanceIn(h: Harness, status: Exclude<RuntimeStatus, 'ContinuedAsNew'>, id: string): Promise<string> {
@@ -33,6 +33,8 @@ function run(h: Harness, operation: InstanceOperation, id: string): Promise<unkn
       return h.client.purgeInstanceHistory(id);
     case 'restart':
       return h.client.restart(id);
+    case 'reset':
+      return h.client.reset(id, { eventId: 1 });
     default:
       return h.client[operation](id);
   }
@@ -60,6 +62,8 @@ describe('the operation x status matrix', () => {
     expect(acceptedStatuses('rewind')).toEqual(['Failed']);
     expect(acceptedStatuses('purge')).toEqual(['Completed', 'Failed', 'Terminated']);
     expect(acceptedStatuses('restart')).toEqual(RUNTIME_STATUSES);
+    expect(acceptedStatuses('reset')).toEqual(RUNTIME_STATUSES.filter((s) => s !== 'Pending'));
+    expect(offeredStatuses('reset')).toEqual(acceptedStatuses('reset'));
   });
 
   it('offers only accepted operations, and resume only where it changes something', () => {

@@ -65,6 +65,7 @@ describe('auth', () => {
     const { send } = make({ auth: { anonymous: true } });
     expect((await send('POST', '/orchestrators/HelloSequence/anon', { token: null })).status).toBe(202);
     expect((await send('GET', '/instances/anon', { token: null })).status).toBe(202);
+    expect(await (await send('GET', '/scope', { token: null })).json()).toEqual({ scope: 'anonymous' });
   });
 
   it('anonymous loopback mode refuses other Hosts (DNS rebinding) and cross-site Origins', async () => {
@@ -85,6 +86,8 @@ describe('auth', () => {
     for (const token of ['a1', 'a2', 'r1', 'r2']) expect((await send('GET', '/instances', { token })).status).toBe(200);
     expect((await send('POST', '/orchestrators/HelloSequence', { token: 'a2' })).status).toBe(202);
     expect((await send('POST', '/orchestrators/HelloSequence', { token: 'r2' })).status).toBe(403);
+    expect(await (await send('GET', '/scope', { token: 'a2' })).json()).toEqual({ scope: 'admin' });
+    expect(await (await send('GET', '/scope', { token: 'r1' })).json()).toEqual({ scope: 'read' });
     expect((await send('GET', '/instances', { token: 'a1x' })).status).toBe(401);
   });
 

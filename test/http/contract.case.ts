@@ -6,6 +6,13 @@
  * (HelloSequence, Approval, FlakyActivity, LongTimer) and an admin and a read token.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { historyPage } from '../../core/store/history-page.js';
+import { exportBundle, parseBundle } from '../../core/wire/bundle.js';
+import { DurableHttpClient } from '../../core/wire/client.js';
+import { isNotFound } from '../../core/wire/errors.js';
+import { toHistoryPagePayload, toStatusPayload } from '../../core/wire/payloads.js';
+import { normalizeBundle } from '../bundle/normalize.js';
+import { harness } from '../helpers.js';
 
 export interface ContractTarget {
   /** Origin of the server, e.g. `http://127.0.0.1:7071`. */
@@ -444,6 +451,50 @@ export function runHttpContract(name: string, setup: () => Promise<ContractTarge
       });
     });
 
+    describe('POST instances/{instanceId}/reset (beyond Durable Functions)', () => {
+      // HelloSequence's history has 16 rows; row 8 closes the episode that scheduled Seattle.
+      const reset = (id: string, body: unknown) => call('POST', `/instances/${encodeURIComponent(id)}/reset`, jsonBody(body));
+
+      it('202 with the instance that continues: the same one, or a fork that leaves the original as it was', async () => {
+        const id = uid('reset');
+        await start('HelloSequence', id);
+        await until(id, ['Completed']);
+        let res = await reset(id, { eventId: 8, reason: 'again' });
+        expect(res.status, await res.clone().text()).toBe(202);
+        expect(await res.json()).toEqual({ instanceId: id });
+        const again = await until(id, ['Completed']);
+        expect(again.output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+        const withHistory = (await status(id, '?showHistory=true&showHistoryOutput=true')).body;
+        expect(withHistory.historyEvents.some((e: Json) => e.EventType === 'ExecutionReset' && e.Reason === 'again' && e.EventId === 8)).toBe(true);
+        const before = JSON.stringify(withHistory);
+        const fork = uid('reset-fork');
+        res = await call('POST', `/instances/${id}/ReSet`, jsonBody({ eventId: 4, newInstanceId: fork, reapplyEvents: false }));
+        expect(res.status, await res.clone().text()).toBe(202);
+        expect(await res.json()).toEqual({ instanceId: fork });
+        expect((await until(fork, ['Completed'])).output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+        expect(JSON.stringify((await status(id, '?showHistory=true&showHistoryOutput=true')).body)).toBe(before);
+      });
+
+      it('400 for a bad body or an eventId out of range (naming the range), 404 when missing, 409 over an instance still running', async () => {
+        const id = uid('resetbad');
+        await start('HelloSequence', id);
+        await until(id, ['Completed']);
+        const outOfRange = await expectError(await reset(id, { eventId: 17 }), 400, 'InvalidArgument');
+        expect(outOfRange.error.message).toContain('from 1 to 16');
+        await expectError(await reset(id, { eventId: 0 }), 400, 'InvalidArgument');
+        await expectError(await reset(id, { eventID: 3 }), 400, 'InvalidArgument');
+        await expectError(await reset(id, { eventId: '3' }), 400, 'InvalidArgument');
+        await expectError(await reset(id, [3]), 400, 'InvalidArgument');
+        await expectError(await call('POST', `/instances/${id}/reset`), 400, 'InvalidArgument');
+        await expectError(await reset('no-such-instance', { eventId: 1 }), 404, 'InstanceNotFound');
+        const busy = uid('resetbusy');
+        await start('Approval', busy, { timeoutSeconds: 3600 });
+        await until(busy, ['Running']);
+        await expectError(await reset(id, { eventId: 4, newInstanceId: busy }), 409, 'InstanceAlreadyExists');
+        expect((await status(busy)).body.runtimeStatus).toBe('Running');
+      });
+    });
+
     describe('POST instances/{instanceId}/restart', () => {
       it('202 check-status of a new instance; restartWithNewInstanceId=false reuses a finished ID', async () => {
         const id = uid('restart');
@@ -469,6 +520,123 @@ export function runHttpContract(name: string, setup: () => Promise<ContractTarge
         await expectError(await call('POST', `/instances/${id}/restart?restartWithNewInstanceId=false`), 409, 'InvalidState');
         await expectError(await call('POST', `/instances/${id}/restart?restartWithNewInstanceId=perhaps`), 400, 'InvalidArgument');
         await call('POST', `/instances/${id}/terminate`);
+      });
+    });
+
+    describe('GET counts (beyond Durable Functions)', () => {
+      it('200 with every status counted, in a created-time range; 400 for a bad date', async () => {
+        const counted = `${hub}N`;
+        for (const id of ['n1', 'n2']) {
+          const res = await call('POST', `/orchestrators/HelloSequence/${id}?timeout=20&pollingInterval=0.05`, { hub: counted });
+          expect(res.status).toBe(200);
+        }
+        const waiting = await call('POST', '/orchestrators/Approval/n3', { hub: counted });
+        expect(waiting.status).toBe(202);
+        const zero = { Pending: 0, Running: 0, Completed: 0, ContinuedAsNew: 0, Failed: 0, Terminated: 0, Suspended: 0 };
+        const client = new DurableHttpClient({ endpoint: target.baseUrl, token: target.tokens.read, fetch: target.fetch });
+        const deadline = Date.now() + 15_000;
+        let counts = await client.countInstances(counted);
+        while (counts.Running !== 1 && Date.now() < deadline) counts = await client.countInstances(counted);
+        expect(counts).toEqual({ ...zero, Completed: 2, Running: 1 });
+        const res = await call('GET', '/counts', { hub: counted, token: target.tokens.read });
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual({ ...zero, Completed: 2, Running: 1 });
+        expect(await client.countInstances(counted, { createdTimeFrom: '2999-01-01T00:00:00Z' })).toEqual(zero);
+        expect(await client.countInstances(counted, { createdTimeTo: '2999-01-01T00:00:00Z' })).toEqual({ ...zero, Completed: 2, Running: 1 });
+        const bad = await expectError(await call('GET', '/counts?createdTimeFrom=soon', { hub: counted }), 400, 'InvalidArgument');
+        expect(bad.error.message).toContain('createdTimeFrom');
+        await call('DELETE', `/taskhubs/${counted}`, { hub: null });
+      });
+    });
+
+    describe('GET instances/{instanceId}/history (beyond Durable Functions)', () => {
+      it('pages the history one row per event; the pages together are the whole history', async () => {
+        const id = uid('paged');
+        await start('HelloSequence', id);
+        await until(id, ['Completed']);
+        const first = await call('GET', `/instances/${id}/history?from=0&top=3`, { token: target.tokens.read });
+        expect(first.status).toBe(200);
+        const page = (await first.json()) as Json;
+        expect(page.from).toBe(0);
+        expect(page.events).toHaveLength(3);
+        expect(page.total).toBeGreaterThan(6);
+        expect(page.nextFrom).toBe(3);
+        // Nothing dropped: the episode markers are rows too.
+        expect(page.events[0]).toMatchObject({ EventType: 'OrchestratorStarted' });
+        expect(page.events[1]).toMatchObject({ EventType: 'ExecutionStarted', FunctionName: 'HelloSequence' });
+        const client = new DurableHttpClient({ endpoint: target.baseUrl, token: target.tokens.read, fetch: target.fetch });
+        const walked: Json[] = [];
+        for (let from: number | undefined = 0; from !== undefined; ) {
+          const next = await client.getHistoryPage(hub, id, { from, top: 2 });
+          expect(next.from).toBe(from);
+          expect(next.total).toBe(page.total);
+          walked.push(...next.events);
+          from = next.nextFrom;
+        }
+        expect(walked).toHaveLength(page.total);
+        expect(walked.slice(0, 3)).toEqual(page.events);
+        expect(walked.find((row) => row.EventType === 'ExecutionCompleted')).toMatchObject({ OrchestrationStatus: 'Completed', Result: expect.anything() });
+        expect(await client.getHistoryAll(hub, id)).toEqual(walked);
+        const past = (await (await call('GET', `/instances/${id}/history?from=${page.total}`)).json()) as Json;
+        expect(past).toEqual({ events: [], from: page.total, total: page.total });
+      });
+
+      it('400 naming the valid range for a bad from or top; 404 for a missing instance', async () => {
+        const id = uid('paged');
+        await start('HelloSequence', id);
+        for (const [query, range] of [
+          ['from=-1', 'from 0'],
+          ['from=x', 'from 0'],
+          ['top=0', 'from 1 to 1000'],
+          ['top=1001', 'from 1 to 1000'],
+        ]) {
+          const body = await expectError(await call('GET', `/instances/${id}/history?${query}`), 400, 'InvalidArgument');
+          expect(body.error.message).toContain(range);
+        }
+        await expectError(await call('GET', '/instances/nobody-here/history'), 404, 'InstanceNotFound');
+        const client = new DurableHttpClient({ endpoint: target.baseUrl, token: target.tokens.read, fetch: target.fetch });
+        await expect(client.getHistoryPage(hub, 'nobody-here')).rejects.toMatchObject({ status: 404, code: 'InstanceNotFound' });
+      });
+    });
+
+    describe('history bundles over HTTP', () => {
+      it("an export through the wire client equals the memory store's bundle of the same run, once normalized", async () => {
+        const id = uid('bundle');
+        await start('ParentChild', id);
+        await until(id, ['Completed']);
+        const client = new DurableHttpClient({ endpoint: target.baseUrl, token: target.tokens.read, fetch: target.fetch });
+        const reader = {
+          status: async (instanceId: string) => {
+            try {
+              return await client.getStatus(hub, instanceId, { showInput: true });
+            } catch (error) {
+              if (isNotFound(error)) return undefined;
+              throw error;
+            }
+          },
+          history: (instanceId: string) => client.getHistoryAll(hub, instanceId, 3),
+        };
+        const options = { source: { taskHub: hub, backend: 'http' as const, endpoint: client.endpoint }, exportedAt: new Date().toISOString(), children: true };
+        const exported = await exportBundle(reader, id, { ...options, notFound: (missing) => new Error(`missing ${missing}`) });
+        expect(parseBundle(JSON.stringify(exported))).toEqual(exported);
+        expect(exported.children).toHaveLength(1);
+
+        const local = harness();
+        await local.client.startNew('ParentChild', { instanceId: id });
+        await local.settle({ timers: true });
+        const store = local.storage.taskHub(local.client.taskHubName);
+        const expected = await exportBundle(
+          {
+            status: async (instanceId) => {
+              const s = await local.client.getStatus(instanceId, { showInput: true });
+              return s ? toStatusPayload(s) : undefined;
+            },
+            history: async (instanceId) => toHistoryPagePayload(await historyPage(store, instanceId, 0, 1000), 0, 1000, { showHistoryOutput: true }).events,
+          },
+          id,
+          { ...options, notFound: (missing) => new Error(`missing ${missing}`) },
+        );
+        expect(normalizeBundle(exported)).toEqual(normalizeBundle(expected));
       });
     });
 
@@ -530,6 +698,22 @@ export function runHttpContract(name: string, setup: () => Promise<ContractTarge
         await expectError(await call('DELETE', '/instances/ro', { token: target.tokens.read }), 403, 'Forbidden');
         await expectError(await call('DELETE', '/taskhubs/Nope', { token: target.tokens.read, hub: null }), 403, 'Forbidden');
         expect((await status('ro')).res.status).toBe(404);
+      });
+
+      it("a 403 names the missing scope; GET scope tells each token's", async () => {
+        const refused = await expectError(await call('POST', '/instances/ro/terminate', { token: target.tokens.read }), 403, 'Forbidden');
+        expect(refused.error.message).toContain("'admin' scope");
+        for (const [token, scope] of [
+          [target.tokens.read, 'read'],
+          [target.tokens.admin, 'admin'],
+        ] as const) {
+          const res = await call('GET', '/scope', { token, hub: null });
+          expect(res.status).toBe(200);
+          expect(await res.json()).toEqual({ scope });
+        }
+        await expectError(await call('GET', '/scope', { token: 'wrong', hub: null }), 401, 'Unauthorized');
+        const client = new DurableHttpClient({ endpoint: target.baseUrl, token: target.tokens.read, fetch: target.fetch });
+        expect(await client.getScope()).toBe('read');
       });
 
       it('accepts x-functions-key and the code query parameter', async () => {

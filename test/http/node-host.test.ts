@@ -1,8 +1,10 @@
 /** The Node host's own behaviour: workers per task hub, resuming work after a restart, owning its data directory, auth defaults, shutdown. */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteStorage } from '../../core/store/sqlite.js';
 import { type NodeServer, type NodeServerOptions, startNodeServer } from '../../edge-worker/node/server.js';
 import { registerSamples } from '../../samples/index.js';
 
@@ -64,10 +66,41 @@ describe('Node host', () => {
     expect(await (await fetch(`${host.url}${PATH}/taskhubs`)).json()).toEqual(['HubA', 'HubB']);
   });
 
-  it('owns its data directory: a second host on it fails to start', async () => {
+  it('owns its data directory: a second host on it is refused, naming the first; an API-only host may share it', async () => {
     const dataDir = tempDir();
-    await start({ dataDir });
-    await expect(startNodeServer({ app, port: 0, dataDir, log: () => undefined })).rejects.toThrow(/in use by another process/);
+    const first = await start({ dataDir });
+    const refused = startNodeServer({ app, port: 0, dataDir, log: () => undefined });
+    await expect(refused).rejects.toMatchObject({ name: 'StoreInUseError', code: 'StoreInUse' });
+    await expect(refused).rejects.toThrow(new RegExp(`durable\\.sqlite: The store is owned by process ${process.pid} on host '[^']+' \\(owner since \\d{4}-`));
+    // The refused host wrote nothing: the first still owns the file and runs work started through an API-only host on it.
+    const apiOnly = await start({ dataDir, runWorkers: false });
+    expect((await fetch(`${apiOnly.url}${PATH}/orchestrators/HelloSequence/shared`, { method: 'POST' })).status).toBe(202);
+    expect((await until(`${first.url}${PATH}/instances/shared`, 'Completed')).output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+  });
+
+  it('takes over at once from a dead owner whatever its recorded process and host (the lock it held is free)', async () => {
+    // As a container restarted on the same volume leaves it: another host name, or this very process ID, with a fresh heartbeat.
+    for (const dead of [
+      { pid: 4242, hostname: 'another-container' },
+      { pid: process.pid, hostname: hostname() },
+    ]) {
+      const dataDir = tempDir();
+      const file = new SqliteStorage(new Database(join(dataDir, 'durable.sqlite')));
+      file.claimOwnership({ ...dead, isAlive: () => false });
+      await file.close();
+      const lines: string[] = [];
+      await start({ dataDir, log: (l) => lines.push(l) });
+      expect(lines.join('\n')).toContain(`from process ${dead.pid} on '${dead.hostname}'`);
+    }
+  });
+
+  it('a clean stop gives the file up: the next host takes it without a takeover', async () => {
+    const dataDir = tempDir();
+    const first = await start({ dataDir });
+    await first.close();
+    const lines: string[] = [];
+    await start({ dataDir, log: (l) => lines.push(l) });
+    expect(lines.join('\n')).not.toMatch(/Took over/);
   });
 
   it('anonymous only on loopback, and says so; a token is required on other hosts', async () => {

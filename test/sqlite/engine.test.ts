@@ -9,12 +9,16 @@ import { DurableClient, type HistoryEvent, type Storage, type TaskHubStore, Work
 import { SqliteStorage } from '../../core/store/sqlite.js';
 import { registerSamples } from '../../samples/index.js';
 import { harness } from '../helpers.js';
+import { runResetScenarios } from '../reset.case.js';
+import { runRewindScenarios } from '../rewind.case.js';
 import { HELLO_HISTORY, runSampleScenarios } from '../samples.case.js';
 import { tempDatabaseFiles } from './temp-file.js';
 
 const memoryDb = () => new SqliteStorage(new Database(':memory:'));
 
 runSampleScenarios('the SQLite store', memoryDb);
+runRewindScenarios('the SQLite store', memoryDb);
+runResetScenarios('the SQLite store', memoryDb);
 
 describe('the engine on SQLite', () => {
   it('wakes waitForCompletion and a background worker by notification, not polling', async () => {

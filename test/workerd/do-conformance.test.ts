@@ -27,4 +27,4 @@ function direct(): Storage {
     },
   };
 }
-runStoreConformance('durable object store (direct, prefixed keys)', direct, { eagerDispatch: true });
+runStoreConformance('durable object store (direct, prefixed keys)', direct, { eagerDispatch: true, releasesLeases: true });

@@ -99,23 +99,26 @@ const TRIGGER_TYPES = new Set([
 
 export function groupIntoEpisodes(events: readonly HistoryRow[]): Episode[] {
   const episodes: Episode[] = [];
-  const pendingTimers: TimerItem[] = [];
+  // parsed episode start times, parallel to `episodes`, for the binary search of a completion's calling episode
+  const starts: number[] = [];
+  const timers = new PendingTimers();
 
   for (const event of events) {
-    const previousEpisodes = episodes.slice();
+    const previousCount = episodes.length;
     if (TRIGGER_TYPES.has(event.EventType) || episodes.length === 0) {
       episodes.push({ index: episodes.length + 1, startTime: event.Timestamp, trigger: describeTrigger(event), items: [] });
+      starts.push(Date.parse(event.Timestamp));
     }
     const current = episodes[episodes.length - 1]!;
 
     switch (event.EventType) {
       case 'TaskCompleted':
       case 'TaskFailed':
-        schedulingEpisode(previousEpisodes, current, event).items.push(taskItem('activity', event));
+        schedulingEpisode(episodes, starts, previousCount, current, event).items.push(taskItem('activity', event));
         break;
       case 'SubOrchestrationInstanceCompleted':
       case 'SubOrchestrationInstanceFailed':
-        schedulingEpisode(previousEpisodes, current, event).items.push(taskItem('subOrchestration', event));
+        schedulingEpisode(episodes, starts, previousCount, current, event).items.push(taskItem('subOrchestration', event));
         break;
       case 'TaskScheduled':
         current.items.push(taskItem('activity', event));
@@ -132,15 +135,15 @@ export function groupIntoEpisodes(events: readonly HistoryRow[]): Episode[] {
           outcome: 'pending',
           event,
         };
-        pendingTimers.push(timer);
+        timers.add(timer);
         current.items.push(timer);
         break;
       }
       case 'TimerFired':
-        fireTimer(pendingTimers, current, event);
+        fireTimer(timers, current, event);
         break;
       case 'EventRaised': {
-        const waitStart = previousEpisodes[previousEpisodes.length - 1]?.startTime;
+        const waitStart = previousCount > 0 ? episodes[previousCount - 1]!.startTime : undefined;
         current.items.push({
           kind: 'externalEvent',
           name: text(event.Name) ?? '(unnamed)',
@@ -196,14 +199,28 @@ export function failureMessage(event: HistoryRow): string | undefined {
   return undefined;
 }
 
-function schedulingEpisode(previous: Episode[], current: Episode, event: HistoryRow): Episode {
+/**
+ * The episode that made the call: the latest of the first `count` episodes that had started by the row's
+ * `ScheduledTime`. Rows come in commit order with non-decreasing timestamps, so `starts` is sorted and a binary
+ * search finds it: a fan-out of thousands of calls completes in O(n log n), not O(n²).
+ */
+function schedulingEpisode(episodes: Episode[], starts: number[], count: number, current: Episode, event: HistoryRow): Episode {
+  if (count === 0) return current;
   const scheduled = Date.parse(text(event.ScheduledTime) ?? '');
-  if (previous.length === 0) return current;
-  if (Number.isNaN(scheduled)) return previous[previous.length - 1]!;
-  for (let i = previous.length - 1; i >= 0; i--) {
-    if (Date.parse(previous[i]!.startTime) <= scheduled) return previous[i]!;
+  if (Number.isNaN(scheduled)) return episodes[count - 1]!;
+  let low = 0;
+  let high = count - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (starts[middle]! <= scheduled) {
+      found = middle;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
   }
-  return previous[0]!; // clock skew: the call cannot predate the first episode
+  return episodes[Math.max(found, 0)]!; // clock skew: the call cannot predate the first episode
 }
 
 function taskItem(kind: 'activity' | 'subOrchestration', event: HistoryRow): ActivityItem | SubOrchestrationItem {
@@ -230,12 +247,37 @@ function taskItem(kind: 'activity' | 'subOrchestration', event: HistoryRow): Act
   return { ...item, kind: 'subOrchestration', instanceId: instanceId || undefined };
 }
 
+/** Timers created and not yet fired, by FireAt (milliseconds), oldest first within one FireAt; O(1) per timer. */
+class PendingTimers {
+  private readonly byFireAt = new Map<number, TimerItem[]>();
+  private readonly all = new Set<TimerItem>();
+
+  add(timer: TimerItem): void {
+    const key = Date.parse(timer.fireAt);
+    const queue = this.byFireAt.get(key);
+    if (queue) queue.push(timer);
+    else this.byFireAt.set(key, [timer]);
+    this.all.add(timer);
+  }
+
+  /** The oldest pending timer with this FireAt; without a FireAt, the oldest pending timer. */
+  take(fireAt: string | undefined): TimerItem | undefined {
+    let timer: TimerItem | undefined;
+    if (fireAt === undefined) {
+      timer = this.all.values().next().value;
+      if (timer) this.byFireAt.get(Date.parse(timer.fireAt))?.shift();
+    } else {
+      timer = this.byFireAt.get(Date.parse(fireAt))?.shift();
+    }
+    if (timer) this.all.delete(timer);
+    return timer;
+  }
+}
+
 /** TimerId is removed from the HTTP view, so a fired timer is matched to its creation by FireAt, oldest first. */
-function fireTimer(pendingTimers: TimerItem[], current: Episode, event: HistoryRow): void {
+function fireTimer(timers: PendingTimers, current: Episode, event: HistoryRow): void {
   const fireAt = text(event.FireAt);
-  const sameFireAt = pendingTimers.findIndex((timer) => fireAt !== undefined && Date.parse(timer.fireAt) === Date.parse(fireAt));
-  const index = sameFireAt >= 0 ? sameFireAt : fireAt === undefined ? 0 : -1;
-  const timer = index >= 0 ? pendingTimers.splice(index, 1)[0] : undefined;
+  const timer = timers.take(fireAt);
   if (timer) {
     timer.outcome = 'fired';
     timer.firedTime = event.Timestamp;

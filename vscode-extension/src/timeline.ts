@@ -95,8 +95,8 @@ const ROW_HEIGHT = 24;
 const AXIS_HEIGHT = 28;
 const TICKS = 5;
 
-export function renderTimelineHtml(doc: TimelineDocument): string {
-  const { instance, bars, nonce, cspSource } = doc;
+/** The chart alone: an SVG with a relative time axis (0 = creation), one row per bar, each with its hover details. */
+export function renderTimelineSvg(instance: TimelineDocument['instance'], bars: readonly TimelineBar[]): { svg: string; span: number } {
   const origin = Math.min(Date.parse(instance.createdTime) || Infinity, ...bars.map((bar) => bar.start));
   const finish = Math.max(Date.parse(instance.lastUpdatedTime) || -Infinity, ...bars.map((bar) => bar.end), Number.isFinite(origin) ? origin + 1 : 1);
   const span = Math.max(finish - origin, 1);
@@ -122,7 +122,34 @@ export function renderTimelineHtml(doc: TimelineDocument): string {
     ].join('');
   });
   const empty = bars.length ? '' : `<text class="label" x="${LABEL_WIDTH}" y="${AXIS_HEIGHT + 16}">No activities, timers or sub-orchestrations yet.</text>`;
+  const svg = `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${LABEL_WIDTH + CHART_WIDTH + 80} ${height}" width="100%" preserveAspectRatio="xMinYMin meet" role="img" aria-label="Timeline of ${escapeHtml(instance.instanceId)}">
+${ticks.join('\n')}
+${rows.join('\n')}
+${empty}
+</svg>`;
+  return { svg, span };
+}
 
+/** The bar colours, shared by the standalone timeline and the instance panel. */
+export const TIMELINE_CSS = `
+  svg.timeline text { fill: var(--vscode-foreground); font-size: 12px; }
+  .axis { opacity: 0.7; font-size: 11px; }
+  .tick { stroke: var(--vscode-editorWidget-border, #8884); stroke-width: 1; }
+  .bar.activity { fill: var(--vscode-charts-blue, #3794ff); }
+  .bar.subOrchestration { fill: var(--vscode-charts-purple, #b180d7); }
+  .bar.timer { fill: var(--vscode-charts-yellow, #cca700); }
+  .bar.externalEvent { fill: var(--vscode-charts-green, #89d185); }
+  .bar.failed { fill: var(--vscode-charts-red, #f14c4c); }
+  .bar.pending { fill-opacity: 0.45; stroke: var(--vscode-foreground); stroke-dasharray: 3 2; }
+  .duration { opacity: 0.8; font-size: 11px; }
+  .legend span { margin-right: 12px; }`;
+
+export const TIMELINE_LEGEND =
+  '<div class="legend">Legend: <span>blue = activity</span><span>purple = sub-orchestration</span><span>yellow = timer</span><span>green = external event wait</span><span>red = failed</span><span>dashed = pending</span></div>';
+
+export function renderTimelineHtml(doc: TimelineDocument): string {
+  const { instance, bars, nonce, cspSource } = doc;
+  const { svg, span } = renderTimelineSvg(instance, bars);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -134,29 +161,14 @@ export function renderTimelineHtml(doc: TimelineDocument): string {
   body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 8px 16px; }
   h1 { font-size: 1.2em; margin: 0 0 4px; }
   .meta { opacity: 0.8; margin-bottom: 12px; }
-  svg { max-width: ${LABEL_WIDTH + CHART_WIDTH + 80}px; }
-  svg text { fill: var(--vscode-foreground); font-size: 12px; }
-  .axis { opacity: 0.7; font-size: 11px; }
-  .tick { stroke: var(--vscode-editorWidget-border, #8884); stroke-width: 1; }
-  .bar.activity { fill: var(--vscode-charts-blue, #3794ff); }
-  .bar.subOrchestration { fill: var(--vscode-charts-purple, #b180d7); }
-  .bar.timer { fill: var(--vscode-charts-yellow, #cca700); }
-  .bar.externalEvent { fill: var(--vscode-charts-green, #89d185); }
-  .bar.failed { fill: var(--vscode-charts-red, #f14c4c); }
-  .bar.pending { fill-opacity: 0.45; stroke: var(--vscode-foreground); stroke-dasharray: 3 2; }
-  .duration { opacity: 0.8; font-size: 11px; }
-  .legend span { margin-right: 12px; }
+  svg { max-width: ${LABEL_WIDTH + CHART_WIDTH + 80}px; }${TIMELINE_CSS}
 </style>
 </head>
 <body>
 <h1>${escapeHtml(instance.instanceId)}</h1>
 <div class="meta">${escapeHtml(instance.name)} · ${escapeHtml(instance.runtimeStatus)} · created ${escapeHtml(instance.createdTime)} · ${bars.length} bar${bars.length === 1 ? '' : 's'} over ${escapeHtml(formatDuration(span))}</div>
-<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${LABEL_WIDTH + CHART_WIDTH + 80} ${height}" width="100%" preserveAspectRatio="xMinYMin meet" role="img" aria-label="Timeline of ${escapeHtml(instance.instanceId)}">
-${ticks.join('\n')}
-${rows.join('\n')}
-${empty}
-</svg>
-<div class="legend">Legend: <span>blue = activity</span><span>purple = sub-orchestration</span><span>yellow = timer</span><span>green = external event wait</span><span>red = failed</span><span>dashed = pending</span></div>
+${svg}
+${TIMELINE_LEGEND}
 </body>
 </html>`;
 }

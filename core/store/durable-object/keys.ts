@@ -5,6 +5,7 @@
  * Instance IDs cannot contain `/`, so `/` separates safely.
  *
  *   {p}meta                          { seq }: the arrival counter (FIFO among equal times)
+ *   {p}counts                        { [status]: n }: how many keys each is/{status}/ range holds (see counts.ts)
  *   {p}i/{id}                        { r: InstanceRecord, h: number of history events }
  *   {p}h/{id}/{n:8}                  history event n of the current execution
  *   {p}ic/{createdTime}/{id}         ''  index: all instances by creation time
@@ -23,6 +24,7 @@ const pad = (n: number, width: number) => String(Math.max(0, Math.floor(n))).pad
 export function hubKeys(p = '') {
   return {
     meta: `${p}meta`,
+    counts: `${p}counts`,
     instance: (id: string) => `${p}i/${id}`,
     instances: `${p}i/`,
     history: (id: string, n: number) => `${p}h/${id}/${pad(n, 8)}`,

@@ -9,6 +9,7 @@
 import { randomId } from '../../ids.js';
 import type { ActivityWorkItem, InstanceRecord, Lease, LeasedActivity, OrchestrationMessage, OrchestrationWorkItem } from '../port.js';
 import { instanceRecord } from '../record.js';
+import { StatusCounts } from './counts.js';
 import { dueInstance, dueTime, type HubKeys } from './keys.js';
 import type { ChangeSet } from './tx.js';
 
@@ -38,12 +39,17 @@ export interface StoredActivity {
 export class HubRows {
   /** The arrival counter, as stored once read: the hub's only writer keeps it. */
   private seq: number | undefined;
+  /** Kept with the status index by `index`. */
+  readonly counts: StatusCounts;
 
-  constructor(readonly k: HubKeys) {}
+  constructor(readonly k: HubKeys) {
+    this.counts = new StatusCounts(k);
+  }
 
   /** Forgets what it read (the hub was cleared). */
   reset(): void {
     this.seq = undefined;
+    this.counts.forget();
   }
 
   async install(
@@ -60,8 +66,9 @@ export class HubRows {
     return record;
   }
 
-  /** Moves the instance's index keys; most commits leave both where they are, and a new status moves only one. */
+  /** Moves the instance's index keys and its status count; most commits leave both keys where they are, and a new status moves only one. */
   index(tx: ChangeSet, before: InstanceRecord | undefined, after: InstanceRecord | undefined): void {
+    this.counts.move(before?.runtimeStatus, after?.runtimeStatus);
     moveKey(tx, before && this.k.createdKey(before.createdTime, before.instanceId), after && this.k.createdKey(after.createdTime, after.instanceId));
     moveKey(
       tx,

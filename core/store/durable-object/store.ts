@@ -11,9 +11,10 @@
 import type { HistoryEvent, RuntimeStatus } from '../../history.js';
 import { createRefusal } from '../commit-rules.js';
 import type * as port from '../port.js';
-import { normalizePurgeFilter, normalizeQuery, toPage } from '../query.js';
+import { normalizeCountFilter, normalizePurgeFilter, normalizeQuery, toPage } from '../query.js';
+import { countRanges } from './counts.js';
 import { applyEpisode } from './episode.js';
-import { createdRange, dueTime, type HubKeys, hubKeys } from './keys.js';
+import { createdRange, dueInstance, dueTime, type HubKeys, hubKeys } from './keys.js';
 import { firstMatches } from './listing.js';
 import { HubRows, type QueueState, type StoredActivity, type StoredInstance } from './rows.js';
 import { ChangeSet, type DurableObjectStorageLike } from './tx.js';
@@ -82,11 +83,28 @@ export class DurableObjectTaskHubStore implements port.TaskHubStore {
     return this.run(async (tx) => [...(await tx.listAll<HistoryEvent>(this.k.histories(instanceId))).values()]);
   }
 
+  /** Reads the page's event keys only: events are keyed by their 0-based position, and the instance row holds the count. */
+  async getHistoryPage(instanceId: string, from: number, top: number): Promise<port.HistoryPage> {
+    return this.run(async (tx) => {
+      const total = (await tx.get<StoredInstance>(this.k.instance(instanceId)))?.h ?? 0;
+      if (from >= total) return { events: [], total };
+      const page = await tx.list<HistoryEvent>({ start: this.k.history(instanceId, from), end: this.k.history(instanceId, Math.min(from + top, total)) });
+      return { events: [...page.values()], total };
+    });
+  }
+
   async queryInstances(query: port.InstanceQuery): Promise<port.InstancePage> {
     const q = normalizeQuery(query);
     return this.run(async (tx) => {
       return toPage(await firstMatches(tx, this.k, q), q.pageSize);
     });
+  }
+
+  /** The maintained counters without a time range; with one, a count of the status index keys in it, per status. */
+  async countInstances(filter: port.CountFilter): Promise<port.InstanceCounts> {
+    const range = normalizeCountFilter(filter);
+    const all = range.createdTimeFrom === undefined && range.createdTimeTo === undefined;
+    return this.run((tx) => (all ? this.rows.counts.all(tx) : countRanges(tx, this.k, range)));
   }
 
   async enqueueMessages(messages: port.OrchestrationMessage[]): Promise<void> {
@@ -249,6 +267,48 @@ export class DurableObjectTaskHubStore implements port.TaskHubStore {
     return deleted;
   }
 
+  /**
+   * For the object that runs the hub's engine, when it starts (see `TaskHubHost`): an earlier
+   * incarnation of the object held every lease, and it is gone. One operation. With a
+   * `horizon`, only leases that would lapse within it are looked for, through the due indexes
+   * (a held lease is due when it lapses, at most the longest lock time after it was taken; one
+   * that has lapsed holds nothing), so an object that starts does not read every queue of a
+   * hub where many instances wait on timers. Without one, every queue and activity.
+   */
+  async releaseLeases(horizon?: { now: number; withinMs: number }): Promise<port.ReleasedLeases> {
+    const released = await this.run(async (tx) => {
+      const counts: port.ReleasedLeases = { instances: 0, activities: 0 };
+      const releaseQueue = async (instanceId: string, queue: QueueState | undefined) => {
+        if (!queue?.lock) return;
+        delete queue.lock;
+        await this.rows.reschedule(tx, instanceId, queue);
+        counts.instances++;
+      };
+      const releaseActivity = (stored: StoredActivity | undefined) => {
+        if (stored?.token === undefined) return;
+        this.rows.release(tx, stored);
+        counts.activities++;
+      };
+      if (horizon) {
+        const { now, withinMs } = horizon;
+        const due = await tx.list({ start: this.k.dueUntil(now + 1), end: this.k.dueUntil(now + withinMs + 1) });
+        for (const key of due.keys()) {
+          const instanceId = dueInstance(key, this.k.due);
+          await releaseQueue(instanceId, await tx.get<QueueState>(this.k.queue(instanceId)));
+        }
+        const activityDue = await tx.list({ start: this.k.activityDueUntil(now + 1), end: this.k.activityDueUntil(now + withinMs + 1) });
+        const ids = [...activityDue.keys()].map((key) => this.k.activity(key.slice(this.k.activityDue.length + 29)));
+        for (const stored of (await tx.getMany<StoredActivity>(ids)).values()) releaseActivity(stored);
+        return counts;
+      }
+      for (const [key, queue] of await tx.listAll<QueueState>(this.k.queues)) await releaseQueue(key.slice(this.k.queues.length), queue);
+      for (const stored of (await tx.listAll<StoredActivity>(this.k.activities)).values()) releaseActivity(stored);
+      return counts;
+    });
+    if (released.instances + released.activities > 0) this.notify({ kind: 'work' });
+    return released;
+  }
+
   subscribe(listener: (n: port.StoreNotification) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -313,8 +373,10 @@ export class DurableObjectTaskHubStore implements port.TaskHubStore {
   private run<T>(operation: (tx: ChangeSet) => Promise<T>): Promise<T> {
     const result = this.tail.then(async () => {
       this.readFloors.clear();
+      this.rows.counts.discard();
       const tx = new ChangeSet(this.storage);
       const value = await operation(tx);
+      const counts = await this.rows.counts.stage(tx);
       // A floor read holds for storage as it was; the operation's own writes come on top.
       for (const [index, at] of this.readFloors) this.floors.set(index, at);
       for (const key of tx.written()) this.lowerFloor(key);
@@ -323,8 +385,10 @@ export class DurableObjectTaskHubStore implements port.TaskHubStore {
       } catch (error) {
         // A commit that failed may have been applied in part (storage without `write`): unknown again.
         this.floors.clear();
+        this.rows.counts.forget();
         throw error;
       }
+      this.rows.counts.committed(counts);
       return value;
     });
     this.tail = result.catch(() => undefined);

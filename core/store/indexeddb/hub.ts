@@ -6,10 +6,10 @@
 import type { HistoryEvent, RuntimeStatus } from '../../history.js';
 import { createRefusal } from '../commit-rules.js';
 import type * as port from '../port.js';
-import { normalizePurgeFilter, normalizeQuery } from '../query.js';
+import { normalizeCountFilter, normalizePurgeFilter, normalizeQuery } from '../query.js';
 import type { Connection } from './connection.js';
 import { type Applied, applyEpisode, refused, warmEpisode } from './episode.js';
-import { listInstances } from './listing.js';
+import { countInstances, listInstances } from './listing.js';
 import {
   consume,
   enqueue,
@@ -71,9 +71,43 @@ export class IndexedDbTaskHub implements port.TaskHubStore {
     return [...rows.flatMap((r) => checked('history', r).events), ...tail];
   }
 
+  /**
+   * Reads the instance row (its history length and newest events, the tail) and only the
+   * history rows that overlap the page: from the last run starting at or before `from`.
+   */
+  async getHistoryPage(instanceId: string, from: number, top: number): Promise<port.HistoryPage> {
+    const hub = this.taskHub;
+    return this.db.read(['instances', 'history'], async (tx) => {
+      const row = maybe('instances', await tx.objectStore('instances').get([hub, instanceId]));
+      if (!row || !isInstance(row)) return { events: [], total: 0 };
+      const total = row.historyLength;
+      const tail = row.tail ?? [];
+      const tailStart = total - tail.length;
+      const end = Math.min(from + top, total);
+      const events: HistoryEvent[] = [];
+      if (from < Math.min(end, tailStart)) {
+        const history = tx.objectStore('history');
+        const first = await history.openCursor(IDBKeyRange.bound([hub, instanceId, 0], [hub, instanceId, from]), 'prev');
+        const start = first ? checked('history', first.value).seq : 0;
+        const runs = await history.getAll(IDBKeyRange.bound([hub, instanceId, start], [hub, instanceId, Math.min(end, tailStart)], false, true));
+        for (const run of runs) {
+          const { seq, events: batch } = checked('history', run);
+          for (let i = Math.max(0, from - seq); i < batch.length && seq + i < Math.min(end, tailStart); i++) events.push(batch[i]!);
+        }
+      }
+      for (let position = Math.max(from, tailStart); position < end; position++) events.push(tail[position - tailStart]!);
+      return { events, total };
+    });
+  }
+
   async queryInstances(query: port.InstanceQuery): Promise<port.InstancePage> {
     const q = normalizeQuery(query);
     return this.db.read(['instances'], (tx) => listInstances(tx.objectStore('instances'), this.taskHub, q));
+  }
+
+  async countInstances(filter: port.CountFilter): Promise<port.InstanceCounts> {
+    const range = normalizeCountFilter(filter);
+    return this.db.read(['instances'], (tx) => countInstances(tx.objectStore('instances'), this.taskHub, range));
   }
 
   async enqueueMessages(messages: port.OrchestrationMessage[]): Promise<void> {

@@ -5,8 +5,9 @@
  * @module
  */
 import type { IDBPObjectStore } from 'idb';
-import type { InstancePage } from '../port.js';
-import { compareInQueryOrder, matchesQuery, type NormalizedQuery, toPage } from '../query.js';
+import { RUNTIME_STATUSES } from '../../history.js';
+import type { InstanceCounts, InstancePage } from '../port.js';
+import { compareInQueryOrder, matchesQuery, type NormalizedQuery, toPage, zeroCounts } from '../query.js';
 import { checked, type InstanceRow, isInstance, type Name, type Schema, span, toRecord } from './schema.js';
 
 type Instances = IDBPObjectStore<Schema, Name[], 'instances', 'readonly'>;
@@ -51,4 +52,24 @@ async function newestFirst(store: Instances, hub: string, q: NormalizedQuery): P
     heads[next] = await heads[next]!.continue();
   }
   return rows;
+}
+
+/** Per status, `count()` over its range of byStatus: the index answers, no record is read. Shell rows are in no listing index. */
+export async function countInstances(
+  store: Instances,
+  hub: string,
+  range: Pick<NormalizedQuery, 'createdTimeFrom' | 'createdTimeTo'>,
+): Promise<InstanceCounts> {
+  const index = store.index('byStatus');
+  const found = await Promise.all(
+    RUNTIME_STATUSES.map((status) => {
+      const keys = span([hub, status], range);
+      return keys ? index.count(keys) : 0;
+    }),
+  );
+  const counts = zeroCounts();
+  RUNTIME_STATUSES.forEach((status, i) => {
+    counts[status] = found[i]!;
+  });
+  return counts;
 }

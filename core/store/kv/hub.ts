@@ -37,8 +37,16 @@ export class KvTaskHub implements port.TaskHubStore {
     return (await this.read()).state.getHistory(instanceId);
   }
 
+  async getHistoryPage(instanceId: string, from: number, top: number): Promise<port.HistoryPage> {
+    return (await this.read()).state.historyPage(instanceId, from, top);
+  }
+
   async queryInstances(query: port.InstanceQuery): Promise<port.InstancePage> {
     return (await this.read()).state.query(query);
+  }
+
+  async countInstances(filter: port.CountFilter): Promise<port.InstanceCounts> {
+    return (await this.read()).state.count(filter);
   }
 
   async enqueueMessages(messages: port.OrchestrationMessage[]): Promise<void> {

@@ -9,13 +9,15 @@ import type { HistoryEvent, RuntimeStatus } from '../../history.js';
 import { randomId } from '../../ids.js';
 import { createRefusal } from '../commit-rules.js';
 import type * as port from '../port.js';
-import { normalizePurgeFilter, normalizeQuery } from '../query.js';
+import { normalizeCountFilter, normalizePurgeFilter, normalizeQuery } from '../query.js';
 import { type Connection, type Param, toStorageError } from './connection.js';
 import { type Applied, applyEpisode, refused } from './episode.js';
-import { queryPage, whereCreatedIn } from './listing.js';
+import { countByStatus, queryPage, whereCreatedIn } from './listing.js';
+import { releaseLeases } from './owner.js';
 import { activityToken, deleteActivity, enqueue, install, lockInbox, lockToken, remove, settle, status } from './queue.js';
 import { parseEvent, toActivity, toRecord } from './rows.js';
 import { type ActivityRow, INSTANCE_COLUMNS, type InstanceRow } from './schema.js';
+import type { ExternalWrites } from './watch.js';
 
 /** Listeners of one storage, per hub (same process only). */
 export type Listeners = Map<string, Set<(n: port.StoreNotification) => void>>;
@@ -25,6 +27,7 @@ export class SqliteTaskHub implements port.TaskHubStore {
     readonly taskHub: string,
     private readonly sql: Connection,
     private readonly listeners: Listeners,
+    private readonly external: ExternalWrites,
   ) {}
 
   async createInstance(instance: port.NewInstance): Promise<port.InstanceRecord> {
@@ -53,8 +56,32 @@ export class SqliteTaskHub implements port.TaskHubStore {
     return rows.map((r) => parseEvent(`history(hub='${this.taskHub}', instance_id='${instanceId}', seq=${r.seq})`, r.event));
   }
 
+  /** Rows are numbered 0..n-1 by `seq` (an episode appends after the last, a replace starts at 0): the page is a key range, the length the last key. */
+  async getHistoryPage(instanceId: string, from: number, top: number): Promise<port.HistoryPage> {
+    const hub = this.taskHub;
+    const [rows, last] = this.sql.read(
+      () =>
+        [
+          this.sql.all<{ seq: number; event: string }>(
+            'SELECT seq, event FROM history WHERE hub = ? AND instance_id = ? AND seq >= ? AND seq < ? ORDER BY seq',
+            hub,
+            instanceId,
+            from,
+            from + top,
+          ),
+          this.sql.get<{ last: number | null }>('SELECT max(seq) AS last FROM history WHERE hub = ? AND instance_id = ?', hub, instanceId)?.last ?? -1,
+        ] as const,
+    );
+    const events = rows.map((r) => parseEvent(`history(hub='${hub}', instance_id='${instanceId}', seq=${r.seq})`, r.event));
+    return { events, total: last + 1 };
+  }
+
   async queryInstances(query: port.InstanceQuery): Promise<port.InstancePage> {
     return queryPage(this.sql, this.taskHub, normalizeQuery(query));
+  }
+
+  async countInstances(filter: port.CountFilter): Promise<port.InstanceCounts> {
+    return countByStatus(this.sql, this.taskHub, normalizeCountFilter(filter));
   }
 
   async enqueueMessages(messages: port.OrchestrationMessage[]): Promise<void> {
@@ -245,12 +272,28 @@ export class SqliteTaskHub implements port.TaskHubStore {
     });
   }
 
+  /**
+   * Only for the file's owner (see `owner.ts`): every lease in the file is then its own. A
+   * process that merely opens the file (a client, the CLI) must not call it.
+   */
+  async releaseLeases(): Promise<port.ReleasedLeases> {
+    const released = releaseLeases(this.sql, this.taskHub);
+    if (released.instances + released.activities > 0) this.notify({ kind: 'work' });
+    return released;
+  }
+
+  /** Listeners hear this process's writes at once, and other processes' through the file's change poll (`watch.ts`). */
   subscribe(listener: (notification: port.StoreNotification) => void): () => void {
     let set = this.listeners.get(this.taskHub);
     if (!set) this.listeners.set(this.taskHub, (set = new Set()));
     set.add(listener);
+    this.external.retain();
+    let on = true;
     return () => {
+      if (!on) return;
+      on = false;
       set.delete(listener);
+      this.external.release();
     };
   }
 

@@ -5,13 +5,14 @@
  */
 import type { IDBPObjectStore } from 'idb';
 import { InstanceAlreadyExistsError, VersionConflictError } from '../../../core/errors.js';
-import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../../core/history.js';
+import { isTerminal, RUNTIME_STATUSES, type HistoryEvent, type RuntimeStatus } from '../../../core/history.js';
 import { randomId } from '../../../core/ids.js';
 import type {
+  CountFilter, InstanceCounts,
   ActivityCompletion, CompletionOutcome, CommitOutcome, EpisodeCommit, InstancePage, InstanceQuery, InstanceRecord, LeasedActivity, NewInstance,
   OrchestrationMessage, OrchestrationWorkItem, PurgeFilter, StoreNotification, TaskHubStore,
 } from '../../../core/store/port.js';
-import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizePurgeFilter, normalizeQuery, type NormalizedQuery } from '../../../core/store/query.js';
+import { compareInQueryOrder, encodeContinuationToken, matchesQuery, normalizeCountFilter, normalizePurgeFilter, normalizeQuery, zeroCounts, type NormalizedQuery } from '../../../core/store/query.js';
 import type { Connection } from './connection.js';
 import { checked, maybe, span, timeOf, toRecord, within, type HistoryRow, type InstanceRow, type Name, type Schema } from './schema.js';
 import { enqueue, install, leaseActivityRow, leaseInbox, leaseSeveral, settle, warmInboxes, type Unit } from './unit.js';
@@ -55,6 +56,20 @@ export class IndexedDbTaskHub implements TaskHubStore {
   async getHistory(instanceId: string): Promise<HistoryEvent[]> {
     const rows = await this.db.read(['history'], (tx) => tx.objectStore('history').getAll(within(this.taskHub, instanceId)));
     return rows.flatMap((row) => checked('history', row).events);
+  }
+
+  /** Not in the version-1 build; the port requires it now: per status, a count over byStatus, as the current store counts. */
+  async countInstances(filter: CountFilter): Promise<InstanceCounts> {
+    const range = normalizeCountFilter(filter);
+    const found = await this.db.read(['instances'], (tx) =>
+      Promise.all(RUNTIME_STATUSES.map((status) => {
+        const keys = span([this.taskHub, status], range);
+        return keys ? tx.objectStore('instances').index('byStatus').count(keys) : 0;
+      })),
+    );
+    const counts = zeroCounts();
+    RUNTIME_STATUSES.forEach((status, i) => { counts[status] = found[i]!; });
+    return counts;
   }
 
   async queryInstances(query: InstanceQuery): Promise<InstancePage> {

@@ -3,8 +3,11 @@ import * as vscode from 'vscode';
 import type { ConnectionStore } from '../connections.js';
 import type { InstanceDocumentProvider } from '../documents.js';
 import type { FilterStore } from '../filter-store.js';
+import type { InstancePanels } from '../panel/instance-panel.js';
+import { forbiddenMessage, type ScopeStore } from '../scopes.js';
 import type { ExplorerNode } from '../tree/explorer-node.js';
 import type { ExplorerProvider } from '../tree/explorer-provider.js';
+import type { OfflineBundles } from './panel-commands.js';
 
 export interface CommandContext {
   provider: ExplorerProvider;
@@ -12,6 +15,9 @@ export interface CommandContext {
   filters: FilterStore;
   documents: InstanceDocumentProvider;
   output: vscode.OutputChannel;
+  panels: InstancePanels;
+  offline: OfflineBundles;
+  scopes?: ScopeStore;
   /** Reveals a node in the tree view (absent in unit tests that have no view). */
   reveal?: (node: ExplorerNode, options: { select: boolean; focus: boolean; expand: boolean }) => Thenable<void>;
 }
@@ -22,7 +28,8 @@ export function reportErrors<A extends unknown[]>(title: string, handler: (...ar
     try {
       await handler(...args);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      // a 403 names the scope the token lacks
+      const message = forbiddenMessage(error) ?? (error instanceof Error ? error.message : String(error));
       void vscode.window.showErrorMessage(`${title} failed: ${message}`);
     }
   };

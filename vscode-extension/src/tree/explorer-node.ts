@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../connections.js';
 import type { InstanceFilter } from '../filters.js';
+import type { OfflineBundle } from '../panel/instance-source.js';
+import type { ScopeStore } from '../scopes.js';
 import type { DurableHttpClient } from '../wire.js';
 import type { InstancePages } from './instance-list.js';
 
@@ -11,6 +13,8 @@ export interface ExplorerServices {
   pages: InstancePages;
   pageSize(): number;
   now(): number;
+  /** Per-connection token scopes (absent in tests that do not exercise them). */
+  scopes?: ScopeStore;
 }
 
 export abstract class ExplorerNode extends vscode.TreeItem {
@@ -27,6 +31,8 @@ export interface InstanceRef {
   readonly taskHub: string;
   readonly instanceId: string;
   readonly services: ExplorerServices;
+  /** Set on instances of an opened history bundle: no connection, everything comes from the bundle. */
+  readonly offline?: OfflineBundle;
 }
 
 export function hubKey(connection: Connection, taskHub: string): string {

@@ -4,10 +4,12 @@
  */
 import * as vscode from 'vscode';
 import type { Connection } from '../connections.js';
+import type { OfflineBundle } from '../panel/instance-source.js';
 import { changesOnItsOwn, isNotFound, type StatusPayload } from '../wire.js';
 import { ConnectionNode } from './connection-node.js';
 import { type ExplorerNode, type ExplorerServices, hubKey } from './explorer-node.js';
 import { InstanceNode, instanceNodeId } from './instance-node.js';
+import { OfflineRootNode } from './offline-node.js';
 
 export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode> {
   private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
@@ -19,6 +21,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode> {
   constructor(
     private readonly listConnections: () => Connection[],
     readonly services: ExplorerServices,
+    private readonly listOffline: () => readonly OfflineBundle[] = () => [],
   ) {}
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
@@ -131,7 +134,10 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode> {
 
   private roots(): ExplorerNode[] {
     // no connections: an empty tree lets the view's welcome content (with its "Add Connection" button) show
-    return this.listConnections().map((connection) => new ConnectionNode(connection, this.services));
+    const roots: ExplorerNode[] = this.listConnections().map((connection) => new ConnectionNode(connection, this.services));
+    const offline = this.listOffline();
+    if (offline.length) roots.push(new OfflineRootNode(offline, this.services));
+    return roots;
   }
 
   dispose(): void {

@@ -27,6 +27,7 @@ export class InstanceNode extends ExplorerNode implements InstanceRef {
     this.status = status;
     this.id = instanceNodeId(this.connection, this.taskHub, status.instanceId);
     this.update(status);
+    this.command = { command: 'edgeDurable.openInstance', title: 'Open Instance', arguments: [this] };
   }
 
   get instanceId(): string {
@@ -37,7 +38,7 @@ export class InstanceNode extends ExplorerNode implements InstanceRef {
   update(status: StatusPayload): void {
     this.status = status;
     // the context value drives which context-menu commands apply, e.g. `instance.Failed` offers Rewind
-    this.contextValue = `instance.${status.runtimeStatus}`;
+    this.contextValue = `instance.${status.runtimeStatus}${this.services.scopes?.isReadOnly(this.connection) ? '.readOnly' : ''}`;
     this.iconPath = statusIcon(status.runtimeStatus);
     this.description = `${status.name} · ${formatAge(status.createdTime, this.services.now())}`;
     this.tooltip = instanceTooltip(status);

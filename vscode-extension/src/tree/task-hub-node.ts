@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../connections.js';
 import { describeFilter, filterToQuery, type InstanceFilter, isEmptyFilter } from '../filters.js';
+import { describeCounts } from '../panel/hub-overview.js';
+import type { StatusCounts } from '../server-api.js';
 import type { ConnectionNode } from './connection-node.js';
 import { ExplorerNode, type ExplorerServices, hubKey } from './explorer-node.js';
 import { InstanceNode } from './instance-node.js';
@@ -16,6 +18,8 @@ export class TaskHubNode extends ExplorerNode {
   constructor(
     readonly parent: ConnectionNode,
     readonly taskHub: string,
+    /** Per-status counts of the whole hub (`GET counts`), shown as the description. */
+    readonly counts?: StatusCounts,
   ) {
     super(taskHub, vscode.TreeItemCollapsibleState.Collapsed);
     this.connection = parent.connection;
@@ -24,9 +28,11 @@ export class TaskHubNode extends ExplorerNode {
     this.id = `hub:${this.key}`;
     const filtered = !isEmptyFilter(this.filter);
     // the active filter is part of what the node shows, so that a short list is never mistaken for the whole hub
-    this.description = filtered ? `filter: ${describeFilter(this.filter)}` : undefined;
+    const tally = counts ? describeCounts(counts) : undefined;
+    this.description = [tally, filtered ? `filter: ${describeFilter(this.filter)}` : undefined].filter(Boolean).join(' · ') || undefined;
     this.tooltip = filtered ? `Task hub ${taskHub}\nFilter: ${describeFilter(this.filter)}` : `Task hub ${taskHub}`;
-    this.contextValue = filtered ? 'taskHub.filtered' : 'taskHub';
+    // `.readOnly` hides the mutating commands (their `when` clauses end in `$` without it)
+    this.contextValue = `${filtered ? 'taskHub.filtered' : 'taskHub'}${this.services.scopes?.isReadOnly(this.connection) ? '.readOnly' : ''}`;
     this.iconPath = new vscode.ThemeIcon(filtered ? 'filter' : 'database');
   }
 

@@ -1,8 +1,11 @@
 /** Builds the extension's tree and command context against a backend, with the vscode stub, for unit tests. */
 import type { CommandContext } from '../../src/commands/command-context.js';
+import { OfflineBundles } from '../../src/commands/panel-commands.js';
 import { type Connection, ConnectionStore } from '../../src/connections.js';
 import { DOCUMENT_SCHEME, InstanceDocumentProvider } from '../../src/documents.js';
 import { FilterStore } from '../../src/filter-store.js';
+import { InstancePanels } from '../../src/panel/instance-panel.js';
+import { ScopeStore } from '../../src/scopes.js';
 import { type ExplorerNode, type ExplorerServices, hubKey } from '../../src/tree/explorer-node.js';
 import { ExplorerProvider } from '../../src/tree/explorer-provider.js';
 import { InstancePages } from '../../src/tree/instance-list.js';
@@ -41,21 +44,34 @@ export async function makeExplorer(
   if (token) await secrets.store(`edgeDurable.token:${connections[0]!.name}`, token);
   const store = new ConnectionStore(secrets as never);
   const filters = new FilterStore(new vscode.MemoryMemento() as never);
+  const scopes = new ScopeStore();
   const services: ExplorerServices = {
+    scopes,
     client: (connection) => store.client(connection),
     filterFor: (connection, taskHub) => filters.get(hubKey(connection, taskHub)),
     pages: new InstancePages(),
     pageSize: () => pageSize,
     now: now ?? (() => Date.now()),
   };
-  const provider = new ExplorerProvider(() => store.list(), services);
+  const provider = new ExplorerProvider(
+    () => store.list(),
+    services,
+    () => ctx.offline.list(),
+  );
   const documents = new InstanceDocumentProvider(
     (name) => store.get(name),
     (connection) => store.client(connection),
   );
   vscode.workspace.registerTextDocumentContentProvider(DOCUMENT_SCHEME, documents as never);
   const output = vscode.window.createOutputChannel('Edge Durable');
-  const ctx: CommandContext = { provider, connections: store, filters, documents, output: output as never };
+  const offline = new OfflineBundles();
+  const panels = new InstancePanels({
+    now: services.now,
+    readOnly: (source) => (source.ref ? scopes.isReadOnly(source.ref.connection) : true),
+    autoRefresh: () => ({ enabled: false, intervalMs: 1000 }),
+    runCommand: (command, source, ...args) => vscode.commands.executeCommand(command, source.ref, ...args),
+  });
+  const ctx: CommandContext = { provider, connections: store, filters, documents, output: output as never, panels, offline, scopes };
 
   const childrenOf = async (labels: string[]): Promise<ExplorerNode[]> => {
     let children = await provider.getChildren();

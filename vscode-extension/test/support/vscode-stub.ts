@@ -162,7 +162,19 @@ export function setConfiguration(key: string, value: unknown): void {
 export const registeredCommands = new Map<string, (...args: unknown[]) => unknown>();
 export const contentProviders = new Map<string, { provideTextDocumentContent(uri: Uri): Promise<string> | string }>();
 export const openedDocuments: { uri: Uri; text: string; languageId: string }[] = [];
-export const webviewPanels: { viewType: string; title: string; options: unknown; webview: { html: string; cspSource: string } }[] = [];
+export interface StubWebview {
+  html: string;
+  cspSource: string;
+  /** What the extension posted to the page, in order. */
+  posted: unknown[];
+  postMessage(message: unknown): Promise<boolean>;
+  onDidReceiveMessage: (listener: (message: unknown) => void) => Disposable;
+  /** Delivers a message as if the page had posted it. */
+  receive(message: unknown): void;
+}
+export const webviewPanels: { viewType: string; title: string; options: unknown; visible: boolean; webview: StubWebview; dispose(): void }[] = [];
+/** `setContext` calls, latest value per key. */
+export const contextKeys = new Map<string, unknown>();
 
 export const workspace = {
   getConfiguration(section: string) {
@@ -246,11 +258,24 @@ export const window = {
   },
   createWebviewPanel(viewType: string, title: string, _column: unknown, options: unknown) {
     const disposed = new EventEmitter<void>();
+    const received = new EventEmitter<unknown>();
+    const webview: StubWebview = {
+      html: '',
+      cspSource: 'vscode-webview://stub',
+      posted: [],
+      async postMessage(message: unknown) {
+        webview.posted.push(message);
+        return true;
+      },
+      onDidReceiveMessage: received.event,
+      receive: (message: unknown) => received.fire(message),
+    };
     const panel = {
       viewType,
       title,
       options,
-      webview: { html: '', cspSource: 'vscode-webview://stub' },
+      visible: true,
+      webview,
       reveal: () => {},
       onDidDispose: disposed.event,
       dispose: () => disposed.fire(),
@@ -267,6 +292,10 @@ export const commands = {
     return new Disposable(() => registeredCommands.delete(id));
   },
   async executeCommand(id: string, ...args: unknown[]) {
+    if (id === 'setContext') {
+      contextKeys.set(args[0] as string, args[1]);
+      return undefined;
+    }
     const handler = registeredCommands.get(id);
     if (!handler) throw new Error(`stub: command ${id} not registered`);
     return handler(...args);
@@ -324,4 +353,5 @@ export function resetStub(): void {
   contentProviders.clear();
   openedDocuments.length = 0;
   webviewPanels.length = 0;
+  contextKeys.clear();
 }

@@ -203,10 +203,11 @@ describe('task hub commands', () => {
       `Filter ${hub} (4/4): instance ID prefix`,
     ]);
     const filtered = await explorer.node('Test', hub);
-    expect(filtered.description).toBe('filter: Running · id run*');
+    // the whole hub's counts, then the filter
+    expect(filtered.description).toBe('1 running · 1 completed · filter: Running · id run*');
     expect((await explorer.expand('Test', hub)).map((n) => n.label)).toEqual(['run-1']);
     await run('clearFilter', filtered);
-    expect((await explorer.node('Test', hub)).description).toBeUndefined();
+    expect((await explorer.node('Test', hub)).description).toBe('1 running · 1 completed');
     expect((await explorer.expand('Test', hub)).map((n) => n.label).sort()).toEqual(['done-1', 'run-1']);
   });
 

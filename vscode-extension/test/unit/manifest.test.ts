@@ -58,7 +58,30 @@ describe('package.json', () => {
 });
 
 describe('context menus', () => {
-  const always = ['showStatus', 'showHistory', 'showTimeline', 'restart', 'copyInstanceId', 'copyStatusUrl'];
+  const always = [
+    'openInstance',
+    'showStatus',
+    'showHistory',
+    'showTimeline',
+    'exportHistory',
+    'goToOrchestratorCode',
+    'restart',
+    'copyInstanceId',
+    'copyStatusUrl',
+  ];
+  const mutating = [
+    'raiseEvent',
+    'suspend',
+    'resume',
+    'terminate',
+    'rewind',
+    'restart',
+    'purge',
+    'startInstance',
+    'batchOperation',
+    'purgeByFilter',
+    'deleteTaskHub',
+  ];
 
   it('offers per runtime status exactly the operations that apply to it', () => {
     expect(menuFor('instance.Running').sort()).toEqual([...always, 'raiseEvent', 'suspend', 'terminate'].sort());
@@ -91,14 +114,38 @@ describe('context menus', () => {
   });
 
   it('offers the read-only instance commands on a sub-orchestration with a known ID, and nothing without one', () => {
-    expect(menuFor('subOrchestration').sort()).toEqual(['copyInstanceId', 'copyStatusUrl', 'showHistory', 'showStatus', 'showTimeline']);
+    expect(menuFor('subOrchestration').sort()).toEqual([
+      'copyInstanceId',
+      'copyStatusUrl',
+      'exportHistory',
+      'openInstance',
+      'showHistory',
+      'showStatus',
+      'showTimeline',
+    ]);
+    expect(menuFor('subOrchestration.offline')).toEqual(['openInstance']);
     expect(menuFor('subOrchestration.unknownId')).toEqual([]);
   });
 
   it('offers hub commands, with "Clear Filter" only on a filtered hub', () => {
-    const hub = ['startInstance', 'goToInstance', 'refresh', 'filterInstances', 'batchOperation', 'purgeByFilter', 'deleteTaskHub'];
+    const hub = ['showHubOverview', 'startInstance', 'goToInstance', 'refresh', 'filterInstances', 'batchOperation', 'purgeByFilter', 'deleteTaskHub'];
     expect(menuFor('taskHub').sort()).toEqual([...hub].sort());
     expect(menuFor('taskHub.filtered').sort()).toEqual([...hub, 'clearFilter'].sort());
+  });
+
+  it('offers no mutating command on a read-only connection, and every read command', () => {
+    for (const status of RUNTIME_STATUSES) {
+      const menu = menuFor(`instance.${status}.readOnly`);
+      expect(menu.filter((command) => mutating.includes(command))).toEqual([]);
+      expect(menu.sort()).toEqual(always.filter((command) => command !== 'restart').sort());
+    }
+    expect(menuFor('taskHub.readOnly').sort()).toEqual(['filterInstances', 'goToInstance', 'refresh', 'showHubOverview']);
+    expect(menuFor('taskHub.filtered.readOnly').sort()).toEqual(['clearFilter', 'filterInstances', 'goToInstance', 'refresh', 'showHubOverview']);
+  });
+
+  it('offers only opening and code navigation on an offline bundle instance', () => {
+    expect(menuFor('offlineInstance').sort()).toEqual(['goToOrchestratorCode', 'openInstance']);
+    expect(menuFor('offline')).toEqual(['closeHistoryBundles']);
   });
 
   it('offers refresh, edit and remove on a connection and nothing on messages or history rows', () => {

@@ -1,0 +1,3 @@
+import * as df from 'durable-functions';
+
+df.app.activity('old', { handler: () => 'never loaded' });

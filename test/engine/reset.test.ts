@@ -1,0 +1,75 @@
+/** Reset: the pure truncation on recorded histories, then the operation end to end on the memory store. */
+import { describe, expect, it } from 'vitest';
+import { type ExecutionReset, event, type HistoryEvent, MemoryStorage, type OrchestratorAction } from '../../core/index.js';
+import { rebaseTimers, resetHistory, resetPositionValid } from '../../core/orchestration/reset.js';
+import { runResetScenarios } from '../reset.case.js';
+
+const T = '2026-01-01T00:00:00.000Z';
+const NOW = '2026-01-02T00:00:00.000Z';
+const parent = { instanceId: 'p', executionId: 'pe', name: 'P', taskScheduledId: 3 };
+const past: HistoryEvent[] = [
+  event('OrchestratorStarted', T, {}),
+  event('ExecutionStarted', T, { name: 'O', input: '1', orchestrationInstance: { instanceId: 'i', executionId: 'e1' }, parentInstance: parent }),
+  event('TaskScheduled', T, { name: 'A' }, 0),
+  event('TimerCreated', T, { fireAt: T }, 1),
+  event('OrchestratorCompleted', T, {}),
+  event('OrchestratorStarted', T, {}),
+  event('TaskCompleted', T, { taskScheduledId: 0, result: '"a"' }),
+  event('EventRaised', T, { name: 'x', input: '1' }),
+  event('OrchestratorCompleted', T, {}),
+  event('OrchestratorStarted', T, {}),
+  event('TimerFired', T, { timerId: 1, fireAt: T }),
+  event('EventRaised', T, { name: 'y', input: '2' }),
+  event('EventRaised', T, { name: 'z', input: '3' }),
+  event('OrchestratorCompleted', T, {}),
+];
+const order = (position: number, more: Partial<ExecutionReset> = {}): ExecutionReset => ({ ...event('ExecutionReset', T, { position }), ...more });
+
+describe('resetHistory', () => {
+  it('keeps the rows up to the position, retires work without a result there, and hands back the later events', () => {
+    const { history, redeliver } = resetHistory(past, { instanceId: 'i', executionId: 'e2', fork: false, order: order(8, { reason: 'r' }), now: NOW });
+    expect(history).toHaveLength(9);
+    expect(history[1]).toEqual({ ...past[1], orchestrationInstance: { instanceId: 'i', executionId: 'e2' }, randomSeed: 'i/e1' });
+    expect(history[2]).toBe(past[2]);
+    expect(history[3]).toEqual({ type: 'GenericEvent', eventId: 1, timestamp: T, data: 'Reset: TimerCreated', rewound: past[3] });
+    expect(history.slice(4, 8)).toEqual(past.slice(4, 8));
+    expect(history[8]).toEqual({ type: 'ExecutionReset', eventId: -1, timestamp: NOW, position: 8, reason: 'r' });
+    expect(redeliver).toEqual([past[11], past[12]]);
+  });
+
+  it('a fork reports to no parent; the seed stays the first source one; reapplyEvents: false hands back nothing', () => {
+    const once = resetHistory(past, { instanceId: 'f', executionId: 'fe', fork: true, order: order(3, { reapplyEvents: false }), now: NOW });
+    expect(once.history[1]).toMatchObject({ orchestrationInstance: { instanceId: 'f', executionId: 'fe' }, parentInstance: undefined, randomSeed: 'i/e1' });
+    expect(once.history[2]).toMatchObject({ type: 'GenericEvent', rewound: past[2] });
+    expect(once.redeliver).toEqual([]);
+    const twice = resetHistory(once.history, { instanceId: 'g', executionId: 'ge', fork: true, order: order(2), now: NOW });
+    expect(twice.history[1]).toMatchObject({ randomSeed: 'i/e1' });
+  });
+
+  it('positions are 1-based rows of the history', () => {
+    expect([0, 1, 14, 15, 1.5, Number.NaN].map((p) => resetPositionValid(p, past.length))).toEqual([false, true, true, false, false, false]);
+  });
+});
+
+describe('rebaseTimers', () => {
+  it('moves timers created before the reset to the same delay from it, leaving new ones and other actions', () => {
+    const now = Date.parse(NOW);
+    const actions: OrchestratorAction[] = [
+      { type: 'CreateTimer', id: 1, fireAt: '2026-01-01T00:01:00.000Z' },
+      { type: 'ScheduleTask', id: 2, name: 'A' },
+      { type: 'CreateTimer', id: 3, fireAt: '2026-01-02T00:00:05.000Z' },
+    ];
+    const issued = new Map([
+      [1, Date.parse(T)],
+      [3, now],
+    ]);
+    rebaseTimers(actions, (id) => issued.get(id), now);
+    expect(actions).toEqual([
+      { type: 'CreateTimer', id: 1, fireAt: '2026-01-02T00:01:00.000Z' },
+      { type: 'ScheduleTask', id: 2, name: 'A' },
+      { type: 'CreateTimer', id: 3, fireAt: '2026-01-02T00:00:05.000Z' },
+    ]);
+  });
+});
+
+runResetScenarios('memory', () => new MemoryStorage());

@@ -1,0 +1,156 @@
+/**
+ * What one instance panel shows, kept as data: the status, the history rows as they arrive page by page, the
+ * table's filter and page, and each tab rendered from them. Pure: the panel controller feeds it and posts the
+ * parts it renders. Converting rows is linear and done once per page; grouping and the diagrams are computed
+ * once the whole history is in (and again only when it changes).
+ */
+import { groupIntoEpisodes } from '../history.js';
+import type { HistoryPage } from '../server-api.js';
+import { escapeHtml, renderTimelineSvg, TIMELINE_LEGEND, timelineBars } from '../timeline.js';
+import type { HistoryEvent, HistoryRow, StatusPayload } from '../wire.js';
+import { childInstances, renderChildrenHtml } from './children.js';
+import { DEFAULT_PAGE_SIZE, eventTypes, filterRows, type HistoryFilter, type HistoryTableRow, renderHistoryPage, toTableRows } from './history-table.js';
+import { losslessParent, losslessRow, mergedRows } from './lossless.js';
+import type { PanelParts } from './panel-html.js';
+import { pendingWork, renderPendingHtml } from './pending.js';
+import { renderSequenceSvg, sequenceLayout } from './sequence.js';
+
+/** More bars than this make an unreadable chart and a slow page; the History tab has every row. */
+export const MAX_TIMELINE_BARS = 1000;
+
+export class InstanceView {
+  /** The table's rows, one per event of the history as served (stored events, or a Durable Functions server's rows). */
+  readonly events: HistoryRow[] = [];
+  /** The stored events when the server serves them (the paged route, a bundle). */
+  private readonly lossless: HistoryEvent[] = [];
+  private merged: HistoryRow[] | undefined;
+  private rows: HistoryTableRow[] = [];
+  private filtered: readonly HistoryTableRow[] = [];
+  private filter: HistoryFilter = {};
+  private page = 0;
+  total = 0;
+
+  constructor(
+    public status: StatusPayload,
+    readonly pageSize = DEFAULT_PAGE_SIZE,
+  ) {}
+
+  get complete(): boolean {
+    return this.events.length >= this.total;
+  }
+
+  /** Starts over (a refresh found a changed instance). */
+  reset(status: StatusPayload, total: number): void {
+    this.status = status;
+    this.events.length = 0;
+    this.lossless.length = 0;
+    this.merged = undefined;
+    this.rows = [];
+    this.filtered = [];
+    this.total = total;
+  }
+
+  /** Appends the next page; its `from` must be the count already held. */
+  addPage(page: HistoryPage): void {
+    const { from, total } = page;
+    if (from !== this.events.length) throw new RangeError(`History page from ${from} does not follow the ${this.events.length} rows held.`);
+    const origin = this.events.length ? Date.parse(this.events[0]!.Timestamp) : undefined;
+    let events: readonly HistoryRow[];
+    if (page.shape === 'lossless') {
+      events = page.events.map(losslessRow);
+      for (const event of page.events) this.lossless.push(event);
+    } else {
+      events = page.events;
+    }
+    this.merged = undefined;
+    const rows = toTableRows(events, from, origin);
+    for (const event of events) this.events.push(event);
+    for (const row of rows) this.rows.push(row);
+    this.total = Math.max(total, this.events.length);
+    this.filtered = filterRows(this.rows, this.filter);
+  }
+
+  setFilter(filter: HistoryFilter): void {
+    this.filter = filter;
+    this.page = 0;
+    this.filtered = filterRows(this.rows, filter);
+  }
+
+  setPage(page: number): void {
+    this.page = Math.max(0, page);
+  }
+
+  historyTableHtml(): string {
+    return renderHistoryPage({
+      rows: this.filtered,
+      page: this.page,
+      pageSize: this.pageSize,
+      total: this.total,
+      loaded: this.events.length,
+      filtered: Boolean(this.filter.types?.length || this.filter.text?.trim()),
+    });
+  }
+
+  /** The filter bar and the table; the bar is rendered once per load so typing in it is never interrupted. */
+  historyHtml(): string {
+    const options = eventTypes(this.rows)
+      .map((type) => `<option value="${escapeHtml(type)}"${this.filter.types?.includes(type) ? ' selected' : ''}>${escapeHtml(type)}</option>`)
+      .join('');
+    return `<div class="filters"><select id="history-type" aria-label="Event type"><option value="">All event types</option>${options}</select><input id="history-text" type="search" placeholder="Filter rows by text" aria-label="Filter text" value="${escapeHtml(this.filter.text ?? '')}"></div><div data-part="historyTable">${this.historyTableHtml()}</div>`;
+  }
+
+  /** Durable Functions' merged rows of the whole history: what the episode, diagram and pending views read. */
+  mergedRows(): readonly HistoryRow[] {
+    if (this.lossless.length === 0) return this.events;
+    this.merged ??= mergedRows(this.lossless);
+    return this.merged;
+  }
+
+  /** The parent instance named by the history itself, if any. */
+  parentFromHistory(): string | undefined {
+    return this.lossless.length ? losslessParent(this.lossless) : parentInstanceId(this.events, this.status.instanceId);
+  }
+
+  timelineHtml(now: number): string {
+    const bars = timelineBars(groupIntoEpisodes(this.mergedRows()), now);
+    const shown = bars.slice(0, MAX_TIMELINE_BARS);
+    const { svg } = renderTimelineSvg(this.status, shown);
+    const note =
+      bars.length > shown.length ? `<p class="note">The first ${shown.length.toLocaleString('en-US')} of ${bars.length.toLocaleString('en-US')} bars.</p>` : '';
+    return `<div class="zoom"><button data-action="zoomOut">−</button> <span id="zoom-level">100%</span> <button data-action="zoomIn">+</button> <button data-action="zoomReset">Reset zoom</button> <span class="note">Time axis relative to creation; hover a bar for details.</span></div>${note}${svg}${TIMELINE_LEGEND}`;
+  }
+
+  sequenceHtml(): string {
+    return renderSequenceSvg(sequenceLayout(this.mergedRows(), { orchestrator: this.status.name }));
+  }
+
+  childrenHtml(): string {
+    return renderChildrenHtml(childInstances(this.mergedRows()));
+  }
+
+  pendingHtml(now: number): string {
+    return renderPendingHtml(pendingWork(this.mergedRows(), this.status.runtimeStatus, now));
+  }
+
+  /** Every tab; the diagrams only once the history is complete (a partial history would draw a wrong picture). */
+  tabs(now: number): PanelParts {
+    if (!this.complete) return { history: this.historyHtml() };
+    return {
+      history: this.historyHtml(),
+      timeline: this.timelineHtml(now),
+      sequence: this.sequenceHtml(),
+      children: this.childrenHtml(),
+      pending: this.pendingHtml(now),
+    };
+  }
+}
+
+/** The parent of a sub-orchestration from Durable Functions rows: named by the ExecutionStarted row when the server sends it, else by the engine's default child ID (`{parent}:{4 hex digits}`). */
+export function parentInstanceId(events: readonly HistoryRow[], instanceId: string): string | undefined {
+  const started = events.find((event) => event.EventType === 'ExecutionStarted');
+  const parent = started?.ParentInstance as { OrchestrationInstance?: { InstanceId?: unknown }; instanceId?: unknown } | undefined;
+  const named = parent?.OrchestrationInstance?.InstanceId ?? parent?.instanceId ?? started?.ParentInstanceId;
+  if (typeof named === 'string' && named) return named;
+  const match = /^(.+):[0-9a-f]{4}$/.exec(instanceId);
+  return match?.[1];
+}
