@@ -4,7 +4,6 @@
  * @module
  */
 import { DurableClient } from '../core/client.js';
-import type { HistoryEvent } from '../core/history.js';
 import type { Storage } from '../core/store/port.js';
 import type { BundleBackend } from '../core/wire/bundle.js';
 import { toHistoryPagePayload, toStatusPayload } from '../core/wire/payloads.js';
@@ -64,10 +63,6 @@ export class StoreBackend implements Backend {
 
   countInstances(filter: { createdTimeFrom?: string; createdTimeTo?: string }): Promise<InstanceCountsPayload> {
     return this.call(() => this.client.countInstances(filter));
-  }
-
-  getHistoryEvents(instanceId: string): Promise<HistoryEvent[]> {
-    return this.call(() => this.client.getHistory(instanceId));
   }
 
   listInstances(query: ListQuery): Promise<InstancePage> {

@@ -4,9 +4,11 @@
  * Both speak the Durable Functions wire shapes (core/wire: status payload, `historyEvents` rows).
  * @module
  */
+
+import type { HistoryEvent } from '../core/history.js';
 import type { BundleSource } from '../core/wire/bundle.js';
 import { type InstanceFilter, type InstanceQuery, readAllPages } from '../core/wire/client.js';
-import type { HistoryEvent } from '../core/history.js';
+import { fromHistoryRows } from '../core/wire/history-rows.js';
 import type { HistoryPagePayload, HistoryRow, InstanceCountsPayload, InstancePage, ResetRequest, StatusPayload } from '../core/wire/payloads.js';
 
 export type { BundleSource, HistoryPagePayload, HistoryRow, InstanceCountsPayload, InstanceFilter, InstancePage, ResetRequest, StatusPayload };
@@ -32,8 +34,6 @@ export interface Backend {
   getStatus(instanceId: string, options?: { showInput?: boolean }): Promise<StatusPayload | undefined>;
   /** Rows `from` (0-based) to `from + top - 1`, one per stored event, as `GET instances/{id}/history` pages them. Throws NotFound for an unknown instance. */
   getHistoryPage(instanceId: string, page: { from: number; top: number }): Promise<HistoryPagePayload>;
-  /** The history as recorded, every event (what a replay needs); throws NotFound for an unknown instance. */
-  getHistoryEvents(instanceId: string): Promise<HistoryEvent[]>;
   /** Per-status counts of the instances created in the range. */
   countInstances(filter: { createdTimeFrom?: string; createdTimeTo?: string }): Promise<InstanceCountsPayload>;
   listInstances(query: ListQuery): Promise<InstancePage>;
@@ -71,4 +71,9 @@ export async function historyAll(backend: Backend, instanceId: string, top = 100
 /** Follows continuation tokens to the end. */
 export function listAll(backend: Backend, query: ListQuery, pageSize = 100): Promise<StatusPayload[]> {
   return readAllPages((continuationToken) => backend.listInstances({ ...query, top: pageSize, continuationToken }));
+}
+
+/** The history as recorded, every event read back from its rows (what a replay needs); throws NotFound for an unknown instance. */
+export async function historyEvents(backend: Backend, instanceId: string): Promise<HistoryEvent[]> {
+  return fromHistoryRows(await historyAll(backend, instanceId));
 }

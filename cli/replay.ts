@@ -11,8 +11,9 @@ import type { HistoryEvent } from '../core/history.js';
 import { checkReplay, type ReplayReport } from '../core/orchestration/replay-check.js';
 import { formatLocation } from '../core/orchestration/source-location.js';
 import { parseBundle } from '../core/wire/bundle.js';
+import { fromHistoryRows } from '../core/wire/history-rows.js';
 import { date, flag, statuses, str } from './args.js';
-import { type Backend, listAll } from './backend.js';
+import { type Backend, historyEvents, listAll } from './backend.js';
 import type { Command, Context } from './command.js';
 import { notFoundInHub } from './commands.js';
 import { CliError, EXIT, usageError } from './errors.js';
@@ -62,7 +63,7 @@ export function describeResult(result: ReplayResult): string {
 
 async function historyOf(backend: Backend, instanceId: string): Promise<HistoryEvent[]> {
   if (!(await backend.getStatus(instanceId, { showInput: false }))) throw notFoundInHub(backend, instanceId);
-  return backend.getHistoryEvents(instanceId);
+  return historyEvents(backend, instanceId);
 }
 
 async function readBundle(file: string) {
@@ -129,7 +130,7 @@ async function collect(ctx: Context, app: DurableApp, modulePath: string, which:
   if (which.bundle) {
     const file = resolve(ctx.io.cwd, which.bundle);
     const b = await readBundle(file);
-    return [replayOne(app, modulePath, b.instance.instanceId, b.history, which.bundle)];
+    return [replayOne(app, modulePath, b.instance.instanceId, fromHistoryRows(b.history), which.bundle)];
   }
   const backend = await ctx.backend();
   if (which.id) return [replayOne(app, modulePath, which.id, await historyOf(backend, which.id))];
@@ -141,7 +142,7 @@ async function collect(ctx: Context, app: DurableApp, modulePath: string, which:
     showInput: false,
   });
   const results: ReplayResult[] = [];
-  for (const instance of instances) results.push(replayOne(app, modulePath, instance.instanceId, await backend.getHistoryEvents(instance.instanceId)));
+  for (const instance of instances) results.push(replayOne(app, modulePath, instance.instanceId, await historyEvents(backend, instance.instanceId)));
   return results;
 }
 
@@ -174,7 +175,7 @@ export const replayTest: Command = {
     for (const file of files) {
       try {
         const b = await readBundle(join(folder, file));
-        results.push(replayOne(app, modulePath, b.instance.instanceId, b.history, file));
+        results.push(replayOne(app, modulePath, b.instance.instanceId, fromHistoryRows(b.history), file));
       } catch (error) {
         if (!(error instanceof CliError)) throw error;
         unreadable.push({ source: file, problem: error.message });

@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../core/index.js';
+import { createBundle } from '../../core/wire/bundle.js';
+import { toHistoryRows } from '../../core/wire/history-rows.js';
 import { toStatusPayload } from '../../core/wire/payloads.js';
 import { app as recorded } from '../fixtures/replay/order.js';
 import { runCli, storeTarget, type Target } from './helpers.js';
@@ -20,14 +22,12 @@ const ids = { done: 'order-done', waiting: 'order-waiting', parked: ['parked-1',
 
 async function writeBundle(dir: string, file: string, instanceId: string, history?: HistoryEvent[]) {
   const status = await target.client.getStatus(instanceId, { showInput: true });
-  const bundle = {
-    format: 'edge-durable/history-bundle',
-    version: 1,
+  const bundle = createBundle({
     exportedAt: new Date().toISOString(),
     source: { taskHub: target.client.taskHubName },
     instance: toStatusPayload(status!),
-    history: history ?? (await target.client.getHistory(instanceId)),
-  };
+    history: toHistoryRows(history ?? (await target.client.getHistory(instanceId)), { showHistoryOutput: true }),
+  });
   writeFileSync(join(dir, file), JSON.stringify(bundle));
 }
 
