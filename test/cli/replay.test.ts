@@ -7,7 +7,7 @@ import { createBundle } from '../../core/wire/bundle.js';
 import { toHistoryRows } from '../../core/wire/history-rows.js';
 import { toStatusPayload } from '../../core/wire/payloads.js';
 import { app as recorded } from '../fixtures/replay/order.js';
-import { runCli, storeTarget, type Target } from './helpers.js';
+import { endpointTarget, runCli, storeTarget, type Target } from './helpers.js';
 
 const FIXTURES = resolve('test/fixtures/replay');
 const SAMPLES = resolve('test/cli/fixtures/samples-app.ts');
@@ -124,5 +124,25 @@ describe('durable replay-test', () => {
     expect(edited.stdout).toContain("  code now:  ScheduleTask 'Ship'");
     expect(edited.stdout).toContain('b-waiting.json: replays cleanly');
     expect(edited.stdout).toContain('3 replayed: 2 replay cleanly, 1 diverge.');
+  });
+});
+
+describe('durable replay through an endpoint', () => {
+  it('reads the history over HTTP, page by page, and finds the same divergence', async () => {
+    const endpoint = await endpointTarget(recorded);
+    try {
+      const id = await endpoint.client.startNew('Order', { input: 'cup' });
+      await endpoint.waitFor(id, 'Running');
+      await endpoint.client.raiseEvent(id, 'Approval', 'bob');
+      await endpoint.waitFor(id);
+      const events = (await endpoint.client.getHistory(id)).length;
+      const clean = await endpoint.run(['replay', `${FIXTURES}/order.ts`, '--id', id]);
+      expect(clean.stdout).toBe(`Order ${id}: replays cleanly (${events} events)\n`);
+      const edited = await endpoint.run(['replay', `${FIXTURES}/reordered.ts`, '--id', id]);
+      expect(edited.code).toBe(1);
+      expect(edited.stdout).toContain(`  recorded:  TaskScheduled 'Reserve' input "cup"\n  code now:  ScheduleTask 'Charge' input "nobody"\n`);
+    } finally {
+      await endpoint.close();
+    }
   });
 });
