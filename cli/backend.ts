@@ -4,8 +4,11 @@
  * Both speak the Durable Functions wire shapes (core/wire: status payload, `historyEvents` rows).
  * @module
  */
+
+import type { HistoryEvent } from '../core/history.js';
 import type { BundleSource } from '../core/wire/bundle.js';
 import { type InstanceFilter, type InstanceQuery, readAllPages } from '../core/wire/client.js';
+import { fromHistoryRows } from '../core/wire/history-rows.js';
 import type { HistoryPagePayload, HistoryRow, InstanceCountsPayload, InstancePage, ResetRequest, StatusPayload } from '../core/wire/payloads.js';
 
 export type { BundleSource, HistoryPagePayload, HistoryRow, InstanceCountsPayload, InstanceFilter, InstancePage, ResetRequest, StatusPayload };
@@ -68,4 +71,9 @@ export async function historyAll(backend: Backend, instanceId: string, top = 100
 /** Follows continuation tokens to the end. */
 export function listAll(backend: Backend, query: ListQuery, pageSize = 100): Promise<StatusPayload[]> {
   return readAllPages((continuationToken) => backend.listInstances({ ...query, top: pageSize, continuationToken }));
+}
+
+/** The history as recorded, every event read back from its rows (what a replay needs); throws NotFound for an unknown instance. */
+export async function historyEvents(backend: Backend, instanceId: string): Promise<HistoryEvent[]> {
+  return fromHistoryRows(await historyAll(backend, instanceId));
 }

@@ -19,6 +19,7 @@ import * as instance from './commands.js';
 import { describeError, EXIT, usageError } from './errors.js';
 import * as explore from './explore.js';
 import { type CliIO, nodeIO } from './io.js';
+import { replay, replayTest } from './replay.js';
 import { serve } from './serve.js';
 import { simulate } from './simulate.js';
 import { openSqliteStore } from './stores.js';
@@ -44,6 +45,8 @@ export const COMMANDS: readonly Command[] = [
   explore.count,
   explore.exportHistory,
   simulate,
+  replay,
+  replayTest,
   serve,
 ];
 

@@ -106,6 +106,24 @@ export class UnknownActivityError extends DurableError {
   }
 }
 
+/** A step of the history or of the code, as a divergence report shows it. */
+export interface ReplayStep {
+  type: string;
+  name?: string;
+  /** JSON text. */
+  input?: string;
+}
+
+/** Where a replay first disagrees with its history (0-based row); `location` is the code's call (file:line). */
+export interface Divergence {
+  position: number;
+  /** The recorded row; absent when the history ends where the code does more. */
+  recorded?: ReplayStep;
+  /** What the code does there; absent when it issues nothing. */
+  current?: ReplayStep;
+  location?: { file: string; line: number; column: number };
+}
+
 /** Orchestrator code and its recorded history disagree. */
 export class NonDeterminismError extends DurableError {
   override readonly name = 'NonDeterminismError';
@@ -113,8 +131,13 @@ export class NonDeterminismError extends DurableError {
     readonly position: number,
     readonly recorded: string,
     readonly current: string,
+    readonly divergence?: Divergence,
+    at?: string,
   ) {
-    super('NonDeterminism', `Non-deterministic orchestrator: at history position ${position} the history records ${recorded}, but the code now ${current}.`);
+    super(
+      'NonDeterminism',
+      `Non-deterministic orchestrator: at history position ${position} the history records ${recorded}, but the code now ${current}${at ? ` (at ${at})` : ''}.`,
+    );
   }
 }
 

@@ -19,6 +19,7 @@ export * from './history.js';
 export { DEFAULT_TASK_HUB, MAX_INSTANCE_ID_LENGTH, validateInstanceId, validateTaskHubName } from './limits.js';
 export { DurableOrchestrationContext, OrchestrationContext } from './orchestration/context.js';
 export { type EpisodeResult, OrchestrationExecutor, type OrchestrationOutcome, type OrchestratorAction, replay } from './orchestration/executor.js';
+export { checkReplay, type ReplayReport } from './orchestration/replay-check.js';
 export { RetryOptions } from './orchestration/retry.js';
 export { Task, TimerTask } from './orchestration/task.js';
 export type { OrchestrationStatus, StatusOptions } from './status.js';

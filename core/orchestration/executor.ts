@@ -10,11 +10,21 @@
 
 import type { OrchestratorFunction } from '../app.js';
 import { parseTime } from '../clock.js';
-import { AggregatedError, type FailureDetails, NonDeterminismError, TaskFailedError, toFailureDetails, UnknownOrchestratorError } from '../errors.js';
+import {
+  AggregatedError,
+  type Divergence,
+  type FailureDetails,
+  NonDeterminismError,
+  type ReplayStep,
+  TaskFailedError,
+  toFailureDetails,
+  UnknownOrchestratorError,
+} from '../errors.js';
 import type { EventRaised, ExecutionStarted, HistoryEvent } from '../history.js';
 import { serialize } from '../json.js';
 import { type ExecutorHost, OrchestrationContext } from './context.js';
 import { hashSeed, runDeterministically, seededRandom } from './determinism.js';
+import { callerLocation, formatLocation, type SourceLocation } from './source-location.js';
 import { type AtomicTask, type ExternalEventTask, Task, TimerTask } from './task.js';
 
 export type OrchestratorAction =
@@ -85,6 +95,30 @@ function describeEvent(e: HistoryEvent): string {
 
 const parse = (text: string | undefined): unknown => (text === undefined ? undefined : JSON.parse(text));
 
+function stepOfEvent(e: HistoryEvent): ReplayStep {
+  const named = e as { name?: string; input?: string };
+  return { type: e.type, name: named.name, input: named.input };
+}
+
+function stepOfAction(a: OrchestratorAction): ReplayStep {
+  return a.type === 'CreateTimer' ? { type: a.type, input: JSON.stringify(a.fireAt) } : { type: a.type, name: a.name, input: a.input };
+}
+
+const isScheduling = (e: HistoryEvent) => e.type === 'TaskScheduled' || e.type === 'TimerCreated' || e.type === 'SubOrchestrationInstanceCreated';
+
+export interface ExecutorOptions {
+  /**
+   * Replay to diagnose, not to run: every call of the code into the context records its
+   * source line, and history the code no longer reaches is a divergence too.
+   */
+  strict?: boolean;
+}
+
+interface AwaitedEvent {
+  task: ExternalEventTask;
+  at: SourceLocation | undefined;
+}
+
 export class OrchestrationExecutor implements ExecutorHost {
   private generator: Generator<Task, unknown, unknown> | undefined;
   private awaited: Task | undefined;
@@ -118,11 +152,24 @@ export class OrchestrationExecutor implements ExecutorHost {
   replaying = true;
   now = 0;
   started: ExecutionStarted | undefined;
+  /** Strict mode: the first divergence found. */
+  divergence: Divergence | undefined;
+  private readonly strict: boolean;
+  /** Strict mode: the source line of each open action, and of each event the code awaits. */
+  private readonly sources = new Map<number, SourceLocation | undefined>();
+  private readonly awaitedEvents: AwaitedEvent[] = [];
+  /** Strict mode: the row of each raised event no code has taken yet. */
+  private readonly unclaimed = new Map<EventRaised, number>();
+  /** Strict mode: the line behind the completion being delivered, for work the engine issues on the code's behalf (a retry). */
+  private inherited: SourceLocation | undefined;
 
   constructor(
     private readonly registry: OrchestratorRegistry,
     readonly instanceId: string,
-  ) {}
+    options: ExecutorOptions = {},
+  ) {
+    this.strict = options.strict === true;
+  }
 
   /** Replays recorded history. Throws nothing: a mismatch fails the orchestration. */
   replay(past: readonly HistoryEvent[]): void {
@@ -179,6 +226,7 @@ export class OrchestrationExecutor implements ExecutorHost {
   }
   addAction(action: OrchestratorAction, task: AtomicTask<unknown>): void {
     this.pendingActions.set(action.id, action);
+    if (this.strict) this.sources.set(action.id, callerLocation() ?? this.inherited);
     if (action.type === 'CreateTimer') this.timersIssuedAt.set(action.id, this.now);
     const kind: Kind = action.type === 'ScheduleTask' ? 'activity' : action.type === 'CreateTimer' ? 'timer' : 'subOrchestration';
     if (kind === 'activity') this.openActivities++;
@@ -200,9 +248,11 @@ export class OrchestrationExecutor implements ExecutorHost {
     const next = queued?.shift();
     if (queued && queued.length === 0) this.inbox.delete(key);
     if (next) {
+      this.unclaimed.delete(next);
       task.complete(parse(next.input));
       return;
     }
+    if (this.strict) this.awaitedEvents.push({ task, at: callerLocation() });
     const list = this.waiters.get(key);
     if (list) list.push(task);
     else this.waiters.set(key, [task]);
@@ -224,6 +274,7 @@ export class OrchestrationExecutor implements ExecutorHost {
       return true;
     }
     if (this.outcome) {
+      if (this.strict && isScheduling(e) && !this.divergence) this.diverge(this.afterEnd(e, position));
       // Events that arrive after continue-as-new in the same episode go to the next execution.
       if (this.outcome.status === 'ContinuedAsNew' && e.type === 'EventRaised' && this.continuation?.preserveEvents) this.outcome.carryoverEvents.push(e);
       return false;
@@ -232,6 +283,7 @@ export class OrchestrationExecutor implements ExecutorHost {
       return this.dispatch(e, position);
     } catch (error) {
       if (error instanceof NonDeterminismError) {
+        this.divergence ??= error.divergence;
         this.finish({ status: 'Failed', failureDetails: toFailureDetails(error) });
         return true;
       }
@@ -307,10 +359,14 @@ export class OrchestrationExecutor implements ExecutorHost {
     const expected = e.type === 'TaskScheduled' ? 'ScheduleTask' : e.type === 'TimerCreated' ? 'CreateTimer' : 'CreateSubOrchestration';
     const sameName = !action || !('name' in action) || action.name === (e as { name?: string }).name;
     if (!action || action.type !== expected || !sameName) {
+      if (!action && this.strict) throw this.nothingIssued(e, position);
+      const at = this.sources.get(e.eventId);
       throw new NonDeterminismError(
         position,
         describeEvent(e),
         action ? `calls ${describeAction(action)} at that step` : `issues no action with eventId ${e.eventId} there`,
+        { position, recorded: stepOfEvent(e), current: action && stepOfAction(action), location: at },
+        at && formatLocation(at),
       );
     }
     this.pendingActions.delete(e.eventId);
@@ -327,19 +383,23 @@ export class OrchestrationExecutor implements ExecutorHost {
           const q = this.inbox.get(key);
           if (q) q.push(e);
           else this.inbox.set(key, [e]);
+          if (this.strict) this.unclaimed.set(e, this.position - 1);
         }
         break;
       }
       case 'TaskCompleted':
       case 'SubOrchestrationInstanceCompleted':
+        this.inherited = this.sources.get(e.taskScheduledId);
         this.close(e.taskScheduledId)?.complete(parse(e.result));
         break;
       case 'TimerFired':
+        this.inherited = this.sources.get(e.timerId);
         this.close(e.timerId)?.complete(undefined);
         break;
       case 'TaskFailed':
       case 'SubOrchestrationInstanceFailed': {
         const entry = this.open.get(e.taskScheduledId);
+        this.inherited = this.sources.get(e.taskScheduledId);
         const what =
           entry?.kind === 'subOrchestration' ? `Sub-orchestration '${entry.name}' (instance '${entry.instanceId}')` : `Activity function '${entry?.name}'`;
         const error = new TaskFailedError(`${what} failed: ${e.failureDetails.errorMessage}`, e.failureDetails);
@@ -351,6 +411,49 @@ export class OrchestrationExecutor implements ExecutorHost {
         return;
     }
     this.resume();
+    this.inherited = undefined;
+  }
+
+  /**
+   * Strict mode, after the whole history replayed: actions the code issues that the history
+   * never recorded. Every action of an episode is recorded with it, so any left is a divergence.
+   */
+  checkEnd(rows: number): Divergence | undefined {
+    if (this.divergence) return this.divergence;
+    const [action] = this.pendingActions.values();
+    if (!action || this.outcome?.status === 'Failed') return undefined;
+    return this.diverge({ position: rows, current: stepOfAction(action), location: this.sources.get(action.id) });
+  }
+
+  private diverge(divergence: Divergence): Divergence {
+    this.divergence = divergence;
+    return divergence;
+  }
+
+  /** A recorded action the code does not issue: it waits on something else, or an event it no longer takes. */
+  private nothingIssued(e: HistoryEvent, position: number): NonDeterminismError {
+    const waiting = this.awaitedEvents.find((w) => !w.task.isCompleted);
+    const [stray] = this.unclaimed;
+    const divergence: Divergence =
+      waiting && stray
+        ? {
+            position: stray[1],
+            recorded: stepOfEvent(stray[0]),
+            current: { type: 'WaitForExternalEvent', name: waiting.task.name },
+            location: waiting.at,
+          }
+        : { position, recorded: stepOfEvent(e), current: waiting && { type: 'WaitForExternalEvent', name: waiting.task.name }, location: waiting?.at };
+    const now = waiting ? `waits for event '${waiting.task.name}' there` : `issues no action with eventId ${e.eventId} there`;
+    const recorded = waiting && stray ? `EventRaised '${stray[0].name}'` : describeEvent(e);
+    return new NonDeterminismError(divergence.position, recorded, now, divergence, divergence.location && formatLocation(divergence.location));
+  }
+
+  /** A recorded action after the code has already finished (returned, failed or continued as new). */
+  private afterEnd(e: HistoryEvent, position: number): Divergence {
+    const outcome = this.outcome!;
+    const current: ReplayStep =
+      outcome.status === 'Failed' ? { type: 'Failed', input: JSON.stringify(outcome.failureDetails.errorMessage) } : { type: outcome.status };
+    return { position, recorded: stepOfEvent(e), current };
   }
 
   private close(id: number): AtomicTask<unknown> | undefined {

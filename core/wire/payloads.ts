@@ -4,8 +4,10 @@
  * payload and the rows are made from an instance's status and history.
  * @module
  */
+
 import type { HistoryEvent, HistoryEventType, RuntimeStatus } from '../history.js';
 import type { OrchestrationStatus } from '../status.js';
+import { toHistoryRows } from './history-rows.js';
 
 /** Durable Functions formats times with second precision: `2026-01-01T00:00:00Z`. */
 export function wireTime(date: Date | string): string {
@@ -213,57 +215,4 @@ export function toHistoryPagePayload(
   const body: HistoryPagePayload = { events: toHistoryRows(page.events, options), from, total: page.total };
   if (from + top < page.total) body.nextFrom = from + top;
   return body;
-}
-
-/**
- * One row per event, in order, nothing dropped or merged: the paged history's rows. Fields as in
- * `toHistoryEvents`, plus `EventId` (of a scheduling event) and `TaskScheduledId` (of a
- * completion), which pair what the merged view joins into one row.
- */
-export function toHistoryRows(history: readonly HistoryEvent[], options: { showHistoryOutput?: boolean; showInput?: boolean } = {}): HistoryRow[] {
-  const showInput = options.showInput !== false;
-  return history.map((e) => {
-    const row: HistoryRow = { EventType: e.type, Timestamp: e.timestamp };
-    if (e.eventId >= 0) row.EventId = e.eventId;
-    if ('taskScheduledId' in e) row.TaskScheduledId = e.taskScheduledId;
-    if (carriesName(e)) row.Name = e.name;
-    if (carriesInstanceId(e)) row.InstanceId = e.instanceId;
-    switch (e.type) {
-      case 'TaskCompleted':
-      case 'SubOrchestrationInstanceCompleted':
-        if (options.showHistoryOutput) row.Result = json(e.result);
-        break;
-      case 'TaskFailed':
-      case 'SubOrchestrationInstanceFailed':
-        row.Reason = e.failureDetails.errorMessage;
-        row.Details = e.failureDetails.stackTrace ?? null;
-        row.FailureDetails = e.failureDetails;
-        break;
-      case 'ExecutionStarted':
-        row.FunctionName = e.name;
-        break;
-      case 'ExecutionCompleted':
-        row.OrchestrationStatus = e.orchestrationStatus;
-        if (options.showHistoryOutput) row.Result = json(e.result);
-        if (e.failureDetails) row.FailureDetails = e.failureDetails;
-        break;
-      case 'ExecutionTerminated':
-        row.Input = json(e.input);
-        break;
-      case 'ExecutionSuspended':
-      case 'ExecutionResumed':
-      case 'ExecutionRewound':
-        row.Reason = e.reason ?? null;
-        break;
-      case 'TimerCreated':
-      case 'TimerFired':
-        row.FireAt = e.fireAt;
-        break;
-      case 'GenericEvent':
-        row.Data = e.data;
-        break;
-    }
-    if (showInput && carriesInput(e)) row.Input = json(e.input);
-    return row;
-  });
 }

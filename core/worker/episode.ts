@@ -9,6 +9,7 @@ import { isoTime } from '../clock.js';
 import { toFailureDetails } from '../errors.js';
 import { type ExecutionReset, event, type HistoryEvent, isTerminal } from '../history.js';
 import { type EpisodeResult, OrchestrationExecutor } from '../orchestration/executor.js';
+import { locateNonDeterminism } from '../orchestration/replay-check.js';
 import { rebaseTimers, resetHistory, resetPositionValid } from '../orchestration/reset.js';
 import { type ChildFacts, childrenToCheck, planRewind } from '../orchestration/rewind.js';
 import type { CommitOutcome, EpisodeCommit, InstanceRecord, LeasedActivity, OrchestrationMessage, OrchestrationWorkItem } from '../store/port.js';
@@ -99,6 +100,13 @@ export class EpisodeRunner {
       }
       const executor = await this.executorFor(instance);
       const result = executor.run(events);
+      if (result.outcome?.status === 'Failed' && result.outcome.failureDetails.errorType === 'NonDeterminismError') {
+        const history = [...(await store.getHistory(instance.instanceId)), ...events];
+        result.outcome = {
+          status: 'Failed',
+          failureDetails: locateNonDeterminism(this.context.app, instance.instanceId, history, result.outcome.failureDetails),
+        };
+      }
       if (isIdle(result, instance)) {
         await discard();
         return false;

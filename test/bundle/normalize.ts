@@ -13,7 +13,11 @@ export function normalizeBundle(bundle: HistoryBundle): unknown {
   const collect = (b: InstanceBundle) => {
     const name = (id: string) => ids.get(id) ?? ids.set(id, `<id ${ids.size + 1}>`).get(id)!;
     name(b.instance.instanceId);
-    for (const row of b.history) if (typeof row.InstanceId === 'string') name(row.InstanceId);
+    for (const row of b.history) {
+      if (typeof row.InstanceId === 'string') name(row.InstanceId);
+      const started = row.OrchestrationInstance as { executionId?: string } | undefined;
+      if (started?.executionId) name(started.executionId);
+    }
     for (const child of b.children ?? []) collect(child);
   };
   collect(bundle);
