@@ -18,7 +18,11 @@ function counting(): { db: SqliteDatabase; transactions: () => number } {
     prepare(sql: string) {
       const statement = prepare(sql);
       if (sql !== 'BEGIN IMMEDIATE') return statement;
-      return { run: () => (begun++, statement.run()), get: statement.get.bind(statement), all: statement.all.bind(statement) };
+      const run = () => {
+        begun++;
+        return statement.run();
+      };
+      return { run, get: statement.get.bind(statement), all: statement.all.bind(statement) };
     },
     exec: db.exec.bind(db),
     close: db.close.bind(db),
