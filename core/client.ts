@@ -13,7 +13,7 @@ import { randomId } from './ids.js';
 import { serialize } from './json.js';
 import { DEFAULT_TASK_HUB, validateInstanceId, validateName, validateTaskHubName } from './limits.js';
 import { type OrchestrationStatus, type StatusOptions, toStatus } from './status.js';
-import type { InstanceQuery, InstanceRecord, NewInstance, OrchestrationMessage, PurgeFilter, Storage, TaskHubStore } from './store/port.js';
+import type { InstanceQuery, InstanceRecord, NewInstance, OrchestrationMessage, PurgeFilter, PurgeOptions, Storage, TaskHubStore } from './store/port.js';
 import { createHttpManagementPayload, type HttpManagementPayload } from './wire/management.js';
 import { acceptedStatuses, accepts, type InstanceOperation } from './wire/status.js';
 
@@ -233,11 +233,12 @@ export class DurableClient {
   /** Deletes the terminal instances matching the filter (by default all three terminal statuses). */
   async purgeInstanceHistoryBy(
     filter: { createdTimeFrom?: Date | string; createdTimeTo?: Date | string; runtimeStatus?: readonly RuntimeStatus[] } = {},
+    options: PurgeOptions = {},
   ): Promise<PurgeHistoryResult> {
     const from = time(filter.createdTimeFrom);
     const to = time(filter.createdTimeTo);
     const purge: PurgeFilter = { createdTimeFrom: from, createdTimeTo: to, runtimeStatus: filter.runtimeStatus };
-    return { instancesDeleted: await this.store.purgeInstances(purge) };
+    return { instancesDeleted: await this.store.purgeInstances(purge, options) };
   }
 
   async listTaskHubs(): Promise<string[]> {

@@ -13,11 +13,14 @@ import type * as port from '../port.js';
 import { normalizePurgeFilter, normalizeQuery } from '../query.js';
 import { type Connection, type Param, toStorageError } from './connection.js';
 import { type Applied, applyEpisode, refused } from './episode.js';
-import type { WriteGroup } from './group.js';
+import { nextTurn, type WriteGroup } from './group.js';
 import { queryPage, whereCreatedIn } from './listing.js';
 import { activityToken, deleteActivity, enqueue, install, lockInbox, lockToken, remove, settle, status } from './queue.js';
 import { parseEvent, toActivity, toRecord } from './rows.js';
 import { type ActivityRow, INSTANCE_COLUMNS, type InstanceRow } from './schema.js';
+
+/** Instances one purge transaction deletes: a chunk takes a few milliseconds (each instance is a handful of index-range deletes). */
+const PURGE_CHUNK = 200;
 
 /** Listeners of one storage, per hub (same process only). */
 export type Listeners = Map<string, Set<(n: port.StoreNotification) => void>>;
@@ -250,23 +253,32 @@ export class SqliteTaskHub implements port.TaskHubStore {
     });
   }
 
-  async purgeInstances(filter: port.PurgeFilter): Promise<number> {
+  /**
+   * In chunks of `PURGE_CHUNK` instances, each its own transaction, yielding to the event loop
+   * between them: other calls wait for one chunk at most, never for the whole purge.
+   */
+  async purgeInstances(filter: port.PurgeFilter, options: port.PurgeOptions = {}): Promise<number> {
     const q = normalizePurgeFilter(filter);
-    return this.sql.write(() => {
-      let purged = 0;
-      for (const runtimeStatus of q.runtimeStatus) {
-        const where = ['hub = ?', 'runtime_status = ?'];
-        const params: Param[] = [this.taskHub, runtimeStatus];
-        whereCreatedIn(where, params, q);
-        const ids = this.sql.all<{ instance_id: string }>(
-          `SELECT instance_id FROM instances INDEXED BY instances_by_status WHERE ${where.join(' AND ')}`,
-          ...params,
-        );
-        for (const { instance_id } of ids) remove(this.sql, this.taskHub, instance_id);
-        purged += ids.length;
+    let purged = 0;
+    for (const runtimeStatus of q.runtimeStatus) {
+      const where = ['hub = ?', 'runtime_status = ?'];
+      const params: Param[] = [this.taskHub, runtimeStatus];
+      whereCreatedIn(where, params, q);
+      const select = `SELECT instance_id FROM instances INDEXED BY instances_by_status WHERE ${where.join(' AND ')} LIMIT ${PURGE_CHUNK}`;
+      for (;;) {
+        const removed = this.sql.write(() => {
+          const ids = this.sql.all<{ instance_id: string }>(select, ...params);
+          for (const { instance_id } of ids) remove(this.sql, this.taskHub, instance_id);
+          return ids.length;
+        });
+        if (removed === 0) break;
+        purged += removed;
+        options.onProgress?.(purged);
+        if (removed < PURGE_CHUNK) break;
+        await new Promise<void>((resolve) => nextTurn(resolve));
       }
-      return purged;
-    });
+    }
+    return purged;
   }
 
   subscribe(listener: (notification: port.StoreNotification) => void): () => void {
