@@ -82,7 +82,7 @@ export async function benchmarks({ rounds = 3 } = {}) {
     Math.round(long.bytesPerInstance),
     'bytes',
     'lower',
-    `database file after ${long.total} instances through the host, WAL checkpointed at close (instance row, 14 history rows, their indexes)`,
+    `database file after ${long.total} instances through the host, WAL checkpointed at close (instance row, 16 history rows, their indexes)`,
   );
   row(
     `Node host heap growth while ${k(long.total)} instances complete`,

@@ -70,7 +70,7 @@ function slope(points) {
  * memory sampled (after a GC) at each step, then the database's size per instance once the host
  * has closed it (the last connection's close checkpoints the WAL into the file).
  */
-export async function longRun({ total = 50_000, step = 5000, concurrency = 128 } = {}) {
+export async function longRun({ total = 50_000, step = Math.max(1, Math.floor(total / 10)), concurrency = 128 } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'edge-durable-bench-long-'));
   const host = await hostProcess(dataDir);
   const load = child('./load-start.mjs');
