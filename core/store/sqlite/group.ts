@@ -23,6 +23,7 @@ export const nextTurn: Defer = immediate ? (flush) => void immediate(flush) : (f
 
 interface Call {
   body: () => unknown;
+  savepoint: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -38,14 +39,18 @@ export class WriteGroup {
     private readonly defer: Defer = nextTurn,
   ) {}
 
-  /** Runs `body` in the turn's shared write transaction; resolves with its result once that has committed. */
-  run<T>(body: () => T): Promise<T> {
+  /**
+   * Runs `body` in the turn's shared write transaction; resolves with its result once that has
+   * committed. `savepoint: false` is for a body that puts each of its items in a savepoint itself
+   * and throws only when the whole transaction is lost: one savepoint less per call.
+   */
+  run<T>(body: () => T, { savepoint = true } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (!this.pending) {
         this.pending = [];
         this.defer(() => this.flush());
       }
-      this.pending.push({ body, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ body, savepoint, resolve: resolve as (value: unknown) => void, reject });
     });
   }
 
@@ -66,7 +71,7 @@ export class WriteGroup {
       outcomes = this.sql.write(() =>
         calls.map((c) => {
           try {
-            return { ok: true as const, value: this.sql.write(c.body) };
+            return { ok: true as const, value: c.savepoint ? this.sql.write(c.body) : c.body() };
           } catch (error) {
             // SQLite rolled back the whole transaction: what follows would run outside of it.
             if (this.sql.lost) throw error;

@@ -122,15 +122,17 @@ export class SqliteTaskHub implements port.TaskHubStore {
     if (episodes.length === 0) return [];
     let results: Applied[];
     try {
-      results = await this.group.run(() =>
-        episodes.map((e) => {
-          try {
-            return this.sql.write(() => applyEpisode(this.sql, this.taskHub, e));
-          } catch (error) {
-            if (this.sql.lost) throw error;
-            return refused(toStorageError(error));
-          }
-        }),
+      results = await this.group.run(
+        () =>
+          episodes.map((e) => {
+            try {
+              return this.sql.write(() => applyEpisode(this.sql, this.taskHub, e));
+            } catch (error) {
+              if (this.sql.lost) throw error;
+              return refused(toStorageError(error));
+            }
+          }),
+        { savepoint: false },
       );
     } catch (error) {
       // The transaction itself failed (e.g. disk full at COMMIT): nothing was written.
