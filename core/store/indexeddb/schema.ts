@@ -158,7 +158,9 @@ export function span(prefix: IDBValidKey[], q: Pick<NormalizedQuery, 'createdTim
       : q.createdTimeTo !== undefined
         ? [...prefix, q.createdTimeTo, []]
         : [...prefix, []];
-  if (q.createdTimeFrom !== undefined && q.createdTimeFrom > (upper[prefix.length] as string | unknown[])) return undefined;
+  // An empty range only against a time: `[]` (open end) is above every string as an IndexedDB key, but not to `>`.
+  const top = upper[prefix.length];
+  if (q.createdTimeFrom !== undefined && typeof top === 'string' && q.createdTimeFrom > top) return undefined;
   return IDBKeyRange.bound(q.createdTimeFrom !== undefined ? [...prefix, q.createdTimeFrom] : prefix, upper, false, true);
 }
 
