@@ -3,7 +3,9 @@
 // instance and memory. Heavy: minutes, and a 1,000,000-row file in the temp directory for a while.
 //
 // `npm run bench -- --only scale` runs these rows alone. Sizes: BENCH_SCALE_SIZES (default
-// 100000,1000000), BENCH_SCALE_LONG_RUN (instances in the long run, default 50000).
+// 100000,1000000), BENCH_SCALE_IDB_SIZES (IndexedDB in Chromium, default 10000,100000),
+// BENCH_SCALE_LONG_RUN (instances in the long run, default 50000).
+import { indexedDbScale } from './scale/indexeddb.mjs';
 import { purgeBenchmark, scaleOfOneStore } from './scale/sqlite.mjs';
 import { endToEndThroughput, longRun } from './scale/throughput.mjs';
 
@@ -43,6 +45,21 @@ export async function benchmarks({ rounds = 3 } = {}) {
       'lower',
       `count ${growth((s) => s.count)}x (an index range: linear in the matches); first page ${growth((s) => s.first)}x, deep page ${growth((s) => s.deep)}x, status read ${growth((s) => s.read)}x (index seeks: logarithmic)`,
       { target: `<= ${large.n / small.n} (linear or better)` },
+    );
+  }
+
+  const idb = await indexedDbScale((process.env.BENCH_SCALE_IDB_SIZES ?? '10000,100000').split(',').map(Number));
+  for (const s of idb.results) {
+    const at = `IndexedDB (${idb.browser}) at ${k(s.n)} instances`;
+    const latency = (what, st, note) =>
+      row(`${at}: ${what}`, r3(st.p50), 'ms (p50)', 'lower', `p99 ${r3(st.p99)} ms over ${st.n} calls; ${note}`, { p99: r3(st.p99) });
+    latency('first page, runtimeStatus=Completed + createdTimeFrom, 100 a page', s.first, 'a backward cursor over byStatus');
+    latency(`page ${s.deep.page} of the same list, fetched by continuation token`, s.deep, 'the token-based fetch is timed (the walk to it is not)');
+    latency('status read (getInstance)', s.read, 'one get by primary key');
+    latency(
+      'count of every status in a createdTimeFrom range',
+      s.count,
+      `${s.count.how}; seeded in ${r1(s.seedSeconds)} s (10,000 rows a transaction, not through the engine)`,
     );
   }
 
