@@ -106,8 +106,8 @@ export class StoreBackend implements Backend {
     return this.call(async () => (await this.client.purgeInstanceHistory(instanceId)).instancesDeleted);
   }
 
-  purgeInstances(filter: InstanceFilter): Promise<number> {
-    return this.call(async () => (await this.client.purgeInstanceHistoryBy(filterOf(filter))).instancesDeleted);
+  purgeInstances(filter: InstanceFilter, onProgress?: (purged: number) => void): Promise<number> {
+    return this.call(async () => (await this.client.purgeInstanceHistoryBy(filterOf(filter), { onProgress })).instancesDeleted);
   }
 
   deleteTaskHub(): Promise<boolean> {

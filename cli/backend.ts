@@ -48,7 +48,8 @@ export interface Backend {
   reset(instanceId: string, options: ResetRequest): Promise<string>;
   /** Deletes one finished instance; returns the number deleted (1). */
   purgeInstance(instanceId: string): Promise<number>;
-  purgeInstances(filter: InstanceFilter): Promise<number>;
+  /** `onProgress` gets the running total where the backend purges in chunks (a store); a host purges in one request. */
+  purgeInstances(filter: InstanceFilter, onProgress?: (purged: number) => void): Promise<number>;
   /** Whether the hub existed. */
   deleteTaskHub(): Promise<boolean>;
   listTaskHubs(): Promise<string[]>;

@@ -435,7 +435,15 @@ export const purgeHistory: Command = {
           `Instances that are ${active.join(', ')} cannot be purged.`,
           'Purge applies to Completed, Failed and Terminated instances; terminate running ones first.',
         );
-      deleted = await backend.purgeInstances(filter);
+      // On a terminal, the running total redrawn in place while a store purges chunk by chunk.
+      const live = ctx.io.stderrIsTTY && !ctx.json;
+      let drawn = false;
+      deleted = await backend.purgeInstances(filter, (purged) => {
+        if (!live) return;
+        ctx.err(`\rPurged ${purged} instances so far…`);
+        drawn = true;
+      });
+      if (drawn) ctx.err('\n');
     }
     ctx.print({ instancesDeleted: deleted }, () => `Instances deleted: ${deleted}\n`);
   },

@@ -23,6 +23,7 @@ import type {
   NewInstance,
   OrchestrationMessage,
   PurgeFilter,
+  PurgeOptions,
   Storage,
   TaskHubStore,
 } from './store/port.js';
@@ -314,11 +315,12 @@ export class DurableClient {
   /** Deletes the terminal instances matching the filter (by default all three terminal statuses). */
   async purgeInstanceHistoryBy(
     filter: { createdTimeFrom?: Date | string; createdTimeTo?: Date | string; runtimeStatus?: readonly RuntimeStatus[] } = {},
+    options: PurgeOptions = {},
   ): Promise<PurgeHistoryResult> {
     const from = time(filter.createdTimeFrom);
     const to = time(filter.createdTimeTo);
     const purge: PurgeFilter = { createdTimeFrom: from, createdTimeTo: to, runtimeStatus: filter.runtimeStatus };
-    return { instancesDeleted: await this.store.purgeInstances(purge) };
+    return { instancesDeleted: await this.store.purgeInstances(purge, options) };
   }
 
   async listTaskHubs(): Promise<string[]> {

@@ -196,6 +196,11 @@ export interface HistoryPage {
   total: number;
 }
 
+export interface PurgeOptions {
+  /** Called with the number purged so far, after each chunk a store writes. */
+  onProgress?: (purged: number) => void;
+}
+
 export type StoreNotification = { kind: 'work' } | { kind: 'instance'; instanceId: string; runtimeStatus: RuntimeStatus };
 
 /** One task hub's storage. */
@@ -272,7 +277,13 @@ export interface TaskHubStore {
 
   /** Deletes the instance, its history and its pending work if its status is one of `onlyIf`. Returns 1 or 0. */
   purgeInstance(instanceId: string, onlyIf: readonly RuntimeStatus[]): Promise<number>;
-  purgeInstances(filter: PurgeFilter): Promise<number>;
+  /**
+   * Deletes every instance that matches (as `purgeInstance` each). A store may work in bounded
+   * chunks, each atomic, so that a large purge does not hold up other calls: then an instance
+   * that stops matching meanwhile (restarted) is left. `onProgress` gets the running total after
+   * each chunk.
+   */
+  purgeInstances(filter: PurgeFilter, options?: PurgeOptions): Promise<number>;
 
   /**
    * Optional, for remote stores: resolves with the instance once its status is one of

@@ -26,7 +26,9 @@
  * timers — and `nextWakeTime` is the first `ready_at` of inboxes and activities.
  *
  * Every operation is one SQLite transaction (synchronous, so nothing interleaves within the
- * process; `BEGIN IMMEDIATE` against other processes). `commit` and `completeActivities` run
+ * process; `BEGIN IMMEDIATE` against other processes), except that the writes of the work's
+ * path (`createInstance`, `enqueueMessages`, `commit`, `completeActivities`) made in one turn
+ * of the event loop share one, each in its own savepoint (`sqlite/group.ts`). `commit` and `completeActivities` run
  * all their items in one transaction, each item in a savepoint and checked before it writes,
  * so a refused item writes nothing and does not disturb the others. Besides its version, an
  * episode's lease must still hold the instance: several processes may lease the same rows.
@@ -51,6 +53,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { validateTaskHubName } from '../limits.js';
 import type { Storage, TaskHubStore } from './port.js';
 import { Connection, type SqliteDatabase, toStorageError } from './sqlite/connection.js';
+import { WriteGroup } from './sqlite/group.js';
 import { type Listeners, SqliteTaskHub } from './sqlite/hub.js';
 import { type Claim, type ClaimOptions, claimOwner, currentOwner, giveUp, heartbeat, type OwnerRecord } from './sqlite/owner.js';
 import { HUB_TABLES, INSTANCE_TABLES, openSchema } from './sqlite/schema.js';
@@ -84,6 +87,8 @@ export class SqliteStorage implements Storage {
   private readonly listeners: Listeners = new Map();
   private readonly clock: Clock;
   private readonly external: ExternalWrites;
+  /** The write calls of one turn, across hubs: one transaction (see `sqlite/group.ts`). */
+  private readonly group: WriteGroup;
 
   /**
    * Takes an open connection, e.g. `new SqliteStorage(new Database('durable.db'))`; creates the
@@ -102,6 +107,7 @@ export class SqliteStorage implements Storage {
       throw toStorageError(error);
     }
     openSchema(this.sql);
+    this.group = new WriteGroup(this.sql);
     this.external = new ExternalWrites(this.sql, this.clock, options.externalWritePollMs ?? 100, () => {
       for (const set of this.listeners.values()) for (const listener of [...set]) listener({ kind: 'work' });
     });
@@ -142,7 +148,7 @@ export class SqliteStorage implements Storage {
   taskHub(name: string): TaskHubStore {
     validateTaskHubName(name);
     let hub = this.hubs.get(name);
-    if (!hub) this.hubs.set(name, (hub = new SqliteTaskHub(name, this.sql, this.listeners, this.external)));
+    if (!hub) this.hubs.set(name, (hub = new SqliteTaskHub(name, this.sql, this.group, this.listeners, this.external)));
     return hub;
   }
 
@@ -176,6 +182,7 @@ export class SqliteStorage implements Storage {
   /** Closes the connection; the storage cannot be used afterwards. */
   async close(): Promise<void> {
     if (this.sql.closed) return;
+    this.group.flush();
     this.external.stop();
     this.sql.closed = true;
     this.sql.db.close?.();

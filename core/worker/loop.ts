@@ -141,7 +141,14 @@ export class WorkerLoop implements Dispatch {
     } catch (error) {
       this.report(error);
     }
-    if (this.dirty || !this.running || deadline <= clock.now()) return;
+    if (this.dirty || !this.running) return;
+    if (deadline <= clock.now()) {
+      // Work is due, but with the slots full the loop could lease none of it: the end of a task
+      // wakes it (see `track`). Returning here would spin on microtasks alone and starve a store
+      // whose writes complete in a later turn (SQLite's group commit).
+      if (!this.saturated) return;
+      deadline = clock.now() + settings.pollIntervalMs;
+    }
     const woken = new Promise<void>((resolve) => {
       this.wakeResolve = resolve;
     });

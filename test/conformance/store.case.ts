@@ -560,6 +560,16 @@ export function runStoreConformance(adapter: string, createStorage: () => Storag
 
       const range = await hub.queryInstances({ createdTimeFrom: iso(T0 + 5000), createdTimeTo: iso(T0 + 9000) });
       expect(range.instances.map((r) => r.createdTime)).toEqual([9, 8, 7, 6, 5].map((s) => iso(T0 + s * 1000)));
+      // A range open at its end, with and without a status, and paged on from a token.
+      const from = iso(T0 + (n - 3) * 1000);
+      expect((await hub.queryInstances({ createdTimeFrom: from })).instances.map((r) => r.createdTime)).toEqual(
+        [n - 1, n - 2, n - 3].map((s) => iso(T0 + s * 1000)),
+      );
+      const fromPage = await hub.queryInstances({ createdTimeFrom: from, runtimeStatus: ['Pending'], pageSize: 2 });
+      expect(fromPage.instances).toHaveLength(2);
+      expect(
+        (await hub.queryInstances({ createdTimeFrom: from, runtimeStatus: ['Pending'], continuationToken: fromPage.continuationToken })).instances,
+      ).toHaveLength(1);
 
       const prefixed: string[] = [];
       token = undefined;

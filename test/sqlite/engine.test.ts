@@ -108,10 +108,12 @@ describe('durability on a database file', () => {
 
   it('resumes instances after the process stops mid-flight, with no gaps or duplicates in history', async () => {
     const file = tempFile();
-    // First "process": a background worker that dies after its 4th commit batch (chosen so that it holds
-    // episode and activity leases then; the assertions on the mid-flight state below check that).
+    // First "process": a background worker with two episode slots that dies after its 4th commit (chosen so
+    // that it holds episode and activity leases then and has not started every instance; the assertions on
+    // the mid-flight state below check that). With more slots it would lease all five at once, and their
+    // first episodes commit in one transaction.
     const first = dyingAfterCommits(new SqliteStorage(new Database(file)), 4);
-    const a = harness({ storage: first.storage });
+    const a = harness({ storage: first.storage, worker: { maxConcurrentOrchestrations: 2 } });
     const hellos = [];
     for (let i = 0; i < 4; i++) hellos.push(await a.client.startNew('HelloSequence', { instanceId: `hello-${i}` }));
     const fan = await a.client.startNew('FanOutFanIn', { instanceId: 'fan', input: 20 });
