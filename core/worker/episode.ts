@@ -9,7 +9,7 @@ import { isoTime } from '../clock.js';
 import { toFailureDetails } from '../errors.js';
 import { type ExecutionReset, event, type HistoryEvent, isTerminal } from '../history.js';
 import { type EpisodeResult, OrchestrationExecutor } from '../orchestration/executor.js';
-import { rebaseTimers, resetHistory, resetPositionValid } from '../orchestration/reset.js';
+import { rebaseTimers, resetCut, resetHistory, resetPositionValid } from '../orchestration/reset.js';
 import { type ChildFacts, childrenToCheck, planRewind } from '../orchestration/rewind.js';
 import type { CommitOutcome, EpisodeCommit, InstanceRecord, LeasedActivity, OrchestrationMessage, OrchestrationWorkItem } from '../store/port.js';
 import { instanceRecord } from '../store/record.js';
@@ -323,7 +323,7 @@ export class EpisodeRunner {
     const source = fork ? await store.getInstance(order.source!.instanceId) : instance;
     const wanted = order.source?.executionId ?? instance.executionId;
     const past = source?.executionId === wanted ? await store.getHistory(source.instanceId) : [];
-    if (!resetPositionValid(order.position, past.length)) {
+    if (!resetPositionValid(order.position, past.length) || !resetCut(past, order.position)) {
       if (fork) await this.failFork(instance, item, order, past.length, now);
       else
         await store.discardMessages(
