@@ -68,7 +68,18 @@ export type ExecutionReset = Base<'ExecutionReset'> & {
 export type TaskScheduled = Base<'TaskScheduled'> & { name: string; input?: string };
 export type TaskCompleted = Base<'TaskCompleted'> & { taskScheduledId: number; result?: string };
 export type TaskFailed = Base<'TaskFailed'> & { taskScheduledId: number; failureDetails: FailureDetails };
-export type SubOrchestrationInstanceCreated = Base<'SubOrchestrationInstanceCreated'> & { name: string; instanceId: string; input?: string };
+export type SubOrchestrationInstanceCreated = Base<'SubOrchestrationInstanceCreated'> & {
+  name: string;
+  instanceId: string;
+  input?: string;
+  /**
+   * Set when the child was not created but adopted: it was still running as this instance's
+   * sub-orchestration with the same name, input and sequence number, created by the execution
+   * named here (the one before a reset, or this one before a rewind). Its result, addressed to
+   * that execution, is this row's.
+   */
+  adoptedFrom?: string;
+};
 export type SubOrchestrationInstanceCompleted = Base<'SubOrchestrationInstanceCompleted'> & { taskScheduledId: number; result?: string };
 export type SubOrchestrationInstanceFailed = Base<'SubOrchestrationInstanceFailed'> & { taskScheduledId: number; failureDetails: FailureDetails };
 export type TimerCreated = Base<'TimerCreated'> & { fireAt: string };

@@ -51,6 +51,13 @@ function countingApp() {
       if (flags.broken) throw new Error('broken step');
       return `${greeting} fixed`;
     })
+    .orchestration('Waiter', function* (ctx: OrchestrationContext): Orchestrator {
+      return yield ctx.df.waitForExternalEvent('go');
+    })
+    .orchestration('Mom', function* (ctx: OrchestrationContext): Orchestrator {
+      const greeting = yield ctx.df.callActivity('Hello', 'mom');
+      return [greeting, yield ctx.df.callSubOrchestrator('Waiter', undefined, `${ctx.df.instanceId}-w`)];
+    })
     .activity('Other', () => 'other');
   return { app, calls, flags };
 }
@@ -280,6 +287,44 @@ export function runResetScenarios(adapter: string, createStorage: () => Storage)
       // The events after row 1 are delivered again: the fork ends as its source did.
       expect(await h.client.getStatus('term-fork')).toMatchObject({ runtimeStatus: 'Completed', output: 'Hello a+b!' });
     });
+
+    // Row 4 ends the first episode (the child is created again in a later episode); row 6 is the
+    // activity's result, inside the episode that created the child (the reset's episode creates it again).
+    for (const eventId of [4, 6]) {
+      it(`a child still running that the reset re-creates (row ${eventId}) is adopted: not refused, not run again; its result reaches the new execution`, async () => {
+        const { h, calls } = start();
+        await h.client.startNew('Mom', { instanceId: 'mom' });
+        await h.settle();
+        const past = await h.client.getHistory('mom');
+        expect(types(past)).toEqual([
+          'OrchestratorStarted',
+          'ExecutionStarted',
+          'TaskScheduled',
+          'OrchestratorCompleted',
+          'OrchestratorStarted',
+          'TaskCompleted',
+          'SubOrchestrationInstanceCreated',
+          'OrchestratorCompleted',
+        ]);
+        const before = (await h.client.getInstanceRecord('mom'))!.executionId;
+        const kid = await h.client.getInstanceRecord('mom-w');
+        expect(kid?.runtimeStatus).toBe('Running');
+        await h.client.reset('mom', { eventId });
+        await h.settle();
+        expect(calls).toEqual(eventId === 4 ? ['mom', 'mom'] : ['mom']);
+        const reset = await h.client.getInstanceRecord('mom');
+        expect(reset).toMatchObject({ runtimeStatus: 'Running' });
+        const created = (await h.client.getHistory('mom')).filter((e) => e.type === 'SubOrchestrationInstanceCreated');
+        expect(created).toEqual([expect.objectContaining({ instanceId: 'mom-w', eventId: 1, adoptedFrom: before })]);
+        expect(await h.client.getInstanceRecord('mom-w')).toMatchObject({ executionId: kid!.executionId, runtimeStatus: 'Running' });
+        await h.client.raiseEvent('mom-w', 'go', 'went');
+        await h.settle();
+        expect(await h.client.getStatus('mom')).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello mom!', 'went'] });
+        expect((await h.client.getInstanceRecord('mom'))!.executionId).toBe(reset!.executionId);
+        expect(checkHistory(await h.client.getHistory('mom'))).toEqual([]);
+        expect((await h.client.getHistory('mom-w')).filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
+      });
+    }
 
     it('refuses a row out of range, a Pending instance and a missing one, with typed errors', async () => {
       const { h } = start();
