@@ -56,7 +56,8 @@ export type ExecutionResumed = Base<'ExecutionResumed'> & { reason?: string };
 export type ExecutionRewound = Base<'ExecutionRewound'> & { reason?: string };
 /**
  * Takes an execution back to a row of its history (`DurableClient.reset`): as a message, the
- * order; in history, the marker after the rows kept. `position` is the row's 1-based index;
+ * order; in history, the marker after the rows kept. `position` is the row's 1-based index as
+ * asked (`resetCut` in orchestration/reset.ts says which rows that keeps);
  * `source` names the instance and execution a fork copies.
  */
 export type ExecutionReset = Base<'ExecutionReset'> & {
