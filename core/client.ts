@@ -71,7 +71,10 @@ export interface PurgeHistoryResult {
 
 /** `DurableClient.reset`: where to take the instance back to, and where it continues. */
 export interface ResetOptions {
-  /** The row to keep up to and including: its 1-based position in the instance's history as `getHistory` returns it. */
+  /**
+   * The row to keep up to and including: its 1-based position in the instance's history as
+   * `getHistory` returns it. Every row is valid; see `DurableClient.reset` for what each keeps.
+   */
   eventId: number;
   /** Fork: continue in a new instance with this ID (the start rules apply), leaving the original untouched. */
   newInstanceId?: string;
@@ -240,11 +243,25 @@ export class DurableClient {
   /**
    * Takes the instance back to a row of its history (beyond Durable Functions; as Temporal's
    * reset, DBOS's fork): the rows up to and including it are kept, the rest dropped, and the
-   * orchestrator runs on from there under a new execution ID. Activities and timers after the
-   * row run again (timers after the delay they had, counted from then); events raised after it
-   * are delivered again unless `reapplyEvents` is false. With `newInstanceId`, a new instance
-   * continues and the original is left as it is. Queued like the other operations: a running
-   * instance is reset at its next episode. Returns the ID of the instance that continues.
+   * orchestrator runs on from there under a new execution ID. Every row from 1 to the last is
+   * a valid point; episodes stay whole, as Temporal resets to a workflow-task boundary:
+   * - a row before the ExecutionStarted keeps the ExecutionStarted: the orchestrator runs from its start;
+   * - a row inside an episode keeps that episode up to the row, closed there: the results and
+   *   events up to the row stay, and the code's decisions after it are made again;
+   * - an OrchestratorStarted keeps the episodes before it;
+   * - the ExecutionCompleted row or a later one keeps the rows just before the completion (and
+   *   before the termination that caused it, if any): the last episode runs again, with the code
+   *   deployed now (a failure fixed since completes).
+   * Activities and timers after the kept rows run again (timers after the delay they had,
+   * counted from then); events raised after them are delivered again unless `reapplyEvents` is
+   * false. A sub-orchestration still running that the code creates again (same instance ID,
+   * name, input and step) is adopted, not started twice: its result reaches the new execution.
+   * With `newInstanceId`, a new instance continues and the original is left as it is (its
+   * sub-orchestration IDs are the source's: a running child of the source makes the fork's
+   * creation of it fail, a finished one is replaced by the fork's). Queued like the other
+   * operations: a running instance is reset at its next episode. Work the old execution had
+   * queued or running (activities, timers) still runs; its results are ignored. Returns the ID
+   * of the instance that continues.
    */
   async reset(instanceId: string, options: ResetOptions): Promise<string> {
     const { eventId, newInstanceId, reason, reapplyEvents } = options ?? ({} as Partial<ResetOptions>);

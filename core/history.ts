@@ -56,7 +56,8 @@ export type ExecutionResumed = Base<'ExecutionResumed'> & { reason?: string };
 export type ExecutionRewound = Base<'ExecutionRewound'> & { reason?: string };
 /**
  * Takes an execution back to a row of its history (`DurableClient.reset`): as a message, the
- * order; in history, the marker after the rows kept. `position` is the row's 1-based index;
+ * order; in history, the marker after the rows kept. `position` is the row's 1-based index as
+ * asked (`resetCut` in orchestration/reset.ts says which rows that keeps);
  * `source` names the instance and execution a fork copies.
  */
 export type ExecutionReset = Base<'ExecutionReset'> & {
@@ -68,7 +69,18 @@ export type ExecutionReset = Base<'ExecutionReset'> & {
 export type TaskScheduled = Base<'TaskScheduled'> & { name: string; input?: string };
 export type TaskCompleted = Base<'TaskCompleted'> & { taskScheduledId: number; result?: string };
 export type TaskFailed = Base<'TaskFailed'> & { taskScheduledId: number; failureDetails: FailureDetails };
-export type SubOrchestrationInstanceCreated = Base<'SubOrchestrationInstanceCreated'> & { name: string; instanceId: string; input?: string };
+export type SubOrchestrationInstanceCreated = Base<'SubOrchestrationInstanceCreated'> & {
+  name: string;
+  instanceId: string;
+  input?: string;
+  /**
+   * Set when the child was not created but adopted: it was still running as this instance's
+   * sub-orchestration with the same name, input and sequence number, created by the execution
+   * named here (the one before a reset, or this one before a rewind). Its result, addressed to
+   * that execution, is this row's.
+   */
+  adoptedFrom?: string;
+};
 export type SubOrchestrationInstanceCompleted = Base<'SubOrchestrationInstanceCompleted'> & { taskScheduledId: number; result?: string };
 export type SubOrchestrationInstanceFailed = Base<'SubOrchestrationInstanceFailed'> & { taskScheduledId: number; failureDetails: FailureDetails };
 export type TimerCreated = Base<'TimerCreated'> & { fireAt: string };

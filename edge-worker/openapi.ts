@@ -207,9 +207,9 @@ export function openApiDocument(): Json {
           {
             202: json(
               { type: 'object', required: ['instanceId'], properties: { instanceId: { type: 'string' } } },
-              "Accepted: the instance that continues (the fork's ID, or the same). A running instance is reset at its next episode.",
+              "Accepted: the instance that continues (the fork's ID, or the same). A running instance is reset at its next episode. A sub-orchestration still running that the code creates again is adopted; the old execution's queued activities still run, their results ignored.",
             ),
-            400: error('An invalid body, or an eventId out of range (the message names the valid range).'),
+            400: error('An invalid body, or an eventId out of range (the message names the valid range, 1 to the number of rows).'),
             404: error('No such instance.'),
             409: error('The instance is Pending (nothing to go back in), or the fork ID names an instance that has not finished.'),
           },
@@ -226,7 +226,8 @@ export function openApiDocument(): Json {
                       eventId: {
                         type: 'integer',
                         minimum: 1,
-                        description: "The row to keep up to and including: its 1-based position in the instance's history.",
+                        description:
+                          "The row to keep up to and including: its 1-based position in the instance's full history (GET instances/{instanceId}/history). Every row is valid and episodes stay whole: a row before ExecutionStarted keeps it (the orchestrator starts over); a row inside an episode keeps that episode up to the row; an OrchestratorStarted keeps the episodes before it; the ExecutionCompleted row or a later one keeps the rows just before the completion (and before a termination), so the last step runs again.",
                       },
                       newInstanceId: { type: 'string', description: 'Fork: continue in a new instance with this ID; the original is left untouched.' },
                       reason: { type: 'string', description: 'Recorded with the reset in the history.' },

@@ -1,17 +1,20 @@
 /**
  * Reset end to end on one storage: back to a row before an activity (it runs again), before a
  * timer (re-based on the reset's time), with events after the row (delivered again, or not),
- * a fork that leaves its source untouched, a running instance, and bad input. Used by the
- * memory and SQLite suites.
+ * a fork that leaves its source untouched, a running instance, every row as a point (before
+ * ExecutionStarted, inside an episode, at and after the completion or a termination), and bad
+ * input. Used by the memory and SQLite suites.
  */
 import { describe, expect, it } from 'vitest';
 import { DurableApp, type HistoryEvent, type OrchestrationContext, type Storage, type Task } from '../core/index.js';
+import { checkHistory } from '../core/simulator/check.js';
 import { harness } from './helpers.js';
 
 type Orchestrator = Generator<Task, unknown, unknown>;
 
 function countingApp() {
   const calls: string[] = [];
+  const flags = { broken: true };
   const app = new DurableApp()
     .activity('Hello', (city: string) => {
       calls.push(city);
@@ -43,8 +46,20 @@ function countingApp() {
     .orchestration('Dad', function* (ctx: OrchestrationContext): Orchestrator {
       return yield ctx.df.callSubOrchestrator('Kid', undefined, `${ctx.df.instanceId}-kid`);
     })
+    .orchestration('Flaky', function* (ctx: OrchestrationContext): Orchestrator {
+      const greeting = yield ctx.df.callActivity('Hello', 'Oslo');
+      if (flags.broken) throw new Error('broken step');
+      return `${greeting} fixed`;
+    })
+    .orchestration('Waiter', function* (ctx: OrchestrationContext): Orchestrator {
+      return yield ctx.df.waitForExternalEvent('go');
+    })
+    .orchestration('Mom', function* (ctx: OrchestrationContext): Orchestrator {
+      const greeting = yield ctx.df.callActivity('Hello', 'mom');
+      return [greeting, yield ctx.df.callSubOrchestrator('Waiter', undefined, `${ctx.df.instanceId}-w`)];
+    })
     .activity('Other', () => 'other');
-  return { app, calls };
+  return { app, calls, flags };
 }
 
 const types = (history: HistoryEvent[]) => history.map((e) => (e.type === 'GenericEvent' ? `~${e.rewound?.type}` : e.type));
@@ -199,6 +214,117 @@ export function runResetScenarios(adapter: string, createStorage: () => Storage)
       await h.settle();
       for (const id of ['rnd', 'rnd-fork']) expect(await h.client.getStatus(id)).toMatchObject({ runtimeStatus: 'Completed', output: 8 });
     });
+
+    it('every row of a completed instance is a valid point: it ends as before, with a sound history', async () => {
+      const { h, calls } = start();
+      await h.client.startNew('Hello', { instanceId: 'hello' });
+      await h.settle();
+      const output = ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'];
+      // How many activities each row runs again: before ExecutionStarted, all three; at or after the completion, none.
+      const again = [3, 3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0];
+      for (let eventId = 1; eventId <= 16; eventId++) {
+        // Each round starts from the same 16 rows: a fresh instance under the same ID.
+        if (eventId > 1) {
+          await h.client.purgeInstanceHistory('hello');
+          await h.client.startNew('Hello', { instanceId: 'hello' });
+          await h.settle();
+        }
+        expect(await h.client.getHistory('hello')).toHaveLength(16);
+        calls.length = 0;
+        await h.client.reset('hello', { eventId });
+        await h.settle();
+        expect({
+          eventId,
+          status: await h.client.getStatus('hello'),
+          problems: checkHistory(await h.client.getHistory('hello')),
+          again: calls.length,
+        }).toMatchObject({
+          eventId,
+          status: { runtimeStatus: 'Completed', output },
+          problems: [],
+          again: again[eventId - 1],
+        });
+      }
+    });
+
+    it('at the completion row the last episode runs again with the current code: a failure fixed since completes', async () => {
+      const { h, calls, flags } = start();
+      await h.client.startNew('Flaky', { instanceId: 'flaky' });
+      await h.settle();
+      expect((await h.client.getStatus('flaky'))?.runtimeStatus).toBe('Failed');
+      const rows = (await h.client.getHistory('flaky')).length;
+      flags.broken = false;
+      await h.client.reset('flaky', { eventId: rows });
+      await h.settle();
+      expect(await h.client.getStatus('flaky')).toMatchObject({ runtimeStatus: 'Completed', output: 'Hello Oslo! fixed' });
+      expect(calls).toEqual(['Oslo']);
+      expect(checkHistory(await h.client.getHistory('flaky'))).toEqual([]);
+    });
+
+    it('at or after a termination the instance goes on from just before it; before ExecutionStarted it starts over', async () => {
+      const { h } = start();
+      await h.client.startNew('OnEvent', { instanceId: 'term' });
+      await h.settle();
+      await h.client.raiseEvent('term', 'E', 'a');
+      await h.settle();
+      await h.client.terminate('term', 'stop');
+      await h.settle();
+      const past = await h.client.getHistory('term');
+      expect(past.map((e) => e.type).slice(-3)).toEqual(['ExecutionTerminated', 'ExecutionCompleted', 'OrchestratorCompleted']);
+      await h.client.reset('term', { eventId: past.length, reapplyEvents: false });
+      await h.settle();
+      expect((await h.client.getStatus('term'))?.runtimeStatus).toBe('Running');
+      await h.client.raiseEvent('term', 'E', 'b');
+      await h.settle();
+      expect((await h.client.getStatus('term'))?.output).toBe('Hello a+b!');
+      expect(checkHistory(await h.client.getHistory('term'))).toEqual([]);
+
+      await h.client.reset('term', { eventId: 1, newInstanceId: 'term-fork' });
+      await h.settle();
+      const fork = await h.client.getHistory('term-fork');
+      expect(fork.map((e) => e.type).slice(0, 4)).toEqual(['OrchestratorStarted', 'ExecutionStarted', 'OrchestratorCompleted', 'ExecutionReset']);
+      expect(checkHistory(fork)).toEqual([]);
+      // The events after row 1 are delivered again: the fork ends as its source did.
+      expect(await h.client.getStatus('term-fork')).toMatchObject({ runtimeStatus: 'Completed', output: 'Hello a+b!' });
+    });
+
+    // Row 4 ends the first episode (the child is created again in a later episode); row 6 is the
+    // activity's result, inside the episode that created the child (the reset's episode creates it again).
+    for (const eventId of [4, 6]) {
+      it(`a child still running that the reset re-creates (row ${eventId}) is adopted: not refused, not run again; its result reaches the new execution`, async () => {
+        const { h, calls } = start();
+        await h.client.startNew('Mom', { instanceId: 'mom' });
+        await h.settle();
+        const past = await h.client.getHistory('mom');
+        expect(types(past)).toEqual([
+          'OrchestratorStarted',
+          'ExecutionStarted',
+          'TaskScheduled',
+          'OrchestratorCompleted',
+          'OrchestratorStarted',
+          'TaskCompleted',
+          'SubOrchestrationInstanceCreated',
+          'OrchestratorCompleted',
+        ]);
+        const before = (await h.client.getInstanceRecord('mom'))!.executionId;
+        const kid = await h.client.getInstanceRecord('mom-w');
+        expect(kid?.runtimeStatus).toBe('Running');
+        await h.client.reset('mom', { eventId });
+        await h.settle();
+        expect(calls).toEqual(eventId === 4 ? ['mom', 'mom'] : ['mom']);
+        const reset = await h.client.getInstanceRecord('mom');
+        expect(reset).toMatchObject({ runtimeStatus: 'Running' });
+        const created = (await h.client.getHistory('mom')).filter((e) => e.type === 'SubOrchestrationInstanceCreated');
+        expect(created).toEqual([expect.objectContaining({ instanceId: 'mom-w', eventId: 1, adoptedFrom: before })]);
+        expect(await h.client.getInstanceRecord('mom-w')).toMatchObject({ executionId: kid!.executionId, runtimeStatus: 'Running' });
+        await h.client.raiseEvent('mom-w', 'go', 'went');
+        await h.settle();
+        expect(await h.client.getStatus('mom')).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello mom!', 'went'] });
+        expect((await h.client.getInstanceRecord('mom'))!.executionId).toBe(reset!.executionId);
+        expect(checkHistory(await h.client.getHistory('mom'))).toEqual([]);
+        expect((await h.client.getHistory('mom-w')).filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
+      });
+    }
 
     it('refuses a row out of range, a Pending instance and a missing one, with typed errors', async () => {
       const { h } = start();

@@ -75,6 +75,22 @@ function faultyApp() {
       const a = yield ctx.df.callActivity('A', 2);
       return [a, yield slow];
     })
+    .orchestration('Waiter', function* (ctx): Orchestrator {
+      return yield ctx.df.waitForExternalEvent('go');
+    })
+    .orchestration('CatchThenRethrow', function* (ctx): Orchestrator {
+      // C's failure is caught, a child starts after it, and the failure is thrown later: the rewind cuts at C, before the child.
+      let error: unknown;
+      try {
+        yield ctx.df.callActivity('C', 0);
+      } catch (e) {
+        error = e;
+      }
+      const kid = ctx.df.callSubOrchestrator('Waiter', undefined, `${ctx.df.instanceId}-w`);
+      yield ctx.df.Task.any([kid, after(ctx, 1_000)]);
+      if (error) throw error;
+      return yield kid;
+    })
     .orchestration('RetryChild', function* (ctx): Orchestrator {
       const fixed = ctx.df.getInput<string | undefined>();
       return yield ctx.df.callSubOrchestratorWithRetry('Grandchild', new RetryOptions(10, 2), 7, fixed);
@@ -218,6 +234,30 @@ export function runRewindScenarios(adapter: string, createStorage: () => Storage
         expect(live(status!.history!).filter((e) => e.type === 'SubOrchestrationInstanceCreated')).toHaveLength(1);
       });
     }
+
+    it('a child started after the cut and still running is adopted when the rewound code starts it again', async () => {
+      const { h, broken, successes } = start();
+      broken.add('C');
+      await h.client.startNew('CatchThenRethrow', { instanceId: 'ctr' });
+      await h.settle({ timers: true });
+      expect(await statusOf(h, 'ctr')).toBe('Failed');
+      const kid = await h.client.getInstanceRecord('ctr-w');
+      expect(kid?.runtimeStatus).toBe('Running');
+      broken.clear();
+      const rewound = await rewindFixed(h, 'ctr');
+      expect(rewound.runtimeStatus).toBe('Running');
+      expect(successes.get('C')).toBe(1);
+      expect(live(rewound.history!).filter((e) => e.type === 'SubOrchestrationInstanceCreated')).toEqual([
+        expect.objectContaining({
+          instanceId: 'ctr-w',
+          adoptedFrom: (await h.client.getInstanceRecord('ctr'))!.executionId,
+        }),
+      ]);
+      await h.client.raiseEvent('ctr-w', 'go', 'went');
+      await h.settle();
+      expect(await h.client.getStatus('ctr')).toMatchObject({ runtimeStatus: 'Completed', output: 'went' });
+      expect(await h.client.getInstanceRecord('ctr-w')).toMatchObject({ executionId: kid!.executionId, runtimeStatus: 'Completed' });
+    });
 
     it('a partial fan-out failure re-runs only the failed branches, keeping the results that succeeded', async () => {
       const { h, broken, successes } = start();

@@ -142,6 +142,8 @@ export class OrchestrationExecutor implements ExecutorHost {
   /** Failures delivered, in order, with their errors (handled ones are in `handled`). */
   private readonly failures: { taskScheduledId: number; sequence: number; error: Error }[] = [];
   private readonly handled = new Set<Error>();
+  /** Sub-orchestrations adopted from an earlier execution, as `executionId taskScheduledId`: their results come addressed to it. */
+  private readonly adoptions = new Set<string>();
   /** When (orchestration time) the code created each timer that history does not hold yet. */
   private readonly timersIssuedAt = new Map<number, number>();
   /** Orchestrator code's Math.random: seeded from the execution on first use (most orchestrators never call it). */
@@ -206,6 +208,11 @@ export class OrchestrationExecutor implements ExecutorHost {
   /** The orchestration time at which the code created a timer not yet in history (a reset re-bases timers by it). */
   timerIssuedAt(id: number): number | undefined {
     return this.timersIssuedAt.get(id);
+  }
+
+  /** Whether a result addressed to `executionId`'s task `taskScheduledId` is for a sub-orchestration this execution adopted. */
+  adopts(executionId: string, taskScheduledId: number): boolean {
+    return this.adoptions.has(`${executionId} ${taskScheduledId}`);
   }
 
   get isFinished(): boolean {
@@ -371,6 +378,7 @@ export class OrchestrationExecutor implements ExecutorHost {
     }
     this.pendingActions.delete(e.eventId);
     this.timersIssuedAt.delete(e.eventId);
+    if (e.type === 'SubOrchestrationInstanceCreated' && e.adoptedFrom !== undefined) this.adoptions.add(`${e.adoptedFrom} ${e.eventId}`);
   }
 
   private deliver(e: HistoryEvent): void {

@@ -2,10 +2,17 @@
  * Reset as a pure history transform: an execution taken back to one row of its history (as
  * Temporal's reset, DBOS's fork). The rows up to and including it are kept, the rest dropped,
  * and the orchestrator runs on from there under a new execution (and, for a fork, a new
- * instance). Work the kept rows scheduled without a result in them is retired (a GenericEvent
- * keeping the original) so that replay issues it again with the same sequence number; timers
- * issued again are re-based on the reset's time by `rebaseTimers`. Events raised after the row
- * are handed back to be delivered again, in their order.
+ * instance). Every row is a valid point; `resetCut` says what is kept for each:
+ * - a row before the ExecutionStarted keeps the ExecutionStarted (the orchestrator runs from its start);
+ * - the ExecutionCompleted row, or a row after it, keeps the rows just before the completion
+ *   (and before the ExecutionTerminated that caused it): the last episode runs again;
+ * - an OrchestratorStarted keeps the episodes before it;
+ * - a row inside an episode keeps that episode's rows up to it, closed by an OrchestratorCompleted:
+ *   the results and events up to the row stay, the decisions after it are made again.
+ * Work the kept rows scheduled without a result in them is retired (a GenericEvent keeping the
+ * original) so that replay issues it again with the same sequence number; timers issued again
+ * are re-based on the reset's time by `rebaseTimers`. Events raised after the kept rows are
+ * handed back to be delivered again, in their order.
  * @module
  */
 import type { EventRaised, ExecutionReset, ExecutionStarted, GenericEvent, HistoryEvent } from '../history.js';
@@ -36,9 +43,43 @@ export function resetPositionValid(position: number, length: number): boolean {
   return Number.isInteger(position) && position >= 1 && position <= length;
 }
 
+/** What a reset to `position` keeps of `past` (see the module comment). */
+export interface ResetCut {
+  /** How many rows of `past` are kept: the kept rows are `past.slice(0, rows)`. */
+  rows: number;
+  /** Whether the last kept row is inside an episode, which the reset closes with an OrchestratorCompleted. */
+  close: boolean;
+}
+
+/**
+ * The rows a reset to `position` (1-based, valid by `resetPositionValid`) keeps, or undefined when
+ * the history has no ExecutionStarted to keep (no reset applies).
+ */
+export function resetCut(past: readonly HistoryEvent[], position: number): ResetCut | undefined {
+  const started = past.findIndex((e) => e.type === 'ExecutionStarted');
+  if (started < 0) return undefined;
+  let last = Math.max(position - 1, started);
+  const completed = past.findIndex((e) => e.type === 'ExecutionCompleted');
+  if (completed >= 0) {
+    // The completion begins at the termination that caused it, if any (in the completing episode).
+    let completion = completed;
+    for (let i = completed - 1; i > started && past[i]!.type !== 'OrchestratorStarted'; i--) if (past[i]!.type === 'ExecutionTerminated') completion = i;
+    last = Math.min(last, completion - 1);
+  }
+  if (past[last]!.type === 'OrchestratorStarted') last--;
+  let open = false;
+  for (let i = 0; i <= last; i++) {
+    const { type } = past[i]!;
+    if (type === 'OrchestratorStarted') open = true;
+    else if (type === 'OrchestratorCompleted') open = false;
+  }
+  return { rows: last + 1, close: open };
+}
+
 export function resetHistory(past: readonly HistoryEvent[], target: ResetTarget): ResetHistory {
   const { order } = target;
-  const kept = past.slice(0, order.position);
+  const cut = resetCut(past, order.position) ?? { rows: order.position, close: false };
+  const kept = past.slice(0, cut.rows);
   const results = new Set<number>();
   for (const e of kept) {
     if (e.type === 'TaskCompleted' || e.type === 'TaskFailed' || e.type === 'SubOrchestrationInstanceCompleted' || e.type === 'SubOrchestrationInstanceFailed')
@@ -57,8 +98,9 @@ export function resetHistory(past: readonly HistoryEvent[], target: ResetTarget)
         return e;
     }
   });
+  if (cut.close) history.push({ type: 'OrchestratorCompleted', eventId: -1, timestamp: kept[kept.length - 1]!.timestamp });
   history.push({ ...order, timestamp: target.now });
-  const redeliver = order.reapplyEvents === false ? [] : past.slice(order.position).filter((e): e is EventRaised => e.type === 'EventRaised');
+  const redeliver = order.reapplyEvents === false ? [] : past.slice(cut.rows).filter((e): e is EventRaised => e.type === 'EventRaised');
   return { history, redeliver };
 }
 

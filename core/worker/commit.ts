@@ -6,15 +6,20 @@
  */
 import { isoTime } from '../clock.js';
 import { toFailureDetails } from '../errors.js';
-import { type ExecutionStarted, event, type HistoryEvent } from '../history.js';
+import { type ExecutionStarted, event, type HistoryEvent, isTerminal, type ParentInstance } from '../history.js';
 import { serialize } from '../json.js';
 import type { EpisodeResult } from '../orchestration/executor.js';
 import { createRefusal } from '../store/commit-rules.js';
 import type { ActivityWorkItem, EpisodeCommit, InstanceRecord, Lease, NewInstance, OrchestrationMessage } from '../store/port.js';
 import type { InstanceRow } from '../store/record.js';
 
-/** The rows of the instances an episode's sub-orchestrations would take over, by ID. */
-export type Children = ReadonlyMap<string, InstanceRecord | undefined>;
+/**
+ * The rows of the instances an episode's sub-orchestrations would take over, by ID. A running
+ * one that is this instance's sub-orchestration also says whom it reports to (read from its
+ * ExecutionStarted), so that the episode can adopt it (see `adoptable`).
+ */
+export type Children = ReadonlyMap<string, ChildRecord | undefined>;
+export type ChildRecord = InstanceRecord & { reportsTo?: ParentInstance };
 export const NO_CHILDREN: Children = new Map();
 
 /** What a commit needs from the orchestrator (an `OrchestrationExecutor` is one). */
@@ -44,6 +49,22 @@ export interface EpisodeCommitInput {
   newId: (derivedFrom?: string) => string;
 }
 
+/**
+ * Whether a sub-orchestration the code creates is already running as this instance's: created
+ * by an earlier execution (a reset or a rewind re-issues work after its cut) under the same
+ * sequence number, name and input. Such a child does what a new one would; it is adopted (its
+ * result, addressed to the execution that created it, is taken as this row's) rather than refused.
+ */
+function adoptable(
+  child: ChildRecord | undefined,
+  instanceId: string,
+  action: { id: number; name: string; input?: string },
+): child is ChildRecord & { reportsTo: ParentInstance } {
+  if (!child?.reportsTo || isTerminal(child.runtimeStatus)) return false;
+  const { reportsTo } = child;
+  return reportsTo.instanceId === instanceId && reportsTo.taskScheduledId === action.id && child.name === action.name && child.input === action.input;
+}
+
 export function buildCommit({ instance, lease, consumed, orchestration, result, now, children, newId }: EpisodeCommitInput): EpisodeCommit {
   const at = isoTime(now);
   const { instanceId, executionId } = instance;
@@ -70,8 +91,14 @@ export function buildCommit({ instance, lease, consumed, orchestration, result, 
         });
         break;
       case 'CreateSubOrchestration': {
-        append.push(event('SubOrchestrationInstanceCreated', at, { name: action.name, instanceId: action.instanceId, input: action.input }, action.id));
-        const refusal = createRefusal(action.instanceId, children.get(action.instanceId)?.runtimeStatus);
+        const created = event('SubOrchestrationInstanceCreated', at, { name: action.name, instanceId: action.instanceId, input: action.input }, action.id);
+        append.push(created);
+        const child = children.get(action.instanceId);
+        if (adoptable(child, instanceId, action)) {
+          created.adoptedFrom = child.reportsTo.executionId;
+          break;
+        }
+        const refusal = createRefusal(action.instanceId, child?.runtimeStatus);
         if (refusal) {
           const failure = toFailureDetails(refusal);
           messages.push({

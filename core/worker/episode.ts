@@ -10,11 +10,11 @@ import { toFailureDetails } from '../errors.js';
 import { type ExecutionReset, event, type HistoryEvent, isTerminal } from '../history.js';
 import { type EpisodeResult, OrchestrationExecutor } from '../orchestration/executor.js';
 import { locateNonDeterminism } from '../orchestration/replay-check.js';
-import { rebaseTimers, resetHistory, resetPositionValid } from '../orchestration/reset.js';
+import { rebaseTimers, resetCut, resetHistory, resetPositionValid } from '../orchestration/reset.js';
 import { type ChildFacts, childrenToCheck, planRewind } from '../orchestration/rewind.js';
 import type { CommitOutcome, EpisodeCommit, InstanceRecord, LeasedActivity, OrchestrationMessage, OrchestrationWorkItem } from '../store/port.js';
 import { instanceRecord } from '../store/record.js';
-import { buildCommit, type Children, NO_CHILDREN } from './commit.js';
+import { buildCommit, type ChildRecord, type Children, NO_CHILDREN } from './commit.js';
 import type { Dispatch, WorkerContext } from './context.js';
 
 interface CachedOrchestration {
@@ -77,8 +77,13 @@ export class EpisodeRunner {
       const events: HistoryEvent[] = [{ type: 'OrchestratorStarted', eventId: -1, timestamp: isoTime(now) }];
       let rewind: OrchestrationMessage | undefined;
       let reset: OrchestrationMessage | undefined;
+      // Results addressed to an older execution are stale, unless for a sub-orchestration this one adopted (see below).
+      let older: OrchestrationMessage[] | undefined;
       for (const m of item.messages) {
-        if (m.executionId && m.executionId !== executionId) continue;
+        if (m.executionId && m.executionId !== executionId) {
+          if (m.event.type === 'SubOrchestrationInstanceCompleted' || m.event.type === 'SubOrchestrationInstanceFailed') (older ??= []).push(m);
+          continue;
+        }
         if (m.event.type === 'ExecutionRewound') rewind ??= m;
         else if (m.event.type === 'ExecutionReset') reset ??= m;
         else events.push(m.event);
@@ -93,12 +98,20 @@ export class EpisodeRunner {
         else await discard();
         return false;
       }
+      const executor = events.length > 1 || older ? await this.executorFor(instance) : undefined;
+      for (const m of older ?? []) {
+        const { event: e } = m;
+        if (
+          (e.type === 'SubOrchestrationInstanceCompleted' || e.type === 'SubOrchestrationInstanceFailed') &&
+          executor!.adopts(m.executionId!, e.taskScheduledId)
+        )
+          events.push(e);
+      }
       // A rewind that finds the instance no longer failed has nothing to do.
-      if (events.length === 1) {
+      if (!executor || events.length === 1) {
         await discard();
         return false;
       }
-      const executor = await this.executorFor(instance);
       const result = executor.run(events);
       if (result.outcome?.status === 'Failed' && result.outcome.failureDetails.errorType === 'NonDeterminismError') {
         const history = [...(await store.getHistory(instance.instanceId)), ...events];
@@ -111,7 +124,7 @@ export class EpisodeRunner {
         await discard();
         return false;
       }
-      const found = this.childrenOf(result);
+      const found = this.childrenOf(item.instanceId, result);
       const children = found instanceof Promise ? await found : found;
       const episode = buildCommit({ instance, lease: item.lease, consumed: ids, orchestration: executor, result, now, children, newId: this.context.newId });
       const handedOn = await this.commitEpisode(episode, executor, result);
@@ -159,7 +172,7 @@ export class EpisodeRunner {
         this.cache.delete(instanceId);
         return undefined;
       }
-      const found = this.childrenOf(result);
+      const found = this.childrenOf(instanceId, result);
       const children = found instanceof Promise ? await found : found;
       const episode = buildCommit({
         instance: record,
@@ -253,7 +266,10 @@ export class EpisodeRunner {
 
   private remember(episode: EpisodeCommit, executor: OrchestrationExecutor, result: EpisodeResult, outcome: CommitOutcome): void {
     const limit = this.context.settings.replayCache;
-    if (!outcome.ok || limit === false || result.outcome) {
+    // An executor learns of adoptions from history: one that adopted a child is rebuilt next time.
+    const adopted =
+      'append' in episode.history && episode.history.append.some((e) => e.type === 'SubOrchestrationInstanceCreated' && e.adoptedFrom !== undefined);
+    if (!outcome.ok || limit === false || result.outcome || adopted) {
       this.cache.delete(episode.instanceId);
       return;
     }
@@ -262,13 +278,22 @@ export class EpisodeRunner {
     if (this.cache.size > limit) this.cache.delete(this.cache.keys().next().value!);
   }
 
-  /** The instances an episode's new sub-orchestrations would take over, as they are now (read only when there are any). */
-  private childrenOf(result: EpisodeResult): Children | Promise<Children> {
+  /**
+   * The instances an episode's new sub-orchestrations would take over, as they are now (read only
+   * when there are any); for a running one that is `parentId`'s, whom it reports to (see `Children`).
+   */
+  private childrenOf(parentId: string, result: EpisodeResult): Children | Promise<Children> {
     let ids: string[] | undefined;
     for (const a of result.actions) if (a.type === 'CreateSubOrchestration') (ids ??= []).push(a.instanceId);
     if (!ids) return NO_CHILDREN;
     const { store } = this.context;
-    return Promise.all(ids.map(async (id) => [id, await store.getInstance(id)] as const)).then((found) => new Map(found));
+    const read = async (id: string): Promise<readonly [string, ChildRecord | undefined]> => {
+      const child = await store.getInstance(id);
+      if (!child || isTerminal(child.runtimeStatus) || child.parentInstanceId !== parentId) return [id, child];
+      const started = (await store.getHistory(id)).find((e) => e.type === 'ExecutionStarted');
+      return [id, { ...child, reportsTo: started?.type === 'ExecutionStarted' ? started.parentInstance : undefined }];
+    };
+    return Promise.all(ids.map(read)).then((found) => new Map(found));
   }
 
   /**
@@ -298,7 +323,7 @@ export class EpisodeRunner {
     const result = executor.run([event('OrchestratorStarted', at, {}), ...events]);
     const { failureDetails: _f, output: _o, completedTime: _c, ...rest } = instance;
     const reopened = { ...rest, runtimeStatus: 'Running' as const };
-    const found = await this.childrenOf(result);
+    const found = await this.childrenOf(instance.instanceId, result);
     const episode = buildCommit({
       instance: reopened,
       lease: item.lease,
@@ -331,7 +356,7 @@ export class EpisodeRunner {
     const source = fork ? await store.getInstance(order.source!.instanceId) : instance;
     const wanted = order.source?.executionId ?? instance.executionId;
     const past = source?.executionId === wanted ? await store.getHistory(source.instanceId) : [];
-    if (!resetPositionValid(order.position, past.length)) {
+    if (!resetPositionValid(order.position, past.length) || !resetCut(past, order.position)) {
       if (fork) await this.failFork(instance, item, order, past.length, now);
       else
         await store.discardMessages(
@@ -359,7 +384,7 @@ export class EpisodeRunner {
       orchestration: executor,
       result,
       now,
-      children: await this.childrenOf(result),
+      children: await this.childrenOf(instance.instanceId, result),
       newId,
     });
     const applied = 'append' in episode.history ? episode.history.append : [];

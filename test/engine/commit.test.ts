@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventRaised, ExecutionStarted, HistoryEvent } from '../../core/history.js';
 import type { EpisodeResult } from '../../core/orchestration/executor.js';
 import type { InstanceRecord } from '../../core/store/port.js';
-import { buildCommit, type Children, type EpisodeCommitInput, NO_CHILDREN, type OrchestrationState } from '../../core/worker/commit.js';
+import { buildCommit, type ChildRecord, type Children, type EpisodeCommitInput, NO_CHILDREN, type OrchestrationState } from '../../core/worker/commit.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00.000Z');
 const AT = '2024-05-01T12:00:00.000Z';
@@ -176,6 +176,27 @@ describe('buildCommit', () => {
       taskScheduledId: 2,
       failureDetails: { errorType: 'InstanceAlreadyExistsError', errorMessage: expect.stringContaining("'kid' already exists and is Running") },
     });
+  });
+
+  it('adopts a running child this instance created at the same step with the same name and input; refuses any other', () => {
+    const reportsTo = { instanceId: 'parent', executionId: 'e0', name: 'Flow', taskScheduledId: 2 };
+    const orphan: ChildRecord = { ...instance, instanceId: 'kid', name: 'Child', input: '5', runtimeStatus: 'Running', parentInstanceId: 'parent', reportsTo };
+    const create = { type: 'CreateSubOrchestration' as const, id: 2, name: 'Child', instanceId: 'kid', input: '5' };
+    const adopted = commitOf({ actions: [create] }, { children: new Map([['kid', orphan]]) });
+    expect(appended(adopted)[1]).toMatchObject({ type: 'SubOrchestrationInstanceCreated', eventId: 2, instanceId: 'kid', adoptedFrom: 'e0' });
+    expect(adopted.newInstances).toEqual([]);
+    expect(adopted.messages).toEqual([]);
+    const refused = (child: typeof orphan, action = create) => {
+      const commit = commitOf({ actions: [action] }, { children: new Map([['kid', child]]) });
+      expect(appended(commit)[1]).not.toHaveProperty('adoptedFrom');
+      return commit.messages.map((m) => m.event.type);
+    };
+    expect(refused(orphan, { ...create, input: '6' })).toEqual(['SubOrchestrationInstanceFailed']);
+    expect(refused(orphan, { ...create, name: 'Other' })).toEqual(['SubOrchestrationInstanceFailed']);
+    expect(refused(orphan, { ...create, id: 3 })).toEqual(['SubOrchestrationInstanceFailed']);
+    expect(refused({ ...orphan, reportsTo: { ...reportsTo, instanceId: 'someone' } })).toEqual(['SubOrchestrationInstanceFailed']);
+    // A finished one is created anew, as any finished instance.
+    expect(refused({ ...orphan, runtimeStatus: 'Completed' })).toEqual([]);
   });
 
   it('continues as new: a fresh execution with the new input, the carried-over events and the parent; nothing else goes out', () => {
