@@ -95,9 +95,7 @@ export async function mergePartitionPages(
   const q = normalizeQuery({ ...query, continuationToken: undefined });
   const positions: PartitionPosition[] = query.continuationToken ? decodePartitionToken(query.continuationToken, count) : Array(count).fill(null);
   const pages = await Promise.all(
-    positions.map((position, i) =>
-      position === 0 ? undefined : page(i, { ...query, pageSize: q.pageSize, continuationToken: position ?? undefined }),
-    ),
+    positions.map((position, i) => (position === 0 ? undefined : page(i, { ...query, pageSize: q.pageSize, continuationToken: position ?? undefined }))),
   );
   const rows: { record: InstanceRecord; partition: number }[] = [];
   for (const [i, p] of pages.entries()) for (const record of p?.instances ?? []) rows.push({ record, partition: i });

@@ -14,4 +14,5 @@ export { type KvNamespaceLike, KvStorage, type KvStorageOptions, KvWriterConflic
 export { type CloudflareWorkerOptions, createWorker, type DurableRoutes, type DurableWorker } from './create-worker.js';
 export { DEFAULT_BINDING, type WorkerEnv } from './env.js';
 export { createTaskHub, TaskHubDurableObject, type TaskHubOptions } from './object.js';
+export type { PartitionSettings } from './partition-settings.js';
 export { DurableObjectStorage, type TaskHubNamespaceLike } from './remote.js';

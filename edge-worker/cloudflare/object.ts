@@ -23,6 +23,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { DurableApp } from '../../core/app.js';
 import type { DurableObjectStorageLike } from '../../core/store/durable-object/tx.js';
 import type { WorkerOptions } from '../../core/worker/index.js';
+import { DEFAULT_BINDING, namespaceFrom } from './env.js';
 import { type AlarmStorageLike, TaskHubHost } from './host.js';
 import type { WireResult } from './rpc-errors.js';
 
@@ -34,7 +35,9 @@ export class TaskHubDurableObject<Env = unknown> extends DurableObject<Env> {
   constructor(ctx: unknown, env: Env) {
     super(ctx, env);
     const app = this.app();
-    this.host = new TaskHubHost(this.ctx.storage, { app, worker: this.workerOptions() });
+    // The binding of this class, through which a partition reaches the others of its hub.
+    const peers = namespaceFrom(env, this.binding());
+    this.host = new TaskHubHost(this.ctx.storage, { app, worker: this.workerOptions(), peers: typeof peers === 'string' ? undefined : peers });
   }
 
   /** The RPC entry point of `DurableObjectStorage`. */
@@ -54,11 +57,18 @@ export class TaskHubDurableObject<Env = unknown> extends DurableObject<Env> {
   protected workerOptions(): WorkerOptions {
     return {};
   }
+
+  /** The name this class is bound as (`createWorker`'s `binding`), for the partitions of a hub to reach each other. */
+  protected binding(): string {
+    return DEFAULT_BINDING;
+  }
 }
 
 export interface TaskHubOptions {
   /** The engine's options inside each hub's object (concurrency, lock times, replay cache). */
   worker?: WorkerOptions;
+  /** The name of this class's binding, as given to `createWorker`; default `TASK_HUB`. Partitioned hubs need it. */
+  binding?: string;
 }
 
 /** The task-hub object class bound to `app`: export it under the class name of the binding (`export const TaskHub = createTaskHub(app)`). */
@@ -69,6 +79,9 @@ export function createTaskHub<Env = unknown>(app: DurableApp, options: TaskHubOp
     }
     protected override workerOptions(): WorkerOptions {
       return options.worker ?? {};
+    }
+    protected override binding(): string {
+      return options.binding ?? DEFAULT_BINDING;
     }
   };
 }

@@ -8,8 +8,8 @@
  * @module
  */
 
-import type { HistoryEvent, RuntimeStatus } from '../../history.js';
 import { InvalidArgumentError } from '../../errors.js';
+import type { HistoryEvent, RuntimeStatus } from '../../history.js';
 import { createRefusal } from '../commit-rules.js';
 import { partitionOf } from '../partitions.js';
 import type * as port from '../port.js';
@@ -355,7 +355,9 @@ export class DurableObjectTaskHubStore implements port.TaskHubStore {
   private checkOwn(instanceId: string): void {
     const p = this.partition;
     if (p && partitionOf(instanceId, p.count) !== p.index) {
-      throw new InvalidArgumentError(`Instance '${instanceId}' belongs to partition ${partitionOf(instanceId, p.count)} of ${p.count}, not to partition ${p.index}.`);
+      throw new InvalidArgumentError(
+        `Instance '${instanceId}' belongs to partition ${partitionOf(instanceId, p.count)} of ${p.count}, not to partition ${p.index}.`,
+      );
     }
   }
 
