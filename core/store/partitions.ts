@@ -1,10 +1,13 @@
 /**
  * Partitioned task hubs: which partition holds an instance, and listing across partitions.
  *
- * An instance lives in partition `fnv1a32(utf8(instanceId)) mod count`: FNV-1a, 32 bits
- * (offset basis 2166136261, prime 16777619), over the ID's UTF-8 bytes. The function is part
- * of the stored layout: changing it would strand every instance of every partitioned hub, so
- * it never changes. A hub's partition count is fixed when the hub is first used.
+ * An instance lives in partition `fmix32(fnv1a32(utf8(instanceId))) mod count`: FNV-1a, 32 bits
+ * (offset basis 2166136261, prime 16777619) over the ID's UTF-8 bytes, then MurmurHash3's 32-bit
+ * finalizer (`fmix32`). The finalizer matters: FNV-1a's low bits depend only on the low bits of
+ * each byte, so FNV-1a alone mod a power of two sends IDs that differ by a fixed suffix to the
+ * same partition. The function is part of the stored layout: changing it would strand every
+ * instance of every partitioned hub, so it never changes. A hub's partition count is fixed when
+ * the hub is first used.
  *
  * Listing merges the partitions' pages: each partition is asked for one page in the query
  * order after its own position, and the first `pageSize` of their union (in the same order)
@@ -29,9 +32,19 @@ export function fnv1a32(text: string): number {
   return hash >>> 0;
 }
 
+/** MurmurHash3's 32-bit finalizer: every input bit reaches every output bit. */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** The partition of `instanceId` in a hub of `count` partitions. */
 export function partitionOf(instanceId: string, count: number): number {
-  return count === 1 ? 0 : fnv1a32(instanceId) % count;
+  return count === 1 ? 0 : fmix32(fnv1a32(instanceId)) % count;
 }
 
 export function validatePartitionCount(count: unknown, what = 'A partition count'): number {

@@ -25,6 +25,7 @@ import type { DurableObjectStorageLike } from '../../core/store/durable-object/t
 import type { WorkerOptions } from '../../core/worker/index.js';
 import { DEFAULT_BINDING, namespaceFrom } from './env.js';
 import { type AlarmStorageLike, TaskHubHost } from './host.js';
+import type { TaskHubNamespaceLike } from './remote.js';
 import type { WireResult } from './rpc-errors.js';
 
 export type DurableObjectStateStorage = DurableObjectStorageLike & AlarmStorageLike;
@@ -35,9 +36,7 @@ export class TaskHubDurableObject<Env = unknown> extends DurableObject<Env> {
   constructor(ctx: unknown, env: Env) {
     super(ctx, env);
     const app = this.app();
-    // The binding of this class, through which a partition reaches the others of its hub.
-    const peers = namespaceFrom(env, this.binding());
-    this.host = new TaskHubHost(this.ctx.storage, { app, worker: this.workerOptions(), peers: typeof peers === 'string' ? undefined : peers });
+    this.host = new TaskHubHost(this.ctx.storage, { app, worker: this.workerOptions(), peers: this.peers() });
   }
 
   /** The RPC entry point of `DurableObjectStorage`. */
@@ -56,6 +55,12 @@ export class TaskHubDurableObject<Env = unknown> extends DurableObject<Env> {
 
   protected workerOptions(): WorkerOptions {
     return {};
+  }
+
+  /** The task-hub objects of this class, through which a partition reaches the others of its hub: the binding named by `binding()`. */
+  protected peers(): TaskHubNamespaceLike<unknown> | undefined {
+    const peers = namespaceFrom(this.env, this.binding());
+    return typeof peers === 'string' ? undefined : peers;
   }
 
   /** The name this class is bound as (`createWorker`'s `binding`), for the partitions of a hub to reach each other. */

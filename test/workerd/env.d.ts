@@ -4,5 +4,13 @@ declare module 'cloudflare:workers' {
     KV: import('../../core/store/kv/index.js').KvNamespaceLike;
     TASK_HUB: import('../../edge-worker/cloudflare/remote.js').TaskHubNamespaceLike<unknown>;
     SAMPLE_HUB: import('../../edge-worker/cloudflare/remote.js').TaskHubNamespaceLike<unknown>;
+    LOSSY_HUB: import('../../edge-worker/cloudflare/remote.js').TaskHubNamespaceLike<unknown>;
   };
+}
+
+/** What the tests use of `@cloudflare/vitest-pool-workers`' test module. */
+declare module 'cloudflare:test' {
+  export function runInDurableObject<R>(stub: unknown, callback: (instance: unknown, state: { storage: unknown }) => R | Promise<R>): Promise<R>;
+  export function runDurableObjectAlarm(stub: unknown): Promise<boolean>;
+  export function abortAllDurableObjects(): Promise<void>;
 }
