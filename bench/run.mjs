@@ -81,7 +81,7 @@ record('ms/step growth from n = 100 to n = 10,000', median(o10k) / long100.ours,
 
 await compare('fan-out/fan-in of 1,000 activities', 'ms', 'lower', async (e) => (await e.fanOutFanIn({ width: 1000 })).totalMs, { roundsHere: 3 });
 
-for (const extra of ['./http.mjs', './browser-bundle.mjs', './indexeddb.chromium.mjs', './workerd.mjs']) {
+for (const extra of ['./http.mjs', './browser-bundle.mjs', './indexeddb.chromium.mjs', './workerd.mjs', './workerd-partitions.mjs']) {
   let suite;
   try {
     suite = await import(extra);
