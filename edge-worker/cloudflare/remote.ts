@@ -12,6 +12,7 @@
  * @module
  */
 
+import { isDurableError } from '../../core/errors.js';
 import type { HistoryEvent, RuntimeStatus } from '../../core/history.js';
 import { validateTaskHubName } from '../../core/limits.js';
 import type * as port from '../../core/store/port.js';
@@ -290,7 +291,20 @@ export class DurableObjectStorage implements port.Storage {
   async listTaskHubs(): Promise<string[]> {
     const names = await invokeHub<string[]>(this.stub(REGISTRY), REGISTRY, 'listHubs', []);
     // The registry keeps a name once written; the hub itself says whether it holds anything.
-    const held = await Promise.all(names.map(async (name) => !(await this.remote(name).isEmpty())));
+    // A hub kept at another partition count than this Worker's setting is listed all the same (it holds instances).
+    const held = await Promise.all(
+      names.map((name) =>
+        this.remote(name)
+          .isEmpty()
+          .then(
+            (empty) => !empty,
+            (error: unknown) => {
+              if (isDurableError(error, 'PartitionCountMismatch')) return true;
+              throw error;
+            },
+          ),
+      ),
+    );
     return names.filter((_, i) => held[i]).sort();
   }
 

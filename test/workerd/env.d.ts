@@ -4,6 +4,8 @@ declare module 'cloudflare:workers' {
     KV: import('../../core/store/kv/index.js').KvNamespaceLike;
     TASK_HUB: import('../../edge-worker/cloudflare/remote.js').TaskHubNamespaceLike<unknown>;
     SAMPLE_HUB: import('../../edge-worker/cloudflare/remote.js').TaskHubNamespaceLike<unknown>;
+    TASK_HUB_4: import('../../edge-worker/cloudflare/remote.js').TaskHubNamespaceLike<unknown>;
+    TASK_HUB_16: import('../../edge-worker/cloudflare/remote.js').TaskHubNamespaceLike<unknown>;
     LOSSY_HUB: import('../../edge-worker/cloudflare/remote.js').TaskHubNamespaceLike<unknown>;
   };
 }

@@ -8,6 +8,18 @@ import { registerSamples } from '../../samples/index.js';
 /** Storage only. */
 export class TaskHub extends TaskHubDurableObject {}
 
+/** Storage only, in namespaces of their own for the 4- and 16-partition conformance runs (each namespace has its own hub registry). */
+export class TaskHub4 extends TaskHubDurableObject {
+  protected override binding(): string {
+    return 'TASK_HUB_4';
+  }
+}
+export class TaskHub16 extends TaskHubDurableObject {
+  protected override binding(): string {
+    return 'TASK_HUB_16';
+  }
+}
+
 /** Runs the samples inside the object, woken by calls and by its alarm. */
 export class SampleHub extends TaskHubDurableObject {
   protected override app(): DurableApp {
