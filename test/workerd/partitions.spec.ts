@@ -5,7 +5,7 @@
  */
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DurableClient } from '../../core/client.js';
 import { event } from '../../core/history.js';
 import type { SqliteStorageLike } from '../../core/store/durable-object/sync.js';
@@ -14,6 +14,10 @@ import type { InstanceRecord, Storage, TaskHubStore } from '../../core/store/por
 import { objectName } from '../../edge-worker/cloudflare/partition.js';
 import { DurableObjectStorage, type TaskHubNamespaceLike } from '../../edge-worker/cloudflare/remote.js';
 import { newInstance, runStoreConformance } from '../conformance/store.case.js';
+
+// A 16-partition hub is 16 objects, each a SQLite database made on first use, all on one workerd
+// thread here; listing hubs asks every partition of every hub in the registry (O(hubs × N) calls).
+vi.setConfig({ testTimeout: 180_000 });
 
 /**
  * Hubs named apart per run (a partition reaches the others by the hub's name, so the objects
