@@ -11,7 +11,15 @@ import * as ours from './engine.mjs';
 import * as peer from './peers/durabletask.mjs';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
-const SUITES = ['./http.mjs', './browser-bundle.mjs', './indexeddb.chromium.mjs', './workerd.mjs', './scale.mjs', './explorer-panel.mjs'];
+const SUITES = [
+  './http.mjs',
+  './browser-bundle.mjs',
+  './indexeddb.chromium.mjs',
+  './workerd.mjs',
+  './scale.mjs',
+  './explorer-panel.mjs',
+  './workerd-partitions.mjs',
+];
 const suiteName = (file) => file.slice(2, -'.mjs'.length);
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt < 0 ? undefined : new Set((process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean));

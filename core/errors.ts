@@ -23,6 +23,7 @@ const CODES = [
   'TaskFailed',
   'Aggregated',
   'BundleFormat',
+  'PartitionCountMismatch',
 ] as const;
 
 export type DurableErrorCode = (typeof CODES)[number];
@@ -184,6 +185,24 @@ export class StoreInUseError extends MessageError {
 export class TimeoutError extends MessageError {
   static readonly code = 'Timeout';
   override readonly name = 'TimeoutError';
+}
+
+/**
+ * A task hub's partition count is fixed when the hub is first used (an instance lives in the
+ * partition its ID hashes to): a caller set to another count is refused, never served.
+ */
+export class PartitionCountMismatchError extends DurableError {
+  override readonly name = 'PartitionCountMismatchError';
+  constructor(
+    readonly taskHub: string,
+    readonly recorded: number,
+    readonly requested: number,
+  ) {
+    super(
+      'PartitionCountMismatch',
+      `Task hub '${taskHub}' has ${recorded} partition(s), but this Worker is set to ${requested} for it. A hub's partition count is fixed at its first use: set it back to ${recorded} for '${taskHub}', or delete the hub first.`,
+    );
+  }
 }
 
 /** What an orchestrator sees when an activity or sub-orchestration it awaited failed. */

@@ -48,6 +48,7 @@ export const STATUS_BY_CODE: Readonly<Record<DurableErrorCode, number>> = {
   InstanceAlreadyExists: 409,
   InvalidState: 409, // routes that follow Durable Functions' 410 Gone override this
   VersionConflict: 409,
+  PartitionCountMismatch: 409,
   Timeout: 408,
   StorageQuotaExceeded: 507,
   StorageCorrupted: 500,

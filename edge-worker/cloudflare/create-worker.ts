@@ -31,6 +31,7 @@ import { createApp, type DurableRoutes, routeAuthorizer } from '../app.js';
 import { errorResponse, onError } from '../errors.js';
 import { query } from '../params.js';
 import { authFrom, DEFAULT_BINDING, httpOptionsFrom, NO_TOKEN, namespaceFrom, type WorkerEnv } from './env.js';
+import { type PartitionSettings, parsePartitionsVar, validatePartitionSettings } from './partition-settings.js';
 import { DurableObjectStorage, NotATaskHubError } from './remote.js';
 
 export interface CloudflareWorkerOptions {
@@ -45,6 +46,12 @@ export interface CloudflareWorkerOptions {
   routes?: (hono: Hono, durable: DurableRoutes) => void;
   /** Where unexpected errors (the 500s) are reported. Default console.error. */
   onError?: (error: unknown) => void;
+  /**
+   * Partition objects per task hub: a number for every hub, or `{ default: 1, hubs: { big: 16 } }`
+   * (see `partition-settings.ts`); the var `DURABLE_PARTITIONS` (same forms, as JSON) overrides it.
+   * Default 1: one object per hub. A hub keeps the count of its first use; a changed count is refused (409).
+   */
+  partitions?: PartitionSettings;
 }
 
 /** `client` gives a new client per call (its long polls end with its request), on the isolate's storage. */
@@ -73,7 +80,14 @@ export function createWorker(app: DurableApp, options: CloudflareWorkerOptions =
     if (typeof namespace === 'string') return () => errorResponse(500, 'NotConfigured', namespace);
     const auth = authFrom(env);
     if (!auth) return () => errorResponse(500, 'NotConfigured', NO_TOKEN);
-    const storage = new DurableObjectStorage(namespace);
+    let partitions: PartitionSettings | undefined;
+    try {
+      partitions = env.DURABLE_PARTITIONS ? parsePartitionsVar(env.DURABLE_PARTITIONS) : options.partitions && validatePartitionSettings(options.partitions);
+    } catch (error) {
+      const message = `${env.DURABLE_PARTITIONS ? 'The var DURABLE_PARTITIONS' : "createWorker's option partitions"}: ${(error as Error).message}`;
+      return () => errorResponse(500, 'NotConfigured', message);
+    }
+    const storage = new DurableObjectStorage(namespace, { partitions });
     const hono = createApp({
       // The isolate's storage, through a factory so that each request gets its own client.
       storage: () => storage,

@@ -24,6 +24,8 @@ export interface WorkerEnv {
   MAX_BODY_BYTES?: string;
   /** Browser origins allowed (CORS): `*` or a comma-separated list. Default `*` (a token is always required, unless DURABLE_ANONYMOUS). */
   CORS_ORIGINS?: string;
+  /** Partition objects per task hub: `16`, or JSON `{"default":1,"hubs":{"big":16}}` (see `partition-settings.ts`). Default 1. */
+  DURABLE_PARTITIONS?: string;
 }
 
 /** The binding name `createWorker` uses unless told otherwise, and the class name the templates export. */

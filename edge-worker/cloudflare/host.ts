@@ -25,13 +25,18 @@
  * @module
  */
 import type { DurableApp } from '../../core/app.js';
-import { InvalidArgumentError } from '../../core/errors.js';
+import { InvalidArgumentError, PartitionCountMismatchError } from '../../core/errors.js';
 import type { RuntimeStatus } from '../../core/history.js';
+import { createRefusal } from '../../core/store/commit-rules.js';
+import type { TransferBatch } from '../../core/store/durable-object/outbox.js';
 import { DurableObjectTaskHubStore } from '../../core/store/durable-object/store.js';
 import { isSqliteStorage, syncStorage } from '../../core/store/durable-object/sync.js';
 import type { DurableObjectStorageLike } from '../../core/store/durable-object/tx.js';
-import type { CommitOutcome, InstanceRecord, NewInstance, StoreNotification } from '../../core/store/port.js';
+import { partitionOf } from '../../core/store/partitions.js';
+import type { CommitOutcome, EpisodeCommit, InstanceRecord, NewInstance, StoreNotification } from '../../core/store/port.js';
 import { DEFAULT_ACTIVITY_LOCK_MS, DEFAULT_ORCHESTRATION_LOCK_MS, Worker, type WorkerOptions } from '../../core/worker/index.js';
+import { Courier, type HubAddress, PartitionStore, parseHubAddress } from './partition.js';
+import type { TaskHubNamespaceLike } from './remote.js';
 import { toWire, type WireResult } from './rpc-errors.js';
 
 /** Port methods callable across the boundary, plus the hub's housekeeping. */
@@ -59,7 +64,7 @@ export const HUB_METHODS = [
   'leaseOrchestrations',
   'leaseActivities',
 ] as const;
-export type HubMethod = (typeof HUB_METHODS)[number] | 'pollNotifications' | 'batch' | 'createInstanceAndWait';
+export type HubMethod = (typeof HUB_METHODS)[number] | 'pollNotifications' | 'batch' | 'createInstanceAndWait' | 'claimPartitions';
 
 /** What `pollNotifications` returns: notifications after the caller's sequence number. */
 export interface NotificationBatch {
@@ -123,6 +128,10 @@ const boundedWait = (ms: unknown) => Math.min(Math.max(0, Number(ms) || 0), MAX_
 
 const ADDS_WORK = new Set<string>(['createInstance', 'enqueueMessages', 'commit', 'completeActivities', 'abandonOrchestration', 'abandonActivity']);
 const NAME_KEY = '#hub';
+/** In partition 0 of a partitioned hub: its partition count, recorded at the hub's first write. */
+const PARTITIONS_KEY = '#partitions';
+/** How soon an undelivered outbox is tried again. */
+const RETRY_MS = 1_000;
 const BACKSTOP_MS = 60_000;
 const KEPT_NOTIFICATIONS = 1024;
 const MAX_POLL_MS = 30_000;
@@ -136,6 +145,8 @@ export interface AlarmStorageLike {
 export interface TaskHubHostOptions {
   /** Run the engine inside the object for this app. */
   app?: DurableApp;
+  /** The namespace of the task-hub objects, to reach the other partitions of a partitioned hub. */
+  peers?: TaskHubNamespaceLike<unknown>;
   worker?: WorkerOptions;
   now?: () => number;
 }
@@ -143,6 +154,13 @@ export interface TaskHubHostOptions {
 export class TaskHubHost {
   private store: DurableObjectTaskHubStore | undefined;
   private opening: Promise<DurableObjectTaskHubStore> | undefined;
+  /** Which hub and partition this object holds (the address its first call named). */
+  private address: HubAddress | undefined;
+  private addressText: string | undefined;
+  /** Delivers the outbox of a partition of a partitioned hub. */
+  private courier: Courier | undefined;
+  /** When an outbox delivery that failed is tried again. */
+  private retryAt: number | undefined;
   private worker: Worker | undefined;
   private driving: Promise<void> | undefined;
   private again = false;
@@ -164,6 +182,8 @@ export class TaskHubHost {
     try {
       if (hub === REGISTRY) return { ok: true, value: await this.registry(method, args) };
       if (method === 'pollNotifications') return { ok: true, value: await this.poll(hub, Number(args[0]), Number(args[1])) };
+      if (method === 'receiveTransfers') return { ok: true, value: await this.receive(hub, args[0] as TransferBatch) };
+      if (method === 'claimPartitions') return { ok: true, value: await this.claim(hub) };
       // Calls a caller made together (see RemoteTaskHub.together): each is answered on its own.
       if (method === 'batch') return { ok: true, value: await Promise.all(batchOf(args[0]).map(([m, a]) => this.invoke(hub, m, a))) };
       // Not a HUB_METHOD, so that a 'batch' (answered as a whole) cannot hold a wait.
@@ -173,10 +193,12 @@ export class TaskHubHost {
       const store = await this.hub(hub);
       if (method === 'waitForInstance') args = [args[0], args[1], boundedWait(args[2])];
       const call = store[method as (typeof HUB_METHODS)[number]] as (...a: unknown[]) => Promise<unknown>;
-      let value = await call.apply(store, args);
+      let value = method === 'commit' && this.courier ? await this.commitAcross(store, args[0] as EpisodeCommit[]) : await call.apply(store, args);
       if (method === 'commit') value = (value as CommitOutcome[]).map((o) => (o.ok ? o : { ok: false, error: toWire(o.error) }));
       if (method === 'clear') await this.storage.put({ [NAME_KEY]: hub });
       if (ADDS_WORK.has(method)) this.kick();
+      // What the call sent to other partitions has reached them when it returns (or waits for the alarm).
+      if (ADDS_WORK.has(method)) await this.flush();
       return { ok: true, value };
     } catch (error) {
       return { ok: false, error: toWire(error) };
@@ -199,18 +221,84 @@ export class TaskHubHost {
   /** The alarm handler: runs the engine for what is due. */
   async alarm(): Promise<void> {
     this.alarmAt = null;
-    if (!this.options.app) return;
     const [name] = (await this.storage.get<string>([NAME_KEY])).values();
     if (name === undefined) return;
     await this.hub(name);
+    if (this.courier) {
+      this.retryAt = undefined;
+      await this.flush();
+    }
+    if (!this.options.app) return;
     this.kick();
     await this.driving;
   }
 
-  /** The hub store, named on the first call (the object's ID does not carry the name). */
+  /**
+   * Delivers the outbox; if a receiver cannot be reached, the alarm tries again. The alarm is
+   * set first, so that an object evicted mid-delivery wakes up and delivers.
+   */
+  private async flush(): Promise<void> {
+    if (!this.courier) return;
+    const retry = this.now() + RETRY_MS;
+    if (this.alarmAt == null || this.alarmAt > this.now() + BACKSTOP_MS) await this.setAlarm(this.now() + BACKSTOP_MS);
+    if (await this.courier.deliver()) return;
+    this.retryAt = retry;
+    if (this.alarmAt == null || this.alarmAt > retry) await this.setAlarm(retry);
+  }
+
+  private flushSoon(): void {
+    this.flush().catch((e) => console.error('[task hub object] outbox', e));
+  }
+
+  /** Another partition's transfers: taken in once, then run (and passed on, if they answer elsewhere). */
+  private async receive(hub: string, batch: TransferBatch): Promise<number> {
+    const store = await this.hub(hub);
+    if (!(store instanceof PartitionStore)) throw new InvalidArgumentError(`Task hub '${hub}' is not partitioned: it takes no transfers.`);
+    const ack = await store.receiveTransfers(batch);
+    this.kick();
+    this.flushSoon();
+    return ack;
+  }
+
+  /** Partition 0 records the hub's partition count before the hub's first write (see `hub`). */
+  private async claim(hub: string): Promise<void> {
+    await this.hub(hub);
+    const { count, index } = this.address!;
+    if (index !== 0) throw new InvalidArgumentError(`Only partition 0 records a hub's partition count; '${hub}' is partition ${index}.`);
+    if (!(await this.storage.get([PARTITIONS_KEY])).size) await this.storage.put({ [PARTITIONS_KEY]: count });
+  }
+
+  /**
+   * A commit from a caller outside the object: a child in another partition is checked there
+   * first, as a same-partition commit checks it (the engine inside the object looks its children
+   * up before it commits). A child started there in between is refused by that partition, which
+   * tells the parent so (see `outbox.ts`).
+   */
+  private async commitAcross(store: DurableObjectTaskHubStore, episodes: EpisodeCommit[]): Promise<CommitOutcome[]> {
+    const { index, count } = this.address!;
+    const refusals = await Promise.all(
+      episodes.map(async (e) => {
+        for (const child of e.newInstances) {
+          if (partitionOf(child.record.instanceId, count) === index) continue;
+          const refusal = createRefusal(child.record.instanceId, (await store.getInstance(child.record.instanceId))?.runtimeStatus);
+          if (refusal) return refusal;
+        }
+        return undefined;
+      }),
+    );
+    const committed = await store.commit(episodes.filter((_, i) => !refusals[i]));
+    return refusals.map((error) => (error ? { ok: false, error } : committed.shift()!));
+  }
+
+  /**
+   * The hub store, named on the first call (the object's ID does not carry the name). The name
+   * is an address (`partition.ts`): a call that names this object's hub with another partition
+   * count is refused, unless the object holds nothing yet; partition 0 also refuses a count
+   * other than the one recorded at the hub's first write (`claim`).
+   */
   async hub(name: string): Promise<DurableObjectTaskHubStore> {
     const store = this.store ?? (await (this.opening ??= this.open(name).finally(() => (this.opening = undefined))));
-    if (store.taskHub !== name) throw new InvalidArgumentError(`This object holds task hub '${store.taskHub}', not '${name}'.`);
+    if (this.addressText !== name) this.refuse(name);
     return store;
   }
 
@@ -222,17 +310,49 @@ export class TaskHubHost {
    * runs now instead of when the leases lapse.
    */
   private async open(name: string): Promise<DurableObjectTaskHubStore> {
-    if (!(await this.storage.get([NAME_KEY])).size) await this.storage.put({ [NAME_KEY]: name });
-    const store = new DurableObjectTaskHubStore(name, isSqliteStorage(this.storage) ? syncStorage(this.storage) : this.storage);
+    const address = parseHubAddress(name);
+    const found = await this.storage.get<string | number>([NAME_KEY, PARTITIONS_KEY]);
+    const stored = found.get(NAME_KEY) as string | undefined;
+    const claimed = found.get(PARTITIONS_KEY) as number | undefined;
+    if (claimed !== undefined && claimed !== address.count) throw new PartitionCountMismatchError(address.name, claimed, address.count);
+    const storage = isSqliteStorage(this.storage) ? syncStorage(this.storage) : this.storage;
+    let store: DurableObjectTaskHubStore;
+    if (address.count > 1) {
+      if (!this.options.peers)
+        throw new InvalidArgumentError(
+          `Task hub '${address.name}' has ${address.count} partitions, but its object has no binding to reach the others: pass the binding's name to createTaskHub(app, { binding }).`,
+        );
+      // What the engine commits for other partitions leaves at once.
+      store = new PartitionStore(address, storage, this.options.peers, () => this.flushSoon());
+    } else store = new DurableObjectTaskHubStore(address.name, storage);
+    if (stored !== undefined && stored !== name) {
+      const was = parseHubAddress(stored);
+      if (was.name !== address.name) throw new InvalidArgumentError(`This object holds task hub '${was.name}', not '${address.name}'.`);
+      // An empty object takes the new address; one that holds instances keeps its count.
+      if (!(await store.isEmpty())) throw new PartitionCountMismatchError(address.name, was.count, address.count);
+    }
+    if (stored !== name) await this.storage.put({ [NAME_KEY]: name });
     store.subscribe((n) => this.remember(n));
-    const { orchestrationLockMs = DEFAULT_ORCHESTRATION_LOCK_MS, activityLockMs = DEFAULT_ACTIVITY_LOCK_MS } = this.options.worker ?? {};
-    // The engine's own leases lapse within its longest lock time.
-    const horizon = { now: this.now(), withinMs: Math.max(orchestrationLockMs, activityLockMs) };
-    const released = this.options.app ? await store.releaseLeases(horizon) : { instances: 0, activities: 0 };
+    let released = { instances: 0, activities: 0 };
+    if (this.options.app) {
+      const { orchestrationLockMs = DEFAULT_ORCHESTRATION_LOCK_MS, activityLockMs = DEFAULT_ACTIVITY_LOCK_MS } = this.options.worker ?? {};
+      // The engine's own leases lapse within its longest lock time.
+      released = await store.releaseLeases({ now: this.now(), withinMs: Math.max(orchestrationLockMs, activityLockMs) });
+    }
     this.store = store;
+    this.address = address;
+    this.addressText = name;
+    if (address.count > 1) this.courier = new Courier(store, address, this.options.peers!, (e) => console.error('[task hub object] outbox', e));
     if (this.options.app) this.worker = new Worker(this.options.app, store, { onError: (e) => console.error('[task hub object]', e), ...this.options.worker });
     if (released.instances + released.activities > 0) this.kick();
     return store;
+  }
+
+  private refuse(name: string): never {
+    const asked = parseHubAddress(name);
+    const held = this.address!;
+    if (asked.name === held.name) throw new PartitionCountMismatchError(held.name, held.count, asked.count);
+    throw new InvalidArgumentError(`This object holds task hub '${held.name}', not '${asked.name}'.`);
   }
 
   private kick(): void {
@@ -272,8 +392,10 @@ export class TaskHubHost {
     // Everything is durable now, so the alarm moves to the next wake time, later than the
     // backstop or not. With nothing due the backstop stays: a spare wake-up costs less
     // than deleting and setting an alarm in every loop.
-    if (next !== undefined) {
-      const at = Math.max(next, this.now());
+    // An outbox waiting for a retry wakes the object too.
+    const wake = Math.min(next ?? Infinity, this.retryAt ?? Infinity);
+    if (Number.isFinite(wake)) {
+      const at = Math.max(wake, this.now());
       if (this.alarmAt !== at) await this.setAlarm(at);
     }
   }

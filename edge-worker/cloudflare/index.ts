@@ -18,4 +18,5 @@ export { type AzureFunctionsWorkerOptions, createAzureFunctionsTaskHub, createAz
 export { type CloudflareWorkerOptions, createWorker, type DurableRoutes, type DurableWorker } from './create-worker.js';
 export { DEFAULT_BINDING, type WorkerEnv } from './env.js';
 export { createTaskHub, TaskHubDurableObject, type TaskHubOptions } from './object.js';
+export type { PartitionSettings } from './partition-settings.js';
 export { DurableObjectStorage, type TaskHubNamespaceLike } from './remote.js';

@@ -23,7 +23,9 @@ import { DurableObject } from 'cloudflare:workers';
 import type { DurableApp } from '../../core/app.js';
 import type { DurableObjectStorageLike } from '../../core/store/durable-object/tx.js';
 import type { WorkerOptions } from '../../core/worker/index.js';
+import { DEFAULT_BINDING, namespaceFrom } from './env.js';
 import { type AlarmStorageLike, TaskHubHost } from './host.js';
+import type { TaskHubNamespaceLike } from './remote.js';
 import type { WireResult } from './rpc-errors.js';
 
 export type DurableObjectStateStorage = DurableObjectStorageLike & AlarmStorageLike;
@@ -34,7 +36,7 @@ export class TaskHubDurableObject<Env = unknown> extends DurableObject<Env> {
   constructor(ctx: unknown, env: Env) {
     super(ctx, env);
     const app = this.app();
-    this.host = new TaskHubHost(this.ctx.storage, { app, worker: this.workerOptions() });
+    this.host = new TaskHubHost(this.ctx.storage, { app, worker: this.workerOptions(), peers: this.peers() });
   }
 
   /** The RPC entry point of `DurableObjectStorage`. */
@@ -54,11 +56,24 @@ export class TaskHubDurableObject<Env = unknown> extends DurableObject<Env> {
   protected workerOptions(): WorkerOptions {
     return {};
   }
+
+  /** The task-hub objects of this class, through which a partition reaches the others of its hub: the binding named by `binding()`. */
+  protected peers(): TaskHubNamespaceLike<unknown> | undefined {
+    const peers = namespaceFrom(this.env, this.binding());
+    return typeof peers === 'string' ? undefined : peers;
+  }
+
+  /** The name this class is bound as (`createWorker`'s `binding`), for the partitions of a hub to reach each other. */
+  protected binding(): string {
+    return DEFAULT_BINDING;
+  }
 }
 
 export interface TaskHubOptions {
   /** The engine's options inside each hub's object (concurrency, lock times, replay cache). */
   worker?: WorkerOptions;
+  /** The name of this class's binding, as given to `createWorker`; default `TASK_HUB`. Partitioned hubs need it. */
+  binding?: string;
 }
 
 /** The task-hub object class bound to `app`: export it under the class name of the binding (`export const TaskHub = createTaskHub(app)`). */
@@ -69,6 +84,9 @@ export function createTaskHub<Env = unknown>(app: DurableApp, options: TaskHubOp
     }
     protected override workerOptions(): WorkerOptions {
       return options.worker ?? {};
+    }
+    protected override binding(): string {
+      return options.binding ?? DEFAULT_BINDING;
     }
   };
 }

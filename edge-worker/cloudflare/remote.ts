@@ -12,10 +12,14 @@
  * @module
  */
 
+import { isDurableError } from '../../core/errors.js';
 import type { HistoryEvent, RuntimeStatus } from '../../core/history.js';
 import { validateTaskHubName } from '../../core/limits.js';
 import type * as port from '../../core/store/port.js';
 import { type HubMethod, type NotificationBatch, REGISTRY } from './host.js';
+import { hubAddress, objectName } from './partition.js';
+import { type PartitionSettings, partitionsFor } from './partition-settings.js';
+import { PartitionedTaskHub } from './partitioned-remote.js';
 import { fromWire, type WireError, type WireResult } from './rpc-errors.js';
 
 /** The RPC surface of `TaskHubDurableObject` that the caller needs. */
@@ -47,7 +51,8 @@ export class NotATaskHubError extends Error {
 /** workerd's messages for an object class without the method, and for one that does not extend `DurableObject`. */
 const NOT_A_TASK_HUB = /does not implement the method "invoke"|does not support RPC/;
 
-async function call<T>(stub: TaskHubStub, hub: string, method: string, args: unknown[]): Promise<T> {
+/** One call of a task-hub object's `invoke`, its error rebuilt typed. */
+export async function invokeHub<T>(stub: TaskHubStub, hub: string, method: string, args: unknown[]): Promise<T> {
   let result: WireResult;
   try {
     result = await stub.invoke(hub, method, args);
@@ -85,7 +90,7 @@ function slim(e: port.EpisodeCommit): port.EpisodeCommit {
 }
 
 /** Stateless but for its name and the calls of the current turn: as cheap to make per call as to keep. */
-class RemoteTaskHub implements port.TaskHubStore {
+export class RemoteTaskHub implements port.TaskHubStore {
   /** Calls made in this turn, sent together at its end (see `together`). */
   private turn: Joined[] | undefined;
 
@@ -261,7 +266,7 @@ class RemoteTaskHub implements port.TaskHubStore {
   private call<T>(method: HubMethod, ...args: unknown[]): Promise<T> {
     // Trailing undefined arguments are dropped: RPC would send them as explicit values.
     while (args.length && args[args.length - 1] === undefined) args.pop();
-    return call<T>(this.stub(), this.taskHub, method, args);
+    return invokeHub<T>(this.stub(), this.taskHub, method, args);
   }
 }
 
@@ -274,17 +279,38 @@ export class DurableObjectStorage implements port.Storage {
   private readonly registered = new Set<string>();
   /** Registrations asked for in the current turn (see `register`). */
   private readonly registering = new Map<string, Promise<void>>();
+  private readonly partitions: (hub: string) => number;
 
-  constructor(private readonly namespace: TaskHubNamespaceLike<unknown>) {}
+  /** `options.partitions`: how many partition objects each hub has (`partitionsFor`); default one. */
+  constructor(
+    private readonly namespace: TaskHubNamespaceLike<unknown>,
+    options: { partitions?: PartitionSettings } = {},
+  ) {
+    const settings = options.partitions;
+    this.partitions = settings ? (hub) => partitionsFor(settings, hub) : () => 1;
+  }
 
   taskHub(name: string): port.TaskHubStore {
     return this.remote(name);
   }
 
   async listTaskHubs(): Promise<string[]> {
-    const names = await call<string[]>(this.stub(REGISTRY), REGISTRY, 'listHubs', []);
+    const names = await invokeHub<string[]>(this.stub(REGISTRY), REGISTRY, 'listHubs', []);
     // The registry keeps a name once written; the hub itself says whether it holds anything.
-    const held = await Promise.all(names.map(async (name) => !(await this.remote(name).isEmpty())));
+    // A hub kept at another partition count than this Worker's setting is listed all the same (it holds instances).
+    const held = await Promise.all(
+      names.map((name) =>
+        this.remote(name)
+          .isEmpty()
+          .then(
+            (empty) => !empty,
+            (error: unknown) => {
+              if (isDurableError(error, 'PartitionCountMismatch')) return true;
+              throw error;
+            },
+          ),
+      ),
+    );
     return names.filter((_, i) => held[i]).sort();
   }
 
@@ -295,13 +321,13 @@ export class DurableObjectStorage implements port.Storage {
     return true;
   }
 
-  private remote(name: string): RemoteTaskHub {
+  private remote(name: string): RemoteTaskHub | PartitionedTaskHub {
     validateTaskHubName(name);
-    return new RemoteTaskHub(
-      name,
-      () => this.stub(name),
-      () => this.register(name),
-    );
+    const count = this.partitions(name);
+    const register = () => this.register(name, count);
+    if (count === 1) return new RemoteTaskHub(name, () => this.stub(name), register);
+    const parts = Array.from({ length: count }, (_, i) => new RemoteTaskHub(hubAddress(name, i, count), () => this.stub(objectName(name, i)), register));
+    return new PartitionedTaskHub(name, parts);
   }
 
   /**
@@ -310,11 +336,13 @@ export class DurableObjectStorage implements port.Storage {
    * writes in one turn (one request's burst) share a registration, first writes in different
    * turns each register, which is idempotent.
    */
-  private register(name: string): Promise<void> {
+  private register(name: string, count: number): Promise<void> {
     if (this.registered.has(name)) return Promise.resolve();
     let pending = this.registering.get(name);
     if (!pending) {
-      pending = call<void>(this.stub(REGISTRY), REGISTRY, 'registerHub', [name]).then(() => {
+      // A partitioned hub's count is recorded in (or checked against) partition 0 before its first write.
+      const claimed = count === 1 ? Promise.resolve() : invokeHub<void>(this.stub(name), hubAddress(name, 0, count), 'claimPartitions', []);
+      pending = Promise.all([claimed, invokeHub<void>(this.stub(REGISTRY), REGISTRY, 'registerHub', [name])]).then(() => {
         if (this.registered.size >= MAX_REGISTERED) this.registered.delete(this.registered.values().next().value!);
         this.registered.add(name);
       });

@@ -63,6 +63,7 @@ export async function applyEpisode(rows: HubRows, tx: ChangeSet, e: EpisodeCommi
     if (lease) leasedActivities.push({ item: { ...item }, lease: { ...lease }, deliveryCount: 1 });
   }
   for (const child of e.newInstances) {
+    if (rows.sendElsewhere && (await rows.sendElsewhere(tx, child.record.instanceId, { create: child }))) continue;
     changed.push(await rows.install(tx, child.record, child.start, children.get(k.instance(child.record.instanceId))));
   }
   await rows.reschedule(tx, e.instanceId, (await tx.get<QueueState>(k.queue(e.instanceId)))!);

@@ -16,6 +16,11 @@
  *   {p}a/{itemId}                    { item, at, seq, deliveries, token?, expiresAt? }: a queued activity
  *   {p}ai/{id}/{itemId}              ''  the instance's activities (for purge)
  *   {p}ar/{time:15}/{seq:12}/{itemId} '' due index: `at`, or `expiresAt` while leased
+ *
+ * A partition of a partitioned hub also has (see `outbox.ts`):
+ *   {p}o/{partition:4}/{seq:12}      Transfer: a message or a new instance for another partition, until it acknowledges it
+ *   {p}oe                            { epoch }: names this partition's run of sequence numbers (a cleared hub starts a new one)
+ *   {p}w/{partition:4}               { epoch, seq }: the last transfer taken in from that partition
  * @module
  */
 
@@ -47,6 +52,11 @@ export function hubKeys(p = '') {
     activityDue: `${p}ar/`,
     activityDueKey: (time: number, seq: number, itemId: string) => `${p}ar/${pad(time, 15)}/${pad(seq, 12)}/${itemId}`,
     activityDueUntil: (time: number) => `${p}ar/${pad(time, 15)}`,
+    outbox: `${p}o/`,
+    outboxTo: (partition: number) => `${p}o/${pad(partition, 4)}/`,
+    outboxKey: (partition: number, seq: number) => `${p}o/${pad(partition, 4)}/${pad(seq, 12)}`,
+    outboxEpoch: `${p}oe`,
+    watermark: (partition: number) => `${p}w/${pad(partition, 4)}`,
   };
 }
 

@@ -11,6 +11,7 @@ import type { ActivityWorkItem, InstanceRecord, Lease, LeasedActivity, Orchestra
 import { instanceRecord } from '../record.js';
 import { StatusCounts } from './counts.js';
 import { dueInstance, dueTime, type HubKeys } from './keys.js';
+import type { TransferBody } from './outbox.js';
 import type { ChangeSet } from './tx.js';
 
 export interface StoredInstance {
@@ -41,6 +42,11 @@ export class HubRows {
   private seq: number | undefined;
   /** Kept with the status index by `index`. */
   readonly counts: StatusCounts;
+  /**
+   * In a partition of a partitioned hub: stages `body` in the outbox (`outbox.ts`) if
+   * `instanceId` lives in another partition, and says whether it did.
+   */
+  sendElsewhere?: (tx: ChangeSet, instanceId: string, body: TransferBody) => Promise<boolean>;
 
   constructor(readonly k: HubKeys) {
     this.counts = new StatusCounts(k);
@@ -94,6 +100,7 @@ export class HubRows {
   // ---- queues ----
 
   async enqueue(tx: ChangeSet, message: OrchestrationMessage): Promise<void> {
+    if (this.sendElsewhere && (await this.sendElsewhere(tx, message.instanceId, { message }))) return;
     const at = Date.parse(message.visibleAt);
     tx.put(this.k.message(message.instanceId, message.id), { message, at, seq: await this.nextSeq(tx) } satisfies StoredMessage);
     const queue = (await tx.get<QueueState>(this.k.queue(message.instanceId))) ?? { n: 0 };
@@ -236,7 +243,8 @@ export class HubRows {
     tx.delete(this.activityDueKey(a));
   }
 
-  private async nextSeq(tx: ChangeSet): Promise<number> {
+  /** The next arrival number (also a transfer's sequence number, `outbox.ts`). */
+  async nextSeq(tx: ChangeSet): Promise<number> {
     this.seq ??= (await tx.get<{ seq: number }>(this.k.meta))?.seq ?? 0;
     tx.put(this.k.meta, { seq: ++this.seq });
     return this.seq;

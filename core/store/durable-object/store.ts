@@ -8,14 +8,17 @@
  * @module
  */
 
+import { InvalidArgumentError } from '../../errors.js';
 import type { HistoryEvent, RuntimeStatus } from '../../history.js';
 import { createRefusal } from '../commit-rules.js';
+import { partitionOf } from '../partitions.js';
 import type * as port from '../port.js';
 import { normalizeCountFilter, normalizePurgeFilter, normalizeQuery, toPage } from '../query.js';
 import { countRanges } from './counts.js';
 import { applyEpisode } from './episode.js';
 import { createdRange, dueInstance, dueTime, type HubKeys, hubKeys } from './keys.js';
 import { firstMatches } from './listing.js';
+import { Outbox, type Transfer, type TransferBatch } from './outbox.js';
 import { HubRows, type QueueState, type StoredActivity, type StoredInstance } from './rows.js';
 import { ChangeSet, type DurableObjectStorageLike } from './tx.js';
 
@@ -27,6 +30,11 @@ const PURGE_BATCH = 64;
 export interface DurableObjectTaskHubStoreOptions {
   /** Key prefix, to share one object's storage with other data. */
   prefix?: string;
+  /**
+   * This store is partition `index` of a hub of `count` partitions (`../partitions.ts`): what it
+   * writes for another partition's instances goes to its outbox (`outbox.ts`) for the host to deliver.
+   */
+  partition?: { index: number; count: number };
 }
 
 /**
@@ -41,6 +49,8 @@ export class DurableObjectTaskHubStore implements port.TaskHubStore {
   private readonly watchers = new Map<string, Set<(status: RuntimeStatus) => void>>();
   private tail: Promise<unknown> = Promise.resolve();
   private readonly rows: HubRows;
+  private readonly outbox: Outbox;
+  private readonly partition: { index: number; count: number } | undefined;
   private readonly prefix: string;
   /**
    * Per due index (`r/`, `ar/`): no entry in it is due before this time; absent until an
@@ -61,9 +71,21 @@ export class DurableObjectTaskHubStore implements port.TaskHubStore {
     this.prefix = options.prefix ?? '';
     this.k = hubKeys(this.prefix);
     this.rows = new HubRows(this.k);
+    this.outbox = new Outbox(this.rows);
+    const partition = options.partition;
+    if (partition && partition.count > 1) {
+      this.partition = partition;
+      this.rows.sendElsewhere = async (tx, instanceId, body) => {
+        const to = partitionOf(instanceId, partition.count);
+        if (to === partition.index) return false;
+        await this.outbox.stage(tx, to, body);
+        return true;
+      };
+    }
   }
 
   async createInstance({ record, start }: port.NewInstance): Promise<port.InstanceRecord> {
+    this.checkOwn(record.instanceId);
     const created = await this.run(async (tx) => {
       const existing = await tx.get<StoredInstance>(this.k.instance(record.instanceId));
       const refusal = createRefusal(record.instanceId, existing?.r.runtimeStatus);
@@ -348,7 +370,7 @@ export class DurableObjectTaskHubStore implements port.TaskHubStore {
   /** Whether the hub holds no instance, message or activity. */
   async isEmpty(): Promise<boolean> {
     return this.run(async (tx) => {
-      for (const prefix of [this.k.instances, this.k.queues, this.k.activities]) if ((await tx.list({ prefix, limit: 1 })).size) return false;
+      for (const prefix of [this.k.instances, this.k.queues, this.k.activities, this.k.outbox]) if ((await tx.list({ prefix, limit: 1 })).size) return false;
       return true;
     });
   }
@@ -357,6 +379,7 @@ export class DurableObjectTaskHubStore implements port.TaskHubStore {
   async clear(): Promise<void> {
     await this.run(async () => {
       this.rows.reset();
+      this.outbox.reset();
       this.floors.clear();
       if (this.storage.deleteAll && this.prefix === '') return this.storage.deleteAll();
       for (;;) {
@@ -365,6 +388,37 @@ export class DurableObjectTaskHubStore implements port.TaskHubStore {
         for (let i = 0; i < keys.length; i += 128) await this.storage.delete(keys.slice(i, i + 128));
       }
     });
+  }
+
+  // ---- between partitions (see outbox.ts) ----
+
+  /** Up to `limit` transfers per receiving partition, oldest first, or undefined when the outbox is empty. */
+  pendingTransfers(limit: number): Promise<{ epoch: string; to: Map<number, Transfer[]> } | undefined> {
+    return this.run((tx) => this.outbox.pending(tx, limit));
+  }
+
+  /** Deletes the transfers that partition `to` acknowledged (those up to `seq`). */
+  async acknowledgeTransfers(to: number, seq: number): Promise<void> {
+    await this.run((tx) => this.outbox.acknowledge(tx, to, seq));
+  }
+
+  /** Takes in another partition's transfers, each once; returns the sequence number to acknowledge. */
+  async receiveTransfers(batch: TransferBatch): Promise<number> {
+    const changed: port.InstanceRecord[] = [];
+    const ack = await this.run((tx) => this.outbox.receive(tx, batch, changed));
+    this.notify({ kind: 'work' });
+    for (const r of changed) this.notify({ kind: 'instance', instanceId: r.instanceId, runtimeStatus: r.runtimeStatus });
+    return ack;
+  }
+
+  /** A start or a read must reach the instance's own partition: anything else is a caller that routes by another partition count. */
+  private checkOwn(instanceId: string): void {
+    const p = this.partition;
+    if (p && partitionOf(instanceId, p.count) !== p.index) {
+      throw new InvalidArgumentError(
+        `Instance '${instanceId}' belongs to partition ${partitionOf(instanceId, p.count)} of ${p.count}, not to partition ${p.index}.`,
+      );
+    }
   }
 
   // ---- internals ----
