@@ -18,6 +18,7 @@
  * write through the store's change poll, for task hubs the host did not know of too.
  * @module
  */
+import { setMaxListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -197,6 +198,8 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   const storage = options.storage ?? owned!.storage;
 
   const shutdown = new AbortController();
+  // Every request that waits for an instance listens for shutdown until it answers: as many listeners as such requests in flight.
+  setMaxListeners(0, shutdown.signal);
   const workers = new Map<string, Worker>();
   /** False once another process has taken the store over: this one must not lease any more. */
   let owning = true;

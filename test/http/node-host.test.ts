@@ -57,6 +57,25 @@ describe('Node host', () => {
     expect(done.output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
   });
 
+  it('serves many requests that wait for their instances at once without a listener-leak warning', async () => {
+    const host = await start({ dataDir: tempDir() });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          fetch(`${host.url}${PATH}/orchestrators/Approval/wait-${i}?timeout=5&pollingInterval=1`, { method: 'POST', body: '{"timeoutSeconds":0.2}' }),
+        ),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array(24).fill(200));
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('runs a worker for each task hub a request writes to', async () => {
     const host = await start({ dataDir: tempDir() });
     for (const hub of ['HubA', 'HubB']) {
