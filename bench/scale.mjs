@@ -7,7 +7,7 @@
 // BENCH_SCALE_LONG_RUN (instances in the long run, default 50000).
 import { indexedDbScale } from './scale/indexeddb.mjs';
 import { purgeBenchmark, scaleOfOneStore } from './scale/sqlite.mjs';
-import { endToEndThroughput, longRun } from './scale/throughput.mjs';
+import { endToEndThroughput, longRun, workerdThroughput } from './scale/throughput.mjs';
 
 const r1 = (x) => Math.round(x * 10) / 10;
 const r3 = (x) => Math.round(x * 1000) / 1000;
@@ -92,6 +92,17 @@ export async function benchmarks({ rounds = 3 } = {}) {
     `${Math.round(e2e.activitiesPerSecond)} activities/s; host CPU ${r3(e2e.hostCpuMsPerOrchestration)} ms per orchestration; runs ${e2e.samples.map(Math.round).join(', ')}`,
     { target: '>= 1000' },
   );
+
+  for (const partitions of [1, 4]) {
+    const w = await workerdThroughput({ partitions, rounds });
+    row(
+      `End-to-end HTTP: HelloSequence on the Worker in workerd, ${partitions} partition${partitions > 1 ? 's' : ''}, orchestrations/s`,
+      Math.round(w.orchestrationsPerSecond),
+      'orchestrations/s',
+      'higher',
+      `${Math.round(w.activitiesPerSecond)} activities/s, ${Math.round(w.workItemsPerSecond)} work items/s; the same load generator and workload as the Node row; Miniflare runs every object in one workerd thread, so partitions share one core here; runs ${w.samples.map(Math.round).join(', ')}`,
+    );
+  }
 
   const long = await longRun({ total: Number(process.env.BENCH_SCALE_LONG_RUN ?? 50_000) });
   row(

@@ -7,6 +7,7 @@
 // of its 3 activities) and 3 activities: 7 work items per instance.
 //
 //   node --import tsx bench/scale/throughput.mjs [total] [concurrency]
+//   WORKERD_PARTITIONS=4 node --import tsx bench/scale/throughput.mjs [total] [concurrency]   (the Worker in workerd)
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,6 +114,10 @@ export async function longRun({ total = 50_000, step = Math.max(1, Math.floor(to
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [total, concurrency] = process.argv.slice(2).map(Number);
   if (process.env.LONG_RUN) console.log(await longRun({ total: total || undefined, step: Number(process.env.LONG_RUN) }));
+  else if (process.env.WORKERD_PARTITIONS)
+    console.log(
+      await workerdThroughput({ partitions: Number(process.env.WORKERD_PARTITIONS), total: total || undefined, concurrency: concurrency || undefined }),
+    );
   else
     console.log(
       await endToEndThroughput({
@@ -121,4 +126,43 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
         hostArgs: process.env.HOST_ARGS ? process.env.HOST_ARGS.split(' ') : [],
       }),
     );
+}
+
+/**
+ * The same workload through the same load generator against this repository's Worker in real
+ * workerd (Miniflare), its task hub split over `partitions` Durable Objects (DURABLE_PARTITIONS).
+ * Miniflare runs every object in one workerd process on one thread: the figures show one host's
+ * throughput and what partitioning costs there, not how partitions add up on Cloudflare.
+ */
+export async function workerdThroughput({ partitions, total = 2000, concurrency = 128, rounds = 3 }) {
+  process.env.WRANGLER_SEND_METRICS ??= 'false';
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false';
+  const { startWorkerd } = await import('../../test/http/workerd.ts');
+  const token = 'bench-admin';
+  const worker = await startWorkerd({ DURABLE_TOKEN: token, DURABLE_PARTITIONS: String(partitions) });
+  const load = child('./load-start.mjs');
+  try {
+    const job = { url: worker.url, token, concurrency };
+    const warm = await load.ask({ ...job, total: Math.min(total, 500) });
+    if (warm.bad) throw new Error(`${warm.bad} starts did not complete: ${warm.firstBad}`);
+    const perSecond = [];
+    for (let r = 0; r < rounds; r++) {
+      const run = await load.ask({ ...job, total });
+      if (run.bad) throw new Error(`${run.bad} of ${total} starts did not complete: ${run.firstBad}`);
+      perSecond.push((total / run.ms) * 1000);
+    }
+    const orchestrations = median(perSecond);
+    return {
+      partitions,
+      orchestrationsPerSecond: orchestrations,
+      activitiesPerSecond: orchestrations * ACTIVITIES_PER_HELLO_SEQUENCE,
+      workItemsPerSecond: orchestrations * WORK_ITEMS_PER_HELLO_SEQUENCE,
+      samples: perSecond,
+      total,
+      concurrency,
+    };
+  } finally {
+    await load.close();
+    await worker.close();
+  }
 }
