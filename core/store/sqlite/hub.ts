@@ -301,6 +301,9 @@ export class SqliteTaskHub implements port.TaskHubStore {
           return ids.length;
         });
         if (removed === 0) break;
+        // Each chunk's pages go to the database file at once: a checkpoint of a whole purge's WAL
+        // (the automatic one, at 1,000 pages) would hold the event loop for tens of milliseconds.
+        this.sql.get('PRAGMA wal_checkpoint(PASSIVE)');
         purged += removed;
         options.onProgress?.(purged);
         if (removed < PURGE_CHUNK) break;
