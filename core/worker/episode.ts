@@ -318,27 +318,43 @@ export class EpisodeRunner {
       children.set(id, { status: child.runtimeStatus, output: child.output, reportsTo: parent });
     }
     const { history, events, failedChildren } = planRewind(app, instance.instanceId, past, { children, arrived, reason, now: at });
+    const reopened = { ...instance, runtimeStatus: 'Running' as const, failureDetails: undefined, output: undefined, completedTime: undefined };
+    const messages = failedChildren.map((child) => ({ id: newId(), instanceId: child, visibleAt: at, event: event('ExecutionRewound', at, { reason }) }));
+    await this.reopen(reopened, item, history, events, now, messages);
+  }
+
+  /**
+   * Commits an episode that runs the orchestrator on from a rewritten `history` (a rewind's, a
+   * reset's) with `events`, replacing the instance's history, and sends `messages` with it.
+   * `adjust` sees the episode's actions before they are committed.
+   */
+  private async reopen(
+    instance: InstanceRecord,
+    item: OrchestrationWorkItem,
+    history: HistoryEvent[],
+    events: HistoryEvent[],
+    now: number,
+    messages: OrchestrationMessage[],
+    adjust?: (result: EpisodeResult, executor: OrchestrationExecutor) => void,
+  ): Promise<void> {
+    const { app, store, newId } = this.context;
     const executor = new OrchestrationExecutor(app, instance.instanceId);
     executor.replay(history);
-    const result = executor.run([event('OrchestratorStarted', at, {}), ...events]);
-    const { failureDetails: _f, output: _o, completedTime: _c, ...rest } = instance;
-    const reopened = { ...rest, runtimeStatus: 'Running' as const };
-    const found = await this.childrenOf(instance.instanceId, result);
+    const result = executor.run([event('OrchestratorStarted', isoTime(now), {}), ...events]);
+    adjust?.(result, executor);
     const episode = buildCommit({
-      instance: reopened,
+      instance,
       lease: item.lease,
       consumed: item.messages.map((m) => m.id),
       orchestration: executor,
       result,
       now,
-      children: found,
+      children: await this.childrenOf(instance.instanceId, result),
       newId,
     });
     const applied = 'append' in episode.history ? episode.history.append : [];
     episode.history = { replace: [...history, ...applied] };
-    for (const child of failedChildren) {
-      episode.messages.push({ id: newId(), instanceId: child, visibleAt: at, event: event('ExecutionRewound', at, { reason }) });
-    }
+    episode.messages.push(...messages);
     this.cache.delete(instance.instanceId);
     const outcome = await this.context.commit(episode);
     if (!outcome.ok) await store.abandonOrchestration(item);
@@ -350,7 +366,7 @@ export class EpisodeRunner {
    * old execution are stale from then on; raised and control events that came meanwhile apply.
    */
   private async reset(instance: InstanceRecord, item: OrchestrationWorkItem, message: OrchestrationMessage, order: ExecutionReset, now: number): Promise<void> {
-    const { app, store, newId } = this.context;
+    const { store, newId } = this.context;
     const at = isoTime(now);
     const fork = order.source !== undefined;
     const source = fork ? await store.getInstance(order.source!.instanceId) : instance;
@@ -367,32 +383,24 @@ export class EpisodeRunner {
     }
     const executionId = fork ? instance.executionId : newId(`${instance.executionId}/reset/${message.id}`);
     const { history, redeliver } = resetHistory(past, { instanceId: instance.instanceId, executionId, fork, order, now: at });
-    const executor = new OrchestrationExecutor(app, instance.instanceId);
-    executor.replay(history);
     // Results of the old execution are stale; events raised and control operations sent meanwhile apply.
     const arrived = item.messages
       .filter((m) => m !== message && ['EventRaised', 'ExecutionSuspended', 'ExecutionResumed', 'ExecutionTerminated'].includes(m.event.type))
       .map((m) => m.event);
-    const result = executor.run([event('OrchestratorStarted', at, {}), ...arrived]);
-    rebaseTimers(result.actions, (id) => executor.timerIssuedAt(id), now);
-    const { failureDetails: _f, output: _o, completedTime: _c, customStatus: _s, ...rest } = instance;
-    const reopened = { ...rest, executionId, runtimeStatus: 'Running' as const, parentInstanceId: fork ? undefined : instance.parentInstanceId };
-    const episode = buildCommit({
-      instance: reopened,
-      lease: item.lease,
-      consumed: item.messages.map((m) => m.id),
-      orchestration: executor,
-      result,
-      now,
-      children: await this.childrenOf(instance.instanceId, result),
-      newId,
-    });
-    const applied = 'append' in episode.history ? episode.history.append : [];
-    episode.history = { replace: [...history, ...applied] };
-    for (const e of redeliver) episode.messages.push({ id: newId(), instanceId: instance.instanceId, visibleAt: at, event: { ...e, timestamp: at } });
-    this.cache.delete(instance.instanceId);
-    const outcome = await this.context.commit(episode);
-    if (!outcome.ok) await store.abandonOrchestration(item);
+    const reopened: InstanceRecord = {
+      ...instance,
+      executionId,
+      runtimeStatus: 'Running',
+      parentInstanceId: fork ? undefined : instance.parentInstanceId,
+      failureDetails: undefined,
+      output: undefined,
+      completedTime: undefined,
+      customStatus: undefined,
+    };
+    const messages = redeliver.map((e) => ({ id: newId(), instanceId: instance.instanceId, visibleAt: at, event: { ...e, timestamp: at } }));
+    await this.reopen(reopened, item, history, arrived, now, messages, (result, executor) =>
+      rebaseTimers(result.actions, (id) => executor.timerIssuedAt(id), now),
+    );
   }
 
   /** A fork whose source moved on (another execution, fewer rows, gone) before it ran: it fails, saying so. */
