@@ -7,10 +7,10 @@
 import { groupIntoEpisodes } from '../history.js';
 import type { HistoryPage } from '../server-api.js';
 import { escapeHtml, renderTimelineSvg, TIMELINE_LEGEND, timelineBars } from '../timeline.js';
-import type { HistoryEvent, HistoryRow, StatusPayload } from '../wire.js';
+import type { HistoryRow, StatusPayload } from '../wire.js';
 import { childInstances, renderChildrenHtml } from './children.js';
 import { DEFAULT_PAGE_SIZE, eventTypes, filterRows, type HistoryFilter, type HistoryTableRow, renderHistoryPage, toTableRows } from './history-table.js';
-import { losslessParent, losslessRow, mergedRows } from './lossless.js';
+import { mergedRows } from './lossless.js';
 import type { PanelParts } from './panel-html.js';
 import { pendingWork, renderPendingHtml } from './pending.js';
 import { renderSequenceSvg, sequenceLayout } from './sequence.js';
@@ -19,10 +19,10 @@ import { renderSequenceSvg, sequenceLayout } from './sequence.js';
 export const MAX_TIMELINE_BARS = 1000;
 
 export class InstanceView {
-  /** The table's rows, one per event of the history as served (stored events, or a Durable Functions server's rows). */
+  /** The table's rows, one per row of the history as served (stored events, or a Durable Functions server's merged rows). */
   readonly events: HistoryRow[] = [];
-  /** The stored events when the server serves them (the paged route, a bundle). */
-  private readonly lossless: HistoryEvent[] = [];
+  /** Whether the rows are one per stored event (the paged route, a bundle): positions are reset's event IDs. */
+  private losslessRows = false;
   private merged: HistoryRow[] | undefined;
   private rows: HistoryTableRow[] = [];
   private filtered: readonly HistoryTableRow[] = [];
@@ -43,7 +43,7 @@ export class InstanceView {
   reset(status: StatusPayload, total: number): void {
     this.status = status;
     this.events.length = 0;
-    this.lossless.length = 0;
+    this.losslessRows = false;
     this.merged = undefined;
     this.rows = [];
     this.filtered = [];
@@ -55,13 +55,8 @@ export class InstanceView {
     const { from, total } = page;
     if (from !== this.events.length) throw new RangeError(`History page from ${from} does not follow the ${this.events.length} rows held.`);
     const origin = this.events.length ? Date.parse(this.events[0]!.Timestamp) : undefined;
-    let events: readonly HistoryRow[];
-    if (page.shape === 'lossless') {
-      events = page.events.map(losslessRow);
-      for (const event of page.events) this.lossless.push(event);
-    } else {
-      events = page.events;
-    }
+    const events = page.events;
+    if (from === 0) this.losslessRows = page.lossless;
     this.merged = undefined;
     const rows = toTableRows(events, from, origin);
     for (const event of events) this.events.push(event);
@@ -99,16 +94,21 @@ export class InstanceView {
     return `<div class="filters"><select id="history-type" aria-label="Event type"><option value="">All event types</option>${options}</select><input id="history-text" type="search" placeholder="Filter rows by text" aria-label="Filter text" value="${escapeHtml(this.filter.text ?? '')}"></div><div data-part="historyTable">${this.historyTableHtml()}</div>`;
   }
 
+  /** Whether the rows are one per stored event, so that a row's position is reset's `eventId`. */
+  get lossless(): boolean {
+    return this.losslessRows;
+  }
+
   /** Durable Functions' merged rows of the whole history: what the episode, diagram and pending views read. */
   mergedRows(): readonly HistoryRow[] {
-    if (this.lossless.length === 0) return this.events;
-    this.merged ??= mergedRows(this.lossless);
+    if (!this.losslessRows) return this.events;
+    this.merged ??= mergedRows(this.events);
     return this.merged;
   }
 
   /** The parent instance named by the history itself, if any. */
   parentFromHistory(): string | undefined {
-    return this.lossless.length ? losslessParent(this.lossless) : parentInstanceId(this.events, this.status.instanceId);
+    return parentInstanceId(this.events, this.status.instanceId);
   }
 
   timelineHtml(now: number): string {

@@ -1,42 +1,37 @@
 /**
- * The lossless history (core HistoryEvent objects, as the paged route and bundles carry them) in the shapes the
- * panel draws from: one table row per stored event, keeping its position (reset's event ID), and Durable
- * Functions' merged rows (toHistoryEvents, the one conversion) for the episode, diagram and pending views. Pure.
+ * The lossless history rows (one per stored event, as the paged route and history bundles carry them) merged into
+ * Durable Functions' rows for the episode, diagram and pending views: the same merge as core/wire's
+ * `toHistoryEvents`, over rows. OrchestratorStarted/Completed are dropped; a scheduling row whose completion is
+ * present (its `EventId` is the completion's `TaskScheduledId`) is folded into that completion as `FunctionName`,
+ * `ScheduledTime`, `Input` (and a sub-orchestration's `InstanceId`). Pure and linear.
  */
-import { type HistoryEvent, type HistoryRow, toHistoryEvents } from '../wire.js';
+import type { HistoryRow } from '../wire.js';
 
-/** One stored event as a row for the History table: PascalCase like the API's rows, payloads parsed. */
-export function losslessRow(event: HistoryEvent): HistoryRow {
-  const e = event as HistoryEvent & Record<string, unknown>;
-  const row: HistoryRow = { EventType: event.type, Timestamp: event.timestamp, EventId: event.eventId };
-  if (typeof e.name === 'string') row.Name = e.name;
-  if (typeof e.instanceId === 'string') row.InstanceId = e.instanceId;
-  if (typeof e.fireAt === 'string') row.FireAt = e.fireAt;
-  if (typeof e.taskScheduledId === 'number') row.TaskScheduledId = e.taskScheduledId;
-  if (typeof e.timerId === 'number') row.TimerId = e.timerId;
-  if (typeof e.orchestrationStatus === 'string') row.OrchestrationStatus = e.orchestrationStatus;
-  if (e.failureDetails) row.FailureDetails = e.failureDetails;
-  if (typeof e.reason === 'string') row.Reason = e.reason;
-  if (typeof e.input === 'string') row.Input = parse(e.input);
-  if (typeof e.result === 'string') row.Result = parse(e.result);
-  return row;
-}
+const SCHEDULING = new Set(['TaskScheduled', 'SubOrchestrationInstanceCreated']);
+const COMPLETION = new Set(['TaskCompleted', 'TaskFailed', 'SubOrchestrationInstanceCompleted', 'SubOrchestrationInstanceFailed']);
+const EPISODE_MARKERS = new Set(['OrchestratorStarted', 'OrchestratorCompleted']);
 
-/** Durable Functions' merged rows of a whole lossless history (scheduling merged into completion). */
-export function mergedRows(events: readonly HistoryEvent[]): HistoryRow[] {
-  return toHistoryEvents(events, { showHistoryOutput: true, showInput: true });
-}
-
-/** The parent named by the ExecutionStarted event, if any. */
-export function losslessParent(events: readonly HistoryEvent[]): string | undefined {
-  for (const event of events) if (event.type === 'ExecutionStarted') return event.parentInstance?.instanceId;
-  return undefined;
-}
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
+export function mergedRows(rows: readonly HistoryRow[]): HistoryRow[] {
+  const scheduled = new Map<number, HistoryRow>();
+  const completed = new Set<number>();
+  for (const row of rows) {
+    if (SCHEDULING.has(row.EventType) && typeof row.EventId === 'number') scheduled.set(row.EventId, row);
+    if (COMPLETION.has(row.EventType) && typeof row.TaskScheduledId === 'number') completed.add(row.TaskScheduledId);
   }
+  const merged: HistoryRow[] = [];
+  for (const row of rows) {
+    if (EPISODE_MARKERS.has(row.EventType)) continue;
+    if (SCHEDULING.has(row.EventType) && typeof row.EventId === 'number' && completed.has(row.EventId)) continue;
+    const { EventId: _, TaskScheduledId: scheduledId, ...rest } = row;
+    const out: HistoryRow = { ...rest, EventType: row.EventType, Timestamp: row.Timestamp };
+    const origin = COMPLETION.has(row.EventType) && typeof scheduledId === 'number' ? scheduled.get(scheduledId) : undefined;
+    if (origin) {
+      out.FunctionName = origin.Name;
+      out.ScheduledTime = origin.Timestamp;
+      if (origin.EventType === 'SubOrchestrationInstanceCreated') out.InstanceId = origin.InstanceId;
+      if ('Input' in origin) out.Input = origin.Input;
+    }
+    merged.push(out);
+  }
+  return merged;
 }
