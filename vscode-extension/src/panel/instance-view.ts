@@ -13,6 +13,7 @@ import { DEFAULT_PAGE_SIZE, eventTypes, filterRows, type HistoryFilter, type His
 import { mergedRows } from './lossless.js';
 import type { PanelParts } from './panel-html.js';
 import { pendingWork, renderPendingHtml } from './pending.js';
+import { resetOffered } from './reset.js';
 import { renderSequenceSvg, sequenceLayout } from './sequence.js';
 
 /** More bars than this make an unreadable chart and a slow page; the History tab has every row. */
@@ -29,6 +30,8 @@ export class InstanceView {
   private filter: HistoryFilter = {};
   private page = 0;
   total = 0;
+  /** The instance may be changed from the panel (a live connection with a writable token). */
+  writable = false;
 
   constructor(
     public status: StatusPayload,
@@ -83,6 +86,7 @@ export class InstanceView {
       total: this.total,
       loaded: this.events.length,
       filtered: Boolean(this.filter.types?.length || this.filter.text?.trim()),
+      rowActions: this.rowActions,
     });
   }
 
@@ -92,6 +96,17 @@ export class InstanceView {
       .map((type) => `<option value="${escapeHtml(type)}"${this.filter.types?.includes(type) ? ' selected' : ''}>${escapeHtml(type)}</option>`)
       .join('');
     return `<div class="filters"><select id="history-type" aria-label="Event type"><option value="">All event types</option>${options}</select><input id="history-text" type="search" placeholder="Filter rows by text" aria-label="Filter text" value="${escapeHtml(this.filter.text ?? '')}"></div><div data-part="historyTable">${this.historyTableHtml()}</div>`;
+  }
+
+  /** Whether each row offers reset and fork from it: a writable instance whose status allows reset and whose rows are its stored events. */
+  get rowActions(): boolean {
+    return this.writable && this.losslessRows && resetOffered(this.status.runtimeStatus);
+  }
+
+  /** How the row at a 1-based position reads in the table ("TaskCompleted Work"), for the confirmation. */
+  rowLabel(position: number): string | undefined {
+    const row = this.rows[position - 1];
+    return row ? [row.eventType, row.name].filter(Boolean).join(' ') : undefined;
   }
 
   /** Whether the rows are one per stored event, so that a row's position is reset's `eventId`. */
