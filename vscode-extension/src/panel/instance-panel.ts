@@ -250,7 +250,7 @@ export class InstancePanel implements vscode.Disposable {
         case 'resetHere':
         case 'forkHere': {
           const position = Number(message.id);
-          if (!view || !view.rowActions || !Number.isInteger(position) || position < 1 || position > view.total) return;
+          if (!view?.rowActions || !Number.isInteger(position) || position < 1 || position > view.total) return;
           const target: ResetTarget = { instanceId: this.source.instanceId, total: view.total, position, row: view.rowLabel(position) };
           await this.host.runCommand(message.type === 'resetHere' ? 'edgeDurable.reset' : 'edgeDurable.fork', this.source, target);
           await this.refresh();
