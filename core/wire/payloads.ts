@@ -255,6 +255,10 @@ export function toHistoryRows(history: readonly HistoryEvent[], options: { showH
       case 'ExecutionRewound':
         row.Reason = e.reason ?? null;
         break;
+      case 'ExecutionReset':
+        row.Reason = e.reason ?? null;
+        row.EventId = e.position;
+        break;
       case 'TimerCreated':
       case 'TimerFired':
         row.FireAt = e.fireAt;

@@ -24,6 +24,8 @@ export class InstanceView {
   readonly events: HistoryRow[] = [];
   /** Whether the rows are one per stored event (the paged route, a bundle): positions are reset's event IDs. */
   private losslessRows = false;
+  /** Scheduling rows' names by event ID, for the completion rows of later pages. */
+  private readonly scheduledNames = new Map<number, string>();
   private merged: HistoryRow[] | undefined;
   private rows: HistoryTableRow[] = [];
   private filtered: readonly HistoryTableRow[] = [];
@@ -47,6 +49,7 @@ export class InstanceView {
     this.status = status;
     this.events.length = 0;
     this.losslessRows = false;
+    this.scheduledNames.clear();
     this.merged = undefined;
     this.rows = [];
     this.filtered = [];
@@ -61,11 +64,20 @@ export class InstanceView {
     const events = page.events;
     if (from === 0) this.losslessRows = page.lossless;
     this.merged = undefined;
-    const rows = toTableRows(events, from, origin);
+    const rows = toTableRows(this.losslessRows ? this.named(events) : events, from, origin);
     for (const event of events) this.events.push(event);
     for (const row of rows) this.rows.push(row);
     this.total = Math.max(total, this.events.length);
     this.filtered = filterRows(this.rows, this.filter);
+  }
+
+  /** Lossless completion rows name no activity; the table shows the name of the row they complete. */
+  private named(events: readonly HistoryRow[]): readonly HistoryRow[] {
+    return events.map((row) => {
+      if (typeof row.EventId === 'number' && typeof row.Name === 'string') this.scheduledNames.set(row.EventId, row.Name);
+      const name = typeof row.TaskScheduledId === 'number' && row.Name === undefined ? this.scheduledNames.get(row.TaskScheduledId) : undefined;
+      return name === undefined ? row : { ...row, FunctionName: name };
+    });
   }
 
   setFilter(filter: HistoryFilter): void {

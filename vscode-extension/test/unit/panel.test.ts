@@ -245,6 +245,7 @@ describe('lossless history', () => {
         failureDetails: { errorType: 'Error', errorMessage: 'boom', stackTrace: 'at x' },
       },
       { type: 'TimerFired', eventId: -1, timestamp: t(5), timerId: 2, fireAt: t(5) },
+      { type: 'ExecutionReset', eventId: -1, timestamp: t(6), position: 5, reason: 'again' },
     ];
     expect(mergedRows(toHistoryRows(stored, options))).toEqual(toHistoryEvents(stored, options));
     const merged = mergedRows(toHistoryRows(failing, options));
@@ -256,8 +257,10 @@ describe('lossless history', () => {
       'TaskCompleted',
       'SubOrchestrationInstanceFailed',
       'TimerFired',
+      'ExecutionReset',
     ]);
     expect(merged[4]).toMatchObject({ FunctionName: 'Kid', InstanceId: 'p:0001:0001', Reason: 'boom' });
+    expect(merged[6]).toMatchObject({ EventId: 5, Reason: 'again' });
   });
 
   it('builds the view page by page and refuses a page that does not follow', () => {
