@@ -9,13 +9,12 @@ import { DurableHttpClient, type HistoryRow, parseBundle } from '../../src/wire.
 import { type Backend, startBackend } from '../support/backend.js';
 import { eventually, makeExplorer, uniqueHub } from '../support/explorer.js';
 import { useLiveBackend } from '../support/live.js';
-import { files, resetStub, type StubWebview, Uri, ui, webviewPanels } from '../support/vscode-stub.js';
+import { commands, files, resetStub, type StubWebview, Uri, ui, webviewPanels } from '../support/vscode-stub.js';
 
 const live = useLiveBackend();
 beforeEach(() => resetStub());
 
-const run = (explorer: Awaited<ReturnType<typeof makeExplorer>>, id: string, ...args: unknown[]) =>
-  explorer.ctx.panels && import('../support/vscode-stub.js').then(({ commands }) => commands.executeCommand(`edgeDurable.${id}`, ...args));
+const run = (id: string, ...args: unknown[]) => commands.executeCommand(`edgeDurable.${id}`, ...args);
 
 async function setup(instances: [id: string, orchestrator: string, input: unknown, status: string][], backend: Backend = live.backend, token?: string) {
   const hub = uniqueHub('panel');
@@ -27,12 +26,12 @@ async function setup(instances: [id: string, orchestrator: string, input: unknow
   const node = async (id: string) => (await explorer.node('Test', hub, id)) as InstanceNode;
   /** Opens the instance's panel as a click in the tree does, and waits for its whole history. */
   const open = async (id: string): Promise<{ panel: InstancePanel; webview: StubWebview }> => {
-    await run(explorer, 'openInstance', await node(id));
+    await run('openInstance', await node(id));
     const panel = explorer.ctx.panels.get(`live:Test/${hub}/${id}`)!;
     await panel.loaded();
     return { panel, webview: panel.webview.webview as unknown as StubWebview };
   };
-  return { hub, client, explorer, node, open, run: (id: string, ...args: unknown[]) => run(explorer, id, ...args) };
+  return { hub, client, explorer, node, open, run };
 }
 
 /** The last HTML posted for a part (or the page's first HTML when none was posted since). */
