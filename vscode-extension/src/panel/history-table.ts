@@ -13,7 +13,7 @@ export interface HistoryTableRow {
   position: number;
   eventType: string;
   time: string;
-  /** Milliseconds since the first row. */
+  /** Milliseconds since the earliest row of the first page (a stored event may carry a time a little before the one above it). */
   offsetMs: number;
   name?: string;
   /** One line: target instance, timer due time, input or result preview. */
@@ -32,9 +32,9 @@ export interface HistoryFilter {
 
 export const DEFAULT_PAGE_SIZE = 200;
 
-/** `offset`: the 0-based position of `events[0]` in the whole history (pages arrive one at a time). */
+/** `offset`: the 0-based position of `events[0]` in the whole history (pages arrive one at a time); `origin`: the first page's (see `tableOrigin`). */
 export function toTableRows(events: readonly HistoryRow[], offset = 0, origin?: number): HistoryTableRow[] {
-  const start = origin ?? Date.parse(events[0]?.Timestamp ?? '');
+  const start = origin ?? tableOrigin(events);
   const rows = new Array<HistoryTableRow>(events.length);
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
@@ -53,6 +53,16 @@ export function toTableRows(events: readonly HistoryRow[], offset = 0, origin?: 
     };
   }
   return rows;
+}
+
+/** The time the `+` column counts from: the earliest timestamp of the rows (NaN without rows). */
+export function tableOrigin(events: readonly HistoryRow[]): number {
+  let origin = Number.NaN;
+  for (const event of events) {
+    const at = Date.parse(event.Timestamp);
+    if (Number.isFinite(at) && !(at >= origin)) origin = at;
+  }
+  return origin;
 }
 
 export function filterRows(rows: readonly HistoryTableRow[], filter: HistoryFilter): readonly HistoryTableRow[] {

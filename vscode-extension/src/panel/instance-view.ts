@@ -9,7 +9,16 @@ import type { HistoryPage } from '../server-api.js';
 import { escapeHtml, renderTimelineSvg, TIMELINE_LEGEND, timelineBars } from '../timeline.js';
 import type { HistoryRow, StatusPayload } from '../wire.js';
 import { childInstances, renderChildrenHtml } from './children.js';
-import { DEFAULT_PAGE_SIZE, eventTypes, filterRows, type HistoryFilter, type HistoryTableRow, renderHistoryPage, toTableRows } from './history-table.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  eventTypes,
+  filterRows,
+  type HistoryFilter,
+  type HistoryTableRow,
+  renderHistoryPage,
+  tableOrigin,
+  toTableRows,
+} from './history-table.js';
 import { mergedRows } from './lossless.js';
 import type { PanelParts } from './panel-html.js';
 import { pendingWork, renderPendingHtml } from './pending.js';
@@ -24,6 +33,8 @@ export class InstanceView {
   readonly events: HistoryRow[] = [];
   /** Whether the rows are one per stored event (the paged route, a bundle): positions are reset's event IDs. */
   private losslessRows = false;
+  /** What the table's `+` column counts from, set by the first page. */
+  private origin: number | undefined;
   /** Scheduling rows' names by event ID, for the completion rows of later pages. */
   private readonly scheduledNames = new Map<number, string>();
   private merged: HistoryRow[] | undefined;
@@ -50,6 +61,7 @@ export class InstanceView {
     this.events.length = 0;
     this.losslessRows = false;
     this.scheduledNames.clear();
+    this.origin = undefined;
     this.merged = undefined;
     this.rows = [];
     this.filtered = [];
@@ -60,7 +72,8 @@ export class InstanceView {
   addPage(page: HistoryPage): void {
     const { from, total } = page;
     if (from !== this.events.length) throw new RangeError(`History page from ${from} does not follow the ${this.events.length} rows held.`);
-    const origin = this.events.length ? Date.parse(this.events[0]!.Timestamp) : undefined;
+    this.origin ??= tableOrigin(page.events);
+    const origin = this.origin;
     const events = page.events;
     if (from === 0) this.losslessRows = page.lossless;
     this.merged = undefined;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { groupIntoEpisodes } from '../../src/history.js';
 import { offeredActions, registerPanelAction } from '../../src/panel/actions.js';
 import { childInstances, renderChildrenHtml } from '../../src/panel/children.js';
-import { eventTypes, filterRows, renderHistoryPage, toTableRows } from '../../src/panel/history-table.js';
+import { eventTypes, filterRows, renderHistoryPage, tableOrigin, toTableRows } from '../../src/panel/history-table.js';
 import { InstanceView } from '../../src/panel/instance-view.js';
 import { mergedRows } from '../../src/panel/lossless.js';
 import { renderPanelHtml } from '../../src/panel/panel-html.js';
@@ -51,6 +51,17 @@ describe('history table', () => {
     expect(rows[0]!.offsetMs).toBe(2000);
     expect(rows[0]!.failure).toEqual({ message: 'CardDeclined: card <declined>', stack: 'at charge (pay.ts:3)' });
     expect(rows[1]!.failure?.message).toBe('CardDeclined: card <declined>');
+  });
+
+  it('counts the + column from the earliest time of the first page, whatever row carries it', () => {
+    const rows = toTableRows([
+      { EventType: 'OrchestratorStarted', Timestamp: t(0.001) },
+      { EventType: 'ExecutionStarted', Timestamp: t(0) },
+      { EventType: 'TaskScheduled', Timestamp: 'not a time' },
+      { EventType: 'OrchestratorCompleted', Timestamp: t(0.003) },
+    ]);
+    expect(rows.map((r) => r.offsetMs)).toEqual([1, 0, Number.NaN, 3]);
+    expect(tableOrigin([])).toBeNaN();
   });
 
   it('filters by event type and by text, case-insensitively', () => {
