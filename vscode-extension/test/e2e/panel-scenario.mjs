@@ -30,6 +30,14 @@ async function panelFrame(page, instanceId, { timeout = 30000 } = {}) {
   );
 }
 
+/**
+ * Waits until `check` passes on the panel's frame, finding the frame again on each try: a reload of the panel
+ * (after an action) replaces the webview's document and detaches the frame found before.
+ */
+async function untilInPanel(page, instanceId, check, what) {
+  return until(async () => check(await panelFrame(page, instanceId, { timeout: 2000 })), { what, timeout: 20000 });
+}
+
 /** The IDs of the panel's status-gated action buttons. */
 const actionButtons = (frame) => frame.locator('#actions button[data-action="run"]').evaluateAll((els) => els.map((el) => el.dataset.id));
 
@@ -128,9 +136,14 @@ export async function runPanelScenario(t, { page, backend, api, flavour, workspa
     await api.waitFor('p-running', 'Suspended', PANEL_HUB);
     const rows = await historyRows(api, 'p-running');
     assert.equal(rows.find((r) => r.EventType === 'ExecutionSuspended')?.Reason, 'from the panel');
-    const after = await panelFrame(page, 'p-running');
-    await until(async () => (await after.locator('#header .status').getAttribute('data-status')) === 'Suspended', { what: 'the header shows Suspended' });
-    assert.deepEqual(await actionButtons(after), ['raiseEvent', 'resume', 'terminate', 'restart', 'reset', 'fork']);
+    await untilInPanel(
+      page,
+      'p-running',
+      async (frame) =>
+        (await frame.locator('#header .status').getAttribute('data-status')) === 'Suspended' &&
+        JSON.stringify(await actionButtons(frame)) === JSON.stringify(['raiseEvent', 'resume', 'terminate', 'restart', 'reset', 'fork']),
+      'the header shows Suspended, and Resume is offered',
+    );
     await page.screenshot({ path: shot('running-suspended') });
   });
 
@@ -151,13 +164,22 @@ export async function runPanelScenario(t, { page, backend, api, flavour, workspa
       before.slice(0, position).map((r) => r.EventType),
     );
     assert.equal(after.find((r) => r.EventType === 'ExecutionReset').Reason, 'e2e reset');
-    const refreshed = await panelFrame(page, 'p-reset');
-    await until(async () => (await refreshed.locator('td', { hasText: /^ExecutionReset$/ }).count()) === 1, { what: 'the reset row in the panel' });
+    await untilInPanel(
+      page,
+      'p-reset',
+      async (frame) => (await frame.locator('td', { hasText: /^ExecutionReset$/ }).count()) === 1,
+      'the reset row in the panel',
+    );
     await page.screenshot({ path: shot('reset-done') });
   });
 
   await step('Fork from here… asks for the new ID (prefilled), forks, and opens the fork', async () => {
-    const frame = await panelFrame(page, 'p-reset');
+    const frame = await untilInPanel(
+      page,
+      'p-reset',
+      async (f) => ((await f.locator('button[data-action="forkHere"]').count()) > 0 ? f : undefined),
+      'the fork buttons',
+    );
     const source = await historyRows(api, 'p-reset');
     const position = source.findIndex((r) => r.EventType === 'TaskCompleted') + 1;
     await frame.locator(`tr[data-position="${position}"] button[data-action="forkHere"]`).click();
