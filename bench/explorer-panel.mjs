@@ -1,91 +1,69 @@
 // The VS Code explorer panel's data path for a large history: fetch every page of the paged history route
-// (GET instances/{id}/history, lossless events) through the extension's client adapter, build the panel's view
-// page by page (table rows), render the first page of the History table as HTML, and group the whole history into
-// episodes. "ours" is a 10,000-event history; "peer" is the same path over a 100-event history, measured in the
-// same run, so the ratio shows how the path scales (linear would be ~100x; the first page's HTML is constant).
-// The server is an in-process Hono app (no socket) serving a synthetic fan-out history.
+// (GET instances/{id}/history) through the extension's adapter (vscode-extension/src/server-api.ts, the one wire
+// client underneath), build the panel's view page by page (table rows), render the first page of the History table
+// as HTML, then merge the rows and group the whole history into episodes (what the Timeline, Sequence and Pending
+// tabs draw from). The histories are real: the samples' FanOutFanIn run by the engine over the memory store,
+// started and read through the real Hono app (edge-worker createApp), in process (no socket).
+// "ours" is a history of about 10,000 events; "peer" is the same path over about 100 events, in the same run, so
+// the ratio shows how the path scales (linear would be ~100x; the first page's HTML is constant).
 //
 // `bench/run.mjs` calls `benchmarks({ rounds })`; alone: `node --import tsx bench/explorer-panel.mjs`.
 
-import { Hono } from 'hono';
+import { MemoryStorage, Worker } from '../core/index.ts';
 import { DurableHttpClient } from '../core/wire/client.ts';
+import { createApp } from '../edge-worker/app.ts';
+import { registerSamples } from '../samples/index.ts';
 import { groupIntoEpisodes } from '../vscode-extension/src/history.ts';
 import { InstanceView } from '../vscode-extension/src/panel/instance-view.ts';
-import { mergedRows } from '../vscode-extension/src/panel/lossless.ts';
 import { getHistoryPage } from '../vscode-extension/src/server-api.ts';
 
-const PATH = '/runtime/webhooks/durabletask';
+const HUB = 'bench';
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 };
 
-/** A fan-out orchestration with `total` stored events: start, n activities scheduled, n completions, completion. */
-function fanOutHistory(total) {
-  const width = Math.max(1, Math.floor((total - 6) / 2));
-  const at = (ms) => new Date(Date.UTC(2026, 0, 1) + ms).toISOString();
-  const events = [
-    { type: 'OrchestratorStarted', eventId: -1, timestamp: at(0) },
-    { type: 'ExecutionStarted', eventId: -1, timestamp: at(0), name: 'FanOut', input: '1', orchestrationInstance: { instanceId: 'big', executionId: 'e' } },
-  ];
-  for (let i = 0; i < width; i++) events.push({ type: 'TaskScheduled', eventId: i, timestamp: at(1), name: 'Work', input: String(i) });
-  events.push({ type: 'OrchestratorCompleted', eventId: -1, timestamp: at(2) });
-  for (let i = 0; i < width; i++) events.push({ type: 'TaskCompleted', eventId: -1, timestamp: at(10 + i), taskScheduledId: i, result: String(i * 2) });
-  events.push({ type: 'OrchestratorStarted', eventId: -1, timestamp: at(20 + width) });
-  events.push({ type: 'ExecutionCompleted', eventId: -1, timestamp: at(21 + width), orchestrationStatus: 'Completed', result: '0' });
-  events.push({ type: 'OrchestratorCompleted', eventId: -1, timestamp: at(22 + width) });
-  return events;
+/**
+ * A completed FanOutFanIn of `width` activities (2 events each, plus the episodes' markers), started through the
+ * API and run to the end by a Worker on the same storage. Returns a client of the app and the instance's status.
+ */
+async function server(width) {
+  const storage = new MemoryStorage();
+  const app = registerSamples();
+  const api = createApp({ storage, app, auth: { anonymous: true } });
+  const client = new DurableHttpClient({ endpoint: 'http://panel.bench', fetch: (input, init) => Promise.resolve(api.fetch(new Request(input, init))) });
+  await client.startNew(HUB, 'FanOutFanIn', width, 'big');
+  await new Worker(app, storage.taskHub(HUB)).runUntilIdle();
+  const status = await client.getStatus(HUB, 'big', { showInput: true });
+  if (status.runtimeStatus !== 'Completed') throw new Error(`FanOutFanIn(${width}) is ${status.runtimeStatus}`);
+  const { total } = await client.getHistoryPage(HUB, 'big', { top: 1 });
+  return { client, status, total };
 }
-
-function app(history) {
-  const hono = new Hono();
-  hono.get(`${PATH}/instances/:id/history`, (c) => {
-    const from = Number(c.req.query('from') ?? 0);
-    const top = Math.min(Number(c.req.query('top') ?? 100), 1000);
-    const events = history.slice(from, from + top);
-    const next = from + events.length;
-    return c.json({ events, from, total: history.length, ...(next < history.length ? { nextFrom: next } : {}) });
-  });
-  return hono;
-}
-
-const STATUS = {
-  name: 'FanOut',
-  instanceId: 'big',
-  runtimeStatus: 'Completed',
-  input: 1,
-  customStatus: null,
-  output: 0,
-  createdTime: '2026-01-01T00:00:00Z',
-  lastUpdatedTime: '2026-01-01T00:00:10Z',
-};
 
 /** Milliseconds from the first request to the whole history grouped, and to the first page's HTML. */
-async function dataPath(server) {
-  const client = new DurableHttpClient({ endpoint: 'http://panel.bench', fetch: (input, init) => server.fetch(new Request(input, init)) });
+async function dataPath({ client, status, total }) {
   const start = performance.now();
-  const view = new InstanceView(STATUS);
-  const first = await getHistoryPage(client, 'bench', 'big', { from: 0, top: 200 });
+  const view = new InstanceView(status);
+  const first = await getHistoryPage(client, HUB, 'big', { from: 0, top: 200 });
   view.addPage(first);
   const html = view.historyTableHtml();
   const firstPageMs = performance.now() - start;
   for (let from = first.nextFrom; from !== undefined; ) {
-    const page = await getHistoryPage(client, 'bench', 'big', { from, top: 1000 });
+    const page = await getHistoryPage(client, HUB, 'big', { from, top: 1000 });
     view.addPage(page);
     from = page.events.length ? page.nextFrom : undefined;
   }
-  const episodes = groupIntoEpisodes(mergedRows(history(view)));
+  const episodes = groupIntoEpisodes(view.mergedRows());
   const totalMs = performance.now() - start;
-  if (!html.includes('data-position="1"') || episodes.length < 2) throw new Error('the panel data path produced no table or no episodes');
+  if (!view.lossless || view.events.length !== total || !html.includes('data-position="1"') || episodes.length < 2) {
+    throw new Error('the panel data path did not read the whole lossless history into a table and episodes');
+  }
   return { totalMs, firstPageMs };
 }
 
-// the view keeps the stored events privately; the bench groups what it fetched
-const history = (view) => view.lossless;
-
 export async function benchmarks({ rounds = 5 } = {}) {
-  const big = app(fanOutHistory(10_000));
-  const small = app(fanOutHistory(100));
+  const big = await server(4995);
+  const small = await server(45);
   await dataPath(big); // warm-up: JIT and module initialisation out of the figures
   await dataPath(small);
   const o = [];
@@ -100,13 +78,13 @@ export async function benchmarks({ rounds = 5 } = {}) {
   const round = (x) => Math.round(x * 1000) / 1000;
   return [
     {
-      name: 'explorer panel data path, 10,000 events',
+      name: `explorer panel data path, ${big.total.toLocaleString('en-US')} events`,
       ours: round(median(o)),
       peer: round(median(p)),
       unit: 'ms',
       ratio: round(median(o) / median(p)),
       better: 'lower',
-      note: `peer = the same path over 100 events; first page as HTML after ${round(median(firstPage))} ms`,
+      note: `engine-made FanOutFanIn histories through createApp over the memory store; peer = the same path over ${small.total} events; first page as HTML after ${round(median(firstPage))} ms`,
       rounds: { ours: o.map(round), peer: p.map(round) },
     },
   ];

@@ -8,6 +8,7 @@ export * from './bundle.js';
 export * from './client.js';
 export * from './endpoint.js';
 export * from './errors.js';
+export * from './history-rows.js';
 export * from './ids.js';
 export * from './management.js';
 export * from './payloads.js';

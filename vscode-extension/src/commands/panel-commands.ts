@@ -1,12 +1,9 @@
 /** The instance panel, history bundles (export, open offline) and Go to Orchestrator Code. */
 import * as vscode from 'vscode';
 import { findOrchestrationCall, SOURCE_EXCLUDE, SOURCE_GLOB } from '../orchestrator-code.js';
-import { childInstances } from '../panel/children.js';
 import { LiveInstanceSource, OfflineBundle } from '../panel/instance-source.js';
-import { mergedRows } from '../panel/lossless.js';
-import { createBundle, getHistoryAll, type NestedBundle, parseBundle } from '../server-api.js';
 import type { InstanceRef } from '../tree/explorer-node.js';
-import type { DurableHttpClient } from '../wire.js';
+import { ApiError, type DurableHttpClient, exportBundle, type HistoryBundle, type InstanceBundle, isNotFound, parseBundle } from '../wire.js';
 import type { CommandContext } from './command-context.js';
 
 export async function openInstance(ctx: CommandContext, ref: InstanceRef): Promise<void> {
@@ -19,24 +16,30 @@ export async function openInstance(ctx: CommandContext, ref: InstanceRef): Promi
   await ctx.panels.open(new LiveInstanceSource(ref.connection, ref.taskHub, ref.instanceId, ref.services));
 }
 
-/** Sub-orchestrations nest this deep at most in one bundle. */
-const MAX_BUNDLE_DEPTH = 8;
-
-export async function buildBundle(client: DurableHttpClient, taskHub: string, instanceId: string, now: number) {
-  const exportedAt = new Date(now).toISOString();
-  const seen = new Set<string>();
-  const nested = async (id: string, depth: number): Promise<NestedBundle> => {
-    seen.add(id);
-    const [instance, history] = await Promise.all([client.getStatus(taskHub, id, { showInput: true }), getHistoryAll(client, taskHub, id)]);
-    const bundle: NestedBundle = { exportedAt, source: { taskHub, backend: 'http', endpoint: client.endpoint }, instance, history };
-    if (depth < MAX_BUNDLE_DEPTH) {
-      const children = childInstances(mergedRows(history)).filter((child) => !seen.has(child.instanceId));
-      if (children.length) bundle.children = await Promise.all(children.map((child) => nested(child.instanceId, depth + 1)));
-    }
-    return bundle;
+/**
+ * The instance's bundle with every sub-orchestration it created (core/wire's `exportBundle`). The history comes from
+ * the paged route: a server without it (Durable Functions) serves only merged rows, which a bundle does not hold.
+ */
+export async function buildBundle(client: DurableHttpClient, taskHub: string, instanceId: string, now: number): Promise<HistoryBundle> {
+  const reader = {
+    status: (id: string) =>
+      client.getStatus(taskHub, id, { showInput: true }).catch((error: unknown) => {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }),
+    history: (id: string) =>
+      client.getHistoryAll(taskHub, id).catch((error: unknown) => {
+        if (isNotFound(error))
+          throw new Error(`${client.endpoint} has no paged history route (GET instances/{id}/history): its histories cannot be exported as bundles.`);
+        throw error;
+      }),
   };
-  const root = await nested(instanceId, 0);
-  return createBundle(root);
+  return exportBundle(reader, instanceId, {
+    source: { taskHub, backend: 'http', endpoint: client.endpoint },
+    exportedAt: new Date(now).toISOString(),
+    children: true,
+    notFound: (id) => new ApiError(404, 'InstanceNotFound', `Instance ${id} was not found in task hub ${taskHub}.`),
+  });
 }
 
 /** Writes the bundle where the save dialog says, through `workspace.fs` (a virtual file system in the web host). */
@@ -62,7 +65,7 @@ export async function exportHistory(ref: InstanceRef): Promise<vscode.Uri | unde
   return target;
 }
 
-function countRows(bundle: NestedBundle): number {
+function countRows(bundle: InstanceBundle): number {
   return bundle.history.length + (bundle.children ?? []).reduce((sum, child) => sum + countRows(child), 0);
 }
 

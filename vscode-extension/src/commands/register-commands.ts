@@ -1,5 +1,6 @@
 /** Binds every contributed command ID to its handler. The IDs must match package.json (a unit test checks both ways). */
 import * as vscode from 'vscode';
+import type { ResetTarget } from '../panel/reset.js';
 import type { ConnectionNode } from '../tree/connection-node.js';
 import type { InstanceRef } from '../tree/explorer-node.js';
 import type { InstanceNode } from '../tree/instance-node.js';
@@ -19,6 +20,7 @@ import {
   showStatusDocument,
 } from './instance-commands.js';
 import { exportHistory, goToOrchestratorCode, openHistoryBundle, openInstance } from './panel-commands.js';
+import { resetInstance } from './reset-commands.js';
 import { multiSelection, runOnSelection, type SelectionOperation } from './selection-commands.js';
 
 export function commandHandlers(ctx: CommandContext): Record<string, (...args: never[]) => Promise<unknown> | unknown> {
@@ -47,6 +49,8 @@ export function commandHandlers(ctx: CommandContext): Record<string, (...args: n
     'edgeDurable.rewind': (ref: InstanceRef, selected?: InstanceNode[]) => selectionOr(selected, 'rewind', () => runReasonOperation(ctx, ref, 'rewind')),
     'edgeDurable.raiseEvent': (ref: InstanceRef) => raiseEvent(ctx, ref),
     'edgeDurable.restart': (ref: InstanceRef) => restartInstance(ctx, ref),
+    'edgeDurable.reset': (ref: InstanceRef, target?: ResetTarget) => resetInstance(ctx, ref, 'reset', target),
+    'edgeDurable.fork': (ref: InstanceRef, target?: ResetTarget) => resetInstance(ctx, ref, 'fork', target),
     'edgeDurable.purge': (ref: InstanceRef, selected?: InstanceNode[]) => selectionOr(selected, 'purge', () => purgeInstance(ctx, ref)),
     'edgeDurable.copyInstanceId': (ref: InstanceRef) => copyInstanceId(ref),
     'edgeDurable.copyStatusUrl': (ref: InstanceRef) => copyStatusUrl(ref),

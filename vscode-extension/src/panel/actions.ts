@@ -1,7 +1,7 @@
 /**
  * The panel's action buttons: each runs the explorer command of the same operation on the panel's instance, and is
  * offered on the statuses of the shared operation x status table (core/wire/status.ts `offers`). Reset and fork
- * plug in through `registerPanelAction` with their own command and status rule. Pure (no vscode import).
+ * pick a row of the history, so they are offered only where the rows are the stored events. Pure (no vscode import).
  */
 import { type InstanceOperation, isRuntimeStatus, offers } from '../wire.js';
 
@@ -13,6 +13,8 @@ export interface PanelAction {
   command: string;
   /** Changes the instance: hidden on read-only connections and offline bundles. */
   mutating: boolean;
+  /** Picks a row of the lossless history (reset's `eventId`): run with `{ total }`, hidden without such a history. */
+  picksRow?: boolean;
   offered(status: string): boolean;
 }
 
@@ -32,6 +34,8 @@ const ACTIONS: PanelAction[] = [
   byOperation('rewind', 'Rewind…', 'edgeDurable.rewind'),
   byOperation('restart', 'Restart…', 'edgeDurable.restart'),
   byOperation('purge', 'Purge…', 'edgeDurable.purge'),
+  { ...byOperation('reset', 'Reset…', 'edgeDurable.reset'), picksRow: true },
+  { ...byOperation('reset', 'Fork…', 'edgeDurable.fork'), id: 'fork', picksRow: true },
 ];
 
 /** Adds an action (e.g. reset, fork) after the built-in ones; a second action with the same id replaces the first. */
@@ -45,6 +49,7 @@ export function panelActions(): readonly PanelAction[] {
   return ACTIONS;
 }
 
-export function offeredActions(status: string, options: { readOnly: boolean }): PanelAction[] {
-  return ACTIONS.filter((action) => action.offered(status) && !(options.readOnly && action.mutating));
+/** `lossless`: the history's rows are the stored events (absent or false on a Durable Functions server's merged rows). */
+export function offeredActions(status: string, options: { readOnly: boolean; lossless?: boolean }): PanelAction[] {
+  return ACTIONS.filter((action) => action.offered(status) && !(options.readOnly && action.mutating) && !(action.picksRow && !options.lossless));
 }

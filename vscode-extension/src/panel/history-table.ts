@@ -13,7 +13,7 @@ export interface HistoryTableRow {
   position: number;
   eventType: string;
   time: string;
-  /** Milliseconds since the first row. */
+  /** Milliseconds since the earliest row of the first page (a stored event may carry a time a little before the one above it). */
   offsetMs: number;
   name?: string;
   /** One line: target instance, timer due time, input or result preview. */
@@ -32,9 +32,9 @@ export interface HistoryFilter {
 
 export const DEFAULT_PAGE_SIZE = 200;
 
-/** `offset`: the 0-based position of `events[0]` in the whole history (pages arrive one at a time). */
+/** `offset`: the 0-based position of `events[0]` in the whole history (pages arrive one at a time); `origin`: the first page's (see `tableOrigin`). */
 export function toTableRows(events: readonly HistoryRow[], offset = 0, origin?: number): HistoryTableRow[] {
-  const start = origin ?? Date.parse(events[0]?.Timestamp ?? '');
+  const start = origin ?? tableOrigin(events);
   const rows = new Array<HistoryTableRow>(events.length);
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
@@ -53,6 +53,16 @@ export function toTableRows(events: readonly HistoryRow[], offset = 0, origin?: 
     };
   }
   return rows;
+}
+
+/** The time the `+` column counts from: the earliest timestamp of the rows (NaN without rows). */
+export function tableOrigin(events: readonly HistoryRow[]): number {
+  let origin = Number.NaN;
+  for (const event of events) {
+    const at = Date.parse(event.Timestamp);
+    if (Number.isFinite(at) && !(at >= origin)) origin = at;
+  }
+  return origin;
 }
 
 export function filterRows(rows: readonly HistoryTableRow[], filter: HistoryFilter): readonly HistoryTableRow[] {
@@ -79,6 +89,8 @@ export interface HistoryPageView {
   /** Rows fetched so far; fewer than `total` while pages are still arriving. */
   loaded: number;
   filtered: boolean;
+  /** Each row gets "Reset to here…" and "Fork from here…" (a live, writable instance with a lossless history). */
+  rowActions?: boolean;
 }
 
 /** One page of the table, with its pager. Only this page's rows become HTML. */
@@ -87,7 +99,7 @@ export function renderHistoryPage(view: HistoryPageView): string {
   const page = Math.min(Math.max(view.page, 0), pages - 1);
   const first = page * view.pageSize;
   const slice = view.rows.slice(first, first + view.pageSize);
-  const body = slice.map(renderRow).join('');
+  const body = slice.map((row) => renderRow(row, view.rowActions === true)).join('');
   const loading = view.loaded < view.total ? ` · loading ${view.loaded.toLocaleString('en-US')} of ${view.total.toLocaleString('en-US')}…` : '';
   const of = view.filtered
     ? `${view.rows.length.toLocaleString('en-US')} matching of ${view.total.toLocaleString('en-US')}`
@@ -102,10 +114,10 @@ export function renderHistoryPage(view: HistoryPageView): string {
     `<button data-action="historyPage" data-page="${pages - 1}"${page >= pages - 1 ? ' disabled' : ''}>Last »</button>`,
     `</div>`,
   ].join('');
-  return `${pager}<table class="history"><thead><tr><th>#</th><th>Time (UTC)</th><th>+</th><th>Event</th><th>Name</th><th>Details</th></tr></thead><tbody>${body}</tbody></table>`;
+  return `${pager}<table class="history"><thead><tr><th>#</th><th>Time (UTC)</th><th>+</th><th>Event</th><th>Name</th><th>Details</th>${view.rowActions ? '<th></th>' : ''}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-function renderRow(row: HistoryTableRow): string {
+function renderRow(row: HistoryTableRow, actions: boolean): string {
   const failure = row.failure
     ? `<details class="failure"><summary>${escapeHtml(row.failure.message)}</summary>${row.failure.stack ? `<pre>${escapeHtml(row.failure.stack)}</pre>` : ''}</details>`
     : '';
@@ -117,6 +129,9 @@ function renderRow(row: HistoryTableRow): string {
     `<td>${escapeHtml(row.eventType)}</td>`,
     `<td>${escapeHtml(row.name ?? '')}</td>`,
     `<td>${escapeHtml(row.summary)}${failure}</td>`,
+    actions
+      ? `<td class="row-actions"><button data-action="resetHere" data-id="${row.position}" title="Reset the instance to this row">Reset to here…</button> <button data-action="forkHere" data-id="${row.position}" title="Fork a new instance from this row">Fork from here…</button></td>`
+      : '',
     `</tr>`,
   ].join('');
 }

@@ -13,6 +13,7 @@ import { DEFAULT_PAGE_SIZE } from './history-table.js';
 import type { InstanceSource } from './instance-source.js';
 import { InstanceView } from './instance-view.js';
 import { type PanelParts, renderActions, renderHeader, renderPanelHtml, renderPayloads } from './panel-html.js';
+import type { ResetTarget } from './reset.js';
 
 export interface PanelHost {
   now(): number;
@@ -148,6 +149,7 @@ export class InstancePanel implements vscode.Disposable {
     }
     if (generation !== this.generation || this.disposed) return;
     const view = new InstanceView(status);
+    view.writable = !this.source.offline && !this.host.readOnly(this.source);
     view.addPage(first);
     this.view = view;
     this.parent ??= view.parentFromHistory();
@@ -156,7 +158,7 @@ export class InstancePanel implements vscode.Disposable {
       title: status.instanceId,
       nonce,
       cspSource: this.webview.webview.cspSource,
-      parts: { header: this.header(status), actions: this.actions(status), payloads: renderPayloads(status), ...view.tabs(this.host.now()) },
+      parts: { header: this.header(status), actions: this.actions(status, view.lossless), payloads: renderPayloads(status), ...view.tabs(this.host.now()) },
     });
     // the rest of the history, page by page; the table's pager and count follow each page
     let from = first.nextFrom;
@@ -194,9 +196,9 @@ export class InstancePanel implements vscode.Disposable {
     return renderHeader({ status, now: this.host.now(), where: this.source.where, parent: this.parent ? { instanceId: this.parent } : undefined });
   }
 
-  private actions(status: StatusPayload): string {
+  private actions(status: StatusPayload, lossless: boolean): string {
     const readOnly = this.source.offline || this.host.readOnly(this.source);
-    return renderActions(offeredActions(status.runtimeStatus, { readOnly }), { offline: this.source.offline });
+    return renderActions(offeredActions(status.runtimeStatus, { readOnly, lossless }), { offline: this.source.offline });
   }
 
   private post(parts: PanelParts): void {
@@ -236,7 +238,21 @@ export class InstancePanel implements vscode.Disposable {
           const action = panelActions().find((a) => a.id === message.id);
           if (!action || !view || !action.offered(view.status.runtimeStatus) || this.source.offline || (action.mutating && this.host.readOnly(this.source)))
             return;
-          await this.host.runCommand(action.command, this.source);
+          if (action.picksRow) {
+            if (!view.lossless) return;
+            await this.host.runCommand(action.command, this.source, { instanceId: this.source.instanceId, total: view.total } satisfies ResetTarget);
+          } else {
+            await this.host.runCommand(action.command, this.source);
+          }
+          await this.refresh();
+          return;
+        }
+        case 'resetHere':
+        case 'forkHere': {
+          const position = Number(message.id);
+          if (!view?.rowActions || !Number.isInteger(position) || position < 1 || position > view.total) return;
+          const target: ResetTarget = { instanceId: this.source.instanceId, total: view.total, position, row: view.rowLabel(position) };
+          await this.host.runCommand(message.type === 'resetHere' ? 'edgeDurable.reset' : 'edgeDurable.fork', this.source, target);
           await this.refresh();
           return;
         }

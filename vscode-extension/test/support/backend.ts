@@ -21,6 +21,8 @@ export interface BackendOptions {
    * runs without DURABLE_TOKEN: anonymous, loopback Host and Origin only.
    */
   token?: string;
+  /** A read-scope token the server also accepts (DURABLE_READ_TOKEN). */
+  readToken?: string;
   /** Browser origins allowed (CORS); the server's default otherwise. */
   corsOrigins?: string[] | '*';
 }
@@ -55,6 +57,7 @@ export async function startRealServer(options: BackendOptions = {}, port = 0): P
       host: '127.0.0.1',
       dataDir,
       adminToken: options.token,
+      readToken: options.readToken,
       cors: options.corsOrigins ? { origins: options.corsOrigins } : undefined,
       log: () => {},
     });

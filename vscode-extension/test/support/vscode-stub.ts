@@ -102,6 +102,12 @@ export class Uri {
   static from(parts: { scheme: string; path: string }): Uri {
     return new Uri(parts.scheme, parts.path);
   }
+  static file(path: string): Uri {
+    return new Uri('file', path);
+  }
+  static joinPath(base: Uri, ...segments: string[]): Uri {
+    return new Uri(base.scheme, [base.path.replace(/\/+$/, ''), ...segments].join('/'));
+  }
   static parse(value: string): Uri {
     const match = /^([a-z][\w+.-]*):(.*)$/i.exec(value);
     return new Uri(match?.[1] ?? 'file', decodeURIComponent(match?.[2] ?? value));
@@ -116,7 +122,7 @@ export class Uri {
 type Answer = unknown | ((options: any, items?: any) => unknown);
 
 export interface Prompt {
-  kind: 'inputBox' | 'quickPick' | 'warning' | 'information' | 'error';
+  kind: 'inputBox' | 'quickPick' | 'warning' | 'information' | 'error' | 'saveDialog' | 'openDialog';
   message?: string;
   options?: any;
   items?: any[];
@@ -176,7 +182,21 @@ export const webviewPanels: { viewType: string; title: string; options: unknown;
 /** `setContext` calls, latest value per key. */
 export const contextKeys = new Map<string, unknown>();
 
+/** `workspace.fs`: files by URI string, in memory. */
+export const files = new Map<string, Uint8Array>();
+
 export const workspace = {
+  workspaceFolders: undefined as { uri: Uri; name: string; index: number }[] | undefined,
+  fs: {
+    async writeFile(uri: Uri, content: Uint8Array) {
+      files.set(uri.toString(), content);
+    },
+    async readFile(uri: Uri) {
+      const content = files.get(uri.toString());
+      if (!content) throw new Error(`stub: no file ${uri.toString()}`);
+      return content;
+    },
+  },
   getConfiguration(section: string) {
     return {
       get<T>(key: string, fallback?: T): T | undefined {
@@ -193,7 +213,17 @@ export const workspace = {
     contentProviders.set(scheme, provider);
     return new Disposable(() => contentProviders.delete(scheme));
   },
-  async openTextDocument(uri: Uri) {
+  async openTextDocument(target: Uri | { language: string; content: string }) {
+    if (!(target instanceof Uri)) {
+      const document = {
+        uri: Uri.from({ scheme: 'untitled', path: `Untitled-${openedDocuments.length + 1}` }),
+        text: target.content,
+        languageId: target.language,
+      };
+      openedDocuments.push(document);
+      return { ...document, getText: () => document.text };
+    }
+    const uri = target;
     const provider = contentProviders.get(uri.scheme);
     if (!provider) throw new Error(`stub: no content provider for ${uri.scheme}`);
     const document = { uri, text: await provider.provideTextDocumentContent(uri), languageId: uri.path.endsWith('.json') ? 'json' : 'plaintext' };
@@ -217,6 +247,12 @@ export const window = {
       if (problem) throw new Error(`stub: the input box would not accept ${JSON.stringify(value)}: ${problem}`);
     }
     return value as string | undefined;
+  },
+  async showSaveDialog(options: any) {
+    return nextAnswer({ kind: 'saveDialog', options }) as Uri | undefined;
+  },
+  async showOpenDialog(options: any) {
+    return nextAnswer({ kind: 'openDialog', options }) as Uri[] | undefined;
   },
   async showQuickPick(items: any[] | Promise<any[]>, options: any) {
     const resolved = await items;
@@ -354,4 +390,6 @@ export function resetStub(): void {
   openedDocuments.length = 0;
   webviewPanels.length = 0;
   contextKeys.clear();
+  files.clear();
+  workspace.workspaceFolders = undefined;
 }

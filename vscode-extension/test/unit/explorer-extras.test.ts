@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { findOrchestrationCall } from '../../src/orchestrator-code.js';
 import { creationHistogram, describeCounts, renderHistogramSvg } from '../../src/panel/hub-overview.js';
-import { BundleFormatError, createBundle, parseBundle, tally } from '../../src/server-api.js';
+import { tally } from '../../src/server-api.js';
+import { BundleFormatError, createBundle, parseBundle } from '../../src/wire.js';
 
 describe('hub overview', () => {
   it('describes the non-zero counts in lifecycle order', () => {
@@ -68,10 +69,10 @@ describe('history bundles', () => {
       expect((error as BundleFormatError).code).toBe('BundleFormat');
       expect((error as Error).message).toMatch(message);
     };
-    refuse({ ...bundle, version: 2 }, /Unsupported bundle version 2/);
-    refuse({ ...bundle, format: 'other' }, /"format"/);
-    refuse({ ...bundle, history: undefined }, /"history"/);
-    refuse({ ...bundle, children: [{ ...bundle, instance: {} }] }, /children\[0\].*"instance"/);
-    refuse('{', /Not JSON/);
+    refuse({ ...bundle, version: 2 }, /version 2, newer than this build reads/);
+    refuse({ ...bundle, format: 'other' }, /format is 'other'/);
+    refuse({ ...bundle, history: undefined }, /'bundle.history' is missing/);
+    refuse({ ...bundle, children: [{ ...bundle, instance: {} }] }, /'bundle.children\[0\].instance.name' is missing/);
+    refuse('{', /not JSON/);
   });
 });

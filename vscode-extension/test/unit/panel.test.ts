@@ -3,14 +3,15 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { groupIntoEpisodes } from '../../src/history.js';
 import { offeredActions, registerPanelAction } from '../../src/panel/actions.js';
 import { childInstances, renderChildrenHtml } from '../../src/panel/children.js';
-import { eventTypes, filterRows, renderHistoryPage, toTableRows } from '../../src/panel/history-table.js';
+import { eventTypes, filterRows, renderHistoryPage, tableOrigin, toTableRows } from '../../src/panel/history-table.js';
 import { InstanceView } from '../../src/panel/instance-view.js';
-import { losslessParent, losslessRow, mergedRows } from '../../src/panel/lossless.js';
+import { mergedRows } from '../../src/panel/lossless.js';
 import { renderPanelHtml } from '../../src/panel/panel-html.js';
 import { LARGE_PAYLOAD_BYTES, renderPayload } from '../../src/panel/payload.js';
 import { pendingWork, renderPendingHtml } from '../../src/panel/pending.js';
 import { renderSequenceSvg, sequenceLayout } from '../../src/panel/sequence.js';
-import type { HistoryEvent, HistoryRow, StatusPayload } from '../../src/wire.js';
+import type { HistoryPage } from '../../src/server-api.js';
+import { type HistoryEvent, type HistoryRow, type StatusPayload, toHistoryEvents, toHistoryRows } from '../../src/wire.js';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, 0) + seconds * 1000).toISOString();
 const row = (EventType: string, at: number, fields: Record<string, unknown> = {}): HistoryRow => ({ EventType, Timestamp: t(at), ...fields });
@@ -50,6 +51,17 @@ describe('history table', () => {
     expect(rows[0]!.offsetMs).toBe(2000);
     expect(rows[0]!.failure).toEqual({ message: 'CardDeclined: card <declined>', stack: 'at charge (pay.ts:3)' });
     expect(rows[1]!.failure?.message).toBe('CardDeclined: card <declined>');
+  });
+
+  it('counts the + column from the earliest time of the first page, whatever row carries it', () => {
+    const rows = toTableRows([
+      { EventType: 'OrchestratorStarted', Timestamp: t(0.001) },
+      { EventType: 'ExecutionStarted', Timestamp: t(0) },
+      { EventType: 'TaskScheduled', Timestamp: 'not a time' },
+      { EventType: 'OrchestratorCompleted', Timestamp: t(0.003) },
+    ]);
+    expect(rows.map((r) => r.offsetMs)).toEqual([1, 0, Number.NaN, 3]);
+    expect(tableOrigin([])).toBeNaN();
   });
 
   it('filters by event type and by text, case-insensitively', () => {
@@ -208,39 +220,85 @@ describe('lossless history', () => {
     { type: 'TaskCompleted', eventId: -1, timestamp: t(1), taskScheduledId: 0, result: '"done"' },
   ];
 
+  // the rows the paged route and bundles carry: the server's own conversion
+  const rows = toHistoryRows(stored, { showHistoryOutput: true });
+  const page = (from: number, to: number, nextFrom?: number) => {
+    const p: HistoryPage = { events: rows.slice(from, to), from, total: rows.length, lossless: true };
+    if (nextFrom !== undefined) p.nextFrom = nextFrom;
+    return p;
+  };
+
   it('shows every stored event in the table, positions being reset event IDs', () => {
-    const rows = toTableRows(stored.map(losslessRow));
-    expect(rows.map((r) => [r.position, r.eventType])).toEqual([
+    const table = toTableRows(rows);
+    expect(table.map((r) => [r.position, r.eventType])).toEqual([
       [1, 'OrchestratorStarted'],
       [2, 'ExecutionStarted'],
       [3, 'TaskScheduled'],
       [4, 'OrchestratorCompleted'],
       [5, 'TaskCompleted'],
     ]);
-    expect(losslessRow(stored[4]!)).toMatchObject({ TaskScheduledId: 0, Result: 'done' });
-    expect(losslessParent(stored)).toBe('p');
+    expect(rows[4]).toMatchObject({ TaskScheduledId: 0, Result: 'done' });
   });
 
-  it('draws the diagrams from the merged rows (the API conversion)', () => {
-    const merged = mergedRows(stored);
-    expect(merged.map((r) => r.EventType)).toEqual(['ExecutionStarted', 'TaskCompleted']);
-    expect(merged[1]).toMatchObject({ FunctionName: 'Work', ScheduledTime: t(0.1), Result: 'done' });
+  it('merges the rows exactly as the API merges the stored events (toHistoryEvents)', () => {
+    const options = { showHistoryOutput: true, showInput: true };
+    const failing: HistoryEvent[] = [
+      ...stored.slice(0, 4),
+      { type: 'SubOrchestrationInstanceCreated', eventId: 1, timestamp: t(0.3), name: 'Kid', instanceId: 'p:0001:0001', input: 'null' },
+      { type: 'TimerCreated', eventId: 2, timestamp: t(0.3), fireAt: t(5) },
+      { type: 'TaskScheduled', eventId: 3, timestamp: t(0.4), name: 'Open', input: '1' },
+      stored[4]!,
+      {
+        type: 'SubOrchestrationInstanceFailed',
+        eventId: -1,
+        timestamp: t(2),
+        taskScheduledId: 1,
+        failureDetails: { errorType: 'Error', errorMessage: 'boom', stackTrace: 'at x' },
+      },
+      { type: 'TimerFired', eventId: -1, timestamp: t(5), timerId: 2, fireAt: t(5) },
+      { type: 'ExecutionReset', eventId: -1, timestamp: t(6), position: 5, reason: 'again' },
+    ];
+    expect(mergedRows(toHistoryRows(stored, options))).toEqual(toHistoryEvents(stored, options));
+    const merged = mergedRows(toHistoryRows(failing, options));
+    expect(merged).toEqual(toHistoryEvents(failing, options));
+    expect(merged.map((r) => r.EventType)).toEqual([
+      'ExecutionStarted',
+      'TimerCreated',
+      'TaskScheduled',
+      'TaskCompleted',
+      'SubOrchestrationInstanceFailed',
+      'TimerFired',
+      'ExecutionReset',
+    ]);
+    expect(merged[4]).toMatchObject({ FunctionName: 'Kid', InstanceId: 'p:0001:0001', Reason: 'boom' });
+    expect(merged[6]).toMatchObject({ EventId: 5, Reason: 'again' });
   });
 
   it('builds the view page by page and refuses a page that does not follow', () => {
     const view = new InstanceView(status({ runtimeStatus: 'Completed', instanceId: 'p:0001', name: 'Child' }), 2);
-    view.addPage({ shape: 'lossless', events: stored.slice(0, 3), from: 0, total: 5, nextFrom: 3 });
+    view.addPage(page(0, 3, 3));
+    expect(view.lossless).toBe(true);
     expect(view.complete).toBe(false);
     expect(view.tabs(0)).toEqual({ history: expect.stringContaining('loading 3 of 5') });
-    expect(() => view.addPage({ shape: 'lossless', events: stored.slice(4), from: 4, total: 5 })).toThrow(RangeError);
-    view.addPage({ shape: 'lossless', events: stored.slice(3), from: 3, total: 5 });
+    expect(() => view.addPage({ ...page(4, 5), from: 4 })).toThrow(RangeError);
+    view.addPage(page(3, 5));
     expect(view.complete).toBe(true);
     expect(view.parentFromHistory()).toBe('p');
+    expect(view.mergedRows().map((r) => r.EventType)).toEqual(['ExecutionStarted', 'TaskCompleted']);
     const tabs = view.tabs(Date.parse(t(2)));
     expect(Object.keys(tabs)).toEqual(['history', 'timeline', 'sequence', 'children', 'pending']);
     expect(tabs.sequence).toContain('call Work');
     view.setFilter({ types: ['TaskCompleted'] });
     expect(view.historyTableHtml()).toContain('1 matching of 5');
+  });
+
+  it('takes merged rows from a server without the paged route as they are', () => {
+    const merged = toHistoryEvents(stored, { showHistoryOutput: true });
+    const view = new InstanceView(status({ runtimeStatus: 'Completed', instanceId: 'p:0001', name: 'Child' }));
+    view.addPage({ events: merged, from: 0, total: merged.length, lossless: false });
+    expect(view.lossless).toBe(false);
+    expect(view.mergedRows()).toBe(view.events);
+    expect(view.events).toHaveLength(2);
   });
 });
 
