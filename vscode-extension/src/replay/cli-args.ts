@@ -70,6 +70,8 @@ export interface NodeLaunchConfiguration {
   sourceMaps: true;
   skipFiles: string[];
   console: 'internalConsole';
+  /** The CLI reports through process.stdout, which js-debug shows only when capturing std streams. */
+  outputCapture: 'std';
   [key: string]: unknown;
 }
 
@@ -89,6 +91,7 @@ export function debugReplayConfiguration(cli: CliLocation, appModule: string, bu
     sourceMaps: true,
     skipFiles: ['<node_internals>/**', '**/node_modules/edge-durable/**', '**/node_modules/tsx/**', ...ownFiles(cli)],
     console: 'internalConsole',
+    outputCapture: 'std',
   };
 }
 

@@ -102,6 +102,7 @@ describe('the CLI and its arguments', () => {
       args: ['replay', '/w/src/app.ts', '--bundle', '/tmp/x/h.json'],
       cwd: '/w',
       sourceMaps: true,
+      outputCapture: 'std',
     });
     expect(config.skipFiles).toEqual(expect.arrayContaining(['<node_internals>/**', '**/node_modules/edge-durable/**']));
     const checkout = debugReplayConfiguration({ script: '/src/ed/cli/bin.mjs', origin: 'checkout' }, '/src/ed/samples/index.ts', '/tmp/h.json', '/src/ed', 'x');
