@@ -17,13 +17,15 @@ import {
   expand,
   launchBrowser,
   openViewContainer,
+  pickItem,
   RESULTS_DIR,
+  runPaletteCommand,
   screenshotPath,
   treeRow,
   until,
   waitForWorkbench,
 } from './driver.mjs';
-import { CHANGED_LINE, HUB, INSTANCE, RESERVE_LINE, replayWorkspace } from './replay-workspace.mjs';
+import { CHANGED_LINE, HUB, INSTANCE, RESERVE_LINE, RUNNING, replayWorkspace } from './replay-workspace.mjs';
 import { startCodeServer } from './workbenches.mjs';
 
 const shot = (name) => screenshotPath(`replay-code-server-${name}`);
@@ -144,6 +146,17 @@ test('Check Against Code and Debug Replay in code-server', { timeout: 600_000 },
     const cursor = page.locator('.statusbar-item[id="status.editor.selection"]');
     await until(async () => new RegExp(`Ln ${CHANGED_LINE},`).test((await cursor.textContent()) ?? ''), { what: `the cursor on line ${CHANGED_LINE}` });
     await page.screenshot({ path: shot('03-source') });
+  });
+
+  await step('Check Against Code on the hub lists the diverging Running instance and opens its diff', async () => {
+    await runPaletteCommand(page, 'View: Close All Editors');
+    await contextMenu(page, treeRow(page, HUB), 'Check Against Code');
+    await pickItem(page, RUNNING, { expect: `1 of 1 instances of ${HUB} diverge from src/app.ts` });
+    const frame = await webviewWith(page, 'section.replay[data-outcome="diverged"]', `the replay diff of ${RUNNING}`);
+    assert.match(await frame.locator('h1').first().textContent(), /Hold/);
+    assert.equal((await frame.locator('table.replay-diff td.recorded').textContent()).trim(), `TaskScheduled 'Charge' input "deposit"`);
+    assert.equal((await frame.locator('table.replay-diff td.current').textContent()).trim(), `ScheduleTask 'Bill' input "deposit"`);
+    await page.screenshot({ path: shot('05-hub') });
   });
 
   await step('Debug Replay stops at the breakpoint while replaying, then ends with the divergence', async () => {

@@ -11,6 +11,8 @@ import { EXT_DIR, freePort, until } from './driver.mjs';
 const REPO = path.resolve(EXT_DIR, '..');
 export const HUB = 'shop';
 export const INSTANCE = 'order-1';
+/** Running when the check runs: its recorded 'Charge' diverges from the edited code too. */
+export const RUNNING = 'hold-1';
 
 /** The orchestrator as recorded; EDITED calls 'Bill' where the history has 'Charge' (line CHANGED_LINE). */
 const CHECKOUT = (charge) => `import type { OrchestrationContext } from 'edge-durable';
@@ -21,16 +23,24 @@ export function* checkout(context: OrchestrationContext) {
   const receipt: string = yield context.df.callActivity('${charge}', reservation);
   return receipt;
 }
+
+/** Charges at once, then waits: stays Running (the hub check replays Running and Pending instances). */
+export function* hold(context: OrchestrationContext) {
+  const receipt: string = yield context.df.callActivity('${charge}', 'deposit');
+  yield context.df.waitForExternalEvent('Go');
+  return receipt;
+}
 `;
 /** 1-based lines of src/checkout.ts. */
 export const RESERVE_LINE = 5;
 export const CHANGED_LINE = 6;
 
 const APP = `import { DurableApp } from 'edge-durable';
-import { checkout } from './checkout.js';
+import { checkout, hold } from './checkout.js';
 
 export default new DurableApp()
   .orchestration('Checkout', checkout)
+  .orchestration('Hold', hold)
   .activity('Reserve', (item: string) => \`reserved \${item}\`)
   .activity('Charge', (reservation: string) => \`charged for \${reservation}\`)
   .activity('Bill', (reservation: string) => \`billed for \${reservation}\`);
@@ -98,19 +108,27 @@ export async function replayWorkspace() {
   await installEdgeDurable(ws);
   const server = await serve(ws, dataDir);
   const base = `${server.endpoint}/runtime/webhooks/durabletask`;
-  const started = await fetch(`${base}/orchestrators/Checkout/${INSTANCE}?taskHub=${HUB}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify('book'),
-  });
-  if (started.status !== 202) throw new Error(`starting ${INSTANCE}: HTTP ${started.status} ${await started.text()}`);
-  const done = await until(
-    async () => {
-      const status = await (await fetch(`${base}/instances/${INSTANCE}?taskHub=${HUB}`)).json();
-      return status.runtimeStatus === 'Completed' && status;
-    },
-    { timeout: 30000, what: `${INSTANCE} Completed` },
-  );
+  const start = async (name, id, input) => {
+    const started = await fetch(`${base}/orchestrators/${name}/${id}?taskHub=${HUB}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    });
+    if (started.status !== 202) throw new Error(`starting ${id}: HTTP ${started.status} ${await started.text()}`);
+  };
+  const reached = (id, test, what) =>
+    until(
+      async () => {
+        const status = await (await fetch(`${base}/instances/${id}?taskHub=${HUB}&showHistory=true`)).json();
+        return test(status) && status;
+      },
+      { timeout: 30000, what },
+    );
+  await start('Checkout', INSTANCE, 'book');
+  await start('Hold', RUNNING, null);
+  const done = await reached(INSTANCE, (s) => s.runtimeStatus === 'Completed', `${INSTANCE} Completed`);
+  // waiting for its event: the activity's completion is recorded
+  await reached(RUNNING, (s) => s.runtimeStatus === 'Running' && s.historyEvents?.some((e) => e.EventType === 'TaskCompleted'), `${RUNNING} waiting`);
   // the edit made after the instance ran: the history says 'Charge', the code now calls 'Bill'
   fs.writeFileSync(path.join(ws, 'src/checkout.ts'), CHECKOUT('Bill'));
   return {
