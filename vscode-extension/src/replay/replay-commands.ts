@@ -206,7 +206,8 @@ export async function checkHub(ctx: CommandContext, hub: TaskHubNode): Promise<R
 }
 
 /** The tree passes an instance (live or offline) or a task hub node. */
-export function checkAgainstCode(ctx: CommandContext, target: InstanceRef | TaskHubNode): Promise<unknown> {
+export async function checkAgainstCode(ctx: CommandContext, target: InstanceRef | TaskHubNode | undefined): Promise<unknown> {
+  if (!target) throw new ReplayRunError('Run Check Against Code on an instance or a task hub of the Edge Durable view.');
   if ('instanceId' in target) return checkInstance(ctx, target);
   return checkHub(ctx, target);
 }
