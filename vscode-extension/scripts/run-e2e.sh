@@ -24,10 +24,10 @@ T=(node --import tsx --test --test-force-exit --test-reporter=spec --test-timeou
 rc=0
 run() { local s=$SECONDS; timeout --kill-after=30 1200 "${T[@]}" "$@" || rc=1; echo "### $* took $((SECONDS - s)) s"; }
 if [ "$WHAT" = all ] || [ "$WHAT" = web ]; then
-  run test/e2e/web.test.mjs test/e2e/web-exthost.test.mjs
+  run test/e2e/web.test.mjs test/e2e/web-exthost.test.mjs test/e2e/replay-web.test.mjs
 fi
 if [ "$WHAT" = all ] || [ "$WHAT" = code-server ]; then
-  run test/e2e/code-server.test.mjs
+  run test/e2e/code-server.test.mjs test/e2e/replay-code-server.test.mjs
 fi
 ls test-results
 exit $rc

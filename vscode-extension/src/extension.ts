@@ -12,6 +12,7 @@ import { DOCUMENT_SCHEME, InstanceDocumentProvider } from './documents.js';
 import { FilterStore } from './filter-store.js';
 import { InstancePanels } from './panel/instance-panel.js';
 import { type InstanceSource, OfflineInstanceSource } from './panel/instance-source.js';
+import { setNodeHostContext, trackDebugBundles } from './replay/replay-commands.js';
 import { ScopeStore } from './scopes.js';
 import { type ExplorerNode, type ExplorerServices, hubKey } from './tree/explorer-node.js';
 import { ExplorerProvider } from './tree/explorer-provider.js';
@@ -76,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): EdgeDurableExtension
     panels,
     offline,
     scopes,
+    workspaceState: context.workspaceState,
     reveal: (node, options) => treeView.reveal(node, options),
   };
   const autoRefresh = new AutoRefresher(
@@ -84,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): EdgeDurableExtension
     () => treeView.visible,
   );
   autoRefresh.restart();
+  void setNodeHostContext();
 
   context.subscriptions.push(
     connections,
@@ -95,11 +98,13 @@ export function activate(context: vscode.ExtensionContext): EdgeDurableExtension
     panels,
     vscode.workspace.registerTextDocumentContentProvider(DOCUMENT_SCHEME, documents),
     ...registerCommands(ctx),
+    trackDebugBundles(),
     // one edit changes a setting and up to two secrets: refresh once, after the last of them
     connections.onDidChange(debounce(() => provider.refresh(), 150)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('edgeDurable.autoRefresh') || e.affectsConfiguration('edgeDurable.autoRefreshIntervalSeconds')) {
         autoRefresh.restart();
+        void setNodeHostContext();
       }
       if (e.affectsConfiguration('edgeDurable.pageSize')) provider.refresh();
     }),

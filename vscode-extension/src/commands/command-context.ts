@@ -18,6 +18,8 @@ export interface CommandContext {
   panels: InstancePanels;
   offline: OfflineBundles;
   scopes?: ScopeStore;
+  /** Per-workspace memory (the app module picked for replays); absent in unit tests. */
+  workspaceState?: vscode.Memento;
   /** Reveals a node in the tree view (absent in unit tests that have no view). */
   reveal?: (node: ExplorerNode, options: { select: boolean; focus: boolean; expand: boolean }) => Thenable<void>;
 }

@@ -1,6 +1,7 @@
 /** Binds every contributed command ID to its handler. The IDs must match package.json (a unit test checks both ways). */
 import * as vscode from 'vscode';
 import type { ResetTarget } from '../panel/reset.js';
+import { checkAgainstCode, debugReplay, openReplayLocation } from '../replay/replay-commands.js';
 import type { ConnectionNode } from '../tree/connection-node.js';
 import type { InstanceRef } from '../tree/explorer-node.js';
 import type { InstanceNode } from '../tree/instance-node.js';
@@ -63,6 +64,9 @@ export function commandHandlers(ctx: CommandContext): Record<string, (...args: n
     },
     'edgeDurable.goToOrchestratorCode': (ref: InstanceRef, name?: string) => goToOrchestratorCode(ref, typeof name === 'string' ? name : undefined),
     'edgeDurable.showHubOverview': (hub: TaskHubNode) => showHubOverview(ctx, hub),
+    'edgeDurable.checkAgainstCode': (target: InstanceRef | TaskHubNode) => checkAgainstCode(ctx, target),
+    'edgeDurable.debugReplay': (ref: InstanceRef) => debugReplay(ctx, ref),
+    'edgeDurable.openReplayLocation': (_ref: unknown, link: string) => openReplayLocation(link),
   };
 
   /** With several instances selected in the tree, the operation runs over all of them as one batch. */

@@ -69,6 +69,8 @@ export class InstancePanel implements vscode.Disposable {
   private disposed = false;
   /** Bumped by every load: the pages of an older load are dropped. */
   private generation = 0;
+  /** The last replay check's result (Check Against Code), kept across reloads. */
+  private replay = '';
 
   constructor(
     readonly source: InstanceSource,
@@ -158,7 +160,13 @@ export class InstancePanel implements vscode.Disposable {
       title: status.instanceId,
       nonce,
       cspSource: this.webview.webview.cspSource,
-      parts: { header: this.header(status), actions: this.actions(status, view.lossless), payloads: renderPayloads(status), ...view.tabs(this.host.now()) },
+      parts: {
+        header: this.header(status),
+        actions: this.actions(status, view.lossless),
+        payloads: renderPayloads(status),
+        replay: this.replay,
+        ...view.tabs(this.host.now()),
+      },
     });
     // the rest of the history, page by page; the table's pager and count follow each page
     let from = first.nextFrom;
@@ -182,6 +190,12 @@ export class InstancePanel implements vscode.Disposable {
   /** Resolves when the current load (first page and the rest) is done. */
   async loaded(): Promise<void> {
     await this.loading;
+  }
+
+  /** Shows a replay check's result above the tabs (src/replay renders it). */
+  showReplay(html: string): void {
+    this.replay = html;
+    this.post({ replay: html });
   }
 
   private scheduleRefresh(status: StatusPayload): void {
@@ -264,6 +278,9 @@ export class InstancePanel implements vscode.Disposable {
           return;
         case 'goToCode':
           if (view) await this.host.runCommand('edgeDurable.goToOrchestratorCode', this.source, view.status.name);
+          return;
+        case 'openReplayLocation':
+          if (message.id) await this.host.runCommand('edgeDurable.openReplayLocation', this.source, message.id);
           return;
         case 'copyId':
           await vscode.env.clipboard.writeText(this.source.instanceId);

@@ -4,6 +4,7 @@
  * clicks as messages; the CSP allows nothing else (no network, no inline handlers).
  */
 import { formatAge } from '../format.js';
+import { REPLAY_CSS } from '../replay/replay-html.js';
 import { cssColor, statusStyle } from '../status-style.js';
 import { escapeHtml, TIMELINE_CSS } from '../timeline.js';
 import type { StatusPayload } from '../wire.js';
@@ -15,7 +16,7 @@ export type Tab = (typeof TABS)[number];
 const TAB_LABELS: Record<Tab, string> = { history: 'History', timeline: 'Timeline', sequence: 'Sequence', children: 'Children', pending: 'Pending' };
 
 /** The parts the page is made of; an update message carries any subset of them. */
-export type PanelPart = 'header' | 'actions' | 'payloads' | 'historyTable' | Tab;
+export type PanelPart = 'header' | 'actions' | 'payloads' | 'replay' | 'historyTable' | Tab;
 export type PanelParts = Partial<Record<PanelPart, string>>;
 
 export interface HeaderView {
@@ -105,12 +106,13 @@ export function renderPanelHtml(page: PanelPage): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource} 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src ${cspSource} data:;">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>${escapeHtml(page.title)}</title>
-<style nonce="${nonce}">${PANEL_CSS}${TIMELINE_CSS}</style>
+<style nonce="${nonce}">${PANEL_CSS}${TIMELINE_CSS}${REPLAY_CSS}</style>
 </head>
 <body>
 <header id="header" data-part="header">${parts.header ?? ''}</header>
 <div id="actions" class="actions" data-part="actions">${parts.actions ?? ''}</div>
 <div id="payloads" class="payloads" data-part="payloads">${parts.payloads ?? ''}</div>
+<div id="replay" data-part="replay">${parts.replay ?? ''}</div>
 <nav class="tabs" role="tablist">${tabButtons}</nav>
 ${tabPanes}
 <div id="hover" class="hover" aria-live="polite"></div>

