@@ -1,7 +1,7 @@
 /**
  * Check Against Code and Debug Replay: an instance's recorded history (fetched through the wire client, or an
  * opened bundle) replayed by the workspace's `durable` CLI against the workspace's app module. The result goes
- * to the instance panel; a hub's Running and Pending instances are checked in one CLI run.
+ * to the instance panel; a hub's unfinished instances (Pending, Running, Suspended, ContinuedAsNew) are checked in one CLI run.
  */
 import * as vscode from 'vscode';
 import type { CommandContext } from '../commands/command-context.js';
@@ -9,7 +9,7 @@ import { buildBundle } from '../commands/panel-commands.js';
 import { type InstanceSource, LiveInstanceSource } from '../panel/instance-source.js';
 import type { InstanceRef } from '../tree/explorer-node.js';
 import type { TaskHubNode } from '../tree/task-hub-node.js';
-import { createBundle, type HistoryBundle } from '../wire.js';
+import { ACTIVE_STATUSES, createBundle, type HistoryBundle } from '../wire.js';
 import { APP_MODULE_EXCLUDE, APP_MODULE_GLOB, type AppModuleCandidate, appModuleCandidate, chooseAppModule, rankAppModules } from './app-module.js';
 import { type CliLocation, debugReplayConfiguration, joinPath, locateCli, replayArgs, replayTestArgs } from './cli-args.js';
 import { type NodeApi, nodeApi, runNode, UNAVAILABLE } from './node-host.js';
@@ -157,7 +157,7 @@ export async function checkInstance(ctx: CommandContext, ref: InstanceRef): Prom
   }
 }
 
-/** Replays every Running and Pending instance of a hub in one CLI run; lists the diverging ones. */
+/** Replays every unfinished instance of a hub in one CLI run; lists the diverging ones. */
 export async function checkHub(ctx: CommandContext, hub: TaskHubNode): Promise<ReplayOutcome[] | undefined> {
   const node = requireNode('Check Against Code');
   if (!node) return undefined;
@@ -165,9 +165,9 @@ export async function checkHub(ctx: CommandContext, hub: TaskHubNode): Promise<R
   if (!run) return undefined;
   const client = await hub.services.client(hub.connection);
   const outcomes = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Replaying the Running and Pending instances of ${hub.taskHub} against ${run.shown}…` },
+    { location: vscode.ProgressLocation.Notification, title: `Replaying the unfinished instances of ${hub.taskHub} against ${run.shown}…` },
     async () => {
-      const instances = await client.listAllInstances(hub.taskHub, { runtimeStatus: ['Running', 'Pending'], showInput: false });
+      const instances = await client.listAllInstances(hub.taskHub, { runtimeStatus: [...ACTIVE_STATUSES], showInput: false });
       if (instances.length === 0) return [];
       return withTempDir(node, async (dir) => {
         const width = String(instances.length).length;
@@ -182,14 +182,14 @@ export async function checkHub(ctx: CommandContext, hub: TaskHubNode): Promise<R
       });
     },
   );
-  ctx.output.appendLine(`[replay] ${hub.connection.name} › ${hub.taskHub} against ${run.shown}: ${outcomes.length} Running/Pending instances replayed`);
+  ctx.output.appendLine(`[replay] ${hub.connection.name} › ${hub.taskHub} against ${run.shown}: ${outcomes.length} unfinished instances replayed`);
   for (const outcome of outcomes) ctx.output.appendLine(`[replay]   ${outcomeSummary(outcome)}`);
   const diverging = outcomes.filter((o) => o.kind === 'diverged');
   if (diverging.length === 0) {
     void vscode.window.showInformationMessage(
       outcomes.length === 0
-        ? `${hub.taskHub} has no Running or Pending instance to check.`
-        : `All ${outcomes.length} Running and Pending instances of ${hub.taskHub} replay cleanly against ${run.shown}.`,
+        ? `${hub.taskHub} has no unfinished instance to check.`
+        : `All ${outcomes.length} unfinished instances of ${hub.taskHub} replay cleanly against ${run.shown}.`,
     );
     return outcomes;
   }

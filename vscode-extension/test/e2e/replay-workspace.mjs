@@ -24,7 +24,7 @@ export function* checkout(context: OrchestrationContext) {
   return receipt;
 }
 
-/** Charges at once, then waits: stays Running (the hub check replays Running and Pending instances). */
+/** Charges at once, then waits: stays Running (the hub check replays unfinished instances). */
 export function* hold(context: OrchestrationContext) {
   const receipt: string = yield context.df.callActivity('${charge}', 'deposit');
   yield context.df.waitForExternalEvent('Go');
