@@ -242,9 +242,21 @@ export async function runPaletteCommand(page, title) {
   await widget.waitFor({ state: 'hidden', timeout: 10000 });
 }
 
+/** Closes every editor; the command is given again if a busy workbench let tabs stay (at most three times). */
 export async function closeAllEditors(page) {
-  await runPaletteCommand(page, 'View: Close All Editors');
-  await until(async () => (await page.locator('.tabs-container .tab').count()) === 0, { what: 'all editors closed' });
+  const closed = async () => (await page.locator('.tabs-container .tab').count()) === 0;
+  for (let attempt = 1; ; attempt++) {
+    await runPaletteCommand(page, 'View: Close All Editors');
+    try {
+      await until(closed, { timeout: 5000, what: 'all editors closed' });
+      return;
+    } catch (error) {
+      if (attempt === 3) {
+        const tabs = await page.locator('.tabs-container .tab').allInnerTexts();
+        throw new Error(`${error.message}; tabs still open: ${JSON.stringify(tabs)}`);
+      }
+    }
+  }
 }
 
 export function screenshotPath(name) {
