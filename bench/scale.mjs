@@ -20,6 +20,17 @@ export async function benchmarks({ rounds = 3 } = {}) {
   const rows = [];
   const row = (name, ours, unit, better, note, extra = {}) => rows.push({ name, ours, peer: null, unit, ratio: null, better, note, ...extra });
 
+  // First, before the large files of the rows below are written and deleted: their write-back would stall the purge's commits.
+  const purge = await purgeBenchmark(100_000);
+  row(
+    'SQLite purge by filter of 100k instances: longest event-loop block',
+    r1(purge.maxBlockMs),
+    'ms',
+    'lower',
+    `monitorEventLoopDelay max (p99 ${r1(purge.p99BlockMs)} ms); a status read every 2 ms waited at most ${r1(purge.maxReadMs)} ms; ${purge.chunks} chunks, ${r1(purge.cpuMsPerChunk)} ms CPU each; ${Math.round(purge.perSecond)} instances/s (10 history rows each). Wall-clock blocks include time the process was descheduled on a busy machine`,
+    { target: '<= 50' },
+  );
+
   const sizes = (process.env.BENCH_SCALE_SIZES ?? '100000,1000000').split(',').map(Number);
   const scale = await scaleOfOneStore(sizes);
   for (const s of scale) {
@@ -62,16 +73,6 @@ export async function benchmarks({ rounds = 3 } = {}) {
       `${s.count.how}; seeded in ${r1(s.seedSeconds)} s (10,000 rows a transaction, not through the engine)`,
     );
   }
-
-  const purge = await purgeBenchmark(100_000);
-  row(
-    'SQLite purge by filter of 100k instances: longest event-loop block',
-    r1(purge.maxBlockMs),
-    'ms',
-    'lower',
-    `monitorEventLoopDelay max (p99 ${r1(purge.p99BlockMs)} ms); a status read every 2 ms waited at most ${r1(purge.maxReadMs)} ms; ${purge.chunks} chunks, ${r1(purge.cpuMsPerChunk)} ms CPU each; ${Math.round(purge.perSecond)} instances/s (10 history rows each). Wall-clock blocks include time the process was descheduled on a busy machine`,
-    { target: '<= 50' },
-  );
 
   const e2e = await endToEndThroughput({ rounds });
   const dts = `peer: the Durable Task Scheduler's published ~${DTS_WORK_ITEMS_PER_SECOND} work items/s per 2-vCPU worker (not measured here)`;
