@@ -22,35 +22,55 @@ const median = (xs) => {
   return s[Math.floor(s.length / 2)];
 };
 
+/**
+ * Runs the load generator `rounds` times over `total` HelloSequence instances (after a warm-up
+ * run), with `hooks` around each round; returns the median rates and the samples.
+ */
+async function loadRounds(load, { url, token, concurrency, total, rounds, warmUp }, hooks = {}) {
+  const job = { url, token, concurrency };
+  const warm = await load.ask({ ...job, total: Math.min(total, warmUp) });
+  if (warm.bad) throw new Error(`${warm.bad} starts did not complete: ${warm.firstBad}`);
+  const perSecond = [];
+  for (let r = 0; r < rounds; r++) {
+    await hooks.before?.();
+    const run = await load.ask({ ...job, total });
+    await hooks.after?.();
+    if (run.bad) throw new Error(`${run.bad} of ${total} starts did not complete: ${run.firstBad}`);
+    perSecond.push((total / run.ms) * 1000);
+  }
+  const orchestrations = median(perSecond);
+  return {
+    orchestrationsPerSecond: orchestrations,
+    activitiesPerSecond: orchestrations * ACTIVITIES_PER_HELLO_SEQUENCE,
+    workItemsPerSecond: orchestrations * WORK_ITEMS_PER_HELLO_SEQUENCE,
+    samples: perSecond,
+    total,
+    concurrency,
+  };
+}
+
 /** Orchestrations/s over `rounds` runs of `total` instances against one host (after a warm-up run), and the host's CPU per orchestration. */
 export async function endToEndThroughput({ total = 4000, concurrency = 128, rounds = 3, hostArgs = [] } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'edge-durable-bench-e2e-'));
   const host = await hostProcess(dataDir, hostArgs);
   const load = child('./load-start.mjs');
   try {
-    const job = { url: host.url, token: host.token, concurrency };
-    const warm = await load.ask({ ...job, total: Math.min(total, 1000) });
-    if (warm.bad) throw new Error(`${warm.bad} starts did not complete: ${warm.firstBad}`);
-    const perSecond = [];
     const cpuMsPerOrchestration = [];
-    for (let r = 0; r < rounds; r++) {
-      const before = (await host.ask('usage')).cpu;
-      const run = await load.ask({ ...job, total });
-      const after = (await host.ask('usage')).cpu;
-      if (run.bad) throw new Error(`${run.bad} of ${total} starts did not complete: ${run.firstBad}`);
-      perSecond.push((total / run.ms) * 1000);
-      cpuMsPerOrchestration.push((after.user - before.user + after.system - before.system) / 1000 / total);
-    }
-    const orchestrations = median(perSecond);
-    return {
-      orchestrationsPerSecond: orchestrations,
-      activitiesPerSecond: orchestrations * ACTIVITIES_PER_HELLO_SEQUENCE,
-      workItemsPerSecond: orchestrations * WORK_ITEMS_PER_HELLO_SEQUENCE,
-      hostCpuMsPerOrchestration: median(cpuMsPerOrchestration),
-      samples: perSecond,
-      total,
-      concurrency,
-    };
+    let before;
+    const run = await loadRounds(
+      load,
+      { url: host.url, token: host.token, concurrency, total, rounds, warmUp: 1000 },
+      {
+        before: async () => {
+          before = (await host.ask('usage')).cpu;
+        },
+        after: async () => {
+          const after = (await host.ask('usage')).cpu;
+          cpuMsPerOrchestration.push((after.user - before.user + after.system - before.system) / 1000 / total);
+        },
+      },
+    );
+    return { ...run, hostCpuMsPerOrchestration: median(cpuMsPerOrchestration) };
   } finally {
     await load.close();
     await host.close();
@@ -142,25 +162,7 @@ export async function workerdThroughput({ partitions, total = 2000, concurrency 
   const worker = await startWorkerd({ DURABLE_TOKEN: token, DURABLE_PARTITIONS: String(partitions) });
   const load = child('./load-start.mjs');
   try {
-    const job = { url: worker.url, token, concurrency };
-    const warm = await load.ask({ ...job, total: Math.min(total, 500) });
-    if (warm.bad) throw new Error(`${warm.bad} starts did not complete: ${warm.firstBad}`);
-    const perSecond = [];
-    for (let r = 0; r < rounds; r++) {
-      const run = await load.ask({ ...job, total });
-      if (run.bad) throw new Error(`${run.bad} of ${total} starts did not complete: ${run.firstBad}`);
-      perSecond.push((total / run.ms) * 1000);
-    }
-    const orchestrations = median(perSecond);
-    return {
-      partitions,
-      orchestrationsPerSecond: orchestrations,
-      activitiesPerSecond: orchestrations * ACTIVITIES_PER_HELLO_SEQUENCE,
-      workItemsPerSecond: orchestrations * WORK_ITEMS_PER_HELLO_SEQUENCE,
-      samples: perSecond,
-      total,
-      concurrency,
-    };
+    return { partitions, ...(await loadRounds(load, { url: worker.url, token, concurrency, total, rounds, warmUp: 500 })) };
   } finally {
     await load.close();
     await worker.close();
